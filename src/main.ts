@@ -1,0 +1,3 @@
+// Entry point: hands the page to the app's composition root.
+const root = document.getElementById('app');
+if (root) root.textContent = 'DeepSteer';
