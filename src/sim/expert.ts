@@ -1,0 +1,147 @@
+// The expert driver: the demonstrator that records training data and the yardstick for lap
+// times. It steers by pure pursuit on a target line (the centreline, or an offset from it while
+// weaving) and follows a speed plan from the curvature ahead, braking in time for each corner.
+// Noise injection and weave-and-recover manoeuvres are seeded, so a recording is reproducible.
+//
+// An expert holds state (its noise and manoeuvre), so each car needs its own instance.
+
+import { atan2, cos, PI, sin } from '../core/detmath.ts';
+import { clamp } from '../core/assert.ts';
+import { createRng } from '../core/rng.ts';
+import { GRAVITY, DT } from './constants.ts';
+import { carSpeed } from './car.ts';
+import { offsetPoint, type Track, wrapAngle } from './track.ts';
+import type { Controls, World } from './world.ts';
+
+export interface ExpertOptions {
+  /** Seed for noise and manoeuvres. */
+  seed?: number | string;
+  /** Fraction of the grip the speed plan uses (0.5 cautious .. 0.8 on the limit; the tyres give up near 0.85). */
+  pace?: number;
+  /** Steering noise: standard deviation (in -1..1 steer units) of an Ornstein-Uhlenbeck process. */
+  steerNoise?: number;
+  /** Correlation time of the steering noise, s. */
+  noiseTime?: number;
+  /** Weave-and-recover: chance per second of starting a manoeuvre while on a straight-ish road. */
+  weaveRate?: number;
+  /** Largest sideways excursion of a weave, as a fraction of half the road width (may exceed 1). */
+  weaveAmplitude?: number;
+}
+
+export interface Expert {
+  readonly options: Required<ExpertOptions>;
+  /** Controls for the next tick. Advances the expert's own noise and manoeuvre state. */
+  control(world: World): Controls;
+  /** The speed the plan wants at arc length s, m/s. */
+  plannedSpeed(s: number): number;
+}
+
+const DEFAULTS: Required<ExpertOptions> = {
+  seed: 1,
+  pace: 0.72,
+  steerNoise: 0,
+  noiseTime: 0.6,
+  weaveRate: 0,
+  weaveAmplitude: 0.9,
+};
+
+/** Braking deceleration the plan assumes, as a fraction of g (below the tyres' limit). */
+const PLAN_BRAKE_G = 0.62;
+const PLAN_ACCEL_G = 0.35;
+const TOP_SPEED = 42;
+/** Pure-pursuit lookahead: seconds of travel (plus a fixed 4 m). */
+const LOOKAHEAD_S = 0.5;
+
+/**
+ * Speed plan: the corner limit sqrt(mu g / |k|) at each sample, then passes backwards
+ * (braking) and forwards (acceleration) around the loop until stable.
+ */
+export function speedPlan(track: Track, pace: number): Float64Array {
+  const n = track.n;
+  const v = new Float64Array(n);
+  // Curvature smoothed over ~10 m: the car cuts a little inside the sampled line.
+  for (let i = 0; i < n; i++) {
+    let k = 0;
+    for (let j = -5; j <= 5; j++) k = Math.max(k, Math.abs(track.curvatures[(i + j + n) % n]));
+    v[i] = Math.min(TOP_SPEED, Math.sqrt((pace * GRAVITY) / Math.max(k, 1e-4)));
+  }
+  const brake = 2 * PLAN_BRAKE_G * pace * GRAVITY * track.ds;
+  const accel = 2 * PLAN_ACCEL_G * GRAVITY * track.ds;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 2 * n - 1; i >= 0; i--) {
+      const a = i % n;
+      const b = (i + 1) % n;
+      v[a] = Math.min(v[a], Math.sqrt(v[b] * v[b] + brake));
+    }
+    for (let i = 0; i < 2 * n; i++) {
+      const a = (i + 1) % n;
+      const b = i % n;
+      v[a] = Math.min(v[a], Math.sqrt(v[b] * v[b] + accel));
+    }
+  }
+  return v;
+}
+
+export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
+  const o: Required<ExpertOptions> = { ...DEFAULTS, ...opts };
+  const plan = speedPlan(track, o.pace);
+  const rng = createRng(`expert:${o.seed}`);
+  let noise = 0;
+  // Weave manoeuvre: target offset follows a smooth bump out and back over `weaveLength` m.
+  let weaveStart = -1;
+  let weaveLength = 0;
+  let weaveOffset = 0;
+
+  const plannedSpeed = (s: number): number => plan[Math.floor(((s % track.length) + track.length) % track.length / track.ds) % track.n];
+
+  function targetOffset(s: number): number {
+    if (weaveStart < 0) return 0;
+    const u = (((s - weaveStart) % track.length) + track.length) % track.length / weaveLength;
+    if (u >= 1) return 0;
+    // Out quickly (first 40%), hold, back (the recovery is what the model must learn).
+    const bump = u < 0.4 ? sin((u / 0.4) * (PI / 2)) : u < 0.6 ? 1 : cos(((u - 0.6) / 0.4) * (PI / 2));
+    return weaveOffset * bump * bump;
+  }
+
+  function control(world: World): Controls {
+    const { car, params, trackPos } = world;
+    const s = trackPos.s;
+    const v = Math.max(carSpeed(car), 0);
+    const L = params.frontAxle + params.rearAxle;
+
+    // Manoeuvres start only where the road ahead is gentle.
+    if (weaveStart >= 0 && (((s - weaveStart) % track.length) + track.length) % track.length >= weaveLength) weaveStart = -1;
+    if (weaveStart < 0 && o.weaveRate > 0 && rng.next() < o.weaveRate * DT && plannedSpeed(s + 40) > 18) {
+      weaveStart = s;
+      weaveLength = clamp(v * rng.range(2.5, 4.5), 40, 140);
+      weaveOffset = (rng.next() < 0.5 ? -1 : 1) * rng.range(0.4, 1) * o.weaveAmplitude * (track.width / 2);
+    }
+
+    // Pure pursuit on the target line, looking further ahead at speed.
+    const lookahead = clamp(LOOKAHEAD_S * v + 4, 6, 40);
+    const target = offsetPoint(track, s + lookahead, targetOffset(s + lookahead));
+    // Aim along the velocity, not the nose: when the tyres slip, the car goes where it moves.
+    const course = car.heading + (v > 1 ? atan2(car.vy, car.vx) : 0);
+    const rx = car.x - cos(car.heading) * params.rearAxle;
+    const ry = car.y - sin(car.heading) * params.rearAxle;
+    const alpha = wrapAngle(atan2(target.y - ry, target.x - rx) - course);
+    const dist = Math.max(1, Math.sqrt((target.x - rx) ** 2 + (target.y - ry) ** 2));
+    let steer = atan2(2 * L * sin(alpha), dist) / params.maxSteer;
+
+    if (o.steerNoise > 0) {
+      const a = DT / o.noiseTime;
+      noise += -a * noise + o.steerNoise * Math.sqrt(2 * a) * rng.normal();
+      steer += noise;
+    }
+
+    // Speed: the plan a little ahead (time to react), proportional throttle and brake.
+    const vTarget = Math.min(plannedSpeed(s + Math.max(3, v * 0.25)), plannedSpeed(s + v * 0.6));
+    // Feed-forward holds the speed against drag and rolling resistance; feedback closes the gap.
+    const hold = (params.rollingRoad * params.mass * GRAVITY + params.dragCoefficient * v * v)
+      / Math.min(params.driveForce, params.power / Math.max(v, 1));
+    const torque = clamp(hold + 0.3 * (vTarget - v), -1, 1);
+    return { steer: clamp(steer, -1, 1), torque };
+  }
+
+  return { options: o, control, plannedSpeed };
+}
