@@ -1,0 +1,92 @@
+// The one place that picks and starts a tfjs backend, in Node and in the browser (page or
+// worker). Everything else in model/ imports tfjs from here, so the kernels that make the
+// wasm backend able to train (./wasmKernels) are always registered before the first step.
+//
+// Node: cpu and wasm (wasm binaries read from the installed package folder).
+// Browser: cpu, wasm (binaries from vite `?url` imports), webgl, webgpu (loaded on first use:
+// the webgpu package is only imported when asked for, so Node never sees it).
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as NodeModule from 'node:module';
+import type * as NodePath from 'node:path';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasmKernels/index.ts';
+
+export { tf };
+
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu'];
+
+/** What initBackend started, for logs and benchmark reports. */
+export interface BackendInfo {
+  readonly name: BackendName;
+  readonly runtime: 'node' | 'browser';
+  /** wasm only: whether the SIMD binary runs (it is several times faster). */
+  readonly wasmSimd?: boolean;
+  /** wasm only: XNNPACK threads (1 unless the page is cross-origin isolated, which we do not ask for). */
+  readonly wasmThreads?: number;
+  /** Kernels we registered on this backend (names from tfjs' kernel registry). */
+  readonly ourKernels: readonly string[];
+}
+
+export const isNode = (): boolean =>
+  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+let wasmPathsSet = false;
+let webgpuLoaded = false;
+
+/** Points the wasm backend at its .wasm files; must run before the backend first starts. */
+async function setWasmBinaryPaths(): Promise<void> {
+  if (wasmPathsSet) return;
+  if (isNode()) {
+    // Specifiers hidden from vite: the browser bundle must not try to include node builtins.
+    const nodeModule = 'node:module';
+    const nodePath = 'node:path';
+    const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as typeof NodeModule;
+    const { dirname } = (await import(/* @vite-ignore */ nodePath)) as typeof NodePath;
+    const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+    setWasmPaths(`${dirname(entry)}/`);
+  } else {
+    const { WASM_BINARY_URLS } = await import('./wasmBinaryUrls.ts');
+    setWasmPaths({ ...WASM_BINARY_URLS });
+  }
+  wasmPathsSet = true;
+}
+
+/**
+ * Makes `name` the active tfjs backend and waits until it is ready. Safe to call again (to
+ * switch back and forth); tensors made on another backend are moved on first use.
+ * Throws if the backend cannot start here (webgl and webgpu need a browser; webgpu also
+ * needs navigator.gpu).
+ */
+export async function initBackend(name: BackendName): Promise<BackendInfo> {
+  const runtime = isNode() ? 'node' : 'browser';
+  if (name === 'wasm') {
+    await setWasmBinaryPaths();
+  } else if (name === 'webgpu') {
+    if (runtime === 'node' || typeof navigator === 'undefined' || !('gpu' in navigator)) {
+      throw new Error('webgpu backend needs a browser with navigator.gpu');
+    }
+    if (!webgpuLoaded) {
+      await import('@tensorflow/tfjs-backend-webgpu');
+      webgpuLoaded = true;
+    }
+  } else if (name === 'webgl' && runtime === 'node') {
+    throw new Error('webgl backend needs a browser');
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tfjs backend '${name}' failed to start`);
+  await tf.ready();
+  if (name === 'wasm') {
+    // After the backend started: it runs the setup of the kernels it shipped only then, and
+    // the ones we replace stay usable (benchmarks compare against them).
+    registerWasmTrainingKernels();
+    return {
+      name,
+      runtime,
+      wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+      wasmThreads: getThreadsCount(),
+      ourKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName),
+    };
+  }
+  return { name, runtime, ourKernels: [] };
+}

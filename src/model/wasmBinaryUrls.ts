@@ -1,0 +1,13 @@
+// Browser-only: the URLs vite gives the wasm backend's binaries (copied into the build with
+// hashed names). Kept apart from tfSetup.ts because `?url` imports only exist inside vite:
+// Node code (tsx scripts, vitest's wasm tests) never loads this module.
+import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+/** The file map `setWasmPaths` takes. */
+export const WASM_BINARY_URLS = {
+  'tfjs-backend-wasm.wasm': plain,
+  'tfjs-backend-wasm-simd.wasm': simd,
+  'tfjs-backend-wasm-threaded-simd.wasm': threadedSimd,
+} as const;

@@ -1,0 +1,29 @@
+// Registers the kernels that make conv nets trainable (and fast to train) on tfjs-backend-wasm.
+// Call once after importing the wasm backend and before training on it; calling again is a no-op.
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
+import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
+
+/** Our kernels, by tfjs kernel name. */
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+
+/** The kernels the wasm package registered itself before we replaced them, kept for comparison. */
+const replaced = new Map<string, KernelConfig>();
+
+/** Installs WASM_TRAINING_KERNELS for 'wasm', replacing any the wasm package registered. */
+export function registerWasmTrainingKernels(): void {
+  for (const config of WASM_TRAINING_KERNELS) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current === config) continue;
+    if (current) {
+      replaced.set(config.kernelName, current);
+      unregisterKernel(config.kernelName, 'wasm');
+    }
+    registerKernel(config);
+  }
+}
+
+/** The wasm package's own kernel that ours replaced, if any (benchmarks compare against it). */
+export function replacedWasmKernel(kernelName: string): KernelConfig | undefined {
+  return replaced.get(kernelName);
+}
