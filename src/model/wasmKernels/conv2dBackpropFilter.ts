@@ -15,6 +15,12 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const rows = patchRows(g);
   const cols = patchCols(g);
 
+  if (rows === 0) {
+    // An empty output map (filter larger than a 'valid' input): no tap saw any gradient.
+    const zeros = allocate(backend, [...info.filterShape]);
+    heapView(backend, zeros).fill(0);
+    return zeros;
+  }
   const patches = allocate(backend, [rows, cols]);
   im2col(heapView(backend, x), heapView(backend, patches), g);
   // dW = patches^T x dy. The backend only runs untransposed matMuls fast, so transpose the

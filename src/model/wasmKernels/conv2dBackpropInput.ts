@@ -15,6 +15,12 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const rows = patchRows(g);
   const cols = patchCols(g);
 
+  if (rows === 0 || info.inShape.includes(0)) {
+    // An empty output map sends no gradient back: dx is all zeros.
+    const zeros = allocate(backend, [...info.inShape]);
+    heapView(backend, zeros).fill(0);
+    return zeros;
+  }
   // [KH, KW, Ci, Co] -> [Co, KH, KW, Ci], which is W^T as a [Co, K] matrix.
   const filterT = transpose(backend, filter, [3, 0, 1, 2]);
   const dPatches = matMul(backend, withShape(dy, [rows, g.outChannels]), withShape(filterT, [g.outChannels, cols]));

@@ -3,9 +3,13 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
+import { maxPoolGradConfig } from './maxPoolGrad.ts';
 
-/** Our kernels, by tfjs kernel name. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+/**
+ * Our kernels: Conv2DBackpropFilter (missing from the wasm package), Conv2DBackpropInput
+ * (present but a slow scalar loop) and MaxPoolGrad (present but wrong, see maxPoolGrad.ts).
+ */
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig];
 
 /** The kernels the wasm package registered itself before we replaced them, kept for comparison. */
 const replaced = new Map<string, KernelConfig>();

@@ -1,0 +1,47 @@
+// Conv2DBackpropFilter and Conv2DBackpropInput on wasm (ours) against tfjs' cpu backend.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getKernel } from '@tensorflow/tfjs-core';
+import { initBackend, tf } from '../tfSetup.ts';
+import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
+import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
+import { maxPoolGradConfig } from './maxPoolGrad.ts';
+import { compareBackends, seededTensor, type ParityResult } from './parity.ts';
+import { convGradientCases } from './parityCases.ts';
+
+const TOLERANCE = 1e-4;
+const cases = convGradientCases();
+let results = new Map<string, ParityResult>();
+
+beforeAll(async () => {
+  results = new Map((await compareBackends(cases)).map((r) => [r.name, r]));
+}, 300_000);
+
+describe('conv2d gradients, wasm vs cpu', () => {
+  it.each(cases.map((c) => c.name))('%s', (name) => {
+    const r = results.get(name);
+    expect(r, 'case ran').toBeDefined();
+    expect(r!.outputs).toBe(3); // y, dx, dW
+    expect(r!.relError).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('wasm training kernels', () => {
+  it('are the ones the wasm backend runs', async () => {
+    await initBackend('wasm');
+    expect(getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
+    expect(getKernel('Conv2DBackpropInput', 'wasm')).toBe(conv2DBackpropInputConfig);
+    expect(getKernel('MaxPoolGrad', 'wasm')).toBe(maxPoolGradConfig);
+  });
+
+  it('free every scratch buffer they allocate on the wasm heap', async () => {
+    await initBackend('wasm');
+    const x = seededTensor([2, 9, 8, 3], 'leak/x') as tf.Tensor4D;
+    const w = seededTensor([3, 3, 3, 4], 'leak/w') as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]));
+    tf.dispose(step()); // first call may create long-lived XNNPACK state
+    const before = tf.engine().backend.numDataIds();
+    tf.dispose(step());
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    tf.dispose([x, w]);
+  });
+});
