@@ -68,7 +68,7 @@ export const DEFAULT_CAR: CarParams = {
   reverseSpeed: 5,
   dragCoefficient: 0.55,
   rollingRoad: 0.015,
-  rollingOffRoad: 0.09,
+  rollingOffRoad: 0.15,
   substeps: 4,
 };
 
@@ -138,34 +138,39 @@ export function stepCar(car: CarState, input: CarInput, p: CarParams = DEFAULT_C
   for (let k = 0; k < p.substeps; k++) {
     const fx = commandForce(p, torque, vx, grip);
     const resist = rolling * p.mass * GRAVITY + p.dragCoefficient * vx * vx;
+    // Weight of the dynamic model: tyre slip is meaningless at walking pace, exact above ~5 m/s.
+    const w = clamp((Math.sqrt(vx * vx + vy * vy) - 2) / 3, 0, 1);
 
-    // Longitudinal: forces, then resistance that may stop the car but never reverses it.
-    let vxNew = vx + (fx / p.mass) * h;
+    // Tyres: dynamic bicycle with saturating lateral force. The traction the longitudinal force
+    // uses leaves less for cornering (friction circle per axle, shared evenly).
+    let fyF = 0;
+    let fyR = 0;
+    if (w > 0) {
+      const useF = Math.min(0.95, Math.abs(fx) / (grip * p.mass * GRAVITY));
+      const circle = Math.sqrt(1 - useF * useF);
+      const capFront = grip * fzFront * circle;
+      const capRear = grip * p.rearGripFactor * fzRear * circle;
+      const along = vx < 0 ? -vx : vx;
+      const alphaF = atan2(vy + p.frontAxle * r, along) - (vx < 0 ? -steerAngle : steerAngle);
+      const alphaR = atan2(vy - p.rearAxle * r, along);
+      fyF = -capFront * tanh((p.corneringFront * fzFront * alphaF) / capFront);
+      fyR = -capRear * tanh((p.corneringRear * fzRear * alphaR) / capRear);
+    }
+
+    // Longitudinal: drive or brake, the body-frame coupling (vy r) and the front tyre's share,
+    // then resistance, which may stop the car but never reverses it.
+    let vxNew = vx + (fx / p.mass + w * (vy * r - (fyF * sd) / p.mass)) * h;
     const resistDv = (resist / p.mass) * h;
     if (vxNew > 0) vxNew = Math.max(0, vxNew - resistDv);
     else if (vxNew < 0) vxNew = Math.min(0, vxNew + resistDv);
     if (torque < 0 && vx > 0 && vxNew < 0) vxNew = 0; // brakes stop the car; reverse starts from rest
 
-    // Lateral: dynamic bicycle with saturating tyres; the traction the longitudinal force uses
-    // leaves less for cornering (friction circle per axle, shared evenly).
-    const useF = Math.min(0.95, Math.abs(fx) / (grip * p.mass * GRAVITY));
-    const capFront = grip * fzFront * Math.sqrt(1 - useF * useF);
-    const capRear = grip * p.rearGripFactor * fzRear * Math.sqrt(1 - useF * useF);
-    let vyDyn = vy;
-    let rDyn = r;
-    if (vx > 0.5) {
-      const alphaF = atan2(vy + p.frontAxle * r, vx) - steerAngle;
-      const alphaR = atan2(vy - p.rearAxle * r, vx);
-      const fyF = -capFront * tanh((p.corneringFront * fzFront * alphaF) / capFront);
-      const fyR = -capRear * tanh((p.corneringRear * fzRear * alphaR) / capRear);
-      vyDyn = vy + ((fyF * cd + fyR) / p.mass - vx * r) * h;
-      rDyn = r + ((p.frontAxle * fyF * cd - p.rearAxle * fyR) / p.yawInertia) * h;
-    }
-    // Kinematic (no slip) motion for the same speed: exact at low speed.
+    const vyDyn = vy + ((fyF * cd + fyR) / p.mass - vx * r) * h;
+    const rDyn = r + ((p.frontAxle * fyF * cd - p.rearAxle * fyR) / p.yawInertia) * h;
+    // Kinematic (no slip) motion at the same speed: exact at low speed.
     const beta = atan2(p.rearAxle * tanDelta, L);
     const rKin = (vxNew * cos(beta) * tanDelta) / L;
     const vyKin = vxNew * (sin(beta) / cos(beta));
-    const w = clamp((vx - 2) / 3, 0, 1);
     vy = w * vyDyn + (1 - w) * vyKin;
     r = w * rDyn + (1 - w) * rKin;
     vx = vxNew;

@@ -18,7 +18,11 @@ export interface ExpertOptions {
   seed?: number | string;
   /** Fraction of the grip the speed plan uses (0.5 cautious .. 0.8 on the limit; the tyres give up near 0.85). */
   pace?: number;
-  /** Steering noise: standard deviation (in -1..1 steer units) of an Ornstein-Uhlenbeck process. */
+  /**
+   * Steering noise: standard deviation of an Ornstein-Uhlenbeck disturbance, expressed as the
+   * sideways acceleration it would cause, in g (0.05 is a wobble, 0.2 a drunk driver). Scaling by
+   * speed keeps it from flicking the car off at 40 m/s while still showing at 10.
+   */
   steerNoise?: number;
   /** Correlation time of the steering noise, s. */
   noiseTime?: number;
@@ -42,7 +46,7 @@ const DEFAULTS: Required<ExpertOptions> = {
   steerNoise: 0,
   noiseTime: 0.6,
   weaveRate: 0,
-  weaveAmplitude: 0.9,
+  weaveAmplitude: 0.7,
 };
 
 /** Braking deceleration the plan assumes, as a fraction of g (below the tyres' limit). */
@@ -113,7 +117,7 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     if (weaveStart >= 0 && (((s - weaveStart) % track.length) + track.length) % track.length >= weaveLength) weaveStart = -1;
     if (weaveStart < 0 && o.weaveRate > 0 && rng.next() < o.weaveRate * DT && plannedSpeed(s + 40) > 18) {
       weaveStart = s;
-      weaveLength = clamp(v * rng.range(2.5, 4.5), 40, 140);
+      weaveLength = clamp(v * rng.range(5, 8), 60, 260);
       weaveOffset = (rng.next() < 0.5 ? -1 : 1) * rng.range(0.4, 1) * o.weaveAmplitude * (track.width / 2);
     }
 
@@ -127,11 +131,17 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     const alpha = wrapAngle(atan2(target.y - ry, target.x - rx) - course);
     const dist = Math.max(1, Math.sqrt((target.x - rx) ** 2 + (target.y - ry) ** 2));
     let steer = atan2(2 * L * sin(alpha), dist) / params.maxSteer;
+    // Never ask the front tyres for much more than the road can give at this speed: beyond it
+    // they only scrub, and the yaw they build up comes back as a slide.
+    const vg = Math.max(v, 5);
+    const gripSteer = (1.6 * L * params.gripRoad * GRAVITY) / (vg * vg) / params.maxSteer + 0.05;
+    steer = clamp(steer, -gripSteer, gripSteer);
 
     if (o.steerNoise > 0) {
       const a = DT / o.noiseTime;
       noise += -a * noise + o.steerNoise * Math.sqrt(2 * a) * rng.normal();
-      steer += noise;
+      const vn = Math.max(v, 8);
+      steer += (L * noise * GRAVITY) / (vn * vn) / params.maxSteer;
     }
 
     // Speed: the plan a little ahead (time to react), proportional throttle and brake.
@@ -139,7 +149,9 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     // Feed-forward holds the speed against drag and rolling resistance; feedback closes the gap.
     const hold = (params.rollingRoad * params.mass * GRAVITY + params.dragCoefficient * v * v)
       / Math.min(params.driveForce, params.power / Math.max(v, 1));
-    const torque = clamp(hold + 0.3 * (vTarget - v), -1, 1);
+    let torque = clamp(hold + 0.3 * (vTarget - v), -1, 1);
+    // Traction control: no power while the car slides sideways.
+    if (Math.abs(car.vy) > 1.5) torque = Math.min(torque, 0.1);
     return { steer: clamp(steer, -1, 1), torque };
   }
 

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { TICK_HZ } from './constants.ts';
+import { createExpert } from './expert.ts';
+import { driveLaps } from './headless.ts';
+import { PRESET_NAMES, resolveTrack } from './tracks.ts';
+import { createWorld, stepWorld } from './world.ts';
+
+function cleanLaps(id: string): { laps: number; offRoadTicks: number; worstLateral: number } {
+  const track = resolveTrack(id);
+  const expert = createExpert(track);
+  let w = createWorld(track);
+  let worst = 0;
+  while (w.laps.completed.length < 3 && w.tick < TICK_HZ * 60 * 15) {
+    w = stepWorld(w, expert.control(w));
+    if (w.laps.lapStartTick >= 0) worst = Math.max(worst, Math.abs(w.trackPos.lateral) / (track.width / 2));
+  }
+  const offRoadTicks = w.laps.completed.reduce((s, l) => s + l.offRoadTicks, 0);
+  return { laps: w.laps.completed.length, offRoadTicks, worstLateral: worst };
+}
+
+describe('expert driver', () => {
+  it('drives 3 clean laps on every preset', () => {
+    for (const id of PRESET_NAMES) expect(cleanLaps(id), id).toMatchObject({ laps: 3, offRoadTicks: 0 });
+  });
+
+  it('drives 3 clean laps on 100 generated tracks, keeping a margin to the road edge', () => {
+    let worst = 0;
+    for (let seed = 0; seed < 100; seed++) {
+      const r = cleanLaps(String(seed));
+      expect(r, `seed ${seed}`).toMatchObject({ laps: 3, offRoadTicks: 0 });
+      worst = Math.max(worst, r.worstLateral);
+    }
+    expect(worst).toBeLessThan(0.8);
+  });
+
+  it('drives faster laps at a higher pace, and stays on the road with noise and weaves', () => {
+    const track = resolveTrack('kidney');
+    const slow = driveLaps(track, createExpert(track, { pace: 0.55 }).control, { laps: 2 });
+    const fast = driveLaps(track, createExpert(track, { pace: 0.72 }).control, { laps: 2 });
+    expect(fast.laps[1].ticks).toBeLessThan(slow.laps[1].ticks);
+    const noisy = createExpert(track, { seed: 3, steerNoise: 0.1, weaveRate: 0.15 });
+    const run = driveLaps(track, noisy.control, { laps: 2 });
+    expect(run.laps).toHaveLength(2);
+    expect(run.laps.every((l) => l.offRoadTicks < TICK_HZ)).toBe(true);
+  });
+
+  it('weaves away from the centreline and comes back', () => {
+    const track = resolveTrack('oval');
+    const weaver = createExpert(track, { seed: 11, weaveRate: 0.5 });
+    let w = createWorld(track);
+    let maxLat = 0;
+    while (w.laps.completed.length < 1) {
+      w = stepWorld(w, weaver.control(w));
+      maxLat = Math.max(maxLat, Math.abs(w.trackPos.lateral));
+    }
+    expect(maxLat).toBeGreaterThan(track.width / 4);
+  });
+});
