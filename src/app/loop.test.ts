@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { accumulate, createLoop, type FrameClock, MAX_STEPS_PER_FRAME, STEP_MS } from './loop.ts';
+
+function manualClock(): FrameClock & { advance(ms: number): void } {
+  let t = 0;
+  let pending: ((t: number) => void) | undefined;
+  return {
+    now: () => t,
+    request: (cb) => {
+      pending = cb;
+      return 1;
+    },
+    cancel: () => {
+      pending = undefined;
+    },
+    advance(ms) {
+      t += ms;
+      const cb = pending;
+      pending = undefined;
+      cb?.(t);
+    },
+  };
+}
+
+describe('fixed-step loop', () => {
+  it('runs the same number of ticks at 30, 60 and 144 fps', () => {
+    for (const fps of [30, 60, 144]) {
+      const clock = manualClock();
+      let ticks = 0;
+      const loop = createLoop({ tick: () => ticks++, frame: () => {} }, clock);
+      loop.start();
+      clock.advance(0);
+      for (let i = 0; i < fps * 10; i++) clock.advance(1000 / fps);
+      expect(Math.abs(ticks - 600), `${fps} fps`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('gives alpha in [0, 1) between ticks', () => {
+    const clock = manualClock();
+    const alphas: number[] = [];
+    const loop = createLoop({ tick: () => {}, frame: (a) => alphas.push(a) }, clock);
+    loop.start();
+    clock.advance(0);
+    for (let i = 0; i < 100; i++) clock.advance(7);
+    expect(alphas.every((a) => a >= 0 && a < 1)).toBe(true);
+    expect(new Set(alphas.map((a) => a.toFixed(2))).size).toBeGreaterThan(5);
+  });
+
+  it('clamps long frames and caps catch-up steps', () => {
+    expect(accumulate(0, 5000).steps).toBeLessThanOrEqual(MAX_STEPS_PER_FRAME);
+    const r = accumulate(0, 10_000, STEP_MS, 1000);
+    expect(r.steps).toBe(Math.floor(250 / STEP_MS));
+    expect(accumulate(0, -5).steps).toBe(0);
+  });
+
+  it('stops ticking while paused but keeps drawing', () => {
+    const clock = manualClock();
+    let ticks = 0;
+    let frames = 0;
+    const loop = createLoop({ tick: () => ticks++, frame: () => frames++ }, clock);
+    loop.start();
+    clock.advance(0);
+    loop.setPaused(true);
+    for (let i = 0; i < 30; i++) clock.advance(16);
+    expect(ticks).toBe(0);
+    expect(frames).toBe(31);
+    loop.runTicks(5);
+    expect(ticks).toBe(5);
+  });
+});
