@@ -89,6 +89,19 @@ describe('createHumanInput', () => {
     expect(input.lastDevice).toBe('gamepad');
   });
 
+  it('a pad press seen during a tick is reported by the next poll, once', () => {
+    const buttons = (pressed: boolean) => Array.from({ length: 17 }, (_, i) => ({ pressed: pressed && i === 3, value: pressed && i === 3 ? 1 : 0 }));
+    let pads: (PolledGamepad | null)[] = [{ index: 0, id: 'pad', connected: true, axes: [0, 0, 0, 0], buttons: buttons(false) }];
+    input = createHumanInput({ keyboard: { target: new EventTarget(), visibility: new EventTarget() }, gamepad: { getGamepads: () => pads } });
+    expect(input.poll()).toEqual([]);
+    pads = [{ index: 0, id: 'pad', connected: true, axes: [0, 0, 0, 0], buttons: buttons(true) }];
+    input.sample(1 / 60, 0);
+    pads = [{ index: 0, id: 'pad', connected: true, axes: [0, 0, 0, 0], buttons: buttons(false) }];
+    input.sample(1 / 60, 0);
+    expect(input.poll()).toEqual(['reset']);
+    expect(input.poll()).toEqual([]);
+  });
+
   it('clear() centres the wheel and forgets keys', () => {
     const target = new EventTarget();
     input = createHumanInput({ keyboard: { target, visibility: new EventTarget(), isHidden: () => false }, gamepad: { getGamepads: () => [] } });

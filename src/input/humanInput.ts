@@ -71,13 +71,14 @@ export interface HumanInputOptions {
 
 export interface HumanInput {
   /**
-   * Once per animation frame, also while paused: polls the gamepad and returns the intents
-   * pressed since the last call (keyboard first, then gamepad).
+   * Once per animation frame, also while paused (the simulation does not tick then, and Start
+   * must still unpause): polls the gamepad and returns the intents pressed since the last
+   * call, keyboard ones first.
    */
   poll(): InputIntent[];
   /**
    * Once per simulation tick: advances the keyboard smoothing by `dt` seconds at the car's
-   * `speed` (m/s) and merges it with the gamepad as of the last poll.
+   * `speed` (m/s), reads the gamepad, and merges the two.
    */
   sample(dt: number, speed: number): HumanSample;
   /** The device that last gave any input (for recordings' metadata and on-screen hints). */
@@ -96,16 +97,26 @@ export function createHumanInput(opts: HumanInputOptions = {}): HumanInput {
   const pads = createGamepadPoller({ ...opts.gamepad, settings });
   let kbState: KeyboardDriveState = CENTRED;
   let padReading: GamepadReading | null = null;
+  let padIntents: InputIntent[] = [];
   let lastDevice: InputDevice | null = null;
+
+  // The pad is read on every poll and every tick: ticks get the stick as it is now, and press
+  // edges seen by either wait in padIntents for the next poll.
+  function readPad(): void {
+    padReading = pads.poll();
+    if (padReading && padReading.intents.length > 0) padIntents.push(...padReading.intents);
+  }
 
   return {
     poll() {
-      padReading = pads.poll();
+      readPad();
       const intents = keyboard.takeIntents();
-      if (padReading) intents.push(...padReading.intents);
+      intents.push(...padIntents);
+      padIntents = [];
       return intents;
     },
     sample(dt, speed) {
+      readPad();
       const keys = keyboard.keys;
       kbState = stepKeyboardDrive(kbState, { keys, dt, speed }, settings);
       const s = combineHumanInput({ keys, keyboard: kbState, gamepad: padReading }, settings);
@@ -129,6 +140,7 @@ export function createHumanInput(opts: HumanInputOptions = {}): HumanInput {
     dispose() {
       keyboard.dispose();
       padReading = null;
+      padIntents = [];
     },
   };
 }
