@@ -92,6 +92,7 @@ export async function openClipDb(options: OpenClipDbOptions = {}): Promise<ClipD
     fromVersion = ev.oldVersion;
     const db = wrap(req.result) as unknown as ClipDb;
     const tx = wrap(req.transaction!) as unknown as UpgradeTx;
+    tx.done.catch(() => undefined); // a failed upgrade is reported by the open request
     const run = async (): Promise<void> => {
       for (let v = ev.oldVersion; v < version; v++) await migrations[v]({ db, tx });
     };
