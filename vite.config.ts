@@ -8,6 +8,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 4096,
+    rollupOptions: { input: { main: 'index.html', bench: 'bench/index.html' } },
   },
   worker: { format: 'es' },
   server: { port: 5173 },

@@ -1,0 +1,181 @@
+/* global fetch */
+// `npm run bench [-- --quick] [-- --suite <name>]`: runs the suites of bench/suites.mjs (Node
+// ones with tsx, browser ones in Chromium against a production build served by vite preview),
+// prints a table and writes bench/results/latest.{json,md} (a --quick run writes quick.{json,md}
+// instead, so a CI smoke run never overwrites real figures). A slow figure never fails the
+// bench; only a suite that crashes does (exit 1).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
+import { SUITES } from './suites.mjs';
+
+const PORT = Number(process.env.BENCH_PORT ?? 4180);
+const OUT_DIR = 'dist-bench';
+const RESULTS = 'bench/results';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--suite') ? args[args.indexOf('--suite') + 1] : undefined;
+const suites = SUITES.filter((s) => !only || s.name === only);
+if (suites.length === 0) {
+  console.error(`no suite '${only}' (have: ${SUITES.map((s) => s.name).join(', ')})`);
+  process.exit(2);
+}
+
+const log = (m) => console.log(`[bench] ${m}`);
+const results = {}; // suite name -> { figures, ratios, notes } or { error }
+const machine = {
+  platform: `${os.platform()} ${os.release()}`,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim(),
+  date: new Date().toISOString(),
+  quick,
+};
+
+async function runNodeSuite(suite) {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'bench-'));
+  const out = join(tmp, `${suite.name}.json`);
+  log(`${suite.name}: node`);
+  const r = spawnSync('npx', ['tsx', 'bench/node/runSuite.ts', suite.name, out, ...(quick ? ['--quick'] : [])], {
+    stdio: 'inherit', timeout: suite.timeoutMs,
+  });
+  if (r.status !== 0 || !existsSync(out)) throw new Error(`node suite exited ${r.status ?? r.signal}`);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+async function waitForServer(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`preview server did not answer at ${url}`);
+}
+
+async function runBrowserSuites(list) {
+  log(`building ${OUT_DIR} (vite build --mode bench)`);
+  const build = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', OUT_DIR, '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('vite build failed');
+  const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', OUT_DIR, '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
+    stdio: 'ignore', detached: true,
+  });
+  const stopServer = () => { try { process.kill(-server.pid); } catch { /* already gone */ } };
+  process.on('exit', stopServer);
+  const { chromium } = await import('@playwright/test');
+  let browser;
+  try {
+    await waitForServer(`http://127.0.0.1:${PORT}/bench/index.html`, 60_000);
+    const executablePath = chromiumPath();
+    browser = await chromium.launch({ args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
+    machine.chromium = browser.version();
+    for (const suite of list) {
+      log(`${suite.name}: chromium ${machine.chromium}`);
+      const page = await browser.newPage();
+      page.on('console', (m) => { if (m.text().startsWith('[bench]')) console.log(m.text()); });
+      try {
+        await page.goto(`http://127.0.0.1:${PORT}/bench/index.html?suite=${suite.name}${quick ? '&quick=1' : ''}`);
+        await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, { timeout: suite.timeoutMs, polling: 1000 });
+        const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
+        results[suite.name] = error ? { error } : result;
+      } catch (e) {
+        results[suite.name] = { error: String(e?.message ?? e) };
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await browser?.close();
+    stopServer();
+  }
+}
+
+function merge(previous) {
+  // A --suite run keeps the other suites' figures from the last full file; each suite's
+  // figures and ratios stay together, so every ratio still compares figures from one run.
+  const out = { machine, figures: {}, ratios: {}, suites: {} };
+  for (const [name, s] of Object.entries(previous?.suites ?? {})) {
+    if (results[name] || !SUITES.some((x) => x.name === name)) continue;
+    out.suites[name] = s;
+    for (const k of s.figureNames ?? []) if (previous.figures[k]) out.figures[k] = previous.figures[k];
+    for (const k of s.ratioNames ?? []) if (previous.ratios[k] !== undefined) out.ratios[k] = previous.ratios[k];
+  }
+  for (const [name, r] of Object.entries(results)) {
+    if (r.error) {
+      out.suites[name] = { ranAt: machine.date, quick, error: r.error };
+      continue;
+    }
+    Object.assign(out.figures, r.figures);
+    Object.assign(out.ratios, r.ratios);
+    out.suites[name] = {
+      ranAt: machine.date, quick, notes: r.notes, machine: { ...machine },
+      figureNames: Object.keys(r.figures), ratioNames: Object.keys(r.ratios),
+    };
+  }
+  return out;
+}
+
+const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+
+function markdown(out) {
+  const lines = [`# Benchmark results`, '', `Machine: ${JSON.stringify(out.machine)}`, '',
+    '| figure | median | min | max | unit | runs |', '| --- | ---: | ---: | ---: | --- | ---: |'];
+  for (const [k, f] of Object.entries(out.figures)) lines.push(`| ${k} | ${fmt(f.median)} | ${fmt(f.min)} | ${fmt(f.max)} | ${f.unit} | ${f.runs ?? ''} |`);
+  lines.push('', '| ratio | value |', '| --- | ---: |');
+  for (const [k, v] of Object.entries(out.ratios)) lines.push(`| ${k} | ${fmt(v)} |`);
+  lines.push('', '## Suites');
+  for (const [name, s] of Object.entries(out.suites)) {
+    lines.push('', `### ${name} (${s.ranAt}${s.quick ? ', quick' : ''})`);
+    if (s.error) lines.push('', `ERROR: ${s.error}`);
+    for (const n of s.notes ?? []) lines.push(`- ${n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function printTable(out) {
+  const rows = Object.entries(out.figures).map(([k, f]) => [k, fmt(f.median), fmt(f.min), fmt(f.max), f.unit]);
+  rows.push(...Object.entries(out.ratios).map(([k, v]) => [k, fmt(v), '', '', 'ratio']));
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i].length), 6));
+  console.log(['figure', 'median', 'min', 'max', 'unit'].map((h, i) => h.padEnd(widths[i])).join('  '));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+}
+
+let crashed = false;
+for (const suite of suites.filter((s) => s.kind === 'node')) {
+  try {
+    results[suite.name] = await runNodeSuite(suite);
+  } catch (e) {
+    results[suite.name] = { error: String(e?.message ?? e) };
+  }
+}
+const browserSuites = suites.filter((s) => s.kind === 'browser');
+if (browserSuites.length) {
+  try {
+    await runBrowserSuites(browserSuites);
+  } catch (e) {
+    for (const s of browserSuites) results[s.name] ??= { error: String(e?.message ?? e) };
+  }
+}
+for (const [name, r] of Object.entries(results)) {
+  if (r.error) {
+    crashed = true;
+    console.error(`[bench] suite ${name} failed: ${r.error}`);
+  }
+}
+
+mkdirSync(RESULTS, { recursive: true });
+const base = quick ? 'quick' : 'latest';
+const file = join(RESULTS, `${base}.json`);
+const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+const out = merge(previous);
+writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(join(RESULTS, `${base}.md`), markdown(out));
+printTable(out);
+log(`wrote ${file} and ${base}.md`);
+process.exit(crashed ? 1 : 0);

@@ -1,0 +1,9 @@
+// The benchmark suites `npm run bench` knows, in the order it runs them.
+// kind 'node': bench/node/<name>.ts, run with tsx in Node. kind 'browser':
+// bench/browser/suites/<name>.ts, run in Chromium from the production build.
+// Each module exports run({ quick }) returning { figures, ratios, notes } (bench/lib/stats.ts).
+export const SUITES = [
+  { name: 'conv_kernels', kind: 'node', timeoutMs: 15 * 60_000 },
+  { name: 'kernels', kind: 'browser', timeoutMs: 15 * 60_000 },
+  { name: 'train', kind: 'browser', timeoutMs: 90 * 60_000 },
+];

@@ -1,0 +1,23 @@
+// In real Chromium: the wasm training kernels (src/model/wasmKernels) give the cpu backend's
+// results, forward values and gradients, over the same parity cases as the Node tests.
+// Runs the bench page's 'kernels' suite and checks every case.
+import { expect, test } from '@playwright/test';
+
+const TOLERANCE = 1e-4;
+
+test('wasm gradient kernels match the cpu backend (relative error < 1e-4)', async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('bench/index.html?suite=kernels');
+  await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, { timeout: 280_000, polling: 500 });
+  const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
+  expect(error).toBeUndefined();
+  expect(errors).toEqual([]);
+  const cases = Object.entries(result!.figures).filter(([name]) => name.startsWith('grad_rel_error.wasm.'));
+  // 39 conv cases + 24 op cases + 4 training steps: all of them ran.
+  expect(cases.length).toBeGreaterThanOrEqual(60);
+  expect(cases.some(([name]) => name.includes('conv2d') && name.includes('s2x2'))).toBe(true);
+  expect(cases.some(([name]) => name.includes('train smallConvNet'))).toBe(true);
+  for (const [name, f] of cases) expect(f.median, name).toBeLessThan(TOLERANCE);
+});
