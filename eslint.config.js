@@ -27,7 +27,7 @@ const LIBRARIES = {
   '@tensorflow/*': ['model'],
   idb: ['data'],
   comlink: ['app'],
-  fflate: ['data', 'model'],
+  fflate: ['data', 'model', 'scoring'],
   uplot: ['ui'],
 };
 

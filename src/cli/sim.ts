@@ -1,13 +1,16 @@
-// `npm run sim -- --track <seed|preset> --driver expert --laps <n> [--json]`
+// `npm run sim -- --track <seed|preset> --driver expert --laps <n> [--json] [--replay FILE]`
 // Drives laps headless and prints the result. Same arguments, same output, byte for byte.
+// --replay writes a verifiable replay of the last lap (docs/formats.md, "Replays").
 
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ReplayRecorder } from '../scoring/replay.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { createExpert } from '../sim/expert.ts';
 import { driveLaps, runSummary } from '../sim/headless.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 
-const USAGE = `usage: npm run sim -- --track <seed|${PRESET_NAMES.join('|')}> [--driver expert] [--laps N] [--noise X] [--seed S] [--json]`;
+const USAGE = `usage: npm run sim -- --track <seed|${PRESET_NAMES.join('|')}> [--driver expert] [--laps N] [--noise X] [--seed S] [--json] [--replay FILE [--created-at ISO]]`;
 
 function main(): number {
   let args;
@@ -20,6 +23,8 @@ function main(): number {
         noise: { type: 'string', default: '0' },
         seed: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
+        replay: { type: 'string' },
+        'created-at': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -53,8 +58,23 @@ function main(): number {
     return 2;
   }
   const expert = createExpert(track, { seed: args.seed, steerNoise: noise });
-  const run = driveLaps(track, expert.control, { laps, maxTicks: TICK_HZ * 600 * laps });
+  const recorder = new ReplayRecorder();
+  const run = driveLaps(track, (w) => {
+    const c = expert.control(w);
+    recorder.push(c);
+    return c;
+  }, { laps, maxTicks: TICK_HZ * 600 * laps });
   const summary = runSummary(run);
+  if (args.replay && run.laps.length > 0) {
+    const createdAt = args['created-at'] ?? new Date().toISOString();
+    const replay = recorder.replayOf(run.world, run.laps[run.laps.length - 1], {
+      theme: 'day',
+      driver: { kind: 'expert', name: 'Expert' },
+      createdAt,
+    });
+    writeFileSync(args.replay, `${JSON.stringify(replay, null, 2)}\n`);
+    if (!args.json) console.log(`  replay of lap ${run.laps.length} written to ${args.replay}`);
+  }
   if (args.json) {
     console.log(JSON.stringify(summary));
   } else {

@@ -66,10 +66,19 @@ function resetCar(world: World): CarState {
   return restingCar(p.x, p.y, heading);
 }
 
+/** Resolution of applied controls: 2^15 steps each way, so a replay stores each as an int16. */
+export const CONTROL_STEPS = 32767;
+
+/** A control value as the simulation applies it: finite, clamped to -1..1, on the int16 grid. */
+export function quantizeControl(x: number): number {
+  const c = clamp(Number.isFinite(x) ? x : 0, -1, 1);
+  return Math.round(c * CONTROL_STEPS) / CONTROL_STEPS;
+}
+
 /** Advances the world by one tick. */
 export function stepWorld(world: World, controls: Controls): World {
-  const steer = clamp(Number.isFinite(controls.steer) ? controls.steer : 0, -1, 1);
-  const torque = clamp(Number.isFinite(controls.torque) ? controls.torque : 0, -1, 1);
+  const steer = quantizeControl(controls.steer);
+  const torque = quantizeControl(controls.torque);
   const reset = controls.reset === true;
   const before = reset ? resetCar(world) : world.car;
   const car = stepCar(before, { steer, torque, offRoad: reset ? false : world.offRoad }, world.params);
