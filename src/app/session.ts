@@ -1,0 +1,140 @@
+// A driving session: the world, who drives it, and what each tick leaves behind (the replay of
+// every control, lap events with their verifiable replays). No DOM and no timers: the app's
+// loop calls tick(); tests call it directly.
+
+import { ReplayRecorder, type Replay, type ReplayDriver } from '../scoring/replay.ts';
+import { type Expert, type ExpertOptions, createExpert } from '../sim/expert.ts';
+import type { LapRecord } from '../sim/laps.ts';
+import type { Track } from '../sim/track.ts';
+import { type Controls, createWorld, NO_CONTROLS, stepWorld, type World } from '../sim/world.ts';
+
+/** Who produces the controls this tick. */
+export type DriverKind = 'human' | 'expert' | 'autopilot';
+
+export interface LapEvent {
+  lap: LapRecord;
+  replay: Replay;
+  driver: DriverKind;
+}
+
+export interface SessionOptions {
+  track: Track;
+  theme: string;
+  expert?: ExpertOptions;
+  /** Names written into replays. */
+  playerName?: string;
+  /** ISO clock for replay dates (injected: the session reads no clock itself). */
+  now?: () => string;
+}
+
+export interface TickInput {
+  /** The human's controls this tick (keyboard, gamepad). */
+  human: Controls;
+  /** The autopilot's controls, when a model drives. */
+  autopilot?: Controls;
+}
+
+export class Session {
+  world: World;
+  /** The world one tick earlier: rendering interpolates between prev and world. */
+  prev: World;
+  driver: DriverKind = 'human';
+  theme: string;
+  expert: Expert;
+  /** Set when a model drove this lap at some point (the lap then counts as autopilot). */
+  private lapDrivers = new Set<DriverKind>();
+  private replay = new ReplayRecorder();
+  private pendingReset = false;
+  private readonly listeners: ((e: LapEvent) => void)[] = [];
+  private expertOptions: ExpertOptions;
+  modelName = 'model';
+  modelId: string | undefined;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.theme = opts.theme;
+    this.expertOptions = opts.expert ?? {};
+    this.world = createWorld(opts.track);
+    this.prev = this.world;
+    this.expert = createExpert(opts.track, this.expertOptions);
+  }
+
+  get track(): Track {
+    return this.world.track;
+  }
+
+  /** Starts over on a (new) track: a fresh world, expert and replay. */
+  restart(track: Track = this.world.track, expert: ExpertOptions = this.expertOptions): void {
+    this.expertOptions = expert;
+    this.world = createWorld(track);
+    this.prev = this.world;
+    this.expert = createExpert(track, expert);
+    this.replay = new ReplayRecorder();
+    this.lapDrivers = new Set();
+    this.pendingReset = false;
+  }
+
+  onLap(cb: (e: LapEvent) => void): () => void {
+    this.listeners.push(cb);
+    return () => this.listeners.splice(this.listeners.indexOf(cb), 1);
+  }
+
+  /** The car goes back onto the road on the next tick (R key, autopilot recovery). */
+  requestReset(): void {
+    this.pendingReset = true;
+  }
+
+  /** A human took the wheel from the model: counted in the lap's autonomy. */
+  markIntervention(): void {
+    this.replay.intervention();
+  }
+
+  /** Interventions in the lap under way. */
+  get lapInterventions(): number {
+    const start = this.world.laps.lapStartTick;
+    return start < 0 ? 0 : this.replay.interventionsBetween(start, this.world.tick + 1);
+  }
+
+  /** Advances one tick with whoever drives; returns the controls applied. */
+  tick(input: TickInput): Controls {
+    let c: Controls;
+    switch (this.driver) {
+      case 'expert':
+        c = this.expert.control(this.world);
+        break;
+      case 'autopilot':
+        c = input.autopilot ?? NO_CONTROLS;
+        break;
+      default:
+        c = input.human;
+    }
+    if (this.pendingReset) {
+      c = { steer: 0, torque: 0, reset: true };
+      this.pendingReset = false;
+    }
+    this.lapDrivers.add(this.driver);
+    this.replay.push(c);
+    this.prev = this.world;
+    this.world = stepWorld(this.world, c);
+    const done = this.world.laps.completed;
+    if (done.length > this.prev.laps.completed.length) this.finishLap(done[done.length - 1]);
+    if (this.world.laps.lapStartTick !== this.prev.laps.lapStartTick) this.lapDrivers = new Set([this.driver]);
+    return this.world.applied;
+  }
+
+  private finishLap(lap: LapRecord): void {
+    // A lap's class: autopilot if a model drove any of it, else expert if only the expert did.
+    const kinds = this.lapDrivers;
+    const driver: DriverKind = kinds.has('autopilot') ? 'autopilot' : kinds.has('human') ? 'human' : 'expert';
+    const who: ReplayDriver = driver === 'autopilot'
+      ? { kind: 'autopilot', name: this.modelName, ...(this.modelId ? { modelId: this.modelId } : {}) }
+      : driver === 'expert'
+        ? { kind: 'expert', name: 'Expert' }
+        : { kind: 'human', name: this.opts.playerName ?? 'Player' };
+    const replay = this.replay.replayOf(this.world, lap, {
+      theme: this.theme,
+      driver: who,
+      createdAt: this.opts.now?.() ?? '1970-01-01T00:00:00.000Z',
+    });
+    for (const l of [...this.listeners]) l({ lap, replay, driver });
+  }
+}
