@@ -135,5 +135,6 @@ describe('clip database schema', () => {
     expect(closed).toBe(1);
     expect(await newer.list()).toHaveLength(1);
     await expect(store.rename((await newer.list())[0].id, 'x')).rejects.toMatchObject({ code: 'closed' });
+    await expect(store.list()).rejects.toMatchObject({ code: 'closed', message: expect.stringMatching(/listing clips: the clip library is closed/) });
   });
 });

@@ -3,7 +3,7 @@
 // the app (and the training worker) holds to reach stored clips.
 
 import type { ClipDb, OpenClipDbOptions } from './clipDb.ts';
-import { clipKeyRange, deleteClipRecords, openClipDb, runWrite } from './clipDb.ts';
+import { clipKeyRange, deleteClipRecords, openClipDb, runWrite, toDataError } from './clipDb.ts';
 import type { CameraId, CameraSpec, ClipLabels, ClipMeta, ClipTag } from './clipTypes.ts';
 import {
   CENTER_CAMERA,
@@ -154,13 +154,13 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     options.storage !== undefined ? options.storage : ((globalThis.navigator?.storage as StorageLike | undefined) ?? null);
   const writers = new Set<string>();
 
-  async function getMeta(clipId: string): Promise<ClipMeta> {
+  async function getMetaRaw(clipId: string): Promise<ClipMeta> {
     const meta = await db.get('clips', clipId);
     if (!meta) throw new DataError('not-found', `no clip with id '${clipId}'`);
     return meta;
   }
 
-  async function labels(clipId: string): Promise<ClipLabels> {
+  async function labelsRaw(clipId: string): Promise<ClipLabels> {
     const tx = db.transaction(['clips', 'labels'], 'readonly');
     const [meta, records] = await Promise.all([
       tx.objectStore('clips').get(clipId),
@@ -182,13 +182,13 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     return out;
   }
 
-  async function readChunk(clipId: string, index: number): Promise<FrameChunk> {
+  async function readChunkRaw(clipId: string, index: number): Promise<FrameChunk> {
     const rec = await db.get('chunks', [clipId, index]);
     if (!rec) throw new DataError('not-found', `clip '${clipId}' has no frame chunk ${index}`);
     return { index: rec.index, count: rec.count, frames: rec.frames };
   }
 
-  async function readFrames(clipId: string, range: { start: number; end: number; camera?: CameraId }): Promise<Uint8Array> {
+  async function readFramesRaw(clipId: string, range: { start: number; end: number; camera?: CameraId }): Promise<Uint8Array> {
     const meta = await getMeta(clipId);
     const { start, end } = range;
     if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= meta.frameCount)) {
@@ -214,6 +214,11 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     }
     return out;
   }
+
+  const getMeta = guard('reading the clip', getMetaRaw);
+  const labels = guard('reading labels', labelsRaw);
+  const readChunk = guard('reading frames', readChunkRaw);
+  const readFrames = guard('reading frames', readFramesRaw);
 
   async function updateMeta(clipId: string, what: string, change: (m: ClipMeta) => ClipMeta): Promise<ClipMeta> {
     return runWrite(db, ['clips'], what, async (tx) => {
@@ -263,13 +268,9 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     readFrames,
     recover,
 
-    async list() {
-      return db.getAllFromIndex('clips', 'byCreatedAt');
-    },
+    list: guard('listing clips', () => db.getAllFromIndex('clips', 'byCreatedAt')),
 
-    findMeta(clipId) {
-      return db.get('clips', clipId);
-    },
+    findMeta: guard('reading the clip', (clipId: string) => db.get('clips', clipId)),
 
     rename(clipId, name) {
       const trimmed = name.trim();
@@ -397,6 +398,17 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
   };
   internals.set(store, { db, clock, newId });
   return store;
+}
+
+/** Wraps a read so browser failures (a closed connection, ...) surface as DataErrors. */
+function guard<A extends unknown[], R>(what: string, read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await read(...args);
+    } catch (e) {
+      throw toDataError(e, null, what);
+    }
+  };
 }
 
 /** Bin of a steer value over -1..1 (values outside fall in the end bins). */

@@ -1,0 +1,55 @@
+// The public face of the data layer: what app/, ui/, model/ and workers/ may use. Everything
+// else in src/data is an implementation detail (record layouts, zip internals, test kit).
+
+export type { CameraId, CameraSpec, ClipLabels, ClipMeta, ClipTag, Driver, LabelRow, NumericLabelField, Thumbnail } from './clipTypes.ts';
+export {
+  CAMERA_IDS,
+  CENTER_CAMERA,
+  CLIP_SCHEMA_VERSION,
+  DEFAULT_FRAME_HEIGHT,
+  DEFAULT_FRAME_WIDTH,
+  DEFAULT_RATE_HZ,
+  DRIVERS,
+  MAX_RATE_HZ,
+  MIN_RATE_HZ,
+  NUMERIC_LABEL_FIELDS,
+  frameBytes,
+  labelRowAt,
+  stepBytes,
+} from './clipTypes.ts';
+export type { DataErrorCode } from './dataErrors.ts';
+export { DataError, StorageFullError, isDataError } from './dataErrors.ts';
+export type {
+  ClipSource,
+  ClipStore,
+  ClipStoreOptions,
+  FrameChunk,
+  HistogramOptions,
+  StartRecordingOptions,
+  SteeringHistogram,
+  StorageEstimate,
+  StorageLike,
+} from './clipStore.ts';
+export { openClipStore } from './clipStore.ts';
+export { CLIP_DB_NAME, CLIP_DB_VERSION } from './clipDb.ts';
+export type { ClipWriter, RecordedStep, WriterState } from './clipWriter.ts';
+export type {
+  DatasetStats,
+  FrameRun,
+  SampleWeighting,
+  SequenceBatch,
+  SequenceDataset,
+  SequenceDatasetOptions,
+  SplitRule,
+  WindowRef,
+} from './sequenceDataset.ts';
+export { createSequenceDataset, splitClips } from './sequenceDataset.ts';
+export type { TransferOptions, TransferPhase, TransferProgress } from './transfer.ts';
+export type { ClipExportOptions } from './clipArchive.ts';
+export { exportClipsZip, importClipsZip } from './clipArchive.ts';
+export type { UdacityExportOptions, UdacityImportOptions } from './udacityFormat.ts';
+export { exportUdacityZip, importUdacityZip } from './udacityFormat.ts';
+export type { ArchiveInput } from './zipReader.ts';
+export type { ImageCodec, RgbImage } from './imageCodec.ts';
+export { browserImageCodec } from './imageCodecBrowser.ts';
+export { ppmCodec } from './imageCodecPpm.ts';
