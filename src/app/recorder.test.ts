@@ -1,0 +1,57 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { openClipStore, type CameraSpec } from '../data/index.ts';
+import type { Meters, Radians } from '../core/units.ts';
+import { createExpert } from '../sim/expert.ts';
+import { resolveTrack } from '../sim/tracks.ts';
+import { createWorld, stepWorld, type World } from '../sim/world.ts';
+import { labelsOf, startRecording } from './recorder.ts';
+
+const W = 16;
+const H = 8;
+/** A fake dash camera: encodes the tick and the camera in the pixels. */
+const fakeRender = (w: World, cam: CameraSpec) => new Uint8Array(W * H * 3).fill((w.tick + (cam.id === 'left' ? 100 : 0)) % 256);
+
+describe('recorder', () => {
+  it('records every third tick at 20 Hz with the controls actually applied', async () => {
+    const store = await openClipStore({ dbName: `rec-${Math.random()}`, storage: null });
+    const track = resolveTrack('oval');
+    const expert = createExpert(track);
+    let world = createWorld(track);
+    const cams: CameraSpec[] = [
+      { id: 'center', lateralM: 0 as Meters, yawRad: 0 as Radians },
+      { id: 'left', lateralM: 1.2 as Meters, yawRad: 0.1 as Radians },
+    ];
+    const rec = await startRecording(world, { store, render: fakeRender, rateHz: 20, frameWidth: W, frameHeight: H, cameras: cams, name: 'test', theme: 'day', now: () => 1000 });
+    const applied: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      world = stepWorld(world, expert.control(world));
+      if (world.tick % 3 === 0) applied.push(world.applied.steer);
+      rec.afterTick(world, 'expert');
+    }
+    const meta = await rec.finish();
+    expect(meta.frameCount).toBe(200);
+    expect(rec.elapsedS).toBe(10);
+    const labels = await store.labels(rec.clipId);
+    expect(Array.from(labels.tick.slice(0, 3))).toEqual([3, 6, 9]);
+    expect(Array.from(labels.steer)).toEqual(applied);
+    expect(labels.cameraSteer.left).toBeDefined();
+    const left = await store.readFrames(rec.clipId, { start: 0, end: 1, camera: 'left' });
+    const centre = await store.readFrames(rec.clipId, { start: 0, end: 1, camera: 'center' });
+    expect(left[0]).toBe(103);
+    expect(centre[0]).toBe(3);
+    store.close();
+  });
+
+  it('labels a step from the world after the tick', () => {
+    const track = resolveTrack('kidney');
+    let w = createWorld(track);
+    for (let i = 0; i < 120; i++) w = stepWorld(w, { steer: 0.25, torque: -0.5 });
+    const l = labelsOf(w, 'human');
+    expect(l.steer).toBeCloseTo(0.25, 4);
+    expect(l.torque).toBeCloseTo(-0.5, 4);
+    expect(l.brake).toBeCloseTo(0.5, 4);
+    expect(l.tick).toBe(120);
+    expect(l.lateralOffset).toBe(w.trackPos.lateral);
+  });
+});

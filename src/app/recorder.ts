@@ -1,0 +1,114 @@
+// Recording: every k-th tick (60 / rateHz) the dash camera (and any side cameras) is rendered
+// from the exact state of that tick and stored with the labels of the controls actually applied.
+// The clip writer copies each step, so the render buffers are reused; memory stays flat.
+
+import type { CameraSpec, ClipMeta, ClipStore, ClipWriter, DataError, Driver, LabelRow } from '../data/index.ts';
+import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
+import { carSpeed } from '../sim/car.ts';
+import { SIM_VERSION, TICK_HZ } from '../sim/constants.ts';
+import { recoverySteer } from '../sim/recovery.ts';
+import { curvatureAhead } from '../sim/track.ts';
+import { headingError, lapProgress, type World } from '../sim/world.ts';
+
+/** Distance over which "curvature ahead" is averaged, m. */
+export const CURVATURE_LOOKAHEAD_M = 20;
+
+/** The labels of one recorded step, from the world right after the tick. */
+export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = []): LabelRow {
+  const applied = world.applied;
+  const cameraSteer: Partial<Record<CameraSpec['id'], number>> = {};
+  for (const cam of cameras) {
+    if (cam.id !== 'center') cameraSteer[cam.id] = recoverySteer(world, applied.steer, cam.lateralM, cam.yawRad);
+  }
+  return {
+    tick: world.tick as Ticks,
+    steer: applied.steer,
+    steerRad: world.car.steerAngle as Radians,
+    speed: carSpeed(world.car) as MetersPerSecond,
+    torque: applied.torque,
+    brake: Math.max(0, -applied.torque),
+    x: world.car.x as Meters,
+    y: world.car.y as Meters,
+    heading: world.car.heading as Radians,
+    lateralOffset: world.trackPos.lateral as Meters,
+    headingError: headingError(world) as Radians,
+    curvatureAhead: curvatureAhead(world.track, world.trackPos.s, CURVATURE_LOOKAHEAD_M),
+    lapProgress: lapProgress(world),
+    driver,
+    ...(cameras.length > 1 ? { cameraSteer } : {}),
+  };
+}
+
+/** Renders the dash frame of `world` as seen by `camera`: RGB, width x height x 3, row 0 top. */
+export type DashRenderer = (world: World, camera: CameraSpec) => Uint8Array;
+
+export interface RecorderOptions {
+  store: ClipStore;
+  render: DashRenderer;
+  rateHz: number;
+  frameWidth: number;
+  frameHeight: number;
+  cameras: readonly CameraSpec[];
+  name: string;
+  theme: string;
+  /** ms since epoch (the app's clock). */
+  now: () => number;
+  onStopped?: (error: DataError) => void;
+}
+
+export interface ActiveRecording {
+  readonly writer: ClipWriter;
+  readonly clipId: string;
+  /** Simulated seconds recorded. */
+  readonly elapsedS: number;
+  readonly frames: number;
+  readonly bytes: number;
+  /** Call after every tick; records on every k-th. Returns the main-thread ms spent (0 if skipped). */
+  afterTick(world: World, driver: Driver): number;
+  finish(): Promise<ClipMeta>;
+  discard(): Promise<void>;
+}
+
+export async function startRecording(world: World, opts: RecorderOptions): Promise<ActiveRecording> {
+  if (TICK_HZ % opts.rateHz !== 0) throw new Error(`recording rate must divide ${TICK_HZ} Hz (10, 12, 15, 20 or 30), got ${opts.rateHz}`);
+  const every = TICK_HZ / opts.rateHz;
+  const writer = await opts.store.startRecording({
+    name: opts.name,
+    createdAt: opts.now(),
+    trackId: world.track.id,
+    theme: opts.theme,
+    simVersion: String(SIM_VERSION),
+    rateHz: opts.rateHz,
+    frameWidth: opts.frameWidth,
+    frameHeight: opts.frameHeight,
+    cameras: opts.cameras,
+    ...(opts.onStopped ? { onStopped: opts.onStopped } : {}),
+  });
+  const stepBytes = opts.frameWidth * opts.frameHeight * 3 * opts.cameras.length + 13 * 8;
+  // One scratch frame per camera: the renderer may hand back the same buffer on every call.
+  const frames = opts.cameras.map(() => new Uint8Array(opts.frameWidth * opts.frameHeight * 3));
+  let count = 0;
+  return {
+    writer,
+    clipId: writer.clipId,
+    get elapsedS() {
+      return count / opts.rateHz;
+    },
+    get frames() {
+      return count;
+    },
+    get bytes() {
+      return count * stepBytes;
+    },
+    afterTick(w, driver) {
+      if (w.tick % every !== 0 || writer.state !== 'recording') return 0;
+      const t0 = performance.now();
+      opts.cameras.forEach((cam, i) => frames[i].set(opts.render(w, cam)));
+      writer.append({ frames, labels: labelsOf(w, driver, opts.cameras) });
+      count++;
+      return performance.now() - t0;
+    },
+    finish: () => writer.finish(),
+    discard: () => writer.discard(),
+  };
+}
