@@ -14,7 +14,7 @@ const fakeRender = (w: World, cam: CameraSpec) => new Uint8Array(W * H * 3).fill
 
 describe('recorder', () => {
   it('records every third tick at 20 Hz with the controls actually applied', async () => {
-    const store = await openClipStore({ dbName: `rec-${Math.random()}`, storage: null });
+    const store = await openClipStore({ name: `rec-${Math.random()}`, storage: null });
     const track = resolveTrack('oval');
     const expert = createExpert(track);
     let world = createWorld(track);
