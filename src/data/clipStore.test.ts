@@ -127,6 +127,30 @@ describe('recording a clip', () => {
     await expect(store.startRecording({ ...base, cameras: [SIDE_CAMERAS[1]] })).rejects.toThrow(/start with 'center'/);
     expect(await store.list()).toEqual([]);
   });
+  it('discards a recording, and stops one whose clip was deleted under it', async () => {
+    const store = await freshStore();
+    const start = () => store.startRecording({ name: 'x', createdAt: 1, trackId: '1', theme: 't', simVersion: 's', chunkSteps: 5, ...shape });
+    const w1 = await start();
+    for (let i = 0; i < 12; i++) w1.append(syntheticStep(i, shape));
+    await w1.discard();
+    expect(await store.list()).toEqual([]);
+    expect(await store.sweepOrphans()).toBe(0);
+    expect(() => w1.append(syntheticStep(0, shape))).toThrow(/finished/);
+
+    const stopped: DataError[] = [];
+    const w2 = await store.startRecording({
+      name: 'y', createdAt: 1, trackId: '1', theme: 't', simVersion: 's', chunkSteps: 5, ...shape, onStopped: (e) => stopped.push(e),
+    });
+    for (let i = 0; i < 5; i++) w2.append(syntheticStep(i, shape));
+    await w2.flush();
+    await store.remove(w2.clipId);
+    for (let i = 5; i < 10; i++) w2.append(syntheticStep(i, shape));
+    await expect(w2.finish()).rejects.toMatchObject({ code: 'not-found', message: 'the clip was deleted while it was being recorded' });
+    expect(stopped).toHaveLength(1);
+    expect(store.isRecording(w2.clipId)).toBe(false);
+    expect(await store.list()).toEqual([]);
+    expect(await store.sweepOrphans()).toBe(0);
+  });
 });
 
 describe('a tab closed while recording', () => {

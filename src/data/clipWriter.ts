@@ -128,7 +128,9 @@ export function createClipWriter(ctx: WriterContext): ClipWriter {
       }
       const seconds = (kept / meta.rateHz).toFixed(1);
       error =
-        e instanceof StorageFullError
+        e.code === 'not-found'
+          ? e
+          : e instanceof StorageFullError
           ? new StorageFullError(
               `Storage is full: recording stopped. The first ${kept} frames (${seconds} s) are saved; delete or export clips to free space.`,
               kept,
