@@ -8,7 +8,7 @@ import { openClipStore } from './clipStore.ts';
 import type { ClipMeta } from './clipTypes.ts';
 import { DataError } from './dataErrors.ts';
 import type { TransferProgress } from './transfer.ts';
-import { SIDE_CAMERAS, framesDigest, labelsDigest, quotaLimitedFactory, recordSyntheticClip } from './testKit.ts';
+import { SIDE_CAMERAS, framesDigest, labelsDigest, quotaLimitedFactory, recordSyntheticClip, syntheticStep } from './testKit.ts';
 
 async function freshStore(factory: IDBFactory = new IDBFactory()): Promise<ClipStore> {
   let n = 0;
@@ -99,6 +99,26 @@ describe('clip archive round trip', () => {
         expect(Array.from(after[f]).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(before[f]).map((v) => Object.is(v, -0) ? '-0' : v));
       }
     }
+  });
+
+  it('exports a clip while it is still being recorded as the steps its meta counted', async () => {
+    const store = await freshStore();
+    const shape = { frameWidth: 4, frameHeight: 2, cameras: SIDE_CAMERAS };
+    const writer = await store.startRecording({ name: 'live', createdAt: 1, trackId: '1', theme: 't', simVersion: 's', chunkSteps: 10, ...shape });
+    for (let i = 0; i < 25; i++) writer.append(syntheticStep(i, shape));
+    await writer.flush();
+    const exporting = exportClipsZip(store, [writer.clipId]); // reads the meta first...
+    for (let i = 25; i < 45; i++) writer.append(syntheticStep(i, shape)); // ...then the clip grows
+    const zip = await exporting;
+    await writer.finish();
+    const [copy] = await importClipsZip(store, zip);
+    expect(copy).toMatchObject({ frameCount: 25, complete: false });
+    const full = await store.labels(writer.clipId);
+    const part = await store.labels(copy.id);
+    expect(Array.from(part.steer)).toEqual(Array.from(full.steer.subarray(0, 25)));
+    expect(await store.readFrames(copy.id, { start: 0, end: 25, camera: 'right' })).toEqual(
+      await store.readFrames(writer.clipId, { start: 0, end: 25, camera: 'right' }),
+    );
   });
 
   it('gives fresh ids when the ids exist, and keeps the originals', async () => {

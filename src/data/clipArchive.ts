@@ -84,8 +84,9 @@ export async function exportClipsZip(store: ClipStore, clipIds: readonly string[
   let doneBytes = 0;
   for (const [k, m] of metas.entries()) {
     throwIfCancelled(options.signal, 'the export');
+    // A clip still being recorded may have grown since its meta was read: export the steps the meta counted.
     const labels = await store.labels(m.id);
-    zip.add(entries[k].labels.file, new TextEncoder().encode(labelsToCsv(labels, m.cameras)), Math.max(level, 6));
+    zip.add(entries[k].labels.file, new TextEncoder().encode(labelsToCsv(labels, m.cameras, m.frameCount)), Math.max(level, 6));
     const sb = stepBytes(m);
     for (const f of entries[k].frames.files) {
       throwIfCancelled(options.signal, 'the export');

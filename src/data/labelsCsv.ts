@@ -12,11 +12,12 @@ export function labelCsvColumns(cameras: readonly CameraSpec[]): string[] {
   return [...NUMERIC_LABEL_FIELDS, 'driver', ...cameras.filter((c) => c.id !== 'center').map((c) => `steer_${c.id}`)];
 }
 
-export function labelsToCsv(labels: ClipLabels, cameras: readonly CameraSpec[]): string {
+/** The first `count` steps (default all) as CSV text. */
+export function labelsToCsv(labels: ClipLabels, cameras: readonly CameraSpec[], count = labels.count): string {
   const side = cameras.filter((c) => c.id !== 'center').map((c) => labels.cameraSteer[c.id]!);
   const lines = [labelCsvColumns(cameras).map(csvField).join(',')];
   const cells: string[] = [];
-  for (let i = 0; i < labels.count; i++) {
+  for (let i = 0; i < count; i++) {
     cells.length = 0;
     for (const f of NUMERIC_LABEL_FIELDS) cells.push(formatNumber(labels[f][i]));
     cells.push(DRIVERS[labels.driver[i]]);
