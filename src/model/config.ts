@@ -1,0 +1,465 @@
+// The steering model's config: its zod schema (JSON-serialisable, versioned), the defaults, the
+// validation that names the wrong field and says why, and describeModel (parameter count and
+// multiply-adds per frame, shown to the player before training). Pure: no tfjs here, so the UI
+// can validate and describe a config without loading the model code.
+
+import { z } from 'zod';
+import { ModelError } from './modelErrors.ts';
+
+/** Version of the config layout; bumped when a field changes meaning. */
+export const CONFIG_VERSION = 1;
+
+/**
+ * The model's input size (pixels; dash frames are resized to it). THE one place the default
+ * lives: it is chosen from the training-speed benchmarks (bench/, suite 'train').
+ */
+export const DEFAULT_INPUT_SIZE: { readonly height: number; readonly width: number } = { height: 66, width: 200 };
+
+export const HEAD_NAMES = ['steering', 'speed', 'torque'] as const;
+export type HeadName = (typeof HEAD_NAMES)[number];
+/** One number per head. */
+export type HeadValues = { readonly [K in HeadName]: number };
+
+export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform'] as const;
+export type Initializer = (typeof INITIALIZERS)[number];
+export const RECURRENT_INITIALIZERS = [...INITIALIZERS, 'orthogonal'] as const;
+export type RecurrentInitializer = (typeof RECURRENT_INITIALIZERS)[number];
+export const MODEL_KINDS = ['cnn', 'cnn_lstm'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+export const CELL_KINDS = ['lstm', 'gru', 'rnn'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
+export type Padding = 'valid' | 'same';
+export type ResizeMethod = 'area' | 'bilinear';
+
+// Field builders whose messages complete the sentence "<field> ...".
+const num = (lo: number, hi: number, what = `${lo}..${hi}`) =>
+  z.number().min(lo, { error: `must be ${what}` }).max(hi, { error: `must be ${what}` });
+const int = (lo: number, hi: number) => z.int({ error: `must be an integer ${lo}..${hi}` }).min(lo, { error: `must be ${lo}..${hi}` }).max(hi, { error: `must be ${lo}..${hi}` });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.map((v) => `'${v}'`).join(', ')}` });
+const kindUnion = <T extends readonly [z.ZodObject<{ kind: z.ZodLiteral<string> }>, ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[]]>(options: T) =>
+  z.discriminatedUnion('kind', options as unknown as [T[0], ...T[number][]], {
+    error: `must be an object whose kind is one of ${options.map((o) => `'${String(o.shape.kind.value)}'`).join(', ')}`,
+  });
+
+const convLayerSchema = z.strictObject({
+  filters: int(1, 512),
+  kernel: int(1, 11),
+  stride: int(1, 4),
+  padding: oneOf(['valid', 'same']),
+  activation: oneOf(ACTIVATIONS),
+});
+
+const headSchema = z.strictObject({ lossWeight: num(0, 100) });
+
+export const modelConfigSchema = z.strictObject({
+  version: z.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }),
+  /** Seeds weight initialisation, augmentation and data shuffling. */
+  seed: int(0, 2 ** 31 - 1),
+  input: z.strictObject({
+    height: int(8, 512),
+    width: int(8, 1024),
+    /** How frames of another size are resized: 'area' averages (best for shrinking), 'bilinear' interpolates. */
+    resize: oneOf(['area', 'bilinear']),
+  }),
+  encoder: z.strictObject({
+    layers: z.array(convLayerSchema).min(1, { error: 'must hold 1..12 conv layers' }).max(12, { error: 'must hold 1..12 conv layers' }),
+    /** Scales every conv's filters and every hidden dense width (rounded, at least 1). */
+    widthMultiplier: num(0.125, 4),
+    /** Dense widths between the flattened conv output and the embedding. */
+    hidden: z.array(int(1, 4096)).max(4, { error: 'must hold at most 4 widths' }),
+    /** Width of the per-frame embedding that the recurrent part (or the heads) reads. */
+    embedding: int(1, 1024),
+    /** Activation of the hidden and embedding dense layers. */
+    activation: oneOf(ACTIVATIONS),
+    /** Dropout rate on the embedding while training (0 = off). */
+    dropout: num(0, 0.9),
+  }),
+  sequence: z.strictObject({
+    /** 'cnn': one frame in, the baseline; 'cnn_lstm': the last `window` frames through a recurrent cell. */
+    kind: oneOf(MODEL_KINDS),
+    cell: oneOf(CELL_KINDS),
+    units: int(1, 1024),
+    /** T: frames per window (cnn_lstm). */
+    window: int(2, 32),
+    /**
+     * N: consecutive frames encoded together in training (cnn_lstm); each run gives N-T+1
+     * overlapping windows, so a frame is encoded about N/(N-T+1) times instead of T times.
+     */
+    runLength: int(2, 256),
+  }),
+  heads: z.strictObject({
+    /** Width of a hidden dense layer in each head; 0 = a linear head on the features. */
+    hidden: int(0, 1024),
+    activation: oneOf(ACTIVATIONS),
+    steering: headSchema,
+    speed: headSchema,
+    torque: headSchema,
+  }),
+  init: z.strictObject({
+    /** Conv and hidden dense kernels (biases start at zero; the cell input and head outputs use glorotUniform). */
+    kernel: oneOf(INITIALIZERS),
+    /** The recurrent cell's hidden-to-hidden kernel. */
+    recurrent: oneOf(RECURRENT_INITIALIZERS),
+  }),
+  training: z.strictObject({
+    optimizer: kindUnion([
+      z.strictObject({ kind: z.literal('adam'), beta1: num(0, 0.9999, '0..0.9999'), beta2: num(0, 0.99999, '0..0.99999'), epsilon: num(1e-12, 1, '1e-12..1') }),
+      z.strictObject({ kind: z.literal('sgd'), momentum: num(0, 0.999), nesterov: z.boolean({ error: 'must be true or false' }) }),
+      z.strictObject({ kind: z.literal('rmsprop'), decay: num(0, 0.9999), momentum: num(0, 0.999), epsilon: num(1e-12, 1, '1e-12..1') }),
+    ]),
+    learningRate: num(1e-7, 10, '1e-7..10'),
+    schedule: kindUnion([
+      z.strictObject({ kind: z.literal('constant') }),
+      /** Multiply by gamma every `everyEpochs` epochs. */
+      z.strictObject({ kind: z.literal('step'), everyEpochs: int(1, 1000), gamma: num(0.001, 1, '0.001..1') }),
+      /** Half a cosine from learningRate down to minLearningRate over all steps. */
+      z.strictObject({ kind: z.literal('cosine'), minLearningRate: num(0, 10) }),
+      /** Multiply by decayPerEpoch each epoch, smoothly per step. */
+      z.strictObject({ kind: z.literal('exponential'), decayPerEpoch: num(0.001, 1, '0.001..1') }),
+    ]),
+    /** Steps of linear warm-up from 0 to the scheduled rate (0 = none). */
+    warmupSteps: int(0, 100_000),
+    gradientClip: kindUnion([
+      z.strictObject({ kind: z.literal('none') }),
+      /** Scale all gradients together so their global L2 norm is at most maxNorm. */
+      z.strictObject({ kind: z.literal('global-norm'), maxNorm: num(1e-6, 1e6, '1e-6..1e6') }),
+      /** Clamp every gradient element to -maxValue..maxValue. */
+      z.strictObject({ kind: z.literal('value'), maxValue: num(1e-6, 1e6, '1e-6..1e6') }),
+    ]),
+    /** Examples (windows) per step; cnn_lstm rounds up to whole runs. */
+    batchSize: int(1, 1024),
+    epochs: int(1, 1000),
+    earlyStopping: z.strictObject({
+      /** Epochs without a validation-loss improvement before stopping; 0 = never stop early. */
+      patience: int(0, 1000),
+      /** Smallest drop of the validation loss that counts as an improvement. */
+      minDelta: num(0, 1e6),
+      /** At the end, put back the weights of the best epoch. */
+      restoreBest: z.boolean({ error: 'must be true or false' }),
+    }),
+  }),
+  augmentation: z.strictObject({
+    /** Largest brightness offset, as a fraction of the pixel range (0 = off). */
+    brightness: num(0, 1),
+    /** Largest contrast change: factor in 1-c..1+c (0 = off). */
+    contrast: num(0, 1),
+    /** Chance that a frame group gets a shadow: one side of a random line darkened. */
+    shadowProbability: num(0, 1),
+    /** Largest darkening of a shadow (0.5 = down to half the brightness). */
+    shadowDarkness: num(0, 1),
+    /** Chance of mirroring left-right; the steering target's sign flips with it. */
+    flipProbability: num(0, 1),
+    /** Largest shift, model-input pixels, each way. */
+    shiftX: num(0, 64),
+    shiftY: num(0, 64),
+    /**
+     * Steering added per pixel the content moves right (0 = shifts keep the label). Content
+     * moving right looks like the car pointing left of the road, so a recovery label is < 0.
+     */
+    shiftSteerPerPixel: num(-1, 1),
+  }),
+  balance: kindUnion([
+    z.strictObject({ kind: z.literal('none') }),
+    /** Loss weight of each example: inverse of its steering bin's share, mean 1, capped. */
+    z.strictObject({ kind: z.literal('steer-bins'), bins: int(2, 101), maxWeight: num(1, 100) }),
+    /** Loss weight `factor` for examples on curves (|curvature ahead| >= minAbsCurvature, 1/m). */
+    z.strictObject({ kind: z.literal('curves'), minAbsCurvature: num(0, 10), factor: num(1, 100) }),
+  ]),
+});
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type ConvLayerConfig = ModelConfig['encoder']['layers'][number];
+export type OptimizerConfig = ModelConfig['training']['optimizer'];
+export type ScheduleConfig = ModelConfig['training']['schedule'];
+export type GradientClipConfig = ModelConfig['training']['gradientClip'];
+export type AugmentationConfig = ModelConfig['augmentation'];
+export type BalanceConfig = ModelConfig['balance'];
+
+const conv = (filters: number, kernel: number, stride: number): ConvLayerConfig => ({ filters, kernel, stride, padding: 'valid', activation: 'relu' });
+
+/** PilotNet-like (Bojarski et al. 2016) encoder, an LSTM over 8 frames, three linear heads. */
+export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
+  version: CONFIG_VERSION,
+  seed: 1,
+  input: { ...DEFAULT_INPUT_SIZE, resize: 'area' },
+  encoder: {
+    layers: [conv(24, 5, 2), conv(36, 5, 2), conv(48, 5, 2), conv(64, 3, 1), conv(64, 3, 1)],
+    widthMultiplier: 1,
+    hidden: [100],
+    embedding: 50,
+    activation: 'relu',
+    dropout: 0,
+  },
+  sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 8, runLength: 16 },
+  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 } },
+  init: { kernel: 'heNormal', recurrent: 'orthogonal' },
+  training: {
+    optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    learningRate: 1e-3,
+    schedule: { kind: 'constant' },
+    warmupSteps: 0,
+    gradientClip: { kind: 'global-norm', maxNorm: 5 },
+    batchSize: 32,
+    epochs: 20,
+    earlyStopping: { patience: 3, minDelta: 0, restoreBest: true },
+  },
+  augmentation: {
+    brightness: 0.2,
+    contrast: 0.2,
+    shadowProbability: 0.3,
+    shadowDarkness: 0.5,
+    flipProbability: 0.5,
+    shiftX: 4,
+    shiftY: 2,
+    shiftSteerPerPixel: 0,
+  },
+  balance: { kind: 'none' },
+});
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+/** A partial config: objects merge into the defaults, arrays and kind-unions replace them whole. */
+export type ConfigOverrides = DeepPartial<ModelConfig>;
+
+/** The defaults with `overrides` merged in, validated (throws ModelError 'invalid-config'). */
+export function createConfig(overrides: ConfigOverrides = {}): ModelConfig {
+  return parseModelConfig(mergeConfig(DEFAULT_CONFIG, overrides));
+}
+
+/** Fields holding a kind-union: an override of another kind replaces them whole (their fields differ). */
+const UNION_FIELDS = new Set(['training.optimizer', 'training.schedule', 'training.gradientClip', 'balance']);
+
+/** `over` merged into `base`: objects field by field, arrays replaced. Returns a new object. */
+export function mergeConfig<T extends ConfigOverrides>(base: T, over: ConfigOverrides): T {
+  return mergeAt(base, over, '') as T;
+}
+
+function mergeAt(base: unknown, over: unknown, path: string): unknown {
+  if (over === undefined) return structuredClone(base);
+  const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isPlain(base) || !isPlain(over)) return structuredClone(over);
+  if (UNION_FIELDS.has(path) && 'kind' in over && base.kind !== over.kind) return structuredClone(over);
+  const out: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(base), ...Object.keys(over)])) {
+    out[key] = mergeAt(base[key], over[key], path ? `${path}.${key}` : key);
+  }
+  return out;
+}
+
+/** "encoder.layers[2].kernel" from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  return s || 'the config';
+}
+
+/**
+ * Validates a config from anywhere (UI, JSON file, stored model). Throws ModelError with one
+ * sentence per problem, each naming the field: "encoder.layers[2].kernel must be 1..11".
+ */
+export function parseModelConfig(json: unknown): ModelConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ModelError('invalid-config', 'the model config must be a JSON object');
+  }
+  const version = (json as { version?: unknown }).version;
+  if (version !== CONFIG_VERSION) {
+    const newer = typeof version === 'number' && Number.isInteger(version) && version > CONFIG_VERSION;
+    throw new ModelError(
+      'unsupported-version',
+      newer
+        ? `the model config has version ${version}, written by a newer DeepSteer (this build reads version ${CONFIG_VERSION})`
+        : `the model config has an unknown version ${JSON.stringify(version)} (this build reads version ${CONFIG_VERSION})`,
+    );
+  }
+  const parsed = modelConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems: string[] = [];
+    for (const issue of parsed.error.issues) {
+      const at = formatPath(issue.path);
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problems.push(`${formatPath([...issue.path, key])} is not a config field`);
+      } else if (issue.message.startsWith('must ')) {
+        problems.push(`${at} ${issue.message}`);
+      } else {
+        problems.push(`${at}: ${issue.message.replace(/^Invalid input: /, '')}`);
+      }
+    }
+    throw new ModelError('invalid-config', invalidConfigMessage(problems));
+  }
+  const config = parsed.data;
+  const problems = crossFieldProblems(config);
+  if (problems.length > 0) throw new ModelError('invalid-config', invalidConfigMessage(problems));
+  return config;
+}
+
+function invalidConfigMessage(problems: readonly string[]): string {
+  const shown = problems.slice(0, 6).join('; ');
+  return `invalid model config: ${shown}${problems.length > 6 ? ` (and ${problems.length - 6} more)` : ''}`;
+}
+
+/** Checks that need several fields at once: the conv stack must fit the input, and so on. */
+function crossFieldProblems(config: ModelConfig): string[] {
+  const problems: string[] = [];
+  const plan = convPlan(config);
+  if (plan.tooSmallAt !== null) {
+    const i = plan.tooSmallAt;
+    const layer = config.encoder.layers[i];
+    const before = i === 0 ? `the ${config.input.height}x${config.input.width} input` : `the ${plan.layers[i - 1].outHeight}x${plan.layers[i - 1].outWidth} map left by encoder.layers[${i - 1}]`;
+    problems.push(
+      `encoder.layers[${i}] shrinks the image below 1x1: its ${layer.kernel}x${layer.kernel} 'valid' kernel does not fit ${before} (use padding 'same', fewer or smaller layers, or a larger input)`,
+    );
+  }
+  const { kind, window, runLength } = config.sequence;
+  if (kind === 'cnn_lstm' && runLength < window) {
+    problems.push(`sequence.runLength must be at least sequence.window (${window}), got ${runLength}`);
+  }
+  if (HEAD_NAMES.every((h) => config.heads[h].lossWeight === 0)) {
+    problems.push('heads: at least one of steering, speed, torque needs a lossWeight above 0');
+  }
+  const { schedule, learningRate } = config.training;
+  if (schedule.kind === 'cosine' && schedule.minLearningRate > learningRate) {
+    problems.push(`training.schedule.minLearningRate must not exceed training.learningRate (${learningRate})`);
+  }
+  return problems;
+}
+
+/** One conv layer with the width multiplier applied and its output size. */
+export interface ConvPlanLayer extends ConvLayerConfig {
+  readonly inChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
+/** The conv stack's sizes; tooSmallAt is the first layer whose output would be empty. */
+export function convPlan(config: ModelConfig): { layers: ConvPlanLayer[]; tooSmallAt: number | null } {
+  let h = config.input.height;
+  let w = config.input.width;
+  let c = 3;
+  const layers: ConvPlanLayer[] = [];
+  for (const [i, layer] of config.encoder.layers.entries()) {
+    const filters = scaledWidth(layer.filters, config.encoder.widthMultiplier);
+    const [oh, ow] = layer.padding === 'same'
+      ? [Math.ceil(h / layer.stride), Math.ceil(w / layer.stride)]
+      : [Math.floor((h - layer.kernel) / layer.stride) + 1, Math.floor((w - layer.kernel) / layer.stride) + 1];
+    if (oh < 1 || ow < 1) return { layers, tooSmallAt: i };
+    layers.push({ ...layer, filters, inChannels: c, outHeight: oh, outWidth: ow });
+    [h, w, c] = [oh, ow, filters];
+  }
+  return { layers, tooSmallAt: null };
+}
+
+export function scaledWidth(width: number, multiplier: number): number {
+  return Math.max(1, Math.round(width * multiplier));
+}
+
+/** Hidden dense widths of the encoder, width multiplier applied. */
+export function encoderHiddenWidths(config: ModelConfig): number[] {
+  return config.encoder.hidden.map((u) => scaledWidth(u, config.encoder.widthMultiplier));
+}
+
+/** Gate blocks of a recurrent cell: its kernels are `gates * units` wide. */
+export function cellGates(cell: CellKind): number {
+  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+}
+
+export interface LayerDescription {
+  /** The tfjs layer name (also the prefix of its weight names). */
+  readonly name: string;
+  readonly kind: 'conv' | 'dense' | CellKind;
+  /** Output shape for one frame (conv, dense) or one window (cell, heads). */
+  readonly outputShape: readonly number[];
+  readonly params: number;
+  /** Multiply-adds for one new frame in the streaming predictor. */
+  readonly macsPerFrame: number;
+}
+
+export interface ModelDescription {
+  readonly kind: ModelKind;
+  /** [height, width, 3]. */
+  readonly inputShape: readonly [number, number, number];
+  /** Frames per window (1 for the cnn). */
+  readonly window: number;
+  readonly flattenSize: number;
+  readonly layers: readonly LayerDescription[];
+  readonly params: { readonly encoder: number; readonly recurrent: number; readonly heads: number; readonly total: number };
+  /**
+   * Multiply-adds per new frame while driving: the frame encoded once, its input projection,
+   * T recurrent steps over the window, the heads.
+   */
+  readonly macsPerFrame: { readonly encoder: number; readonly recurrent: number; readonly heads: number; readonly total: number };
+  /** The same if every tick re-encoded all T frames (what the ring buffer saves). */
+  readonly naiveMacsPerFrame: number;
+}
+
+/** Parameter count and multiply-adds per frame of the network a config builds (validates first). */
+export function describeModel(input: ModelConfig): ModelDescription {
+  const config = parseModelConfig(input);
+  const layers: LayerDescription[] = [];
+  const plan = convPlan(config).layers;
+  plan.forEach((l, i) => {
+    const params = l.kernel * l.kernel * l.inChannels * l.filters + l.filters;
+    layers.push({
+      name: `conv${i + 1}`, kind: 'conv', outputShape: [l.outHeight, l.outWidth, l.filters], params,
+      macsPerFrame: l.outHeight * l.outWidth * l.kernel * l.kernel * l.inChannels * l.filters,
+    });
+  });
+  const last = plan[plan.length - 1];
+  const flattenSize = last.outHeight * last.outWidth * last.filters;
+  let width = flattenSize;
+  const dense = (name: string, units: number): void => {
+    layers.push({ name, kind: 'dense', outputShape: [units], params: width * units + units, macsPerFrame: width * units });
+    width = units;
+  };
+  encoderHiddenWidths(config).forEach((u, i) => dense(`hidden${i + 1}`, u));
+  dense('embedding', config.encoder.embedding);
+  const encoderParams = layers.reduce((s, l) => s + l.params, 0);
+  const encoderMacs = layers.reduce((s, l) => s + l.macsPerFrame, 0);
+
+  const { kind, cell, units, window } = config.sequence;
+  const T = kind === 'cnn_lstm' ? window : 1;
+  let recurrentParams = 0;
+  let recurrentMacs = 0;
+  if (kind === 'cnn_lstm') {
+    const g = cellGates(cell);
+    recurrentParams = g * (width * units + units * units + units);
+    recurrentMacs = g * width * units + T * g * units * units;
+    layers.push({ name: 'rnn', kind: cell, outputShape: [units], params: recurrentParams, macsPerFrame: recurrentMacs });
+    width = units;
+  }
+  let headParams = 0;
+  let headMacs = 0;
+  for (const head of HEAD_NAMES) {
+    let w = width;
+    if (config.heads.hidden > 0) {
+      const h = config.heads.hidden;
+      layers.push({ name: `${head}_hidden`, kind: 'dense', outputShape: [h], params: w * h + h, macsPerFrame: w * h });
+      headParams += w * h + h;
+      headMacs += w * h;
+      w = h;
+    }
+    layers.push({ name: head, kind: 'dense', outputShape: [1], params: w + 1, macsPerFrame: w });
+    headParams += w + 1;
+    headMacs += w;
+  }
+  const recurrentNaive = kind === 'cnn_lstm' ? T * cellGates(cell) * config.encoder.embedding * units + T * cellGates(cell) * units * units : 0;
+  return {
+    kind,
+    inputShape: [config.input.height, config.input.width, 3],
+    window: T,
+    flattenSize,
+    layers,
+    params: { encoder: encoderParams, recurrent: recurrentParams, heads: headParams, total: encoderParams + recurrentParams + headParams },
+    macsPerFrame: { encoder: encoderMacs, recurrent: recurrentMacs, heads: headMacs, total: encoderMacs + recurrentMacs + headMacs },
+    naiveMacsPerFrame: T * encoderMacs + recurrentNaive + headMacs,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,241 @@
+// Builds the steering networks from a config: the per-frame conv encoder, the recurrent head
+// (a cell over T embeddings, then the steering/speed/torque heads), the full CNN+LSTM
+// (TimeDistributed encoder + recurrent head) and the single-frame CNN baseline. Every layer
+// has a fixed name, so weight names ("conv1/kernel", "rnn/recurrent_kernel", "steering/bias")
+// are stable across builds: saving, loading, checkpoints and optimiser state rely on them.
+//
+// Ownership: a SteeringNet owns every weight of its tfjs models; `dispose()` frees them all.
+// The encoder and head are the same layer objects as inside `model` (shared weights, not copies).
+
+import { cellGates, convPlan, encoderHiddenWidths, HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig } from './config.ts';
+import { ModelError } from './modelErrors.ts';
+import { tf } from './tfSetup.ts';
+
+/** The trainable weights of one named layer (the unit of the per-layer gradient norms). */
+export interface NetLayer {
+  readonly name: string;
+  readonly weights: readonly tf.LayerVariable[];
+}
+
+/** The recurrent cell's weights, in tfjs-layers' layout (gates side by side along the last axis). */
+export interface CellVariables {
+  readonly kind: CellKind;
+  readonly units: number;
+  /** [embedding, gates*units]; gate order i, f, c, o (lstm) or z, r, h (gru). */
+  readonly kernel: tf.LayerVariable;
+  /** [units, gates*units]. */
+  readonly recurrentKernel: tf.LayerVariable;
+  /** [gates*units]. */
+  readonly bias: tf.LayerVariable;
+}
+
+/** One output head: an optional hidden dense layer, then a dense layer of width 1. */
+export interface HeadLayers {
+  readonly hidden: tf.layers.Layer | null;
+  readonly out: tf.layers.Layer;
+}
+
+export interface SteeringNet {
+  readonly config: ModelConfig;
+  /** Normalised frames [n, H, W, 3] -> embeddings [n, E]. */
+  readonly encoder: tf.Sequential;
+  /** cnn_lstm: embeddings [b, T, E] -> [b, 3]; cnn: [b, E] -> [b, 3] (normalised steering, speed, torque). */
+  readonly head: tf.LayersModel;
+  /** The whole network as one tfjs model; cnn_lstm: [b, T, H, W, 3] -> [b, 3]; cnn: [b, H, W, 3] -> [b, 3]. */
+  readonly model: tf.LayersModel;
+  /** null for the cnn. */
+  readonly cell: CellVariables | null;
+  /** In HEAD_NAMES order. */
+  readonly heads: readonly HeadLayers[];
+  /** Every trainable weight grouped by layer, in a fixed order: encoder, cell, heads. */
+  readonly layers: readonly NetLayer[];
+  /** Frames per window: T for cnn_lstm, 1 for cnn. */
+  readonly window: number;
+  readonly isDisposed: boolean;
+  dispose(): void;
+}
+
+/** Distinct seeds per layer: tfjs initializers given one seed draw the same values for equal shapes. */
+function layerSeed(config: ModelConfig, layerIndex: number): number {
+  return (config.seed * 7919 + layerIndex * 104729) % 2147483647;
+}
+
+function initializer(name: string, seed: number): ReturnType<typeof tf.initializers.glorotUniform> {
+  switch (name) {
+    case 'glorotUniform': return tf.initializers.glorotUniform({ seed });
+    case 'glorotNormal': return tf.initializers.glorotNormal({ seed });
+    case 'heNormal': return tf.initializers.heNormal({ seed });
+    case 'heUniform': return tf.initializers.heUniform({ seed });
+    case 'leCunNormal': return tf.initializers.leCunNormal({ seed });
+    case 'leCunUniform': return tf.initializers.leCunUniform({ seed });
+    case 'orthogonal': return tf.initializers.orthogonal({ seed, gain: 1 });
+    default: throw new ModelError('invalid-config', `unknown initializer '${name}'`);
+  }
+}
+
+/** The per-frame encoder: conv stack, flatten, hidden dense layers, the embedding (and dropout). */
+export function createEncoder(input: ModelConfig): tf.Sequential {
+  const config = parseModelConfig(input);
+  const { height, width } = config.input;
+  const model = tf.sequential({ name: 'encoder' });
+  let k = 0;
+  for (const [i, l] of convPlan(config).layers.entries()) {
+    model.add(tf.layers.conv2d({
+      name: `conv${i + 1}`,
+      ...(i === 0 ? { inputShape: [height, width, 3] } : {}),
+      filters: l.filters,
+      kernelSize: l.kernel,
+      strides: l.stride,
+      padding: l.padding,
+      activation: l.activation,
+      kernelInitializer: initializer(config.init.kernel, layerSeed(config, k++)),
+    }));
+  }
+  model.add(tf.layers.flatten({ name: 'flatten' }));
+  const dense = (name: string, units: number): void => {
+    model.add(tf.layers.dense({ name, units, activation: config.encoder.activation, kernelInitializer: initializer(config.init.kernel, layerSeed(config, k++)) }));
+  };
+  encoderHiddenWidths(config).forEach((u, i) => dense(`hidden${i + 1}`, u));
+  dense('embedding', config.encoder.embedding);
+  // Unseeded on purpose: a seeded tfjs dropout layer draws the same mask on every call.
+  if (config.encoder.dropout > 0) model.add(tf.layers.dropout({ name: 'embedding_dropout', rate: config.encoder.dropout }));
+  return model;
+}
+
+const FIRST_HEAD_SEED = 100;
+
+/** Applies the three heads to `features` and concatenates them: [b, 3] in HEAD_NAMES order. */
+function addHeads(config: ModelConfig, features: tf.SymbolicTensor): { output: tf.SymbolicTensor; heads: HeadLayers[] } {
+  const heads: HeadLayers[] = [];
+  const outputs = HEAD_NAMES.map((name, i) => {
+    let x = features;
+    let hidden: tf.layers.Layer | null = null;
+    if (config.heads.hidden > 0) {
+      hidden = tf.layers.dense({
+        name: `${name}_hidden`, units: config.heads.hidden, activation: config.heads.activation,
+        kernelInitializer: initializer(config.init.kernel, layerSeed(config, FIRST_HEAD_SEED + 2 * i)),
+      });
+      x = hidden.apply(x) as tf.SymbolicTensor;
+    }
+    // Glorot for the linear output whatever the kernel init: He would start the heads too loud.
+    const out = tf.layers.dense({ name, units: 1, kernelInitializer: initializer('glorotUniform', layerSeed(config, FIRST_HEAD_SEED + 2 * i + 1)) });
+    heads.push({ hidden, out });
+    return out.apply(x) as tf.SymbolicTensor;
+  });
+  return { output: tf.layers.concatenate({ name: 'heads', axis: -1 }).apply(outputs) as tf.SymbolicTensor, heads };
+}
+
+function recurrentLayer(config: ModelConfig): tf.layers.Layer {
+  const { cell, units } = config.sequence;
+  const common = {
+    name: 'rnn',
+    units,
+    // Glorot for the input kernel whatever init.kernel says: He scaling (made for relu) would
+    // saturate the sigmoid and tanh gates from the first step.
+    kernelInitializer: initializer('glorotUniform', layerSeed(config, 50)),
+    recurrentInitializer: initializer(config.init.recurrent, layerSeed(config, 51)),
+  };
+  // The standard sigmoid gates (tfjs' default is hardSigmoid), a forget-gate bias of 1 so
+  // early gradients flow through the cell state; the fused cells in forward.ts compute the same.
+  if (cell === 'lstm') return tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid', unitForgetBias: true });
+  if (cell === 'gru') return tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' });
+  return tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+}
+
+interface HeadBuild {
+  readonly head: tf.LayersModel;
+  readonly heads: HeadLayers[];
+  readonly rnn: tf.layers.Layer | null;
+}
+
+function buildHead(config: ModelConfig): HeadBuild {
+  const E = config.encoder.embedding;
+  if (config.sequence.kind === 'cnn') {
+    const input = tf.input({ shape: [E], name: 'embedding_in' });
+    const { output, heads } = addHeads(config, input);
+    return { head: tf.model({ name: 'frame_head', inputs: input, outputs: output }), heads, rnn: null };
+  }
+  const input = tf.input({ shape: [config.sequence.window, E], name: 'embeddings' });
+  const rnn = recurrentLayer(config);
+  const { output, heads } = addHeads(config, rnn.apply(input) as tf.SymbolicTensor);
+  return { head: tf.model({ name: 'recurrent_head', inputs: input, outputs: output }), heads, rnn };
+}
+
+/** The recurrent head on its own: embeddings [b, T, E] -> [b, 3]. Caller disposes it. */
+export function createRecurrentHead(input: ModelConfig): tf.LayersModel {
+  const config = parseModelConfig(input);
+  if (config.sequence.kind !== 'cnn_lstm') throw new ModelError('invalid-config', `sequence.kind must be 'cnn_lstm' for a recurrent head, got '${config.sequence.kind}'`);
+  return buildHead(config).head;
+}
+
+function byName(layer: tf.layers.Layer, suffix: string): tf.LayerVariable {
+  const w = layer.trainableWeights.find((v) => v.originalName.endsWith(`/${suffix}`));
+  if (!w) throw new ModelError('invalid-config', `layer '${layer.name}' has no weight '${suffix}'`);
+  return w;
+}
+
+function assemble(config: ModelConfig): SteeringNet {
+  const encoder = createEncoder(config);
+  const { head, heads, rnn } = buildHead(config);
+  const { height, width } = config.input;
+  let model: tf.LayersModel;
+  let window = 1;
+  if (config.sequence.kind === 'cnn_lstm') {
+    window = config.sequence.window;
+    const frames = tf.input({ shape: [window, height, width, 3], name: 'frames' });
+    const embedded = tf.layers.timeDistributed({ layer: encoder, name: 'frame_encoder' }).apply(frames) as tf.SymbolicTensor;
+    model = tf.model({ name: 'deepsteer_cnn_lstm', inputs: frames, outputs: head.apply(embedded) as tf.SymbolicTensor });
+  } else {
+    const frame = tf.input({ shape: [height, width, 3], name: 'frame' });
+    model = tf.model({ name: 'deepsteer_cnn', inputs: frame, outputs: head.apply(encoder.apply(frame) as tf.SymbolicTensor) as tf.SymbolicTensor });
+  }
+  const cell: CellVariables | null = rnn
+    ? { kind: config.sequence.cell, units: config.sequence.units, kernel: byName(rnn, 'kernel'), recurrentKernel: byName(rnn, 'recurrent_kernel'), bias: byName(rnn, 'bias') }
+    : null;
+  const layers: NetLayer[] = [];
+  for (const l of encoder.layers) if (l.trainableWeights.length > 0) layers.push({ name: l.name, weights: l.trainableWeights });
+  if (rnn && cell) layers.push({ name: rnn.name, weights: [cell.kernel, cell.recurrentKernel, cell.bias] });
+  for (const h of heads) {
+    if (h.hidden) layers.push({ name: h.hidden.name, weights: h.hidden.trainableWeights });
+    layers.push({ name: h.out.name, weights: h.out.trainableWeights });
+  }
+  const expected = model.trainableWeights.length;
+  const listed = layers.reduce((s, l) => s + l.weights.length, 0);
+  if (listed !== expected || cell && cell.kernel.shape[1] !== cellGates(cell.kind) * cell.units) {
+    throw new ModelError('invalid-config', `the built model has ${expected} weights but ${listed} were grouped by layer`);
+  }
+  let disposed = false;
+  return {
+    config, encoder, head, model, cell, heads, layers, window,
+    get isDisposed() { return disposed; },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      model.dispose();
+    },
+  };
+}
+
+/** The full CNN+LSTM (or GRU / simple RNN) network. Caller owns it: call dispose(). */
+export function createCnnLstmModel(input: ModelConfig): SteeringNet {
+  const config = parseModelConfig(input);
+  if (config.sequence.kind !== 'cnn_lstm') throw new ModelError('invalid-config', `sequence.kind must be 'cnn_lstm', got '${config.sequence.kind}'`);
+  return assemble(config);
+}
+
+/** The single-frame CNN baseline. Caller owns it: call dispose(). */
+export function createCnnModel(input: ModelConfig): SteeringNet {
+  const config = parseModelConfig(input);
+  if (config.sequence.kind !== 'cnn') throw new ModelError('invalid-config', `sequence.kind must be 'cnn', got '${config.sequence.kind}'`);
+  return assemble(config);
+}
+
+/** The network `config.sequence.kind` names. Caller owns it: call dispose(). */
+export function createSteeringNet(input: ModelConfig): SteeringNet {
+  return assemble(parseModelConfig(input));
+}
+
+/** Every trainable weight of a net, in `net.layers` order. */
+export function netWeights(net: SteeringNet): tf.LayerVariable[] {
+  return net.layers.flatMap((l) => l.weights);
+}

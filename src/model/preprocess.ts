@@ -1,0 +1,260 @@
+// Frames and targets in and out of the model: Uint8 RGB frames at any clip size -> float
+// tensors at the model's input size (area or bilinear resize, pixels scaled to -1..1); target
+// normalisation (mean/std per head, stored with the model); and the seeded training
+// augmentation (brightness/contrast, shadows, mirror with the steering sign flipped, small
+// shifts), drawn once per frame group so every frame of a window or run shares one draw.
+//
+// Ownership: functions that return a tensor hand it to the caller (who disposes it); their
+// intermediates are freed inside tf.tidy.
+
+import type { Rng } from '../core/rng.ts';
+import { HEAD_NAMES, type AugmentationConfig, type HeadValues, type ModelConfig, type ResizeMethod } from './config.ts';
+import { ModelError } from './modelErrors.ts';
+import { tf } from './tfSetup.ts';
+
+/** Pixels of a frame. */
+export interface FrameSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Targets (labels) per example, in HEAD_NAMES order: steering -1..1 (+ left), speed m/s, torque -1..1. */
+export const TARGETS_PER_EXAMPLE = HEAD_NAMES.length;
+
+/**
+ * `count` RGB frames (count x height x width x 3 bytes, row 0 at the top) -> float32
+ * [count, H, W, 3] at the model's input size, pixels scaled to -1..1. Caller disposes it.
+ */
+export function framesToTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
+  const { width, height } = size;
+  if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(width) && width >= 1 && Number.isInteger(height) && height >= 1)) {
+    throw new ModelError('invalid-input', `frames need count, width and height >= 1, got ${count} x ${width}x${height}`);
+  }
+  const n = count * width * height * 3;
+  if (frames.length !== n) {
+    throw new ModelError('invalid-input', `expected ${count} RGB frames of ${width}x${height} (${n} bytes), got ${frames.length} bytes`);
+  }
+  // Scale in the same pass as the copy to float: one JS loop instead of cast + mul + sub.
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) values[i] = frames[i] / 127.5 - 1;
+  const x = tf.tensor4d(values, [count, height, width, 3]);
+  if (width === input.width && height === input.height) return x;
+  const out = resizeFrames(x, { width: input.width, height: input.height }, input.resize);
+  x.dispose();
+  return out;
+}
+
+/** Resizes [n, h, w, c] to `to`. Caller disposes the result (and still owns `x`). */
+export function resizeFrames(x: tf.Tensor4D, to: FrameSize, method: ResizeMethod): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (h === to.height && w === to.width) return tf.clone(x);
+  if (method === 'bilinear') return tf.image.resizeBilinear(x, [to.height, to.width], false, true);
+  return tf.tidy(() => {
+    // Area resampling as two small matrix products: rows, then columns.
+    let y: tf.Tensor = x;
+    let rows = h;
+    if (h !== to.height) {
+      const a = tf.tensor2d(areaWeights(h, to.height), [to.height, h]);
+      y = tf.matMul(a, tf.reshape(tf.transpose(y, [1, 0, 2, 3]), [h, n * w * c]));
+      y = tf.transpose(tf.reshape(y, [to.height, n, w, c]), [1, 0, 2, 3]);
+      rows = to.height;
+    }
+    if (w !== to.width) {
+      const a = tf.tensor2d(areaWeights(w, to.width), [to.width, w]);
+      y = tf.matMul(a, tf.reshape(tf.transpose(y, [2, 0, 1, 3]), [w, n * rows * c]));
+      y = tf.transpose(tf.reshape(y, [to.width, n, rows, c]), [1, 2, 0, 3]);
+    }
+    return y as tf.Tensor4D;
+  });
+}
+
+const areaCache = new Map<string, Float32Array>();
+
+/** [to x from] weights: output pixel i averages input pixels over [i*s, (i+1)*s), s = from/to. */
+export function areaWeights(from: number, to: number): Float32Array {
+  const key = `${from}>${to}`;
+  const hit = areaCache.get(key);
+  if (hit) return hit;
+  const m = new Float32Array(to * from);
+  const s = from / to;
+  for (let i = 0; i < to; i++) {
+    const lo = i * s;
+    const hi = lo + s;
+    for (let j = Math.floor(lo); j < Math.min(from, Math.ceil(hi)); j++) {
+      const overlap = Math.min(hi, j + 1) - Math.max(lo, j);
+      if (overlap > 0) m[i * from + j] = overlap / s;
+    }
+  }
+  areaCache.set(key, m);
+  return m;
+}
+
+// ---- targets ----
+
+/** Mean and standard deviation of each head's targets over the training set (stored with the model). */
+export interface TargetNormalization {
+  readonly mean: HeadValues;
+  readonly std: HeadValues;
+}
+
+/** Below this a head's spread counts as constant: its normalised targets stay near 0, never blow up. */
+const MIN_STD = 1e-3;
+
+/** Statistics of targets (n x 3, HEAD_NAMES order, real units). */
+export function computeTargetNormalization(targets: Float32Array): TargetNormalization {
+  const k = TARGETS_PER_EXAMPLE;
+  const n = targets.length / k;
+  if (!(Number.isInteger(n) && n >= 1)) throw new ModelError('invalid-input', `targets must hold n x ${k} values with n >= 1, got ${targets.length}`);
+  const mean = [0, 0, 0];
+  const m2 = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    for (let h = 0; h < k; h++) {
+      const v = targets[i * k + h];
+      if (!Number.isFinite(v)) throw new ModelError('invalid-input', `target ${i} (${HEAD_NAMES[h]}) is ${v}, not a finite number`);
+      // Welford: stable for long sets of similar values.
+      const d = v - mean[h];
+      mean[h] += d / (i + 1);
+      m2[h] += d * (v - mean[h]);
+    }
+  }
+  const std = m2.map((s) => Math.max(MIN_STD, Math.sqrt(s / n)));
+  return { mean: headValues(mean), std: headValues(std) };
+}
+
+export function headValues(v: readonly number[]): HeadValues {
+  return { steering: v[0], speed: v[1], torque: v[2] };
+}
+
+/** (targets - mean) / std, per head. */
+export function normalizeTargets(targets: Float32Array, norm: TargetNormalization): Float32Array {
+  const out = new Float32Array(targets.length);
+  for (let i = 0; i < targets.length; i++) {
+    const h = HEAD_NAMES[i % TARGETS_PER_EXAMPLE];
+    out[i] = (targets[i] - norm.mean[h]) / norm.std[h];
+  }
+  return out;
+}
+
+/** Model outputs (normalised) back to real units. */
+export function denormalizeOutputs(values: ArrayLike<number>, norm: TargetNormalization): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const h = HEAD_NAMES[i % TARGETS_PER_EXAMPLE];
+    out[i] = values[i] * norm.std[h] + norm.mean[h];
+  }
+  return out;
+}
+
+// ---- augmentation ----
+
+/** One group's augmentation (a window, a run or a single frame). */
+export interface AugmentDraw {
+  readonly flip: boolean;
+  /** Offset added to pixels in -1..1 units. */
+  readonly brightness: number;
+  /** Factor around the frame's mean. */
+  readonly contrast: number;
+  /** Dark side of the line from (top, 0) to (bottom, H-1), x in pixels; null = no shadow. */
+  readonly shadow: { readonly top: number; readonly bottom: number; readonly left: boolean; readonly darkness: number } | null;
+  /** Shift right / down in model-input pixels. */
+  readonly dx: number;
+  readonly dy: number;
+}
+
+const NO_AUGMENTATION: AugmentDraw = { flip: false, brightness: 0, contrast: 1, shadow: null, dx: 0, dy: 0 };
+
+/** True when the config changes nothing. */
+export function augmentationIsOff(a: AugmentationConfig): boolean {
+  return a.brightness === 0 && a.contrast === 0 && (a.shadowProbability === 0 || a.shadowDarkness === 0) && a.flipProbability === 0 && a.shiftX === 0 && a.shiftY === 0;
+}
+
+/** Draws `count` augmentations from `rng` (NOTE advances rng). */
+export function drawAugmentations(a: AugmentationConfig, input: FrameSize, rng: Rng, count: number): AugmentDraw[] {
+  const out: AugmentDraw[] = [];
+  for (let i = 0; i < count; i++) {
+    // Always draw every number, so one switch does not shift the others' random streams.
+    const flip = rng.next() < a.flipProbability;
+    const brightness = rng.range(-a.brightness, a.brightness) * 2; // 2 = the width of -1..1
+    const contrast = 1 + rng.range(-a.contrast, a.contrast);
+    const hasShadow = rng.next() < a.shadowProbability;
+    const top = rng.range(0, input.width);
+    const bottom = rng.range(0, input.width);
+    const left = rng.next() < 0.5;
+    const darkness = rng.range(0.3, 1) * a.shadowDarkness;
+    const dx = rng.range(-a.shiftX, a.shiftX);
+    const dy = rng.range(-a.shiftY, a.shiftY);
+    out.push({ flip, brightness, contrast, shadow: hasShadow && darkness > 0 ? { top, bottom, left, darkness } : null, dx, dy });
+  }
+  return out;
+}
+
+/**
+ * Applies per-group draws to normalised frames [sum(lengths), H, W, 3] (group g is
+ * lengths[g] consecutive frames). Returns a new tensor; caller disposes it.
+ */
+export function augmentFrames(x: tf.Tensor4D, draws: readonly AugmentDraw[], lengths: readonly number[]): tf.Tensor4D {
+  const [n, H, W] = x.shape;
+  if (draws.length !== lengths.length || lengths.reduce((s, l) => s + l, 0) !== n) {
+    throw new ModelError('invalid-input', `${draws.length} draws for ${lengths.length} groups of ${lengths.reduce((s, l) => s + l, 0)} frames (${n} given)`);
+  }
+  const perFrame: AugmentDraw[] = [];
+  draws.forEach((d, g) => {
+    for (let i = 0; i < lengths[g]; i++) perFrame.push(d);
+  });
+  return tf.tidy(() => {
+    let y: tf.Tensor4D = x;
+    if (perFrame.some((d) => d.flip || d.dx !== 0 || d.dy !== 0)) {
+      // One projective transform per frame: output (u, v) reads input (a0 u + a2, v + b2);
+      // mirror first, then move the content dx right and dy down.
+      const m = new Float32Array(n * 8);
+      perFrame.forEach((d, i) => {
+        m.set(d.flip ? [-1, 0, W - 1 + d.dx, 0, 1, -d.dy, 0, 0] : [1, 0, -d.dx, 0, 1, -d.dy, 0, 0], i * 8);
+      });
+      y = tf.image.transform(y, tf.tensor2d(m, [n, 8]), 'bilinear', 'nearest');
+    }
+    const column = (f: (d: AugmentDraw) => number): tf.Tensor4D => tf.tensor4d(Float32Array.from(perFrame, f), [n, 1, 1, 1]);
+    if (perFrame.some((d) => d.contrast !== 1)) {
+      const mean = tf.mean(y, [1, 2, 3], true);
+      y = tf.add(tf.mul(tf.sub(y, mean), column((d) => d.contrast)), mean);
+    }
+    if (perFrame.some((d) => d.brightness !== 0)) y = tf.add(y, column((d) => d.brightness));
+    if (perFrame.some((d) => d.shadow)) {
+      // side > 0 on the dark side of the line u = top + (bottom - top) * v / (H - 1).
+      const u = tf.reshape(tf.range(0, W), [1, 1, W, 1]);
+      const v = tf.reshape(tf.range(0, H), [1, H, 1, 1]);
+      const top = column((d) => d.shadow?.top ?? 0);
+      const slope = column((d) => (d.shadow ? (d.shadow.bottom - d.shadow.top) / Math.max(1, H - 1) : 0));
+      const sign = column((d) => (d.shadow?.left ? -1 : 1));
+      const side = tf.mul(tf.sub(u, tf.add(top, tf.mul(slope, v))), sign);
+      const dark = tf.mul(tf.step(side), column((d) => d.shadow?.darkness ?? 0));
+      // Darken towards black (-1): (y + 1) * (1 - dark) - 1.
+      y = tf.sub(tf.mul(tf.add(y, 1), tf.sub(1, dark)), 1);
+    }
+    return y === x ? tf.clone(x) : tf.clipByValue(y, -1, 1);
+  });
+}
+
+/**
+ * The targets that go with augmented frames (raw units, n x 3 per example): a mirrored group's
+ * steering changes sign, a shifted one gains shiftSteerPerPixel * dx (clamped to -1..1).
+ * `examples[g]` is the number of examples group g gives. Returns a new array.
+ */
+export function augmentTargets(targets: Float32Array, draws: readonly AugmentDraw[], examples: readonly number[], shiftSteerPerPixel: number): Float32Array {
+  const out = Float32Array.from(targets);
+  let e = 0;
+  draws.forEach((d, g) => {
+    for (let i = 0; i < examples[g]; i++, e++) {
+      const k = e * TARGETS_PER_EXAMPLE;
+      let s = out[k];
+      if (d.flip) s = -s;
+      if (shiftSteerPerPixel !== 0) s = Math.max(-1, Math.min(1, s + shiftSteerPerPixel * d.dx));
+      out[k] = s;
+    }
+  });
+  if (e * TARGETS_PER_EXAMPLE !== targets.length) {
+    throw new ModelError('invalid-input', `targets hold ${targets.length / TARGETS_PER_EXAMPLE} examples, the groups give ${e}`);
+  }
+  return out;
+}
+
+export { NO_AUGMENTATION };

@@ -1,0 +1,73 @@
+// Test support for the model layer (used by *.test.ts and benchmarks only): tiny configs that
+// train in a second on the Node cpu backend, and synthetic driving sequences whose frames
+// show their own labels (a bar at the steering position, one at the speed, a patch whose
+// brightness is the torque), so a small network can learn them.
+
+import { createConfig, mergeConfig, type ConfigOverrides, type ModelConfig } from './config.ts';
+import type { FrameSequence } from './batchSource.ts';
+
+const TINY: ConfigOverrides = {
+  input: { height: 12, width: 16, resize: 'area' },
+  encoder: {
+    layers: [
+      { filters: 4, kernel: 3, stride: 2, padding: 'valid', activation: 'relu' },
+      { filters: 6, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+    ],
+    hidden: [],
+    embedding: 8,
+  },
+  sequence: { units: 6, window: 3, runLength: 6 },
+  training: { batchSize: 8, epochs: 3, earlyStopping: { patience: 0, minDelta: 0, restoreBest: false } },
+  augmentation: { brightness: 0, contrast: 0, shadowProbability: 0, flipProbability: 0, shiftX: 0, shiftY: 0 },
+};
+
+/** A tiny model config (12x16 input, two convs, 6 recurrent units) with `overrides` on top. */
+export function tinyConfig(overrides: ConfigOverrides = {}): ModelConfig {
+  return createConfig(mergeConfig(TINY, overrides));
+}
+
+export interface SyntheticOptions {
+  readonly count: number;
+  readonly width: number;
+  readonly height: number;
+  /** Phase offset, so sequences differ. */
+  readonly seed?: number;
+  readonly withCurvature?: boolean;
+}
+
+/** Labels of step i: smooth steering -0.8..0.8, speed 5..15 m/s, torque -0.5..0.5. */
+export function syntheticTargets(i: number, seed = 0): [number, number, number] {
+  const p = i + seed * 17;
+  return [0.8 * Math.sin(p * 0.31), 10 + 5 * Math.cos(p * 0.17), 0.5 * Math.sin(p * 0.53 + 1)];
+}
+
+/** A sequence whose frames draw their labels. */
+export function syntheticSequence(options: SyntheticOptions): FrameSequence {
+  const { count, width: W, height: H, seed = 0 } = options;
+  const frames = new Uint8Array(count * W * H * 3);
+  const targets = new Float32Array(count * 3);
+  const curvature = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const [steer, speed, torque] = syntheticTargets(i, seed);
+    targets.set([steer, speed, torque], i * 3);
+    curvature[i] = steer * 0.02;
+    const steerCol = Math.round(((steer + 1) / 2) * (W - 1));
+    const speedCol = Math.round(((speed - 5) / 10) * (W - 1));
+    const patch = Math.round(((torque + 0.5) / 1) * 255);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const o = ((i * H + y) * W + x) * 3;
+        let r = 60;
+        let g = 60;
+        let b = 60;
+        if (y < H / 2 && Math.abs(x - steerCol) <= 1) r = g = b = 250;
+        if (y >= H / 2 && Math.abs(x - speedCol) <= 1) g = 220;
+        if (y >= H - 3 && x < 3) b = patch;
+        frames[o] = r;
+        frames[o + 1] = g;
+        frames[o + 2] = b;
+      }
+    }
+  }
+  return options.withCurvature ? { frames, targets, curvature } : { frames, targets };
+}

@@ -1,0 +1,529 @@
+// The training loop: a plain async function (no worker code) that trains a SteeringNet on a
+// BatchSource. One custom step per batch, built on tf.variableGrads so it can weight the three
+// heads' losses, weight examples (steering-bin or curve balancing), measure the gradient norm
+// of every layer (the UI plots them live: vanishing and exploding gradients), clip gradients,
+// and follow the learning-rate schedule. Frames are encoded once per step (see forward.ts).
+// Between steps it yields to the event loop and honours pause, resume and cancel; after each
+// epoch it validates, applies early stopping and hands a checkpoint (plain arrays, no
+// tensors) to a callback, from which a reloaded tab resumes.
+//
+// Ownership: the trainer owns its optimiser (slot variables) and the best-epoch weight
+// snapshot, and frees both before it returns. It updates the net's weights in place; the
+// net stays the caller's. Every step's tensors live in one tf.tidy.
+
+import { createRng } from '../core/rng.ts';
+import type { BatchSource, TrainingBatch } from './batchSource.ts';
+import { HEAD_NAMES, type HeadValues, type ModelConfig } from './config.ts';
+import { netWeights, type SteeringNet } from './factory.ts';
+import { exampleCount, forwardGroups } from './forward.ts';
+import { ModelError } from './modelErrors.ts';
+import { createOptimizer, scheduledLearningRate, type NamedVariable, type OptimizerState } from './optimizers.ts';
+import {
+  augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, drawAugmentations, framesToTensor,
+  headValues, normalizeTargets, TARGETS_PER_EXAMPLE, type TargetNormalization,
+} from './preprocess.ts';
+import { tf } from './tfSetup.ts';
+import { assignFromBlob, packTensors, type WeightBlob } from './weightBlob.ts';
+
+export type TrainingStatus = 'completed' | 'early-stopped' | 'cancelled' | 'diverged';
+
+export interface LayerGradNorm {
+  /** The tfjs layer name: conv1.., hidden1.., embedding, rnn, steering, speed, torque. */
+  readonly layer: string;
+  /** L2 norm of all this layer's gradients, before clipping. */
+  readonly norm: number;
+}
+
+export interface StepProgress {
+  readonly kind: 'step';
+  /** 0-based. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** 0-based within the epoch. */
+  readonly batch: number;
+  /** Estimated from the examples per batch seen so far. */
+  readonly batchesPerEpoch: number;
+  /** Global step, 0-based. */
+  readonly step: number;
+  readonly examples: number;
+  /** Over this session's active (unpaused) time. */
+  readonly examplesPerSecond: number;
+  /** Until the last epoch's last step (validation not included). */
+  readonly etaSeconds: number;
+  readonly learningRate: number;
+  /** The weighted loss this step minimised (normalised units). */
+  readonly loss: number;
+  /** This batch's RMSE per head, real units (steering -1..1, speed m/s, torque -1..1). */
+  readonly rmse: HeadValues;
+  readonly gradNorms: readonly LayerGradNorm[];
+  /** Global L2 norm of all gradients before clipping, and of what the optimiser applied. */
+  readonly globalGradNorm: number;
+  readonly appliedGradNorm: number;
+}
+
+export interface EpochSummary {
+  readonly epoch: number;
+  readonly learningRate: number;
+  readonly trainLoss: number;
+  readonly trainRmse: HeadValues;
+  readonly valLoss: number | null;
+  readonly valRmse: HeadValues | null;
+  /** RMSE of always predicting the mean of the training targets, on the training and validation sets. */
+  readonly baselineRmse: { readonly train: HeadValues; readonly val: HeadValues | null };
+  readonly examples: number;
+  readonly seconds: number;
+  /** The monitored loss (validation, else training) beat the best by more than minDelta. */
+  readonly improved: boolean;
+}
+
+export interface EpochProgress extends EpochSummary {
+  readonly kind: 'epoch';
+  readonly epochs: number;
+  readonly best: BestEpoch | null;
+  readonly epochsWithoutImprovement: number;
+}
+
+export type TrainingEvent = StepProgress | EpochProgress | { readonly kind: 'paused' } | { readonly kind: 'resumed' };
+
+export interface BestEpoch {
+  readonly epoch: number;
+  readonly loss: number;
+}
+
+/** Everything needed to continue training after a reload; plain data for the data layer to store. */
+export interface TrainingCheckpoint {
+  readonly format: 'deepsteer-checkpoint';
+  readonly version: 1;
+  readonly config: ModelConfig;
+  readonly normalization: TargetNormalization;
+  readonly epochsDone: number;
+  readonly step: number;
+  readonly weights: WeightBlob;
+  readonly bestWeights: WeightBlob | null;
+  readonly optimizer: OptimizerState;
+  readonly history: readonly EpochSummary[];
+  readonly best: BestEpoch | null;
+  readonly epochsWithoutImprovement: number;
+}
+
+export type ControlState = 'running' | 'paused' | 'cancelled';
+
+/** Cooperative pause, resume and cancel: the trainer looks at it between steps. */
+export class TrainingControl {
+  #state: ControlState = 'running';
+  #wake: (() => void)[] = [];
+
+  get state(): ControlState {
+    return this.#state;
+  }
+
+  pause(): void {
+    if (this.#state === 'running') this.#state = 'paused';
+  }
+
+  resume(): void {
+    if (this.#state !== 'paused') return;
+    this.#state = 'running';
+    this.#wakeAll();
+  }
+
+  /** Final: the trainer stops before its next step and returns status 'cancelled'. */
+  cancel(): void {
+    this.#state = 'cancelled';
+    this.#wakeAll();
+  }
+
+  /** Resolves once the state is not 'paused'. */
+  untilNotPaused(): Promise<void> {
+    if (this.#state !== 'paused') return Promise.resolve();
+    return new Promise((resolve) => this.#wake.push(resolve));
+  }
+
+  #wakeAll(): void {
+    const wake = this.#wake;
+    this.#wake = [];
+    for (const w of wake) w();
+  }
+}
+
+export interface TrainOptions {
+  readonly net: SteeringNet;
+  readonly train: BatchSource;
+  readonly validation?: BatchSource | null;
+  /** Default: computed from train.targets(). A resumed run takes the checkpoint's. */
+  readonly normalization?: TargetNormalization;
+  readonly control?: TrainingControl;
+  readonly onProgress?: (event: TrainingEvent) => void;
+  /** After every epoch; training waits for it (so a slow store cannot pile up checkpoints). */
+  readonly onCheckpoint?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
+  readonly resumeFrom?: TrainingCheckpoint | null;
+  /** Milliseconds; default performance.now. */
+  readonly clock?: () => number;
+  /** Runs between steps so pause/cancel messages get through; default a 0 ms timeout. */
+  readonly yieldToEventLoop?: () => Promise<void>;
+}
+
+export interface TrainingResult {
+  readonly status: TrainingStatus;
+  readonly epochsDone: number;
+  readonly steps: number;
+  readonly history: readonly EpochSummary[];
+  readonly best: BestEpoch | null;
+  readonly normalization: TargetNormalization;
+  /** The weights were put back to the best epoch's (config.training.earlyStopping.restoreBest). */
+  readonly restoredBest: boolean;
+}
+
+const defaultYield = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Trains `net` in place. Resolves when done, stopped early, cancelled or diverged (never rejects on cancel). */
+export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
+  const { net, train, validation = null, onProgress, onCheckpoint, resumeFrom = null } = options;
+  if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
+  const config = net.config;
+  const control = options.control ?? new TrainingControl();
+  const clock = options.clock ?? (() => performance.now());
+  const yieldToEventLoop = options.yieldToEventLoop ?? defaultYield;
+  const T = net.window;
+  for (const [what, src] of [['training', train], ['validation', validation]] as const) {
+    if (src && src.window !== T) throw new ModelError('invalid-input', `the ${what} batches form windows of ${src.window} frames; the model reads ${T}`);
+  }
+  if (config.balance.kind === 'curves' && !train.hasCurvature) {
+    throw new ModelError('invalid-input', "balance 'curves' needs curvature in the training batches (the batch source was built without it)");
+  }
+  if (train.exampleCount < 1) throw new ModelError('invalid-input', 'the training set holds no complete window');
+
+  const trainTargets = await train.targets();
+  const normalization = resumeFrom?.normalization ?? options.normalization ?? computeTargetNormalization(trainTargets);
+  const baselineTrain = constantPredictorRmse(trainTargets, trainTargets);
+  const binWeights = config.balance.kind === 'steer-bins' ? steerBinWeights(trainTargets, config.balance.bins, config.balance.maxWeight) : null;
+  const lossWeights = HEAD_NAMES.map((h) => config.heads[h].lossWeight);
+
+  const weights: NamedVariable[] = netWeights(net).map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
+  const layerRanges: { name: string; from: number; to: number }[] = [];
+  {
+    let i = 0;
+    for (const l of net.layers) {
+      layerRanges.push({ name: l.name, from: i, to: i + l.weights.length });
+      i += l.weights.length;
+    }
+  }
+  const optimizer = createOptimizer(config.training.optimizer, weights);
+  let bestSnapshot: tf.Tensor[] | null = null;
+  let history: EpochSummary[] = [];
+  let best: BestEpoch | null = null;
+  let epochsWithoutImprovement = 0;
+  let startEpoch = 0;
+  const augment = !augmentationIsOff(config.augmentation);
+
+  /** Waits out a pause; false when cancelled. Paused time is not active time. */
+  const mayContinue = async (): Promise<boolean> => {
+    await yieldToEventLoop();
+    if (control.state === 'paused') {
+      onProgress?.({ kind: 'paused' });
+      await control.untilNotPaused();
+      if ((control.state as ControlState) === 'running') onProgress?.({ kind: 'resumed' });
+    }
+    return control.state !== 'cancelled';
+  };
+
+  try {
+    if (resumeFrom) {
+      checkCheckpoint(resumeFrom, config);
+      assignFromBlob(resumeFrom.weights, weights, 'the checkpoint');
+      optimizer.restore(resumeFrom.optimizer);
+      if (resumeFrom.bestWeights) {
+        assignFromBlob(resumeFrom.bestWeights, weights, "the checkpoint's best weights");
+        bestSnapshot = weights.map((w) => tf.clone(w.variable));
+        assignFromBlob(resumeFrom.weights, weights, 'the checkpoint');
+      }
+      history = [...resumeFrom.history];
+      best = resumeFrom.best;
+      epochsWithoutImprovement = resumeFrom.epochsWithoutImprovement;
+      startEpoch = resumeFrom.epochsDone;
+    }
+
+    const { epochs } = config.training;
+    let examplesSeen = 0;
+    let activeMs = 0;
+    let batchesSeen = 0;
+    let status: TrainingStatus = 'completed';
+
+    epochs: for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      const epochStart = clock();
+      const rng = createRng(config.seed).fork(`augment:${epoch}`);
+      const sse = [0, 0, 0];
+      let lossSum = 0;
+      let epochExamples = 0;
+      let batch = 0;
+      let lr = 0;
+      const iterator = train.batches(epoch)[Symbol.asyncIterator]();
+      for (;;) {
+        if (!(await mayContinue())) {
+          status = 'cancelled';
+          break epochs;
+        }
+        const next = await iterator.next();
+        if (next.done) break;
+        const t0 = clock();
+        const perBatch = batchesSeen > 0 ? examplesSeen / batchesSeen : config.training.batchSize;
+        const stepsPerEpoch = Math.max(1, Math.ceil(train.exampleCount / perBatch));
+        lr = scheduledLearningRate(config.training, { step: optimizer.step, stepsPerEpoch });
+        const s = await trainStep(next.value, lr, rng);
+        activeMs += clock() - t0;
+        if (!Number.isFinite(s.loss)) {
+          status = 'diverged';
+          break epochs;
+        }
+        batchesSeen++;
+        examplesSeen += s.examples;
+        epochExamples += s.examples;
+        lossSum += s.loss * s.examples;
+        for (let h = 0; h < 3; h++) sse[h] += s.mse[h] * s.examples;
+        const rate = examplesSeen / Math.max(1e-9, activeMs / 1000);
+        const remaining = Math.max(0, train.exampleCount - epochExamples) + (epochs - epoch - 1) * train.exampleCount;
+        onProgress?.({
+          kind: 'step', epoch, epochs, batch, batchesPerEpoch: stepsPerEpoch, step: optimizer.step - 1, examples: s.examples,
+          examplesPerSecond: rate, etaSeconds: remaining / rate, learningRate: lr, loss: s.loss,
+          rmse: realRmse(s.mse, normalization), gradNorms: s.gradNorms, globalGradNorm: s.globalNorm, appliedGradNorm: s.appliedNorm,
+        });
+        batch++;
+      }
+      if (epochExamples === 0) throw new ModelError('invalid-input', `epoch ${epoch} gave no training batch`);
+      const val = validation ? await evaluate(validation) : null;
+      if (val === 'cancelled') {
+        status = 'cancelled';
+        break;
+      }
+      const trainLoss = lossSum / epochExamples;
+      const monitored = val ? val.loss : trainLoss;
+      const { minDelta, patience } = config.training.earlyStopping;
+      const improved = best === null || monitored < best.loss - minDelta;
+      if (improved) {
+        best = { epoch, loss: monitored };
+        epochsWithoutImprovement = 0;
+        if (bestSnapshot) tf.dispose(bestSnapshot);
+        bestSnapshot = weights.map((w) => tf.clone(w.variable));
+      } else {
+        epochsWithoutImprovement++;
+      }
+      const summary: EpochSummary = {
+        epoch, learningRate: lr, trainLoss,
+        trainRmse: realRmse(sse.map((x) => x / epochExamples), normalization),
+        valLoss: val ? val.loss : null,
+        valRmse: val ? val.rmse : null,
+        baselineRmse: { train: baselineTrain, val: val ? val.baseline : null },
+        examples: epochExamples,
+        seconds: (clock() - epochStart) / 1000,
+        improved,
+      };
+      history.push(summary);
+      onProgress?.({ ...summary, kind: 'epoch', epochs, best, epochsWithoutImprovement });
+      if (onCheckpoint) await onCheckpoint(await checkpoint(epoch + 1));
+      if (patience > 0 && epochsWithoutImprovement >= patience && epoch < epochs - 1) {
+        status = 'early-stopped';
+        break;
+      }
+    }
+
+    let restoredBest = false;
+    const lastEpoch = history.length > 0 ? history[history.length - 1].epoch : -1;
+    if (status !== 'cancelled' && config.training.earlyStopping.restoreBest && bestSnapshot && best && (best.epoch !== lastEpoch || status === 'diverged')) {
+      tf.tidy(() => weights.forEach((w, i) => w.variable.assign(bestSnapshot![i])));
+      restoredBest = true;
+    }
+    return { status, epochsDone: history.length, steps: optimizer.step, history, best, normalization, restoredBest };
+  } finally {
+    optimizer.dispose();
+    if (bestSnapshot) tf.dispose(bestSnapshot);
+  }
+
+  /** One optimiser step on one batch. */
+  async function trainStep(batch: TrainingBatch, lr: number, rng: ReturnType<typeof createRng>): Promise<StepStats> {
+    const { lengths } = batch;
+    const frameCount = checkBatch(batch, train, T);
+    const examples = exampleCount(lengths, T);
+    const draws = augment ? drawAugmentations(config.augmentation, config.input, rng, lengths.length) : null;
+    const raw = draws ? augmentTargets(batch.targets, draws, lengths.map((n) => n - T + 1), config.augmentation.shiftSteerPerPixel) : batch.targets;
+    const y = normalizeTargets(raw, normalization);
+    const sw = sampleWeights(batch, examples);
+    const clip = config.training.gradientClip;
+    const statsT = tf.tidy(() => {
+      const x0 = framesToTensor(batch.frames, frameCount, { width: train.frameWidth, height: train.frameHeight }, config.input);
+      const x = draws ? augmentFrames(x0, draws, lengths) : x0;
+      const yT = tf.tensor2d(y, [examples, TARGETS_PER_EXAMPLE]);
+      const wT = sw ? tf.tensor2d(sw, [examples, 1]) : null;
+      const headW = tf.tensor1d(lossWeights);
+      const kept: { mse?: tf.Tensor1D } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const sq = tf.square(tf.sub(forwardGroups(net, x, lengths, true), yT));
+        // Kept out of variableGrads' own tidy: the per-head errors are reported, not differentiated.
+        const mse = (kept.mse = tf.keep(tf.mean(sq, 0) as tf.Tensor1D));
+        const weighted = wT ? tf.div(tf.sum(tf.mul(sq, wT), 0), tf.sum(wT)) : mse;
+        return tf.sum(tf.mul(weighted, headW)) as tf.Scalar;
+      }, weights.map((w) => w.variable));
+      const list = weights.map((w) => grads[w.variable.name]);
+      const squares = list.map((g) => tf.sum(tf.square(g)));
+      const layerNorms = layerRanges.map((r) => tf.sqrt(tf.addN(squares.slice(r.from, r.to))));
+      const globalSq = tf.addN(squares);
+      let applied = list;
+      let appliedNorm: tf.Tensor = tf.sqrt(globalSq);
+      if (clip.kind === 'global-norm') {
+        const norm = tf.sqrt(globalSq);
+        const factor = tf.div(clip.maxNorm, tf.maximum(norm, clip.maxNorm));
+        applied = list.map((g) => tf.mul(g, factor));
+        appliedNorm = tf.mul(norm, factor);
+      } else if (clip.kind === 'value') {
+        applied = list.map((g) => tf.clipByValue(g, -clip.maxValue, clip.maxValue));
+        appliedNorm = tf.sqrt(tf.addN(applied.map((g) => tf.sum(tf.square(g)))));
+      }
+      optimizer.apply(applied, lr);
+      const out = tf.concat([tf.reshape(value, [1]), kept.mse!, tf.stack(layerNorms), tf.reshape(tf.sqrt(globalSq), [1]), tf.reshape(appliedNorm, [1])]);
+      kept.mse!.dispose();
+      return out;
+    });
+    const v = await statsT.data();
+    statsT.dispose();
+    const L = layerRanges.length;
+    return {
+      examples,
+      loss: v[0],
+      mse: [v[1], v[2], v[3]],
+      gradNorms: layerRanges.map((r, i) => ({ layer: r.name, norm: v[4 + i] })),
+      globalNorm: v[4 + L],
+      appliedNorm: v[5 + L],
+    };
+  }
+
+  /** Per-example loss weights (mean 1 over the training set), or null when not balancing. */
+  function sampleWeights(batch: TrainingBatch, examples: number): Float32Array | null {
+    const b = config.balance;
+    if (b.kind === 'none') return null;
+    const w = new Float32Array(examples);
+    if (b.kind === 'steer-bins') {
+      for (let i = 0; i < examples; i++) w[i] = binWeights![steerBinOf(batch.targets[i * TARGETS_PER_EXAMPLE], b.bins)];
+    } else {
+      const c = batch.curvature;
+      if (!c || c.length !== examples) throw new ModelError('invalid-input', `balance 'curves' needs ${examples} curvatures in the batch, got ${c?.length ?? 'none'}`);
+      for (let i = 0; i < examples; i++) w[i] = Math.abs(c[i]) >= b.minAbsCurvature ? b.factor : 1;
+    }
+    return w;
+  }
+
+  /** Loss and real-unit RMSE on a source, no augmentation, no dropout; 'cancelled' if cancelled meanwhile. */
+  async function evaluate(source: BatchSource): Promise<{ loss: number; rmse: HeadValues; baseline: HeadValues } | 'cancelled'> {
+    const sse = [0, 0, 0];
+    const base = [0, 0, 0];
+    let n = 0;
+    for await (const batch of source.batches(0)) {
+      if (!(await mayContinue())) return 'cancelled';
+      const frames = checkBatch(batch, source, T);
+      const examples = exampleCount(batch.lengths, T);
+      const y = normalizeTargets(batch.targets, normalization);
+      const sumT = tf.tidy(() => {
+        const x = framesToTensor(batch.frames, frames, { width: source.frameWidth, height: source.frameHeight }, config.input);
+        const pred = forwardGroups(net, x, batch.lengths, false);
+        return tf.sum(tf.square(tf.sub(pred, tf.tensor2d(y, [examples, TARGETS_PER_EXAMPLE]))), 0);
+      });
+      const s = await sumT.data();
+      sumT.dispose();
+      for (let h = 0; h < 3; h++) sse[h] += s[h];
+      for (let i = 0; i < examples; i++) {
+        for (let h = 0; h < 3; h++) {
+          const name = HEAD_NAMES[h];
+          base[h] += (batch.targets[i * 3 + h] - normalization.mean[name]) ** 2;
+        }
+      }
+      n += examples;
+    }
+    if (n === 0) throw new ModelError('invalid-input', 'the validation set holds no complete window');
+    const mse = sse.map((x) => x / n);
+    return {
+      loss: mse.reduce((s, m, h) => s + m * lossWeights[h], 0),
+      rmse: realRmse(mse, normalization),
+      baseline: headValues(base.map((x) => Math.sqrt(x / n))),
+    };
+  }
+
+  async function checkpoint(epochsDone: number): Promise<TrainingCheckpoint> {
+    return {
+      format: 'deepsteer-checkpoint',
+      version: 1,
+      config,
+      normalization,
+      epochsDone,
+      step: optimizer.step,
+      weights: await packTensors(weights.map((w) => ({ name: w.name, tensor: w.variable }))),
+      bestWeights: bestSnapshot ? await packTensors(weights.map((w, i) => ({ name: w.name, tensor: bestSnapshot![i] }))) : null,
+      optimizer: await optimizer.state(),
+      history: [...history],
+      best,
+      epochsWithoutImprovement,
+    };
+  }
+}
+
+interface StepStats {
+  readonly examples: number;
+  readonly loss: number;
+  /** Unweighted per-head MSE, normalised units. */
+  readonly mse: readonly number[];
+  readonly gradNorms: readonly LayerGradNorm[];
+  readonly globalNorm: number;
+  readonly appliedNorm: number;
+}
+
+/** Frames in the batch, after checking that frames, lengths and targets agree. */
+function checkBatch(batch: TrainingBatch, source: BatchSource, T: number): number {
+  const frames = batch.lengths.reduce((s, n) => s + n, 0);
+  const fb = source.frameWidth * source.frameHeight * 3;
+  if (batch.frames.length !== frames * fb) {
+    throw new ModelError('invalid-input', `a batch of ${frames} frames of ${source.frameWidth}x${source.frameHeight} needs ${frames * fb} bytes, got ${batch.frames.length}`);
+  }
+  const examples = exampleCount(batch.lengths, T);
+  if (batch.targets.length !== examples * TARGETS_PER_EXAMPLE) {
+    throw new ModelError('invalid-input', `a batch with ${examples} windows needs ${examples * TARGETS_PER_EXAMPLE} targets, got ${batch.targets.length}`);
+  }
+  return frames;
+}
+
+function realRmse(mse: readonly number[], norm: TargetNormalization): HeadValues {
+  return headValues(mse.map((m, h) => Math.sqrt(Math.max(0, m)) * norm.std[HEAD_NAMES[h]]));
+}
+
+/** RMSE per head of predicting the mean of `reference` for every target of `targets` (real units). */
+export function constantPredictorRmse(targets: Float32Array, reference: Float32Array): HeadValues {
+  const k = TARGETS_PER_EXAMPLE;
+  const mean = [0, 0, 0];
+  const nRef = reference.length / k;
+  for (let i = 0; i < nRef; i++) for (let h = 0; h < k; h++) mean[h] += reference[i * k + h] / nRef;
+  const se = [0, 0, 0];
+  const n = targets.length / k;
+  for (let i = 0; i < n; i++) for (let h = 0; h < k; h++) se[h] += (targets[i * k + h] - mean[h]) ** 2;
+  return headValues(se.map((s) => Math.sqrt(s / Math.max(1, n))));
+}
+
+/** Bin of a steering value over -1..1 (the data layer's steerBin rule). */
+function steerBinOf(steer: number, bins: number): number {
+  const b = Math.floor(((steer + 1) / 2) * bins);
+  return b < 0 ? 0 : b >= bins ? bins - 1 : b;
+}
+
+/** Weight per steering bin: inverse of the bin's share, mean 1 over the examples, at most maxWeight. */
+export function steerBinWeights(targets: Float32Array, bins: number, maxWeight: number): Float32Array {
+  const counts = new Float64Array(bins);
+  const n = targets.length / TARGETS_PER_EXAMPLE;
+  for (let i = 0; i < n; i++) counts[steerBinOf(targets[i * TARGETS_PER_EXAMPLE], bins)]++;
+  const used = counts.filter((c) => c > 0).length;
+  return Float32Array.from(counts, (c) => (c > 0 ? Math.min(maxWeight, n / (used * c)) : 0));
+}
+
+function checkCheckpoint(c: TrainingCheckpoint, config: ModelConfig): void {
+  if (c.format !== 'deepsteer-checkpoint' || c.version !== 1) {
+    throw new ModelError('unsupported-version', `not a DeepSteer checkpoint of version 1 (format ${JSON.stringify(c.format)}, version ${JSON.stringify(c.version)})`);
+  }
+  const arch = (m: ModelConfig): string => JSON.stringify([m.input, m.encoder, m.sequence, m.heads.hidden, m.training.optimizer.kind]);
+  if (arch(c.config) !== arch(config)) {
+    throw new ModelError('bad-model-file', 'the checkpoint was made for another network (input, encoder, sequence, heads or optimiser differ); start a new training instead');
+  }
+}
