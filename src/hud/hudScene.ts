@@ -300,7 +300,7 @@ export function createHudScene(): HudScene {
       changed = true;
     }
 
-    const speed = q(view.speedKmh, 0.5);
+    const speed = q(view.speedKmh, 1); // 1 km/h is 1.5 degrees of arc
     if (speed !== shown.speed) {
       drawGauge(speed);
       shown.speed = speed;

@@ -10,7 +10,9 @@ export interface InputSettings {
   readonly steerReturnRate: number;
   /**
    * Keyboard: less steering lock at speed. 0 keeps full lock at any speed; at 1 the lock is
-   * halved at 20 m/s (72 km/h) and a fifth of full at 40 m/s. See `keyboardSteerLock`.
+   * halved at 20 m/s (72 km/h); at the default 2, a third at 20 m/s and a ninth at 40 m/s.
+   * See `keyboardSteerLock`. A key held at full lock at speed only slides the tyres; with the
+   * default, a press-and-release driver laps every preset cleanly (keyboardLoop.test.ts).
    */
   readonly speedSensitivity: number;
   /** Keyboard: how fast throttle and brake rise while their key is held, full travel per second. */
@@ -35,7 +37,7 @@ export interface InputSettings {
 export const DEFAULT_INPUT_SETTINGS: InputSettings = {
   steerRate: 2.2,
   steerReturnRate: 4.5,
-  speedSensitivity: 0.6,
+  speedSensitivity: 2,
   pedalRiseRate: 4,
   pedalFallRate: 8,
   gamepadDeadzone: 0.08,
