@@ -280,6 +280,8 @@ export function parseModelConfig(json: unknown): ModelConfig {
       const at = formatPath(issue.path);
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) problems.push(`${formatPath([...issue.path, key])} is not a config field`);
+      } else if (valueAt(json, issue.path) === undefined && issue.code !== 'custom') {
+        problems.push(`${at} is missing`);
       } else if (issue.message.startsWith('must ')) {
         problems.push(`${at} ${issue.message}`);
       } else {
@@ -292,6 +294,12 @@ export function parseModelConfig(json: unknown): ModelConfig {
   const problems = crossFieldProblems(config);
   if (problems.length > 0) throw new ModelError('invalid-config', invalidConfigMessage(problems));
   return config;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
 }
 
 function invalidConfigMessage(problems: readonly string[]): string {

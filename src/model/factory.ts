@@ -135,9 +135,10 @@ function recurrentLayer(config: ModelConfig): tf.layers.Layer {
     kernelInitializer: initializer('glorotUniform', layerSeed(config, 50)),
     recurrentInitializer: initializer(config.init.recurrent, layerSeed(config, 51)),
   };
-  // The standard sigmoid gates (tfjs' default is hardSigmoid), a forget-gate bias of 1 so
-  // early gradients flow through the cell state; the fused cells in forward.ts compute the same.
-  if (cell === 'lstm') return tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid', unitForgetBias: true });
+  // The standard sigmoid gates (tfjs' default is hardSigmoid); the fused cells in forward.ts
+  // compute the same. The forget-gate bias of 1 is set in assemble(): tfjs' unitForgetBias
+  // initializer leaks four tensors per build.
+  if (cell === 'lstm') return tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' });
   if (cell === 'gru') return tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' });
   return tf.layers.simpleRNN({ ...common, activation: 'tanh' });
 }
@@ -192,6 +193,13 @@ function assemble(config: ModelConfig): SteeringNet {
   const cell: CellVariables | null = rnn
     ? { kind: config.sequence.cell, units: config.sequence.units, kernel: byName(rnn, 'kernel'), recurrentKernel: byName(rnn, 'recurrent_kernel'), bias: byName(rnn, 'bias') }
     : null;
+  if (cell?.kind === 'lstm') {
+    // Forget-gate bias 1 (gate order i, f, c, o): early gradients flow through the cell state.
+    const U = cell.units;
+    const b = new Float32Array(4 * U);
+    b.fill(1, U, 2 * U);
+    tf.tidy(() => cell.bias.write(tf.tensor1d(b)));
+  }
   const layers: NetLayer[] = [];
   for (const l of encoder.layers) if (l.trainableWeights.length > 0) layers.push({ name: l.name, weights: l.trainableWeights });
   if (rnn && cell) layers.push({ name: rnn.name, weights: [cell.kernel, cell.recurrentKernel, cell.bias] });

@@ -156,7 +156,7 @@ export interface AugmentDraw {
   readonly contrast: number;
   /** Dark side of the line from (top, 0) to (bottom, H-1), x in pixels; null = no shadow. */
   readonly shadow: { readonly top: number; readonly bottom: number; readonly left: boolean; readonly darkness: number } | null;
-  /** Shift right / down in model-input pixels. */
+  /** Shift of the content right / down, whole model-input pixels. */
   readonly dx: number;
   readonly dy: number;
 }
@@ -181,8 +181,8 @@ export function drawAugmentations(a: AugmentationConfig, input: FrameSize, rng: 
     const bottom = rng.range(0, input.width);
     const left = rng.next() < 0.5;
     const darkness = rng.range(0.3, 1) * a.shadowDarkness;
-    const dx = rng.range(-a.shiftX, a.shiftX);
-    const dy = rng.range(-a.shiftY, a.shiftY);
+    const dx = Math.round(rng.range(-a.shiftX, a.shiftX));
+    const dy = Math.round(rng.range(-a.shiftY, a.shiftY));
     out.push({ flip, brightness, contrast, shadow: hasShadow && darkness > 0 ? { top, bottom, left, darkness } : null, dx, dy });
   }
   return out;
@@ -204,13 +204,19 @@ export function augmentFrames(x: tf.Tensor4D, draws: readonly AugmentDraw[], len
   return tf.tidy(() => {
     let y: tf.Tensor4D = x;
     if (perFrame.some((d) => d.flip || d.dx !== 0 || d.dy !== 0)) {
-      // One projective transform per frame: output (u, v) reads input (a0 u + a2, v + b2);
-      // mirror first, then move the content dx right and dy down.
-      const m = new Float32Array(n * 8);
+      // Mirror, then move the content dx right and dy down, repeating the edge pixels: one
+      // gather with an index map (tf.image.transform is wrong past the first image on cpu).
+      const idx = new Int32Array(n * H * W);
       perFrame.forEach((d, i) => {
-        m.set(d.flip ? [-1, 0, W - 1 + d.dx, 0, 1, -d.dy, 0, 0] : [1, 0, -d.dx, 0, 1, -d.dy, 0, 0], i * 8);
+        for (let v = 0; v < H; v++) {
+          const sv = Math.min(H - 1, Math.max(0, v - d.dy));
+          for (let u = 0; u < W; u++) {
+            const su = Math.min(W - 1, Math.max(0, u - d.dx));
+            idx[(i * H + v) * W + u] = (i * H + sv) * W + (d.flip ? W - 1 - su : su);
+          }
+        }
       });
-      y = tf.image.transform(y, tf.tensor2d(m, [n, 8]), 'bilinear', 'nearest');
+      y = tf.reshape(tf.gather(tf.reshape(y, [n * H * W, 3]), tf.tensor1d(idx, 'int32')), [n, H, W, 3]);
     }
     const column = (f: (d: AugmentDraw) => number): tf.Tensor4D => tf.tensor4d(Float32Array.from(perFrame, f), [n, 1, 1, 1]);
     if (perFrame.some((d) => d.contrast !== 1)) {

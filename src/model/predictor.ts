@@ -1,0 +1,316 @@
+// Live driving: the streaming predictor encodes each new frame ONCE, keeps the recurrent
+// input projections of the last T frames in a ring buffer, and steps the cell over them in
+// plain Float32Array math (a few hundred thousand multiply-adds: well under a millisecond,
+// where tfjs ops would cost tens of small kernel launches). It returns steering, speed and
+// torque in real units, and its own timing. It computes what the full model computes on the
+// same window (the tests hold it to 1e-5). The naive predictor re-encodes all T frames every
+// tick through the full tfjs model: the benchmark's reference.
+//
+// Ownership: a predictor owns no tensors between calls (each frame's tensors are freed before
+// predict resolves) and a JS copy of the weights, taken at creation and by refreshWeights();
+// the net stays the caller's and must outlive the predictor.
+
+import { cellGates, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
+import type { SteeringNet } from './factory.ts';
+import { ModelError } from './modelErrors.ts';
+import { framesToTensor, type FrameSize, type TargetNormalization } from './preprocess.ts';
+import { tf } from './tfSetup.ts';
+
+export interface Prediction extends HeadValues {
+  /** T frames have arrived since the last reset; before that the oldest frame stands in for the missing ones. */
+  readonly warm: boolean;
+  /** Milliseconds spent: frame to tensor and resize, the CNN, the recurrent part and heads, all of it. */
+  readonly ms: { readonly preprocess: number; readonly encode: number; readonly recurrent: number; readonly total: number };
+}
+
+export interface Predictor {
+  /** One new frame (RGB, frameWidth x frameHeight, row 0 at the top) -> the prediction for the window ending at it. */
+  predict(frame: Uint8Array): Promise<Prediction>;
+  /** Forget past frames (track change, teleport, new lap from the grid). */
+  reset(): void;
+  /** Re-read the weights after they changed (more training, loading). */
+  refreshWeights(): void;
+  /** Frames since the last reset. */
+  readonly framesSeen: number;
+  dispose(): void;
+}
+
+export interface PredictorOptions {
+  readonly net: SteeringNet;
+  readonly normalization: TargetNormalization;
+  /** Size of the frames predict() gets (they are resized to the model's input). */
+  readonly frame: FrameSize;
+  /** Milliseconds; default performance.now. */
+  readonly clock?: () => number;
+}
+
+interface DenseWeights {
+  readonly inputs: number;
+  readonly units: number;
+  /** [inputs x units], row-major. */
+  readonly kernel: Float32Array;
+  readonly bias: Float32Array;
+  readonly activation: Activation;
+}
+
+interface CellWeights {
+  readonly kind: CellKind;
+  readonly units: number;
+  readonly gates: number;
+  readonly inputs: number;
+  readonly kernel: Float32Array;
+  readonly recurrentKernel: Float32Array;
+  readonly bias: Float32Array;
+}
+
+function readDense(layer: tf.layers.Layer, activation: Activation): DenseWeights {
+  const [k, b] = layer.getWeights();
+  // Copies: on the cpu backend dataSync hands out the tensor's own buffer.
+  return { inputs: k.shape[0], units: k.shape[1]!, kernel: Float32Array.from(k.dataSync()), bias: Float32Array.from(b.dataSync()), activation };
+}
+
+function readCell(net: SteeringNet): CellWeights | null {
+  const c = net.cell;
+  if (!c) return null;
+  const gates = cellGates(c.kind);
+  return {
+    kind: c.kind, units: c.units, gates, inputs: c.kernel.shape[0]!,
+    kernel: Float32Array.from(c.kernel.read().dataSync()),
+    recurrentKernel: Float32Array.from(c.recurrentKernel.read().dataSync()),
+    bias: Float32Array.from(c.bias.read().dataSync()),
+  };
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+function activate(x: number, a: Activation): number {
+  switch (a) {
+    case 'relu': return x > 0 ? x : 0;
+    case 'elu': return x > 0 ? x : Math.exp(x) - 1;
+    case 'tanh': return Math.tanh(x);
+    case 'sigmoid': return sigmoid(x);
+    case 'linear': return x;
+  }
+}
+
+/** out = act(x W + b). NOTE mutates out. */
+function denseInto(d: DenseWeights, x: ArrayLike<number>, out: Float64Array): void {
+  for (let j = 0; j < d.units; j++) out[j] = d.bias[j];
+  for (let i = 0; i < d.inputs; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    const row = i * d.units;
+    for (let j = 0; j < d.units; j++) out[j] += xi * d.kernel[row + j];
+  }
+  if (d.activation !== 'linear') for (let j = 0; j < d.units; j++) out[j] = activate(out[j], d.activation);
+}
+
+/** acc += h U for a [units x width] row-major U. NOTE mutates acc. */
+function addRecurrent(h: Float64Array, U: Float32Array, width: number, acc: Float64Array, from = 0, cols = width): void {
+  for (let i = 0; i < h.length; i++) {
+    const hi = h[i];
+    if (hi === 0) continue;
+    const row = i * width + from;
+    for (let j = 0; j < cols; j++) acc[j] += hi * U[row + j];
+  }
+}
+
+/** Runs the cell from a zero state over the projections xs (oldest first); returns the last h. */
+function runCellJs(c: CellWeights, xs: readonly Float32Array[]): Float64Array {
+  const U = c.units;
+  const GU = c.gates * U;
+  const h = new Float64Array(U);
+  const z = new Float64Array(GU);
+  if (c.kind === 'lstm') {
+    const cs = new Float64Array(U);
+    for (const x of xs) {
+      for (let j = 0; j < GU; j++) z[j] = x[j];
+      addRecurrent(h, c.recurrentKernel, GU, z);
+      for (let j = 0; j < U; j++) {
+        const i = sigmoid(z[j]);
+        const f = sigmoid(z[U + j]);
+        const g = Math.tanh(z[2 * U + j]);
+        const o = sigmoid(z[3 * U + j]);
+        cs[j] = f * cs[j] + i * g;
+        h[j] = o * Math.tanh(cs[j]);
+      }
+    }
+  } else if (c.kind === 'gru') {
+    const zr = new Float64Array(2 * U);
+    const rh = new Float64Array(U);
+    const hh = new Float64Array(U);
+    for (const x of xs) {
+      for (let j = 0; j < 2 * U; j++) zr[j] = x[j];
+      addRecurrent(h, c.recurrentKernel, GU, zr, 0, 2 * U);
+      for (let j = 0; j < U; j++) rh[j] = sigmoid(zr[U + j]) * h[j];
+      for (let j = 0; j < U; j++) hh[j] = x[2 * U + j];
+      addRecurrent(rh, c.recurrentKernel, GU, hh, 2 * U, U);
+      for (let j = 0; j < U; j++) {
+        const zg = sigmoid(zr[j]);
+        h[j] = zg * h[j] + (1 - zg) * Math.tanh(hh[j]);
+      }
+    }
+  } else {
+    for (const x of xs) {
+      for (let j = 0; j < U; j++) z[j] = x[j];
+      addRecurrent(h, c.recurrentKernel, U, z);
+      for (let j = 0; j < U; j++) h[j] = Math.tanh(z[j]);
+    }
+  }
+  return h;
+}
+
+function checkFrame(frame: Uint8Array, size: FrameSize): void {
+  if (!(frame instanceof Uint8Array) || frame.length !== size.width * size.height * 3) {
+    throw new ModelError('invalid-input', `a frame must be ${size.width}x${size.height} RGB (${size.width * size.height * 3} bytes), got ${frame?.length ?? 0} bytes`);
+  }
+}
+
+/** The live-driving predictor: each frame encoded once, the recurrent part in JS over a ring buffer. */
+export function createStreamingPredictor(options: PredictorOptions): Predictor {
+  const { net, normalization, frame: size } = options;
+  const clock = options.clock ?? (() => performance.now());
+  const T = net.window;
+  let cell: CellWeights | null = null;
+  let heads: { hidden: DenseWeights | null; out: DenseWeights }[] = [];
+  /** Ring of the last T input projections (cnn_lstm) or the last embedding (cnn). */
+  let ring: Float32Array[] = [];
+  let seen = 0;
+  let disposed = false;
+
+  function refreshWeights(): void {
+    if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
+    cell = readCell(net);
+    heads = net.heads.map((h) => ({
+      hidden: h.hidden ? readDense(h.hidden, net.config.heads.activation) : null,
+      out: readDense(h.out, 'linear'),
+    }));
+    const width = cell ? cell.gates * cell.units : net.config.encoder.embedding;
+    ring = Array.from({ length: T }, () => new Float32Array(width));
+    seen = 0;
+  }
+  refreshWeights();
+
+  return {
+    get framesSeen() { return seen; },
+    reset() {
+      seen = 0;
+    },
+    refreshWeights,
+    async predict(frame) {
+      if (disposed) throw new ModelError('disposed', 'this predictor was disposed');
+      if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
+      checkFrame(frame, size);
+      const t0 = clock();
+      const x = framesToTensor(frame, 1, size, net.config.input);
+      const t1 = clock();
+      let embT: tf.Tensor2D;
+      try {
+        embT = tf.tidy(() => net.encoder.apply(x, { training: false }) as tf.Tensor2D);
+      } finally {
+        x.dispose();
+      }
+      let emb: Float32Array;
+      try {
+        emb = (await embT.data()) as Float32Array;
+      } finally {
+        embT.dispose();
+      }
+      const t2 = clock();
+      const slot = ring[seen % T];
+      let features: ArrayLike<number>;
+      if (cell) {
+        // The new frame's input projection x W + b, kept for the next T-1 ticks.
+        const proj = new Float64Array(slot.length);
+        denseInto({ inputs: cell.inputs, units: slot.length, kernel: cell.kernel, bias: cell.bias, activation: 'linear' }, emb, proj);
+        slot.set(proj);
+        seen++;
+        const xs: Float32Array[] = [];
+        const have = Math.min(seen, T);
+        const oldest = seen - have;
+        for (let t = 0; t < T; t++) xs.push(ring[Math.max(oldest, seen - T + t) % T]);
+        features = runCellJs(cell, xs);
+      } else {
+        slot.set(emb);
+        seen++;
+        features = emb;
+      }
+      const out = HEAD_NAMES.map((name, i) => {
+        const h = heads[i];
+        let f: ArrayLike<number> = features;
+        if (h.hidden) {
+          const a = new Float64Array(h.hidden.units);
+          denseInto(h.hidden, features, a);
+          f = a;
+        }
+        const y = new Float64Array(1);
+        denseInto(h.out, f, y);
+        return y[0] * normalization.std[name] + normalization.mean[name];
+      });
+      const t3 = clock();
+      return {
+        steering: out[0], speed: out[1], torque: out[2], warm: seen >= T,
+        ms: { preprocess: t1 - t0, encode: t2 - t1, recurrent: t3 - t2, total: t3 - t0 },
+      };
+    },
+    dispose() {
+      disposed = true;
+      ring = [];
+    },
+  };
+}
+
+/**
+ * The reference predictor: keeps the last T frames and runs the full tfjs model on all of
+ * them every tick (T encodings per frame). Same outputs as the streaming one, for benchmarks.
+ */
+export function createNaivePredictor(options: PredictorOptions): Predictor {
+  const { net, normalization, frame: size } = options;
+  const clock = options.clock ?? (() => performance.now());
+  const T = net.window;
+  const fb = size.width * size.height * 3;
+  let frames = new Uint8Array(T * fb);
+  let seen = 0;
+  let disposed = false;
+  return {
+    get framesSeen() { return seen; },
+    reset() {
+      seen = 0;
+    },
+    refreshWeights() {},
+    async predict(frame) {
+      if (disposed) throw new ModelError('disposed', 'this predictor was disposed');
+      if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
+      checkFrame(frame, size);
+      const t0 = clock();
+      // Shift the window left by one frame (oldest first) and append; before T frames, the
+      // oldest one fills the front.
+      frames.copyWithin(0, fb);
+      frames.set(frame, (T - 1) * fb);
+      seen++;
+      const first = T - Math.min(seen, T);
+      for (let t = 0; t < first; t++) frames.set(frames.subarray(first * fb, (first + 1) * fb), t * fb);
+      const x = framesToTensor(frames, T, size, net.config.input);
+      const t1 = clock();
+      let yT: tf.Tensor2D;
+      try {
+        yT = tf.tidy(() => net.model.predict(net.window > 1 ? tf.expandDims(x, 0) : x) as tf.Tensor2D);
+      } finally {
+        x.dispose();
+      }
+      let y: Float32Array;
+      try {
+        y = (await yT.data()) as Float32Array;
+      } finally {
+        yT.dispose();
+      }
+      const t2 = clock();
+      const v = HEAD_NAMES.map((name, i) => y[i] * normalization.std[name] + normalization.mean[name]);
+      return { steering: v[0], speed: v[1], torque: v[2], warm: seen >= T, ms: { preprocess: t1 - t0, encode: t2 - t1, recurrent: 0, total: t2 - t0 } };
+    },
+    dispose() {
+      disposed = true;
+      frames = new Uint8Array(0);
+    },
+  };
+}
