@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_VERSION, createConfig, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, describeModel, parseModelConfig, type ModelConfig } from './config.ts';
 import { isModelError } from './modelErrors.ts';
 
+/** A config the tests may break in any way, wrong types included. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- writing wrong types is the point
+type Breakable = Record<string, any>;
+
 /** The message parseModelConfig throws for `mutate(copy of the defaults)`. */
-function problemOf(mutate: (c: Record<string, any>) => void): string {
-  const c = structuredClone(DEFAULT_CONFIG) as Record<string, any>;
+function problemOf(mutate: (c: Breakable) => void): string {
+  const c = structuredClone(DEFAULT_CONFIG) as Breakable;
   mutate(c);
   try {
     parseModelConfig(c);
