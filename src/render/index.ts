@@ -1,0 +1,10 @@
+// The render layer's public face: what the app imports to draw the game and read the dash camera.
+
+export { createRenderer, NoWebGLError, DEFAULT_QUALITY, DEFAULT_PIP } from './renderer.ts';
+export type { Renderer, RendererOptions, RenderQuality, MainView, DashPip, PipLayout, PipCorner } from './renderer.ts';
+export { interpolatePose, poseOfCar } from './pose.ts';
+export type { CarPose } from './pose.ts';
+export { CAMERA_MODES, DASH_MOUNT } from './cameraRig.ts';
+export type { CameraMode, DashView } from './cameraRig.ts';
+export { THEME_NAMES, isThemeName } from './themes.ts';
+export type { ThemeName } from './themes.ts';

@@ -1,0 +1,149 @@
+// The materials of the world and the textures they sample. Materials are created once and live
+// as long as the renderer; a theme change rewrites their colours and swaps their textures in
+// place, so meshes never need rebuilding for a new look. Owns (and disposes) every texture.
+//
+// Lambert shading everywhere but the car: it is the cheapest lit material, and software GL here
+// pays per pixel.
+
+import {
+  AdditiveBlending,
+  Color,
+  DataTexture,
+  LinearFilter,
+  LinearMipmapLinearFilter,
+  MeshBasicMaterial,
+  MeshLambertMaterial,
+  NearestFilter,
+  RepeatWrapping,
+  RGBAFormat,
+  SRGBColorSpace,
+  type Texture,
+  UnsignedByteType,
+} from 'three';
+import { chequerTexels, facadeTexels, radialTexels, stripeTexels, surfaceTexels, type TexelImage } from './textures.ts';
+import type { Theme, ThemeName } from './themes.ts';
+
+export function dataTexture(img: TexelImage, opts: { repeat?: boolean; nearest?: boolean; srgb?: boolean } = {}): DataTexture {
+  const t = new DataTexture(img.data, img.width, img.height, RGBAFormat, UnsignedByteType);
+  if (opts.repeat ?? true) t.wrapS = t.wrapT = RepeatWrapping;
+  if (opts.nearest) {
+    t.magFilter = NearestFilter;
+    t.minFilter = NearestFilter;
+  } else {
+    t.magFilter = LinearFilter;
+    t.minFilter = LinearMipmapLinearFilter;
+    t.generateMipmaps = true;
+  }
+  if (opts.srgb ?? true) t.colorSpace = SRGBColorSpace;
+  t.needsUpdate = true;
+  return t;
+}
+
+interface ThemeTextures {
+  asphalt: DataTexture;
+  grass: DataTexture;
+  gravel: DataTexture;
+  kerb: DataTexture;
+}
+
+export interface WorldMaterials {
+  readonly asphalt: MeshLambertMaterial;
+  readonly gravel: MeshLambertMaterial;
+  readonly grass: MeshLambertMaterial;
+  readonly markings: MeshLambertMaterial;
+  readonly kerb: MeshLambertMaterial;
+  readonly startLine: MeshLambertMaterial;
+  readonly hills: MeshBasicMaterial;
+  readonly farHills: MeshBasicMaterial;
+  /** Scenery: white where the instance colour carries the shade. */
+  readonly foliage: MeshLambertMaterial;
+  readonly trunk: MeshLambertMaterial;
+  readonly metal: MeshLambertMaterial;
+  readonly lamp: MeshLambertMaterial;
+  readonly cone: MeshLambertMaterial;
+  readonly facade: MeshLambertMaterial;
+  readonly roof: MeshLambertMaterial;
+  /** Additive pools of lamp light on the ground at night. */
+  readonly lampPool: MeshBasicMaterial;
+}
+
+/** The world's materials for one renderer. NOTE applyTheme mutates them in place. */
+export class MaterialSet {
+  readonly m: WorldMaterials;
+  private readonly cache = new Map<ThemeName, ThemeTextures>();
+  private readonly shared: Texture[] = [];
+  /** A soft white disc fading to black at its rim (light pools, the car's contact shadow). */
+  readonly radial: DataTexture;
+
+  constructor() {
+    const chequer = dataTexture(chequerTexels(), { nearest: true });
+    const facade = facadeTexels('buildings');
+    const facadeColor = dataTexture(facade.color);
+    const facadeLit = dataTexture(facade.lit);
+    const glow = dataTexture(radialTexels(), { repeat: false });
+    this.shared.push(chequer, facadeColor, facadeLit, glow);
+    this.radial = glow;
+    const square = 0.6; // start line chequer square, m
+    chequer.repeat.set(1 / square, 1 / square);
+    this.m = {
+      asphalt: new MeshLambertMaterial(),
+      gravel: new MeshLambertMaterial(),
+      grass: new MeshLambertMaterial(),
+      markings: new MeshLambertMaterial(),
+      kerb: new MeshLambertMaterial(),
+      startLine: new MeshLambertMaterial({ map: chequer }),
+      hills: new MeshBasicMaterial(),
+      farHills: new MeshBasicMaterial(),
+      foliage: new MeshLambertMaterial({ flatShading: true }),
+      trunk: new MeshLambertMaterial(),
+      metal: new MeshLambertMaterial({ color: 0x8a9096 }),
+      lamp: new MeshLambertMaterial({ color: 0xdddddd }),
+      cone: new MeshLambertMaterial({ vertexColors: true }),
+      facade: new MeshLambertMaterial({ map: facadeColor, emissiveMap: facadeLit }),
+      roof: new MeshLambertMaterial({ color: 0x4a4c52 }),
+      lampPool: new MeshBasicMaterial({ transparent: true, depthWrite: false, blending: AdditiveBlending, fog: false, map: glow }),
+    };
+  }
+
+  private texturesFor(theme: Theme): ThemeTextures {
+    let t = this.cache.get(theme.name);
+    if (!t) {
+      const surface = (style: Theme['asphalt'], what: string): DataTexture => {
+        const tex = dataTexture(surfaceTexels(style, `${theme.name}:${what}`));
+        tex.repeat.set(1 / style.tileM, 1 / style.tileM);
+        return tex;
+      };
+      const kerb = dataTexture(stripeTexels(theme.kerb[0], theme.kerb[1]));
+      kerb.repeat.set(1, 1 / 4); // one red and one white stripe per 4 m of v
+      t = { asphalt: surface(theme.asphalt, 'asphalt'), grass: surface(theme.grass, 'grass'), gravel: surface(theme.gravel, 'gravel'), kerb };
+      this.cache.set(theme.name, t);
+    }
+    return t;
+  }
+
+  applyTheme(theme: Theme): void {
+    const t = this.texturesFor(theme);
+    const m = this.m;
+    m.asphalt.map = t.asphalt;
+    m.grass.map = t.grass;
+    m.gravel.map = t.gravel;
+    m.kerb.map = t.kerb;
+    m.markings.color.setHex(theme.lines.color);
+    m.markings.emissive.setHex(theme.lines.color).multiplyScalar(theme.lines.glow);
+    m.hills.color.setHex(theme.hills);
+    m.farHills.color.setHex(theme.hills).lerp(new Color(theme.fog.color), 0.45);
+    m.trunk.color.setHex(theme.foliage.trunk);
+    m.lamp.emissive.setHex(0xffe0a0).multiplyScalar(theme.lamps);
+    m.facade.emissive.setHex(0xffffff).multiplyScalar(theme.windows);
+    m.lampPool.color.setHex(0xffc878).multiplyScalar(0.22 * theme.lamps);
+    m.lampPool.visible = theme.lamps > 0;
+    for (const mat of Object.values(m)) mat.needsUpdate = true;
+  }
+
+  dispose(): void {
+    for (const mat of Object.values(this.m)) mat.dispose();
+    for (const t of this.cache.values()) for (const tex of Object.values(t)) tex.dispose();
+    for (const tex of this.shared) tex.dispose();
+    this.cache.clear();
+  }
+}
