@@ -28,6 +28,8 @@ export interface ShellIntents {
 }
 
 export type PanelName = 'library' | 'training' | 'leaderboard' | 'settings';
+/** Panels with a button of their own in the top bar (training opens with the Train mode). */
+const BAR_PANELS: readonly PanelName[] = ['library', 'leaderboard', 'settings'];
 const PANEL_LABELS: Record<PanelName, string> = {
   library: 'Library',
   training: 'Training',
@@ -83,12 +85,12 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
   top.append(modes);
 
   // Track: a preset list plus a seed box; the box shows whatever track is active.
-  const trackField = el('label', { class: 'ds-field' }, 'Track');
+  const trackField = el('div', { class: 'ds-field', title: 'Track: a preset, or any number as a seed' });
   const trackSelect = el('select', { 'data-testid': 'track-preset', 'aria-label': 'Preset track' });
   for (const p of choices.presets) trackSelect.append(el('option', { value: p.id }, p.name));
   trackSelect.append(el('option', { value: '' }, 'Seed…'));
   const seedInput = el('input', { 'data-testid': 'track-seed', 'aria-label': 'Track seed or preset', placeholder: 'seed', inputmode: 'numeric' });
-  const randomBtn = el('button', { class: 'ds-iconbtn', 'data-testid': 'track-random', title: 'Random track', type: 'button' }, '🎲');
+  const randomBtn = el('button', { class: 'ds-iconbtn', 'data-testid': 'track-random', title: 'A random track', type: 'button' }, 'Random');
   trackSelect.addEventListener('change', () => {
     if (trackSelect.value) intents.track(trackSelect.value);
     else seedInput.focus();
@@ -110,25 +112,26 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
   trackField.append(trackSelect, seedInput, randomBtn);
   top.append(trackField);
 
-  const themeField = el('label', { class: 'ds-field' }, 'Theme');
-  const themeSelect = el('select', { 'data-testid': 'theme-select' });
+  const themeField = el('div', { class: 'ds-field', title: 'Theme: light and colours' });
+  const themeSelect = el('select', { 'data-testid': 'theme-select', 'aria-label': 'Theme' });
   for (const t of choices.themes) themeSelect.append(el('option', { value: t }, t[0].toUpperCase() + t.slice(1)));
   themeSelect.addEventListener('change', () => intents.theme(themeSelect.value));
   themeField.append(themeSelect);
   top.append(themeField);
 
-  const camField = el('label', { class: 'ds-field' }, 'Camera');
-  const camSelect = el('select', { 'data-testid': 'camera-select' });
-  for (const c of choices.cameras) camSelect.append(el('option', { value: c }, c[0].toUpperCase() + c.slice(1)));
+  const camField = el('div', { class: 'ds-field', title: 'Camera (C)' });
+  const camSelect = el('select', { 'data-testid': 'camera-select', 'aria-label': 'Camera' });
+  for (const c of choices.cameras) camSelect.append(el('option', { value: c }, `${c[0].toUpperCase()}${c.slice(1)} cam`));
   camSelect.addEventListener('change', () => intents.camera(camSelect.value));
   camField.append(camSelect);
   top.append(camField);
 
   top.append(el('div', { class: 'ds-spacer' }));
   const badge = el('span', { class: 'ds-badge', 'data-testid': 'backend-badge' }, '');
+  badge.hidden = true;
   top.append(badge);
   const panelButtons = new Map<PanelName, HTMLButtonElement>();
-  for (const p of Object.keys(PANEL_LABELS) as PanelName[]) {
+  for (const p of BAR_PANELS) {
     const b = el('button', { class: 'ds-iconbtn', 'data-testid': `panel-${p}`, 'aria-pressed': 'false', type: 'button' }, PANEL_LABELS[p]);
     b.addEventListener('click', () => intents.panel(openName === p ? null : p));
     panelButtons.set(p, b);

@@ -1,0 +1,274 @@
+// The composition root: builds the page, the renderer, the HUD and the input, owns the session
+// and the main loop, and switches modes. Everything else is a part it plugs together.
+
+import { hudView, type HudExtras } from '../hud/hudView.ts';
+import { createHud, type Hud } from '../hud/createHud.ts';
+import { hudLayout } from '../hud/layout.ts';
+import { createHumanInput, type HumanInput } from '../input/humanInput.ts';
+import { KEY_MAP } from '../input/keymap.ts';
+import type { InputIntent } from '../input/keymap.ts';
+import {
+  CAMERA_MODES,
+  type CameraMode,
+  createRenderer,
+  interpolatePose,
+  isThemeName,
+  NoWebGLError,
+  poseOfCar,
+  type Renderer,
+  THEME_NAMES,
+  type ThemeName,
+} from '../render/index.ts';
+import { carSpeed } from '../sim/car.ts';
+import { DT, TICK_HZ } from '../sim/constants.ts';
+import type { World } from '../sim/world.ts';
+import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
+import { createDashPip } from '../ui/dashPip.ts';
+import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
+import { type Mode, parseLaunchParams } from './launchParams.ts';
+import { createLoop, type Loop } from './loop.ts';
+import { Session } from './session.ts';
+
+export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
+const DEFAULTS = { track: 'oval', theme: 'day', mode: 'drive' as Mode };
+
+export interface AppOptions {
+  /** Install window.__deepsteer (e2e and bench builds). */
+  testHook?: boolean;
+}
+
+/** What the app exposes to its own parts and to the test hook. */
+export interface App {
+  readonly session: Session;
+  readonly shell: Shell;
+  readonly loop: Loop;
+  readonly renderer: Renderer | null;
+  readonly input: HumanInput;
+  readonly mode: ModeName;
+  readonly fps: number;
+  setMode(m: ModeName): void;
+  setTrack(id: string): void;
+  setTheme(t: ThemeName): void;
+  setCamera(c: CameraMode): void;
+  dispose(): void;
+}
+
+export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
+  const { params, notices } = parseLaunchParams(location.search, {
+    themes: THEME_NAMES,
+    backends: BACKEND_CHOICES,
+    defaults: DEFAULTS,
+  });
+  let theme: ThemeName = isThemeName(params.theme) ? params.theme : 'day';
+  let camera: CameraMode = 'chase';
+  let mode: ModeName = 'drive';
+  let hudVisible = true;
+  let pipVisible = true;
+
+  const session = new Session({ track: resolveTrack(params.track), theme, now: () => new Date().toISOString() });
+
+  const shell = createShell(
+    root,
+    {
+      presets: PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
+      themes: THEME_NAMES,
+      cameras: CAMERA_MODES,
+    },
+    {
+      mode: (m) => app.setMode(m),
+      track: (id) => app.setTrack(id),
+      randomTrack: () => app.setTrack(String(Math.floor(Math.random() * 1_000_000))),
+      theme: (t) => {
+        if (isThemeName(t)) app.setTheme(t);
+      },
+      camera: (c) => app.setCamera(c as CameraMode),
+      panel: (p) => shell.openPanel(p),
+      help: () => shell.showHelp(KEY_MAP),
+    },
+  );
+  for (const n of notices) shell.notify(n, 'warn', 10_000);
+
+  const canvas = document.createElement('canvas');
+  canvas.className = 'ds-scene';
+  canvas.setAttribute('data-testid', 'scene');
+  shell.viewport.prepend(canvas);
+
+  let renderer: Renderer | null = null;
+  try {
+    renderer = createRenderer({
+      canvas,
+      track: session.track,
+      theme,
+      onContextLost: () => shell.notify('The graphics device was lost: the view is paused until the browser restores it.', 'warn'),
+      onContextRestored: () => shell.notify('Graphics restored.', 'ok'),
+    });
+  } catch (e) {
+    if (e instanceof NoWebGLError) shell.showFatal('This browser cannot draw the road', e.message);
+    else shell.showFatal('The 3D view failed to start', (e as Error).message);
+  }
+
+  const hud: Hud = createHud({ container: shell.hudLayer, track: session.track });
+  const input = createHumanInput();
+  const pip = createDashPip(shell.hudLayer);
+
+  /** Dash frames are captured at the control rate (the recording default, 20 Hz). */
+  const controlEvery = TICK_HZ / 20;
+  let dashTick = -1;
+  let dashFrame: Uint8Array | null = null;
+  /** The dash camera's frame of `world`'s tick, rendered once per tick whoever asks. */
+  function dashFrameOf(world: World): Uint8Array | null {
+    if (!renderer) return null;
+    if (dashTick !== world.tick || !dashFrame) {
+      dashFrame = renderer.renderDash(poseOfCar(world.car));
+      dashTick = world.tick;
+    }
+    return dashFrame;
+  }
+
+  // Frame rate, measured over the last second of frames.
+  let fps = 0;
+  let frameCount = 0;
+  let fpsWindowStart = performance.now();
+
+  const extras = (): HudExtras => ({ fps });
+
+  const loop = createLoop({
+    tick() {
+      const sample = input.sample(DT, carSpeed(session.world.car));
+      session.tick({ human: sample.controls });
+      if (session.world.tick % controlEvery === 0 && pipVisible) {
+        const f = dashFrameOf(session.world);
+        if (f && renderer) pip.show(f, renderer.dashWidth, renderer.dashHeight);
+      }
+    },
+    frame(alpha) {
+      for (const intent of input.poll()) onIntent(intent);
+      frameCount++;
+      const now = performance.now();
+      if (now - fpsWindowStart >= 1000) {
+        fps = (frameCount * 1000) / (now - fpsWindowStart);
+        frameCount = 0;
+        fpsWindowStart = now;
+      }
+      const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
+      renderer?.render({ car: pose, camera, dash: 'off' });
+      if (hudVisible) hud.update(hudView(session.world, extras()));
+    },
+  });
+
+  function onIntent(i: InputIntent): void {
+    switch (i) {
+      case 'pause':
+        setPaused(!loop.paused);
+        break;
+      case 'reset':
+        session.requestReset();
+        break;
+      case 'cameraCycle':
+        app.setCamera(CAMERA_MODES[(CAMERA_MODES.indexOf(camera) + 1) % CAMERA_MODES.length]);
+        break;
+      case 'hudToggle':
+        hudVisible = !hudVisible;
+        pipVisible = hudVisible;
+        hud.setVisible(hudVisible);
+        pip.setVisible(pipVisible);
+        break;
+      case 'fullscreen':
+        if (document.fullscreenElement) void document.exitFullscreen();
+        else void root.requestFullscreen?.().catch(() => shell.notify('Full screen is not allowed here.', 'warn'));
+        break;
+      case 'help':
+        shell.showHelp(KEY_MAP);
+        break;
+      case 'recordToggle':
+        app.setMode(mode === 'record' ? 'drive' : 'record');
+        break;
+      case 'autopilotToggle':
+        app.setMode(mode === 'autopilot' ? 'drive' : 'autopilot');
+        break;
+      case 'ghostToggle':
+        break;
+    }
+  }
+
+  function setPaused(p: boolean): void {
+    loop.setPaused(p);
+    shell.showPaused(p);
+    if (p) input.clear();
+  }
+
+  const resize = (): void => {
+    const r = shell.viewport.getBoundingClientRect();
+    renderer?.resize(r.width, r.height);
+    hud.resize();
+    // The dash picture sits under the minimap, clear of the road ahead.
+    const l = hudLayout(r.width, r.height);
+    pip.place(l.minimapBox.x, l.minimapBox.y + l.minimapBox.h + 8 * l.unit, l.minimapBox.w);
+  };
+  const observer = new ResizeObserver(resize);
+  observer.observe(shell.viewport);
+  resize();
+
+  const app: App = {
+    session,
+    shell,
+    loop,
+    get renderer() {
+      return renderer;
+    },
+    input,
+    get mode() {
+      return mode;
+    },
+    get fps() {
+      return fps;
+    },
+    setMode(m) {
+      mode = m;
+      shell.setMode(m);
+      input.clear();
+    },
+    setTrack(id) {
+      let track;
+      try {
+        track = resolveTrack(id.trim().toLowerCase());
+      } catch (e) {
+        shell.notify((e as Error).message, 'warn');
+        shell.setTrack(session.track.id);
+        return;
+      }
+      session.restart(track);
+      renderer?.setTrack(track);
+      hud.setTrack(track);
+      shell.setTrack(track.id);
+      history.replaceState(null, '', `?track=${encodeURIComponent(track.id)}&theme=${theme}&mode=${mode}`);
+    },
+    setTheme(t) {
+      theme = t;
+      session.theme = t;
+      renderer?.setTheme(t);
+      shell.setTheme(t);
+    },
+    setCamera(c) {
+      camera = c;
+      shell.setCamera(c);
+    },
+    dispose() {
+      loop.stop();
+      observer.disconnect();
+      input.dispose();
+      hud.dispose();
+      pip.dispose();
+      renderer?.dispose();
+      shell.dispose();
+    },
+  };
+
+  shell.setTrack(session.track.id);
+  shell.setTheme(theme);
+  shell.setCamera(camera);
+  app.setMode(params.mode);
+  loop.start();
+  if (opts.testHook) void import('./testHook.ts').then((m) => m.installTestHook(app));
+  return app;
+}
