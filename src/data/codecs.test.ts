@@ -1,4 +1,4 @@
-import { strToU8, zipSync } from 'fflate';
+import { Unzip, UnzipInflate, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import { ChunkBuilder } from './chunkBuilder.ts';
@@ -85,6 +85,50 @@ describe('zip reader and writer', () => {
     expect(ours.entries.map((e) => [e.name, e.method, e.size])).toEqual([['x.raw', 8, 100_000], ['y.raw', 0, 100_000]]);
     expect(await ours.read(ours.get('x.raw')!)).toEqual(big);
     expect(ours.get('x.raw')!.compressedSize).toBeLessThan(big.length);
+  });
+
+  // Bytes holding the three signatures fflate's streaming Unzip scans for (local header, data
+  // descriptor, directory entry), as raw RGB frames or compressed data may by chance.
+  const signatureLaden = (): Uint8Array => {
+    const b = Uint8Array.from({ length: 3000 }, (_, k) => (k * 7) & 255);
+    b.set([0x50, 0x4b, 3, 4], 500);
+    b.set([0x50, 0x4b, 7, 8], 1500);
+    b.set([0x50, 0x4b, 1, 2], 2500);
+    return b;
+  };
+  const signatureArchive = (): Blob => {
+    const writer = new ZipWriter(0, Date.UTC(2026, 0, 1));
+    writer.add('stored.rgb', signatureLaden());
+    writer.add('deflated.rgb', signatureLaden(), 6);
+    writer.add('after.txt', strToU8('still here'));
+    return writer.finish();
+  };
+
+  it('reads files whose bytes contain zip signatures, written with data descriptors as our exporter writes them', async () => {
+    const reader = await ZipReader.open(signatureArchive());
+    expect(reader.entries.map((e) => [e.name, e.size])).toEqual([['stored.rgb', 3000], ['deflated.rgb', 3000], ['after.txt', 10]]);
+    expect(await reader.read(reader.get('stored.rgb')!)).toEqual(signatureLaden());
+    expect(await reader.read(reader.get('deflated.rgb')!)).toEqual(signatureLaden());
+    expect(new TextDecoder().decode(await reader.read(reader.get('after.txt')!))).toBe('still here');
+  });
+
+  it("is still needed: fflate's streaming Unzip cuts such a stored file short, without an error (fflate #243)", async () => {
+    const bytes = new Uint8Array(await signatureArchive().arrayBuffer());
+    const sizes = new Map<string, number>();
+    const errors: unknown[] = [];
+    const unzip = new Unzip((file) => {
+      sizes.set(file.name, 0);
+      file.ondata = (err, data) => {
+        if (err) errors.push(err);
+        else sizes.set(file.name, sizes.get(file.name)! + data.length);
+      };
+      file.start();
+    });
+    unzip.register(UnzipInflate);
+    unzip.push(bytes, true);
+    // If this fails, fflate reads data-descriptor entries whole now: see the header of zipReader.ts.
+    expect(errors).toEqual([]);
+    expect(sizes.get('stored.rgb'), 'fflate now reads the stored file whole').toBeLessThan(3000);
   });
 
   it('computes CRC-32 as zip does', () => {

@@ -1,4 +1,5 @@
 // CRC-32 (IEEE 802.3, the zip checksum), table-driven, to verify each file read from an archive.
+// fflate computes it when zipping but neither exports it nor checks it when unzipping.
 
 const TABLE = (() => {
   const t = new Uint32Array(256);
