@@ -6,14 +6,25 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
 import { compareBackends, seededTensor, type ParityResult } from './parity.ts';
-import { convGradientCases } from './parityCases.ts';
+import { CONV_CASE_SHAPES, convGradientCases } from './parityCases.ts';
+import { convKernelTuning } from './wasmHeap.ts';
 
 const TOLERANCE = 1e-4;
 const cases = convGradientCases();
+// The same cases with one image per chunk, so batches of 2 and 3 take the multi-chunk path.
+const chunkedCases = cases.filter((c) => !c.name.startsWith(`conv2d ${CONV_CASE_SHAPES[0].batch}x`));
 let results = new Map<string, ParityResult>();
+let chunkedResults = new Map<string, ParityResult>();
 
 beforeAll(async () => {
   results = new Map((await compareBackends(cases)).map((r) => [r.name, r]));
+  const saved = convKernelTuning.patchChunkElements;
+  convKernelTuning.patchChunkElements = 1;
+  try {
+    chunkedResults = new Map((await compareBackends(chunkedCases)).map((r) => [r.name, r]));
+  } finally {
+    convKernelTuning.patchChunkElements = saved;
+  }
 }, 300_000);
 
 describe('conv2d gradients, wasm vs cpu', () => {
@@ -22,6 +33,13 @@ describe('conv2d gradients, wasm vs cpu', () => {
     expect(r, 'case ran').toBeDefined();
     expect(r!.outputs).toBe(3); // y, dx, dW
     expect(r!.relError).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('conv2d gradients computed one image per chunk, wasm vs cpu', () => {
+  it('covers batches of more than one image', () => expect(chunkedCases.length).toBeGreaterThan(20));
+  it.each(chunkedCases.map((c) => c.name))('%s', (name) => {
+    expect(chunkedResults.get(name)?.relError).toBeLessThan(TOLERANCE);
   });
 });
 

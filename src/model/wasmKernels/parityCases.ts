@@ -37,6 +37,8 @@ export const CONV_CASE_SHAPES: readonly ConvCaseShape[] = [
   { batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 2 },
   { batch: 2, height: 8, width: 11, inChannels: 3, outChannels: 4 },
   { batch: 3, height: 10, width: 6, inChannels: 5, outChannels: 3 },
+  // 12 channels: filter rows of 36 and 60 floats, so im2col takes its memcpy path too.
+  { batch: 2, height: 9, width: 13, inChannels: 12, outChannels: 5 },
 ];
 
 /** dx and dW of conv2d for kernel 1/3/5 x stride 1/2 x same/valid x CONV_CASE_SHAPES, plus uneven strides. */

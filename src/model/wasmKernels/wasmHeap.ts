@@ -53,3 +53,22 @@ export function matMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): Tens
 export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
   return runWasmKernel(backend, 'Transpose', { x }, { perm });
 }
+
+/**
+ * Copies rows [firstRow, firstRow + rows) of a row-major [*, rowLength] tensor into a new
+ * [rows, rowLength] tensor (a tensor cannot alias another's memory: disposing it frees it).
+ */
+export function copyRows(backend: BackendWasm, src: TensorInfo, rowLength: number, firstRow: number, rows: number): TensorInfo {
+  const out = allocate(backend, [rows, rowLength]);
+  heapView(backend, out).set(heapView(backend, src).subarray(firstRow * rowLength, (firstRow + rows) * rowLength));
+  return out;
+}
+
+/** Tuning of the conv kernels (tests shrink the chunk to run the multi-chunk path on tiny inputs). */
+export const convKernelTuning = {
+  /**
+   * Most floats a patch matrix chunk may hold (whole images per chunk, at least one). 1M
+   * floats (4 MB) keeps it in cache here, and caps the extra wasm heap a training step needs.
+   */
+  patchChunkElements: 1 << 20,
+};
