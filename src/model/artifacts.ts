@@ -273,18 +273,21 @@ function parseManifest(json: unknown, where: string): ModelManifest {
 
 /** The input shape model.json declares, e.g. [null, 8, 66, 200, 3]. */
 function topologyInputShape(topology: unknown): readonly (number | null)[] | null {
-  const t = topology as { model_config?: { config?: { layers?: { class_name?: string; config?: { batch_input_shape?: (number | null)[] } }[] } } } | null;
-  const input = t?.model_config?.config?.layers?.find((l) => l.class_name === 'InputLayer');
+  type Layers = { config?: { layers?: { class_name?: string; config?: { batch_input_shape?: (number | null)[] } }[] } };
+  // tfjs writes {class_name, config}; files converted from Keras wrap it in model_config.
+  const t = topology as (Layers & { model_config?: Layers }) | null;
+  const input = (t?.model_config ?? t)?.config?.layers?.find((l) => l.class_name === 'InputLayer');
   return input?.config?.batch_input_shape ?? null;
 }
 
 function checkTopology(topology: unknown, config: ModelConfig): void {
   const shape = topologyInputShape(topology);
-  if (!shape) throw new ModelError('bad-model-file', 'model.json declares no input layer (model_config.config.layers has no InputLayer)');
+  if (!shape) throw new ModelError('bad-model-file', 'model.json declares no input layer (its model config has no InputLayer)');
   const { height, width } = config.input;
   const expected = config.sequence.kind === 'cnn' ? [null, height, width, 3] : [null, config.sequence.window, height, width, 3];
   if (!sameShape(shape, expected)) {
-    throw new ModelError('bad-model-file', `model.json's input shape [${shape.join(', ')}] does not match the config in deepsteer.json, which needs [${expected.join(', ')}]`);
+    const show = (d: readonly (number | null)[]): string => `[${d.map((x) => x ?? 'batch').join(', ')}]`;
+    throw new ModelError('bad-model-file', `model.json's input shape ${show(shape)} does not match the config in deepsteer.json, which needs ${show(expected)}`);
   }
 }
 

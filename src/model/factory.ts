@@ -198,7 +198,9 @@ function assemble(config: ModelConfig): SteeringNet {
     const U = cell.units;
     const b = new Float32Array(4 * U);
     b.fill(1, U, 2 * U);
-    tf.tidy(() => cell.bias.write(tf.tensor1d(b)));
+    tf.tidy(() => {
+      cell.bias.write(tf.tensor1d(b));
+    });
   }
   const layers: NetLayer[] = [];
   for (const l of encoder.layers) if (l.trainableWeights.length > 0) layers.push({ name: l.name, weights: l.trainableWeights });

@@ -7,8 +7,9 @@
 // tick through the full tfjs model: the benchmark's reference.
 //
 // Ownership: a predictor owns no tensors between calls (each frame's tensors are freed before
-// predict resolves) and a JS copy of the weights, taken at creation and by refreshWeights();
-// the net stays the caller's and must outlive the predictor.
+// predict resolves). The CNN runs on the net's own weights; the recurrent cell and heads run
+// on a JS copy taken at creation and by refreshWeights(), which the caller must call after the
+// weights change (more training, a load). The net stays the caller's and must outlive it.
 
 import { cellGates, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
 import type { SteeringNet } from './factory.ts';
@@ -28,7 +29,7 @@ export interface Predictor {
   predict(frame: Uint8Array): Promise<Prediction>;
   /** Forget past frames (track change, teleport, new lap from the grid). */
   reset(): void;
-  /** Re-read the weights after they changed (more training, loading). */
+  /** Re-read the weights after they changed (more training, loading); also resets. */
   refreshWeights(): void;
   /** Frames since the last reset. */
   readonly framesSeen: number;

@@ -1,0 +1,134 @@
+// The streaming predictor against the full tfjs model on the same window (1e-5), the naive
+// predictor, warm-up and reset, input checks, and a flat tensor count over 500 predictions.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CellKind, ModelKind } from './config.ts';
+import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
+import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
+import { initBackend, tf } from './tfSetup.ts';
+import { syntheticSequence, tinyConfig } from './testKit.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const FRAME = { width: 20, height: 15 }; // clip frames, resized to the model's 16x12
+const NORM: TargetNormalization = { mean: { steering: 0.1, speed: 12, torque: -0.2 }, std: { steering: 0.4, speed: 3, torque: 0.3 } };
+
+/** Scrambles the weights so no output is near its initial (tiny) value. */
+function randomize(net: SteeringNet): void {
+  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 100 + i), 0.4))));
+}
+
+/** The full model's output (real units) for the window of `frames` ending at frame `end`. */
+function fullModel(net: SteeringNet, frames: Uint8Array, end: number): number[] {
+  const T = net.window;
+  const fb = FRAME.width * FRAME.height * 3;
+  const window = new Uint8Array(T * fb);
+  for (let t = 0; t < T; t++) {
+    const i = Math.max(0, end - T + 1 + t); // before T frames the oldest stands in
+    window.set(frames.subarray(i * fb, (i + 1) * fb), t * fb);
+  }
+  const y = tf.tidy(() => {
+    const x = framesToTensor(window, T, FRAME, net.config.input);
+    return (net.model.predict(T === 1 ? x : tf.expandDims(x, 0)) as tf.Tensor).dataSync();
+  });
+  return Array.from(denormalizeOutputs(y, NORM));
+}
+
+describe('streaming predictor', () => {
+  it.each([
+    ...(['lstm', 'gru', 'rnn'] as CellKind[]).map((cell) => ({ kind: 'cnn_lstm' as ModelKind, cell, hidden: 0 })),
+    { kind: 'cnn_lstm' as ModelKind, cell: 'lstm' as CellKind, hidden: 5 },
+    { kind: 'cnn' as ModelKind, cell: 'lstm' as CellKind, hidden: 5 },
+  ])('equals the full model on every window to 1e-5 ($kind, $cell, head hidden $hidden)', async ({ kind, cell, hidden }) => {
+    const net = createSteeringNet(tinyConfig({ sequence: { kind, cell, window: 4 }, heads: { hidden, activation: 'elu' }, encoder: { hidden: [10] } }));
+    randomize(net);
+    const frames = syntheticSequence({ count: 12, ...FRAME }).frames;
+    const fb = FRAME.width * FRAME.height * 3;
+    const streaming = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    const naive = createNaivePredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      let maxDiff = 0;
+      let spread = 0;
+      for (let i = 0; i < 12; i++) {
+        const frame = frames.subarray(i * fb, (i + 1) * fb);
+        const s = await streaming.predict(frame);
+        const n = await naive.predict(frame);
+        const ref = fullModel(net, frames, i);
+        const got = [s.steering, s.speed, s.torque];
+        got.forEach((v, h) => {
+          maxDiff = Math.max(maxDiff, Math.abs(v - ref[h]), Math.abs([n.steering, n.speed, n.torque][h] - ref[h]));
+        });
+        spread = Math.max(spread, Math.abs(s.steering - NORM.mean.steering));
+        expect(s.warm).toBe(i >= net.window - 1);
+        expect(s.ms.total).toBeGreaterThanOrEqual(s.ms.encode);
+      }
+      expect(maxDiff).toBeLessThan(1e-5);
+      expect(spread).toBeGreaterThan(0.01); // outputs really vary
+      expect(streaming.framesSeen).toBe(12);
+    } finally {
+      streaming.dispose();
+      naive.dispose();
+      net.dispose();
+    }
+  });
+
+  it('forgets the past on reset (track change, teleport)', async () => {
+    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
+    randomize(net);
+    const frames = syntheticSequence({ count: 8, ...FRAME }).frames;
+    const fb = FRAME.width * FRAME.height * 3;
+    const p = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      const first = await p.predict(frames.subarray(5 * fb, 6 * fb));
+      for (let i = 0; i < 5; i++) await p.predict(frames.subarray(i * fb, (i + 1) * fb));
+      p.reset();
+      expect(p.framesSeen).toBe(0);
+      const again = await p.predict(frames.subarray(5 * fb, 6 * fb));
+      expect(again.steering).toBe(first.steering);
+      expect(again.warm).toBe(false);
+    } finally {
+      p.dispose();
+      net.dispose();
+    }
+  });
+
+  it('checks frames and notices a disposed model', async () => {
+    const net = createSteeringNet(tinyConfig());
+    const p = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    await expect(p.predict(new Uint8Array(10))).rejects.toThrow('a frame must be 20x15 RGB (900 bytes), got 10 bytes');
+    net.dispose();
+    await expect(p.predict(new Uint8Array(900))).rejects.toThrow('disposed');
+  });
+
+  it('keeps the tensor count flat across 500 predictions, and follows new weights after refreshWeights', async () => {
+    const net = createSteeringNet(tinyConfig({ sequence: { window: 5 } }));
+    const frames = syntheticSequence({ count: 50, ...FRAME }).frames;
+    const fb = FRAME.width * FRAME.height * 3;
+    const streaming = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    const naive = createNaivePredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 500; i++) {
+        const frame = frames.subarray((i % 50) * fb, ((i % 50) + 1) * fb);
+        await streaming.predict(frame);
+        if (i % 5 === 0) await naive.predict(frame);
+        if (i === 250) expect(tf.memory().numTensors).toBe(before);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      // After the weights change (more training), refreshWeights() re-reads them and restarts the window.
+      randomize(net);
+      streaming.refreshWeights();
+      expect(streaming.framesSeen).toBe(0);
+      const p = await streaming.predict(frames.subarray(0, fb));
+      const ref = fullModel(net, frames, 0);
+      expect(Math.abs(p.steering - ref[0])).toBeLessThan(1e-5);
+      expect(Math.abs(p.speed - ref[1])).toBeLessThan(1e-5);
+    } finally {
+      streaming.dispose();
+      naive.dispose();
+      net.dispose();
+    }
+  });
+});
