@@ -1,6 +1,7 @@
 // The composition root: builds the page, the renderer, the HUD and the input, owns the session
 // and the main loop, and switches modes. Everything else is a part it plugs together.
 
+import { CENTER_CAMERA, type ClipStore, type DataError, openClipStore } from '../data/index.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
 import { hudLayout } from '../hud/layout.ts';
@@ -27,6 +28,7 @@ import { createDashPip } from '../ui/dashPip.ts';
 import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
 import { type Mode, parseLaunchParams } from './launchParams.ts';
 import { createLoop, type Loop } from './loop.ts';
+import { type ActiveRecording, startRecording } from './recorder.ts';
 import { Session } from './session.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
@@ -46,6 +48,11 @@ export interface App {
   readonly input: HumanInput;
   readonly mode: ModeName;
   readonly fps: number;
+  /** The clip library (opens asynchronously; resolves to null if IndexedDB is unavailable). */
+  readonly store: Promise<ClipStore | null>;
+  readonly recording: ActiveRecording | null;
+  /** Renders the dash camera for a world (its exact tick), shared by recorder, autopilot and PiP. */
+  dashFrameOf(world: World): Uint8Array | null;
   setMode(m: ModeName): void;
   setTrack(id: string): void;
   setTheme(t: ThemeName): void;
@@ -130,12 +137,82 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   let frameCount = 0;
   let fpsWindowStart = performance.now();
 
-  const extras = (): HudExtras => ({ fps });
+  const store: Promise<ClipStore | null> = openClipStore()
+    .then(async (st) => {
+      await st.sweepOrphans();
+      return st;
+    })
+    .catch((e: Error) => {
+      shell.notify(`Recording is unavailable: the browser refused storage (${e.message}).`, 'error');
+      return null;
+    });
+
+  let recording: ActiveRecording | null = null;
+  let recordingStarting = false;
+
+  async function beginRecording(): Promise<void> {
+    const st = await store;
+    if (!st || !renderer || recording || recordingStarting) return;
+    recordingStarting = true;
+    try {
+      void st.requestPersistence();
+      recording = await startRecording(session.world, {
+        store: st,
+        render: (w) => dashFrameOf(w) ?? new Uint8Array(renderer!.dashWidth * renderer!.dashHeight * 3),
+        rateHz: 20,
+        frameWidth: renderer.dashWidth,
+        frameHeight: renderer.dashHeight,
+        cameras: [CENTER_CAMERA],
+        name: `Drive on ${session.track.name}, ${theme}`,
+        theme,
+        now: () => Date.now(),
+        onStopped: (err: DataError) => {
+          shell.notify(err.message, 'error');
+          recording = null;
+          if (mode === 'record') app.setMode('drive');
+        },
+      });
+    } catch (e) {
+      shell.notify(`Could not start recording: ${(e as Error).message}`, 'error');
+      if (mode === 'record') app.setMode('drive');
+    } finally {
+      recordingStarting = false;
+    }
+  }
+
+  async function endRecording(): Promise<void> {
+    const rec = recording;
+    recording = null;
+    if (!rec) return;
+    try {
+      if (rec.frames === 0) {
+        await rec.discard();
+        return;
+      }
+      const meta = await rec.finish();
+      shell.notify(`Saved "${meta.name}": ${meta.frameCount} frames (${(meta.frameCount / meta.rateHz).toFixed(1)} s).`, 'ok');
+    } catch (e) {
+      shell.notify((e as Error).message, 'error');
+    }
+  }
+
+  // A closing or hidden tab flushes what is buffered, so nothing recorded is lost.
+  const flushRecording = (): void => {
+    void recording?.writer.flush();
+  };
+  window.addEventListener('pagehide', flushRecording);
+  document.addEventListener('visibilitychange', flushRecording);
+
+  const extras = (): HudExtras => ({
+    fps,
+    recording: recording ? { elapsedS: recording.elapsedS, frames: recording.frames, bytes: recording.bytes } : null,
+  });
 
   const loop = createLoop({
     tick() {
       const sample = input.sample(DT, carSpeed(session.world.car));
       session.tick({ human: sample.controls });
+      recording?.afterTick(session.world, session.driver === 'expert' ? 'expert' : 'human');
       if (session.world.tick % controlEvery === 0 && pipVisible) {
         const f = dashFrameOf(session.world);
         if (f && renderer) pip.show(f, renderer.dashWidth, renderer.dashHeight);
@@ -223,10 +300,18 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     get fps() {
       return fps;
     },
+    store,
+    get recording() {
+      return recording;
+    },
+    dashFrameOf,
     setMode(m) {
+      const was = mode;
       mode = m;
       shell.setMode(m);
       input.clear();
+      if (was === 'record' && m !== 'record') void endRecording();
+      if (m === 'record' && was !== 'record') void beginRecording();
     },
     setTrack(id) {
       let track;
@@ -236,6 +321,11 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         shell.notify((e as Error).message, 'warn');
         shell.setTrack(session.track.id);
         return;
+      }
+      if (recording) {
+        void endRecording().then(() => {
+          if (mode === 'record') void beginRecording();
+        });
       }
       session.restart(track);
       renderer?.setTrack(track);
@@ -255,6 +345,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     },
     dispose() {
       loop.stop();
+      void endRecording();
+      window.removeEventListener('pagehide', flushRecording);
+      document.removeEventListener('visibilitychange', flushRecording);
+      void store.then((st) => st?.close());
       observer.disconnect();
       input.dispose();
       hud.dispose();
