@@ -76,9 +76,9 @@ export function placeDashCamera(pose: CarPose, aspect: number, view: DashView | 
 const CHASE = { back: 7.2, height: 2.9, lookAhead: 5, lookHeight: 1.1, fovDeg: 62 } as const;
 
 /**
- * Places the main camera. The chase camera trails a little outside the turn (its heading lags
- * the car's by a share of the steering angle, more with speed), so a bend shows the car's flank
- * as a smoothed camera would, while staying a pure function of the pose.
+ * Places the main camera. The chase camera's heading lags the car's by a share of the steering
+ * angle (more with speed), so in a bend it swings towards the inside and shows the car's flank
+ * as a smoothed follow camera would, while staying a pure function of the pose.
  * NOTE writes into out.
  */
 export function placeMainCamera(mode: CameraMode, pose: CarPose, out: CameraPlacement): CameraPlacement {

@@ -43,7 +43,7 @@ const KIND_MARGIN: Record<SceneryKind, number> = {
 /** Radius of an item's footprint on the ground, m. */
 export function sceneryFootprint(item: Pick<SceneryItem, 'kind' | 'sx' | 'sy'>): number {
   if (item.kind === 'building') return Math.hypot(item.sx, item.sy) / 2;
-  if (item.kind === 'pole') return 0.2 + item.sx; // arm reach over the verge
+  if (item.kind === 'pole') return 0.25; // the post: its arm reaches over the verge 7 m up
   return Math.max(item.sx, item.sy) / 2;
 }
 
@@ -160,7 +160,7 @@ export function layoutScenery(track: Track, opts: SceneryOptions = {}): SceneryI
     const side = rng.next() < 0.5 ? -1 : 1;
     const count = Math.floor(track.length / spacing);
     for (let k = 0; k < count; k++) {
-      const lateral = side * (half + 3.2);
+      const lateral = side * (half + 3.5);
       const p = offsetPoint(track, k * spacing + spacing / 2, lateral);
       // Heading points the arm at the road: from the pole towards the centreline.
       const heading = p.heading + (side > 0 ? -Math.PI / 2 : Math.PI / 2);
@@ -169,7 +169,7 @@ export function layoutScenery(track: Track, opts: SceneryOptions = {}): SceneryI
     }
   }
 
-  // Cones: a short row on the outside of each tight bend's entry.
+  // Cones: a short row on the outside of each bend's entry (bends under 90 m radius).
   {
     const rng = root.fork('cone');
     const n = track.n;
@@ -177,7 +177,7 @@ export function layoutScenery(track: Track, opts: SceneryOptions = {}): SceneryI
     for (let i = 0; i < n; i++) {
       const k = track.curvatures[i];
       const s = i * track.ds;
-      if (Math.abs(k) < 1 / 45 || s - last < 60) continue;
+      if (Math.abs(k) < 1 / 90 || s - last < 80) continue;
       last = s;
       const outside = k > 0 ? -1 : 1; // a left-hand bend's outside is the right
       const rows = rng.int(3, 5);

@@ -24,7 +24,7 @@ function smooth(t: number): number {
  * Tileable value noise over a size x size image with `cells` cells across: random values on a
  * wrapped lattice, blended with smoothstep. Returns values in [0, 1].
  */
-function valueNoise(size: number, cells: number, seed: string): Float32Array {
+export function valueNoise(size: number, cells: number, seed: string): Float32Array {
   const rng = createRng(seed);
   const lattice = new Float32Array(cells * cells);
   for (let i = 0; i < lattice.length; i++) lattice[i] = rng.next();
