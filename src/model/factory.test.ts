@@ -3,7 +3,7 @@
 // and dispose freeing every weight.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeModel, type CellKind, type ModelKind } from './config.ts';
-import { createCnnLstmModel, createCnnModel, createEncoder, createRecurrentHead, createSteeringNet, netWeights } from './factory.ts';
+import { createCnnLstmModel, createCnnModel, createEncoder, createRecurrentHead, createSteeringNet, netWeights, orthogonalRows } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import { isModelError } from './modelErrors.ts';
 import { initBackend, tf } from './tfSetup.ts';
@@ -137,5 +137,26 @@ describe('model factories', () => {
     expect(kernelOf('hidden2')).not.toEqual(kernelOf('embedding'));
     for (const n of [a, b, c, d]) n.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('starts the recurrent kernel orthogonal (rows orthonormal) and the LSTM forget gate at 1', () => {
+    const expectOrthonormalRows = (m: ArrayLike<number>, rows: number, cols: number): void => {
+      for (let a = 0; a < rows; a++) {
+        for (let b = 0; b < rows; b++) {
+          let dot = 0;
+          for (let j = 0; j < cols; j++) dot += m[a * cols + j] * m[b * cols + j];
+          expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
+        }
+      }
+    };
+    expectOrthonormalRows(orthogonalRows(6, 24, 3), 6, 24);
+    expect(orthogonalRows(6, 24, 3)).not.toEqual(orthogonalRows(6, 24, 4));
+    const net = createSteeringNet(tinyConfig({ sequence: { units: 6 } }));
+    try {
+      expectOrthonormalRows(net.cell!.recurrentKernel.read().dataSync(), 6, 24);
+      expect(Array.from(net.cell!.bias.read().dataSync())).toEqual([...new Array(6).fill(0), ...new Array(6).fill(1), ...new Array(12).fill(0)]);
+    } finally {
+      net.dispose();
+    }
   });
 });

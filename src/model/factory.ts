@@ -8,6 +8,7 @@
 // The encoder and head are the same layer objects as inside `model` (shared weights, not copies).
 
 import { cellGates, convPlan, encoderHiddenWidths, HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig } from './config.ts';
+import { createRng } from '../core/rng.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
 
@@ -73,6 +74,36 @@ function initializer(name: string, seed: number): ReturnType<typeof tf.initializ
   }
 }
 
+/**
+ * A rows x cols matrix (rows <= cols) with orthonormal rows, row-major: seeded Gaussian rows
+ * through modified Gram-Schmidt, the same distribution as Keras' orthogonal initializer.
+ */
+export function orthogonalRows(rows: number, cols: number, seed: number): Float32Array {
+  if (rows > cols) throw new ModelError('invalid-config', `orthogonal rows need rows <= cols, got ${rows}x${cols}`);
+  const rng = createRng(seed);
+  const m = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = m.subarray(i * cols, (i + 1) * cols);
+    for (;;) {
+      for (let j = 0; j < cols; j++) row[j] = rng.normal();
+      for (let k = 0; k < i; k++) {
+        const prev = m.subarray(k * cols, (k + 1) * cols);
+        let dot = 0;
+        for (let j = 0; j < cols; j++) dot += row[j] * prev[j];
+        for (let j = 0; j < cols; j++) row[j] -= dot * prev[j];
+      }
+      let norm = 0;
+      for (let j = 0; j < cols; j++) norm += row[j] * row[j];
+      norm = Math.sqrt(norm);
+      if (norm > 1e-6) {
+        for (let j = 0; j < cols; j++) row[j] /= norm;
+        break;
+      }
+    }
+  }
+  return Float32Array.from(m);
+}
+
 /** The per-frame encoder: conv stack, flatten, hidden dense layers, the embedding (and dropout). */
 export function createEncoder(input: ModelConfig): tf.Sequential {
   const config = parseModelConfig(input);
@@ -133,7 +164,9 @@ function recurrentLayer(config: ModelConfig): tf.layers.Layer {
     // Glorot for the input kernel whatever init.kernel says: He scaling (made for relu) would
     // saturate the sigmoid and tanh gates from the first step.
     kernelInitializer: initializer('glorotUniform', layerSeed(config, 50)),
-    recurrentInitializer: initializer(config.init.recurrent, layerSeed(config, 51)),
+    // 'orthogonal' is written in assemble() (orthogonalRows): tfjs' own runs a QR decomposition
+    // that takes ~0.3 s at 64 units and warns on the console at every build.
+    recurrentInitializer: config.init.recurrent === 'orthogonal' ? 'zeros' : initializer(config.init.recurrent, layerSeed(config, 51)),
   };
   // The standard sigmoid gates (tfjs' default is hardSigmoid); the fused cells in forward.ts
   // compute the same. The forget-gate bias of 1 is set in assemble(): tfjs' unitForgetBias
@@ -193,6 +226,12 @@ function assemble(config: ModelConfig): SteeringNet {
   const cell: CellVariables | null = rnn
     ? { kind: config.sequence.cell, units: config.sequence.units, kernel: byName(rnn, 'kernel'), recurrentKernel: byName(rnn, 'recurrent_kernel'), bias: byName(rnn, 'bias') }
     : null;
+  if (cell && config.init.recurrent === 'orthogonal') {
+    const [rows, cols] = cell.recurrentKernel.shape as [number, number];
+    tf.tidy(() => {
+      cell.recurrentKernel.write(tf.tensor2d(orthogonalRows(rows, cols, layerSeed(config, 51)), [rows, cols]));
+    });
+  }
   if (cell?.kind === 'lstm') {
     // Forget-gate bias 1 (gate order i, f, c, o): early gradients flow through the cell state.
     const U = cell.units;
