@@ -70,6 +70,14 @@ describe('model config', () => {
     // 48x128 -> 22x62 -> 9x29 -> 3x13 -> 1x11, and the last 3x3 'valid' conv no longer fits.
     expect(msg).toContain("encoder.layers[4] shrinks the image below 1x1: its 3x3 'valid' kernel does not fit the 1x11 map left by encoder.layers[3]");
     expect(problemOf((c) => (c.input = { height: 8, width: 200, resize: 'area' }))).toContain('encoder.layers[1] shrinks the image below 1x1');
+    // Asking createConfig for another input size picks the conv stack that fits it.
+    for (const input of [{ height: 48, width: 128 }, { height: 33, width: 100 }, { height: 16, width: 32 }]) {
+      const c = createConfig({ input });
+      expect(c.encoder.layers).toHaveLength(5);
+      expect(describeModel(c).flattenSize).toBeGreaterThan(0);
+    }
+    expect(createConfig({ input: { height: 33, width: 100 } }).encoder.layers.map((l) => l.padding)).toEqual(['valid', 'valid', 'valid', 'same', 'same']);
+    expect(DEFAULT_CONFIG.encoder.layers.every((l) => l.padding === 'valid')).toBe(true);
     // With 'same' padding on the 3x3 layers the small input fits.
     expect(() => createConfig({
       input: { height: 48, width: 128 },

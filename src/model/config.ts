@@ -178,7 +178,21 @@ export type GradientClipConfig = ModelConfig['training']['gradientClip'];
 export type AugmentationConfig = ModelConfig['augmentation'];
 export type BalanceConfig = ModelConfig['balance'];
 
-const conv = (filters: number, kernel: number, stride: number): ConvLayerConfig => ({ filters, kernel, stride, padding: 'valid', activation: 'relu' });
+const PILOTNET_CONVS = [[24, 5, 2], [36, 5, 2], [48, 5, 2], [64, 3, 1], [64, 3, 1]] as const;
+
+/**
+ * PilotNet's conv stack (24@5x5/2, 36@5x5/2, 48@5x5/2, 64@3x3, 64@3x3) for an input size:
+ * each layer 'valid' where its kernel fits the map left by the layers before (as in the paper
+ * at 66x200), 'same' where it does not, so smaller inputs keep all five layers.
+ */
+export function defaultEncoderLayers(input: { readonly height: number; readonly width: number }): ConvLayerConfig[] {
+  let [h, w] = [input.height, input.width];
+  return PILOTNET_CONVS.map(([filters, kernel, stride]) => {
+    const padding: Padding = h >= kernel && w >= kernel ? 'valid' : 'same';
+    [h, w] = padding === 'valid' ? [Math.floor((h - kernel) / stride) + 1, Math.floor((w - kernel) / stride) + 1] : [Math.ceil(h / stride), Math.ceil(w / stride)];
+    return { filters, kernel, stride, padding, activation: 'relu' };
+  });
+}
 
 /** PilotNet-like (Bojarski et al. 2016) encoder, an LSTM over 8 frames, three linear heads. */
 export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
@@ -186,7 +200,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
   seed: 1,
   input: { ...DEFAULT_INPUT_SIZE, resize: 'area' },
   encoder: {
-    layers: [conv(24, 5, 2), conv(36, 5, 2), conv(48, 5, 2), conv(64, 3, 1), conv(64, 3, 1)],
+    layers: defaultEncoderLayers(DEFAULT_INPUT_SIZE),
     widthMultiplier: 1,
     hidden: [100],
     embedding: 50,
@@ -223,9 +237,14 @@ type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K
 /** A partial config: objects merge into the defaults, arrays and kind-unions replace them whole. */
 export type ConfigOverrides = DeepPartial<ModelConfig>;
 
-/** The defaults with `overrides` merged in, validated (throws ModelError 'invalid-config'). */
+/**
+ * The defaults with `overrides` merged in, validated (throws ModelError 'invalid-config').
+ * An override of the input size without conv layers gets the default stack for that size.
+ */
 export function createConfig(overrides: ConfigOverrides = {}): ModelConfig {
-  return parseModelConfig(mergeConfig(DEFAULT_CONFIG, overrides));
+  const merged = mergeConfig(DEFAULT_CONFIG, overrides);
+  if (overrides.input && !overrides.encoder?.layers) merged.encoder.layers = defaultEncoderLayers(merged.input);
+  return parseModelConfig(merged);
 }
 
 /** Fields holding a kind-union: an override of another kind replaces them whole (their fields differ). */

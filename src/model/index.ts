@@ -1,0 +1,26 @@
+// The model layer's public API, for the steering worker (workers/) and for the UI's config
+// forms (config.ts alone is tfjs-free: import it directly to avoid loading tfjs). Tensors never
+// cross this line: everything here takes and returns typed arrays and plain data.
+
+export { initBackend, BACKEND_NAMES, type BackendInfo, type BackendName } from './tfSetup.ts';
+export {
+  CONFIG_VERSION, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, HEAD_NAMES, createConfig, defaultEncoderLayers, describeModel, mergeConfig, parseModelConfig,
+  type ConfigOverrides, type HeadName, type HeadValues, type LayerDescription, type ModelConfig, type ModelDescription,
+} from './config.ts';
+export { ModelError, isModelError, type ModelErrorCode } from './modelErrors.ts';
+export { createCnnLstmModel, createCnnModel, createSteeringNet, type SteeringNet } from './factory.ts';
+export { computeTargetNormalization, type TargetNormalization } from './preprocess.ts';
+export {
+  createArrayBatchSource, createDatasetBatchSource,
+  type BatchSource, type DatasetBatchSourceOptions, type FrameSequence, type TrainingBatch,
+} from './batchSource.ts';
+export {
+  TrainingControl, trainModel,
+  type EpochProgress, type EpochSummary, type LayerGradNorm, type StepProgress, type TrainingCheckpoint, type TrainingEvent,
+  type TrainingResult, type TrainingStatus, type TrainOptions,
+} from './train.ts';
+export { createNaivePredictor, createStreamingPredictor, type Prediction, type Predictor, type PredictorOptions } from './predictor.ts';
+export {
+  exportModelZip, importModelZip, loadModel, saveModel, trainingMetrics,
+  type LoadedModel, type ModelManifest, type ModelMetadata, type SavedModel,
+} from './artifacts.ts';
