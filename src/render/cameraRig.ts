@@ -96,12 +96,13 @@ export function placeMainCamera(mode: CameraMode, pose: CarPose, out: CameraPlac
     out.fovDeg = CHASE.fovDeg;
     out.near = 0.5;
   } else if (mode === 'cockpit') {
-    // Driver's eye: behind the centre of mass, on the left seat (the car drives on the right).
-    const x = pose.x - c * 0.35 - s * 0.36;
-    const y = pose.y - s * 0.35 + c * 0.36;
-    set3(out.eye, x, 1.12, -y);
-    set3(out.target, x + c * 20, 0.5, -(y + s * 20));
-    out.fovDeg = 68;
+    // Driver's eye: just behind the centre of mass on the left seat, over the bonnet (the
+    // renderer leaves the roof out of this view).
+    const x = pose.x - c * 0.2 - s * 0.36;
+    const y = pose.y - s * 0.2 + c * 0.36;
+    set3(out.eye, x, 1.3, -y);
+    set3(out.target, x + c * 20, 0.8, -(y + s * 20));
+    out.fovDeg = 62;
     out.near = 0.05;
   } else {
     // Straight down from a height that grows with speed, the car's nose pointing up the screen.

@@ -70,8 +70,10 @@ function merge(parts: BufferGeometry[]): BufferGeometry {
 
 export interface CarKit {
   readonly geometries: {
-    /** Body, roof and wing: everything in the paint colour. */
+    /** The body below the windows, in the paint colour. */
     readonly paint: BufferGeometry;
+    /** Roof and wing (paint colour too): above the driver's eye, so the cockpit view leaves them out. */
+    readonly cabin: BufferGeometry;
     readonly glass: BufferGeometry;
     /** Head and tail lamps, coloured per vertex. */
     readonly lamps: BufferGeometry;
@@ -93,12 +95,12 @@ export interface CarKit {
 }
 
 /**
- * Geometry and materials shared by every car (merged by material: a car is nine draw calls,
+ * Geometry and materials shared by every car (merged by material: a car is ten draw calls,
  * four of them wheels).
  * `radial` is a soft-disc texture (not owned).
  */
 export function createCarKit(radial: Texture, paint = 0xd0202a): CarKit {
-  const body = profile([[-2.12, 0.3], [2.1, 0.3], [2.18, 0.5], [2.08, 0.74], [1.0, 0.9], [-1.72, 0.96], [-2.14, 0.9], [-2.18, 0.55]], 1.8, 0.06);
+  const body = profile([[-2.12, 0.3], [2.1, 0.3], [2.18, 0.5], [2.08, 0.74], [1.0, 0.9], [-1.72, 0.92], [-2.14, 0.88], [-2.18, 0.55]], 1.8, 0.06);
   const glass = profile([[1.02, 0.9], [0.18, 1.34], [-1.0, 1.36], [-1.7, 0.95]], 1.58, 0);
   const roof = new BoxGeometry(1.12, 0.05, 1.5);
   roof.translate(-0.42, 1.36, 0);
@@ -110,20 +112,23 @@ export function createCarKit(radial: Texture, paint = 0xd0202a): CarKit {
     lamps.push(painted(new BoxGeometry(0.06, 0.12, 0.42).translate(2.2, 0.6, side * 0.6), 0xfff6d8));
     lamps.push(painted(new BoxGeometry(0.06, 0.1, 0.5).translate(-2.23, 0.72, side * 0.58), 0xff2a20));
   }
-  // Trim: black bumpers, side skirts and a number plate (merged with the wheels' vertex-coloured material).
+  // Trim: black bumpers, side skirts, number plate, grille and dashboard (vertex-coloured, like the wheels).
   const trim = [
     painted(new BoxGeometry(0.14, 0.2, 1.84).translate(-2.2, 0.36, 0), 0x161616),
     painted(new BoxGeometry(0.14, 0.2, 1.84).translate(2.2, 0.36, 0), 0x161616),
     painted(new BoxGeometry(2.3, 0.1, 1.86).translate(-0.15, 0.33, 0), 0x161616),
     painted(new BoxGeometry(0.03, 0.13, 0.52).translate(-2.28, 0.42, 0), 0xf2f0e6),
     painted(new BoxGeometry(0.14, 0.04, 1.3).translate(2.21, 0.62, 0), 0x222222),
+    // Dashboard under the windscreen: hidden by the glass from outside, it frames the cockpit view.
+    painted(new BoxGeometry(1.08, 0.02, 1.56).translate(0.44, 0.995, 0), 0x1c1c20), // on the bevelled deck
   ];
   const tyre = painted(new CylinderGeometry(WHEEL_RADIUS, WHEEL_RADIUS, 0.26, 14, 1).rotateX(Math.PI / 2), 0x1a1a1a);
   const hub = painted(new CylinderGeometry(0.19, 0.19, 0.28, 10, 1).rotateX(Math.PI / 2), 0xb8bcc2);
   const shadow = new PlaneGeometry(5.4, 2.8);
   shadow.rotateX(-Math.PI / 2);
   const geometries = {
-    paint: merge([body, roof, wing, ...wingPosts]),
+    paint: body,
+    cabin: merge([roof, wing, ...wingPosts]),
     glass,
     lamps: merge(lamps),
     wheel: merge([tyre, hub]),
@@ -155,7 +160,11 @@ export interface CarModel {
   /** Moves the model to a pose and turns its front wheels. */
   setPose(pose: CarPose): void;
   /** Puts every mesh of the model on one camera layer (lights stay visible to all cameras). */
-  setLayer(layer: number): void;
+  /**
+   * Puts the model's meshes on camera layers: the cabin (roof, glass, wing) on its own, so a
+   * camera inside the car can leave it out. Lights stay visible to every camera.
+   */
+  setLayers(body: number, cabin: number): void;
   /** Removes it from the scene (the kit keeps the shared resources). */
   dispose(): void;
 }
@@ -177,7 +186,7 @@ export function createCarModel(kit: CarKit, opts: { ghost?: boolean; shadows?: b
   };
 
   mesh(g.paint, m.paint);
-  mesh(g.glass, m.glass);
+  const cabin = [mesh(g.cabin, m.paint), mesh(g.glass, m.glass)];
   mesh(g.lamps, m.lamps);
   mesh(g.trim, m.wheel);
 
@@ -223,9 +232,9 @@ export function createCarModel(kit: CarKit, opts: { ghost?: boolean; shadows?: b
       group.rotation.y = pose.heading;
       for (const p of frontPivots) p.rotation.y = pose.steerAngle;
     },
-    setLayer(layer: number): void {
+    setLayers(body: number, cabinLayer: number): void {
       group.traverse((o) => {
-        if (!(o instanceof SpotLight)) o.layers.set(layer);
+        if (!(o instanceof SpotLight)) o.layers.set(cabin.includes(o as Mesh) ? cabinLayer : body);
       });
     },
     dispose(): void {

@@ -142,6 +142,8 @@ export interface Renderer {
 const LAYER_WORLD = 0;
 const LAYER_PLAYER = 1;
 const LAYER_GHOSTS = 2;
+/** The player's roof, glass and wing: hidden from the cockpit camera, which sits under them. */
+const LAYER_CABIN = 3;
 
 /** Everything that lives on the GPU, rebuilt as a whole after a lost context. */
 interface Content {
@@ -206,6 +208,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
   const mainCam = new PerspectiveCamera(60, 16 / 9, 0.5, 3000);
   mainCam.layers.enable(LAYER_PLAYER);
   mainCam.layers.enable(LAYER_GHOSTS);
+  mainCam.layers.enable(LAYER_CABIN);
   const dashCam = new PerspectiveCamera(40, dashW / dashH, 0.3, 1500);
   dashCam.layers.set(LAYER_WORLD);
   const pipCam = new OrthographicCamera(-1, 1, 1, -1, 0, 1);
@@ -223,7 +226,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     const env = createEnvironment(scene);
     const kit = createCarKit(materials.radial);
     const player = createCarModel(kit, { shadows: quality.shadows });
-    player.setLayer(LAYER_PLAYER);
+    player.setLayers(LAYER_PLAYER, LAYER_CABIN);
     scene.add(player.group);
     const dashTarget = new WebGLRenderTarget(dashW, dashH, { depthBuffer: true, samples: 0 });
     dashTarget.texture.colorSpace = SRGBColorSpace;
@@ -451,7 +454,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
       const ghosts = view.ghosts ?? [];
       while (c.ghosts.length < ghosts.length) {
         const g = createCarModel(c.kit, { ghost: true });
-        g.setLayer(LAYER_GHOSTS);
+        g.setLayers(LAYER_GHOSTS, LAYER_GHOSTS);
         scene.add(g.group);
         c.ghosts.push(g);
       }
@@ -463,6 +466,8 @@ export function createRenderer(opts: RendererOptions): Renderer {
       if (dash === 'live') drawDash(view.car, undefined);
       c.player.setPose(view.car);
       placeMainCamera(view.camera, view.car, mainPlace);
+      if (view.camera === 'cockpit') mainCam.layers.disable(LAYER_CABIN);
+      else mainCam.layers.enable(LAYER_CABIN);
       applyCamera(mainCam, mainPlace);
       c.env.follow(mainPlace.eye[0], mainPlace.eye[1], mainPlace.eye[2], view.car.x, -view.car.y);
       renderer.setRenderTarget(null);
