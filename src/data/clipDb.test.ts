@@ -4,8 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { Migration } from './clipDb.ts';
 import { CLIP_DB_NAME, CLIP_DB_VERSION, MIGRATIONS, openClipDb } from './clipDb.ts';
 import { openClipStore } from './clipStore.ts';
-import { CLIP_SCHEMA_VERSION, labelRowAt } from './clipTypes.ts';
-import { framesDigest, labelsDigest, recordSyntheticClip } from './testKit.ts';
+import { CENTER_CAMERA, CLIP_SCHEMA_VERSION, labelRowAt } from './clipTypes.ts';
+import { openLapStore } from './lapStore.ts';
+import { openModelStore } from './modelStore.ts';
+import { openSettingsStore } from './settingsStore.ts';
+import { framesDigest, labelsDigest, recordSyntheticClip, syntheticStep } from './testKit.ts';
+
+const V2_STORES = ['checkpoints', 'chunks', 'clips', 'labels', 'laps', 'modelArtifacts', 'models', 'replays', 'settings'];
 
 function rawOpen(factory: IDBFactory, version: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -35,8 +40,8 @@ const addTrackIndexAndNotes: Migration = async ({ tx }) => {
 };
 
 describe('clip database schema', () => {
-  it('is version 1, and reads a database written by hand in the documented version-1 layout', async () => {
-    expect(CLIP_DB_VERSION).toBe(1);
+  it('is version 2, and upgrades a database written by hand in the documented version-1 layout', async () => {
+    expect(CLIP_DB_VERSION).toBe(2);
     const factory = new IDBFactory();
     const db = await rawOpen(factory, 1, (d) => {
       d.createObjectStore('clips', { keyPath: 'id' }).createIndex('byCreatedAt', 'createdAt');
@@ -68,6 +73,51 @@ describe('clip database schema', () => {
     const labels = await store.labels('old-1');
     expect(labelRowAt(labels, 2)).toMatchObject({ tick: 6, steer: 0.2, driver: 'expert', lapProgress: 0.2, cameraSteer: { left: 0.2 - 0.2 } });
     expect(CLIP_SCHEMA_VERSION).toBe(1);
+    store.close();
+    const upgraded = await rawOpen(factory, 2);
+    expect([...upgraded.objectStoreNames].sort()).toEqual(V2_STORES);
+    upgraded.close();
+  });
+
+  it('upgrades a version-1 library to version 2 keeping every clip, and the new stores work beside them', async () => {
+    const factory = new IDBFactory();
+    const v1 = await openClipStore({ factory, storage: null, migrations: MIGRATIONS.slice(0, 1) });
+    const a = await recordSyntheticClip(v1, { steps: 25, chunkSteps: 10, trackId: 'oval', seed: 1 });
+    const b = await recordSyntheticClip(v1, { steps: 7, trackId: '42', seed: 2 });
+    const writer = await v1.startRecording({ name: 'left open', createdAt: 5, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: 16, frameHeight: 8 });
+    writer.append(syntheticStep(0, { frameWidth: 16, frameHeight: 8, cameras: [CENTER_CAMERA] }));
+    await writer.flush(); // a tab closed mid-recording: the clip stays incomplete
+    const before = { list: await v1.list(), a: [await framesDigest(v1, a.id), labelsDigest(await v1.labels(a.id))] };
+    v1.close();
+    const stillV1 = await rawOpen(factory, 1);
+    expect([...stillV1.objectStoreNames].sort()).toEqual(['chunks', 'clips', 'labels']);
+    stillV1.close();
+
+    const v2 = await openClipStore({ factory, storage: null });
+    expect(await v2.list()).toEqual(before.list);
+    expect([await framesDigest(v2, a.id), labelsDigest(await v2.labels(a.id))]).toEqual(before.a);
+    expect((await v2.labels(b.id)).count).toBe(7);
+    expect(await v2.recover(writer.clipId)).toMatchObject({ frameCount: 1, complete: true });
+
+    const settings = await openSettingsStore({ factory });
+    await settings.put('theme', 'night');
+    const models = await openModelStore({ factory });
+    const modelId = await models.save({
+      meta: { name: 'm', kind: 'cnn', config: {}, normalization: {}, clipIds: [a.id, b.id], metrics: {}, createdAt: 1, backend: 'cpu', inputShape: [66, 200, 3] },
+      artifacts: { topology: {}, weightSpecs: [{ name: 'w', shape: [2] }], weightData: new Float32Array([1, 2]).buffer },
+    });
+    const laps = await openLapStore({ factory });
+    await laps.add(
+      { id: 'lap-1', trackId: 'oval', theme: 'day', driverClass: 'human', driverName: 'Ada', lapTicks: 3600, scoreS: 60, penaltyS: 0, autonomyPct: 0, createdAt: 2, verified: true },
+      { controls: '' },
+    );
+    expect((await models.list()).map((m) => m.id)).toEqual([modelId]);
+    expect((await laps.list({ trackId: 'oval' })).map((e) => e.id)).toEqual(['lap-1']);
+    expect((await v2.list()).map((m) => m.id)).toEqual(before.list.map((m) => m.id));
+    for (const s of [v2, settings, models, laps]) s.close();
+    const raw = await rawOpen(factory, 2);
+    expect([...raw.objectStoreNames].sort()).toEqual(V2_STORES);
+    raw.close();
   });
 
   it('migrates an older database to a newer version, keeping every clip', async () => {
@@ -82,8 +132,8 @@ describe('clip database schema', () => {
     expect([await framesDigest(v2, a.id), labelsDigest(await v2.labels(a.id))]).toEqual(before);
     expect((await v2.list()).map((m) => (m as unknown as { notes: string }).notes)).toEqual(['', '']);
     v2.close();
-    const raw = await rawOpen(factory, 2);
-    expect(raw.version).toBe(2);
+    const raw = await rawOpen(factory, CLIP_DB_VERSION + 1);
+    expect(raw.version).toBe(CLIP_DB_VERSION + 1);
     const byTrack = await new Promise<unknown[]>((resolve) => {
       const req = raw.transaction('clips').objectStore('clips').index('byTrack').getAll('42');
       req.onsuccess = () => resolve(req.result);
@@ -93,8 +143,8 @@ describe('clip database schema', () => {
 
     // A fresh database runs every migration from 0.
     const fresh = await openClipDb({ factory: new IDBFactory(), migrations: [...MIGRATIONS, addTrackIndexAndNotes] });
-    expect([...fresh.objectStoreNames].sort()).toEqual(['chunks', 'clips', 'labels']);
-    expect(fresh.version).toBe(2);
+    expect([...fresh.objectStoreNames].sort()).toEqual(V2_STORES);
+    expect(fresh.version).toBe(CLIP_DB_VERSION + 1);
     fresh.close();
   });
 
@@ -110,7 +160,7 @@ describe('clip database schema', () => {
       throw new Error('field "notes" cannot be derived'); // ...undone by the abort
     };
     await expect(openClipStore({ factory, storage: null, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(
-      'upgrading the clip library from version 1 to 2 failed: field "notes" cannot be derived',
+      `upgrading the clip library from version ${CLIP_DB_VERSION} to ${CLIP_DB_VERSION + 1} failed: field "notes" cannot be derived`,
     );
     const again = await openClipStore({ factory, storage: null });
     expect((await again.list()).map((m) => m.id)).toEqual([a.id]);
@@ -122,7 +172,7 @@ describe('clip database schema', () => {
     (await rawOpen(factory, 5)).close();
     await expect(openClipStore({ factory, storage: null })).rejects.toMatchObject({
       code: 'unsupported-version',
-      message: expect.stringMatching(/written by a newer DeepSteer \(database version above 1\); reload the page/),
+      message: expect.stringMatching(/written by a newer DeepSteer \(database version above 2\); reload the page/),
     });
   });
 

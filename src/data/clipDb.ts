@@ -1,11 +1,16 @@
-// The IndexedDB database of clips: its stores, its version and the migration path from every
-// older version, plus the transaction helper that turns browser failures into DataErrors.
-// Nothing outside src/data opens this database. Layout and versions: docs/formats.md.
+// The IndexedDB database of the data layer: its stores (clips, and since version 2 settings,
+// saved models, training checkpoints, laps and replays), its version and the migration path
+// from every older version, plus the transaction helpers that turn browser failures into
+// DataErrors. Nothing outside src/data opens this database. Layout and versions:
+// docs/formats.md, "IndexedDB schema". The name says "clips" because clips came first.
 
 import { unwrap, wrap } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { ClipMeta } from './clipTypes.ts';
 import { DataError, StorageFullError, describeError, isQuotaError } from './dataErrors.ts';
+import type { JsonValue } from './jsonValue.ts';
+import type { LapEntry } from './lapStore.ts';
+import type { ModelMeta, WeightSpec } from './modelStore.ts';
 
 export const CLIP_DB_NAME = 'deepsteer-clips';
 
@@ -31,10 +36,50 @@ export interface LabelRecord {
   readonly rows: Float64Array;
 }
 
+/** One app setting (key: key): any JSON value, validated by the reader's schema. */
+export interface SettingRecord {
+  readonly key: string;
+  readonly value: JsonValue;
+}
+
+/** A saved model's weights and topology (key: the model id), kept apart so listing models reads metas only. */
+export interface ModelArtifactsRecord {
+  readonly id: string;
+  readonly topology: JsonValue;
+  readonly weightSpecs: readonly WeightSpec[];
+  /** Every weight in weightSpecs order, little-endian, packed without gaps. */
+  readonly weightData: ArrayBuffer;
+}
+
+/** The resumable state of one training run (key: runId), opaque to the data layer. */
+export interface CheckpointRecord {
+  readonly runId: string;
+  /** ms since the epoch, the caller's clock. */
+  readonly savedAt: number;
+  /** Structured-cloneable (ArrayBuffers allowed); src/model owns and checks its layout. */
+  readonly checkpoint: unknown;
+}
+
+/** A lap's replay (key: the lap entry's id), kept apart so listing a board reads entries only. */
+export interface ReplayRecord {
+  readonly id: string;
+  /** The replay as JSON text, at most the store's maxReplayBytes (UTF-8). */
+  readonly json: string;
+}
+
+/** Index key of a lap: board (track, class), then the leaderboard order (src/scoring compareEntries). */
+export type LapBoardKey = [trackId: string, driverClass: string, scoreS: number, lapTicks: number, createdAt: number, id: string];
+
 export interface ClipDbSchema extends DBSchema {
   clips: { key: string; value: ClipRecord; indexes: { byCreatedAt: number } };
   chunks: { key: [string, number]; value: ChunkRecord };
   labels: { key: [string, number]; value: LabelRecord };
+  settings: { key: string; value: SettingRecord };
+  models: { key: string; value: ModelMeta; indexes: { byCreatedAt: number } };
+  modelArtifacts: { key: string; value: ModelArtifactsRecord };
+  checkpoints: { key: string; value: CheckpointRecord; indexes: { bySavedAt: number } };
+  laps: { key: string; value: LapEntry; indexes: { byBoard: LapBoardKey } };
+  replays: { key: string; value: ReplayRecord };
 }
 
 export type ClipDb = IDBPDatabase<ClipDbSchema>;
@@ -54,6 +99,9 @@ export interface MigrationContext {
  */
 export type Migration = (ctx: MigrationContext) => Promise<void> | void;
 
+/** Fields of a lap entry that make its byBoard index key, in order. */
+export const LAP_BOARD_KEY_PATH = ['trackId', 'driverClass', 'scoreS', 'lapTicks', 'createdAt', 'id'] as const;
+
 export const MIGRATIONS: readonly Migration[] = [
   // 0 -> 1: the first layout.
   ({ db }) => {
@@ -61,6 +109,16 @@ export const MIGRATIONS: readonly Migration[] = [
     clips.createIndex('byCreatedAt', 'createdAt');
     db.createObjectStore('chunks', { keyPath: ['clipId', 'index'] });
     db.createObjectStore('labels', { keyPath: ['clipId', 'index'] });
+  },
+  // 1 -> 2: settings, saved models (meta apart from weights), training checkpoints, laps and
+  // their replays. New stores only: clip records are untouched.
+  ({ db }) => {
+    db.createObjectStore('settings', { keyPath: 'key' });
+    db.createObjectStore('models', { keyPath: 'id' }).createIndex('byCreatedAt', 'createdAt');
+    db.createObjectStore('modelArtifacts', { keyPath: 'id' });
+    db.createObjectStore('checkpoints', { keyPath: 'runId' }).createIndex('bySavedAt', 'savedAt');
+    db.createObjectStore('laps', { keyPath: 'id' }).createIndex('byBoard', [...LAP_BOARD_KEY_PATH]);
+    db.createObjectStore('replays', { keyPath: 'id' });
   },
 ];
 
@@ -184,6 +242,9 @@ export function toDataError(e: unknown, tx: WriteTx | null, what: string): DataE
   if (isQuotaError(e) || isQuotaError(txError)) {
     return new StorageFullError(`${what}: the browser's storage for this site is full`, 0, { cause: txError ?? e });
   }
+  if ((e as { name?: string } | null)?.name === 'DataCloneError') {
+    return new DataError('invalid-input', `${what}: the value cannot be stored (${describeError(e)})`, { cause: e });
+  }
   if ((e as { name?: string } | null)?.name === 'InvalidStateError') {
     return new DataError('closed', `${what}: the clip library is closed (another tab may have upgraded it); reload the page`, {
       cause: e,
@@ -202,4 +263,24 @@ export async function deleteClipRecords(db: ClipDb, clipId: string): Promise<voi
       tx.objectStore('labels').delete(range),
     ]);
   });
+}
+
+/** Wraps a read so browser failures (a closed connection, ...) surface as DataErrors. */
+export function guard<A extends unknown[], R>(what: string, read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await read(...args);
+    } catch (e) {
+      throw toDataError(e, null, what);
+    }
+  };
+}
+
+/** A random id for new records (UUID where the platform has randomUUID). */
+export function randomId(): string {
+  const c = globalThis.crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }

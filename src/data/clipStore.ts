@@ -3,7 +3,7 @@
 // the app (and the training worker) holds to reach stored clips.
 
 import type { ClipDb, OpenClipDbOptions } from './clipDb.ts';
-import { clipKeyRange, deleteClipRecords, openClipDb, runWrite, toDataError } from './clipDb.ts';
+import { clipKeyRange, deleteClipRecords, guard, openClipDb, randomId, runWrite } from './clipDb.ts';
 import type { CameraId, CameraSpec, ClipLabels, ClipMeta, ClipTag } from './clipTypes.ts';
 import {
   CENTER_CAMERA,
@@ -138,18 +138,10 @@ export function storeInternals(store: ClipStore): StoreInternals {
   return i;
 }
 
-function defaultNewId(): string {
-  const c = globalThis.crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  const b = new Uint8Array(16);
-  c.getRandomValues(b);
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-}
-
 export async function openClipStore(options: ClipStoreOptions = {}): Promise<ClipStore> {
   const db = await openClipDb(options);
   const clock = options.clock ?? (() => Date.now());
-  const newId = options.newId ?? defaultNewId;
+  const newId = options.newId ?? randomId;
   const storage: StorageLike | null =
     options.storage !== undefined ? options.storage : ((globalThis.navigator?.storage as StorageLike | undefined) ?? null);
   const writers = new Set<string>();
@@ -398,17 +390,6 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
   };
   internals.set(store, { db, clock, newId });
   return store;
-}
-
-/** Wraps a read so browser failures (a closed connection, ...) surface as DataErrors. */
-function guard<A extends unknown[], R>(what: string, read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return await read(...args);
-    } catch (e) {
-      throw toDataError(e, null, what);
-    }
-  };
 }
 
 /** Bin of a steer value over -1..1 (values outside fall in the end bins). */

@@ -5,7 +5,7 @@
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
 import { DataError } from './dataErrors.ts';
 
-/** Version of the clip record layout (meta + chunk + label records). Bumped with the DB version. */
+/** Version of the clip record layout (meta + chunk + label records); bumped when a migration changes them. */
 export const CLIP_SCHEMA_VERSION = 1;
 
 export const DEFAULT_RATE_HZ = 20;

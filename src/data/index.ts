@@ -1,5 +1,7 @@
 // The public face of the data layer: what app/, ui/, model/ and workers/ may use. Everything
 // else in src/data is an implementation detail (record layouts, zip internals, test kit).
+// Stores: clips (openClipStore), settings, saved models and checkpoints, laps and replays,
+// all in one IndexedDB database; open each where it is used.
 
 export type { CameraId, CameraSpec, ClipLabels, ClipMeta, ClipTag, Driver, LabelRow, NumericLabelField, Thumbnail } from './clipTypes.ts';
 export {
@@ -53,3 +55,22 @@ export type { ArchiveInput } from './zipReader.ts';
 export type { ImageCodec, RgbImage } from './imageCodec.ts';
 export { browserImageCodec } from './imageCodecBrowser.ts';
 export { ppmCodec } from './imageCodecPpm.ts';
+export type { JsonValue } from './jsonValue.ts';
+export type { SettingsStore, SettingsStoreOptions } from './settingsStore.ts';
+export { MAX_SETTING_BYTES, openSettingsStore } from './settingsStore.ts';
+export type {
+  CheckpointInfo,
+  CheckpointSlot,
+  LoadedModelArtifacts,
+  ModelArtifacts,
+  ModelMeta,
+  ModelMetaInput,
+  ModelStore,
+  ModelStoreOptions,
+  SavedModel,
+  WeightDtype,
+  WeightSpec,
+} from './modelStore.ts';
+export { WEIGHT_DTYPES, openModelStore } from './modelStore.ts';
+export type { LapAddResult, LapBoard, LapDriverClass, LapEntry, LapStore, LapStoreOptions } from './lapStore.ts';
+export { DEFAULT_MAX_LAPS_PER_BOARD, DEFAULT_MAX_REPLAY_BYTES, LAP_DRIVER_CLASSES, openLapStore } from './lapStore.ts';

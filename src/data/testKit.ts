@@ -1,6 +1,6 @@
 // Test support for the data layer (used by *.test.ts only): synthetic steps and clips whose
-// every byte follows from the step number, content digests, and an IDBFactory wrapper that
-// runs out of quota on demand.
+// every byte follows from the step number, content digests, an IDBFactory wrapper that runs
+// out of quota on demand, and one that logs which stores each transaction opens.
 
 import { StateHasher } from '../core/hash.ts';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
@@ -117,7 +117,7 @@ export async function framesDigest(store: ClipStore, clipId: string): Promise<st
 
 export interface QuotaWrapper {
   readonly factory: IDBFactory;
-  /** Bytes of values put so far (frames and label arrays counted by length, the rest ~as 64). */
+  /** Bytes of values put so far (top-level typed arrays and ArrayBuffers counted by length, the rest ~as 64). */
   readonly usedBytes: number;
   budgetBytes: number;
   /** After one refused put, lift the budget (space freed elsewhere): later writes succeed. */
@@ -127,7 +127,7 @@ export interface QuotaWrapper {
 function approxBytes(value: unknown): number {
   let n = 64;
   if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) if (ArrayBuffer.isView(v)) n += v.byteLength;
+    for (const v of Object.values(value)) if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) n += v.byteLength;
   }
   return n;
 }
@@ -197,4 +197,27 @@ export function quotaLimitedFactory(inner: IDBFactory, budgetBytes: number, mode
     return store;
   }
   return wrapper;
+}
+
+/** An IDBFactory whose connections log the store names of every transaction they open. */
+export function transactionLog(inner: IDBFactory): { readonly factory: IDBFactory; readonly log: string[][] } {
+  const log: string[][] = [];
+  const factory = {
+    open(name: string, version?: number) {
+      const req = inner.open(name, version);
+      req.addEventListener('success', () => {
+        const db = req.result;
+        const transaction = db.transaction.bind(db);
+        db.transaction = ((stores: string | string[], ...rest: [IDBTransactionMode?, IDBTransactionOptions?]) => {
+          log.push(typeof stores === 'string' ? [stores] : [...stores]);
+          return transaction(stores, ...rest);
+        }) as IDBDatabase['transaction'];
+      });
+      return req;
+    },
+    deleteDatabase: (name: string) => inner.deleteDatabase(name),
+    databases: () => inner.databases(),
+    cmp: (a: unknown, b: unknown) => inner.cmp(a, b),
+  } as IDBFactory;
+  return { factory, log };
 }
