@@ -55,12 +55,13 @@ export interface WorldMaterials {
   readonly startLine: MeshLambertMaterial;
   readonly hills: MeshBasicMaterial;
   readonly farHills: MeshBasicMaterial;
-  /** Scenery: white where the instance colour carries the shade. */
+  /** Scenery: white, the vertex colours carry the shades (sceneryMesh.ts recolours per theme). */
   readonly foliage: MeshLambertMaterial;
-  readonly trunk: MeshLambertMaterial;
+  /** Trunks, poles, cones. */
+  readonly props: MeshLambertMaterial;
+  /** The start gantry's posts. */
   readonly metal: MeshLambertMaterial;
   readonly lamp: MeshLambertMaterial;
-  readonly cone: MeshLambertMaterial;
   readonly facade: MeshLambertMaterial;
   readonly roof: MeshLambertMaterial;
   /** Additive pools of lamp light on the ground at night. */
@@ -94,12 +95,11 @@ export class MaterialSet {
       startLine: new MeshLambertMaterial({ map: chequer }),
       hills: new MeshBasicMaterial(),
       farHills: new MeshBasicMaterial(),
-      foliage: new MeshLambertMaterial({ flatShading: true }),
-      trunk: new MeshLambertMaterial(),
+      foliage: new MeshLambertMaterial({ flatShading: true, vertexColors: true }),
+      props: new MeshLambertMaterial({ vertexColors: true }),
       metal: new MeshLambertMaterial({ color: 0x8a9096 }),
       lamp: new MeshLambertMaterial({ color: 0xdddddd }),
-      cone: new MeshLambertMaterial({ vertexColors: true }),
-      facade: new MeshLambertMaterial({ map: facadeColor, emissiveMap: facadeLit }),
+      facade: new MeshLambertMaterial({ map: facadeColor, emissiveMap: facadeLit, vertexColors: true }),
       roof: new MeshLambertMaterial({ color: 0x4a4c52 }),
       lampPool: new MeshBasicMaterial({ transparent: true, depthWrite: false, blending: AdditiveBlending, fog: false, map: glow }),
     };
@@ -132,7 +132,6 @@ export class MaterialSet {
     m.markings.emissive.setHex(theme.lines.color).multiplyScalar(theme.lines.glow);
     m.hills.color.setHex(theme.hills);
     m.farHills.color.setHex(theme.hills).lerp(new Color(theme.fog.color), 0.45);
-    m.trunk.color.setHex(theme.foliage.trunk);
     m.lamp.emissive.setHex(0xffe0a0).multiplyScalar(theme.lamps);
     m.facade.emissive.setHex(0xffffff).multiplyScalar(theme.windows);
     m.lampPool.color.setHex(0xffc878).multiplyScalar(0.22 * theme.lamps);

@@ -11,8 +11,6 @@
 // road, never its own bonnet or a ghost.
 
 import {
-  Frustum,
-  Matrix4,
   Mesh,
   MeshBasicMaterial,
   NearestFilter,
@@ -309,10 +307,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
 
   let content = buildContent();
 
-  const frustum = new Frustum();
-  const viewProjection = new Matrix4();
-
-  /** Points a camera and culls the scenery to what it sees (all of it when shadows are on). */
   function applyCamera(cam: PerspectiveCamera, p: CameraPlacement): void {
     cam.position.set(p.eye[0], p.eye[1], p.eye[2]);
     cam.up.set(p.up[0], p.up[1], p.up[2]);
@@ -321,13 +315,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
       cam.fov = p.fovDeg;
       cam.near = p.near;
       cam.updateProjectionMatrix();
-    }
-    cam.updateMatrixWorld();
-    if (quality.shadows) {
-      content.scenery.cull(null);
-    } else {
-      frustum.setFromProjectionMatrix(viewProjection.multiplyMatrices(cam.projectionMatrix, cam.matrixWorldInverse));
-      content.scenery.cull(frustum);
     }
   }
 

@@ -1,31 +1,37 @@
-// The scenery of one track as instanced meshes: one draw call per part (trunks, crowns, poles,
-// lamps, cones, buildings...) however many items there are. Low-poly models built at unit
-// size, nose along +X (coords.ts), scaled per instance from the layout in scenery.ts.
-// Owns its geometries and instance buffers; materials belong to the MaterialSet.
-
+// The scenery of one track as merged static meshes, one per material per 128 m tile: trunks,
+// crowns, poles, lamps, cones and buildings are low-poly models built at unit size (nose along
+// +X, coords.ts), placed and scaled from the layout in scenery.ts and baked into the tiles'
+// vertex buffers. The cameras' frustum culling then skips whole tiles.
+//
+// Why not InstancedMesh: on software GL (SwiftShader, where this game is tested and where many
+// players without a GPU run it) every instance costs about as much as a small draw call. Measured
+// here, 500 instances of a 20-triangle model took 13 ms to render into the 200x66 dash target and
+// read back, the same triangles merged took 4 ms. Merged tiles cost ~0.3 us per triangle drawn
+// and nothing for tiles out of view; on a GPU both are negligible.
+// Owns its geometries; materials belong to the MaterialSet.
 import {
   BoxGeometry,
-  type BufferGeometry,
+  BufferAttribute,
+  BufferGeometry,
   Color,
   ConeGeometry,
   CylinderGeometry,
   Float32BufferAttribute,
-  type Frustum,
   Group,
   IcosahedronGeometry,
-  InstancedMesh,
   type Material,
+  Matrix3,
   Matrix4,
+  Mesh,
   PlaneGeometry,
   Quaternion,
-  Sphere,
   Vector3,
 } from 'three';
 import { mergeGeometries, mergeVertices } from 'three/addons/utils/BufferGeometryUtils.js';
 import type { Track } from '../sim/track.ts';
 import { DRAW_ORDER } from './drawOrder.ts';
 import type { WorldMaterials } from './materials.ts';
-import { layoutScenery, type SceneryItem, type SceneryKind } from './scenery.ts';
+import { layoutScenery, type SceneryItem } from './scenery.ts';
 import type { Theme } from './themes.ts';
 
 /** Height of the lamp poles' model, m (instances scale to their item's height). */
@@ -101,10 +107,23 @@ function coneGeometry(): BufferGeometry {
   return merged;
 }
 
-function buildingGeometry(): BufferGeometry {
-  const g = new BoxGeometry(1, 1, 1);
-  g.translate(0, 0.5, 0);
-  return g;
+/** A unit box standing on the ground, split into its four walls and its roof. */
+function buildingGeometries(): { walls: BufferGeometry; roof: BufferGeometry } {
+  const box = new BoxGeometry(1, 1, 1);
+  box.translate(0, 0.5, 0);
+  const index = box.getIndex() as BufferAttribute;
+  const pick = (groups: number[]): BufferGeometry => {
+    const g = box.clone();
+    const ids: number[] = [];
+    for (const k of groups) for (let i = 0; i < box.groups[k].count; i++) ids.push(index.getX(box.groups[k].start + i));
+    g.setIndex(ids);
+    g.clearGroups();
+    return g;
+  };
+  // BoxGeometry's groups: +x, -x, +y (roof), -y (floor), +z, -z.
+  const parts = { walls: pick([0, 1, 4, 5]), roof: pick([2]) };
+  box.dispose();
+  return parts;
 }
 
 function poolGeometry(): BufferGeometry {
@@ -113,30 +132,96 @@ function poolGeometry(): BufferGeometry {
   return g;
 }
 
-interface Part {
-  readonly mesh: InstancedMesh;
-  /** Index into the layout of each instance. */
-  readonly itemIndex: Int32Array;
-  /** Every instance's matrix and colour; the mesh's own buffers hold the visible ones, packed. */
-  readonly matrices: Float32Array;
-  readonly colors: Float32Array;
-  /** Shade of an item for a theme, or null to leave the material's colour alone. */
-  readonly shade: ((theme: Theme, item: SceneryItem, out: Color) => void) | null;
+/** Colours a piece for a theme. */
+type ColourRule = (theme: Theme, item: SceneryItem, out: Color) => void;
+
+interface Piece {
+  readonly source: BufferGeometry;
+  readonly matrix: Matrix4;
+  readonly item: SceneryItem;
+  /** Its colour per theme; null keeps the source's own vertex colours (or white). */
+  readonly colour: ColourRule | null;
+}
+
+/** A range of a merged mesh's vertices that takes one colour per theme. */
+interface Segment {
+  readonly start: number;
+  readonly count: number;
+  readonly item: SceneryItem;
+  readonly colour: ColourRule;
+}
+
+interface Batch {
+  readonly mesh: Mesh;
+  readonly segments: readonly Segment[];
+}
+
+/**
+ * Bakes pieces into one geometry: positions and normals transformed by each piece's matrix,
+ * uv copied if `uv`, colours from the source (or white) if `color`. Returns the colour segments.
+ */
+function bake(pieces: readonly Piece[], opts: { uv: boolean; color: boolean; normal: boolean }): { geometry: BufferGeometry; segments: Segment[] } {
+  let vertices = 0;
+  let indices = 0;
+  for (const p of pieces) {
+    vertices += p.source.getAttribute('position').count;
+    indices += p.source.getIndex()?.count ?? p.source.getAttribute('position').count;
+  }
+  const pos = new Float32Array(vertices * 3);
+  const nrm = opts.normal ? new Float32Array(vertices * 3) : null;
+  const uv = opts.uv ? new Float32Array(vertices * 2) : null;
+  const col = opts.color ? new Float32Array(vertices * 3).fill(1) : null;
+  const idx = new Uint32Array(indices);
+  const segments: Segment[] = [];
+  const v = new Vector3();
+  const normalMatrix = new Matrix3();
+  let vo = 0;
+  let io = 0;
+  for (const p of pieces) {
+    const sp = p.source.getAttribute('position');
+    const sn = p.source.getAttribute('normal');
+    const su = p.source.getAttribute('uv');
+    const sc = p.source.getAttribute('color');
+    normalMatrix.getNormalMatrix(p.matrix);
+    for (let i = 0; i < sp.count; i++) {
+      v.fromBufferAttribute(sp, i).applyMatrix4(p.matrix).toArray(pos, (vo + i) * 3);
+      if (nrm) v.fromBufferAttribute(sn, i).applyMatrix3(normalMatrix).normalize().toArray(nrm, (vo + i) * 3);
+      if (uv) {
+        uv[(vo + i) * 2] = su.getX(i);
+        uv[(vo + i) * 2 + 1] = su.getY(i);
+      }
+      if (col && sc && !p.colour) for (let c = 0; c < 3; c++) col[(vo + i) * 3 + c] = sc.getComponent(i, c);
+    }
+    const si = p.source.getIndex();
+    if (si) for (let i = 0; i < si.count; i++) idx[io + i] = vo + si.getX(i);
+    else for (let i = 0; i < sp.count; i++) idx[io + i] = vo + i;
+    if (col && p.colour) segments.push({ start: vo, count: sp.count, item: p.item, colour: p.colour });
+    vo += sp.count;
+    io += si ? si.count : sp.count;
+  }
+  const geometry = new BufferGeometry();
+  geometry.setAttribute('position', new BufferAttribute(pos, 3));
+  if (nrm) geometry.setAttribute('normal', new BufferAttribute(nrm, 3));
+  if (uv) geometry.setAttribute('uv', new BufferAttribute(uv, 2));
+  if (col) geometry.setAttribute('color', new BufferAttribute(col, 3));
+  geometry.setIndex(new BufferAttribute(idx, 1));
+  geometry.computeBoundingSphere();
+  return { geometry, segments };
 }
 
 export interface SceneryMesh {
   readonly group: Group;
+  /** Number of items placed. */
   readonly count: number;
-  /**
-   * Packs each part's instances in the frustum to the front of its buffers and draws only those:
-   * software GL pays for every triangle it clips, so this halves the dash camera's cost or better.
-   * Pass null to draw everything (e.g. for shadow maps, which see beyond the camera).
-   */
-  cull(frustum: Frustum | null): void;
-  /** Recolours the instances for a theme (foliage and building shades). */
+  /** Number of meshes (draw calls if all were in view). */
+  readonly meshes: number;
+  /** Recolours the scenery for a theme (foliage, trunks and building shades). */
   applyTheme(theme: Theme): void;
   dispose(): void;
 }
+
+/** Side of the square tiles the scenery is baked in, m. */
+export const SCENERY_TILE = 128;
 
 const tmpColor = new Color();
 /** The colour a share t of the way from hex a to hex b. NOTE writes into out. */
@@ -149,63 +234,9 @@ export function createSceneryMesh(track: Track, m: WorldMaterials, opts: { densi
   const items = layoutScenery(track, { density: opts.density });
   const group = new Group();
   group.name = 'scenery';
-  const parts: Part[] = [];
 
-  // A bounding sphere per item (three.js coordinates), covering every part drawn for it.
-  const spheres = new Float32Array(items.length * 4);
-  items.forEach((it, i) => {
-    const reach = it.kind === 'pole' ? POOL_SIZE / 2 + ARM_REACH : 0;
-    const r = Math.hypot(Math.max(it.sx, it.sy) / 2 + reach, it.sz / 2);
-    spheres.set([it.x, it.sz / 2, -it.y, r], i * 4);
-  });
-  const visible = new Uint8Array(items.length).fill(1);
-  const sphere = new Sphere();
-
-  const matrix = new Matrix4();
-  const q = new Quaternion();
-  const up = new Vector3(0, 1, 0);
-  const p = new Vector3();
-  const scale = new Vector3();
-  /** A standard matrix: at the item, turned to its heading, scaled by (sx, sz, sy). */
-  const itemMatrix = (it: SceneryItem, uniformXY: boolean): Matrix4 => {
-    q.setFromAxisAngle(up, it.heading);
-    p.set(it.x, 0, -it.y);
-    if (it.kind === 'pole') scale.set(1, it.sz / POLE_HEIGHT, 1);
-    else if (uniformXY) scale.set(it.sx, it.sz, it.sx);
-    else scale.set(it.sx, it.sz, it.sy);
-    return matrix.compose(p, q, scale);
-  };
-
-  const addPart = (
-    geometry: BufferGeometry,
-    material: Material | Material[],
-    kind: SceneryKind,
-    place: (it: SceneryItem) => Matrix4,
-    shade: Part['shade'],
-    castShadow: boolean,
-  ): void => {
-    const index: number[] = [];
-    items.forEach((it, i) => {
-      if (it.kind === kind) index.push(i);
-    });
-    if (index.length === 0) return;
-    const mesh = new InstancedMesh(geometry, material, index.length);
-    const matrices = new Float32Array(index.length * 16);
-    index.forEach((item, k) => place(items[item]).toArray(matrices, k * 16));
-    mesh.instanceMatrix.array.set(matrices);
-    mesh.instanceMatrix.needsUpdate = true;
-    const colors = new Float32Array(index.length * 3).fill(1);
-    mesh.setColorAt(0, tmpColor.setRGB(1, 1, 1)); // creates instanceColor
-    mesh.castShadow = castShadow && (opts.shadows ?? false);
-    mesh.receiveShadow = false;
-    // Culled per instance by cull(); the whole-mesh test would pass almost always anyway.
-    mesh.frustumCulled = false;
-    mesh.renderOrder = DRAW_ORDER.scenery;
-    group.add(mesh);
-    parts.push({ mesh, itemIndex: Int32Array.from(index), matrices, colors, shade });
-  };
-
-  const geometries = {
+  const building = buildingGeometries();
+  const sources = {
     pine: pineGeometry(),
     pineTrunk: trunkGeometry(0.35, 0.07),
     broadleaf: broadleafGeometry(),
@@ -215,84 +246,108 @@ export function createSceneryMesh(track: Track, m: WorldMaterials, opts: { densi
     lamp: lampGeometry(),
     pool: poolGeometry(),
     cone: coneGeometry(),
-    building: buildingGeometry(),
+    walls: building.walls,
+    roof: building.roof,
   };
-  const g = geometries;
-  const placePool = (it: SceneryItem): Matrix4 => {
-    // The pool of light lies on the ground under the lamp head, whatever the pole's height.
-    const reach = ARM_REACH - 0.2;
-    p.set(it.x + Math.cos(it.heading) * reach, 0.06, -(it.y + Math.sin(it.heading) * reach));
-    return matrix.compose(p, q.identity(), scale.set(POOL_SIZE, 1, POOL_SIZE));
-  };
-  addPart(g.pine, m.foliage, 'pine', (it) => itemMatrix(it, true), (t, it, c) => mix(t.foliage.pine[0], t.foliage.pine[1], it.tint, c), true);
-  addPart(g.pineTrunk, m.trunk, 'pine', (it) => itemMatrix(it, true), null, false);
-  addPart(g.broadleaf, m.foliage, 'broadleaf', (it) => itemMatrix(it, true), (t, it, c) => mix(t.foliage.broadleaf[0], t.foliage.broadleaf[1], it.tint, c), true);
-  addPart(g.broadTrunk, m.trunk, 'broadleaf', (it) => itemMatrix(it, true), null, false);
-  addPart(g.bush, m.foliage, 'bush', (it) => itemMatrix(it, false), (t, it, c) => mix(t.foliage.bush[0], t.foliage.bush[1], it.tint, c), false);
-  addPart(g.pole, m.metal, 'pole', (it) => itemMatrix(it, false), null, true);
-  addPart(g.lamp, m.lamp, 'pole', (it) => itemMatrix(it, false), null, false);
-  addPart(g.pool, m.lampPool, 'pole', placePool, null, false);
-  addPart(g.cone, m.cone, 'cone', (it) => itemMatrix({ ...it, sx: 1, sy: 1, sz: 1 }, false), null, false);
-  addPart(g.building, [m.facade, m.facade, m.roof, m.roof, m.facade, m.facade], 'building', (it) => itemMatrix(it, false),
-    (t, it, c) => mix(t.buildings[0], t.buildings[1], it.tint, c), true);
 
-  /** Copies the visible instances to the front of each mesh's buffers. */
-  const pack = (): void => {
-    for (const part of parts) {
-      const mats = part.mesh.instanceMatrix;
-      const cols = part.mesh.instanceColor;
-      const mArr = mats.array as Float32Array;
-      const cArr = cols ? (cols.array as Float32Array) : null;
-      let n = 0;
-      for (let k = 0; k < part.itemIndex.length; k++) {
-        if (!visible[part.itemIndex[k]]) continue;
-        // Copied even when n === k: the slot may hold another instance from an earlier packing.
-        for (let j = 0; j < 16; j++) mArr[n * 16 + j] = part.matrices[k * 16 + j];
-        if (cArr) for (let j = 0; j < 3; j++) cArr[n * 3 + j] = part.colors[k * 3 + j];
-        n++;
-      }
-      part.mesh.count = n;
-      part.mesh.visible = n > 0;
-      mats.clearUpdateRanges();
-      mats.addUpdateRange(0, n * 16);
-      mats.needsUpdate = true;
-      if (cols) {
-        cols.clearUpdateRanges();
-        cols.addUpdateRange(0, n * 3);
-        cols.needsUpdate = true;
-      }
+  const q = new Quaternion();
+  const up = new Vector3(0, 1, 0);
+  const at = new Vector3();
+  const scale = new Vector3();
+  /** At the item, turned to its heading, scaled by (sx, sz, sy) (trees: round crowns). */
+  const itemMatrix = (it: SceneryItem): Matrix4 => {
+    q.setFromAxisAngle(up, it.heading);
+    at.set(it.x, 0, -it.y);
+    if (it.kind === 'pole') scale.set(1, it.sz / POLE_HEIGHT, 1);
+    else if (it.kind === 'cone') scale.set(1, 1, 1);
+    else if (it.kind === 'pine' || it.kind === 'broadleaf') scale.set(it.sx, it.sz, it.sx);
+    else scale.set(it.sx, it.sz, it.sy);
+    return new Matrix4().compose(at, q, scale);
+  };
+  /** The pool of light lies on the ground under the lamp head, whatever the pole's height. */
+  const poolMatrix = (it: SceneryItem): Matrix4 => {
+    const reach = ARM_REACH - 0.2;
+    at.set(it.x + Math.cos(it.heading) * reach, 0.06, -(it.y + Math.sin(it.heading) * reach));
+    return new Matrix4().compose(at, q.identity(), scale.set(POOL_SIZE, 1, POOL_SIZE));
+  };
+
+  const trunk: ColourRule = (t, _it, c) => void c.setHex(t.foliage.trunk);
+  const metal: ColourRule = (_t, _it, c) => void c.setHex(0x8a9096);
+  type Slot = 'foliage' | 'props' | 'lamps' | 'pools' | 'walls' | 'roofs';
+  const piecesOf = (it: SceneryItem): [Slot, Piece][] => {
+    const mx = itemMatrix(it);
+    const piece = (source: BufferGeometry, colour: ColourRule | null, matrix = mx): Piece => ({ source, matrix, item: it, colour });
+    switch (it.kind) {
+      case 'pine':
+        return [['foliage', piece(sources.pine, (t, i, c) => void mix(t.foliage.pine[0], t.foliage.pine[1], i.tint, c))], ['props', piece(sources.pineTrunk, trunk)]];
+      case 'broadleaf':
+        return [['foliage', piece(sources.broadleaf, (t, i, c) => void mix(t.foliage.broadleaf[0], t.foliage.broadleaf[1], i.tint, c))], ['props', piece(sources.broadTrunk, trunk)]];
+      case 'bush':
+        return [['foliage', piece(sources.bush, (t, i, c) => void mix(t.foliage.bush[0], t.foliage.bush[1], i.tint, c))]];
+      case 'pole':
+        return [['props', piece(sources.pole, metal)], ['lamps', piece(sources.lamp, null)], ['pools', piece(sources.pool, null, poolMatrix(it))]];
+      case 'cone':
+        return [['props', piece(sources.cone, null)]];
+      case 'building':
+        return [['walls', piece(sources.walls, (t, i, c) => void mix(t.buildings[0], t.buildings[1], i.tint, c))], ['roofs', piece(sources.roof, null)]];
     }
   };
+
+  const slots: Record<Slot, { material: Material; uv: boolean; color: boolean; normal: boolean; shadow: boolean }> = {
+    foliage: { material: m.foliage, uv: false, color: true, normal: true, shadow: true },
+    props: { material: m.props, uv: false, color: true, normal: true, shadow: true },
+    lamps: { material: m.lamp, uv: false, color: false, normal: true, shadow: false },
+    pools: { material: m.lampPool, uv: true, color: false, normal: false, shadow: false },
+    walls: { material: m.facade, uv: true, color: true, normal: true, shadow: true },
+    roofs: { material: m.roof, uv: false, color: false, normal: true, shadow: true },
+  };
+
+  const tiles = new Map<string, Map<Slot, Piece[]>>();
+  for (const it of items) {
+    const key = `${Math.floor(it.x / SCENERY_TILE)},${Math.floor(it.y / SCENERY_TILE)}`;
+    let tile = tiles.get(key);
+    if (!tile) tiles.set(key, (tile = new Map()));
+    for (const [slot, piece] of piecesOf(it)) {
+      let list = tile.get(slot);
+      if (!list) tile.set(slot, (list = []));
+      list.push(piece);
+    }
+  }
+
+  const batches: Batch[] = [];
+  for (const tile of tiles.values()) {
+    for (const [slot, pieces] of tile) {
+      const spec = slots[slot];
+      const { geometry, segments } = bake(pieces, spec);
+      const mesh = new Mesh(geometry, spec.material);
+      mesh.renderOrder = DRAW_ORDER.scenery;
+      mesh.castShadow = spec.shadow && (opts.shadows ?? false);
+      mesh.matrixAutoUpdate = false;
+      group.add(mesh);
+      batches.push({ mesh, segments });
+    }
+  }
+  for (const g of Object.values(sources)) g.dispose();
 
   const color = new Color();
   return {
     group,
     count: items.length,
-    cull(frustum: Frustum | null): void {
-      for (let i = 0; i < items.length; i++) {
-        if (!frustum) {
-          visible[i] = 1;
-          continue;
-        }
-        sphere.center.set(spheres[i * 4], spheres[i * 4 + 1], spheres[i * 4 + 2]);
-        sphere.radius = spheres[i * 4 + 3];
-        visible[i] = frustum.intersectsSphere(sphere) ? 1 : 0;
-      }
-      pack();
-    },
+    meshes: batches.length,
     applyTheme(theme: Theme): void {
-      for (const part of parts) {
-        for (let k = 0; k < part.itemIndex.length; k++) {
-          if (part.shade) part.shade(theme, items[part.itemIndex[k]], color);
-          else color.setRGB(1, 1, 1);
-          color.toArray(part.colors, k * 3);
+      for (const b of batches) {
+        if (b.segments.length === 0) continue;
+        const attr = b.mesh.geometry.getAttribute('color') as BufferAttribute;
+        const arr = attr.array as Float32Array;
+        for (const seg of b.segments) {
+          seg.colour(theme, seg.item, color);
+          for (let i = seg.start; i < seg.start + seg.count; i++) color.toArray(arr, i * 3);
         }
+        attr.needsUpdate = true;
       }
-      pack();
     },
     dispose(): void {
-      for (const part of parts) part.mesh.dispose();
-      for (const geo of Object.values(geometries)) geo.dispose();
+      for (const b of batches) b.mesh.geometry.dispose();
       group.removeFromParent();
     },
   };
