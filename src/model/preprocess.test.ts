@@ -135,6 +135,21 @@ describe('augmentation', () => {
     tf.dispose([x, y1, y2, same]);
   });
 
+  it('moves the same pixels on the CPU path and the device (gather) path', () => {
+    const frames = new Uint8Array(4 * 16 * 12 * 3).map((_, i) => (i * 29) % 256);
+    const x = framesToTensor(frames, 4, input, { ...input, resize: 'area' });
+    const draws: AugmentDraw[] = [
+      { ...NO_AUGMENTATION, flip: true, dx: -3, dy: 2 },
+      { ...NO_AUGMENTATION, dx: 4, dy: -1 },
+      { ...NO_AUGMENTATION, flip: true },
+    ];
+    const js = augmentFrames(x, draws, [2, 1, 1], 'js');
+    const gather = augmentFrames(x, draws, [2, 1, 1], 'gather');
+    expect(Array.from(js.dataSync())).toEqual(Array.from(gather.dataSync()));
+    expect(Array.from(js.dataSync())).not.toEqual(Array.from(x.dataSync()));
+    tf.dispose([x, js, gather]);
+  });
+
   it('does nothing when switched off', () => {
     const off = { brightness: 0, contrast: 0, shadowProbability: 0, shadowDarkness: 0.5, flipProbability: 0, shiftX: 0, shiftY: 0, shiftSteerPerPixel: 0 };
     expect(augmentationIsOff(off)).toBe(true);

@@ -192,7 +192,12 @@ export function drawAugmentations(a: AugmentationConfig, input: FrameSize, rng: 
  * Applies per-group draws to normalised frames [sum(lengths), H, W, 3] (group g is
  * lengths[g] consecutive frames). Returns a new tensor; caller disposes it.
  */
-export function augmentFrames(x: tf.Tensor4D, draws: readonly AugmentDraw[], lengths: readonly number[]): tf.Tensor4D {
+export function augmentFrames(
+  x: tf.Tensor4D,
+  draws: readonly AugmentDraw[],
+  lengths: readonly number[],
+  geometry: GeometryMethod = defaultGeometryMethod(),
+): tf.Tensor4D {
   const [n, H, W] = x.shape;
   if (draws.length !== lengths.length || lengths.reduce((s, l) => s + l, 0) !== n) {
     throw new ModelError('invalid-input', `${draws.length} draws for ${lengths.length} groups of ${lengths.reduce((s, l) => s + l, 0)} frames (${n} given)`);
@@ -203,21 +208,7 @@ export function augmentFrames(x: tf.Tensor4D, draws: readonly AugmentDraw[], len
   });
   return tf.tidy(() => {
     let y: tf.Tensor4D = x;
-    if (perFrame.some((d) => d.flip || d.dx !== 0 || d.dy !== 0)) {
-      // Mirror, then move the content dx right and dy down, repeating the edge pixels: one
-      // gather with an index map (tf.image.transform is wrong past the first image on cpu).
-      const idx = new Int32Array(n * H * W);
-      perFrame.forEach((d, i) => {
-        for (let v = 0; v < H; v++) {
-          const sv = Math.min(H - 1, Math.max(0, v - d.dy));
-          for (let u = 0; u < W; u++) {
-            const su = Math.min(W - 1, Math.max(0, u - d.dx));
-            idx[(i * H + v) * W + u] = (i * H + sv) * W + (d.flip ? W - 1 - su : su);
-          }
-        }
-      });
-      y = tf.reshape(tf.gather(tf.reshape(y, [n * H * W, 3]), tf.tensor1d(idx, 'int32')), [n, H, W, 3]);
-    }
+    if (perFrame.some((d) => d.flip || d.dx !== 0 || d.dy !== 0)) y = mirrorAndShift(y, perFrame, geometry);
     const column = (f: (d: AugmentDraw) => number): tf.Tensor4D => tf.tensor4d(Float32Array.from(perFrame, f), [n, 1, 1, 1]);
     if (perFrame.some((d) => d.contrast !== 1)) {
       const mean = tf.mean(y, [1, 2, 3], true);
@@ -238,6 +229,54 @@ export function augmentFrames(x: tf.Tensor4D, draws: readonly AugmentDraw[], len
     }
     return y === x ? tf.clone(x) : tf.clipByValue(y, -1, 1);
   });
+}
+
+/**
+ * How mirror and shift move pixels: 'js' remaps the values on the CPU (one read and one
+ * upload; the wasm Gather kernel took ~300 ms for 64 frames of 66x200), 'gather' stays on the
+ * device (for GPU backends, where reading back would stall). Both give the same pixels.
+ */
+export type GeometryMethod = 'js' | 'gather';
+
+function defaultGeometryMethod(): GeometryMethod {
+  const backend = tf.getBackend();
+  return backend === 'cpu' || backend === 'wasm' ? 'js' : 'gather';
+}
+
+/**
+ * Mirrors (first) then moves each frame's content dx right and dy down, repeating edge
+ * pixels. tf.image.transform is not used: on cpu it is wrong past the first image.
+ */
+function mirrorAndShift(x: tf.Tensor4D, perFrame: readonly AugmentDraw[], method: GeometryMethod): tf.Tensor4D {
+  const [n, H, W, C] = x.shape;
+  /** Source row of output row v, source column of output column u (within one frame). */
+  const rowOf = (d: AugmentDraw, v: number): number => Math.min(H - 1, Math.max(0, v - d.dy));
+  const colOf = (d: AugmentDraw, u: number): number => {
+    const su = Math.min(W - 1, Math.max(0, u - d.dx));
+    return d.flip ? W - 1 - su : su;
+  };
+  if (method === 'gather') {
+    const idx = new Int32Array(n * H * W);
+    perFrame.forEach((d, i) => {
+      for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) idx[(i * H + v) * W + u] = (i * H + rowOf(d, v)) * W + colOf(d, u);
+    });
+    return tf.reshape(tf.gather(tf.reshape(x, [n * H * W, C]), tf.tensor1d(idx, 'int32')), [n, H, W, C]);
+  }
+  const src = x.dataSync();
+  const out = new Float32Array(src.length);
+  const cols = new Int32Array(W);
+  perFrame.forEach((d, i) => {
+    for (let u = 0; u < W; u++) cols[u] = colOf(d, u) * C; // the same on every row
+    for (let v = 0; v < H; v++) {
+      const from = (i * H + rowOf(d, v)) * W * C;
+      let to = (i * H + v) * W * C;
+      for (let u = 0; u < W; u++, to += C) {
+        const f = from + cols[u];
+        for (let c = 0; c < C; c++) out[to + c] = src[f + c];
+      }
+    }
+  });
+  return tf.tensor4d(out, [n, H, W, C]);
 }
 
 /**

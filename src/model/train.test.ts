@@ -74,6 +74,7 @@ describe('trainModel', () => {
         expect(s.examplesPerSecond).toBeGreaterThan(0);
         expect(s.etaSeconds).toBeGreaterThanOrEqual(0);
         expect(Number.isFinite(s.rmse.steering)).toBe(true);
+        expect(s.baselineRmse.speed).toBeGreaterThan(3); // speed spans 5..15 m/s
       }
       expect(steps.map((s) => s.step)).toEqual(steps.map((_, i) => i));
     });

@@ -55,6 +55,8 @@ export interface StepProgress {
   readonly loss: number;
   /** This batch's RMSE per head, real units (steering -1..1, speed m/s, torque -1..1). */
   readonly rmse: HeadValues;
+  /** RMSE of always predicting the training mean, over the training set: the bar to beat. */
+  readonly baselineRmse: HeadValues;
   readonly gradNorms: readonly LayerGradNorm[];
   /** Global L2 norm of all gradients before clipping, and of what the optimiser applied. */
   readonly globalGradNorm: number;
@@ -285,7 +287,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
         onProgress?.({
           kind: 'step', epoch, epochs, batch, batchesPerEpoch: stepsPerEpoch, step: optimizer.step - 1, examples: s.examples,
           examplesPerSecond: rate, etaSeconds: remaining / rate, learningRate: lr, loss: s.loss,
-          rmse: realRmse(s.mse, normalization), gradNorms: s.gradNorms, globalGradNorm: s.globalNorm, appliedGradNorm: s.appliedNorm,
+          rmse: realRmse(s.mse, normalization), baselineRmse: baselineTrain, gradNorms: s.gradNorms, globalGradNorm: s.globalNorm, appliedGradNorm: s.appliedNorm,
         });
         batch++;
       }
