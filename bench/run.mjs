@@ -1,9 +1,11 @@
-/* global fetch */
-// `npm run bench [-- --quick] [-- --suite <name>]`: runs the suites of bench/suites.mjs (Node
-// ones with tsx, browser ones in Chromium against a production build served by vite preview),
-// prints a table and writes bench/results/latest.{json,md} (a --quick run writes quick.{json,md}
-// instead, so a CI smoke run never overwrites real figures). A slow figure never fails the
-// bench; only a suite that crashes does (exit 1).
+/* global fetch, URLSearchParams */
+// `npm run bench [-- --quick] [--suite <name>] [--param key=value ...]`: runs the suites of
+// bench/suites.mjs (Node ones with tsx, browser ones in Chromium against a production build
+// served by vite preview), prints a table and writes bench/results/latest.{json,md} (a --quick
+// run writes quick.{json,md} instead, so a CI smoke run never overwrites real figures).
+// Params go to every suite that runs (e.g. train's backends=cpu,wasm variants=cnn). A run
+// replaces the previous figures of the suites it ran, or with --param only the figures it
+// produced. A slow figure never fails the bench; only a suite that crashes does (exit 1).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,7 @@ const RESULTS = 'bench/results';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--suite') ? args[args.indexOf('--suite') + 1] : undefined;
+const params = args.flatMap((a, i) => (a === '--param' && args[i + 1]?.includes('=') ? [args[i + 1]] : []));
 const suites = SUITES.filter((s) => !only || s.name === only);
 if (suites.length === 0) {
   console.error(`no suite '${only}' (have: ${SUITES.map((s) => s.name).join(', ')})`);
@@ -35,13 +38,14 @@ const machine = {
   commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim(),
   date: new Date().toISOString(),
   quick,
+  ...(params.length ? { params } : {}),
 };
 
 async function runNodeSuite(suite) {
   const tmp = mkdtempSync(join(os.tmpdir(), 'bench-'));
   const out = join(tmp, `${suite.name}.json`);
   log(`${suite.name}: node`);
-  const r = spawnSync('npx', ['tsx', 'bench/node/runSuite.ts', suite.name, out, ...(quick ? ['--quick'] : [])], {
+  const r = spawnSync('npx', ['tsx', 'bench/node/runSuite.ts', suite.name, out, ...(quick ? ['--quick'] : []), ...params.flatMap((p) => ['--param', p])], {
     stdio: 'inherit', timeout: suite.timeoutMs,
   });
   if (r.status !== 0 || !existsSync(out)) throw new Error(`node suite exited ${r.status ?? r.signal}`);
@@ -80,7 +84,9 @@ async function runBrowserSuites(list) {
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.text().startsWith('[bench]')) console.log(m.text()); });
       try {
-        await page.goto(`http://127.0.0.1:${PORT}/bench/index.html?suite=${suite.name}${quick ? '&quick=1' : ''}`);
+        const query = new URLSearchParams({ suite: suite.name, ...(quick ? { quick: '1' } : {}) });
+        for (const p of params) query.append(p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1));
+        await page.goto(`http://127.0.0.1:${PORT}/bench/index.html?${query}`);
         await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, { timeout: suite.timeoutMs, polling: 1000 });
         const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
         results[suite.name] = error ? { error } : result;
@@ -97,11 +103,14 @@ async function runBrowserSuites(list) {
 }
 
 function merge(previous) {
-  // A --suite run keeps the other suites' figures from the last full file; each suite's
-  // figures and ratios stay together, so every ratio still compares figures from one run.
+  // Suites that did not run keep their figures from the last file. A suite that ran replaces
+  // all of its old figures, or (with --param, a partial run) only those it produced again.
+  // Every ratio is computed inside one suite run, so it never mixes figures of two runs.
   const out = { machine, figures: {}, ratios: {}, suites: {} };
+  const partial = params.length > 0;
   for (const [name, s] of Object.entries(previous?.suites ?? {})) {
-    if (results[name] || !SUITES.some((x) => x.name === name)) continue;
+    if (!SUITES.some((x) => x.name === name)) continue;
+    if (results[name] && (!partial || results[name].error)) continue;
     out.suites[name] = s;
     for (const k of s.figureNames ?? []) if (previous.figures[k]) out.figures[k] = previous.figures[k];
     for (const k of s.ratioNames ?? []) if (previous.ratios[k] !== undefined) out.ratios[k] = previous.ratios[k];
@@ -113,9 +122,13 @@ function merge(previous) {
     }
     Object.assign(out.figures, r.figures);
     Object.assign(out.ratios, r.ratios);
+    const kept = out.suites[name];
+    const union = (a = [], b = []) => [...new Set([...a, ...b])];
     out.suites[name] = {
       ranAt: machine.date, quick, notes: r.notes, machine: { ...machine },
-      figureNames: Object.keys(r.figures), ratioNames: Object.keys(r.ratios),
+      ...(kept ? { partialRunOver: kept.ranAt } : {}),
+      figureNames: union(kept?.figureNames, Object.keys(r.figures)),
+      ratioNames: union(kept?.ratioNames, Object.keys(r.ratios)),
     };
   }
   return out;

@@ -6,4 +6,5 @@ export const SUITES = [
   { name: 'conv_kernels', kind: 'node', timeoutMs: 15 * 60_000 },
   { name: 'kernels', kind: 'browser', timeoutMs: 15 * 60_000 },
   { name: 'train', kind: 'browser', timeoutMs: 90 * 60_000 },
+  { name: 'train_paired', kind: 'browser', timeoutMs: 30 * 60_000 },
 ];

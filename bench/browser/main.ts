@@ -1,5 +1,5 @@
-// Entry of bench/index.html: runs the suite named in ?suite= (with &quick=1 for a smoke run)
-// and leaves its result in window.__benchResult (or the error in window.__benchError) for
+// Entry of bench/index.html: runs the suite named in ?suite= (with &quick=1 for a smoke run;
+// any other query key is passed to the suite as a param) and leaves its result in window.__benchResult (or the error in window.__benchError) for
 // bench/run.mjs and e2e tests to collect. Without ?suite= it lists the suites.
 import type { SuiteModule, SuiteResult } from '../lib/stats.ts';
 
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   if (!load) throw new Error(`no bench suite '${name}' (have: ${suiteNames.join(', ')})`);
   out.textContent = `running ${name}...`;
   const suite = await load();
-  const result = await suite.run({ quick: params.get('quick') === '1' });
+  const suiteParams: Record<string, string> = {};
+  for (const [k, v] of params) if (k !== 'suite' && k !== 'quick') suiteParams[k] = v;
+  const result = await suite.run({ quick: params.get('quick') === '1', params: suiteParams });
   window.__benchResult = result;
   out.textContent = JSON.stringify(result, null, 2);
 }

@@ -23,6 +23,17 @@ export interface SuiteResult {
 export interface SuiteOptions {
   /** Smoke run of a few seconds: fewest variants and repeats, for CI. */
   readonly quick: boolean;
+  /**
+   * Free-form suite settings from `npm run bench -- --param key=value` (URL query for browser
+   * suites), e.g. train's `backends=cpu,wasm` and `variants=cnn`. Suites ignore unknown keys.
+   */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A comma-separated list parameter, or undefined when absent. */
+export function listParam(options: SuiteOptions, key: string): string[] | undefined {
+  const v = options.params[key];
+  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
 /** A suite module (browser: bench/browser/suites/<name>.ts, Node: bench/node/<name>.ts). */
