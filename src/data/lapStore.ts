@@ -44,7 +44,32 @@ export const lapEntrySchema = z.looseObject({
   verified: z.boolean(),
 });
 
-export type LapEntry = z.infer<typeof lapEntrySchema>;
+/**
+ * A leaderboard entry as stored: the mirror of src/scoring's LeaderboardEntry (an interface, so
+ * that one passes as it is; extra fields it may carry are kept at run time).
+ */
+export interface LapEntry {
+  readonly id: string;
+  readonly trackId: string;
+  readonly theme: string;
+  readonly driverClass: LapDriverClass;
+  readonly driverName: string;
+  readonly modelId?: string;
+  readonly lapTicks: number;
+  readonly scoreS: number;
+  readonly penaltyS: number;
+  readonly autonomyPct: number;
+  readonly createdAt: number;
+  readonly verified: boolean;
+}
+
+// The schema and the interface must describe the same fields (a compile-time check both ways).
+type KnownFields<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+type SchemaFields = KnownFields<z.infer<typeof lapEntrySchema>>;
+const schemaToEntry: SchemaFields extends LapEntry ? true : false = true;
+const entryToSchema: LapEntry extends SchemaFields ? true : false = true;
+void schemaToEntry;
+void entryToSchema;
 
 export interface LapBoard {
   readonly trackId: string;
@@ -110,7 +135,7 @@ export async function openLapStore(options: LapStoreOptions = {}): Promise<LapSt
         throw new DataError('invalid-input', `the lap entry is invalid: ${formatPath(issue.path)}: ${issue.message}`);
       }
       // As JSON reads it back: extra fields checked, undefined members (modelId) dropped.
-      const e = toJson(parsed.data, 'the lap entry', MAX_LAP_ENTRY_BYTES).value as LapEntry;
+      const e = toJson(parsed.data, 'the lap entry', MAX_LAP_ENTRY_BYTES).value as unknown as LapEntry;
       const json = toJson(replay, 'the replay', maxReplayBytes).text;
       const board = boardRange(e);
       return runWrite(db, ['laps', 'replays'], 'saving the lap', async (tx) => {
