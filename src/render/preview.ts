@@ -164,12 +164,24 @@ const hooks = {
   pause(p: boolean): void {
     paused = p;
   },
+  /** Restarts every car and steps to `ticks` (while paused): a repeatable place on the lap. */
+  resetTo(ticks: number): void {
+    Object.assign(player, newDriver(0.72, 1, 0));
+    ghosts.forEach((g, i) => Object.assign(g, newDriver(0.6, 2 + i, 240 + i * 120)));
+    tick = 0;
+    for (let i = 0; i < ticks; i++) stepAll();
+  },
   /** Steps the simulation by hand (while paused), rendering a dash frame every 3rd tick as the loop does. */
   step(ticks: number): void {
     for (let i = 0; i < ticks; i++) stepAll();
   },
   pose(): CarPose {
     return poseOfCar(player.world.car);
+  },
+  /** Distance from the player to the first ghost, m (Infinity without ghosts). */
+  ghostGap(): number {
+    const g = ghosts[0]?.world.car;
+    return g ? Math.hypot(g.x - player.world.car.x, g.y - player.world.car.y) : Infinity;
   },
   /** The dash frame at the player's pose, as a PNG data URL upscaled by `scale` (nearest). */
   dashPng(scale = 4, lateralM = 0, yawRad = 0): string {

@@ -143,6 +143,8 @@ const LAYER_GHOSTS = 2;
 /** The player's roof, glass and wing: hidden from the cockpit camera, which sits under them. */
 const LAYER_CABIN = 3;
 
+const NO_GHOSTS: readonly CarPose[] = [];
+
 /** Everything that lives on the GPU, rebuilt as a whole after a lost context. */
 interface Content {
   readonly materials: MaterialSet;
@@ -438,17 +440,17 @@ export function createRenderer(opts: RendererOptions): Renderer {
       if (lost || disposed) return;
       const c = content;
       c.player.setPose(view.car);
-      const ghosts = view.ghosts ?? [];
+      const ghosts = view.ghosts ?? NO_GHOSTS;
       while (c.ghosts.length < ghosts.length) {
         const g = createCarModel(c.kit, { ghost: true });
         g.setLayers(LAYER_GHOSTS, LAYER_GHOSTS);
         scene.add(g.group);
         c.ghosts.push(g);
       }
-      c.ghosts.forEach((g, i) => {
-        g.group.visible = i < ghosts.length;
-        if (i < ghosts.length) g.setPose(ghosts[i]);
-      });
+      for (let i = 0; i < c.ghosts.length; i++) {
+        c.ghosts[i].group.visible = i < ghosts.length;
+        if (i < ghosts.length) c.ghosts[i].setPose(ghosts[i]);
+      }
       const dash = view.dash ?? 'off';
       if (dash === 'live') drawDash(view.car, undefined);
       c.player.setPose(view.car);
