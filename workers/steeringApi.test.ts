@@ -1,0 +1,99 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
+import { openClipStore, openModelStore, openSettingsStore, type LabelRow } from '../src/data/index.ts';
+import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
+import { tf } from '../src/model/tfSetup.ts';
+import { createSteeringApi, type TrainEvent } from './steeringApi.ts';
+
+const W = 16;
+const H = 12;
+
+async function setup() {
+  const name = `steer-${Math.random()}`;
+  const clips = await openClipStore({ name, storage: null });
+  const models = await openModelStore({ name });
+  const settings = await openSettingsStore({ name });
+  // Two clips whose frames draw their own labels (the model layer's synthetic sequences).
+  const ids: string[] = [];
+  for (const seed of [0, 1]) {
+    const seq = syntheticSequence({ count: 60, width: W, height: H, seed });
+    const w = await clips.startRecording({ name: `clip ${seed}`, createdAt: 0, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: W, frameHeight: H });
+    for (let i = 0; i < 60; i++) {
+      const labels: LabelRow = {
+        tick: (i * 3) as Ticks, steer: seq.targets[i * 3], steerRad: 0 as Radians, speed: seq.targets[i * 3 + 1] as MetersPerSecond,
+        torque: seq.targets[i * 3 + 2], brake: 0, x: 0 as Meters, y: 0 as Meters, heading: 0 as Radians, lateralOffset: 0 as Meters,
+        headingError: 0 as Radians, curvatureAhead: 0, lapProgress: 0, driver: 'expert',
+      };
+      w.append({ frames: [seq.frames.subarray(i * W * H * 3, (i + 1) * W * H * 3)], labels });
+    }
+    ids.push((await w.finish()).id);
+  }
+  const api = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => 1_000 });
+  return { api, ids, clips, models, settings };
+}
+
+describe('steering worker API (in Node)', () => {
+  it('trains on stored clips, saves the model, loads it for driving and predicts', async () => {
+    const { api, ids } = await setup();
+    await api.init({ backend: 'cpu' });
+    const events: TrainEvent[] = [];
+    const config = tinyConfig({ training: { epochs: 2 } });
+    const out = await api.train({ name: 'tiny', config, trainClipIds: [ids[0]], valClipIds: [ids[1]], runId: 'run-1' }, (e) => events.push(e));
+    expect(out.status).toBe('completed');
+    expect(out.modelId).toBeTruthy();
+    expect(out.epochsDone).toBe(2);
+    expect(out.rmse?.steering).toBeGreaterThan(0);
+    expect(events.some((e) => e.kind === 'step')).toBe(true);
+    expect(events.filter((e) => e.kind === 'epoch')).toHaveLength(2);
+    const list = await api.listModels();
+    expect(list.map((m) => m.name)).toEqual(['tiny']);
+    expect(await api.listCheckpoints()).toEqual([]); // cleared after the run
+
+    const loaded = await api.loadModel(out.modelId!, { width: W, height: H });
+    expect(loaded).toMatchObject({ kind: 'cnn_lstm', window: 3 });
+    const frame = syntheticSequence({ count: 1, width: W, height: H }).frames;
+    const before = tf.memory().numTensors;
+    let last;
+    for (let i = 0; i < 50; i++) last = await api.predict(frame.slice());
+    expect(tf.memory().numTensors).toBe(before);
+    expect(last!.warm).toBe(true);
+    expect(Number.isFinite(last!.steering)).toBe(true);
+    await expect(api.predict(new Uint8Array(10))).rejects.toThrow(/bytes/);
+  });
+
+  it('exports a model as a zip and imports it back; refuses a broken zip', async () => {
+    const { api, ids } = await setup();
+    await api.init({ backend: 'cpu' });
+    const out = await api.train({ name: 'm', config: tinyConfig({ training: { epochs: 1 } }), trainClipIds: ids, valClipIds: [], runId: 'r' }, () => {});
+    const zip = await api.exportModel(out.modelId!);
+    const meta = await api.importModel(zip);
+    expect(meta.name).toBe('m');
+    expect((await api.listModels())).toHaveLength(2);
+    await expect(api.importModel(zip.slice(0, zip.length / 2))).rejects.toThrow();
+    expect((await api.listModels())).toHaveLength(2);
+  });
+
+  it('cancels a run between steps and refuses clips of different sizes', async () => {
+    const { api, ids, clips } = await setup();
+    await api.init({ backend: 'cpu' });
+    let steps = 0;
+    const run = api.train({ name: 'c', config: tinyConfig({ training: { epochs: 50 } }), trainClipIds: ids, valClipIds: [], runId: 'c' }, (e) => {
+      if (e.kind === 'step' && ++steps === 3) api.cancel();
+    });
+    const out = await run;
+    expect(out.status).toBe('cancelled');
+    const w = await clips.startRecording({ name: 'big', createdAt: 0, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: 20, frameHeight: 10 });
+    const other = (await w.finish()).id;
+    await expect(api.train({ name: 'x', config: tinyConfig(), trainClipIds: [ids[0], other], valClipIds: [], runId: 'x' }, () => {})).rejects.toThrow(/frame sizes/);
+  });
+
+  it('describes a config with its parameter count and refuses a bad one', async () => {
+    const { api } = await setup();
+    const d = api.describe(tinyConfig());
+    expect(d.params.total).toBeGreaterThan(100);
+    expect(d.macsPerFrame.total).toBeGreaterThan(d.params.total);
+    const bad = tinyConfig();
+    expect(() => api.describe({ ...bad, input: { ...bad.input, height: -1 } })).toThrow(/input\.height/);
+  });
+});

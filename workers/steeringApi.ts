@@ -1,0 +1,412 @@
+// The steering worker's one API object: backend choice, training over stored clips, the
+// streaming predictor that drives the car, and the saved models. A plain object with injected
+// stores, so it runs (and is tested) in Node; workers/steering.worker.ts only exposes it.
+//
+// Ownership: this object owns the worker's tfjs state: the model being trained and the model
+// loaded for driving (each disposed when replaced). Frames arrive as transferred buffers.
+
+import { z } from 'zod';
+import type { CheckpointInfo, ClipStore, ModelMeta, ModelStore, SettingsStore } from '../src/data/index.ts';
+import {
+  type BackendScore,
+  type Calibration,
+  CALIBRATION_VERSION,
+  calibrateBackends,
+  deviceKey,
+} from '../src/model/backendChoice.ts';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  createDatasetBatchSource,
+  createStreamingPredictor,
+  describeModel,
+  exportModelZip,
+  importModelZip,
+  initBackend,
+  loadModel,
+  type ModelConfig,
+  type ModelDescription,
+  parseModelConfig,
+  type Predictor,
+  saveModel,
+  type SavedModel,
+  type SteeringNet,
+  type TargetNormalization,
+  TrainingControl,
+  type TrainingCheckpoint,
+  type TrainingEvent,
+  type TrainingResult,
+  trainingMetrics,
+  trainModel,
+  createSteeringNet,
+  DEFAULT_CONFIG,
+} from '../src/model/index.ts';
+
+export interface SteeringApiDeps {
+  clips: () => Promise<ClipStore>;
+  models: () => Promise<ModelStore>;
+  settings: () => Promise<SettingsStore>;
+  /** ms since epoch. */
+  now: () => number;
+}
+
+export interface WorkerStatus {
+  backend: BackendName | null;
+  /** How the backend was chosen. */
+  chosenBy: 'forced' | 'calibrated' | 'cached' | 'default' | null;
+  training: 'idle' | 'running' | 'paused';
+  loadedModel: { id: string; name: string; kind: string; window: number; inputWidth: number; inputHeight: number } | null;
+}
+
+export interface TrainRequest {
+  /** Name of the model saved at the end. */
+  name: string;
+  /** A model config (validated here). */
+  config: unknown;
+  trainClipIds: string[];
+  valClipIds: string[];
+  /** Identifies the run for its checkpoint slot (a reloaded tab resumes it). */
+  runId: string;
+  /** Resume from the run's checkpoint if there is one. */
+  resume?: boolean;
+  /** Start from a saved model's weights (fine-tuning on new clips, e.g. takeovers). */
+  fromModelId?: string;
+}
+
+export type TrainEvent =
+  | TrainingEvent
+  | { kind: 'backend'; backend: BackendName; reason: string }
+  | { kind: 'preparing'; message: string };
+
+export interface TrainOutcome {
+  status: TrainingResult['status'];
+  modelId: string | null;
+  epochsDone: number;
+  backend: BackendName;
+  /** Validation (else training) RMSE per head of the saved weights, and the constant predictor's. */
+  rmse: { steering: number; speed: number; torque: number } | null;
+  baselineRmse: { steering: number; speed: number; torque: number } | null;
+}
+
+export interface PredictResult {
+  steering: number;
+  speed: number;
+  torque: number;
+  warm: boolean;
+  /** Worker-side milliseconds: preprocessing, CNN, recurrent part, total. */
+  ms: { preprocess: number; encode: number; recurrent: number; total: number };
+  backend: BackendName;
+}
+
+const CALIBRATION_KEY = 'backend-calibration';
+
+function isCalibration(v: unknown): v is Calibration {
+  const c = v as Calibration;
+  return typeof c === 'object' && c !== null && c.version === CALIBRATION_VERSION && Array.isArray(c.scores) && Array.isArray(c.inference) && Array.isArray(c.training);
+}
+
+/** Which saved-model layout data keeps as `topology`: the manifest and the tfjs topology together. */
+interface StoredTopology {
+  manifest: SavedModel['manifest'];
+  modelTopology: unknown;
+}
+
+export function toStored(saved: SavedModel, extra: { clipIds: string[]; createdAt: number }): Parameters<ModelStore['save']>[0] {
+  const m = saved.manifest;
+  const cnn = m.config.sequence.kind === 'cnn';
+  const { height, width } = m.config.input;
+  return {
+    meta: {
+      name: m.metadata.name,
+      kind: m.config.sequence.kind,
+      config: m.config,
+      normalization: m.normalization,
+      clipIds: extra.clipIds,
+      metrics: m.metadata.metrics,
+      createdAt: extra.createdAt,
+      backend: m.metadata.backend,
+      inputShape: cnn ? [height, width, 3] : [m.config.sequence.window, height, width, 3],
+    },
+    artifacts: {
+      topology: { manifest: m, modelTopology: saved.modelTopology } satisfies StoredTopology as unknown,
+      weightSpecs: saved.weightSpecs.map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype as 'float32' })),
+      weightData: saved.weightData,
+    },
+  };
+}
+
+export function fromStored(topology: unknown, weightSpecs: readonly { name: string; shape: readonly number[]; dtype?: string }[], weightData: ArrayBuffer): SavedModel {
+  const t = topology as StoredTopology;
+  if (!t || typeof t !== 'object' || !('manifest' in t)) throw new Error('this saved model has no DeepSteer manifest');
+  return {
+    manifest: t.manifest,
+    modelTopology: t.modelTopology,
+    weightSpecs: weightSpecs.map((w) => ({ name: w.name, shape: [...w.shape], dtype: (w.dtype ?? 'float32') as 'float32' })),
+    weightData,
+  };
+}
+
+export function createSteeringApi(deps: SteeringApiDeps) {
+  let backend: BackendName | null = null;
+  let chosenBy: WorkerStatus['chosenBy'] = null;
+  let calibration: Calibration | null = null;
+  let control: TrainingControl | null = null;
+  let driving: { net: SteeringNet; predictor: Predictor; meta: WorkerStatus['loadedModel']; frame: { width: number; height: number } } | null = null;
+
+  async function useBackend(name: BackendName): Promise<void> {
+    if (backend === name) return;
+    await initBackend(name);
+    backend = name;
+  }
+
+  async function cachedCalibration(): Promise<Calibration | null> {
+    const settings = await deps.settings();
+    const v = await settings.get(CALIBRATION_KEY, z.unknown(), null);
+    return isCalibration(v) && v.deviceKey === deviceKey() ? v : null;
+  }
+
+  /** Training backends in order of preference (calibrated when known). */
+  function trainingOrder(): BackendName[] {
+    const ranked = calibration?.training ?? [];
+    const rest = (['wasm', 'webgl', 'webgpu', 'cpu'] as BackendName[]).filter((b) => !ranked.includes(b));
+    return backend && chosenBy === 'forced' ? [backend, ...ranked.filter((b) => b !== backend), ...rest] : [...ranked, ...rest];
+  }
+
+  function disposeDriving(): void {
+    driving?.predictor.dispose();
+    driving?.net.dispose();
+    driving = null;
+  }
+
+  const api = {
+    /**
+     * Starts a backend: the forced one, else the cached calibration's best for `use`, else
+     * wasm (measured fastest on CPU-only machines) until calibrate() runs.
+     */
+    async init(opts: { backend?: BackendName | 'auto'; use?: 'inference' | 'training' } = {}): Promise<WorkerStatus> {
+      const use = opts.use ?? 'inference';
+      if (opts.backend && opts.backend !== 'auto') {
+        if (!BACKEND_NAMES.includes(opts.backend)) throw new Error(`unknown backend '${opts.backend}'`);
+        await useBackend(opts.backend);
+        chosenBy = 'forced';
+        return api.status();
+      }
+      calibration = await cachedCalibration();
+      const order = calibration ? (use === 'inference' ? calibration.inference : calibration.training) : [];
+      for (const b of [...order, 'wasm', 'cpu'] as BackendName[]) {
+        try {
+          await useBackend(b);
+          chosenBy = calibration && order.includes(b) ? 'cached' : 'default';
+          return api.status();
+        } catch {
+          // try the next
+        }
+      }
+      throw new Error('no tfjs backend could start here');
+    },
+
+    /** Times the actual model on every backend, caches the ranking for this device. */
+    async calibrate(opts: { config?: unknown; use?: 'inference' | 'training' } = {}): Promise<Calibration> {
+      const config = parseModelConfig(opts.config ?? DEFAULT_CONFIG);
+      calibration = await calibrateBackends({ config, now: deps.now });
+      const settings = await deps.settings();
+      await settings.put(CALIBRATION_KEY, calibration);
+      const best = (opts.use ?? 'inference') === 'inference' ? calibration.inference : calibration.training;
+      backend = null;
+      if (best[0]) await useBackend(best[0]);
+      chosenBy = 'calibrated';
+      return calibration;
+    },
+
+    async calibration(): Promise<Calibration | null> {
+      return calibration ?? (await cachedCalibration());
+    },
+
+    async status(): Promise<WorkerStatus> {
+      return {
+        backend,
+        chosenBy,
+        training: control ? (control.state === 'paused' ? 'paused' : 'running') : 'idle',
+        loadedModel: driving?.meta ?? null,
+      };
+    },
+
+    describe(config: unknown): ModelDescription {
+      return describeModel(parseModelConfig(config));
+    },
+
+    /**
+     * Trains a model over stored clips and saves it. Checkpoints after every epoch; if the
+     * backend fails mid-run (a lost GPU device included) it moves to the next one and continues
+     * from the last checkpoint, telling the caller through onEvent.
+     */
+    async train(req: TrainRequest, onEvent: (e: TrainEvent) => void): Promise<TrainOutcome> {
+      if (control) throw new Error('a training run is already going');
+      const config: ModelConfig = parseModelConfig(req.config);
+      if (req.trainClipIds.length === 0) throw new Error('choose at least one clip to train on');
+      const [clips, models] = await Promise.all([deps.clips(), deps.models()]);
+      onEvent({ kind: 'preparing', message: 'Reading clips' });
+      const metas = await Promise.all([...req.trainClipIds, ...req.valClipIds].map((id) => clips.getMeta(id)));
+      const sizes = new Set(metas.map((m) => `${m.frameWidth}x${m.frameHeight}`));
+      if (sizes.size > 1) throw new Error(`the chosen clips have different frame sizes (${[...sizes].join(', ')}); train on clips of one size`);
+      const train = await createDatasetBatchSource({ source: clips, clipIds: req.trainClipIds, config, shuffle: true });
+      const validation = req.valClipIds.length ? await createDatasetBatchSource({ source: clips, clipIds: req.valClipIds, config, shuffle: false }) : null;
+
+      let resumeFrom: TrainingCheckpoint | null = null;
+      if (req.resume) {
+        const slot = await models.loadCheckpoint(req.runId);
+        resumeFrom = (slot?.checkpoint as TrainingCheckpoint | undefined) ?? null;
+      }
+      let normalization: TargetNormalization | undefined;
+      const order = trainingOrder();
+      let attempt = 0;
+      control = new TrainingControl();
+      try {
+        for (;;) {
+          const name = order[attempt];
+          if (!name) throw new Error('every backend failed during training');
+          let net: SteeringNet | null = null;
+          try {
+            await useBackend(name);
+            if (attempt === 0 && req.fromModelId && !resumeFrom) {
+              const stored = await models.load(req.fromModelId);
+              const loaded = await loadModel(fromStored(stored.artifacts.topology, stored.artifacts.weightSpecs, stored.artifacts.weightData));
+              net = loaded.net;
+              normalization = loaded.normalization;
+            } else {
+              net = createSteeringNet(config);
+            }
+            onEvent({ kind: 'backend', backend: name, reason: attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint` });
+            const result = await trainModel({
+              net,
+              train,
+              validation,
+              control,
+              resumeFrom,
+              ...(normalization ? { normalization } : {}),
+              onProgress: onEvent,
+              onCheckpoint: async (cp) => {
+                resumeFrom = cp;
+                await models.saveCheckpoint(req.runId, cp, { savedAt: deps.now() });
+              },
+            });
+            let modelId: string | null = null;
+            if (result.status !== 'cancelled' || result.epochsDone > 0) {
+              const saved = await saveModel(net, {
+                normalization: result.normalization,
+                metadata: {
+                  name: req.name,
+                  createdAt: deps.now(),
+                  clips: metas.map((m) => ({ id: m.id, name: m.name })),
+                  metrics: trainingMetrics(result),
+                  backend: name,
+                },
+              });
+              modelId = await models.save(toStored(saved, { clipIds: metas.map((m) => m.id), createdAt: deps.now() }));
+              await models.clearCheckpoint(req.runId);
+            }
+            const best = result.best ? result.history[result.best.epoch] ?? result.history[result.history.length - 1] : result.history[result.history.length - 1];
+            return {
+              status: result.status,
+              modelId,
+              epochsDone: result.epochsDone,
+              backend: name,
+              rmse: best ? (best.valRmse ?? best.trainRmse) : null,
+              baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
+            };
+          } catch (e) {
+            if (control.state === 'cancelled') throw e;
+            onEvent({ kind: 'backend', backend: name, reason: `${name} failed (${(e as Error).message}); trying the next backend` });
+            attempt++;
+            backend = null;
+          } finally {
+            net?.dispose();
+          }
+        }
+      } finally {
+        control = null;
+      }
+    },
+
+    pause(): void {
+      control?.pause();
+    },
+    resume(): void {
+      control?.resume();
+    },
+    cancel(): void {
+      control?.cancel();
+    },
+
+    async listModels(): Promise<ModelMeta[]> {
+      return (await deps.models()).list();
+    },
+    async renameModel(id: string, name: string): Promise<ModelMeta> {
+      return (await deps.models()).rename(id, name);
+    },
+    async deleteModel(id: string): Promise<void> {
+      if (driving?.meta?.id === id) disposeDriving();
+      await (await deps.models()).remove(id);
+    },
+    async listCheckpoints(): Promise<CheckpointInfo[]> {
+      return (await deps.models()).listCheckpoints();
+    },
+
+    /** Loads a saved model for driving; frames will arrive at `frame` size (the dash camera's). */
+    async loadModel(id: string, frame: { width: number; height: number }): Promise<NonNullable<WorkerStatus['loadedModel']>> {
+      const stored = await (await deps.models()).load(id);
+      const loaded = await loadModel(fromStored(stored.artifacts.topology, stored.artifacts.weightSpecs, stored.artifacts.weightData));
+      disposeDriving();
+      const cfg = loaded.net.config;
+      const meta = {
+        id,
+        name: stored.meta.name,
+        kind: cfg.sequence.kind,
+        window: cfg.sequence.kind === 'cnn' ? 1 : cfg.sequence.window,
+        inputWidth: cfg.input.width,
+        inputHeight: cfg.input.height,
+      };
+      driving = { net: loaded.net, predictor: createStreamingPredictor({ net: loaded.net, normalization: loaded.normalization, frame }), meta, frame };
+      return meta;
+    },
+
+    unloadModel(): void {
+      disposeDriving();
+    },
+
+    /** One dash frame (RGB, the loaded frame size) -> controls. The buffer is transferred in. */
+    async predict(frame: Uint8Array): Promise<PredictResult> {
+      if (!driving) throw new Error('no model is loaded for driving');
+      const expected = driving.frame.width * driving.frame.height * 3;
+      if (frame.length !== expected) throw new Error(`the frame has ${frame.length} bytes; the model was loaded for ${driving.frame.width}x${driving.frame.height} RGB (${expected})`);
+      const p = await driving.predictor.predict(frame);
+      return { steering: p.steering, speed: p.speed, torque: p.torque, warm: p.warm, ms: p.ms, backend: backend ?? 'cpu' };
+    },
+
+    resetPredictor(): void {
+      driving?.predictor.reset();
+    },
+
+    async exportModel(id: string): Promise<Uint8Array> {
+      const stored = await (await deps.models()).load(id);
+      return exportModelZip(fromStored(stored.artifacts.topology, stored.artifacts.weightSpecs, stored.artifacts.weightData));
+    },
+
+    /** Imports a zip of TensorFlow.js files with deepsteer.json; validates it by loading it. */
+    async importModel(bytes: Uint8Array): Promise<ModelMeta> {
+      const saved = importModelZip(bytes);
+      const loaded = await loadModel(saved); // proves the files fit together
+      loaded.net.dispose();
+      const models = await deps.models();
+      const id = await models.save(toStored(saved, { clipIds: saved.manifest.metadata.clips.map((c) => c.id), createdAt: deps.now() }));
+      return models.getMeta(id);
+    },
+
+    scores(): readonly BackendScore[] {
+      return calibration?.scores ?? [];
+    },
+  };
+  return api;
+}
+
+export type SteeringApi = ReturnType<typeof createSteeringApi>;
