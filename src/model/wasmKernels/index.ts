@@ -1,5 +1,7 @@
 // Registers the kernels that make conv nets trainable (and fast to train) on tfjs-backend-wasm.
-// Call once after importing the wasm backend and before training on it; calling again is a no-op.
+// tfSetup.initBackend('wasm') calls it once the backend has started (the package runs its own
+// kernels' setup only then, so the ones we replace stay runnable for comparison). Calling it
+// again is a no-op.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
