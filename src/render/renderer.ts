@@ -158,6 +158,8 @@ interface Content {
   readonly pipScene: Scene;
   readonly pipMaterial: MeshBasicMaterial;
   readonly pipGeometry: PlaneGeometry;
+  /** Whether the dash target holds a frame yet (a 'model' PiP before the first renderDash draws one live). */
+  dashDrawn: boolean;
 }
 
 function createGl(canvas: HTMLCanvasElement, antialias: boolean): WebGL2RenderingContext {
@@ -241,7 +243,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
       materials, env, kit, player, ghosts: [],
       track: createTrackMesh(track, materials.m),
       scenery: createSceneryMesh(track, materials.m, { density: quality.sceneryDensity, shadows: quality.shadows }),
-      dashTarget, pipScene, pipMaterial, pipGeometry,
+      dashTarget, pipScene, pipMaterial, pipGeometry, dashDrawn: false,
     };
     scene.add(c.track.group, c.scenery.group);
     fitToTrack(c);
@@ -329,6 +331,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     renderer.setRenderTarget(content.dashTarget);
     renderer.render(scene, dashCam);
     renderer.setRenderTarget(null);
+    content.dashDrawn = true;
   }
 
   function drawPip(): void {
@@ -421,6 +424,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
       dashW = width;
       dashH = height;
       content.dashTarget.setSize(dashW, dashH);
+      content.dashDrawn = false;
       dashCam.aspect = dashW / dashH;
       dashCam.updateProjectionMatrix();
       rgba = new Uint8Array(dashW * dashH * 4);
@@ -452,7 +456,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
         if (i < ghosts.length) c.ghosts[i].setPose(ghosts[i]);
       }
       const dash = view.dash ?? 'off';
-      if (dash === 'live') drawDash(view.car, undefined);
+      if (dash === 'live' || (dash === 'model' && !c.dashDrawn)) drawDash(view.car, undefined);
       c.player.setPose(view.car);
       placeMainCamera(view.camera, view.car, mainPlace);
       if (view.camera === 'cockpit') mainCam.layers.disable(LAYER_CABIN);
