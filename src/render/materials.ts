@@ -108,14 +108,14 @@ export class MaterialSet {
   private texturesFor(theme: Theme): ThemeTextures {
     let t = this.cache.get(theme.name);
     if (!t) {
-      const surface = (style: Theme['asphalt'], what: string): DataTexture => {
-        const tex = dataTexture(surfaceTexels(style, `${theme.name}:${what}`));
+      const surface = (style: Theme['asphalt'], what: string, texels = 128): DataTexture => {
+        const tex = dataTexture(surfaceTexels(style, `${theme.name}:${what}`, texels));
         tex.repeat.set(1 / style.tileM, 1 / style.tileM);
         return tex;
       };
       const kerb = dataTexture(stripeTexels(theme.kerb[0], theme.kerb[1]));
       kerb.repeat.set(1, 1 / 4); // one red and one white stripe per 4 m of v
-      t = { asphalt: surface(theme.asphalt, 'asphalt'), grass: surface(theme.grass, 'grass'), gravel: surface(theme.gravel, 'gravel'), kerb };
+      t = { asphalt: surface(theme.asphalt, 'asphalt', 256), grass: surface(theme.grass, 'grass', 256), gravel: surface(theme.gravel, 'gravel'), kerb };
       this.cache.set(theme.name, t);
     }
     return t;
