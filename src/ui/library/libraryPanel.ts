@@ -40,6 +40,7 @@ import { el, messageOf } from './dom.ts';
 import { driverSummary, exportFileName, formatBytes, nameFromFileName } from './format.ts';
 import { createHistogramView } from './histogramView.ts';
 import { createPlayback } from './playback.ts';
+import type { SteeringVerdict } from './steeringBalance.ts';
 import { steeringVerdict, sumHistograms } from './steeringBalance.ts';
 import { createStorageView } from './storageView.ts';
 
@@ -80,6 +81,8 @@ export interface LibraryPanel {
 
 /** Bins of the histogram drawn (odd, so straight driving has its own bin). */
 const HIST_BINS = 51;
+/** How often the list is re-read while an auto-record reports progress, ms. */
+const AUTO_REFRESH_MS = 3000;
 /** confirmingDelete's value while the bulk delete asks for confirmation. */
 const SELECTION = '__selection__';
 
@@ -274,7 +277,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     fileInput.disabled = !idle;
     importLabel.classList.toggle('disabled', !idle);
     selectionInfo.textContent = k === 0 ? 'Tick clips to export, tag or delete several at once.' : '';
-    selectionInfo.hidden = k > 0;
+    selectionInfo.hidden = k > 0 || clips.length === 0;
     renderBulkConfirm();
     renderTransfer();
     storageView.render({ estimate: storage, clipBytes: clips.reduce((s, c) => s + c.byteSize, 0), asking: askingPersist });
@@ -507,6 +510,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
 
   // ---- steering histogram ----
   let histRun = 0;
+  let lastHist: { histogram: SteeringHistogram | null; verdict: SteeringVerdict | null; skipped: number } = { histogram: null, verdict: null, skipped: 0 };
   async function updateHistogram(): Promise<void> {
     const run = ++histRun;
     const usable = clips.filter((c) => c.frameCount > 0);
@@ -514,11 +518,14 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     const scope =
       selected.size > 0
         ? `${selected.size} selected clip${selected.size === 1 ? '' : 's'}`
+        : clips.length === 0
+        ? 'No clips'
         : `all ${clips.length} clip${clips.length === 1 ? '' : 's'}`;
     const hasSide = scopeClips.some((c) => c.cameras.length > 1);
     const mode = histAllCameras && hasSide ? 'all' : 'center';
     const base = { scope, allCameras: histAllCameras, hasSideCameras: hasSide };
-    histView.render({ ...base, histogram: null, verdict: null, loading: true, skipped: 0 });
+    // Keep the last bars up while counting, so periodic refreshes do not flash an empty chart.
+    histView.render({ ...base, ...lastHist, loading: true });
     const parts: SteeringHistogram[] = [];
     let skipped = 0;
     for (const c of scopeClips) {
@@ -538,7 +545,8 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     }
     if (run !== histRun || disposed) return;
     const histogram = sumHistograms(parts, HIST_BINS);
-    histView.render({ ...base, histogram, verdict: steeringVerdict(histogram), loading: false, skipped });
+    lastHist = { histogram, verdict: steeringVerdict(histogram), skipped };
+    histView.render({ ...base, ...lastHist, loading: false });
   }
 
   // ---- drivers (read from labels in the background, once per clip) ----
@@ -595,6 +603,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   }
 
   // ---- auto-record ----
+  let lastAutoRefresh = -Infinity;
   function startAutoRecord(request: AutoRecordRequest): void {
     form.setProgress({ fraction: 0, frames: 0, message: 'Starting…' });
     const finish = (): void => {
@@ -667,7 +676,11 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     refresh,
     setAutoRecordProgress(p) {
       form.setProgress(p);
-      if (p === null) void refresh();
+      // Re-read the list now and then while recording, so new clips appear as they are made.
+      if (p === null || now() - lastAutoRefresh >= AUTO_REFRESH_MS) {
+        lastAutoRefresh = now();
+        void refresh();
+      }
     },
     dispose() {
       disposed = true;

@@ -42,7 +42,7 @@ interface PlotSpec {
   readonly values: () => Float64Array;
 }
 
-const PLOT_HEIGHT = 64;
+const PLOT_HEIGHT = 72;
 /** Steps of frames read at once, in seconds of the clip. */
 const WINDOW_S = 2;
 
@@ -126,6 +126,9 @@ export function createPlayback(opts: PlaybackOptions): Playback {
         width,
         height: PLOT_HEIGHT + (last ? 22 : 0),
         legend: { show: false },
+        // The same right padding on every plot (the bottom one's time labels would otherwise
+        // narrow its plotting area), so the scrubber lines line up.
+        padding: [9, 14, last ? 2 : 9, 0],
         cursor: { sync: { key: syncKey }, y: false, drag: { x: false, y: false }, points: { show: false } },
         scales: { x: { time: false }, y: { range: spec.range } },
         axes: [

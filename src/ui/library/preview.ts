@@ -2,7 +2,8 @@
 // ('deepsteer-library-preview'). It fills the store with synthetic clips driven by the sim's
 // expert (frames are a flat perspective sketch of the road, not the three.js renderer, which
 // ui may not import), one of them left incomplete, and stands in for the app's auto-record
-// engine with the same sketch, so every part of the panel can be tried. ?reset=1 refills it.
+// engine with the same sketch, so every part of the panel can be tried. ?reset=1 refills it;
+// ?reset=1&seed=0 leaves it empty.
 
 import '../styles.css';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../../core/units.ts';
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
   const store = await openClipStore({ name: DB_NAME });
   const params = new URLSearchParams(location.search);
   if (params.get('reset') === '1') for (const c of await store.list()) await store.remove(c.id);
-  if ((await store.list()).length === 0) {
+  if (params.get('seed') !== '0' && (await store.list()).length === 0) {
     shell.notify('Filling the preview library with synthetic clips…', 'info', 3000);
     await seed(store);
   }
