@@ -209,7 +209,7 @@ const hooks = {
     return rgb ? Array.from(rgb) : null;
   },
   /** Median and 90th percentile ms of renderDash (render + synchronous readback) over `count` frames along a lap. */
-  benchDash(width: number, height: number, count = 100): { width: number; height: number; median: number; p90: number } {
+  benchDash(width: number, height: number, count = 100, withSamples = false): { width: number; height: number; median: number; p90: number; samples?: number[] } {
     renderer.setDashSize(width, height);
     const d = newDriver(0.72, 1, 0);
     const poses: CarPose[] = [];
@@ -225,7 +225,7 @@ const hooks = {
       if (i >= 10) times.push(t);
     });
     const sorted = [...times].sort((a, b) => a - b);
-    return { width, height, median: median(times), p90: sorted[Math.floor(sorted.length * 0.9)] };
+    return { width, height, median: median(times), p90: sorted[Math.floor(sorted.length * 0.9)], ...(withSamples ? { samples: times } : {}) };
   },
   /** Frames per second of the running loop over `ms` milliseconds. */
   async measureFps(ms: number): Promise<{ fps: number; frames: number; frameMsMedian: number }> {
@@ -244,6 +244,9 @@ const hooks = {
   },
   resize(w: number, h: number): void {
     renderer.resize(w, h);
+  },
+  setRatio(pixelRatio: number): void {
+    renderer.setQuality({ pixelRatio });
   },
   /** Drops and restores the WebGL context (WEBGL_lose_context), to exercise the recovery path. */
   loseContext(): boolean {

@@ -41,12 +41,26 @@ const ARM_REACH = 1.7;
 /** Diameter of the pool of light under a lamp at night, m. */
 const POOL_SIZE = 13;
 
+/**
+ * Foliage is flat shaded (normals come from screen-space derivatives), so its models share
+ * vertices between faces: fewer vertices is what software GL is fastest at.
+ */
+function welded(g: BufferGeometry): BufferGeometry {
+  g.deleteAttribute('uv');
+  g.deleteAttribute('normal');
+  const w = mergeVertices(g);
+  g.dispose();
+  w.computeVertexNormals(); // unused by the flat-shaded material, kept for shadows and uniformity
+  return w;
+}
+
+/** Two stacked cones (15 vertices, 18 triangles). */
 function pineGeometry(): BufferGeometry {
-  const lower = new ConeGeometry(0.5, 0.6, 6, 1, false).deleteAttribute('uv');
+  const lower = new ConeGeometry(0.5, 0.6, 6, 1, false);
   lower.translate(0, 0.5, 0);
-  const upper = new ConeGeometry(0.36, 0.5, 6, 1, true).deleteAttribute('uv');
+  const upper = new ConeGeometry(0.36, 0.5, 6, 1, true);
   upper.translate(0, 0.75, 0);
-  return mergeGeometries([lower, upper]);
+  return welded(mergeGeometries([lower, upper]));
 }
 
 function trunkGeometry(height: number, radius: number): BufferGeometry {
@@ -55,18 +69,17 @@ function trunkGeometry(height: number, radius: number): BufferGeometry {
   return g;
 }
 
+/** A squashed icosahedron (12 vertices, 20 triangles). */
 function broadleafGeometry(): BufferGeometry {
-  const g = mergeVertices(new IcosahedronGeometry(0.5, 0).deleteAttribute('uv').deleteAttribute('normal'));
+  const g = welded(new IcosahedronGeometry(0.5, 0));
   g.scale(1, 0.75, 1);
   g.translate(0, 0.68, 0);
-  g.computeVertexNormals();
   return g;
 }
 
 function bushGeometry(): BufferGeometry {
-  const g = mergeVertices(new IcosahedronGeometry(0.5, 0).deleteAttribute('uv').deleteAttribute('normal'));
+  const g = welded(new IcosahedronGeometry(0.5, 0));
   g.translate(0, 0.35, 0);
-  g.computeVertexNormals();
   return g;
 }
 
@@ -76,7 +89,7 @@ function poleGeometry(): BufferGeometry {
   post.translate(0, POLE_HEIGHT / 2, 0);
   const arm = new BoxGeometry(ARM_REACH, 0.08, 0.08);
   arm.translate(ARM_REACH / 2, POLE_HEIGHT - 0.1, 0);
-  return mergeGeometries([post.toNonIndexed(), arm.toNonIndexed()].map((g) => g.deleteAttribute('uv')));
+  return mergeGeometries([post, arm].map((g) => g.deleteAttribute('uv')));
 }
 
 function lampGeometry(): BufferGeometry {
@@ -85,26 +98,35 @@ function lampGeometry(): BufferGeometry {
   return g;
 }
 
-/** A traffic cone with two white bands, coloured per vertex, at real size (0.75 m). */
+/**
+ * A traffic cone at real size (0.75 m): stacked frustums of solid colour (orange, a white band,
+ * orange, a white band, orange tip) on a dark square base, coloured per vertex.
+ */
 function coneGeometry(): BufferGeometry {
-  const body = new CylinderGeometry(0.035, 0.19, 0.7, 10, 6, true).toNonIndexed();
-  body.translate(0, 0.38, 0);
-  const base = new BoxGeometry(0.45, 0.04, 0.45).toNonIndexed();
-  base.translate(0, 0.02, 0);
-  const parts = [body, base].map((g) => g.deleteAttribute('uv'));
-  const merged = mergeGeometries(parts);
-  const pos = merged.getAttribute('position');
-  const colors = new Float32Array(pos.count * 3);
-  const orange = new Color(0xff5a14);
-  const white = new Color(0xf4f4f4);
-  const dark = new Color(0x222222);
-  for (let i = 0; i < pos.count; i++) {
-    const y = pos.getY(i);
-    const c = y < 0.045 ? dark : (y > 0.38 && y < 0.47) || (y > 0.55 && y < 0.62) ? white : orange;
-    colors.set([c.r, c.g, c.b], i * 3);
-  }
-  merged.setAttribute('color', new Float32BufferAttribute(colors, 3));
+  const radiusAt = (y: number): number => 0.19 + ((0.035 - 0.19) * (y - 0.04)) / 0.7;
+  const bands: [number, number, number][] = [[0.04, 0.38, 0xff5a14], [0.38, 0.47, 0xf4f4f4], [0.47, 0.55, 0xff5a14], [0.55, 0.62, 0xf4f4f4], [0.62, 0.74, 0xff5a14]];
+  const parts = bands.map(([y0, y1, hex]) => {
+    const g = new CylinderGeometry(radiusAt(y1), radiusAt(y0), y1 - y0, 6, 1, true);
+    g.translate(0, (y0 + y1) / 2, 0);
+    return tinted(g, hex);
+  });
+  const base = new PlaneGeometry(0.45, 0.45);
+  base.rotateX(-Math.PI / 2);
+  base.translate(0, 0.04, 0);
+  parts.push(tinted(base, 0x222222));
+  const merged = mergeGeometries(parts.map((g) => g.deleteAttribute('uv')));
+  for (const g of parts) g.dispose();
   return merged;
+}
+
+/** Colours every vertex of a geometry (NOTE mutates it) and returns it. */
+function tinted(g: BufferGeometry, hex: number): BufferGeometry {
+  const c = new Color(hex);
+  const n = g.getAttribute('position').count;
+  const colors = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) colors.set([c.r, c.g, c.b], i * 3);
+  g.setAttribute('color', new Float32BufferAttribute(colors, 3));
+  return g;
 }
 
 /** A unit box standing on the ground, split into its four walls and its roof. */
