@@ -1,7 +1,7 @@
 // The composition root: builds the page, the renderer, the HUD and the input, owns the session
 // and the main loop, and switches modes. Everything else is a part it plugs together.
 
-import { CENTER_CAMERA, type ClipStore, type DataError, openClipStore } from '../data/index.ts';
+import { CENTER_CAMERA, type ClipStore, type DataError, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
 import { hudLayout } from '../hud/layout.ts';
@@ -25,13 +25,17 @@ import { DT, TICK_HZ } from '../sim/constants.ts';
 import type { World } from '../sim/world.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createDashPip } from '../ui/dashPip.ts';
+import { createSettingsPanel } from '../ui/settingsPanel.ts';
 import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
 import { type Mode, parseLaunchParams } from './launchParams.ts';
+import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
+import { AutopilotController } from './autopilotController.ts';
 import { createLoop, type Loop } from './loop.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import { Session } from './session.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
+const SETTINGS_KEY = 'app-settings';
 const DEFAULTS = { track: 'oval', theme: 'day', mode: 'drive' as Mode };
 
 export interface AppOptions {
@@ -51,6 +55,9 @@ export interface App {
   /** The clip library (opens asynchronously; resolves to null if IndexedDB is unavailable). */
   readonly store: Promise<ClipStore | null>;
   readonly recording: ActiveRecording | null;
+  readonly autopilot: AutopilotController;
+  readonly settings: AppSettings;
+  updateSetting(key: string, value: number | string | boolean): void;
   /** Renders the dash camera for a world (its exact tick), shared by recorder, autopilot and PiP. */
   dashFrameOf(world: World): Uint8Array | null;
   setMode(m: ModeName): void;
@@ -159,7 +166,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       recording = await startRecording(session.world, {
         store: st,
         render: (w) => dashFrameOf(w) ?? new Uint8Array(renderer!.dashWidth * renderer!.dashHeight * 3),
-        rateHz: 20,
+        rateHz: settings.recordRateHz,
         frameWidth: renderer.dashWidth,
         frameHeight: renderer.dashHeight,
         cameras: [CENTER_CAMERA],
@@ -203,15 +210,102 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   window.addEventListener('pagehide', flushRecording);
   document.addEventListener('visibilitychange', flushRecording);
 
-  const extras = (): HudExtras => ({
-    fps,
-    recording: recording ? { elapsedS: recording.elapsedS, frames: recording.frames, bytes: recording.bytes } : null,
+  const autopilot = new AutopilotController({
+    session,
+    dashFrame: (w) => dashFrameOf(w),
+    dashSize: () => ({ width: renderer?.dashWidth ?? 200, height: renderer?.dashHeight ?? 66 }),
+    notify: (t, k) => shell.notify(t, k),
+    store,
+    theme: () => theme,
+    now: () => Date.now(),
+    backend: () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settings.backend,
   });
+
+  let settings: AppSettings = DEFAULT_SETTINGS;
+  const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
+  const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function applySettings(next: AppSettings, prev: AppSettings | null): void {
+    settings = next;
+    input.setSettings(next.input);
+    session.playerName = next.playerName;
+    autopilot.recordTakeovers = next.recordTakeovers;
+    autopilot.autopilot.opts = { ...autopilot.autopilot.opts, timing: next.autopilotTiming, throttle: next.throttleSource };
+    if (autopilot.isEngaged && next.autopilotTiming === 'lockstep') void runLockstep();
+    if (!prev || next.dashSize !== prev.dashSize) {
+      const d = dashSizeOf(next.dashSize);
+      if (renderer && (renderer.dashWidth !== d.width || renderer.dashHeight !== d.height)) {
+        renderer.setDashSize(d.width, d.height);
+        dashFrame = null;
+        dashTick = -1;
+        if (autopilot.model) {
+          const id = autopilot.model.id;
+          autopilot.model = null;
+          if (mode === 'autopilot') app.setMode('drive');
+          void autopilot.loadModel(id).catch((e: Error) => shell.notify(e.message, 'warn'));
+        }
+      }
+    }
+    if (prev && next.backend !== prev.backend) {
+      autopilot.dispose();
+      autopilot.model = null;
+      if (mode === 'autopilot') app.setMode('drive');
+      shell.notify(`ML backend: ${next.backend === 'auto' ? 'the fastest measured' : next.backend}. The model will reload on the next drive.`, 'info');
+    }
+    settingsPanel.setValues(flattenSettings(next));
+  }
+
+  void settingsStore.then(async (st) => {
+    if (!st) return;
+    const loaded = (await st.get(SETTINGS_KEY, appSettingsSchema, DEFAULT_SETTINGS).catch(() => DEFAULT_SETTINGS)) as AppSettings;
+    applySettings(loaded, settings);
+  });
+  applySettings(settings, null);
+
+  /** Lockstep autopilot: the simulation waits for each prediction, paced to real time at most. */
+  let lockstepRunning = false;
+  async function runLockstep(): Promise<void> {
+    if (lockstepRunning) return;
+    lockstepRunning = true;
+    try {
+      let next = performance.now();
+      while (autopilot.isEngaged && autopilot.autopilot.opts.timing === 'lockstep') {
+        if (loop.paused) {
+          await new Promise((r) => setTimeout(r, 50));
+          next = performance.now();
+          continue;
+        }
+        await autopilot.lockstepControlTick(() => input.sample(DT, carSpeed(session.world.car)));
+        next += (autopilot.autopilot.every * 1000) / TICK_HZ;
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else next = performance.now();
+      }
+    } finally {
+      lockstepRunning = false;
+    }
+  }
+
+  const extras = (): HudExtras => {
+    const ap = autopilot.hudInfo();
+    return {
+      fps,
+      recording: recording ? { elapsedS: recording.elapsedS, frames: recording.frames, bytes: recording.bytes } : null,
+      autopilot: ap,
+      modelSteer: autopilot.isEngaged ? (autopilot.autopilot.latest?.steering ?? null) : null,
+      ...(autopilot.isEngaged ? { humanSteer: lastHumanSteer } : {}),
+    };
+  };
+  let lastHumanSteer = 0;
 
   const loop = createLoop({
     tick() {
+      if (autopilot.isEngaged && autopilot.autopilot.opts.timing === 'lockstep') return; // runLockstep steps
       const sample = input.sample(DT, carSpeed(session.world.car));
-      session.tick({ human: sample.controls });
+      lastHumanSteer = sample.controls.steer;
+      if (autopilot.isEngaged) autopilot.tick(sample);
+      else session.tick({ human: sample.controls });
       recording?.afterTick(session.world, session.driver === 'expert' ? 'expert' : 'human');
       if (session.world.tick % controlEvery === 0 && pipVisible) {
         const f = dashFrameOf(session.world);
@@ -286,6 +380,27 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   observer.observe(shell.viewport);
   resize();
 
+  /** Autopilot mode: load a model if none is loaded (the last used, else the newest), then engage. */
+  async function engageAutopilot(): Promise<void> {
+    shell.setMode('autopilot');
+    try {
+      if (!autopilot.model) {
+        const w = await autopilot.ensureWorker();
+        const models = await w.api.listModels();
+        if (models.length > 0) await autopilot.loadModel(models[models.length - 1].id);
+      }
+    } catch (e) {
+      shell.notify((e as Error).message, 'error');
+    }
+    if (!autopilot.engage()) {
+      shell.setMode(mode);
+      return;
+    }
+    mode = 'autopilot';
+    input.clear();
+    if (autopilot.autopilot.opts.timing === 'lockstep') void runLockstep();
+  }
+
   const app: App = {
     session,
     shell,
@@ -305,11 +420,31 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       return recording;
     },
     dashFrameOf,
+    autopilot,
+    get settings() {
+      return settings;
+    },
+    updateSetting(key, value) {
+      const next = withSetting(settings, key, value);
+      applySettings(next, settings);
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => {
+        void settingsStore.then((st) => st?.put(SETTINGS_KEY, next)).catch((e: Error) => shell.notify(`Settings not saved: ${e.message}`, 'warn'));
+      }, 300);
+    },
     setMode(m) {
       const was = mode;
+      if (m === 'autopilot' && was !== 'autopilot') {
+        void engageAutopilot();
+        return;
+      }
       mode = m;
       shell.setMode(m);
       input.clear();
+      if (was === 'autopilot' && m !== 'autopilot') {
+        autopilot.disengage();
+        session.driver = 'human';
+      }
       if (was === 'record' && m !== 'record') void endRecording();
       if (m === 'record' && was !== 'record') void beginRecording();
     },
@@ -328,6 +463,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         });
       }
       session.restart(track);
+      void autopilot.worker?.api.resetPredictor();
       renderer?.setTrack(track);
       hud.setTrack(track);
       shell.setTrack(track.id);
@@ -345,6 +481,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     },
     dispose() {
       loop.stop();
+      autopilot.dispose();
       void endRecording();
       window.removeEventListener('pagehide', flushRecording);
       document.removeEventListener('visibilitychange', flushRecording);

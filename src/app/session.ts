@@ -49,9 +49,12 @@ export class Session {
   private expertOptions: ExpertOptions;
   modelName = 'model';
   modelId: string | undefined;
+  /** Name written into human laps' replays. */
+  playerName: string;
 
   constructor(private readonly opts: SessionOptions) {
     this.theme = opts.theme;
+    this.playerName = opts.playerName ?? 'Player';
     this.expertOptions = opts.expert ?? {};
     this.world = createWorld(opts.track);
     this.prev = this.world;
@@ -129,7 +132,7 @@ export class Session {
       ? { kind: 'autopilot', name: this.modelName, ...(this.modelId ? { modelId: this.modelId } : {}) }
       : driver === 'expert'
         ? { kind: 'expert', name: 'Expert' }
-        : { kind: 'human', name: this.opts.playerName ?? 'Player' };
+        : { kind: 'human', name: this.playerName };
     const replay = this.replay.replayOf(this.world, lap, {
       theme: this.theme,
       driver: who,

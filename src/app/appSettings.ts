@@ -1,0 +1,100 @@
+// The player's settings: their shape and defaults, how they are read back (anything invalid or
+// from an older version falls back field by field), and the form the Settings panel draws.
+
+import { z } from 'zod';
+import { DEFAULT_INPUT_SETTINGS, INPUT_SETTING_RANGES, type InputSettings, validateInputSettings } from '../input/settings.ts';
+import type { SettingSection } from '../ui/settingsPanel.ts';
+
+export const DASH_SIZES = ['200x66', '100x33', '128x48', '160x64'] as const;
+export type DashSize = (typeof DASH_SIZES)[number];
+export const RECORD_RATES = [10, 12, 15, 20, 30] as const;
+export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgl', 'webgpu'] as const;
+
+export const appSettingsSchema = z.object({
+  input: z.unknown().transform((v) => validateInputSettings(v).settings).catch(DEFAULT_INPUT_SETTINGS),
+  dashSize: z.enum(DASH_SIZES).catch('200x66'),
+  recordRateHz: z.union(RECORD_RATES.map((r) => z.literal(r))).catch(20),
+  autopilotTiming: z.enum(['realtime', 'lockstep']).catch('realtime'),
+  throttleSource: z.enum(['torque', 'speed']).catch('torque'),
+  recordTakeovers: z.boolean().catch(false),
+  playerName: z.string().trim().min(1).max(40).catch('Player'),
+  backend: z.enum(BACKEND_CHOICES).catch('auto'),
+  ghosts: z.boolean().catch(true),
+});
+
+export type AppSettings = z.infer<typeof appSettingsSchema> & { input: InputSettings };
+
+export const DEFAULT_SETTINGS: AppSettings = appSettingsSchema.parse({}) as AppSettings;
+
+export function dashSizeOf(s: DashSize): { width: number; height: number } {
+  const [w, h] = s.split('x').map(Number);
+  return { width: w, height: h };
+}
+
+/** Flat key -> value view for the Settings panel (input settings as `input.<name>`). */
+export function flattenSettings(s: AppSettings): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'input') for (const [ik, iv] of Object.entries(v as InputSettings)) out[`input.${ik}`] = iv;
+    else out[k] = v as number | string | boolean;
+  }
+  return out;
+}
+
+/** Applies one panel change; returns the new settings, validated. */
+export function withSetting(s: AppSettings, key: string, value: number | string | boolean): AppSettings {
+  if (key.startsWith('input.')) {
+    const input = validateInputSettings({ ...s.input, [key.slice(6)]: value }).settings;
+    return { ...s, input };
+  }
+  const raw: Record<string, unknown> = { ...s, [key]: key === 'recordRateHz' ? Number(value) : value };
+  return appSettingsSchema.parse(raw) as AppSettings;
+}
+
+export const SETTINGS_FORM: readonly SettingSection[] = [
+  {
+    title: 'Player',
+    fields: [{ kind: 'text', key: 'playerName', label: 'Name on the leaderboard', maxLength: 40 }],
+  },
+  {
+    title: 'Dash camera and recording',
+    fields: [
+      {
+        kind: 'select', key: 'dashSize', label: 'Dash camera (pixels)', help: 'Clips record at this size; a model trains on clips of one size.',
+        options: DASH_SIZES.map((s) => ({ value: s, label: s === '200x66' ? `${s} (PilotNet)` : s })),
+      },
+      { kind: 'select', key: 'recordRateHz', label: 'Recording rate', options: RECORD_RATES.map((r) => ({ value: String(r), label: `${r} Hz` })) },
+    ],
+  },
+  {
+    title: 'Autopilot',
+    fields: [
+      {
+        kind: 'select', key: 'autopilotTiming', label: 'Timing',
+        help: 'Real time: the car never waits for the model. Lockstep: it waits for every prediction (same result on any machine; scored laps).',
+        options: [{ value: 'realtime', label: 'Real time' }, { value: 'lockstep', label: 'Lockstep' }],
+      },
+      { kind: 'select', key: 'throttleSource', label: 'Throttle from', options: [{ value: 'torque', label: 'Torque head' }, { value: 'speed', label: 'Speed head' }] },
+      { kind: 'checkbox', key: 'recordTakeovers', label: 'Record my takeovers as training clips' },
+      {
+        kind: 'select', key: 'backend', label: 'ML backend',
+        options: BACKEND_CHOICES.map((b) => ({ value: b, label: b === 'auto' ? 'Fastest (measured)' : b })),
+      },
+    ],
+  },
+  {
+    title: 'Race',
+    fields: [{ kind: 'checkbox', key: 'ghosts', label: 'Show the ghost of the best lap' }],
+  },
+  {
+    title: 'Controls',
+    fields: (Object.keys(INPUT_SETTING_RANGES) as (keyof InputSettings)[]).map((k) => ({
+      kind: 'range' as const,
+      key: `input.${k}`,
+      label: INPUT_SETTING_RANGES[k].label,
+      min: INPUT_SETTING_RANGES[k].min,
+      max: INPUT_SETTING_RANGES[k].max,
+      step: INPUT_SETTING_RANGES[k].step,
+    })),
+  },
+];

@@ -1,0 +1,126 @@
+// The autopilot: on each control tick the dash frame goes to the worker and the prediction
+// drives the car. Two timing modes:
+// - real time: the simulation never waits; the newest prediction is applied (one frame in
+//   flight at a time), so a slow machine drives worse, as a real car would;
+// - lockstep: the simulation waits for each prediction, so results do not depend on speed.
+// Any human steering or brake beyond a small threshold takes over at once (an intervention);
+// releasing hands back. Leaving the road is an intervention too, and puts the car back on the
+// centreline. Pure of DOM: the app feeds it frames, human input and results.
+
+import { clamp } from '../core/assert.ts';
+import { carSpeed } from '../sim/car.ts';
+import { TICK_HZ } from '../sim/constants.ts';
+import type { Controls, World } from '../sim/world.ts';
+
+export type TimingMode = 'realtime' | 'lockstep';
+/** Which head drives the throttle: the torque head directly, or the speed head through a speed controller. */
+export type ThrottleSource = 'torque' | 'speed';
+
+export interface ModelOutput {
+  steering: number;
+  speed: number;
+  torque: number;
+}
+
+export interface AutopilotOptions {
+  timing: TimingMode;
+  throttle: ThrottleSource;
+  /** Control ticks per second (the dash camera's capture rate). */
+  rateHz: number;
+  /** Ticks without human input before the model takes the wheel back. */
+  handBackTicks: number;
+}
+
+export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'torque', rateHz: 20, handBackTicks: 30 };
+
+/** Throttle from the speed head: proportional control toward the predicted speed. */
+export function torqueForSpeed(target: number, speed: number): number {
+  return clamp(0.25 * (target - speed) + (target > 0.5 ? 0.15 : 0), -1, 1);
+}
+
+export interface AutopilotStats {
+  /** Ticks the autopilot has been engaged (driving or taken over). */
+  engagedTicks: number;
+  interventions: number;
+  /** Latency of the last predictions, ms (frame captured to prediction back). */
+  latencyMs: number;
+  /** Predictions applied per second, over the last second. */
+  rateHz: number;
+}
+
+export class Autopilot {
+  opts: AutopilotOptions;
+  /** The newest prediction and the tick its frame was captured at. */
+  latest: (ModelOutput & { tick: number }) | null = null;
+  /** True while the human holds the wheel. */
+  humanHasWheel = false;
+  private quietTicks = 0;
+  readonly stats: AutopilotStats = { engagedTicks: 0, interventions: 0, latencyMs: 0, rateHz: 0 };
+  private applied: number[] = [];
+  private latencies: number[] = [];
+
+  constructor(opts: Partial<AutopilotOptions> = {}) {
+    this.opts = { ...DEFAULT_AUTOPILOT, ...opts };
+  }
+
+  /** Ticks between control ticks. */
+  get every(): number {
+    return Math.max(1, Math.round(TICK_HZ / this.opts.rateHz));
+  }
+
+  isControlTick(world: World): boolean {
+    return world.tick % this.every === 0;
+  }
+
+  /** A prediction came back for a frame captured at `tick`, `latencyMs` after capture. */
+  receive(out: ModelOutput, tick: number, latencyMs: number, nowTick: number): void {
+    if (this.latest && tick < this.latest.tick) return; // an older frame overtaken: ignore
+    this.latest = { ...out, tick };
+    this.latencies.push(latencyMs);
+    if (this.latencies.length > 20) this.latencies.shift();
+    this.stats.latencyMs = [...this.latencies].sort((a, b) => a - b)[Math.floor(this.latencies.length / 2)];
+    this.applied.push(nowTick);
+    while (this.applied.length && this.applied[0] < nowTick - TICK_HZ) this.applied.shift();
+    this.stats.rateHz = this.applied.length;
+  }
+
+  /** The model's controls for the world as it is (hold the last prediction between control ticks). */
+  modelControls(world: World): Controls {
+    if (!this.latest) return { steer: 0, torque: -0.3 }; // no prediction yet: hold the car
+    const steer = clamp(this.latest.steering, -1, 1);
+    const torque = this.opts.throttle === 'torque' ? clamp(this.latest.torque, -1, 1) : torqueForSpeed(this.latest.speed, carSpeed(world.car));
+    return { steer, torque };
+  }
+
+  /**
+   * Who drives this tick. `takeover` is the human's input beyond the threshold. Returns whether
+   * the human drives and whether this tick began an intervention.
+   */
+  arbitrate(takeover: boolean): { human: boolean; intervention: boolean } {
+    this.stats.engagedTicks++;
+    if (takeover) {
+      this.quietTicks = 0;
+      if (!this.humanHasWheel) {
+        this.humanHasWheel = true;
+        this.stats.interventions++;
+        return { human: true, intervention: true };
+      }
+      return { human: true, intervention: false };
+    }
+    if (this.humanHasWheel && ++this.quietTicks >= this.opts.handBackTicks) this.humanHasWheel = false;
+    return { human: this.humanHasWheel, intervention: false };
+  }
+
+  /** The car left the road under the model: counts as an intervention. */
+  leftRoad(): void {
+    this.stats.interventions++;
+  }
+
+  resetStats(): void {
+    this.stats.engagedTicks = 0;
+    this.stats.interventions = 0;
+    this.latest = null;
+    this.humanHasWheel = false;
+    this.quietTicks = 0;
+  }
+}

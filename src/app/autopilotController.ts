@@ -1,0 +1,265 @@
+// Wires the autopilot to the world: the steering worker (started on demand, restarted if it
+// dies while the car brakes to a stop), the model it drives with, the control ticks of real-time
+// and lockstep modes, takeovers (with optional recording of the corrections as clips) and the
+// figures the HUD shows. The app owns one of these.
+
+import type { ClipStore } from '../data/index.ts';
+import { CENTER_CAMERA } from '../data/index.ts';
+import type { HumanSample } from '../input/humanInput.ts';
+import { autonomyPct } from '../scoring/rules.ts';
+import { TICK_HZ } from '../sim/constants.ts';
+import type { World } from '../sim/world.ts';
+import type { ModelMeta } from '../data/index.ts';
+import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
+import { Autopilot, type AutopilotOptions } from './autopilot.ts';
+import { type ActiveRecording, startRecording } from './recorder.ts';
+import type { Session } from './session.ts';
+import { startSteeringWorker, type SteeringWorker, transferFrame } from './steeringClient.ts';
+
+export interface AutopilotHost {
+  session: Session;
+  /** The dash frame of a world's tick (shared with the recorder and the PiP); the renderer owns the buffer. */
+  dashFrame(world: World): Uint8Array | null;
+  dashSize(): { width: number; height: number };
+  notify(text: string, kind?: 'info' | 'ok' | 'warn' | 'error'): void;
+  store: Promise<ClipStore | null>;
+  theme(): string;
+  now(): number;
+  /** Forced backend from the URL or settings, or 'auto'. */
+  backend(): NonNullable<WorkerStatus['backend']> | 'auto';
+}
+
+/** How long a prediction may take before the worker counts as dead, ms. */
+const PREDICT_DEADLINE_MS = 5000;
+
+export class AutopilotController {
+  readonly autopilot: Autopilot;
+  worker: SteeringWorker | null = null;
+  status: WorkerStatus | null = null;
+  model: { id: string; name: string; window: number; inputWidth: number; inputHeight: number } | null = null;
+  /** True while the worker is being (re)started: the car brakes. */
+  private workerDown = false;
+  private inFlight = false;
+  private engaged = false;
+  recordTakeovers = false;
+  private takeoverRec: ActiveRecording | null = null;
+  private starting: Promise<SteeringWorker> | null = null;
+
+  constructor(private readonly host: AutopilotHost, opts: Partial<AutopilotOptions> = {}) {
+    this.autopilot = new Autopilot(opts);
+  }
+
+  get isEngaged(): boolean {
+    return this.engaged;
+  }
+
+  /** The worker, started (and its backend chosen) on first use. */
+  ensureWorker(): Promise<SteeringWorker> {
+    if (this.worker && !this.worker.dead) return Promise.resolve(this.worker);
+    this.starting ??= (async () => {
+      const w = startSteeringWorker();
+      w.onDeath((reason) => void this.onWorkerDeath(reason));
+      this.status = await w.api.init({ backend: this.host.backend(), use: 'inference' });
+      this.worker = w;
+      return w;
+    })().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async onWorkerDeath(reason: string): Promise<void> {
+    if (reason === 'stopped') return;
+    this.worker = null;
+    this.workerDown = true;
+    this.inFlight = false;
+    this.host.notify(`${reason}. The car is braking while a new worker starts.`, 'warn');
+    try {
+      await this.ensureWorker();
+      if (this.model) await this.loadModel(this.model.id);
+      this.host.notify('The steering worker is back; the model drives again.', 'ok');
+    } catch (e) {
+      this.host.notify(`The steering worker could not restart: ${(e as Error).message}`, 'error');
+    } finally {
+      this.workerDown = false;
+    }
+  }
+
+  /**
+   * Loads a saved model for driving. Refuses a model whose input does not fit the dash camera
+   * (another aspect ratio, or more pixels than the camera gives) with a message.
+   */
+  async loadModel(id: string): Promise<void> {
+    const w = await this.ensureWorker();
+    const metas: ModelMeta[] = await w.api.listModels();
+    const meta = metas.find((m) => m.id === id);
+    if (!meta) throw new Error('that model is not in the library');
+    const shape = meta.inputShape;
+    const [h, wd] = shape.length === 4 ? [shape[1], shape[2]] : [shape[0], shape[1]];
+    const dash = this.host.dashSize();
+    const aspectModel = wd / h;
+    const aspectDash = dash.width / dash.height;
+    if (Math.abs(aspectModel / aspectDash - 1) > 0.06 || wd > dash.width || h > dash.height) {
+      throw new Error(`"${meta.name}" reads ${wd}x${h} frames, which the ${dash.width}x${dash.height} dash camera cannot give without distorting them. Set the dash camera to a size of the same shape (Settings), or train a model on this camera's clips.`);
+    }
+    const loaded = await w.api.loadModel(id, dash);
+    this.model = loaded;
+    this.autopilot.latest = null;
+    this.status = await w.api.status();
+  }
+
+  /** Hands the wheel to the model. False (with a notice) when no model is loaded. */
+  engage(): boolean {
+    if (!this.model) {
+      this.host.notify('No model to drive with yet: train one (Train) or pick one in the Training panel.', 'warn');
+      return false;
+    }
+    this.engaged = true;
+    this.autopilot.resetStats();
+    this.inFlight = false;
+    void this.worker?.api.resetPredictor();
+    return true;
+  }
+
+  disengage(): void {
+    this.engaged = false;
+    void this.endTakeoverRecording();
+  }
+
+  /** Sends the frame of this control tick to the worker, if none is in flight (real time). */
+  private requestPrediction(world: World): void {
+    if (this.inFlight || !this.worker || this.workerDown) return;
+    const frame = this.host.dashFrame(world);
+    if (!frame) return;
+    const copy = frame.slice(); // the renderer reuses its buffer; the copy moves to the worker
+    const tick = world.tick;
+    const sent = performance.now();
+    this.inFlight = true;
+    const w = this.worker;
+    w.within(PREDICT_DEADLINE_MS, w.api.predict(transferFrame(copy)))
+      .then((p: PredictResult) => {
+        this.autopilot.receive(p, tick, performance.now() - sent, this.host.session.world.tick);
+        if (this.status) this.status = { ...this.status, backend: p.backend };
+      })
+      .catch((e: Error) => {
+        if (/did not answer/.test(e.message)) {
+          w.terminate();
+          void this.onWorkerDeath(e.message);
+        }
+      })
+      .finally(() => {
+        this.inFlight = false;
+      });
+  }
+
+  /** Waits for the prediction of this tick's frame (lockstep). */
+  private async predictNow(world: World): Promise<void> {
+    const w = await this.ensureWorker();
+    const frame = this.host.dashFrame(world);
+    if (!frame) return;
+    const sent = performance.now();
+    const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferFrame(frame.slice())));
+    this.autopilot.receive(p, world.tick, performance.now() - sent, world.tick);
+  }
+
+  /**
+   * One simulation tick under the autopilot: arbitration between the human and the model,
+   * interventions, leaving the road. `sample` is the human's input this tick.
+   */
+  tick(sample: HumanSample): void {
+    const s = this.host.session;
+    const arb = this.autopilot.arbitrate(sample.takeover);
+    if (arb.intervention) {
+      s.markIntervention();
+      if (this.recordTakeovers) void this.beginTakeoverRecording();
+    }
+    if (!arb.human && this.takeoverRec) void this.endTakeoverRecording();
+    s.driver = arb.human ? 'human' : 'autopilot';
+    const modelControls = this.workerDown ? { steer: 0, torque: -1 } : this.autopilot.modelControls(s.world);
+    s.tick({ human: sample.controls, autopilot: modelControls });
+    this.takeoverRec?.afterTick(s.world, 'takeover');
+    if (s.world.offRoad && !arb.human && !s.prev.offRoad) {
+      // Off the road under the model: an intervention, and back onto the centreline.
+      this.autopilot.leftRoad();
+      s.markIntervention();
+      s.requestReset();
+      void this.worker?.api.resetPredictor();
+    }
+    if (this.autopilot.opts.timing === 'realtime' && this.autopilot.isControlTick(s.world)) this.requestPrediction(s.world);
+  }
+
+  /**
+   * Lockstep: predicts from the current frame, then runs the ticks until the next control
+   * tick with it. `humanSample` gives the human's input per tick.
+   */
+  async lockstepControlTick(humanSample: () => HumanSample): Promise<void> {
+    const s = this.host.session;
+    if (!this.workerDown) {
+      try {
+        await this.predictNow(s.world);
+      } catch (e) {
+        const w = this.worker;
+        if (w && !w.dead) {
+          w.terminate();
+          void this.onWorkerDeath((e as Error).message);
+        }
+      }
+    }
+    const every = this.autopilot.every;
+    do this.tick(humanSample());
+    while (s.world.tick % every !== 0);
+  }
+
+  private async beginTakeoverRecording(): Promise<void> {
+    const st = await this.host.store;
+    const dash = this.host.dashSize();
+    if (!st || this.takeoverRec) return;
+    try {
+      this.takeoverRec = await startRecording(this.host.session.world, {
+        store: st,
+        render: (w) => this.host.dashFrame(w) ?? new Uint8Array(dash.width * dash.height * 3),
+        rateHz: this.autopilot.opts.rateHz,
+        frameWidth: dash.width,
+        frameHeight: dash.height,
+        cameras: [CENTER_CAMERA],
+        name: `Takeover on ${this.host.session.track.name}`,
+        theme: this.host.theme(),
+        now: () => this.host.now(),
+      });
+    } catch (e) {
+      this.host.notify(`Could not record the takeover: ${(e as Error).message}`, 'warn');
+    }
+  }
+
+  private async endTakeoverRecording(): Promise<void> {
+    const rec = this.takeoverRec;
+    this.takeoverRec = null;
+    if (!rec) return;
+    if (rec.frames < 5) {
+      await rec.discard();
+      return;
+    }
+    const meta = await rec.finish();
+    this.host.notify(`Takeover saved as a clip (${meta.frameCount} frames) for the next training round.`, 'ok');
+  }
+
+  /** What the HUD shows while the model drives. */
+  hudInfo(): { latencyMs: number; rateHz: number; backend: string; autonomy: number; interventions: number } | null {
+    if (!this.engaged) return null;
+    const st = this.autopilot.stats;
+    const elapsed = st.engagedTicks / TICK_HZ;
+    return {
+      latencyMs: st.latencyMs,
+      rateHz: st.rateHz,
+      backend: this.status?.backend ?? '…',
+      autonomy: autonomyPct(st.interventions, elapsed) / 100,
+      interventions: st.interventions,
+    };
+  }
+
+  dispose(): void {
+    void this.endTakeoverRecording();
+    this.worker?.terminate();
+    this.worker = null;
+  }
+}
