@@ -182,12 +182,16 @@ export function createClipList(container: HTMLElement, intents: ClipListIntents)
       { class: 'lib-confirm', 'data-testid': 'clip-delete-prompt', 'data-clip-id': meta.id },
       el('td', { colspan: 5 }, el('span', {}, `Delete “${meta.name}” (${formatBytes(meta.byteSize)}) for good?${warn}`), yes, no),
     );
-    queueMicrotask(() => no.focus());
+    // Focus "Keep" when the question first appears, not on every redraw while it stays up.
+    if (focusedConfirm !== meta.id) queueMicrotask(() => no.focus());
+    focusedConfirm = meta.id;
     return [tr, confirm];
   }
 
   /** The open rename box: while it is in the document, renders leave the rows alone (see render). */
   let renameInput: HTMLInputElement | null = null;
+  /** The clip whose delete question has been focused. */
+  let focusedConfirm: string | null = null;
 
   return {
     render(s) {
@@ -195,6 +199,7 @@ export function createClipList(container: HTMLElement, intents: ClipListIntents)
       // with an intent, after which the panel renders again.
       if (s.renaming !== null && renameInput?.isConnected && renameInput.closest('tr')?.dataset.clipId === s.renaming) return;
       renameInput = null;
+      if (s.confirmingDelete === null) focusedConfirm = null;
       const n = s.clips.length;
       const k = s.clips.filter((c) => s.selected.has(c.id)).length;
       selectAll.checked = n > 0 && k === n;

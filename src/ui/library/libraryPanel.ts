@@ -124,7 +124,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     const root = el('section', { class: 'ds-section lib-section' }, head, body);
     return { root, body };
   };
-  // Toolbar: actions on the selection, then import.
+  // Toolbar: actions on the selection; Import sits in the section's header.
   const exportZip = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'export-zip', title: 'The selected clips as a DeepSteer archive (frames and every label)' }, 'Export zip');
   const exportUdacity = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'export-udacity', title: 'The selected clips as driving_log.csv + IMG/*.jpg, for scripts written for the Udacity simulator' }, 'Export Udacity');
   const tagSelected = el('select', { class: 'lib-tag', 'data-testid': 'tag-selected', 'aria-label': 'Tag the selected clips' });
@@ -626,6 +626,27 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     }
   }
 
+  // ---- label reads wait until the panel is on screen ----
+  // The histogram and the driver summaries read every clip's labels. The app creates the panel
+  // at startup, usually hidden (the drawer body is display:none), and the player may be
+  // recording meanwhile: defer those reads until the panel shows, so they never compete.
+  let shown = false;
+  let labelsStale = false;
+  function readLabelsWhenShown(): void {
+    if (!shown) {
+      labelsStale = true;
+      return;
+    }
+    labelsStale = false;
+    void updateHistogram();
+    void fillDrivers();
+  }
+  const visibility = new ResizeObserver(() => {
+    shown = root.offsetWidth > 0;
+    if (shown && labelsStale) readLabelsWhenShown();
+  });
+  visibility.observe(root);
+
   // ---- refresh ----
   let refreshing: Promise<void> | null = null;
   let again = false;
@@ -642,12 +663,12 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     const ids = new Set(clips.map((c) => c.id));
     for (const id of [...selected]) if (!ids.has(id)) selected.delete(id);
     for (const id of [...drivers.keys()]) if (!ids.has(id)) drivers.delete(id);
+    for (const key of [...histCache.keys()]) if (!ids.has(key.slice(0, key.indexOf(':')))) histCache.delete(key);
     if (openClip && !ids.has(openClip)) forget(openClip);
     if (renaming && !ids.has(renaming)) renaming = null;
     if (confirmingDelete && confirmingDelete !== SELECTION && !ids.has(confirmingDelete)) confirmingDelete = null;
     render();
-    void updateHistogram();
-    void fillDrivers();
+    readLabelsWhenShown();
     await readStorage();
   }
 
@@ -684,6 +705,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     },
     dispose() {
       disposed = true;
+      visibility.disconnect();
       transfer?.controller.abort();
       if (download) URL.revokeObjectURL(download.url);
       download = null;
