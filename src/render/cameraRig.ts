@@ -3,6 +3,7 @@
 // sideways-shifted, yawed twins for data augmentation). Results are in three.js coordinates
 // (see coords.ts) and written into caller-owned objects: no allocation per frame.
 
+import { toThree } from './coords.ts';
 import type { CarPose } from './pose.ts';
 
 export type CameraMode = 'chase' | 'cockpit' | 'top';
@@ -63,8 +64,8 @@ export function placeDashCamera(pose: CarPose, aspect: number, view: DashView | 
   const y = pose.y + s * DASH_MOUNT.forward + c * lateral;
   const look = pose.heading + (view?.yawRad ?? 0);
   const cp = Math.cos(DASH_MOUNT.pitch);
-  set3(out.eye, x, DASH_MOUNT.height, -y);
-  set3(out.target, x + Math.cos(look) * cp * 10, DASH_MOUNT.height - Math.sin(DASH_MOUNT.pitch) * 10, -(y + Math.sin(look) * cp * 10));
+  toThree(x, y, DASH_MOUNT.height, out.eye);
+  toThree(x + Math.cos(look) * cp * 10, y + Math.sin(look) * cp * 10, DASH_MOUNT.height - Math.sin(DASH_MOUNT.pitch) * 10, out.target);
   set3(out.up, 0, 1, 0);
   out.fovDeg = verticalFov(DASH_MOUNT.hfovDeg, aspect);
   out.near = 0.3;
@@ -91,8 +92,8 @@ export function placeMainCamera(mode: CameraMode, pose: CarPose, out: CameraPlac
     const lag = pose.steerAngle * 0.6 * Math.min(1, speed / 12);
     const h = pose.heading - lag;
     const back = CHASE.back + Math.min(speed, 40) * 0.04;
-    set3(out.eye, pose.x - Math.cos(h) * back, CHASE.height, -(pose.y - Math.sin(h) * back));
-    set3(out.target, pose.x + c * CHASE.lookAhead, CHASE.lookHeight, -(pose.y + s * CHASE.lookAhead));
+    toThree(pose.x - Math.cos(h) * back, pose.y - Math.sin(h) * back, CHASE.height, out.eye);
+    toThree(pose.x + c * CHASE.lookAhead, pose.y + s * CHASE.lookAhead, CHASE.lookHeight, out.target);
     out.fovDeg = CHASE.fovDeg;
     out.near = 0.5;
   } else if (mode === 'cockpit') {
@@ -100,16 +101,16 @@ export function placeMainCamera(mode: CameraMode, pose: CarPose, out: CameraPlac
     // renderer leaves the roof out of this view).
     const x = pose.x - c * 0.2 - s * 0.36;
     const y = pose.y - s * 0.2 + c * 0.36;
-    set3(out.eye, x, 1.3, -y);
-    set3(out.target, x + c * 20, 0.8, -(y + s * 20));
+    toThree(x, y, 1.3, out.eye);
+    toThree(x + c * 20, y + s * 20, 0.8, out.target);
     out.fovDeg = 62;
     out.near = 0.05;
   } else {
     // Straight down from a height that grows with speed, the car's nose pointing up the screen.
     const height = 42 + Math.min(speed, 45) * 0.9;
-    set3(out.eye, pose.x + c * 6, height, -(pose.y + s * 6));
-    set3(out.target, pose.x + c * 6, 0, -(pose.y + s * 6));
-    set3(out.up, c, 0, -s);
+    toThree(pose.x + c * 6, pose.y + s * 6, height, out.eye);
+    toThree(pose.x + c * 6, pose.y + s * 6, 0, out.target);
+    toThree(c, s, 0, out.up); // the heading direction: the nose points up the screen
     out.fovDeg = 50;
     out.near = 1;
   }

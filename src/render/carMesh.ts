@@ -28,6 +28,7 @@ import {
 } from 'three';
 import { mergeGeometries } from 'three/addons/utils/BufferGeometryUtils.js';
 import { DEFAULT_CAR } from '../sim/car.ts';
+import { threeYaw } from './coords.ts';
 import { DRAW_ORDER } from './drawOrder.ts';
 import type { CarPose } from './pose.ts';
 
@@ -228,8 +229,8 @@ export function createCarModel(kit: CarKit, opts: { ghost?: boolean; shadows?: b
     group,
     headlights,
     setPose(pose: CarPose): void {
-      group.position.set(pose.x, 0, -pose.y);
-      group.rotation.y = pose.heading;
+      group.position.set(pose.x, 0, -pose.y); // sim (x, y) on the ground, coords.ts
+      group.rotation.y = threeYaw(pose.heading);
       for (const p of frontPivots) p.rotation.y = pose.steerAngle;
     },
     setLayers(body: number, cabinLayer: number): void {

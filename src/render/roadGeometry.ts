@@ -11,6 +11,7 @@
 // the period meets itself seamlessly where the lap closes.
 
 import { pointAt, type Track, wrapAngle } from '../sim/track.ts';
+import { toThree } from './coords.ts';
 
 /** Heights above the grass (three +Y), m: each layer sits on the one below without z-fighting. */
 export const ROAD_HEIGHTS = {
@@ -98,7 +99,7 @@ class StripBuilder {
   }
 
   vertex(simX: number, simY: number, h: number, u: number, v: number): void {
-    this.p.push(simX, h, -simY);
+    toThree(simX, simY, h, this.p, this.p.length);
     this.t.push(u, v);
   }
 
