@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvent, failed, finished, IDLE_RUN, isActive, outcomeMessage, paused, startRun, stopping } from './runState.ts';
+import type { StepEventLike, TrainOutcomeLike } from './trainingContract.ts';
+
+const heads = { steering: 0.1, speed: 1, torque: 0.2 };
+const step = (epoch: number, batch: number): StepEventLike => ({
+  kind: 'step', epoch, epochs: 4, batch, batchesPerEpoch: 10, step: epoch * 10 + batch, examples: 0, examplesPerSecond: 250,
+  etaSeconds: 30, learningRate: 1e-3, loss: 1, rmse: heads, baselineRmse: heads, gradNorms: [], globalGradNorm: 1, appliedGradNorm: 1,
+});
+const outcome = (over: Partial<TrainOutcomeLike> = {}): TrainOutcomeLike => ({
+  status: 'completed', modelId: 'm1', epochsDone: 4, backend: 'wasm', rmse: { steering: 0.061, speed: 1, torque: 0.1 }, baselineRmse: { steering: 0.182, speed: 3, torque: 0.3 }, ...over,
+});
+
+describe('run state', () => {
+  it('goes starting -> running on the first step, with progress over all epochs', () => {
+    let s = startRun({ runId: 'r', name: 'n', resume: false });
+    expect(isActive(s)).toBe(true);
+    s = applyEvent(s, { kind: 'preparing', message: 'Reading clips' });
+    expect(s.message).toBe('Reading clips');
+    s = applyEvent(s, step(1, 4));
+    expect(s.phase).toBe('running');
+    expect(s.message).toBeNull();
+    expect(s.fraction).toBeCloseTo(15 / 40, 12);
+    expect([s.epoch, s.epochs, s.batch, s.examplesPerSecond, s.etaSeconds]).toEqual([1, 4, 4, 250, 30]);
+  });
+
+  it('the first backend event says where it started, later ones are switch warnings', () => {
+    let s = startRun({ runId: 'r', name: 'n', resume: false });
+    s = applyEvent(s, { kind: 'backend', backend: 'webgpu', reason: 'training on webgpu' });
+    s = applyEvent(s, { kind: 'backend', backend: 'wasm', reason: 'webgpu failed (lost device); trying the next backend' });
+    expect(s.backend).toBe('wasm');
+    expect(s.notices.map((n) => n.kind)).toEqual(['info', 'warn']);
+  });
+
+  it('pause, resume and cancel', () => {
+    let s = applyEvent(startRun({ runId: 'r', name: 'n', resume: false }), step(0, 0));
+    s = paused(s, true);
+    expect(s.phase).toBe('paused');
+    s = applyEvent(s, step(0, 1)); // a step already under way when the pause arrived
+    expect(s.phase).toBe('paused');
+    s = applyEvent(s, { kind: 'resumed' });
+    expect(s.phase).toBe('running');
+    s = stopping(s);
+    expect(s.phase).toBe('stopping');
+    expect(applyEvent(s, { kind: 'paused' }).phase).toBe('stopping');
+  });
+
+  it('ends with the outcome; events after the end change nothing', () => {
+    let s = applyEvent(startRun({ runId: 'r', name: 'LSTM', resume: false }), step(3, 9));
+    s = finished(s, outcome());
+    expect(s.phase).toBe('done');
+    expect(s.fraction).toBe(1);
+    expect(s.message).toBe("Saved 'LSTM' after 4 epochs on wasm. Steering RMSE 0.061 vs 0.182 (34%) of always predicting the mean.");
+    expect(applyEvent(s, step(0, 0))).toBe(s);
+    expect(failed(startRun({ runId: 'r', name: 'n', resume: false }), 'no backend').message).toBe('Training failed: no backend');
+    expect(isActive(IDLE_RUN)).toBe(false);
+  });
+
+  it('says how each kind of ending went', () => {
+    expect(outcomeMessage('m', outcome({ status: 'early-stopped', epochsDone: 1, rmse: null }))).toBe("Stopped early after 1 epoch (validation stopped improving). Saved 'm', with the best epoch's weights.");
+    expect(outcomeMessage('m', outcome({ status: 'cancelled', modelId: null, epochsDone: 0 }))).toMatch(/nothing was saved/);
+    expect(outcomeMessage('m', outcome({ status: 'diverged', rmse: null }))).toMatch(/lower learning rate/);
+  });
+});
