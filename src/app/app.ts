@@ -1,7 +1,8 @@
 // The composition root: builds the page, the renderer, the HUD and the input, owns the session
 // and the main loop, and switches modes. Everything else is a part it plugs together.
 
-import { CENTER_CAMERA, type ClipStore, type DataError, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
+import { browserImageCodec, CENTER_CAMERA, type ClipStore, type DataError, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
+import { createRng } from '../core/rng.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
 import { hudLayout } from '../hud/layout.ts';
@@ -26,10 +27,13 @@ import type { World } from '../sim/world.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createDashPip } from '../ui/dashPip.ts';
 import { createSettingsPanel } from '../ui/settingsPanel.ts';
+import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
 import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
 import { type Mode, parseLaunchParams } from './launchParams.ts';
 import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
 import { AutopilotController } from './autopilotController.ts';
+import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult } from './autoRecord.ts';
+import { TrainingController } from './trainingController.ts';
 import { createLoop, type Loop } from './loop.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import { Session } from './session.ts';
@@ -57,6 +61,9 @@ export interface App {
   readonly recording: ActiveRecording | null;
   readonly autopilot: AutopilotController;
   readonly settings: AppSettings;
+  readonly training: TrainingController;
+  /** Records with the expert, pausing the game meanwhile (the Library's auto-record). */
+  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult>;
   updateSetting(key: string, value: number | string | boolean): void;
   /** Renders the dash camera for a world (its exact tick), shared by recorder, autopilot and PiP. */
   dashFrameOf(world: World): Uint8Array | null;
@@ -198,6 +205,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
       const meta = await rec.finish();
       shell.notify(`Saved "${meta.name}": ${meta.frameCount} frames (${(meta.frameCount / meta.rateHz).toFixed(1)} s).`, 'ok');
+      void library?.refresh();
     } catch (e) {
       shell.notify((e as Error).message, 'error');
     }
@@ -219,6 +227,105 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     theme: () => theme,
     now: () => Date.now(),
     backend: () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settings.backend,
+  });
+
+  const training = new TrainingController(
+    () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settings.backend,
+    (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
+  );
+  training.onEvent((e) => {
+    if (e.kind === 'backend' && /failed/.test(e.reason)) shell.notify(`Training: ${e.reason}.`, 'warn');
+  });
+
+  let autoRecording = false;
+  async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult> {
+    const st = await store;
+    if (!st || !renderer) throw new Error('recording needs storage and the 3D view');
+    if (autoRecording) throw new Error('an auto-record is already running');
+    autoRecording = true;
+    const wasPaused = loop.paused;
+    setPaused(true);
+    const r = renderer;
+    const viewTrack = session.track;
+    const viewTheme = theme;
+    const d = { width: plan.frameWidth, height: plan.frameHeight };
+    const before = { width: r.dashWidth, height: r.dashHeight };
+    if (d.width !== before.width || d.height !== before.height) r.setDashSize(d.width, d.height);
+    try {
+      return await autoRecord(plan, {
+        store: st,
+        prepare: (trackId, th) => {
+          r.setTrack(resolveTrack(trackId));
+          if (isThemeName(th)) r.setTheme(th);
+        },
+        render: (w, cam) => r.renderDash(poseOfCar(w.car), { lateralM: cam.lateralM, yawRad: cam.yawRad }) ?? new Uint8Array(d.width * d.height * 3),
+        onFrame: (w) => {
+          const f = r.renderDash(poseOfCar(w.car));
+          if (f) pip.show(f, r.dashWidth, r.dashHeight);
+        },
+        now: () => Date.now(),
+        onProgress: (p) => onProgress?.(p),
+        ...(signal ? { signal } : {}),
+      });
+    } finally {
+      if (d.width !== before.width || d.height !== before.height) r.setDashSize(before.width, before.height);
+      r.setTrack(viewTrack);
+      r.setTheme(viewTheme);
+      dashTick = -1;
+      autoRecording = false;
+      setPaused(wasPaused);
+    }
+  }
+
+  /** The Library's auto-record request as a plan for the engine. */
+  function planOf(req: AutoRecordRequest): AutoRecordPlan {
+    const rng = createRng(`auto-record:${req.seed}`);
+    const trackIds = req.tracks.kind === 'current'
+      ? [session.track.id]
+      : req.tracks.kind === 'list'
+        ? [...req.tracks.ids]
+        : Array.from({ length: req.tracks.count }, () => String(rng.int(0, 999_999)));
+    return {
+      minutes: req.minutes,
+      trackIds,
+      themes: req.themes,
+      steerNoise: req.steerNoiseG,
+      weaveRate: req.weaveRatePerS,
+      cameras: sideCameraSpecs(req),
+      rateHz: req.rateHz,
+      frameWidth: req.frameWidth,
+      frameHeight: req.frameHeight,
+      seed: req.seed,
+    };
+  }
+
+  let library: LibraryPanel | null = null;
+  let autoRecordAbort: AbortController | null = null;
+  void store.then((st) => {
+    if (!st) return;
+    library = createLibraryPanel({
+      container: shell.panelBody('library'),
+      store: st,
+      codec: browserImageCodec(),
+      notify: (t, k) => shell.notify(t, k),
+      now: () => Date.now(),
+      presets: PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
+      themes: THEME_NAMES,
+      onAutoRecord: async (req) => {
+        autoRecordAbort = new AbortController();
+        try {
+          const r = await runAutoRecord(planOf(req), (p) => library?.setAutoRecordProgress(p), autoRecordAbort.signal);
+          const frames = r.clips.reduce((n, c) => n + c.frameCount, 0);
+          if (r.error) shell.notify(r.error.message, 'error');
+          else shell.notify(`${r.cancelled ? 'Cancelled: kept' : 'Recorded'} ${r.clips.length} clip${r.clips.length === 1 ? '' : 's'}, ${frames} frames.`, 'ok');
+        } finally {
+          autoRecordAbort = null;
+          library?.setAutoRecordProgress(null);
+          await library?.refresh();
+        }
+      },
+      onCancelAutoRecord: () => autoRecordAbort?.abort(),
+    });
   });
 
   let settings: AppSettings = DEFAULT_SETTINGS;
@@ -424,6 +531,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     get settings() {
       return settings;
     },
+    training,
+    runAutoRecord,
     updateSetting(key, value) {
       const next = withSetting(settings, key, value);
       applySettings(next, settings);
@@ -482,6 +591,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     dispose() {
       loop.stop();
       autopilot.dispose();
+      training.dispose();
+      library?.dispose();
       void endRecording();
       window.removeEventListener('pagehide', flushRecording);
       document.removeEventListener('visibilitychange', flushRecording);

@@ -5,8 +5,15 @@
 import { KMH_PER_MS } from '../core/units.ts';
 import { carSpeed } from '../sim/car.ts';
 import { hashWorld } from '../sim/world.ts';
+import type { ClipMeta, ModelMeta } from '../data/index.ts';
+import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
+import { resolveTrack } from '../sim/tracks.ts';
+import { autonomyPct } from '../scoring/rules.ts';
 import type { App } from './app.ts';
+import type { AutoRecordPlan } from './autoRecord.ts';
 import type { DriverKind } from './session.ts';
+import { CENTER_CAMERA } from '../data/index.ts';
+import type { Meters, Radians } from '../core/units.ts';
 
 export interface TestState {
   tick: number;
@@ -34,6 +41,43 @@ export interface TestHook {
   runLaps(laps: number, maxTicks?: number): TestState['laps'];
   setDriver(d: DriverKind): void;
   setTrack(id: string): void;
+  /** Auto-records with the expert (defaults: 10 s on the current track, day, 200x66 at 20 Hz). */
+  autoRecord(plan?: Partial<AutoRecordPlan> & { sideCameras?: { lateralM: number; yawRad: number } }): Promise<{ clips: ClipMeta[]; ms: number }>;
+  clips(): Promise<ClipMeta[]>;
+  /** Trains in the training worker; resolves with the outcome and wall time. */
+  train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number }>;
+  models(): Promise<ModelMeta[]>;
+  /** Imports a model zip given as base64 (e.g. the starter model). */
+  importModel(base64: string): Promise<ModelMeta>;
+  exportModel(id: string): Promise<string>;
+  /**
+   * Drives `laps` laps on a track with a model in lockstep, as fast as predictions come (no
+   * pacing), then disengages. Returns the laps and the autonomy figures.
+   */
+  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number }): Promise<{
+    laps: TestState['laps'];
+    interventions: number;
+    autonomyPct: number;
+    engagedS: number;
+    wallMs: number;
+    latencyMs: number;
+  }>;
+  /** Engages the autopilot (current model, real time) and returns whether it took the wheel. */
+  engageAutopilot(timing?: 'realtime' | 'lockstep'): Promise<boolean>;
+  autopilotStats(): { engaged: boolean; interventions: number; engagedTicks: number; latencyMs: number; humanHasWheel: boolean };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 declare global {
@@ -75,6 +119,97 @@ export function installTestHook(app: App): TestHook {
       app.session.driver = d;
     },
     setTrack: (id) => app.setTrack(id),
+    async autoRecord(plan = {}) {
+      const t0 = performance.now();
+      const side = plan.sideCameras;
+      const r = await app.runAutoRecord({
+        minutes: 10 / 60,
+        trackIds: [app.session.track.id],
+        themes: ['day'],
+        steerNoise: 0.05,
+        weaveRate: 0.1,
+        cameras: side
+          ? [CENTER_CAMERA, { id: 'left', lateralM: side.lateralM as Meters, yawRad: side.yawRad as Radians }, { id: 'right', lateralM: -side.lateralM as Meters, yawRad: -side.yawRad as Radians }]
+          : [CENTER_CAMERA],
+        rateHz: 20,
+        frameWidth: 200,
+        frameHeight: 66,
+        seed: 1,
+        ...plan,
+      });
+      if (r.error) throw r.error;
+      return { clips: r.clips, ms: performance.now() - t0 };
+    },
+    async clips() {
+      const st = await app.store;
+      return st ? st.list() : [];
+    },
+    async train(req) {
+      const t0 = performance.now();
+      let rate = 0;
+      const off = app.training.onEvent((e) => {
+        if (e.kind === 'step') rate = e.examplesPerSecond;
+      });
+      try {
+        const out = await app.training.train({
+          name: 'test model',
+          config: req.config ?? {},
+          valClipIds: [],
+          runId: `test-${Date.now()}`,
+          ...req,
+        });
+        return { ...out, ms: performance.now() - t0, examplesPerSecond: rate };
+      } finally {
+        off();
+      }
+    },
+    models: () => app.training.listModels(),
+    importModel: (b64) => app.training.importModel(fromBase64(b64)),
+    async exportModel(id) {
+      return toBase64(await app.training.exportModel(id));
+    },
+    async driveModel(opts) {
+      const ap = app.autopilot;
+      app.loop.setPaused(true);
+      app.setTrack(opts.trackId);
+      if (opts.theme) app.setTheme(opts.theme as Parameters<App['setTheme']>[0]);
+      await ap.loadModel(opts.modelId);
+      ap.autopilot.opts = { ...ap.autopilot.opts, timing: 'lockstep' };
+      const s = app.session;
+      s.restart(resolveTrack(opts.trackId));
+      if (!ap.engage()) throw new Error('the autopilot would not engage');
+      const t0 = performance.now();
+      const maxTicks = (opts.maxSeconds ?? 600) * 60;
+      const idle = { controls: { steer: 0, torque: 0 }, activity: 0, takeover: false, device: null };
+      try {
+        while (s.world.laps.completed.length < opts.laps && s.world.tick < maxTicks) {
+          await ap.lockstepControlTick(() => idle as never);
+        }
+      } finally {
+        ap.disengage();
+        s.driver = 'human';
+      }
+      const st = ap.autopilot.stats;
+      const engagedS = st.engagedTicks / 60;
+      return {
+        laps: state().laps,
+        interventions: st.interventions,
+        autonomyPct: autonomyPct(st.interventions, engagedS),
+        engagedS,
+        wallMs: performance.now() - t0,
+        latencyMs: st.latencyMs,
+      };
+    },
+    async engageAutopilot(timing = 'realtime') {
+      app.autopilot.autopilot.opts = { ...app.autopilot.autopilot.opts, timing };
+      app.setMode('autopilot');
+      for (let i = 0; i < 200 && !app.autopilot.isEngaged; i++) await new Promise((r) => setTimeout(r, 50));
+      return app.autopilot.isEngaged;
+    },
+    autopilotStats() {
+      const st = app.autopilot.autopilot.stats;
+      return { engaged: app.autopilot.isEngaged, interventions: st.interventions, engagedTicks: st.engagedTicks, latencyMs: st.latencyMs, humanHasWheel: app.autopilot.autopilot.humanHasWheel };
+    },
   };
   window.__deepsteer = hook;
   return hook;

@@ -52,6 +52,7 @@ export { exportClipsZip, importClipsZip } from './clipArchive.ts';
 export type { UdacityExportOptions, UdacityImportOptions } from './udacityFormat.ts';
 export { exportUdacityZip, importUdacityZip } from './udacityFormat.ts';
 export type { ArchiveInput } from './zipReader.ts';
+export { archiveEntryNames } from './zipReader.ts';
 export type { ImageCodec, RgbImage } from './imageCodec.ts';
 export { browserImageCodec } from './imageCodecBrowser.ts';
 export { ppmCodec } from './imageCodecPpm.ts';

@@ -141,3 +141,15 @@ export class ZipReader {
     return data;
   }
 }
+
+/**
+ * The file names in a zip, from its central directory alone (a few KB even for thousands of
+ * images), or null when the input is not a zip this reader can open. For choosing an importer.
+ */
+export async function archiveEntryNames(input: ArchiveInput): Promise<string[] | null> {
+  try {
+    return (await ZipReader.open(input)).entries.map((e) => e.name);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,104 @@
+// Training runs in its own instance of the steering worker, on the backend ranked best for
+// training, so the car can keep driving (on the inference worker) while a model trains. Progress
+// comes back through a comlink-proxied callback. Also the door to the model library.
+
+import * as Comlink from 'comlink';
+import type { ModelMeta } from '../data/index.ts';
+import type { TrainEvent, TrainOutcome, TrainRequest, WorkerStatus } from '../../workers/steeringApi.ts';
+import type { Calibration } from '../model/backendChoice.ts';
+import { startSteeringWorker, type SteeringWorker } from './steeringClient.ts';
+
+type BackendChoice = NonNullable<WorkerStatus['backend']> | 'auto';
+
+export class TrainingController {
+  private worker: SteeringWorker | null = null;
+  private starting: Promise<SteeringWorker> | null = null;
+  running = false;
+  status: WorkerStatus | null = null;
+  private listeners: ((e: TrainEvent) => void)[] = [];
+
+  constructor(private readonly backend: () => BackendChoice, private readonly onCrash: (reason: string) => void) {}
+
+  ensureWorker(): Promise<SteeringWorker> {
+    if (this.worker && !this.worker.dead) return Promise.resolve(this.worker);
+    this.starting ??= (async () => {
+      const w = startSteeringWorker();
+      w.onDeath((reason) => {
+        if (reason === 'stopped') return;
+        this.worker = null;
+        this.running = false;
+        this.onCrash(reason);
+      });
+      this.status = await w.api.init({ backend: this.backend(), use: 'training' });
+      this.worker = w;
+      return w;
+    })().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /** Everyone who wants training events (the panel, the HUD, the test hook). */
+  onEvent(cb: (e: TrainEvent) => void): () => void {
+    this.listeners.push(cb);
+    return () => this.listeners.splice(this.listeners.indexOf(cb), 1);
+  }
+
+  async train(req: TrainRequest): Promise<TrainOutcome> {
+    if (this.running) throw new Error('a model is already training');
+    const w = await this.ensureWorker();
+    this.running = true;
+    try {
+      const out = await w.api.train(req, Comlink.proxy((e: TrainEvent) => {
+        if (e.kind === 'backend' && this.status) this.status = { ...this.status, backend: e.backend };
+        for (const l of [...this.listeners]) l(e);
+      }));
+      this.status = await w.api.status();
+      return out;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async pause(): Promise<void> {
+    await this.worker?.api.pause();
+  }
+  async resume(): Promise<void> {
+    await this.worker?.api.resume();
+  }
+  async cancel(): Promise<void> {
+    await this.worker?.api.cancel();
+  }
+
+  async calibrate(config?: unknown): Promise<Calibration> {
+    if (this.running) throw new Error('wait for training to finish before measuring backends');
+    const w = await this.ensureWorker();
+    const c = await w.api.calibrate({ config, use: 'training' });
+    this.status = await w.api.status();
+    return c;
+  }
+
+  async listModels(): Promise<ModelMeta[]> {
+    return (await this.ensureWorker()).api.listModels();
+  }
+  async renameModel(id: string, name: string): Promise<ModelMeta> {
+    return (await this.ensureWorker()).api.renameModel(id, name);
+  }
+  async deleteModel(id: string): Promise<void> {
+    return (await this.ensureWorker()).api.deleteModel(id);
+  }
+  async exportModel(id: string): Promise<Uint8Array> {
+    return (await this.ensureWorker()).api.exportModel(id);
+  }
+  async importModel(bytes: Uint8Array): Promise<ModelMeta> {
+    return (await this.ensureWorker()).api.importModel(Comlink.transfer(bytes, [bytes.buffer]));
+  }
+  async describe(config: unknown): Promise<unknown> {
+    return (await this.ensureWorker()).api.describe(config);
+  }
+
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+}
