@@ -5,7 +5,8 @@
 // run writes quick.{json,md} instead, so a CI smoke run never overwrites real figures).
 // Params go to every suite that runs (e.g. train's backends=cpu,wasm variants=cnn). A run
 // replaces the previous figures of the suites it ran, or with --param only the figures it
-// produced. A slow figure never fails the bench; only a suite that crashes does (exit 1).
+// produced (and drops that suite's old ratios, which may rest on a replaced figure).
+// A slow figure never fails the bench; only a suite that crashes does (exit 1).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -111,9 +112,11 @@ function merge(previous) {
   for (const [name, s] of Object.entries(previous?.suites ?? {})) {
     if (!SUITES.some((x) => x.name === name)) continue;
     if (results[name] && (!partial || results[name].error)) continue;
-    out.suites[name] = s;
+    const rerun = Boolean(results[name]);
+    out.suites[name] = rerun ? { ...s, ratioNames: [] } : s;
     for (const k of s.figureNames ?? []) if (previous.figures[k]) out.figures[k] = previous.figures[k];
-    for (const k of s.ratioNames ?? []) if (previous.ratios[k] !== undefined) out.ratios[k] = previous.ratios[k];
+    // A partial re-run may have replaced a figure an old ratio was computed from: drop them all.
+    if (!rerun) for (const k of s.ratioNames ?? []) if (previous.ratios[k] !== undefined) out.ratios[k] = previous.ratios[k];
   }
   for (const [name, r] of Object.entries(results)) {
     if (r.error) {
