@@ -227,6 +227,20 @@ const hooks = {
     const sorted = [...times].sort((a, b) => a - b);
     return { width, height, median: median(times), p90: sorted[Math.floor(sorted.length * 0.9)], ...(withSamples ? { samples: times } : {}) };
   },
+  /** Median ms of render() (chase, PiP showing the last dash frame) plus a 1-pixel read to wait for it. */
+  benchMain(count = 20): number {
+    const gl = canvas.getContext('webgl2') as WebGL2RenderingContext;
+    const px = new Uint8Array(4);
+    const times: number[] = [];
+    const v = view(1);
+    for (let i = 0; i < count + 3; i++) {
+      const t0 = performance.now();
+      renderer.render({ car: v.car, camera, ghosts: v.ghosts, dash: pipMode });
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      if (i >= 3) times.push(performance.now() - t0);
+    }
+    return median(times);
+  },
   /** Frames per second of the running loop over `ms` milliseconds. */
   async measureFps(ms: number): Promise<{ fps: number; frames: number; frameMsMedian: number }> {
     const stamps: number[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROAD_V_PERIOD } from './roadGeometry.ts';
-import { chequerTexels, facadeTexels, radialTexels, stripeTexels, surfaceTexels, valueNoise } from './textures.ts';
+import { chequerTexels, facadeTexels, linearTexels, radialTexels, stripeTexels, surfaceTexels, valueNoise } from './textures.ts';
 import { THEME_NAMES, THEMES, type SurfaceStyle } from './themes.ts';
 
 /** Mean absolute difference between two columns of an RGBA image. */
@@ -68,5 +68,17 @@ describe('small textures', () => {
     for (let i = 0; i < f.lit.data.length; i += 4) lit += f.lit.data[i] > 0 ? 1 : 0;
     expect(lit).toBeGreaterThan(0);
     expect(facadeTexels('x', 0).lit.data.every((v, i) => i % 4 === 3 || v === 0)).toBe(true);
+  });
+});
+
+describe('linearTexels', () => {
+  it('decodes sRGB bytes to linear bytes and keeps alpha', () => {
+    const img = { width: 4, height: 1, data: Uint8Array.from([0, 255, 188, 7, 128, 10, 255, 200, 30, 60, 90, 255, 1, 2, 3, 4]) };
+    const out = linearTexels(img);
+    expect(Array.from(out.data.subarray(0, 4))).toEqual([0, 255, 128, 7]); // sRGB 188 is half intensity
+    expect(out.data[4]).toBe(55); // sRGB 0.502 -> 0.216
+    expect(out.data[7]).toBe(200);
+    expect(out.data[15]).toBe(4);
+    expect(img.data[2]).toBe(188); // the input is left alone
   });
 });

@@ -137,3 +137,26 @@ export function radialTexels(size = 64): TexelImage {
   }
   return { width: size, height: size, data };
 }
+
+/** sRGB byte -> linear byte, rounded. */
+const SRGB_TO_LINEAR = Uint8Array.from({ length: 256 }, (_, v) => {
+  const c = v / 255;
+  const lin = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  return Math.round(lin * 255);
+});
+
+/**
+ * The same image with its colour channels converted from sRGB to linear bytes (alpha kept). A
+ * linear texture samples about twice as fast as an sRGB one on software GL (no decode per texel);
+ * the cost is coarser steps in the darkest tones, invisible under these textures' grain.
+ */
+export function linearTexels(img: TexelImage): TexelImage {
+  const data = new Uint8Array(img.data.length);
+  for (let i = 0; i < data.length; i += 4) {
+    data[i] = SRGB_TO_LINEAR[img.data[i]];
+    data[i + 1] = SRGB_TO_LINEAR[img.data[i + 1]];
+    data[i + 2] = SRGB_TO_LINEAR[img.data[i + 2]];
+    data[i + 3] = img.data[i + 3];
+  }
+  return { width: img.width, height: img.height, data };
+}
