@@ -11,6 +11,7 @@ import {
   DataTexture,
   LinearFilter,
   LinearMipmapLinearFilter,
+  LinearMipmapNearestFilter,
   MeshBasicMaterial,
   MeshLambertMaterial,
   NearestFilter,
@@ -29,7 +30,7 @@ import type { Theme, ThemeName } from './themes.ts';
  * linear bytes (see linearTexels: twice as fast to sample on software GL), `srgb: true` keeps
  * them sRGB (decoded by the GPU), `data: true` leaves non-colour data alone.
  */
-export function dataTexture(img: TexelImage, opts: { repeat?: boolean; nearest?: boolean; srgb?: boolean; data?: boolean } = {}): DataTexture {
+export function dataTexture(img: TexelImage, opts: { repeat?: boolean; nearest?: boolean; srgb?: boolean; data?: boolean; mipBlend?: boolean } = {}): DataTexture {
   const linear = !opts.srgb && !opts.data;
   const texels = linear ? linearTexels(img) : img;
   const t = new DataTexture(texels.data, texels.width, texels.height, RGBAFormat, UnsignedByteType);
@@ -39,7 +40,7 @@ export function dataTexture(img: TexelImage, opts: { repeat?: boolean; nearest?:
     t.minFilter = NearestFilter;
   } else {
     t.magFilter = LinearFilter;
-    t.minFilter = LinearMipmapLinearFilter;
+    t.minFilter = (opts.mipBlend ?? true) ? LinearMipmapLinearFilter : LinearMipmapNearestFilter;
     t.generateMipmaps = true;
   }
   t.colorSpace = opts.srgb ? SRGBColorSpace : NoColorSpace;
@@ -84,7 +85,11 @@ export class MaterialSet {
   /** A soft white disc fading to black at its rim (light pools, the car's contact shadow). */
   readonly radial: DataTexture;
 
-  constructor() {
+  /**
+   * `mipBlend: false` samples one mip level instead of blending two (trilinear): about half the
+   * texture cost on software GL, at the price of faint bands where the level changes.
+   */
+  constructor(private readonly opts: { mipBlend: boolean } = { mipBlend: true }) {
     const chequer = dataTexture(chequerTexels(), { nearest: true });
     const facade = facadeTexels('buildings');
     const facadeColor = dataTexture(facade.color);
@@ -117,11 +122,11 @@ export class MaterialSet {
     let t = this.cache.get(theme.name);
     if (!t) {
       const surface = (style: Theme['asphalt'], what: string, texels = 128): DataTexture => {
-        const tex = dataTexture(surfaceTexels(style, `${theme.name}:${what}`, texels));
+        const tex = dataTexture(surfaceTexels(style, `${theme.name}:${what}`, texels), { mipBlend: this.opts.mipBlend });
         tex.repeat.set(1 / style.tileM, 1 / style.tileM);
         return tex;
       };
-      const kerb = dataTexture(stripeTexels(theme.kerb[0], theme.kerb[1]));
+      const kerb = dataTexture(stripeTexels(theme.kerb[0], theme.kerb[1]), { mipBlend: this.opts.mipBlend });
       kerb.repeat.set(1, 1 / 4); // one red and one white stripe per 4 m of v
       t = { asphalt: surface(theme.asphalt, 'asphalt', 256), grass: surface(theme.grass, 'grass', 256), gravel: surface(theme.gravel, 'gravel'), kerb };
       this.cache.set(theme.name, t);

@@ -224,7 +224,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
   let disposed = false;
 
   function buildContent(): Content {
-    const materials = new MaterialSet();
+    const materials = new MaterialSet({ mipBlend: !softwareGl });
     const env = createEnvironment(scene);
     const kit = createCarKit(materials.radial);
     const player = createCarModel(kit, { shadows: quality.shadows });
