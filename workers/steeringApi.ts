@@ -39,6 +39,8 @@ import {
   trainingMetrics,
   trainModel,
   createSteeringNet,
+  createConfig,
+  type ConfigOverrides,
   DEFAULT_CONFIG,
 } from '../src/model/index.ts';
 
@@ -71,6 +73,8 @@ export interface TrainRequest {
   resume?: boolean;
   /** Start from a saved model's weights (fine-tuning on new clips, e.g. takeovers). */
   fromModelId?: string;
+  /** Stop after this many seconds of training and save what was learned (the closed-loop benchmark's budget). */
+  budgetSeconds?: number;
 }
 
 export type TrainEvent =
@@ -79,7 +83,8 @@ export type TrainEvent =
   | { kind: 'preparing'; message: string };
 
 export interface TrainOutcome {
-  status: TrainingResult['status'];
+  /** 'budget': stopped at budgetSeconds, and saved. */
+  status: TrainingResult['status'] | 'budget';
   modelId: string | null;
   epochsDone: number;
   backend: BackendName;
@@ -242,7 +247,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
      */
     async train(req: TrainRequest, onEvent: (e: TrainEvent) => void): Promise<TrainOutcome> {
       if (control) throw new Error('a training run is already going');
-      const config: ModelConfig = parseModelConfig(req.config);
+      // A whole config, or overrides of the defaults (the same function validates both).
+      const config: ModelConfig = createConfig(req.config as ConfigOverrides);
       if (req.trainClipIds.length === 0) throw new Error('choose at least one clip to train on');
       const [clips, models] = await Promise.all([deps.clips(), deps.models()]);
       onEvent({ kind: 'preparing', message: 'Reading clips' });
@@ -261,6 +267,14 @@ export function createSteeringApi(deps: SteeringApiDeps) {
       const order = trainingOrder();
       let attempt = 0;
       control = new TrainingControl();
+      const ctl = control;
+      let overBudget = false;
+      const budget = req.budgetSeconds && req.budgetSeconds > 0
+        ? setTimeout(() => {
+          overBudget = true;
+          ctl.cancel();
+        }, req.budgetSeconds * 1000)
+        : undefined;
       try {
         for (;;) {
           const name = order[attempt];
@@ -291,7 +305,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               },
             });
             let modelId: string | null = null;
-            if (result.status !== 'cancelled' || result.epochsDone > 0) {
+            if (result.status !== 'cancelled' || result.epochsDone > 0 || overBudget) {
               const saved = await saveModel(net, {
                 normalization: result.normalization,
                 metadata: {
@@ -307,7 +321,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
             }
             const best = result.best ? result.history[result.best.epoch] ?? result.history[result.history.length - 1] : result.history[result.history.length - 1];
             return {
-              status: result.status,
+              status: overBudget ? 'budget' : result.status,
               modelId,
               epochsDone: result.epochsDone,
               backend: name,
@@ -315,7 +329,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
             };
           } catch (e) {
-            if (control.state === 'cancelled') throw e;
+            if (ctl.state === 'cancelled') throw e;
             onEvent({ kind: 'backend', backend: name, reason: `${name} failed (${(e as Error).message}); trying the next backend` });
             attempt++;
             backend = null;
@@ -324,6 +338,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
           }
         }
       } finally {
+        clearTimeout(budget);
         control = null;
       }
     },

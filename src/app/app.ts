@@ -103,7 +103,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         if (isThemeName(t)) app.setTheme(t);
       },
       camera: (c) => app.setCamera(c as CameraMode),
-      panel: (p) => shell.openPanel(p),
+      panel: (p) => {
+        shell.openPanel(p);
+        if (p === 'library') void library?.refresh();
+      },
       help: () => shell.showHelp(KEY_MAP),
     },
   );
@@ -274,6 +277,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       dashTick = -1;
       autoRecording = false;
       setPaused(wasPaused);
+      void library?.refresh();
     }
   }
 
@@ -429,7 +433,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         fpsWindowStart = now;
       }
       const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
-      renderer?.render({ car: pose, camera, dash: 'off' });
+      // While auto-recording, the dash camera has the GPU to itself (the PiP shows its frames).
+      if (!autoRecording) renderer?.render({ car: pose, camera, dash: 'off' });
       if (hudVisible) hud.update(hudView(session.world, extras()));
     },
   });

@@ -44,6 +44,8 @@ export interface TestHook {
   /** Auto-records with the expert (defaults: 10 s on the current track, day, 200x66 at 20 Hz). */
   autoRecord(plan?: Partial<AutoRecordPlan> & { sideCameras?: { lateralM: number; yawRad: number } }): Promise<{ clips: ClipMeta[]; ms: number }>;
   clips(): Promise<ClipMeta[]>;
+  /** SHA-256 of a clip's frames (every camera) and numeric labels, to compare round trips. */
+  clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
   /** Trains in the training worker; resolves with the outcome and wall time. */
   train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number }>;
   models(): Promise<ModelMeta[]>;
@@ -143,6 +145,25 @@ export function installTestHook(app: App): TestHook {
     async clips() {
       const st = await app.store;
       return st ? st.list() : [];
+    },
+    async clipDigest(id) {
+      const st = await app.store;
+      if (!st) throw new Error('no store');
+      const meta = await st.getMeta(id);
+      const hex = async (b: BufferSource) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b))].map((x) => x.toString(16).padStart(2, '0')).join('');
+      const parts: Uint8Array[] = [];
+      for (const cam of meta.cameras) parts.push(await st.readFrames(id, { start: 0, end: meta.frameCount, camera: cam.id }));
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
+      const labels = await st.labels(id);
+      const cols = ['tick', 'steer', 'steerRad', 'speed', 'torque', 'brake', 'x', 'y', 'heading', 'lateralOffset', 'headingError', 'curvatureAhead', 'lapProgress'] as const;
+      const lab = new Float64Array(cols.length * labels.count);
+      cols.forEach((c, i) => lab.set(labels[c], i * labels.count));
+      return { frames: await hex(all), labels: await hex(lab), count: meta.frameCount };
     },
     async train(req) {
       const t0 = performance.now();
