@@ -130,11 +130,16 @@ interface Ring {
   s: number;
 }
 
-/**
- * Adds a ribbon between lateral offsets `right` < `left` along the rings, at heights hRight and
- * hLeft. u is the lateral offset itself (metres, + left).
- */
-function ribbon(b: StripBuilder, rings: readonly Ring[], vScale: number, right: number, left: number, hRight: number, hLeft: number): void {
+/** A band across the road: lateral offsets (m, + left, right < left) and heights of its edges. */
+interface Band {
+  readonly right: number;
+  readonly left: number;
+  readonly hRight: number;
+  readonly hLeft: number;
+}
+
+/** Adds a ribbon along the rings over a band. u is the lateral offset itself (metres, + left). */
+function ribbon(b: StripBuilder, rings: readonly Ring[], vScale: number, { right, left, hRight, hLeft }: Band): void {
   const first = b.vertexCount;
   for (const r of rings) {
     const nx = -Math.sin(r.heading);
@@ -235,18 +240,18 @@ export function buildRoadGeometry(track: Track, style: RoadStyle = DEFAULT_ROAD_
   const rings = sampleRings(track, keep, 0, n);
 
   const road = new StripBuilder();
-  ribbon(road, rings, vScale, -half, half, H.road, H.road);
+  ribbon(road, rings, vScale, { right: -half, left: half, hRight: H.road, hLeft: H.road });
 
   const shoulders = new StripBuilder();
-  ribbon(shoulders, rings, vScale, half, half + style.shoulderWidth, H.shoulder, H.shoulder);
-  ribbon(shoulders, rings, vScale, -half - style.shoulderWidth, -half, H.shoulder, H.shoulder);
+  ribbon(shoulders, rings, vScale, { right: half, left: half + style.shoulderWidth, hRight: H.shoulder, hLeft: H.shoulder });
+  ribbon(shoulders, rings, vScale, { right: -half - style.shoulderWidth, left: -half, hRight: H.shoulder, hLeft: H.shoulder });
 
   const markings = new StripBuilder();
-  ribbon(markings, rings, vScale, lineInner, lineOuter, H.markings, H.markings);
-  ribbon(markings, rings, vScale, -lineOuter, -lineInner, H.markings, H.markings);
+  ribbon(markings, rings, vScale, { right: lineInner, left: lineOuter, hRight: H.markings, hLeft: H.markings });
+  ribbon(markings, rings, vScale, { right: -lineOuter, left: -lineInner, hRight: H.markings, hLeft: H.markings });
   for (let d = 0; d < dashCount; d++) {
     const a = d * dashPeriod;
-    ribbon(markings, arcRings(track, a, a + style.dashLength), vScale, -dashHalf, dashHalf, H.markings, H.markings);
+    ribbon(markings, arcRings(track, a, a + style.dashLength), vScale, { right: -dashHalf, left: dashHalf, hRight: H.markings, hLeft: H.markings });
   }
 
   // Kerb runs: scan one lap starting just after a kerb-free segment, so no run is cut at the seam.
@@ -254,8 +259,8 @@ export function buildRoadGeometry(track: Track, style: RoadStyle = DEFAULT_ROAD_
   let from = 0;
   while (from < n && kerbed[from]) from++;
   if (from === n) {
-    ribbon(kerbs, rings, vScale, half, half + style.kerbWidth, H.kerbInner, H.kerbOuter);
-    ribbon(kerbs, rings, vScale, -half - style.kerbWidth, -half, H.kerbOuter, H.kerbInner);
+    ribbon(kerbs, rings, vScale, { right: half, left: half + style.kerbWidth, hRight: H.kerbInner, hLeft: H.kerbOuter });
+    ribbon(kerbs, rings, vScale, { right: -half - style.kerbWidth, left: -half, hRight: H.kerbOuter, hLeft: H.kerbInner });
   } else {
     let runStart = -1;
     for (let i = from; i <= from + n; i++) {
@@ -263,8 +268,8 @@ export function buildRoadGeometry(track: Track, style: RoadStyle = DEFAULT_ROAD_
       if (on && runStart < 0) runStart = i;
       if (!on && runStart >= 0) {
         const kr = sampleRings(track, keep, runStart, i);
-        ribbon(kerbs, kr, vScale, half, half + style.kerbWidth, H.kerbInner, H.kerbOuter);
-        ribbon(kerbs, kr, vScale, -half - style.kerbWidth, -half, H.kerbOuter, H.kerbInner);
+        ribbon(kerbs, kr, vScale, { right: half, left: half + style.kerbWidth, hRight: H.kerbInner, hLeft: H.kerbOuter });
+        ribbon(kerbs, kr, vScale, { right: -half - style.kerbWidth, left: -half, hRight: H.kerbOuter, hLeft: H.kerbInner });
         runStart = -1;
       }
     }
@@ -272,7 +277,7 @@ export function buildRoadGeometry(track: Track, style: RoadStyle = DEFAULT_ROAD_
 
   const startLine = new StripBuilder();
   const d = style.startLineDepth / 2;
-  ribbon(startLine, arcRings(track, -d, d), 1, -half, half, H.startLine, H.startLine);
+  ribbon(startLine, arcRings(track, -d, d), 1, { right: -half, left: half, hRight: H.startLine, hLeft: H.startLine });
 
   const reach = half + style.shoulderWidth + style.kerbWidth;
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;

@@ -32,7 +32,8 @@ function stripGeometry(s: Strip): BufferGeometry {
  * A closed band of hills at `radius` around (cx, cy) sim, seeded, facing inwards: a few sine
  * waves of random phase give a skyline that never repeats within one lap of the view.
  */
-function hillRing(seed: string, cx: number, cy: number, radius: number, minH: number, maxH: number): BufferGeometry {
+function hillRing(seed: string, ring: { cx: number; cy: number; radius: number; minH: number; maxH: number }): BufferGeometry {
+  const { cx, cy, radius, minH, maxH } = ring;
   const rng = createRng(seed);
   const waves = Array.from({ length: 5 }, (_, k) => ({ f: k + 2 + rng.int(0, 3) * (k + 1), a: rng.range(0.4, 1) / (k + 1), p: rng.range(0, 2 * Math.PI) }));
   const norm = waves.reduce((sum, w) => sum + w.a, 0);
@@ -104,8 +105,8 @@ export function createTrackMesh(track: Track, m: WorldMaterials): TrackMesh {
   ground.computeBoundingSphere();
   add(ground, m.grass, 'grass', true, DRAW_ORDER.ground);
 
-  add(hillRing(`hills:${track.id}`, cx, cy, hillRadius, 18, 70), m.hills, 'hills', false, DRAW_ORDER.hills);
-  add(hillRing(`far hills:${track.id}`, cx, cy, hillRadius * 1.45, 50, 150), m.farHills, 'far hills', false, DRAW_ORDER.farHills);
+  add(hillRing(`hills:${track.id}`, { cx, cy, radius: hillRadius, minH: 18, maxH: 70 }), m.hills, 'hills', false, DRAW_ORDER.hills);
+  add(hillRing(`far hills:${track.id}`, { cx, cy, radius: hillRadius * 1.45, minH: 50, maxH: 150 }), m.farHills, 'far hills', false, DRAW_ORDER.farHills);
   m.hills.side = DoubleSide;
   m.farHills.side = DoubleSide;
 
