@@ -5,13 +5,15 @@
 // run writes quick.{json,md} instead, so a CI smoke run never overwrites real figures).
 // Params go to every suite that runs (e.g. train's backends=cpu,wasm variants=cnn). A run
 // replaces the previous figures of the suites it ran, or with --param only the figures it
-// produced (and drops that suite's old ratios, which may rest on a replaced figure).
+// produced (and drops that suite's old ratios, which may rest on a replaced figure). A suite
+// that fails keeps its last figures and records the failure.
 // A slow figure never fails the bench; only a suite that crashes does (exit 1).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
+import { markdown, printTable } from './lib/report.mjs';
 import { SUITES } from './suites.mjs';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4180);
@@ -111,8 +113,9 @@ function merge(previous) {
   const partial = params.length > 0;
   for (const [name, s] of Object.entries(previous?.suites ?? {})) {
     if (!SUITES.some((x) => x.name === name)) continue;
-    if (results[name] && (!partial || results[name].error)) continue;
-    const rerun = Boolean(results[name]);
+    // A suite that failed this time keeps its last figures (and says it failed, below).
+    if (results[name] && !partial && !results[name].error) continue;
+    const rerun = Boolean(results[name]) && !results[name].error;
     out.suites[name] = rerun ? { ...s, ratioNames: [] } : s;
     for (const k of s.figureNames ?? []) if (previous.figures[k]) out.figures[k] = previous.figures[k];
     // A partial re-run may have replaced a figure an old ratio was computed from: drop them all.
@@ -120,7 +123,7 @@ function merge(previous) {
   }
   for (const [name, r] of Object.entries(results)) {
     if (r.error) {
-      out.suites[name] = { ranAt: machine.date, quick, error: r.error };
+      out.suites[name] = { ...out.suites[name], lastFailure: { at: machine.date, quick, error: r.error } };
       continue;
     }
     Object.assign(out.figures, r.figures);
@@ -135,31 +138,6 @@ function merge(previous) {
     };
   }
   return out;
-}
-
-const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
-
-function markdown(out) {
-  const lines = [`# Benchmark results`, '', `Machine: ${JSON.stringify(out.machine)}`, '',
-    '| figure | median | min | max | unit | runs |', '| --- | ---: | ---: | ---: | --- | ---: |'];
-  for (const [k, f] of Object.entries(out.figures)) lines.push(`| ${k} | ${fmt(f.median)} | ${fmt(f.min)} | ${fmt(f.max)} | ${f.unit} | ${f.runs ?? ''} |`);
-  lines.push('', '| ratio | value |', '| --- | ---: |');
-  for (const [k, v] of Object.entries(out.ratios)) lines.push(`| ${k} | ${fmt(v)} |`);
-  lines.push('', '## Suites');
-  for (const [name, s] of Object.entries(out.suites)) {
-    lines.push('', `### ${name} (${s.ranAt}${s.quick ? ', quick' : ''})`);
-    if (s.error) lines.push('', `ERROR: ${s.error}`);
-    for (const n of s.notes ?? []) lines.push(`- ${n}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function printTable(out) {
-  const rows = Object.entries(out.figures).map(([k, f]) => [k, fmt(f.median), fmt(f.min), fmt(f.max), f.unit]);
-  rows.push(...Object.entries(out.ratios).map(([k, v]) => [k, fmt(v), '', '', 'ratio']));
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i].length), 6));
-  console.log(['figure', 'median', 'min', 'max', 'unit'].map((h, i) => h.padEnd(widths[i])).join('  '));
-  for (const r of rows) console.log(r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 }
 
 let crashed = false;
