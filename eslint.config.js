@@ -70,6 +70,8 @@ export default tseslint.config(
         setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly',
         clearInterval: 'readonly', requestAnimationFrame: 'readonly', cancelAnimationFrame: 'readonly',
         structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
+        fetch: 'readonly', Buffer: 'readonly', crypto: 'readonly', btoa: 'readonly', atob: 'readonly',
+        Blob: 'readonly', URLSearchParams: 'readonly', AbortController: 'readonly',
       },
     },
     rules: {

@@ -1,4 +1,3 @@
-/* global fetch, URLSearchParams */
 // `npm run bench [-- --quick] [--suite <name>] [--param key=value ...]`: runs the suites of
 // bench/suites.mjs (Node ones with tsx, browser ones in Chromium against a production build
 // served by vite preview), prints a table and writes bench/results/latest.{json,md} (a --quick

@@ -1,7 +1,13 @@
 // The composition root: builds the page, the renderer, the HUD and the input, owns the session
 // and the main loop, and switches modes. Everything else is a part it plugs together.
 
-import { browserImageCodec, CENTER_CAMERA, type ClipStore, type DataError, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
+import { browserImageCodec, CENTER_CAMERA, type ClipStore, type DataError, type LapStore, openClipStore, openLapStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
+import type { LeaderboardEntry } from '../scoring/leaderboard.ts';
+import { type Replay, verifyReplayText } from '../scoring/replay.ts';
+import { formatLapTime, scoreLap } from '../scoring/rules.ts';
+import { createLeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { Ghost } from './ghost.ts';
+import type { LapEvent } from './session.ts';
 import { createRng } from '../core/rng.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
@@ -62,6 +68,8 @@ export interface App {
   readonly autopilot: AutopilotController;
   readonly settings: AppSettings;
   readonly training: TrainingController;
+  readonly laps: Promise<LapStore | null>;
+  readonly ghost: Ghost | null;
   /** Records with the expert, pausing the game meanwhile (the Library's auto-record). */
   runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult>;
   updateSetting(key: string, value: number | string | boolean): void;
@@ -106,6 +114,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       panel: (p) => {
         shell.openPanel(p);
         if (p === 'library') void library?.refresh();
+        if (p === 'leaderboard') void leaderboard.refresh();
       },
       help: () => shell.showHelp(KEY_MAP),
     },
@@ -332,6 +341,111 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     });
   });
 
+  // ---- Laps, the leaderboard and ghosts -------------------------------------------------
+  const laps: Promise<LapStore | null> = openLapStore().catch(() => null);
+  let ghost: Ghost | null = null;
+  /** The player's reference lap on this track (their best), for HUD sector deltas. */
+  let reference: { trackId: string; ticks: number; sectorTicks: number[] } | null = null;
+
+  function entryOf(replay: Replay, id: string, verified: boolean): LeaderboardEntry {
+    const s = scoreLap(replay.claim);
+    return {
+      id,
+      trackId: replay.track.id,
+      theme: replay.theme,
+      driverClass: replay.driver.kind,
+      driverName: replay.driver.name,
+      ...(replay.driver.modelId ? { modelId: replay.driver.modelId } : {}),
+      lapTicks: replay.claim.ticks,
+      scoreS: s.scoreS,
+      penaltyS: s.penaltyS,
+      autonomyPct: replay.claim.autonomyPct,
+      createdAt: Date.parse(replay.createdAt) || Date.now(),
+      verified,
+    };
+  }
+
+  async function onLap(e: LapEvent): Promise<void> {
+    const st = await laps;
+    const time = formatLapTime(e.lap.ticks / TICK_HZ);
+    if (!st) return;
+    try {
+      // Laps on a modified car are replays, not rankings.
+      if (e.replay.car !== 'default') return;
+      const res = await st.add(entryOf(e.replay, crypto.randomUUID(), true), e.replay);
+      if (res.rank === 1) shell.notify(`New best ${e.driver} lap on ${session.track.name}: ${time}.`, 'ok');
+      await refreshReference();
+      void leaderboard.refresh();
+    } catch (err) {
+      shell.notify(`Lap ${time} not saved: ${(err as Error).message}`, 'warn');
+    }
+  }
+  session.onLap((e) => void onLap(e));
+
+  async function refreshReference(): Promise<void> {
+    const st = await laps;
+    const id = session.track.id;
+    const best = st ? (await st.list({ trackId: id, driverClass: 'human' }).catch(() => []))[0] : undefined;
+    if (!st || !best) {
+      reference = null;
+      return;
+    }
+    const replay = (await st.replay(best.id)) as unknown as Replay;
+    reference = { trackId: id, ticks: replay.claim.ticks, sectorTicks: replay.claim.sectorTicks };
+  }
+
+  async function loadGhost(entryId: string | null): Promise<void> {
+    ghost = null;
+    const st = await laps;
+    if (!st) return;
+    const trackId = session.track.id;
+    let id = entryId;
+    if (!id) {
+      const best = (await st.list({ trackId, driverClass: 'human' }))[0] ?? (await st.list({ trackId, driverClass: 'autopilot' }))[0] ?? (await st.list({ trackId, driverClass: 'expert' }))[0];
+      id = best?.id ?? null;
+    }
+    if (!id) {
+      shell.notify('No lap on this track to race yet: your first lap becomes the ghost.', 'info');
+      return;
+    }
+    const entry = await st.get(id);
+    const replay = (await st.replay(id)) as unknown as Replay;
+    if (replay.track.id !== trackId) app.setTrack(replay.track.id);
+    ghost = new Ghost(replay, `${entry.driverName} ${formatLapTime(entry.lapTicks / TICK_HZ)}`);
+    shell.notify(`Racing ${ghost.label}.`, 'info');
+  }
+
+  const leaderboard = createLeaderboardPanel(shell.panelBody('leaderboard'), {
+    list: async (trackId) => {
+      const st = await laps;
+      return st ? st.list({ trackId }) : [];
+    },
+    replayText: async (entryId) => {
+      const st = await laps;
+      if (!st) throw new Error('the leaderboard is unavailable');
+      return `${JSON.stringify(await st.replay(entryId), null, 2)}\n`;
+    },
+    importReplay: async (text) => {
+      const v = verifyReplayText(text);
+      if (!v.ok) throw new Error(v.reason);
+      const replay = JSON.parse(text) as Replay;
+      if (replay.car !== 'default') throw new Error('it was driven on a modified car: it verifies, but only standard cars are ranked');
+      const st = await laps;
+      if (!st) throw new Error('the leaderboard is unavailable');
+      const res = await st.add(entryOf(replay, crypto.randomUUID(), true), replay);
+      return `Verified tick for tick: ${replay.driver.name}, ${formatLapTime(v.lap.ticks / TICK_HZ)} on ${v.track.name}${res.rank ? `, rank ${res.rank}` : ''}.`;
+    },
+    raceGhost: (entryId) => {
+      void loadGhost(entryId).then(() => {
+        if (mode !== 'race') app.setMode('race');
+      });
+    },
+    tracks: () => PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
+    currentTrack: () => session.track.id,
+    notify: (t, k) => shell.notify(t, k),
+  });
+  void refreshReference();
+
   let settings: AppSettings = DEFAULT_SETTINGS;
   const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
@@ -404,11 +518,14 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       fps,
       recording: recording ? { elapsedS: recording.elapsedS, frames: recording.frames, bytes: recording.bytes } : null,
       autopilot: ap,
+      referenceLap: reference && reference.trackId === session.track.id ? reference : null,
+      ghosts: ghostPose ? [{ x: ghostPose.x, y: ghostPose.y, heading: ghostPose.heading }] : [],
       modelSteer: autopilot.isEngaged ? (autopilot.autopilot.latest?.steering ?? null) : null,
       ...(autopilot.isEngaged ? { humanSteer: lastHumanSteer } : {}),
     };
   };
   let lastHumanSteer = 0;
+  let ghostPose: ReturnType<typeof poseOfCar> | null = null;
 
   const loop = createLoop({
     tick() {
@@ -433,8 +550,13 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         fpsWindowStart = now;
       }
       const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
+      ghostPose = null;
+      if (ghost && mode === 'race' && settings.ghosts && ghost.trackId === session.track.id) {
+        const l = session.world.laps;
+        ghostPose = poseOfCar(ghost.sync(l.lapStartTick >= 0 ? session.world.tick - l.lapStartTick : 0).car);
+      }
       // While auto-recording, the dash camera has the GPU to itself (the PiP shows its frames).
-      if (!autoRecording) renderer?.render({ car: pose, camera, dash: 'off' });
+      if (!autoRecording) renderer?.render({ car: pose, camera, dash: 'off', ghosts: ghostPose ? [ghostPose] : [] });
       if (hudVisible) hud.update(hudView(session.world, extras()));
     },
   });
@@ -470,6 +592,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         app.setMode(mode === 'autopilot' ? 'drive' : 'autopilot');
         break;
       case 'ghostToggle':
+        app.updateSetting('ghosts', !settings.ghosts);
         break;
     }
   }
@@ -538,6 +661,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     },
     training,
     runAutoRecord,
+    laps,
+    get ghost() {
+      return ghost;
+    },
     updateSetting(key, value) {
       const next = withSetting(settings, key, value);
       applySettings(next, settings);
@@ -560,6 +687,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         session.driver = 'human';
       }
       if (was === 'record' && m !== 'record') void endRecording();
+      if (m === 'race' && was !== 'race') {
+        session.restart();
+        if (!ghost || ghost.trackId !== session.track.id) void loadGhost(null);
+      }
       if (m === 'record' && was !== 'record') void beginRecording();
     },
     setTrack(id) {
@@ -577,6 +708,9 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         });
       }
       session.restart(track);
+      if (ghost && ghost.trackId !== track.id) ghost = null;
+      void refreshReference();
+      void leaderboard.refresh();
       void autopilot.worker?.api.resetPredictor();
       renderer?.setTrack(track);
       hud.setTrack(track);

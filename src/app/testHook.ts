@@ -30,6 +30,8 @@ export interface TestState {
   paused: boolean;
   fps: number;
   hash: string;
+  /** The ghost being raced: its label and how far into its lap it is (ticks). */
+  ghost: { label: string; ticksIntoLap: number } | null;
 }
 
 export interface TestHook {
@@ -106,6 +108,7 @@ export function installTestHook(app: App): TestHook {
       paused: app.loop.paused,
       fps: app.fps,
       hash: hashWorld(w),
+      ghost: app.ghost ? { label: app.ghost.label, ticksIntoLap: app.ghost.world.tick - app.ghost.lapStart } : null,
     };
   };
   const hook: TestHook = {
