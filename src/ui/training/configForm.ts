@@ -103,9 +103,9 @@ export const FORM_FIELDS: readonly FieldSpec[] = [
   { id: 'window', kind: 'number', path: 'sequence.window', group: 'architecture', label: 'Window T (frames)', step: 1, min: 2, max: 32, enabled: isLstm, hint: 'Frames the recurrent cell reads per prediction' },
   { id: 'run-length', kind: 'number', path: 'sequence.runLength', group: 'architecture', label: 'Run length N', step: 1, min: 2, max: 256, enabled: isLstm, hint: 'Consecutive frames encoded together in training (at least T); each run gives N-T+1 windows' },
   { id: 'units', kind: 'number', path: 'sequence.units', group: 'architecture', label: 'Units', step: 1, min: 1, max: 1024, enabled: isLstm, hint: 'Width of the recurrent state' },
+  { id: 'width-multiplier', kind: 'number', path: 'encoder.widthMultiplier', group: 'architecture', label: 'Width multiplier', step: 0.25, min: 0.125, max: 4, hint: 'Scales every conv filter count and hidden width' },
   { id: 'input-height', kind: 'number', path: 'input.height', group: 'architecture', label: 'Input height (px)', step: 1, min: 8, max: 512, refitsConvs: true, hint: 'Frames are resized to this; conv paddings are refit (valid where the kernel fits, else same)' },
   { id: 'input-width', kind: 'number', path: 'input.width', group: 'architecture', label: 'Input width (px)', step: 1, min: 8, max: 1024, refitsConvs: true, hint: 'Frames are resized to this; conv paddings are refit (valid where the kernel fits, else same)' },
-  { id: 'width-multiplier', kind: 'number', path: 'encoder.widthMultiplier', group: 'architecture', label: 'Width multiplier', step: 0.25, min: 0.125, max: 4, hint: 'Scales every conv filter count and hidden width' },
   { id: 'init-kernel', kind: 'select', path: 'init.kernel', group: 'architecture', label: 'Weight init', options: opts(INITIALIZERS), hint: 'Initialiser of the conv and dense kernels (He suits ReLU)' },
   { id: 'init-recurrent', kind: 'select', path: 'init.recurrent', group: 'architecture', label: 'Recurrent init', options: opts([...INITIALIZERS, 'orthogonal']), enabled: isLstm, hint: "The cell's hidden-to-hidden kernel; orthogonal keeps its gain near 1" },
   // ---- optimisation ----

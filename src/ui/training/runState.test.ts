@@ -60,5 +60,7 @@ describe('run state', () => {
     expect(outcomeMessage('m', outcome({ status: 'early-stopped', epochsDone: 1, rmse: null }))).toBe("Stopped early after 1 epoch (validation stopped improving). Saved 'm', with the best epoch's weights.");
     expect(outcomeMessage('m', outcome({ status: 'cancelled', modelId: null, epochsDone: 0 }))).toMatch(/nothing was saved/);
     expect(outcomeMessage('m', outcome({ status: 'diverged', rmse: null }))).toMatch(/lower learning rate/);
+    expect(outcomeMessage('m', outcome({ status: 'budget', epochsDone: 2, rmse: null }))).toBe("Stopped at the time budget after 2 epochs. Saved 'm'.");
+    expect(outcomeMessage('m', outcome({ status: 'novel', rmse: null }))).toBe("Training ended (novel) after 4 epochs. Saved 'm'.");
   });
 });

@@ -118,6 +118,10 @@ export function outcomeMessage(name: string, o: TrainOutcomeLike): string {
       return o.modelId ? `Cancelled after ${epochs}. ${saved} as it was.${rmse}` : 'Cancelled before the first epoch ended; nothing was saved.';
     case 'diverged':
       return `The loss diverged (became NaN or exploded) after ${epochs}. ${saved}. Try a lower learning rate or gradient clipping.${rmse}`;
+    case 'budget':
+      return `Stopped at the time budget after ${epochs}. ${saved}.${rmse}`;
+    default:
+      return `Training ended (${o.status}) after ${epochs}. ${saved}.${rmse}`;
   }
 }
 

@@ -79,7 +79,8 @@ export interface TrainRequestLike {
 
 /** workers/steeringApi.ts TrainOutcome. */
 export interface TrainOutcomeLike {
-  readonly status: 'completed' | 'early-stopped' | 'cancelled' | 'diverged';
+  /** 'completed' | 'early-stopped' | 'cancelled' | 'diverged' | 'budget' (stopped at a time budget, saved); others shown as they are. */
+  readonly status: string;
   readonly modelId: string | null;
   readonly epochsDone: number;
   readonly backend: string;
@@ -177,8 +178,8 @@ export interface TrainingPanelDeps {
   listCheckpoints(): Promise<readonly CheckpointInfoLike[]>;
   /** Switch to autopilot driven by this model. */
   driveWith(modelId: string): void | Promise<void>;
-  /** Measures every backend (the worker's calibrate()); takes seconds. */
-  calibrate(): Promise<CalibrationLike>;
+  /** Measures every backend on this model config (the worker's calibrate({ config })); takes seconds. */
+  calibrate(config: unknown): Promise<CalibrationLike>;
   /** The cached calibration, if any (the worker's calibration()); shown before Calibrate is pressed. */
   lastCalibration?(): Promise<CalibrationLike | null>;
   /** Use this backend from now on ('auto': the calibrated choice); resolves with the new status. */
