@@ -305,7 +305,9 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               },
             });
             let modelId: string | null = null;
-            if (result.status !== 'cancelled' || result.epochsDone > 0 || overBudget) {
+            // A run that diverged before any good epoch has nothing worth keeping (NaN weights).
+            const worthSaving = result.status === 'diverged' ? result.best !== null : result.status !== 'cancelled' || result.epochsDone > 0 || overBudget;
+            if (worthSaving) {
               const saved = await saveModel(net, {
                 normalization: result.normalization,
                 metadata: {

@@ -8,8 +8,11 @@ import { isModelError } from './modelErrors.ts';
 type Breakable = Record<string, any>;
 
 /** The message parseModelConfig throws for `mutate(copy of the defaults)`. */
+/** PilotNet as the paper has it: 66x200 input, every conv 'valid'. */
+const PILOTNET = createConfig({ input: { height: 66, width: 200 } });
+
 function problemOf(mutate: (c: Breakable) => void): string {
-  const c = structuredClone(DEFAULT_CONFIG) as Breakable;
+  const c = structuredClone(PILOTNET) as Breakable;
   mutate(c);
   try {
     parseModelConfig(c);
@@ -77,11 +80,12 @@ describe('model config', () => {
       expect(describeModel(c).flattenSize).toBeGreaterThan(0);
     }
     expect(createConfig({ input: { height: 33, width: 100 } }).encoder.layers.map((l) => l.padding)).toEqual(['valid', 'valid', 'valid', 'same', 'same']);
-    expect(DEFAULT_CONFIG.encoder.layers.every((l) => l.padding === 'valid')).toBe(true);
+    expect(PILOTNET.encoder.layers.every((l) => l.padding === 'valid')).toBe(true);
+    expect(DEFAULT_CONFIG.encoder.layers).toEqual(createConfig({ input: DEFAULT_CONFIG.input }).encoder.layers);
     // With 'same' padding on the 3x3 layers the small input fits.
     expect(() => createConfig({
       input: { height: 48, width: 128 },
-      encoder: { layers: DEFAULT_CONFIG.encoder.layers.map((l) => (l.stride === 1 ? { ...l, padding: 'same' as const } : l)) },
+      encoder: { layers: PILOTNET.encoder.layers.map((l) => (l.stride === 1 ? { ...l, padding: 'same' as const } : l)) },
     })).not.toThrow();
   });
 
@@ -98,8 +102,8 @@ describe('model config', () => {
     expect(() => parseModelConfig('{}')).toThrow(/JSON object/);
   });
 
-  it('describes the default network: PilotNet-sized parameters and multiply-adds per frame', () => {
-    const d = describeModel(DEFAULT_CONFIG);
+  it('describes PilotNet at 66x200: its parameters and multiply-adds per frame', () => {
+    const d = describeModel(PILOTNET);
     const convs = d.layers.filter((l) => l.kind === 'conv');
     expect(convs.map((l) => l.outputShape)).toEqual([[31, 98, 24], [14, 47, 36], [5, 22, 48], [3, 20, 64], [1, 18, 64]]);
     expect(convs.map((l) => l.params)).toEqual([1824, 21636, 43248, 27712, 36928]);
