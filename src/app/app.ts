@@ -6,6 +6,8 @@ import type { LeaderboardEntry } from '../scoring/leaderboard.ts';
 import { type Replay, verifyReplayText } from '../scoring/replay.ts';
 import { formatLapTime, scoreLap } from '../scoring/rules.ts';
 import { createLeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { createTrainingPanel } from '../ui/training/trainingPanel.ts';
+import { DEFAULT_CONFIG, describeModel, parseModelConfig } from '../model/config.ts';
 import { Ghost } from './ghost.ts';
 import type { LapEvent } from './session.ts';
 import { createRng } from '../core/rng.ts';
@@ -172,6 +174,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       shell.notify(`Recording is unavailable: the browser refused storage (${e.message}).`, 'error');
       return null;
     });
+
+  const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
 
   let recording: ActiveRecording | null = null;
   let recordingStarting = false;
@@ -446,8 +450,74 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   });
   void refreshReference();
 
+  // ---- The Training panel ------------------------------------------------------------------
+  const trainingPanel = createTrainingPanel({
+    container: shell.panelBody('training'),
+    deps: {
+      listClips: async () => (await store)?.list() ?? [],
+      defaultConfig: DEFAULT_CONFIG,
+      validate: (c) => {
+        try {
+          return { ok: true, description: describeModel(parseModelConfig(c)) };
+        } catch (e) {
+          return { ok: false, message: (e as Error).message };
+        }
+      },
+      startTraining: (req) => training.train(req),
+      pause: () => training.pause(),
+      resume: () => training.resume(),
+      cancel: () => training.cancel(),
+      listModels: () => training.listModels(),
+      renameModel: (id, name) => training.renameModel(id, name),
+      deleteModel: async (id) => {
+        if (autopilot.model?.id === id) {
+          if (mode === 'autopilot') app.setMode('drive');
+          autopilot.model = null;
+        }
+        await training.deleteModel(id);
+      },
+      exportModel: (id) => training.exportModel(id),
+      importModel: (bytes) => training.importModel(bytes),
+      listCheckpoints: () => training.listCheckpoints(),
+      driveWith: async (id) => {
+        try {
+          await autopilot.loadModel(id);
+          app.setMode('autopilot');
+        } catch (e) {
+          shell.notify((e as Error).message, 'error');
+        }
+      },
+      calibrate: async (config) => {
+        const c = await training.calibrate(config);
+        trainingPanel.setBackend(training.status ?? { backend: null });
+        // The driving worker picks the new ranking up on its next start.
+        autopilot.dispose();
+        autopilot.model = null;
+        return c;
+      },
+      lastCalibration: () => training.lastCalibration(),
+      forceBackend: async (name) => {
+        app.updateSetting('backend', name);
+        training.restart();
+        await training.ensureWorker();
+        return training.status ?? undefined;
+      },
+      settings: {
+        get: async (key, schema, fallback) => (await settingsStore)?.get(key, schema, fallback) ?? fallback,
+        put: async (key, value) => {
+          await (await settingsStore)?.put(key, value);
+        },
+        remove: async (key) => {
+          await (await settingsStore)?.remove(key);
+        },
+      },
+      notify: (t, k) => shell.notify(t, k),
+      now: () => Date.now(),
+    },
+  });
+  training.onEvent((e) => trainingPanel.onEvent(e));
+
   let settings: AppSettings = DEFAULT_SETTINGS;
-  const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -525,6 +595,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     };
   };
   let lastHumanSteer = 0;
+  /** Train mode pauses the game so the CPU goes to training; leaving it resumes. */
+  let pausedByTraining = false;
   let ghostPose: ReturnType<typeof poseOfCar> | null = null;
 
   const loop = createLoop({
@@ -687,6 +759,18 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         session.driver = 'human';
       }
       if (was === 'record' && m !== 'record') void endRecording();
+      if (m === 'train' && was !== 'train') {
+        shell.openPanel('training');
+        void trainingPanel.refresh();
+        void training.ensureWorker().then(() => trainingPanel.setBackend(training.status ?? { backend: null }));
+        pausedByTraining = !loop.paused;
+        if (pausedByTraining) setPaused(true);
+      }
+      if (was === 'train' && m !== 'train') {
+        if (shell.openPanelName === 'training') shell.openPanel(null);
+        if (pausedByTraining) setPaused(false);
+        pausedByTraining = false;
+      }
       if (m === 'race' && was !== 'race') {
         session.restart();
         if (!ghost || ghost.trackId !== session.track.id) void loadGhost(null);
@@ -732,6 +816,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       autopilot.dispose();
       training.dispose();
       library?.dispose();
+      trainingPanel.dispose();
+      leaderboard.dispose();
       void endRecording();
       window.removeEventListener('pagehide', flushRecording);
       document.removeEventListener('visibilitychange', flushRecording);

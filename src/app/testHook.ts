@@ -10,6 +10,7 @@ import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { autonomyPct } from '../scoring/rules.ts';
 import type { App } from './app.ts';
+import { startSteeringWorker } from './steeringClient.ts';
 import type { AutoRecordPlan } from './autoRecord.ts';
 import type { DriverKind } from './session.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
@@ -68,6 +69,11 @@ export interface TestHook {
   }>;
   /** Engages the autopilot (current model, real time) and returns whether it took the wheel. */
   engageAutopilot(timing?: 'realtime' | 'lockstep'): Promise<boolean>;
+  /**
+   * Loads a saved model in a fresh worker forced to `backend` and predicts `frames` synthetic
+   * frames (the same on every backend); returns the predictions, for parity checks.
+   */
+  predictOn(backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu', modelId: string, frames: number): Promise<{ steering: number; speed: number; torque: number; backend: string }[]>;
   autopilotStats(): { engaged: boolean; interventions: number; engagedTicks: number; latencyMs: number; humanHasWheel: boolean };
 }
 
@@ -223,6 +229,24 @@ export function installTestHook(app: App): TestHook {
         wallMs: performance.now() - t0,
         latencyMs: st.latencyMs,
       };
+    },
+    async predictOn(backend, modelId, frames) {
+      const w = startSteeringWorker();
+      try {
+        await w.api.init({ backend });
+        const size = { width: 200, height: 66 };
+        await w.api.loadModel(modelId, size);
+        const out: { steering: number; speed: number; torque: number; backend: string }[] = [];
+        for (let f = 0; f < frames; f++) {
+          const frame = new Uint8Array(size.width * size.height * 3);
+          for (let i = 0; i < frame.length; i++) frame[i] = (i * 7 + f * 31 + (i % 200) * 3) & 255;
+          const p = await w.api.predict(frame);
+          out.push({ steering: p.steering, speed: p.speed, torque: p.torque, backend: p.backend });
+        }
+        return out;
+      } finally {
+        w.terminate();
+      }
     },
     async engageAutopilot(timing = 'realtime') {
       app.autopilot.autopilot.opts = { ...app.autopilot.autopilot.opts, timing };

@@ -93,6 +93,17 @@ export class TrainingController {
   async importModel(bytes: Uint8Array): Promise<ModelMeta> {
     return (await this.ensureWorker()).api.importModel(Comlink.transfer(bytes, [bytes.buffer]));
   }
+  async listCheckpoints(): Promise<{ runId: string; savedAt: number }[]> {
+    return (await this.ensureWorker()).api.listCheckpoints();
+  }
+  async lastCalibration(): Promise<Calibration | null> {
+    return (await this.ensureWorker()).api.calibration();
+  }
+  /** Starts over on the backend choice of the moment (after a forced change); not while training. */
+  restart(): void {
+    if (this.running) return;
+    this.dispose();
+  }
   async describe(config: unknown): Promise<unknown> {
     return (await this.ensureWorker()).api.describe(config);
   }

@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import { GamePage } from './gamePage.ts';
+
+test.describe('training in the browser', () => {
+  test('trains one short epoch on auto-recorded clips: progress reaches 100% and the model is listed', async ({ page }) => {
+    test.setTimeout(300_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await game.hook('autoRecord', { minutes: 16 / 60, trackIds: ['oval', 'kidney'], themes: ['day'] });
+    expect(await game.hook('clips')).toHaveLength(2);
+    await page.getByTestId('mode-train').click();
+    const panel = page.getByTestId('training-panel');
+    await expect(panel).toBeVisible();
+    await page.getByTestId('split-holdout').check();
+    await page.getByTestId('split-percent').fill('50');
+    await page.getByTestId('split-percent').blur();
+    const epochs = page.getByTestId('cfg-epochs');
+    await epochs.fill('1');
+    await epochs.blur();
+    await expect(page.getByTestId('config-params')).toBeVisible();
+    await page.getByTestId('train-name').fill('e2e model');
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-progress')).toContainText('100%', { timeout: 240_000 });
+    await expect(page.getByTestId('model-row')).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.getByTestId('model-row')).toContainText('e2e model');
+    await expect(page.getByTestId('train-backend')).toContainText(/wasm|webgl|webgpu|cpu/);
+    // The plots were fed.
+    await expect(page.getByTestId('plot-loss')).toBeVisible();
+    expect(game.errors).toEqual([]);
+  });
+
+  test('a prediction on the webgpu backend (software adapter here) equals the cpu one', async ({ page }) => {
+    test.setTimeout(300_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await game.hook('autoRecord', { minutes: 6 / 60, trackIds: ['oval', 'twister'], themes: ['day'] });
+    const clips = await game.hook('clips');
+    const out = await game.hook('train', { trainClipIds: [clips[0].id], valClipIds: [clips[1].id], config: { training: { epochs: 1 } } });
+    expect(out.modelId).toBeTruthy();
+    const cpu = await game.hook('predictOn', 'cpu', out.modelId!, 10);
+    const gpu = await game.hook('predictOn', 'webgpu', out.modelId!, 10);
+    expect(gpu[0].backend).toBe('webgpu');
+    for (let i = 0; i < cpu.length; i++) {
+      expect(Math.abs(gpu[i].steering - cpu[i].steering)).toBeLessThan(1e-3);
+      expect(Math.abs(gpu[i].speed - cpu[i].speed)).toBeLessThan(1e-2);
+      expect(Math.abs(gpu[i].torque - cpu[i].torque)).toBeLessThan(1e-3);
+    }
+  });
+});
