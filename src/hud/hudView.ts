@@ -3,6 +3,7 @@
 // graphics, finished strings for the text. Pure and DOM-free, so every figure the player reads
 // is tested in Node; the pixi and DOM layers only copy it to the screen.
 
+import { formatMs } from '../core/format.ts';
 import { KMH_PER_MS } from '../core/units.ts';
 import { carSpeed } from '../sim/car.ts';
 import { TICK_HZ } from '../sim/constants.ts';
@@ -160,10 +161,7 @@ function ticksToMs(ticks: number): number {
 /** A lap time from ticks (60 per second): "m:ss.mmm"; "--" for null or a negative count. */
 export function formatLapTime(ticks: number | null): string {
   if (ticks === null || !Number.isFinite(ticks) || ticks < 0) return '--';
-  const ms = ticksToMs(ticks);
-  const m = Math.floor(ms / 60000);
-  const s = Math.floor((ms % 60000) / 1000);
-  return `${m}:${String(s).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+  return formatMs(ticksToMs(ticks));
 }
 
 /** A time gap from ticks: "+0.350", "-1.204", "+1:02.345" past a minute; "" for null. */

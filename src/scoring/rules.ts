@@ -1,6 +1,7 @@
 // Score rules, stated once: what a lap is worth and how autonomy is measured. The UI shows
 // SCORE_FORMULA to players; docs/formats.md ("Replays") repeats it.
 
+import { formatMs } from '../core/format.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import type { LapRecord } from '../sim/laps.ts';
 
@@ -40,11 +41,7 @@ export function autonomyPct(interventions: number, elapsedS: number): number {
   return Math.max(0, (1 - (interventions * INTERVENTION_S) / elapsedS) * 100);
 }
 
-/** Lap time as m:ss.mmm. */
+/** Lap time (or score) in seconds as m:ss.mmm, truncated to the millisecond like the HUD's. */
 export function formatLapTime(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--';
-  const ms = Math.round(seconds * 1000);
-  const m = Math.floor(ms / 60000);
-  const s = Math.floor((ms % 60000) / 1000);
-  return `${m}:${String(s).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+  return formatMs(seconds * 1000 + 1e-6); // the epsilon absorbs ticks/60 landing a hair under a whole ms
 }

@@ -20,7 +20,9 @@ describe('score rules', () => {
   });
 
   it('formats lap times', () => {
-    expect(formatLapTime(75.0666)).toBe('1:15.067');
+    expect(formatLapTime(75.0666)).toBe('1:15.066'); // truncated, like the HUD
+    expect(formatLapTime(2532 / 60)).toBe('0:42.200');
+    expect(formatLapTime(1 / 60)).toBe('0:00.016');
     expect(formatLapTime(9.5)).toBe('0:09.500');
     expect(formatLapTime(NaN)).toBe('--');
   });
