@@ -7,17 +7,23 @@
 // produced (and drops that suite's old ratios, which may rest on a replaced figure). A suite
 // that fails keeps its last figures and records the failure.
 // A slow figure never fails the bench; only a suite that crashes does (exit 1).
+// The build goes to a fresh temporary folder ($BENCH_OUT_DIR to choose one) and the preview
+// server to a free port ($BENCH_PORT), so a bench never clobbers another run's build on a
+// shared working tree (bench:autonomy builds dist-bench).
+// Pages get `window.__benchHeap(target)`: the JS heap of the page or of a named worker, read
+// through the DevTools protocol after a forced GC (Chromium has no performance.memory in workers).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
 import { markdown, printTable } from './lib/report.mjs';
 import { SUITES } from './suites.mjs';
 
-const PORT = Number(process.env.BENCH_PORT ?? 4180);
-const OUT_DIR = 'dist-bench';
 const RESULTS = 'bench/results';
+/** --expose-gc: suites collect garbage before reading the heap; precise (not bucketed) performance.memory. */
+const BENCH_CHROMIUM_ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -65,11 +71,64 @@ async function waitForServer(url, ms) {
   throw new Error(`preview server did not answer at ${url}`);
 }
 
+/** A TCP port nobody listens on right now. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * JS heap of the page (target 'page') or of its dedicated worker named `name` ('worker:name'),
+ * after a forced GC, through a browser-level DevTools session (workers have no
+ * performance.memory in Chromium). Returns null when no such target exists.
+ */
+function heapProbe(cdp) {
+  let nextId = 0;
+  const pending = new Map();
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    const m = JSON.parse(e.message);
+    const done = pending.get(`${e.sessionId}:${m.id}`);
+    if (done) {
+      pending.delete(`${e.sessionId}:${m.id}`);
+      done(m);
+    }
+  });
+  const call = (sessionId, method, params = {}) => new Promise((ok, fail) => {
+    const id = ++nextId;
+    pending.set(`${sessionId}:${id}`, (m) => (m.error ? fail(new Error(`${method}: ${m.error.message}`)) : ok(m.result)));
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(fail);
+  });
+  return async (target) => {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const [kind, name] = String(target).split(':');
+    const found = targetInfos.filter((t) => (kind === 'page' ? t.type === 'page' && !t.url.startsWith('chrome') : t.type === 'worker' && t.title === name));
+    if (found.length !== 1) return null;
+    // The older message-passing attach: a flat session would need Playwright's own session objects.
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: found[0].targetId, flatten: false });
+    try {
+      await call(sessionId, 'HeapProfiler.collectGarbage');
+      const h = await call(sessionId, 'Runtime.getHeapUsage');
+      return { usedBytes: h.usedSize, totalBytes: h.totalSize };
+    } finally {
+      await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    }
+  };
+}
+
 async function runBrowserSuites(list) {
-  log(`building ${OUT_DIR} (vite build --mode bench)`);
-  const build = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', OUT_DIR, '--logLevel', 'warn'], { stdio: 'inherit' });
+  const outDir = process.env.BENCH_OUT_DIR ? resolve(process.env.BENCH_OUT_DIR) : mkdtempSync(join(os.tmpdir(), 'deepsteer-bench-'));
+  if (!process.env.BENCH_OUT_DIR) process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+  const port = Number(process.env.BENCH_PORT ?? (await freePort()));
+  log(`building ${outDir} (vite build --mode bench)`);
+  const build = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('vite build failed');
-  const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', OUT_DIR, '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
+  const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     stdio: 'ignore', detached: true,
   });
   const stopServer = () => { try { process.kill(-server.pid); } catch { /* already gone */ } };
@@ -77,18 +136,20 @@ async function runBrowserSuites(list) {
   const { chromium } = await import('@playwright/test');
   let browser;
   try {
-    await waitForServer(`http://127.0.0.1:${PORT}/bench/index.html`, 60_000);
+    await waitForServer(`http://127.0.0.1:${port}/bench/index.html`, 60_000);
     const executablePath = chromiumPath();
-    browser = await chromium.launch({ args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
+    browser = await chromium.launch({ args: BENCH_CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
     machine.chromium = browser.version();
+    const heapOf = heapProbe(await browser.newBrowserCDPSession());
     for (const suite of list) {
       log(`${suite.name}: chromium ${machine.chromium}`);
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.text().startsWith('[bench]')) console.log(m.text()); });
+      await page.exposeFunction('__benchHeap', heapOf);
       try {
         const query = new URLSearchParams({ suite: suite.name, ...(quick ? { quick: '1' } : {}) });
         for (const p of params) query.append(p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1));
-        await page.goto(`http://127.0.0.1:${PORT}/bench/index.html?${query}`);
+        await page.goto(`http://127.0.0.1:${port}/bench/index.html?${query}`);
         await page.waitForFunction(() => window.__benchResult || window.__benchError, undefined, { timeout: suite.timeoutMs, polling: 1000 });
         const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
         results[suite.name] = error ? { error } : result;

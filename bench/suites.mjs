@@ -7,4 +7,7 @@ export const SUITES = [
   { name: 'kernels', kind: 'browser', timeoutMs: 15 * 60_000 },
   { name: 'train', kind: 'browser', timeoutMs: 90 * 60_000 },
   { name: 'train_paired', kind: 'browser', timeoutMs: 30 * 60_000 },
+  { name: 'sim', kind: 'node', timeoutMs: 10 * 60_000 },
+  { name: 'dash', kind: 'browser', timeoutMs: 15 * 60_000 },
+  { name: 'predict', kind: 'browser', timeoutMs: 30 * 60_000 },
 ];

@@ -1,6 +1,6 @@
 // The bench's statistics: medians, reciprocal figures and budgeted sampling.
 import { describe, expect, it } from 'vitest';
-import { figure, listParam, median, reciprocal, sample } from './stats.ts';
+import { figure, listParam, median, percentile, percentileFigure, reciprocal, sample } from './stats.ts';
 
 describe('figures', () => {
   it('summarise samples by median, min and max', () => {
@@ -8,6 +8,14 @@ describe('figures', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(figure([5, 1, 9], 'ms')).toEqual({ median: 5, min: 1, max: 9, unit: 'ms', runs: 3 });
     expect(() => figure([], 'ms')).toThrow();
+  });
+
+  it('take percentiles by nearest rank, and tail figures over blocks', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 95)).toBe(95);
+    expect(percentile(xs, 100)).toBe(100);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentileFigure(xs, 95, 4, 'ms')).toEqual({ median: 61.5, min: 24, max: 99, unit: 'ms', runs: 4 });
   });
 
   it('turn ms per step into examples per second, swapping min and max', () => {

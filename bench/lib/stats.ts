@@ -47,6 +47,24 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The p-th percentile (0..100) by nearest rank: a value that was measured. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) throw new Error('a percentile needs at least one sample');
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/**
+ * A tail figure: the p-th percentile of each of `blocks` consecutive slices of the samples,
+ * summarised like any figure (median of the blocks' percentiles, with their min and max).
+ */
+export function percentileFigure(samples: readonly number[], p: number, blocks: number, unit: string): Figure {
+  const n = Math.max(1, Math.min(blocks, samples.length));
+  const size = samples.length / n;
+  const per = Array.from({ length: n }, (_, i) => percentile(samples.slice(Math.round(i * size), Math.round((i + 1) * size)), p));
+  return figure(per, unit);
+}
+
 export function figure(samples: readonly number[], unit: string): Figure {
   if (samples.length === 0) throw new Error('a figure needs at least one sample');
   return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), unit, runs: samples.length };

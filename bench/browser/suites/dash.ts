@@ -1,0 +1,118 @@
+// Suite 'dash': what the dash camera costs through the real renderer (src/render createRenderer
+// + renderDash: render, synchronous readback, RGBA bottom-up to RGB top-down) at every dash
+// size the game offers, and the main view's frame rate while the game also reads the dash
+// camera back at 20 Hz (chase camera, PiP showing the last dash frame), against the main view
+// alone. The expert drives the oval; poses are the simulation's own.
+// Params: sizes=200x66,128x48,... track=oval.
+import { TICK_HZ } from '../../../src/sim/constants.ts';
+import { createExpert } from '../../../src/sim/expert.ts';
+import { presetTrack } from '../../../src/sim/trackPresets.ts';
+import { createWorld, stepWorld } from '../../../src/sim/world.ts';
+import { interpolatePose, poseOfCar, type DashPip, type Renderer } from '../../../src/render/index.ts';
+import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
+import { DASH_EVERY, expertDrive, withRenderer } from '../drive.ts';
+import { progress } from '../progress.ts';
+
+/** The dash sizes the settings offer (width x height). */
+const DASH_SIZES = ['200x66', '160x64', '128x48', '100x33'];
+const MAIN = { width: 1280, height: 720 };
+
+/**
+ * Frames per second of a rAF loop shaped like the game's: the expert drives at 60 Hz on a
+ * fixed step, every third tick reads the dash camera back (when `dash` is 'model'), every
+ * animation frame draws the main view. One sample per window, after one window of warm-up
+ * (shader compilation, first uploads).
+ */
+async function mainViewFps(r: Renderer, trackId: string, dash: DashPip, windows: number, windowMs: number): Promise<{ fps: number[]; frameMs: number[] }> {
+  const track = presetTrack(trackId);
+  const expert = createExpert(track);
+  let world = createWorld(track);
+  let prev = world;
+  let lag = 0;
+  const fps: number[] = [];
+  const gaps: number[] = [];
+  let warm = false;
+  await new Promise<void>((resolve) => {
+    let last = performance.now();
+    let windowStart = last;
+    let frames = 0;
+    const frame = (now: number): void => {
+      const dt = Math.min(0.25, (now - last) / 1000);
+      if (warm) gaps.push(now - last);
+      last = now;
+      lag += dt;
+      let steps = 0;
+      while (lag >= 1 / TICK_HZ && steps < 8) {
+        prev = world;
+        world = stepWorld(world, expert.control(world));
+        if (dash === 'model' && world.tick % DASH_EVERY === 0) r.renderDash(poseOfCar(world.car));
+        lag -= 1 / TICK_HZ;
+        steps++;
+      }
+      if (steps === 8) lag = 0;
+      r.render({ car: interpolatePose(poseOfCar(prev.car), poseOfCar(world.car), lag * TICK_HZ), camera: 'chase', dash });
+      frames++;
+      if (now - windowStart >= windowMs) {
+        if (warm) fps.push((frames * 1000) / (now - windowStart));
+        warm = true;
+        frames = 0;
+        windowStart = now;
+      }
+      if (fps.length < windows) requestAnimationFrame(frame);
+      else resolve();
+    };
+    requestAnimationFrame((t) => {
+      last = t;
+      windowStart = t;
+      requestAnimationFrame(frame);
+    });
+  });
+  return { fps, frameMs: gaps };
+}
+
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const { quick } = options;
+  const trackId = options.params.track ?? 'oval';
+  const sizes = (listParam(options, 'sizes') ?? DASH_SIZES).map((s) => s.split('x').map(Number) as [number, number]);
+  const rounds = quick ? 2 : 5;
+  const perRound = quick ? 10 : 40;
+  const figures: Record<string, Figure> = {};
+  const ratios: Record<string, number> = {};
+  const notes: string[] = [];
+  // Poses a lap apart from the grid on: straights, corners, scenery in view.
+  const drive = expertDrive(trackId, rounds * perRound + 1, 60);
+
+  await withRenderer({ trackId, width: MAIN.width, height: MAIN.height }, async (r) => {
+    notes.push(`${r.softwareGl ? 'software' : 'hardware'} WebGL; main view ${MAIN.width}x${MAIN.height} CSS px at pixel ratio ${r.quality.pixelRatio}`);
+    // Sizes take turns in rounds so load from other work on a shared machine hits all alike.
+    const samples = new Map<string, number[]>(sizes.map(([w, h]) => [`${w}x${h}`, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const [w, h] of sizes) {
+        r.setDashSize(w, h);
+        r.renderDash(drive.poses[0]); // the first frame after a resize allocates the target
+        const poses = drive.poses.slice(1 + round * perRound, 1 + (round + 1) * perRound);
+        for (const p of poses) {
+          const t0 = performance.now();
+          if (!r.renderDash(p)) throw new Error('the WebGL context was lost');
+          samples.get(`${w}x${h}`)!.push(performance.now() - t0);
+        }
+      }
+      progress(`dash: round ${round + 1}/${rounds}: ${[...samples].map(([k, v]) => `${k} ${median(v).toFixed(1)} ms`).join(', ')}`);
+    }
+    for (const [k, v] of samples) figures[`dash_ms.${k}`] = figure(v, 'ms');
+    notes.push(`dash_ms: renderDash (render + synchronous readback + RGB conversion), ${rounds} rounds x ${perRound} poses per size, 20 Hz poses of the expert on ${trackId}`);
+
+    r.setDashSize(200, 66);
+    const windows = quick ? 2 : 5;
+    const windowMs = quick ? 500 : 2_000;
+    const chaseDash = await mainViewFps(r, trackId, 'model', windows, windowMs);
+    const chaseOnly = await mainViewFps(r, trackId, 'off', windows, windowMs);
+    figures['main_fps.chase_dash'] = figure(chaseDash.fps, 'fps');
+    figures['main_fps.chase'] = figure(chaseOnly.fps, 'fps');
+    figures['main_frame_ms.chase_dash'] = figure(chaseDash.frameMs, 'ms');
+    ratios['main_fps_with_dash_vs_without'] = figures['main_fps.chase_dash'].median / figures['main_fps.chase'].median;
+    notes.push(`main_fps: rAF loop, ${windows} windows of ${windowMs} ms; chase_dash reads the 200x66 dash camera back every third 60 Hz tick and shows it as the PiP, chase draws the main view only`);
+    progress(`dash: main view ${figures['main_fps.chase_dash'].median.toFixed(1)} fps with the dash camera, ${figures['main_fps.chase'].median.toFixed(1)} without`);
+  });
+  return { figures, ratios, notes };
+}
