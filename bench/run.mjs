@@ -53,10 +53,12 @@ async function runNodeSuite(suite) {
   const tmp = mkdtempSync(join(os.tmpdir(), 'bench-'));
   const out = join(tmp, `${suite.name}.json`);
   log(`${suite.name}: node`);
+  const t0 = Date.now();
   const r = spawnSync('npx', ['tsx', 'bench/node/runSuite.ts', suite.name, out, ...(quick ? ['--quick'] : []), ...params.flatMap((p) => ['--param', p])], {
     stdio: 'inherit', timeout: suite.timeoutMs,
   });
   if (r.status !== 0 || !existsSync(out)) throw new Error(`node suite exited ${r.status ?? r.signal}`);
+  log(`${suite.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
@@ -121,13 +123,26 @@ function heapProbe(cdp) {
   };
 }
 
-async function runBrowserSuites(list) {
+/** Builds the bench build (test hook included) into a fresh folder; resolves with the folder. */
+function buildBench() {
   const outDir = process.env.BENCH_OUT_DIR ? resolve(process.env.BENCH_OUT_DIR) : mkdtempSync(join(os.tmpdir(), 'deepsteer-bench-'));
   if (!process.env.BENCH_OUT_DIR) process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
-  const port = Number(process.env.BENCH_PORT ?? (await freePort()));
   log(`building ${outDir} (vite build --mode bench)`);
-  const build = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('vite build failed');
+  const t0 = Date.now();
+  return new Promise((ok, fail) => {
+    const build = spawn('npx', ['vite', 'build', '--mode', 'bench', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
+    build.on('error', fail);
+    build.on('exit', (code) => {
+      if (code !== 0) return fail(new Error(`vite build failed (${code})`));
+      log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      ok(outDir);
+    });
+  });
+}
+
+async function runBrowserSuites(list, built) {
+  const outDir = await built;
+  const port = Number(process.env.BENCH_PORT ?? (await freePort()));
   const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     stdio: 'ignore', detached: true,
   });
@@ -146,6 +161,7 @@ async function runBrowserSuites(list) {
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.text().startsWith('[bench]')) console.log(m.text()); });
       await page.exposeFunction('__benchHeap', heapOf);
+      const t0 = Date.now();
       try {
         const query = new URLSearchParams({ suite: suite.name, ...(quick ? { quick: '1' } : {}) });
         for (const p of params) query.append(p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1));
@@ -157,6 +173,7 @@ async function runBrowserSuites(list) {
         results[suite.name] = { error: String(e?.message ?? e) };
       } finally {
         await page.close();
+        log(`${suite.name}: ${results[suite.name]?.error ? 'failed' : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
     }
   } finally {
@@ -201,6 +218,11 @@ function merge(previous) {
 }
 
 let crashed = false;
+const browserSuites = suites.filter((s) => s.kind === 'browser');
+// A quick run builds while the Node suites run (its figures are only a smoke test); a full run
+// builds after them, so nothing competes with their timing.
+const built = quick && browserSuites.length ? buildBench() : null;
+built?.catch(() => { /* reported when awaited */ });
 for (const suite of suites.filter((s) => s.kind === 'node')) {
   try {
     results[suite.name] = await runNodeSuite(suite);
@@ -208,10 +230,9 @@ for (const suite of suites.filter((s) => s.kind === 'node')) {
     results[suite.name] = { error: String(e?.message ?? e) };
   }
 }
-const browserSuites = suites.filter((s) => s.kind === 'browser');
 if (browserSuites.length) {
   try {
-    await runBrowserSuites(browserSuites);
+    await runBrowserSuites(browserSuites, built ?? buildBench());
   } catch (e) {
     for (const s of browserSuites) results[s.name] ??= { error: String(e?.message ?? e) };
   }

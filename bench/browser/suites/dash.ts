@@ -103,8 +103,8 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     notes.push(`dash_ms: renderDash (render + synchronous readback + RGB conversion), ${rounds} rounds x ${perRound} poses per size, 20 Hz poses of the expert on ${trackId}`);
 
     r.setDashSize(200, 66);
-    const windows = quick ? 2 : 5;
-    const windowMs = quick ? 500 : 2_000;
+    const windows = quick ? 1 : 5;
+    const windowMs = quick ? 400 : 2_000;
     const chaseDash = await mainViewFps(r, trackId, 'model', windows, windowMs);
     const chaseOnly = await mainViewFps(r, trackId, 'off', windows, windowMs);
     figures['main_fps.chase_dash'] = figure(chaseDash.fps, 'fps');

@@ -1,9 +1,10 @@
 // Suite 'train': training throughput (examples/s at batch 32, Adam, MSE) and single-frame
-// inference latency of PilotNet variants on every backend this browser has. Ratios compare
-// each backend with cpu, measured in the same page. Params: backends=cpu,wasm,...
-// variants=cnn,cnn_48x128,... (names in bench/lib/pilotNet.ts).
+// inference latency of the paper's PilotNet at several input sizes (bench/lib/pilotNet.ts) on
+// every backend this browser has: the sweep behind the default input size. Ratios compare
+// each backend with cpu, measured in the same page. The project's own models are measured by
+// 'train_models'. Params: backends=cpu,wasm,... variants=pilotnet,pilotnet_48x128,...
 import { initBackend, tf, type BackendName } from '../../../src/model/tfSetup.ts';
-import { pilotNet, PILOTNET_VARIANTS, type PilotNetVariant } from '../../lib/pilotNet.ts';
+import { pilotNet, pilotNetVariants, PILOTNET_VARIANTS, type PilotNetVariant } from '../../lib/pilotNet.ts';
 import { figure, listParam, reciprocal, sample, type Figure, type SamplingBudget, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
 import { progress } from '../progress.ts';
 
@@ -13,8 +14,8 @@ const BATCH = 32;
 function budgets(backend: BackendName, quick: boolean): { train: SamplingBudget; infer: SamplingBudget } {
   if (quick) {
     return {
-      train: { warmup: 1, minRuns: 2, maxRuns: 3, budgetMs: 2_000, hardLimitMs: 20_000 },
-      infer: { warmup: 1, minRuns: 3, maxRuns: 10, budgetMs: 500, hardLimitMs: 5_000 },
+      train: { warmup: 1, minRuns: 1, maxRuns: 2, budgetMs: 500, hardLimitMs: 10_000 },
+      infer: { warmup: 1, minRuns: 3, maxRuns: 10, budgetMs: 300, hardLimitMs: 5_000 },
     };
   }
   // cpu is the reference every ratio divides by, so it gets time for 3 runs even at ~60 s a step.
@@ -59,8 +60,8 @@ async function measure(backend: BackendName, v: PilotNetVariant, quick: boolean)
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const backends = (listParam(options, 'backends') ?? (options.quick ? ['cpu', 'wasm'] : ['cpu', 'wasm', 'webgl', 'webgpu'])) as BackendName[];
-  const wanted = listParam(options, 'variants') ?? (options.quick ? ['cnn_32x64_w0.5'] : undefined);
-  const variants = wanted ? PILOTNET_VARIANTS.filter((v) => wanted.includes(v.name)) : PILOTNET_VARIANTS;
+  const wanted = listParam(options, 'variants') ?? (options.quick ? ['pilotnet_32x64_w0.5'] : undefined);
+  const variants = wanted ? pilotNetVariants(wanted) : PILOTNET_VARIANTS;
   const figures: Record<string, Figure> = {};
   const ratios: Record<string, number> = {};
   const notes: string[] = [`batch ${BATCH}, Adam, MSE on random data; inference is predict() on one frame`];

@@ -1,9 +1,9 @@
 // Suite 'train_paired': the training speed-up of a backend over cpu, measured in alternating
 // rounds (one cpu step, then a burst of candidate steps, repeat), so load from other work on
 // a shared machine hits both sides of each ratio alike. The 'train' suite measures each
-// backend in one block, minutes apart. Params: backends=wasm,... (candidates), variants=cnn,...
+// backend in one block, minutes apart. Params: backends=wasm,... (candidates), variants=pilotnet,...
 import { initBackend, tf, type BackendName } from '../../../src/model/tfSetup.ts';
-import { pilotNet, PILOTNET_VARIANTS, type PilotNetVariant } from '../../lib/pilotNet.ts';
+import { pilotNet, pilotNetVariants, type PilotNetVariant } from '../../lib/pilotNet.ts';
 import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
 import { progress } from '../progress.ts';
 
@@ -39,9 +39,10 @@ function trainer(v: PilotNetVariant): Trainer {
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const candidates = (listParam(options, 'backends') ?? ['wasm']) as BackendName[];
-  const wanted = listParam(options, 'variants') ?? [options.quick ? 'cnn_32x64_w0.5' : 'cnn'];
-  const variants = PILOTNET_VARIANTS.filter((v) => wanted.includes(v.name));
-  const rounds = options.quick ? 2 : 3;
+  const wanted = listParam(options, 'variants') ?? [options.quick ? 'pilotnet_32x64_w0.5' : 'pilotnet'];
+  const variants = pilotNetVariants(wanted);
+  const rounds = options.quick ? 1 : 3;
+  const burst = options.quick ? 3 : 5;
   const figures: Record<string, Figure> = {};
   const ratios: Record<string, number> = {};
   for (const v of variants) {
@@ -61,7 +62,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       for (const b of candidates) {
         await initBackend(b);
         const steps: number[] = [];
-        for (let i = 0; i < 5; i++) steps.push(await trainers.get(b)!.step());
+        for (let i = 0; i < burst; i++) steps.push(await trainers.get(b)!.step());
         perRound.get(b)!.push(cpuMs / median(steps));
       }
       progress(`train_paired: ${v.name} round ${r + 1}/${rounds}: cpu ${cpuMs.toFixed(0)} ms, ` +
@@ -80,6 +81,6 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   return {
     figures,
     ratios,
-    notes: [`batch ${BATCH}, Adam; each round = 1 cpu step then 5 steps per candidate (their median); figure = ratios over rounds`],
+    notes: [`batch ${BATCH}, Adam; each round = 1 cpu step then ${burst} steps per candidate (their median); figure = ratios over rounds`],
   };
 }
