@@ -57,6 +57,7 @@ describe('steering worker API (in Node)', () => {
     let last;
     for (let i = 0; i < 50; i++) last = await api.predict(frame.slice());
     expect(tf.memory().numTensors).toBe(before);
+    expect(api.memory()).toMatchObject({ tensors: before, backend: 'cpu' });
     expect(last!.warm).toBe(true);
     expect(Number.isFinite(last!.steering)).toBe(true);
     await expect(api.predict(new Uint8Array(10))).rejects.toThrow(/bytes/);

@@ -39,6 +39,8 @@ import {
   trainingMetrics,
   trainModel,
   createSteeringNet,
+  tensorMemory,
+  type TensorMemory,
   createConfig,
   type ConfigOverrides,
   DEFAULT_CONFIG,
@@ -421,6 +423,11 @@ export function createSteeringApi(deps: SteeringApiDeps) {
 
     scores(): readonly BackendScore[] {
       return calibration?.scores ?? [];
+    },
+
+    /** Tensors this worker holds on its backend (leak checks; the bench's memory suite). */
+    memory(): TensorMemory & { backend: BackendName | null } {
+      return { ...tensorMemory(), backend };
     },
   };
   return api;

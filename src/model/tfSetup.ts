@@ -90,3 +90,15 @@ export async function initBackend(name: BackendName): Promise<BackendInfo> {
   }
   return { name, runtime, ourKernels: [] };
 }
+
+/** The active backend's tensor bookkeeping, as plain data (leak checks and benchmarks). */
+export interface TensorMemory {
+  readonly tensors: number;
+  readonly dataBuffers: number;
+  readonly bytes: number;
+}
+
+export function tensorMemory(): TensorMemory {
+  const m = tf.memory();
+  return { tensors: m.numTensors, dataBuffers: m.numDataBuffers, bytes: m.numBytes };
+}
