@@ -6,7 +6,8 @@
 // replaces the previous figures of the suites it ran, or with --param only the figures it
 // produced (and drops that suite's old ratios, which may rest on a replaced figure). A suite
 // that fails keeps its last figures and records the failure.
-// A slow figure never fails the bench; only a suite that crashes does (exit 1).
+// A slow figure never fails the bench; only a suite that crashes does (exit 1). A run that
+// includes train_models also draws bench/results/train_per_backend.png (bench/lib/plot.mjs).
 // The build goes to a fresh temporary folder ($BENCH_OUT_DIR to choose one) and the preview
 // server to a free port ($BENCH_PORT), so a bench never clobbers another run's build on a
 // shared working tree (bench:autonomy builds dist-bench).
@@ -18,6 +19,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
+import { writePlot } from './lib/plot.mjs';
 import { markdown, printTable } from './lib/report.mjs';
 import { SUITES } from './suites.mjs';
 
@@ -253,4 +255,14 @@ writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 writeFileSync(join(RESULTS, `${base}.md`), markdown(out));
 printTable(out);
 log(`wrote ${file} and ${base}.md`);
+if (results.train_models && !results.train_models.error) {
+  // The README's plot (a quick run draws quick.png, git-ignored like quick.json).
+  const png = join(RESULTS, quick ? 'quick.png' : 'train_per_backend.png');
+  try {
+    await writePlot(out, png);
+    log(`wrote ${png}`);
+  } catch (e) {
+    console.error(`[bench] plot failed: ${e?.message ?? e}`);
+  }
+}
 process.exit(crashed ? 1 : 0);

@@ -137,14 +137,18 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   let convnetExamples = 0;
   const convnetAll: number[] = [];
   if (models.includes('cnn_plain')) {
-    await initBackend('wasm');
-    const eq = await checkEquivalence(configs.cnn_plain, plain, !quick);
-    figures['convnetjs_vs_ours_max_abs_diff.forward'] = { median: eq.forward, min: eq.forward, max: eq.forward, unit: 'abs diff', runs: 1 };
-    if (eq.afterStep !== null && eq.moved !== null) {
-      figures['convnetjs_vs_ours_max_abs_diff.after_sgd_step'] = { median: eq.afterStep, min: eq.afterStep, max: eq.afterStep, unit: 'abs diff', runs: 1 };
-      notes.push(`equivalence: same weights give outputs within ${eq.forward.toExponential(1)}; after one SGD step of each on the same ${B} frames they differ by ${eq.afterStep.toExponential(1)} while the step moved them by ${eq.moved.toExponential(1)} (wasm backend)`);
-    } else {
-      notes.push(`equivalence: same weights give outputs within ${eq.forward.toExponential(1)} (wasm backend; the one-step check runs in full runs and in bench/lib/convnet.test.ts)`);
+    try {
+      await initBackend('wasm');
+      const eq = await checkEquivalence(configs.cnn_plain, plain, !quick);
+      figures['convnetjs_vs_ours_max_abs_diff.forward'] = { median: eq.forward, min: eq.forward, max: eq.forward, unit: 'abs diff', runs: 1 };
+      if (eq.afterStep !== null && eq.moved !== null) {
+        figures['convnetjs_vs_ours_max_abs_diff.after_sgd_step'] = { median: eq.afterStep, min: eq.afterStep, max: eq.afterStep, unit: 'abs diff', runs: 1 };
+        notes.push(`equivalence: same weights give outputs within ${eq.forward.toExponential(1)}; after one SGD step of each on the same ${B} frames they differ by ${eq.afterStep.toExponential(1)} while the step moved them by ${eq.moved.toExponential(1)} (wasm backend)`);
+      } else {
+        notes.push(`equivalence: same weights give outputs within ${eq.forward.toExponential(1)} (wasm backend; the one-step check runs in full runs and in bench/lib/convnet.test.ts)`);
+      }
+    } catch (e) {
+      notes.push(`equivalence check failed: ${(e as Error).message}`);
     }
     // ConvNetJS's first batch runs cold (JIT): untimed (a quick run times the cold one).
     if (!quick) {
