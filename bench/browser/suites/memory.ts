@@ -62,7 +62,7 @@ async function waitFor<T>(what: string, get: () => T | undefined | null, ms: num
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const { quick } = options;
-  const predictions = Number(options.params.predictions ?? (quick ? 200 : 10_000));
+  const predictions = Number(options.params.predictions ?? (quick ? 100 : 10_000));
   const minutes = Number(options.params.minutes ?? (quick ? 0.1 : 10));
   const figures: Record<string, Figure> = {};
   const ratios: Record<string, number> = {};
