@@ -39,6 +39,9 @@ if (suites.length === 0) {
 
 const log = (m) => console.log(`[bench] ${m}`);
 const results = {}; // suite name -> { figures, ratios, notes } or { error }
+/** 1-minute load average at each suite's start and end: the machine is shared, so say how busy it was. */
+const loads = {};
+const load1 = () => Math.round(os.loadavg()[0] * 10) / 10;
 const machine = {
   platform: `${os.platform()} ${os.release()}`,
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -56,10 +59,12 @@ async function runNodeSuite(suite) {
   const out = join(tmp, `${suite.name}.json`);
   log(`${suite.name}: node`);
   const t0 = Date.now();
+  loads[suite.name] = { start: load1() };
   const r = spawnSync('npx', ['tsx', 'bench/node/runSuite.ts', suite.name, out, ...(quick ? ['--quick'] : []), ...params.flatMap((p) => ['--param', p])], {
     stdio: 'inherit', timeout: suite.timeoutMs,
   });
   if (r.status !== 0 || !existsSync(out)) throw new Error(`node suite exited ${r.status ?? r.signal}`);
+  loads[suite.name].end = load1();
   log(`${suite.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
@@ -164,6 +169,7 @@ async function runBrowserSuites(list, built) {
       page.on('console', (m) => { if (m.text().startsWith('[bench]')) console.log(m.text()); });
       await page.exposeFunction('__benchHeap', heapOf);
       const t0 = Date.now();
+      loads[suite.name] = { start: load1() };
       try {
         const query = new URLSearchParams({ suite: suite.name, ...(quick ? { quick: '1' } : {}) });
         for (const p of params) query.append(p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1));
@@ -175,6 +181,7 @@ async function runBrowserSuites(list, built) {
         results[suite.name] = { error: String(e?.message ?? e) };
       } finally {
         await page.close();
+        loads[suite.name].end = load1();
         log(`${suite.name}: ${results[suite.name]?.error ? 'failed' : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
     }
@@ -210,7 +217,7 @@ function merge(previous) {
     const kept = out.suites[name];
     const union = (a = [], b = []) => [...new Set([...a, ...b])];
     out.suites[name] = {
-      ranAt: machine.date, quick, notes: r.notes, machine: { ...machine },
+      ranAt: machine.date, quick, notes: r.notes, machine: { ...machine }, loadAverage: loads[name],
       ...(kept ? { partialRunOver: kept.ranAt } : {}),
       figureNames: union(kept?.figureNames, Object.keys(r.figures)),
       ratioNames: union(kept?.ratioNames, Object.keys(r.ratios)),

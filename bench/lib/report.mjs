@@ -12,7 +12,8 @@ export function markdown(out) {
   for (const [k, v] of Object.entries(out.ratios)) lines.push(`| ${k} | ${fmt(v)} |`);
   lines.push('', '## Suites');
   for (const [name, s] of Object.entries(out.suites)) {
-    lines.push('', `### ${name} (${s.ranAt}${s.quick ? ', quick' : ''})`);
+    const load = s.loadAverage ? `, load average ${s.loadAverage.start} -> ${s.loadAverage.end ?? '?'}` : '';
+    lines.push('', `### ${name} (${s.ranAt}${s.quick ? ', quick' : ''}${load})`);
     if (s.error) lines.push('', `ERROR: ${s.error}`);
     if (s.lastFailure) lines.push('', `Last run failed (${s.lastFailure.at}), figures above are older: ${s.lastFailure.error.split('\n')[0]}`);
     for (const n of s.notes ?? []) lines.push(`- ${n}`);
