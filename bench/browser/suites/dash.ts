@@ -111,7 +111,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     figures['main_fps.chase'] = figure(chaseOnly.fps, 'fps');
     figures['main_frame_ms.chase_dash'] = figure(chaseDash.frameMs, 'ms');
     ratios['main_fps_with_dash_vs_without'] = figures['main_fps.chase_dash'].median / figures['main_fps.chase'].median;
-    notes.push(`main_fps: rAF loop, ${windows} windows of ${windowMs} ms; chase_dash reads the 200x66 dash camera back every third 60 Hz tick and shows it as the PiP, chase draws the main view only`);
+    notes.push(`main_fps: rAF loop, ${windows} window(s) of ${windowMs} ms after one of warm-up; chase_dash reads the 200x66 dash camera back every third 60 Hz tick and shows it as the PiP, chase draws the main view only`);
     progress(`dash: main view ${figures['main_fps.chase_dash'].median.toFixed(1)} fps with the dash camera, ${figures['main_fps.chase'].median.toFixed(1)} without`);
   });
   return { figures, ratios, notes };
