@@ -11,9 +11,11 @@
 //   --heldout hairpins,1234  --laps 3  --budget 300 (s of training)  --baseline-budget 120
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
+//   --model FILE           skip recording and training: drive with this model zip
+//   --throttle torque|speed  which head drives the throttle; --governor on|off
 //   --quick                a smoke run of a few seconds of each phase
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +34,13 @@ const { values: a } = parseArgs({
     'baseline-budget': { type: 'string', default: '120' },
     config: { type: 'string', default: '{}' },
     export: { type: 'string' },
+    model: { type: 'string' },
+    throttle: { type: 'string', default: 'speed' },
+    'side-offset': { type: 'string', default: '1.2' },
+    'side-yaw': { type: 'string', default: '0.06' },
+    noise: { type: 'string', default: '0.1' },
+    weave: { type: 'string', default: '0.15' },
+    governor: { type: 'string', default: 'on' },
     port: { type: 'string', default: '4186' },
     quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
@@ -48,6 +57,10 @@ const opts = {
   budget: quick ? 10 : Number(a.budget),
   baselineBudget: quick ? 5 : Number(a['baseline-budget']),
   config: JSON.parse(a.config),
+  throttle: a.throttle,
+  governor: a.governor,
+  sideOffset: Number(a['side-offset']),
+  sideYaw: Number(a['side-yaw']),
 };
 const log = (...m) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 
@@ -79,14 +92,21 @@ try {
   const hook = (name, ...args) => page.evaluate(([n, x]) => window.__deepsteer[n](...x), [name, args]);
   results.machine = await page.evaluate(() => ({ userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency }));
 
+  let modelId;
+  let lstm = null;
+  if (a.model) {
+    const meta = await hook('importModel', readFileSync(a.model).toString('base64'));
+    modelId = meta.id;
+    log(`driving with ${a.model} (${meta.name})`);
+  } else {
   log(`recording ${opts.minutes} min over ${opts.trainTracks.length} tracks x ${opts.themes.length} themes`);
   const rec = await hook('autoRecord', {
     minutes: opts.minutes,
     trackIds: opts.trainTracks,
     themes: opts.themes,
-    steerNoise: 0.1,
-    weaveRate: 0.15,
-    sideCameras: { lateralM: 1.2, yawRad: 0.06 },
+    steerNoise: Number(a.noise),
+    weaveRate: Number(a.weave),
+    sideCameras: Number(a['side-offset']) > 0 ? { lateralM: Number(a['side-offset']), yawRad: Number(a['side-yaw']) } : undefined,
     seed: 7,
   });
   const clips = rec.clips;
@@ -101,7 +121,7 @@ try {
   if (train.length === 0) throw new Error('record over at least two tracks or themes: validation holds out whole clips');
 
   log(`training the CNN+LSTM for ${opts.budget} s`);
-  const lstm = await hook('train', { name: 'CNN+LSTM (closed loop)', trainClipIds: train, valClipIds: valIds, config: opts.config, budgetSeconds: opts.budget, runId: 'bench-lstm' });
+  lstm = await hook('train', { name: 'CNN+LSTM (closed loop)', trainClipIds: train, valClipIds: valIds, config: opts.config, budgetSeconds: opts.budget, runId: 'bench-lstm' });
   results.phases.trainS = lstm.ms / 1000;
   results.figures.cnn_lstm = { status: lstm.status, epochs: lstm.epochsDone, backend: lstm.backend, valRmse: lstm.rmse, baselineRmse: lstm.baselineRmse, examplesPerSecond: lstm.examplesPerSecond };
   log('CNN+LSTM', JSON.stringify(results.figures.cnn_lstm));
@@ -118,11 +138,13 @@ try {
     results.figures.cnn = { status: cnn.status, epochs: cnn.epochsDone, valRmse: cnn.rmse, baselineRmse: cnn.baselineRmse, examplesPerSecond: cnn.examplesPerSecond };
     log('CNN', JSON.stringify(results.figures.cnn));
   }
+  modelId = lstm.modelId;
+  }
 
   const tDrive = Date.now();
   for (const trackId of opts.heldout) {
     log(`driving ${opts.laps} laps on held-out track ${trackId}`);
-    const d = await hook('driveModel', { modelId: lstm.modelId, trackId, theme: 'day', laps: opts.laps, maxSeconds: quick ? 30 : 900 });
+    const d = await hook('driveModel', { modelId, trackId, theme: 'day', laps: opts.laps, maxSeconds: quick ? 30 : 900, throttle: a.throttle, governor: a.governor === 'on' });
     // The expert's laps on the same track, for the lap-time ratio.
     const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
     const modelMean = d.laps.reduce((s, l) => s + l.ticks, 0) / Math.max(1, d.laps.length);
@@ -137,6 +159,7 @@ try {
       engagedS: d.engagedS,
       wallS: d.wallMs / 1000,
       latencyMs: d.latencyMs,
+      events: d.events,
     };
     results.laps.push(row);
     log(JSON.stringify(row));
@@ -144,7 +167,7 @@ try {
   results.phases.driveS = (Date.now() - tDrive) / 1000;
   const all = results.laps;
   results.figures.autonomy_pct = all.reduce((s, r) => s + r.autonomyPct * r.engagedS, 0) / Math.max(1e-9, all.reduce((s, r) => s + r.engagedS, 0));
-  results.figures.record_plus_train_s = results.phases.recordS + results.phases.trainS;
+  if (results.phases.recordS !== undefined) results.figures.record_plus_train_s = results.phases.recordS + results.phases.trainS;
 } finally {
   await browser.close();
   server.kill();

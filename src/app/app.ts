@@ -526,7 +526,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     input.setSettings(next.input);
     session.playerName = next.playerName;
     autopilot.recordTakeovers = next.recordTakeovers;
-    autopilot.autopilot.opts = { ...autopilot.autopilot.opts, timing: next.autopilotTiming, throttle: next.throttleSource };
+    autopilot.autopilot.opts = { ...autopilot.autopilot.opts, timing: next.autopilotTiming, throttle: next.throttleSource, governor: next.speedGovernor };
     if (autopilot.isEngaged && next.autopilotTiming === 'lockstep') void runLockstep();
     if (!prev || next.dashSize !== prev.dashSize) {
       const d = dashSizeOf(next.dashSize);

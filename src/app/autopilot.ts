@@ -29,9 +29,29 @@ export interface AutopilotOptions {
   rateHz: number;
   /** Ticks without human input before the model takes the wheel back. */
   handBackTicks: number;
+  /**
+   * Speed governor: brake when the model's own steering asks for more sideways grip than the
+   * tyres have at this speed (the car's speed and the commanded wheel angle only, no map).
+   */
+  governor: boolean;
 }
 
-export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'torque', rateHz: 20, handBackTicks: 30 };
+export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: true };
+
+/** Share of the tyres' grip the governor lets the commanded turn use. */
+export const GOVERNOR_GRIP = 0.75;
+
+/**
+ * The governor's limit on torque: none (1) while the commanded turn fits the grip, braking in
+ * proportion to the excess speed otherwise. `steer` is -1..1 of `maxSteer` (rad).
+ */
+export function governedTorque(torque: number, steer: number, speed: number, car: { frontAxle: number; rearAxle: number; maxSteer: number; gripRoad: number }): number {
+  const delta = Math.abs(steer) * car.maxSteer;
+  const curvature = Math.tan(delta) / (car.frontAxle + car.rearAxle);
+  if (curvature < 1e-3 || speed <= 0) return torque;
+  const vMax = Math.sqrt((GOVERNOR_GRIP * car.gripRoad * 9.81) / curvature);
+  return speed > vMax ? Math.min(torque, -clamp(0.4 * (speed - vMax), 0, 1)) : torque;
+}
 
 /** Throttle from the speed head: proportional control toward the predicted speed. */
 export function torqueForSpeed(target: number, speed: number): number {
@@ -88,7 +108,9 @@ export class Autopilot {
   modelControls(world: World): Controls {
     if (!this.latest) return { steer: 0, torque: -0.3 }; // no prediction yet: hold the car
     const steer = clamp(this.latest.steering, -1, 1);
-    const torque = this.opts.throttle === 'torque' ? clamp(this.latest.torque, -1, 1) : torqueForSpeed(this.latest.speed, carSpeed(world.car));
+    const speed = carSpeed(world.car);
+    let torque = this.opts.throttle === 'torque' ? clamp(this.latest.torque, -1, 1) : torqueForSpeed(this.latest.speed, speed);
+    if (this.opts.governor) torque = governedTorque(torque, steer, speed, world.params);
     return { steer, torque };
   }
 

@@ -8,6 +8,7 @@ import { hashWorld } from '../sim/world.ts';
 import type { ClipMeta, ModelMeta } from '../data/index.ts';
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import { resolveTrack } from '../sim/tracks.ts';
+import { curvatureAhead } from '../sim/track.ts';
 import { autonomyPct } from '../scoring/rules.ts';
 import type { App } from './app.ts';
 import { startSteeringWorker } from './steeringClient.ts';
@@ -59,13 +60,15 @@ export interface TestHook {
    * Drives `laps` laps on a track with a model in lockstep, as fast as predictions come (no
    * pacing), then disengages. Returns the laps and the autonomy figures.
    */
-  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number }): Promise<{
+  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: 'torque' | 'speed'; governor?: boolean }): Promise<{
     laps: TestState['laps'];
     interventions: number;
     autonomyPct: number;
     engagedS: number;
     wallMs: number;
     latencyMs: number;
+    /** Where each intervention happened: tick, speed (m/s), curvature ahead (1/m), lateral (m). */
+    events: { tick: number; speed: number; curvature: number; lateral: number; s: number }[];
   }>;
   /** Engages the autopilot (current model, real time) and returns whether it took the wheel. */
   engageAutopilot(timing?: 'realtime' | 'lockstep'): Promise<boolean>;
@@ -204,16 +207,27 @@ export function installTestHook(app: App): TestHook {
       app.setTrack(opts.trackId);
       if (opts.theme) app.setTheme(opts.theme as Parameters<App['setTheme']>[0]);
       await ap.loadModel(opts.modelId);
-      ap.autopilot.opts = { ...ap.autopilot.opts, timing: 'lockstep' };
+      ap.autopilot.opts = {
+        ...ap.autopilot.opts,
+        timing: 'lockstep',
+        ...(opts.throttle ? { throttle: opts.throttle } : {}),
+        ...(opts.governor !== undefined ? { governor: opts.governor } : {}),
+      };
       const s = app.session;
       s.restart(resolveTrack(opts.trackId));
       if (!ap.engage()) throw new Error('the autopilot would not engage');
       const t0 = performance.now();
       const maxTicks = (opts.maxSeconds ?? 600) * 60;
       const idle = { controls: { steer: 0, torque: 0 }, activity: 0, takeover: false, device: null };
+      const events: { tick: number; speed: number; curvature: number; lateral: number; s: number }[] = [];
       try {
         while (s.world.laps.completed.length < opts.laps && s.world.tick < maxTicks) {
+          const before = ap.autopilot.stats.interventions;
+          const w = s.world;
           await ap.lockstepControlTick(() => idle as never);
+          if (ap.autopilot.stats.interventions > before) {
+            events.push({ tick: w.tick, speed: carSpeed(w.car), curvature: curvatureAhead(w.track, w.trackPos.s, 20), lateral: w.trackPos.lateral, s: w.trackPos.s });
+          }
         }
       } finally {
         ap.disengage();
@@ -228,6 +242,7 @@ export function installTestHook(app: App): TestHook {
         engagedS,
         wallMs: performance.now() - t0,
         latencyMs: st.latencyMs,
+        events,
       };
     },
     async predictOn(backend, modelId, frames) {
