@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CAR } from '../sim/car.ts';
+import { resolveTrack } from '../sim/tracks.ts';
+import { createWorld, stepWorld } from '../sim/world.ts';
+import { Autopilot, governedTorque, torqueForSpeed } from './autopilot.ts';
+
+describe('autopilot arbitration', () => {
+  it('counts one intervention per takeover and hands back after a quiet spell', () => {
+    const ap = new Autopilot({ handBackTicks: 10 });
+    expect(ap.arbitrate(false)).toEqual({ human: false, intervention: false });
+    expect(ap.arbitrate(true)).toEqual({ human: true, intervention: true });
+    for (let i = 0; i < 5; i++) expect(ap.arbitrate(true)).toEqual({ human: true, intervention: false });
+    for (let i = 0; i < 9; i++) expect(ap.arbitrate(false).human).toBe(true);
+    expect(ap.arbitrate(false).human).toBe(false);
+    expect(ap.arbitrate(true).intervention).toBe(true);
+    expect(ap.stats.interventions).toBe(2);
+    ap.leftRoad();
+    expect(ap.stats.interventions).toBe(3);
+  });
+
+  it('applies the newest prediction and ignores one overtaken by a newer frame', () => {
+    const ap = new Autopilot({ throttle: 'torque', governor: false });
+    const w = createWorld(resolveTrack('oval'));
+    expect(ap.modelControls(w).torque).toBeLessThan(0); // nothing yet: hold the car
+    ap.receive({ steering: 0.2, speed: 10, torque: 0.5 }, 30, 12, 33);
+    ap.receive({ steering: -0.9, speed: 10, torque: 0.5 }, 27, 40, 36);
+    expect(ap.modelControls(w)).toEqual({ steer: 0.2, torque: 0.5 });
+    expect(ap.stats.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('drives the throttle from the speed head toward the predicted speed', () => {
+    expect(torqueForSpeed(20, 10)).toBeGreaterThan(0.5);
+    expect(torqueForSpeed(10, 20)).toBeLessThan(-0.5);
+    const ap = new Autopilot({ throttle: 'speed', governor: false });
+    let w = createWorld(resolveTrack('oval'));
+    ap.receive({ steering: 0, speed: 15, torque: -1 }, 0, 1, 0);
+    for (let i = 0; i < 60 * 20; i++) w = stepWorld(w, ap.modelControls(w));
+    expect(w.car.vx).toBeGreaterThan(13);
+    expect(w.car.vx).toBeLessThan(17);
+  });
+});
+
+describe('speed governor', () => {
+  it('leaves gentle turns alone and brakes when the commanded turn exceeds the grip', () => {
+    expect(governedTorque(0.8, 0.02, 30, DEFAULT_CAR)).toBe(0.8);
+    expect(governedTorque(0.8, 0.5, 5, DEFAULT_CAR)).toBe(0.8);
+    expect(governedTorque(0.8, 0.5, 30, DEFAULT_CAR)).toBeLessThan(0);
+    expect(governedTorque(0.8, -0.5, 30, DEFAULT_CAR)).toBe(governedTorque(0.8, 0.5, 30, DEFAULT_CAR));
+  });
+});
