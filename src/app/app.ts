@@ -42,12 +42,15 @@ import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flat
 import { AutopilotController } from './autopilotController.ts';
 import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult } from './autoRecord.ts';
 import { TrainingController } from './trainingController.ts';
+import { transferBytes } from './steeringClient.ts';
 import { createLoop, type Loop } from './loop.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import { Session } from './session.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 const SETTINGS_KEY = 'app-settings';
+/** The starter model shipped in assets/ (vite copies it into the build). */
+const STARTER_MODEL_URL = new URL('../../assets/models/starter.deepsteer-model.zip', import.meta.url).href;
 const DEFAULTS = { track: 'oval', theme: 'day', mode: 'drive' as Mode };
 
 export interface AppOptions {
@@ -693,7 +696,15 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     try {
       if (!autopilot.model) {
         const w = await autopilot.ensureWorker();
-        const models = await w.api.listModels();
+        let models = await w.api.listModels();
+        if (models.length === 0) {
+          // A newcomer has no model yet: the starter, trained by the project's own pipeline on
+          // expert data (npm run train:starter), drives in the first minute.
+          shell.notify('Loading the starter model…', 'info');
+          const bytes = new Uint8Array(await (await fetch(STARTER_MODEL_URL)).arrayBuffer());
+          await w.api.importModel(transferBytes(bytes));
+          models = await w.api.listModels();
+        }
         if (models.length > 0) await autopilot.loadModel(models[models.length - 1].id);
       }
     } catch (e) {

@@ -39,7 +39,7 @@ export interface AutopilotOptions {
 export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: true };
 
 /** Share of the tyres' grip the governor lets the commanded turn use. */
-export const GOVERNOR_GRIP = 0.75;
+export const GOVERNOR_GRIP = 0.65;
 
 /**
  * The governor's limit on torque: none (1) while the commanded turn fits the grip, braking in

@@ -14,7 +14,7 @@ import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
 import { Autopilot, type AutopilotOptions } from './autopilot.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import type { Session } from './session.ts';
-import { startSteeringWorker, type SteeringWorker, transferFrame } from './steeringClient.ts';
+import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
 
 export interface AutopilotHost {
   session: Session;
@@ -136,7 +136,7 @@ export class AutopilotController {
     const sent = performance.now();
     this.inFlight = true;
     const w = this.worker;
-    w.within(PREDICT_DEADLINE_MS, w.api.predict(transferFrame(copy)))
+    w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(copy)))
       .then((p: PredictResult) => {
         this.autopilot.receive(p, tick, performance.now() - sent, this.host.session.world.tick);
         if (this.status) this.status = { ...this.status, backend: p.backend };
@@ -158,7 +158,7 @@ export class AutopilotController {
     const frame = this.host.dashFrame(world);
     if (!frame) return;
     const sent = performance.now();
-    const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferFrame(frame.slice())));
+    const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice())));
     this.autopilot.receive(p, world.tick, performance.now() - sent, world.tick);
   }
 

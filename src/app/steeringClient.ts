@@ -56,7 +56,7 @@ export function startSteeringWorker(): SteeringWorker {
   };
 }
 
-/** Hands a frame to the worker without copying it (the buffer moves; do not reuse it). */
-export function transferFrame(frame: Uint8Array): Uint8Array {
-  return Comlink.transfer(frame, [frame.buffer]);
+/** Hands bytes (a frame, a file) to the worker without copying them (the buffer moves; do not reuse it). */
+export function transferBytes(bytes: Uint8Array): Uint8Array {
+  return Comlink.transfer(bytes, [bytes.buffer]);
 }

@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import type { ModelMeta } from '../data/index.ts';
 import type { TrainEvent, TrainOutcome, TrainRequest, WorkerStatus } from '../../workers/steeringApi.ts';
 import type { Calibration } from '../model/backendChoice.ts';
-import { startSteeringWorker, type SteeringWorker } from './steeringClient.ts';
+import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
 
 type BackendChoice = NonNullable<WorkerStatus['backend']> | 'auto';
 
@@ -91,7 +91,7 @@ export class TrainingController {
     return (await this.ensureWorker()).api.exportModel(id);
   }
   async importModel(bytes: Uint8Array): Promise<ModelMeta> {
-    return (await this.ensureWorker()).api.importModel(Comlink.transfer(bytes, [bytes.buffer]));
+    return (await this.ensureWorker()).api.importModel(transferBytes(bytes));
   }
   async listCheckpoints(): Promise<{ runId: string; savedAt: number }[]> {
     return (await this.ensureWorker()).api.listCheckpoints();

@@ -9,7 +9,7 @@ type Breakable = Record<string, any>;
 
 /** The message parseModelConfig throws for `mutate(copy of the defaults)`. */
 /** PilotNet as the paper has it: 66x200 input, every conv 'valid'. */
-const PILOTNET = createConfig({ input: { height: 66, width: 200 } });
+const PILOTNET = createConfig({ input: { height: 66, width: 200 }, encoder: { widthMultiplier: 1 }, sequence: { window: 8 } });
 
 function problemOf(mutate: (c: Breakable) => void): string {
   const c = structuredClone(PILOTNET) as Breakable;

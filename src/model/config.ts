@@ -196,20 +196,27 @@ export function defaultEncoderLayers(input: { readonly height: number; readonly 
   });
 }
 
-/** PilotNet-like (Bojarski et al. 2016) encoder, an LSTM over 8 frames, three linear heads. */
+/**
+ * PilotNet-like (Bojarski et al. 2016) encoder at half width, an LSTM over 6 frames, three
+ * linear heads. Chosen by the closed-loop benchmark (bench/autonomy.mjs): at half width and
+ * T = 6 it trains ~2x faster than full width and T = 8 and drove held-out tracks better in the
+ * same budget. Horizontal shifts are off (shifting the view without changing the label teaches
+ * the model to ignore where it is on the road); steering-bin balancing counters the mostly
+ * straight driving of the data.
+ */
 export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
   version: CONFIG_VERSION,
   seed: 1,
   input: { ...DEFAULT_INPUT_SIZE, resize: 'area' },
   encoder: {
     layers: defaultEncoderLayers(DEFAULT_INPUT_SIZE),
-    widthMultiplier: 1,
+    widthMultiplier: 0.5,
     hidden: [100],
     embedding: 50,
     activation: 'relu',
     dropout: 0,
   },
-  sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 8, runLength: 16 },
+  sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
   heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 } },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
@@ -228,11 +235,11 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     shadowProbability: 0.3,
     shadowDarkness: 0.5,
     flipProbability: 0.5,
-    shiftX: 4,
+    shiftX: 0,
     shiftY: 2,
     shiftSteerPerPixel: 0,
   },
-  balance: { kind: 'none' },
+  balance: { kind: 'steer-bins', bins: 11, maxWeight: 4 },
 });
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
