@@ -13,6 +13,7 @@
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
 //   --throttle torque|speed  which head drives the throttle; --governor on|off
+//   --name NAME            results file name under bench/results (default autonomy)
 //   --quick                a smoke run of a few seconds of each phase
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ const { values: a } = parseArgs({
     config: { type: 'string', default: '{}' },
     export: { type: 'string' },
     model: { type: 'string' },
+    name: { type: 'string', default: 'autonomy' },
     throttle: { type: 'string', default: 'speed' },
     'side-offset': { type: 'string', default: '1.2' },
     'side-yaw': { type: 'string', default: '0.06' },
@@ -174,7 +176,7 @@ try {
 }
 
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-const name = quick ? 'autonomy-quick' : 'autonomy';
+const name = quick ? `${a.name}-quick` : a.name;
 writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 const f = results.figures;
 const rm = (r) => (r ? `${r.steering.toFixed(3)} / ${r.speed.toFixed(2)} / ${r.torque.toFixed(3)}` : '–');

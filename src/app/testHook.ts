@@ -2,6 +2,7 @@
 // pause, step ticks fast, choose who drives, pick a track, and read the state. Tests still
 // press real keys and click real buttons; the hook only controls time and seeds.
 
+import { fromBase64, toBase64 } from '../core/base64.ts';
 import { KMH_PER_MS } from '../core/units.ts';
 import { carSpeed } from '../sim/car.ts';
 import { hashWorld } from '../sim/world.ts';
@@ -80,18 +81,6 @@ export interface TestHook {
   autopilotStats(): { engaged: boolean; interventions: number; engagedTicks: number; latencyMs: number; humanHasWheel: boolean };
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 declare global {
   interface Window {

@@ -6,6 +6,7 @@
 // What a replay proves: the claimed lap time and penalties follow from the controls under the
 // rules of this simulation version. Who produced the controls (human, expert, model) is declared.
 
+import { fromBase64, toBase64 } from '../core/base64.ts';
 import { deflateSync, inflateSync } from 'fflate';
 import { DEFAULT_CAR, type CarParams } from '../sim/car.ts';
 import { SIM_VERSION } from '../sim/constants.ts';
@@ -142,18 +143,6 @@ function sameParams(a: CarParams, b: CarParams): boolean {
   return (Object.keys(b) as (keyof CarParams)[]).every((k) => a[k] === b[k]);
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 export function encodeControls(pairs: Int16Array): string {
   const bytes = new Uint8Array(pairs.length * 2);

@@ -2,6 +2,8 @@
 // pixels. Drawn from RGB bytes (the same buffer the recorder and the autopilot use), so it shows
 // exactly what was captured, at the rate it was captured.
 
+import { paintRgb } from './dom.ts';
+
 export interface DashPip {
   /** Shows an RGB frame (row 0 at the top). */
   show(rgb: Uint8Array, width: number, height: number): void;
@@ -20,8 +22,8 @@ export function createDashPip(parent: HTMLElement): DashPip {
   label.className = 'ds-pip-label';
   label.textContent = 'DASH CAMERA';
   parent.append(canvas, label);
-  const ctx = canvas.getContext('2d');
-  let image: ImageData | null = null;
+  const scratch: { image: ImageData | null } = { image: null };
+  let size = '';
   let placed = { x: 0, y: 0, width: 200 };
 
   const layout = (): void => {
@@ -32,21 +34,11 @@ export function createDashPip(parent: HTMLElement): DashPip {
 
   return {
     show(rgb, width, height) {
-      if (!ctx) return;
-      if (!image || image.width !== width || image.height !== height) {
-        canvas.width = width;
-        canvas.height = height;
-        image = ctx.createImageData(width, height);
-        image.data.fill(255);
+      paintRgb(canvas, rgb, width, height, scratch);
+      if (size !== `${width}x${height}`) {
+        size = `${width}x${height}`;
         layout();
       }
-      const d = image.data;
-      for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-        d[j] = rgb[i];
-        d[j + 1] = rgb[i + 1];
-        d[j + 2] = rgb[i + 2];
-      }
-      ctx.putImageData(image, 0, 0);
     },
     place(x, y, width) {
       placed = { x, y, width };

@@ -6,6 +6,7 @@
 // board-row (data-entry-id, data-rank), board-export, board-ghost, replay-import (file input),
 // score-formula.
 
+import { downloadBytes, el } from './dom.ts';
 import { type RankedEntry, rankBoard, type LeaderboardEntry } from '../scoring/leaderboard.ts';
 import { type DriverClass, formatLapTime, SCORE_FORMULA } from '../scoring/rules.ts';
 
@@ -26,13 +27,6 @@ export interface LeaderboardDeps {
 export interface LeaderboardPanel {
   refresh(): Promise<void>;
   dispose(): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 const CLASSES: readonly DriverClass[] = ['human', 'autopilot', 'expert'];
@@ -81,12 +75,7 @@ export function createLeaderboardPanel(container: HTMLElement, deps: Leaderboard
   });
   trackSel.addEventListener('change', () => void panel.refresh());
 
-  const download = (name: string, text: string): void => {
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const a = el('a', { href: url, download: name });
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
+  const download = (name: string, text: string): void => downloadBytes(new TextEncoder().encode(text), name, 'application/json');
 
   function row(e: RankedEntry): HTMLTableRowElement {
     const tr = el('tr', { 'data-testid': 'board-row', 'data-entry-id': e.id, 'data-rank': String(e.rank) });

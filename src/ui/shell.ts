@@ -2,6 +2,7 @@
 // and the HUD, the notice stack, the side drawer for panels, and overlays (help, pause, fatal).
 // It shows what it is told and reports what the player asks for; it owns no game state.
 
+import { el } from './dom.ts';
 export type ModeName = 'drive' | 'record' | 'train' | 'autopilot' | 'race';
 export const MODE_LABELS: Record<ModeName, string> = {
   drive: 'Drive',
@@ -58,13 +59,6 @@ export interface Shell {
   /** Replaces the viewport with a message (no WebGL and the like). */
   showFatal(title: string, message: string): void;
   dispose(): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 export function createShell(root: HTMLElement, choices: ShellChoices, intents: ShellIntents): Shell {

@@ -13,7 +13,7 @@ import {
   estimateAutoRecord,
   parseAutoRecordForm,
 } from './autoRecord.ts';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatBytes, formatCount } from './format.ts';
 
 export interface AutoRecordProgress {

@@ -4,7 +4,7 @@
 // click becomes an intent for the panel, which talks to the store.
 
 import type { ClipMeta, ClipTag } from '../../data/index.ts';
-import { el, paintRgb } from './dom.ts';
+import { el, paintRgb } from '../dom.ts';
 import type { ClipStatus } from './format.ts';
 import { clipDurationS, clipStatus, formatBytes, formatCount, formatDate, formatDuration, trackLabel } from './format.ts';
 

@@ -4,7 +4,7 @@
 // that grows when data is too straight.
 
 import type { SteeringHistogram } from '../../data/index.ts';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatCount } from './format.ts';
 import type { SteeringVerdict } from './steeringBalance.ts';
 import { NEAR_STRAIGHT } from './steeringBalance.ts';

@@ -36,7 +36,7 @@ import { DEFAULT_THEMES } from './autoRecord.ts';
 import type { AutoRecordProgress } from './autoRecordForm.ts';
 import { createAutoRecordForm } from './autoRecordForm.ts';
 import { createClipList } from './clipList.ts';
-import { el, messageOf } from './dom.ts';
+import { el, messageOf } from '../dom.ts';
 import { driverSummary, exportFileName, formatBytes, nameFromFileName } from './format.ts';
 import { createHistogramView } from './histogramView.ts';
 import { createPlayback } from './playback.ts';

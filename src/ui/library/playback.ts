@@ -9,7 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 import { KMH_PER_MS } from '../../core/units.ts';
 import type { CameraId, ClipLabels, ClipMeta, ClipStore } from '../../data/index.ts';
 import { DRIVERS } from '../../data/index.ts';
-import { el, messageOf, paintRgb } from './dom.ts';
+import { el, messageOf, paintRgb } from '../dom.ts';
 import { formatClock, formatSteer } from './format.ts';
 
 export interface PlaybackOptions {

@@ -2,7 +2,7 @@
 // browser not to evict it when the disk fills up (browsers may clear unpersisted sites).
 
 import type { StorageEstimate } from '../../data/index.ts';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatBytes } from './format.ts';
 
 export interface StorageViewState {

@@ -3,7 +3,7 @@
 // frame, training examples per second, software adapter, errors) with the choices for
 // inference and for training marked. Shows what it is given; reports intents.
 
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatDate, formatRate, sig3 } from './format.ts';
 import type { CalibrationLike } from './trainingContract.ts';
 

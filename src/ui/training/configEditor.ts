@@ -8,7 +8,7 @@ import {
   configText, FORM_FIELDS, type FieldSpec, type FieldValue, fieldsNamedIn, GROUP_LABELS, type FieldGroup, isEnabled, isShown, type Json,
   parseConfigText, parseNumber, readField,
 } from './configForm.ts';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatBig, formatCount, formatShape } from './format.ts';
 import type { ConfigCheck, ModelDescriptionLike } from './trainingContract.ts';
 

@@ -233,7 +233,8 @@ describe('numbers and JSON text', () => {
   });
 
   it('frames per example follow the model kind and window', () => {
-    expect(framesPerExample(defaults())).toBe(8);
+    expect(framesPerExample(defaults())).toBe(DEFAULT_CONFIG.sequence.window);
+    expect(framesPerExample(setAt(defaults(), 'sequence.window', 9))).toBe(9);
     expect(framesPerExample(write(defaults(), 'model-kind', 'cnn'))).toBe(1);
     expect(framesPerExample(setAt(defaults(), 'sequence.window', 'x'))).toBe(1);
   });

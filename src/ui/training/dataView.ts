@@ -5,7 +5,7 @@
 import type { ClipPlan, SplitChoice, SplitPlan } from './dataSplit.ts';
 import { MAX_HOLDOUT_PERCENT } from './dataSplit.ts';
 import { parseNumber } from './configForm.ts';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import type { ClipInfo } from './trainingContract.ts';
 
 export interface DataViewState {

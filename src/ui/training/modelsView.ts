@@ -4,7 +4,7 @@
 // with Resume. Shows what it is given; reports intents.
 
 import { getAt, isObject } from './configForm.ts';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatBytes, formatDate, formatVsBaseline } from './format.ts';
 import type { CheckpointInfoLike, ModelInfo } from './trainingContract.ts';
 

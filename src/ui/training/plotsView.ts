@@ -9,7 +9,7 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatCount, sig3 } from './format.ts';
 import type { TrainingSeries } from './plotSeries.ts';
 

@@ -2,7 +2,7 @@
 // and the run's progress (epoch and batch, examples per second, time left, a bar), the backend
 // notices of the run and how it ended. Shows a RunState; reports the player's intents.
 
-import { el } from './dom.ts';
+import { el } from '../dom.ts';
 import { formatEta, formatLearningRate, formatPercent, formatRate } from './format.ts';
 import { isActive, lastEpochSummary, type RunState } from './runState.ts';
 

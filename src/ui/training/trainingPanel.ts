@@ -41,7 +41,7 @@ import { createConfigEditor } from './configEditor.ts';
 import { type FieldSpec, type FieldValue, type FormMemory, framesPerExample, getAt, isObject, type Json, writeField } from './configForm.ts';
 import { DEFAULT_SPLIT, planSplit, type SplitChoice, type SplitPlan } from './dataSplit.ts';
 import { createDataView } from './dataView.ts';
-import { downloadBytes, el, messageOf } from './dom.ts';
+import { downloadBytes, el, messageOf } from '../dom.ts';
 import { formatBytes, formatDate, formatPercent, modelFileName } from './format.ts';
 import { createModelsView, kindLabel, type ResumableRun } from './modelsView.ts';
 import { createThrottle, TrainingSeries } from './plotSeries.ts';
