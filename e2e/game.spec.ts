@@ -10,6 +10,8 @@ test.describe('the 3D game', () => {
     expect(scene.variance).toBeGreaterThan(100);
     const dash = await game.pixelStats('dash-pip');
     expect(dash.variance).toBeGreaterThan(50);
+    // The ML backend in use is always visible.
+    await expect(page.getByTestId('backend-badge')).toContainText(/ML (wasm|cpu|webgl|webgpu)/, { timeout: 60_000 });
     expect(game.errors).toEqual([]);
   });
 

@@ -623,6 +623,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         fps = (frameCount * 1000) / (now - fpsWindowStart);
         frameCount = 0;
         fpsWindowStart = now;
+        updateBackendBadge();
       }
       const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
       ghostPose = null;
@@ -689,6 +690,15 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const observer = new ResizeObserver(resize);
   observer.observe(shell.viewport);
   resize();
+
+  /** The active ML backends, always visible in the top bar. */
+  function updateBackendBadge(): void {
+    const drive = autopilot.status?.backend ?? null;
+    const train = training.status?.backend ?? null;
+    if (!drive && !train) return;
+    const how = autopilot.status?.chosenBy ?? training.status?.chosenBy ?? '';
+    shell.setBadge(`ML ${drive ?? '…'}${train && train !== drive ? ` · train ${train}` : ''}`, `Backend for driving: ${drive ?? 'not started'}; for training: ${train ?? 'not started'} (${how})`);
+  }
 
   /** Autopilot mode: load a model if none is loaded (the last used, else the newest), then engage. */
   async function engageAutopilot(): Promise<void> {
@@ -847,6 +857,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   shell.setCamera(camera);
   app.setMode(params.mode);
   loop.start();
+  // Start the driving worker once the page has settled, so the backend shows and Autopilot starts fast.
+  setTimeout(() => void autopilot.ensureWorker().then(updateBackendBadge).catch(() => {}), 1500);
   if (opts.testHook) void import('./testHook.ts').then((m) => m.installTestHook(app));
   return app;
 }
