@@ -24,9 +24,9 @@ function randomFrames(count: number, width: number, height: number, seed: number
 }
 
 describe('ConvNetJS twin of the single-frame CNN', () => {
-  it('has our conv shapes and weight count at the default input (33x100: valid 5x5/2 convs, same 3x3 convs as pad 1)', async () => {
+  it.each([['the default width', {}], ['width 1', { encoder: { widthMultiplier: 1 } }]] as const)('has our conv shapes and weight count at the default input, %s (33x100: valid 5x5/2 convs, same 3x3 convs as pad 1)', async (_, over) => {
     await initBackend('cpu');
-    const config = comparableCnnConfig();
+    const config = comparableCnnConfig(over);
     const cnet = createConvnet(config);
     const convs = cnet.layers.filter((l) => l.layer_type === 'conv');
     expect(convs.map((l) => [l.out_sy, l.out_sx, l.out_depth])).toEqual(convPlan(config).layers.map((c) => [c.outHeight, c.outWidth, c.filters]));

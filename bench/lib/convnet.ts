@@ -23,16 +23,21 @@ import type { SteeringNet } from '../../src/model/factory.ts';
 import type { TargetNormalization } from '../../src/model/preprocess.ts';
 
 /**
- * The project's single-frame CNN (DEFAULT_CONFIG's input, conv stack, dense layers) trained the
- * way ConvNetJS can train it too: SGD with momentum 0.9, equal head weights, no clipping, no
- * augmentation. `overrides` go on top (e.g. the bench's epochs).
+ * The project's single-frame CNN (DEFAULT_CONFIG's input, conv stack, width and dense layers)
+ * trained the way ConvNetJS can train it too: SGD with momentum 0.9 at a constant rate, equal
+ * head weights, linear heads, no dropout, clipping, augmentation or balancing, whatever the
+ * default says about those. `overrides` go on top (e.g. the bench's epochs).
  */
 export function comparableCnnConfig(overrides: ConfigOverrides = {}): ModelConfig {
   const base: ConfigOverrides = {
     sequence: { kind: 'cnn' },
-    heads: { steering: { lossWeight: 1 }, speed: { lossWeight: 1 }, torque: { lossWeight: 1 } },
-    training: { optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false }, gradientClip: { kind: 'none' } },
+    encoder: { dropout: 0 },
+    heads: { hidden: 0, steering: { lossWeight: 1 }, speed: { lossWeight: 1 }, torque: { lossWeight: 1 } },
+    training: {
+      optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false }, gradientClip: { kind: 'none' }, schedule: { kind: 'constant' }, warmupSteps: 0,
+    },
     augmentation: { brightness: 0, contrast: 0, shadowProbability: 0, flipProbability: 0, shiftX: 0, shiftY: 0 },
+    balance: { kind: 'none' },
   };
   return createConfig(mergeConfig(base, overrides));
 }

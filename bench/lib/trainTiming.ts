@@ -17,6 +17,10 @@ export interface TrainTiming {
   readonly examplesPerSecond: number[];
   /** Untimed warm-up steps that ran first. */
   readonly warmupSteps: number;
+  /** The loss of every step, warm-up included (normalised units). */
+  readonly losses: number[];
+  /** The loss became NaN or infinite: the timings are those of the steps before it. */
+  readonly diverged: boolean;
 }
 
 export interface TimeTrainingOptions {
@@ -35,6 +39,7 @@ export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTimi
   const control = new TrainingControl();
   const stepMs: number[] = [];
   const examplesPerSecond: number[] = [];
+  const losses: number[] = [];
   const start = performance.now();
   let steps = 0;
   let timedMs = 0;
@@ -53,6 +58,7 @@ export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTimi
       const now = performance.now();
       const ms = now - ready;
       steps++;
+      losses.push(e.loss);
       const overLimit = now - start > budget.hardLimitMs;
       if (steps <= budget.warmup) {
         // A warm-up step that alone blows the hard limit is kept: one honest slow figure beats none.
@@ -69,7 +75,7 @@ export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTimi
       if (stepMs.length >= budget.maxRuns || (stepMs.length >= budget.minRuns && timedMs > budget.budgetMs) || overLimit) control.cancel();
     },
   });
-  if (result.status === 'diverged') throw new Error(`training diverged after ${result.steps} steps`);
-  if (stepMs.length === 0) throw new Error(`no step was timed (${result.status} after ${result.steps} steps: the source holds too few batches for the budget?)`);
-  return { stepMs, examplesPerSecond, warmupSteps: Math.min(steps, budget.warmup) };
+  // A diverged run still timed real steps (speed does not depend on the values); say so, keep them.
+  if (stepMs.length === 0) throw new Error(`no step was timed (${result.status} after ${result.steps} steps${result.status === 'completed' ? ': the source holds too few batches for the budget?' : ''})`);
+  return { stepMs, examplesPerSecond, warmupSteps: Math.min(steps, budget.warmup), losses, diverged: result.status === 'diverged' };
 }

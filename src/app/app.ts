@@ -1,22 +1,12 @@
 // The composition root: builds the page, the renderer, the HUD and the input, owns the session
 // and the main loop, and switches modes. Everything else is a part it plugs together.
 
-import { browserImageCodec, CENTER_CAMERA, type ClipStore, type DataError, type LapStore, openClipStore, openLapStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
-import type { LeaderboardEntry } from '../scoring/leaderboard.ts';
-import { type Replay, verifyReplayText } from '../scoring/replay.ts';
-import { formatLapTime, scoreLap } from '../scoring/rules.ts';
-import { createLeaderboardPanel } from '../ui/leaderboardPanel.ts';
-import { createTrainingPanel } from '../ui/training/trainingPanel.ts';
-import { DEFAULT_CONFIG, describeModel, parseModelConfig } from '../model/config.ts';
-import { Ghost } from './ghost.ts';
-import type { LapEvent } from './session.ts';
-import { createRng } from '../core/rng.ts';
-import { hudView, type HudExtras } from '../hud/hudView.ts';
+import { CENTER_CAMERA, type ClipStore, type DataError, type LapStore, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
+import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { hudLayout } from '../hud/layout.ts';
 import { createHumanInput, type HumanInput } from '../input/humanInput.ts';
-import { KEY_MAP } from '../input/keymap.ts';
-import type { InputIntent } from '../input/keymap.ts';
+import { type InputIntent, KEY_MAP } from '../input/keymap.ts';
 import {
   CAMERA_MODES,
   type CameraMode,
@@ -31,21 +21,24 @@ import {
 } from '../render/index.ts';
 import { carSpeed } from '../sim/car.ts';
 import { DT, TICK_HZ } from '../sim/constants.ts';
-import type { World } from '../sim/world.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
+import type { World } from '../sim/world.ts';
 import { createDashPip } from '../ui/dashPip.ts';
 import { createSettingsPanel } from '../ui/settingsPanel.ts';
-import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
 import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
-import { type Mode, parseLaunchParams } from './launchParams.ts';
 import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
+import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult } from './autoRecord.ts';
 import { AutopilotController } from './autopilotController.ts';
-import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult } from './autoRecord.ts';
-import { TrainingController } from './trainingController.ts';
-import { transferBytes } from './steeringClient.ts';
+import type { Ghost } from './ghost.ts';
+import { createLapsFeature } from './lapsFeature.ts';
+import { createLibraryFeature } from './libraryFeature.ts';
+import { type Mode, parseLaunchParams } from './launchParams.ts';
 import { createLoop, type Loop } from './loop.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import { Session } from './session.ts';
+import { transferBytes } from './steeringClient.ts';
+import { TrainingController } from './trainingController.ts';
+import { createTrainingFeature } from './trainingFeature.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 const SETTINGS_KEY = 'app-settings';
@@ -118,8 +111,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       camera: (c) => app.setCamera(c as CameraMode),
       panel: (p) => {
         shell.openPanel(p);
-        if (p === 'library') void library?.refresh();
-        if (p === 'leaderboard') void leaderboard.refresh();
+        if (p === 'library') libraryFeature.refresh();
+        if (p === 'leaderboard') void lapsFeature.leaderboard.refresh();
       },
       help: () => shell.showHelp(KEY_MAP),
     },
@@ -224,7 +217,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
       const meta = await rec.finish();
       shell.notify(`Saved "${meta.name}": ${meta.frameCount} frames (${(meta.frameCount / meta.rateHz).toFixed(1)} s).`, 'ok');
-      void library?.refresh();
+      libraryFeature.refresh();
     } catch (e) {
       shell.notify((e as Error).message, 'error');
     }
@@ -256,269 +249,42 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     if (e.kind === 'backend' && /failed/.test(e.reason)) shell.notify(`Training: ${e.reason}.`, 'warn');
   });
 
-  let autoRecording = false;
-  async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult> {
-    const st = await store;
-    if (!st || !renderer) throw new Error('recording needs storage and the 3D view');
-    if (autoRecording) throw new Error('an auto-record is already running');
-    autoRecording = true;
-    const wasPaused = loop.paused;
-    setPaused(true);
-    const r = renderer;
-    const viewTrack = session.track;
-    const viewTheme = theme;
-    const d = { width: plan.frameWidth, height: plan.frameHeight };
-    const before = { width: r.dashWidth, height: r.dashHeight };
-    if (d.width !== before.width || d.height !== before.height) r.setDashSize(d.width, d.height);
-    try {
-      return await autoRecord(plan, {
-        store: st,
-        prepare: (trackId, th) => {
-          r.setTrack(resolveTrack(trackId));
-          if (isThemeName(th)) r.setTheme(th);
-        },
-        render: (w, cam) => r.renderDash(poseOfCar(w.car), { lateralM: cam.lateralM, yawRad: cam.yawRad }) ?? new Uint8Array(d.width * d.height * 3),
-        onFrame: (w) => {
-          const f = r.renderDash(poseOfCar(w.car));
-          if (f) pip.show(f, r.dashWidth, r.dashHeight);
-        },
-        now: () => Date.now(),
-        onProgress: (p) => onProgress?.(p),
-        ...(signal ? { signal } : {}),
-      });
-    } finally {
-      if (d.width !== before.width || d.height !== before.height) r.setDashSize(before.width, before.height);
-      r.setTrack(viewTrack);
-      r.setTheme(viewTheme);
+  // ---- The Library and auto-record (libraryFeature.ts) ------------------------------------
+  const libraryFeature = createLibraryFeature({
+    store,
+    shell,
+    session,
+    renderer: () => renderer,
+    pip,
+    theme: () => theme,
+    paused: () => loop.paused,
+    setPaused: (p) => setPaused(p),
+    dashChanged: () => {
       dashTick = -1;
-      autoRecording = false;
-      setPaused(wasPaused);
-      void library?.refresh();
-    }
-  }
-
-  /** The Library's auto-record request as a plan for the engine. */
-  function planOf(req: AutoRecordRequest): AutoRecordPlan {
-    const rng = createRng(`auto-record:${req.seed}`);
-    const trackIds = req.tracks.kind === 'current'
-      ? [session.track.id]
-      : req.tracks.kind === 'list'
-        ? [...req.tracks.ids]
-        : Array.from({ length: req.tracks.count }, () => String(rng.int(0, 999_999)));
-    return {
-      minutes: req.minutes,
-      trackIds,
-      themes: req.themes,
-      steerNoise: req.steerNoiseG,
-      weaveRate: req.weaveRatePerS,
-      cameras: sideCameraSpecs(req),
-      rateHz: req.rateHz,
-      frameWidth: req.frameWidth,
-      frameHeight: req.frameHeight,
-      seed: req.seed,
-    };
-  }
-
-  let library: LibraryPanel | null = null;
-  let autoRecordAbort: AbortController | null = null;
-  void store.then((st) => {
-    if (!st) return;
-    library = createLibraryPanel({
-      container: shell.panelBody('library'),
-      store: st,
-      codec: browserImageCodec(),
-      notify: (t, k) => shell.notify(t, k),
-      now: () => Date.now(),
-      presets: PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
-      themes: THEME_NAMES,
-      onAutoRecord: async (req) => {
-        autoRecordAbort = new AbortController();
-        try {
-          const r = await runAutoRecord(planOf(req), (p) => library?.setAutoRecordProgress(p), autoRecordAbort.signal);
-          const frames = r.clips.reduce((n, c) => n + c.frameCount, 0);
-          if (r.error) shell.notify(r.error.message, 'error');
-          else shell.notify(`${r.cancelled ? 'Cancelled: kept' : 'Recorded'} ${r.clips.length} clip${r.clips.length === 1 ? '' : 's'}, ${frames} frames.`, 'ok');
-        } finally {
-          autoRecordAbort = null;
-          library?.setAutoRecordProgress(null);
-          await library?.refresh();
-        }
-      },
-      onCancelAutoRecord: () => autoRecordAbort?.abort(),
-    });
-  });
-
-  // ---- Laps, the leaderboard and ghosts -------------------------------------------------
-  const laps: Promise<LapStore | null> = openLapStore().catch(() => null);
-  let ghost: Ghost | null = null;
-  /** The player's reference lap on this track (their best), for HUD sector deltas. */
-  let reference: { trackId: string; ticks: number; sectorTicks: number[] } | null = null;
-
-  function entryOf(replay: Replay, id: string, verified: boolean): LeaderboardEntry {
-    const s = scoreLap(replay.claim);
-    return {
-      id,
-      trackId: replay.track.id,
-      theme: replay.theme,
-      driverClass: replay.driver.kind,
-      driverName: replay.driver.name,
-      ...(replay.driver.modelId ? { modelId: replay.driver.modelId } : {}),
-      lapTicks: replay.claim.ticks,
-      scoreS: s.scoreS,
-      penaltyS: s.penaltyS,
-      autonomyPct: replay.claim.autonomyPct,
-      createdAt: Date.parse(replay.createdAt) || Date.now(),
-      verified,
-    };
-  }
-
-  async function onLap(e: LapEvent): Promise<void> {
-    const st = await laps;
-    const time = formatLapTime(e.lap.ticks / TICK_HZ);
-    if (!st) return;
-    try {
-      // Laps on a modified car are replays, not rankings.
-      if (e.replay.car !== 'default') return;
-      const res = await st.add(entryOf(e.replay, crypto.randomUUID(), true), e.replay);
-      if (res.rank === 1) shell.notify(`New best ${e.driver} lap on ${session.track.name}: ${time}.`, 'ok');
-      await refreshReference();
-      void leaderboard.refresh();
-    } catch (err) {
-      shell.notify(`Lap ${time} not saved: ${(err as Error).message}`, 'warn');
-    }
-  }
-  session.onLap((e) => void onLap(e));
-
-  async function refreshReference(): Promise<void> {
-    const st = await laps;
-    const id = session.track.id;
-    const best = st ? (await st.list({ trackId: id, driverClass: 'human' }).catch(() => []))[0] : undefined;
-    if (!st || !best) {
-      reference = null;
-      return;
-    }
-    const replay = (await st.replay(best.id)) as unknown as Replay;
-    reference = { trackId: id, ticks: replay.claim.ticks, sectorTicks: replay.claim.sectorTicks };
-  }
-
-  async function loadGhost(entryId: string | null): Promise<void> {
-    ghost = null;
-    const st = await laps;
-    if (!st) return;
-    const trackId = session.track.id;
-    let id = entryId;
-    if (!id) {
-      const best = (await st.list({ trackId, driverClass: 'human' }))[0] ?? (await st.list({ trackId, driverClass: 'autopilot' }))[0] ?? (await st.list({ trackId, driverClass: 'expert' }))[0];
-      id = best?.id ?? null;
-    }
-    if (!id) {
-      shell.notify('No lap on this track to race yet: your first lap becomes the ghost.', 'info');
-      return;
-    }
-    const entry = await st.get(id);
-    const replay = (await st.replay(id)) as unknown as Replay;
-    if (replay.track.id !== trackId) app.setTrack(replay.track.id);
-    ghost = new Ghost(replay, `${entry.driverName} ${formatLapTime(entry.lapTicks / TICK_HZ)}`);
-    shell.notify(`Racing ${ghost.label}.`, 'info');
-  }
-
-  const leaderboard = createLeaderboardPanel(shell.panelBody('leaderboard'), {
-    list: async (trackId) => {
-      const st = await laps;
-      return st ? st.list({ trackId }) : [];
-    },
-    replayText: async (entryId) => {
-      const st = await laps;
-      if (!st) throw new Error('the leaderboard is unavailable');
-      return `${JSON.stringify(await st.replay(entryId), null, 2)}\n`;
-    },
-    importReplay: async (text) => {
-      const v = verifyReplayText(text);
-      if (!v.ok) throw new Error(v.reason);
-      const replay = JSON.parse(text) as Replay;
-      if (replay.car !== 'default') throw new Error('it was driven on a modified car: it verifies, but only standard cars are ranked');
-      const st = await laps;
-      if (!st) throw new Error('the leaderboard is unavailable');
-      const res = await st.add(entryOf(replay, crypto.randomUUID(), true), replay);
-      return `Verified tick for tick: ${replay.driver.name}, ${formatLapTime(v.lap.ticks / TICK_HZ)} on ${v.track.name}${res.rank ? `, rank ${res.rank}` : ''}.`;
-    },
-    raceGhost: (entryId) => {
-      void loadGhost(entryId).then(() => {
-        if (mode !== 'race') app.setMode('race');
-      });
-    },
-    tracks: () => PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
-    currentTrack: () => session.track.id,
-    notify: (t, k) => shell.notify(t, k),
-  });
-  void refreshReference();
-
-  // ---- The Training panel ------------------------------------------------------------------
-  const trainingPanel = createTrainingPanel({
-    container: shell.panelBody('training'),
-    deps: {
-      listClips: async () => (await store)?.list() ?? [],
-      defaultConfig: DEFAULT_CONFIG,
-      validate: (c) => {
-        try {
-          return { ok: true, description: describeModel(parseModelConfig(c)) };
-        } catch (e) {
-          return { ok: false, message: (e as Error).message };
-        }
-      },
-      startTraining: (req) => training.train(req),
-      pause: () => training.pause(),
-      resume: () => training.resume(),
-      cancel: () => training.cancel(),
-      listModels: () => training.listModels(),
-      renameModel: (id, name) => training.renameModel(id, name),
-      deleteModel: async (id) => {
-        if (autopilot.model?.id === id) {
-          if (mode === 'autopilot') app.setMode('drive');
-          autopilot.model = null;
-        }
-        await training.deleteModel(id);
-      },
-      exportModel: (id) => training.exportModel(id),
-      importModel: (bytes) => training.importModel(bytes),
-      listCheckpoints: () => training.listCheckpoints(),
-      driveWith: async (id) => {
-        try {
-          await autopilot.loadModel(id);
-          app.setMode('autopilot');
-        } catch (e) {
-          shell.notify((e as Error).message, 'error');
-        }
-      },
-      calibrate: async (config) => {
-        const c = await training.calibrate(config);
-        trainingPanel.setBackend(training.status ?? { backend: null });
-        // The driving worker picks the new ranking up on its next start.
-        autopilot.dispose();
-        autopilot.model = null;
-        return c;
-      },
-      lastCalibration: () => training.lastCalibration(),
-      forceBackend: async (name) => {
-        app.updateSetting('backend', name);
-        training.restart();
-        await training.ensureWorker();
-        return training.status ?? undefined;
-      },
-      settings: {
-        get: async (key, schema, fallback) => (await settingsStore)?.get(key, schema, fallback) ?? fallback,
-        put: async (key, value) => {
-          await (await settingsStore)?.put(key, value);
-        },
-        remove: async (key) => {
-          await (await settingsStore)?.remove(key);
-        },
-      },
-      notify: (t, k) => shell.notify(t, k),
-      now: () => Date.now(),
     },
   });
-  training.onEvent((e) => trainingPanel.onEvent(e));
+  const runAutoRecord = libraryFeature.runAutoRecord;
+
+  // ---- Laps, the leaderboard and ghosts (lapsFeature.ts) -------------------------------
+  const lapsFeature = createLapsFeature({
+    session,
+    shell,
+    mode: () => mode,
+    setMode: (m) => app.setMode(m),
+    setTrack: (id) => app.setTrack(id),
+  });
+
+  // ---- The Training panel (trainingFeature.ts) ---------------------------------------------
+  const trainingPanel = createTrainingFeature({
+    store,
+    settingsStore,
+    shell,
+    training,
+    autopilot,
+    mode: () => mode,
+    setMode: (m) => app.setMode(m),
+    setBackend: (b) => app.updateSetting('backend', b),
+  });
 
   let settings: AppSettings = DEFAULT_SETTINGS;
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
@@ -591,7 +357,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       fps,
       recording: recording ? { elapsedS: recording.elapsedS, frames: recording.frames, bytes: recording.bytes } : null,
       autopilot: ap,
-      referenceLap: reference && reference.trackId === session.track.id ? reference : null,
+      referenceLap: lapsFeature.referenceFor(session.track.id),
       ghosts: ghostPose ? [{ x: ghostPose.x, y: ghostPose.y, heading: ghostPose.heading }] : [],
       modelSteer: autopilot.isEngaged ? (autopilot.autopilot.latest?.steering ?? null) : null,
       ...(autopilot.isEngaged ? { humanSteer: lastHumanSteer } : {}),
@@ -627,12 +393,13 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
       const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
       ghostPose = null;
+      const ghost = lapsFeature.ghost;
       if (ghost && mode === 'race' && settings.ghosts && ghost.trackId === session.track.id) {
         const l = session.world.laps;
         ghostPose = poseOfCar(ghost.sync(l.lapStartTick >= 0 ? session.world.tick - l.lapStartTick : 0).car);
       }
       // While auto-recording, the dash camera has the GPU to itself (the PiP shows its frames).
-      if (!autoRecording) renderer?.render({ car: pose, camera, dash: 'off', ghosts: ghostPose ? [ghostPose] : [] });
+      if (!libraryFeature.autoRecording) renderer?.render({ car: pose, camera, dash: 'off', ghosts: ghostPose ? [ghostPose] : [] });
       if (hudVisible) hud.update(hudView(session.world, extras()));
     },
   });
@@ -754,9 +521,9 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     },
     training,
     runAutoRecord,
-    laps,
+    laps: lapsFeature.laps,
     get ghost() {
-      return ghost;
+      return lapsFeature.ghost;
     },
     updateSetting(key, value) {
       const next = withSetting(settings, key, value);
@@ -794,7 +561,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
       if (m === 'race' && was !== 'race') {
         session.restart();
-        if (!ghost || ghost.trackId !== session.track.id) void loadGhost(null);
+        if (lapsFeature.ghost?.trackId !== session.track.id) void lapsFeature.loadGhost(null);
       }
       if (m === 'record' && was !== 'record') void beginRecording();
     },
@@ -813,9 +580,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         });
       }
       session.restart(track);
-      if (ghost && ghost.trackId !== track.id) ghost = null;
-      void refreshReference();
-      void leaderboard.refresh();
+      lapsFeature.trackChanged(track.id);
       void autopilot.worker?.api.resetPredictor();
       renderer?.setTrack(track);
       hud.setTrack(track);
@@ -836,9 +601,9 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       loop.stop();
       autopilot.dispose();
       training.dispose();
-      library?.dispose();
+      libraryFeature.dispose();
       trainingPanel.dispose();
-      leaderboard.dispose();
+      lapsFeature.dispose();
       void endRecording();
       window.removeEventListener('pagehide', flushRecording);
       document.removeEventListener('visibilitychange', flushRecording);

@@ -8,7 +8,7 @@
 //    e2e/bench test hook (window.__deepsteer.autoRecord, src/app/testHook.ts), with the app in
 //    an iframe of this page (same origin, same JS heap).
 // No growth is expected: growth figures near 0, after/before ratios near 1.
-import { startSteeringWorker, transferFrame } from '../../../src/app/steeringClient.ts';
+import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
 import type { TestHook } from '../../../src/app/testHook.ts';
 import { DEFAULT_CONFIG } from '../../../src/model/index.ts';
 import { figure, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
@@ -79,10 +79,10 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   try {
     const api = worker.api;
     await api.init({ backend: 'wasm' });
-    const meta = await api.importModel(transferFrame(zip));
+    const meta = await api.importModel(transferBytes(zip));
     await api.loadModel(meta.id, FRAME);
     const warmup = quick ? 20 : 200;
-    for (let i = 0; i < warmup; i++) await api.predict(transferFrame(frameAt(i)));
+    for (let i = 0; i < warmup; i++) await api.predict(transferBytes(frameAt(i)));
     const workerHeap = async (): Promise<number | null> => (await window.__benchHeap?.('worker:steering'))?.usedBytes ?? null;
     const tensorsBefore = await api.memory();
     const heapBefore = await heapFigure(workerHeap);
@@ -90,7 +90,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const lap: number[] = [];
     for (let i = 0; i < predictions; i++) {
       const t = performance.now();
-      await api.predict(transferFrame(frameAt(i)));
+      await api.predict(transferBytes(frameAt(i)));
       lap.push(performance.now() - t);
       if ((i + 1) % 2000 === 0) progress(`memory: ${i + 1}/${predictions} predictions, ${median(lap.slice(-2000)).toFixed(2)} ms each`);
     }

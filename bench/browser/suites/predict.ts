@@ -11,7 +11,7 @@
 //    same frames.
 // Frames are real dash frames: the expert on the oval through the real renderer.
 // Params: backends=cpu,wasm,webgl,webgpu.
-import { startSteeringWorker, transferFrame } from '../../../src/app/steeringClient.ts';
+import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
 import {
   createNaivePredictor, createSteeringNet, createStreamingPredictor, DEFAULT_CONFIG, initBackend, type BackendName, type Predictor,
 } from '../../../src/model/index.ts';
@@ -60,7 +60,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   try {
     const api = worker.api;
     await api.init({ backend: 'wasm' });
-    const meta = await api.importModel(transferFrame(zip));
+    const meta = await api.importModel(transferBytes(zip));
     for (const backend of backends) {
       try {
         await api.init({ backend });
@@ -71,14 +71,14 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       await api.loadModel(meta.id, FRAME);
       const b = budget(backend, quick);
       let i = 0;
-      for (; i < b.warmup; i++) await api.predict(transferFrame(frameAt(i)));
+      for (; i < b.warmup; i++) await api.predict(transferBytes(frameAt(i)));
       const roundTrip: number[] = [];
       const inside: number[] = [];
       const start = performance.now();
       while (roundTrip.length < b.maxRuns && (roundTrip.length < b.minRuns || performance.now() - start < b.budgetMs)) {
         const f = frameAt(i++);
         const t0 = performance.now();
-        const p = await api.predict(transferFrame(f));
+        const p = await api.predict(transferBytes(f));
         roundTrip.push(performance.now() - t0);
         inside.push(p.ms.total);
         if (p.backend !== backend) throw new Error(`the worker predicted on ${p.backend}, not ${backend}`);

@@ -4,18 +4,22 @@
 // (ConvNetJS) training the same single-frame CNN on the same frames, side by side.
 //
 // Models (figure suffix):
-//   cnn_lstm   DEFAULT_CONFIG as the app trains it: CNN+LSTM, Adam, augmentation, clipping,
-//              200x66 dash frames resized to 33x100 inside the step, batches of whole runs;
-//   cnn        the single-frame CNN baseline, otherwise DEFAULT_CONFIG (kind 'cnn');
-//   cnn_plain  the same CNN trained the way ConvNetJS can (bench/lib/convnet.ts
-//              comparableCnnConfig: SGD + momentum, equal head weights, no clipping, no
-//              augmentation) on frames rendered at the input size (100x33): the network and
-//              the work ConvNetJS gets. Its steps alternate with ConvNetJS batches of the same
-//              size, so train_vs_convnetjs.<backend>.cnn compares figures measured side by side.
-// Before timing, the suite copies our weights into the ConvNetJS net and checks both give the
+//   cnn_lstm      DEFAULT_CONFIG as the app trains it: CNN+LSTM, Adam, augmentation, balancing,
+//                 clipping, 200x66 dash frames resized to the input size inside the step,
+//                 batches of whole runs;
+//   cnn           the single-frame CNN baseline, otherwise DEFAULT_CONFIG (kind 'cnn');
+//   cnn_plain     that CNN trained the way ConvNetJS can (bench/lib/convnet.ts
+//                 comparableCnnConfig: SGD + momentum, equal head weights, no clipping, no
+//                 augmentation, no balancing) on frames rendered at the input size: the network
+//                 and the work ConvNetJS gets. Its steps alternate with ConvNetJS batches of the
+//                 same size, so train_vs_convnetjs.<backend>.cnn compares figures measured side
+//                 by side;
+//   cnn_plain_w1  the same at width multiplier 1 (the paper's PilotNet conv widths 24-36-48-64-64),
+//                 against its own ConvNetJS twin: train_vs_convnetjs.<backend>.cnn_w1.
+// Before timing, the suite copies our weights into each ConvNetJS net and checks both give the
 // same outputs (and, in a full run, the same weights after one SGD step on the same batch).
 // Frames are real: the expert on the oval through the real renderer.
-// Params: backends=cpu,wasm,webgl,webgpu models=cnn_lstm,cnn,cnn_plain.
+// Params: backends=cpu,wasm,webgl,webgpu models=cnn_lstm,cnn,cnn_plain,cnn_plain_w1.
 import { createArrayBatchSource, type BatchSource } from '../../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../../src/model/config.ts';
 import { createSteeringNet } from '../../../src/model/factory.ts';
@@ -31,7 +35,9 @@ import { dashFrames, expertDrive } from '../drive.ts';
 import { progress } from '../progress.ts';
 
 const ALL_BACKENDS: BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu'];
-const MODELS = ['cnn_lstm', 'cnn', 'cnn_plain'] as const;
+const MODELS = ['cnn_lstm', 'cnn', 'cnn_plain', 'cnn_plain_w1'] as const;
+/** The models ConvNetJS trains too, and the suffix of their train_vs_convnetjs ratios. */
+const PLAIN: Partial<Record<ModelName, string>> = { cnn_plain: 'cnn', cnn_plain_w1: 'cnn_w1' };
 type ModelName = (typeof MODELS)[number];
 const DASH = { width: 200, height: 66 };
 /** Long enough that no run ends before its budget; the bench cancels it. */
@@ -121,6 +127,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     cnn_lstm: createConfig({ training: BENCH_TRAINING }),
     cnn: createConfig({ sequence: { kind: 'cnn' }, training: BENCH_TRAINING }),
     cnn_plain: comparableCnnConfig({ training: BENCH_TRAINING }),
+    cnn_plain_w1: comparableCnnConfig({ encoder: { widthMultiplier: 1 }, training: BENCH_TRAINING }),
   };
   const plainInput = configs.cnn_plain.input;
   const count = quick ? 48 : 256;
@@ -128,32 +135,34 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   progress(`train_models: rendering ${count} dash frames at ${DASH.width}x${DASH.height} and ${plainInput.width}x${plainInput.height}`);
   const dash: Frames = { ...DASH, frames: await dashFrames('oval', drive.poses, DASH.width, DASH.height), targets: drive.targets };
   const plain: Frames = { width: plainInput.width, height: plainInput.height, frames: await dashFrames('oval', drive.poses, plainInput.width, plainInput.height), targets: drive.targets };
-  const framesOf = (m: ModelName): Frames => (m === 'cnn_plain' ? plain : dash);
+  const framesOf = (m: ModelName): Frames => (PLAIN[m] ? plain : dash);
   const norm = computeTargetNormalization(plain.targets);
   const B = configs.cnn_plain.training.batchSize;
 
-  const cnet = createConvnet(configs.cnn_plain);
-  const cTrainer = convnetTrainer(cnet, configs.cnn_plain);
-  let convnetExamples = 0;
-  const convnetAll: number[] = [];
-  if (models.includes('cnn_plain')) {
+  // One ConvNetJS twin per plain model, checked against ours, warmed up, and kept for all backends.
+  const twins = new Map<ModelName, { trainer: ReturnType<typeof convnetTrainer>; params: number; all: number[]; examples: number }>();
+  for (const m of models.filter((x) => PLAIN[x])) {
+    const config = configs[m];
+    const cnet = createConvnet(config);
+    const twin = { trainer: convnetTrainer(cnet, config), params: convnetParamCount(cnet), all: [] as number[], examples: 0 };
+    twins.set(m, twin);
     try {
       await initBackend('wasm');
-      const eq = await checkEquivalence(configs.cnn_plain, plain, !quick);
-      figures['convnetjs_vs_ours_max_abs_diff.forward'] = { median: eq.forward, min: eq.forward, max: eq.forward, unit: 'abs diff', runs: 1 };
+      const eq = await checkEquivalence(config, plain, !quick);
+      figures[`convnetjs_vs_ours_max_abs_diff.forward.${m}`] = { median: eq.forward, min: eq.forward, max: eq.forward, unit: 'abs diff', runs: 1 };
       if (eq.afterStep !== null && eq.moved !== null) {
-        figures['convnetjs_vs_ours_max_abs_diff.after_sgd_step'] = { median: eq.afterStep, min: eq.afterStep, max: eq.afterStep, unit: 'abs diff', runs: 1 };
-        notes.push(`equivalence: same weights give outputs within ${eq.forward.toExponential(1)}; after one SGD step of each on the same ${B} frames they differ by ${eq.afterStep.toExponential(1)} while the step moved them by ${eq.moved.toExponential(1)} (wasm backend)`);
+        figures[`convnetjs_vs_ours_max_abs_diff.after_sgd_step.${m}`] = { median: eq.afterStep, min: eq.afterStep, max: eq.afterStep, unit: 'abs diff', runs: 1 };
+        notes.push(`equivalence (${m}): same weights give outputs within ${eq.forward.toExponential(1)}; after one SGD step of each on the same ${B} frames they differ by ${eq.afterStep.toExponential(1)} while the step moved them by ${eq.moved.toExponential(1)} (wasm backend)`);
       } else {
-        notes.push(`equivalence: same weights give outputs within ${eq.forward.toExponential(1)} (wasm backend; the one-step check runs in full runs and in bench/lib/convnet.test.ts)`);
+        notes.push(`equivalence (${m}): same weights give outputs within ${eq.forward.toExponential(1)} (wasm backend; the one-step check runs in full runs and in bench/lib/convnet.test.ts)`);
       }
     } catch (e) {
-      notes.push(`equivalence check failed: ${(e as Error).message}`);
+      notes.push(`equivalence check (${m}) failed: ${(e as Error).message}`);
     }
     // ConvNetJS's first batch runs cold (JIT): untimed (a quick run times the cold one).
     if (!quick) {
-      convnetBatch(cTrainer, plain, norm, B, convnetExamples);
-      convnetExamples += B;
+      convnetBatch(twin.trainer, plain, norm, B, twin.examples);
+      twin.examples += B;
     }
   }
 
@@ -168,19 +177,20 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       const net = createSteeringNet(configs[m]);
       const convnet: number[] = [];
       const wanted = convnetBatches(backend, quick);
+      const twin = twins.get(m);
       try {
         progress(`train_models: ${backend} ${m} ...`);
         const t = await timeTraining({
           net,
           source: source(configs[m], framesOf(m)),
           budget: budget(backend, quick),
-          between: m === 'cnn_plain'
+          between: twin
             ? () => {
               if (convnet.length >= wanted) return;
               // A quick run times 8 examples (no update): enough to see ConvNetJS run, in a quarter of the time.
               const n = quick ? 8 : B;
-              const ms = convnetBatch(cTrainer, plain, norm, n, convnetExamples);
-              convnetExamples += n;
+              const ms = convnetBatch(twin.trainer, plain, norm, n, twin.examples);
+              twin.examples += n;
               convnet.push((n * 1000) / ms);
             }
             : undefined,
@@ -189,11 +199,16 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         figures[`train_examples_per_s.${backend}.${m}`] = f;
         figures[`train_step_ms.${backend}.${m}`] = figure(t.stepMs, 'ms');
         let line = `train_models: ${backend} ${m}: ${f.median.toPrecision(3)} examples/s (${t.stepMs.length} steps, median ${median(t.stepMs).toFixed(0)} ms)`;
-        if (convnet.length > 0) {
-          convnetAll.push(...convnet);
-          figures[`train_examples_per_s.convnetjs_beside_${backend}.cnn_plain`] = figure(convnet, 'examples/s');
-          ratios[`train_vs_convnetjs.${backend}.cnn`] = f.median / median(convnet);
+        if (twin && convnet.length > 0) {
+          twin.all.push(...convnet);
+          figures[`train_examples_per_s.convnetjs_beside_${backend}.${m}`] = figure(convnet, 'examples/s');
+          ratios[`train_vs_convnetjs.${backend}.${PLAIN[m]}`] = f.median / median(convnet);
           line += `; ConvNetJS beside it ${median(convnet).toPrecision(3)} examples/s: x${(f.median / median(convnet)).toFixed(1)}`;
+        }
+        if (t.diverged) {
+          const trail = t.losses.slice(-4).map((l) => l.toPrecision(3)).join(', ');
+          notes.push(`${backend} ${m}: the loss went non-finite after ${t.losses.length} steps (last losses ${trail}); figures from the ${t.stepMs.length} timed steps before it`);
+          line += ' (diverged: figures from the steps before)';
         }
         progress(line);
       } catch (e) {
@@ -203,7 +218,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       }
     }
   }
-  if (convnetAll.length) figures['train_examples_per_s.convnetjs.cnn_plain'] = figure(convnetAll, 'examples/s');
+  for (const [m, twin] of twins) if (twin.all.length) figures[`train_examples_per_s.convnetjs.${m}`] = figure(twin.all, 'examples/s');
 
   for (const m of models) {
     const cpu = figures[`train_examples_per_s.cpu.${m}`];
@@ -215,9 +230,9 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const lstm = configs.cnn_lstm.sequence;
   notes.push(
     `cnn_lstm: DEFAULT_CONFIG (T=${lstm.window}, runs of ${lstm.runLength} frames, batch ${configs.cnn_lstm.training.batchSize} windows rounded up to whole runs), cnn: the same with kind 'cnn'; both from ${DASH.width}x${DASH.height} frames resized to ${configs.cnn.input.width}x${configs.cnn.input.height} in the step, Adam, augmentation and clipping as configured`,
-    `cnn_plain and ConvNetJS: ${plain.width}x${plain.height} frames, batch ${B}, SGD momentum 0.9 (ConvNetJS 0.3.0 has no Adam; its learning rate is doubled to make the same updates), no augmentation, no clipping; ${convnetParamCount(cnet)} weights in both; ConvNetJS computes in float64 on the main thread, one example at a time`,
-    `a step: batch assembly, preprocessing, forward, backward, per-layer gradient norms, update (trainModel's own loop; the yield between steps is not counted). ConvNetJS: ${quick ? 8 : B} Trainer.train() calls including the pixel conversion (a batch, one update); one ConvNetJS batch before each of the first timed cnn_plain steps (${convnetBatches('wasm', quick)} beside wasm, ${convnetBatches('cpu', quick)} beside the others)`,
-    `train_vs_convnetjs.<backend>.cnn = our cnn_plain examples/s over ConvNetJS's, both medians of the batches interleaved in that backend's run; ${count} frames of the expert on the oval`,
+    `cnn_plain(_w1) and ConvNetJS: ${plain.width}x${plain.height} frames, batch ${B}, SGD momentum 0.9 (ConvNetJS 0.3.0 has no Adam; its learning rate is doubled to make the same updates), no augmentation, clipping or balancing; encoder width multiplier ${configs.cnn_plain.encoder.widthMultiplier} (DEFAULT_CONFIG's) and 1; ${[...twins].map(([m, t]) => `${m} ${t.params} weights`).join(', ')} in both engines; ConvNetJS computes in float64 on the main thread, one example at a time`,
+    `a step: batch assembly, preprocessing, forward, backward, per-layer gradient norms, update (trainModel's own loop; the yield between steps is not counted). ConvNetJS: ${quick ? 8 : B} Trainer.train() calls including the pixel conversion (a batch, one update); one ConvNetJS batch before each of the first timed steps of a plain model (${convnetBatches('wasm', quick)} beside wasm, ${convnetBatches('cpu', quick)} beside the others)`,
+    `train_vs_convnetjs.<backend>.cnn (.cnn_w1) = our cnn_plain (cnn_plain_w1) examples/s over ConvNetJS's on the same network, both medians of the batches interleaved in that backend's run; ${count} frames of the expert on the oval`,
   );
   return { figures, ratios, notes };
 }

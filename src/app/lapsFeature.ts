@@ -1,0 +1,164 @@
+// Laps after they are driven: each completed lap goes to the leaderboard with its replay; the
+// player's best on the track is the HUD's reference for sector deltas; race mode replays the
+// best lap as a ghost; the Leaderboard panel exports replays and imports them (verified first).
+
+import type { LapStore } from '../data/index.ts';
+import { openLapStore } from '../data/index.ts';
+import type { ReferenceLap } from '../hud/hudView.ts';
+import type { LeaderboardEntry } from '../scoring/leaderboard.ts';
+import { type Replay, verifyReplayText } from '../scoring/replay.ts';
+import { formatLapTime, scoreLap } from '../scoring/rules.ts';
+import { TICK_HZ } from '../sim/constants.ts';
+import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
+import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import type { ModeName, Shell } from '../ui/shell.ts';
+import { Ghost } from './ghost.ts';
+import type { LapEvent, Session } from './session.ts';
+
+export interface LapsFeatureHost {
+  session: Session;
+  shell: Shell;
+  mode(): ModeName;
+  setMode(m: ModeName): void;
+  setTrack(id: string): void;
+}
+
+export interface LapsFeature {
+  readonly laps: Promise<LapStore | null>;
+  readonly ghost: Ghost | null;
+  readonly leaderboard: LeaderboardPanel;
+  /** The player's best lap on this track, for HUD deltas (null if none). */
+  referenceFor(trackId: string): ReferenceLap | null;
+  /** Loads the ghost of an entry, or of the best lap on the current track. */
+  loadGhost(entryId: string | null): Promise<void>;
+  /** The session moved to another track. */
+  trackChanged(trackId: string): void;
+  dispose(): void;
+}
+
+/** A leaderboard entry for a replay (verified: produced here, or re-simulated before import). */
+export function entryOf(replay: Replay, id: string, verified: boolean): LeaderboardEntry {
+  const s = scoreLap(replay.claim);
+  return {
+    id,
+    trackId: replay.track.id,
+    theme: replay.theme,
+    driverClass: replay.driver.kind,
+    driverName: replay.driver.name,
+    ...(replay.driver.modelId ? { modelId: replay.driver.modelId } : {}),
+    lapTicks: replay.claim.ticks,
+    scoreS: s.scoreS,
+    penaltyS: s.penaltyS,
+    autonomyPct: replay.claim.autonomyPct,
+    createdAt: Date.parse(replay.createdAt) || Date.now(),
+    verified,
+  };
+}
+
+export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
+  const { session, shell } = host;
+  const laps: Promise<LapStore | null> = openLapStore().catch(() => null);
+  let ghost: Ghost | null = null;
+  let reference: (ReferenceLap & { trackId: string }) | null = null;
+
+  async function onLap(e: LapEvent): Promise<void> {
+    const st = await laps;
+    const time = formatLapTime(e.lap.ticks / TICK_HZ);
+    if (!st) return;
+    try {
+      // Laps on a modified car are replays, not rankings.
+      if (e.replay.car !== 'default') return;
+      const res = await st.add(entryOf(e.replay, crypto.randomUUID(), true), e.replay);
+      if (res.rank === 1) shell.notify(`New best ${e.driver} lap on ${session.track.name}: ${time}.`, 'ok');
+      await refreshReference();
+      void leaderboard.refresh();
+    } catch (err) {
+      shell.notify(`Lap ${time} not saved: ${(err as Error).message}`, 'warn');
+    }
+  }
+  const offLap = session.onLap((e) => void onLap(e));
+
+  async function refreshReference(): Promise<void> {
+    const st = await laps;
+    const id = session.track.id;
+    const best = st ? (await st.list({ trackId: id, driverClass: 'human' }).catch(() => []))[0] : undefined;
+    if (!st || !best) {
+      reference = null;
+      return;
+    }
+    const replay = (await st.replay(best.id)) as unknown as Replay;
+    reference = { trackId: id, ticks: replay.claim.ticks, sectorTicks: replay.claim.sectorTicks };
+  }
+
+  async function loadGhost(entryId: string | null): Promise<void> {
+    ghost = null;
+    const st = await laps;
+    if (!st) return;
+    const trackId = session.track.id;
+    let id = entryId;
+    if (!id) {
+      const best = (await st.list({ trackId, driverClass: 'human' }))[0] ?? (await st.list({ trackId, driverClass: 'autopilot' }))[0] ?? (await st.list({ trackId, driverClass: 'expert' }))[0];
+      id = best?.id ?? null;
+    }
+    if (!id) {
+      shell.notify('No lap on this track to race yet: your first lap becomes the ghost.', 'info');
+      return;
+    }
+    const entry = await st.get(id);
+    const replay = (await st.replay(id)) as unknown as Replay;
+    if (replay.track.id !== trackId) host.setTrack(replay.track.id);
+    ghost = new Ghost(replay, `${entry.driverName} ${formatLapTime(entry.lapTicks / TICK_HZ)}`);
+    shell.notify(`Racing ${ghost.label}.`, 'info');
+  }
+
+  const leaderboard = createLeaderboardPanel(shell.panelBody('leaderboard'), {
+    list: async (trackId) => {
+      const st = await laps;
+      return st ? st.list({ trackId }) : [];
+    },
+    replayText: async (entryId) => {
+      const st = await laps;
+      if (!st) throw new Error('the leaderboard is unavailable');
+      return `${JSON.stringify(await st.replay(entryId), null, 2)}\n`;
+    },
+    importReplay: async (text) => {
+      const v = verifyReplayText(text);
+      if (!v.ok) throw new Error(v.reason);
+      const replay = JSON.parse(text) as Replay;
+      if (replay.car !== 'default') throw new Error('it was driven on a modified car: it verifies, but only standard cars are ranked');
+      const st = await laps;
+      if (!st) throw new Error('the leaderboard is unavailable');
+      const res = await st.add(entryOf(replay, crypto.randomUUID(), true), replay);
+      return `Verified tick for tick: ${replay.driver.name}, ${formatLapTime(v.lap.ticks / TICK_HZ)} on ${v.track.name}${res.rank ? `, rank ${res.rank}` : ''}.`;
+    },
+    raceGhost: (entryId) => {
+      void loadGhost(entryId).then(() => {
+        if (host.mode() !== 'race') host.setMode('race');
+      });
+    },
+    tracks: () => PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
+    currentTrack: () => session.track.id,
+    notify: (t, k) => shell.notify(t, k),
+  });
+  void refreshReference();
+
+  return {
+    laps,
+    get ghost() {
+      return ghost;
+    },
+    leaderboard,
+    referenceFor: (trackId) => (reference && reference.trackId === trackId ? reference : null),
+    loadGhost,
+    trackChanged(trackId) {
+      if (ghost && ghost.trackId !== trackId) ghost = null;
+      void refreshReference();
+      void leaderboard.refresh();
+    },
+    dispose() {
+      offLap();
+      leaderboard.dispose();
+      void laps.then((st) => st?.close());
+    },
+  };
+}
