@@ -185,7 +185,9 @@ const md = [
   '',
   `Options: ${JSON.stringify(opts)}`,
   '',
-  `Recording ${results.phases.recordS?.toFixed(0)} s + training ${results.phases.trainS?.toFixed(0)} s = ${f.record_plus_train_s?.toFixed(0)} s; driving ${results.phases.driveS?.toFixed(0)} s.`,
+  results.phases.recordS === undefined
+    ? `Drove the model ${a.model} (no recording or training in this run); driving ${results.phases.driveS?.toFixed(0)} s.`
+    : `Recording ${results.phases.recordS.toFixed(0)} s + training ${results.phases.trainS.toFixed(0)} s = ${f.record_plus_train_s.toFixed(0)} s; driving ${results.phases.driveS?.toFixed(0)} s.`,
   '',
   '| model | validation RMSE steering / speed (m/s) / torque | epochs | examples/s |',
   '| --- | --- | ---: | ---: |',
