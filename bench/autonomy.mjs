@@ -6,9 +6,10 @@
 // the expert's, and the wall time of each phase. Writes bench/results/autonomy.json and .md.
 //
 // Options (defaults fit in ~20 minutes here):
-//   --minutes 4            simulated minutes recorded
-//   --train-tracks oval,kidney,twister,3,11,42   --themes day,dusk,overcast,night
-//   --heldout hairpins,1234  --laps 3  --budget 300 (s of training)  --baseline-budget 120
+//   --minutes 5            simulated minutes recorded
+//   --train-tracks oval,kidney,hairpins,twister,3,11,42,77   --themes day,dusk,overcast,night
+//   --heldout 5,1234  --laps 3  --budget 420 (s of training)  --baseline-budget 120
+//   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
@@ -26,20 +27,20 @@ import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: a } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '4' },
-    'train-tracks': { type: 'string', default: 'oval,kidney,twister,3,11,42' },
+    minutes: { type: 'string', default: '5' },
+    'train-tracks': { type: 'string', default: 'oval,kidney,hairpins,twister,3,11,42,77' },
     themes: { type: 'string', default: 'day,dusk,overcast,night' },
-    heldout: { type: 'string', default: 'hairpins,1234' },
+    heldout: { type: 'string', default: '5,1234' },
     laps: { type: 'string', default: '3' },
-    budget: { type: 'string', default: '300' },
+    budget: { type: 'string', default: '420' },
     'baseline-budget': { type: 'string', default: '120' },
     config: { type: 'string', default: '{}' },
     export: { type: 'string' },
     model: { type: 'string' },
     name: { type: 'string', default: 'autonomy' },
     throttle: { type: 'string', default: 'speed' },
-    'side-offset': { type: 'string', default: '1.2' },
-    'side-yaw': { type: 'string', default: '0.06' },
+    'side-offset': { type: 'string', default: '1.8' },
+    'side-yaw': { type: 'string', default: '0.08' },
     noise: { type: 'string', default: '0.1' },
     weave: { type: 'string', default: '0.15' },
     governor: { type: 'string', default: 'on' },
