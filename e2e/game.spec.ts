@@ -12,6 +12,8 @@ test.describe('the 3D game', () => {
     expect(dash.variance).toBeGreaterThan(50);
     // The ML backend in use is always visible.
     await expect(page.getByTestId('backend-badge')).toContainText(/ML (wasm|cpu|webgl|webgpu)/, { timeout: 60_000 });
+    // Nothing went wrong quietly either: no error notice on a fresh load.
+    await expect(page.getByTestId('notice-error')).toHaveCount(0);
     expect(game.errors).toEqual([]);
   });
 

@@ -172,6 +172,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     });
 
   const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
+  /** The player's settings; declared before anything that reads them (the workers' backend getters run as soon as a panel lists models). */
+  let settings: AppSettings = DEFAULT_SETTINGS;
 
   let recording: ActiveRecording | null = null;
   let recordingStarting = false;
@@ -286,7 +288,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setBackend: (b) => app.updateSetting('backend', b),
   });
 
-  let settings: AppSettings = DEFAULT_SETTINGS;
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
