@@ -10,10 +10,8 @@
 import {
   BoxGeometry,
   type BufferGeometry,
-  Color,
   CylinderGeometry,
   ExtrudeGeometry,
-  Float32BufferAttribute,
   Group,
   type Material,
   Mesh,
@@ -31,6 +29,7 @@ import { DEFAULT_CAR } from '../sim/car.ts';
 import { threeYaw } from './coords.ts';
 import { DRAW_ORDER } from './drawOrder.ts';
 import type { CarPose } from './pose.ts';
+import { painted } from './vertexColors.ts';
 
 const FRONT_AXLE = DEFAULT_CAR.frontAxle;
 const REAR_AXLE = DEFAULT_CAR.rearAxle;
@@ -48,15 +47,6 @@ function profile(points: readonly (readonly [number, number])[], width: number, 
   return g;
 }
 
-/** Paints every vertex of a geometry one colour (for merging differently coloured parts). */
-function painted(g: BufferGeometry, hex: number): BufferGeometry {
-  const c = new Color(hex);
-  const n = g.getAttribute('position').count;
-  const colors = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) colors.set([c.r, c.g, c.b], i * 3);
-  g.setAttribute('color', new Float32BufferAttribute(colors, 3));
-  return g;
-}
 
 /** Merges parts after dropping their UVs and indices (ExtrudeGeometry has none, boxes do). */
 function merge(parts: BufferGeometry[]): BufferGeometry {

@@ -16,7 +16,6 @@ import {
   Color,
   ConeGeometry,
   CylinderGeometry,
-  Float32BufferAttribute,
   Group,
   IcosahedronGeometry,
   type Material,
@@ -33,6 +32,7 @@ import { DRAW_ORDER } from './drawOrder.ts';
 import type { WorldMaterials } from './materials.ts';
 import { layoutScenery, type SceneryItem } from './scenery.ts';
 import type { Theme } from './themes.ts';
+import { painted } from './vertexColors.ts';
 
 /** Height of the lamp poles' model, m (instances scale to their item's height). */
 const POLE_HEIGHT = 7.5;
@@ -108,26 +108,17 @@ function coneGeometry(): BufferGeometry {
   const parts = bands.map(([y0, y1, hex]) => {
     const g = new CylinderGeometry(radiusAt(y1), radiusAt(y0), y1 - y0, 6, 1, true);
     g.translate(0, (y0 + y1) / 2, 0);
-    return tinted(g, hex);
+    return painted(g, hex);
   });
   const base = new PlaneGeometry(0.45, 0.45);
   base.rotateX(-Math.PI / 2);
   base.translate(0, 0.04, 0);
-  parts.push(tinted(base, 0x222222));
+  parts.push(painted(base, 0x222222));
   const merged = mergeGeometries(parts.map((g) => g.deleteAttribute('uv')));
   for (const g of parts) g.dispose();
   return merged;
 }
 
-/** Colours every vertex of a geometry (NOTE mutates it) and returns it. */
-function tinted(g: BufferGeometry, hex: number): BufferGeometry {
-  const c = new Color(hex);
-  const n = g.getAttribute('position').count;
-  const colors = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) colors.set([c.r, c.g, c.b], i * 3);
-  g.setAttribute('color', new Float32BufferAttribute(colors, 3));
-  return g;
-}
 
 /** A unit box standing on the ground, split into its four walls and its roof. */
 function buildingGeometries(): { walls: BufferGeometry; roof: BufferGeometry } {
