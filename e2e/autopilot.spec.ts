@@ -8,7 +8,9 @@ test.describe('the autopilot', () => {
     await game.open('?track=oval');
     // A newcomer presses Autopilot before recording anything: the starter model is there.
     await page.getByTestId('mode-autopilot').click();
-    await expect(page.getByTestId('mode-autopilot')).toHaveAttribute('aria-pressed', 'true', { timeout: 120_000 });
+    await expect(page.getByTestId('mode-autopilot')).toHaveAttribute('aria-pressed', 'true');
+    // The starter model is fetched and imported, then the autopilot engages.
+    await expect.poll(async () => (await game.hook('autopilotStats')).engaged, { timeout: 120_000 }).toBe(true);
     const models = await game.hook('models');
     expect(models.length).toBeGreaterThan(0);
     const starter = models.find((m) => /starter/i.test(m.name)) ?? models[0];
