@@ -156,6 +156,31 @@ describe('trainModel', () => {
     });
   });
 
+  it('cancelled mid-epoch, keeps the best epoch\'s weights, not the unfinished epoch\'s', async () => {
+    await withNet({ training: { epochs: 20, earlyStopping: { patience: 0, minDelta: 0, restoreBest: true } } }, async (net) => {
+      const control = new TrainingControl();
+      const checkpoints: TrainingCheckpoint[] = [];
+      let stepsAfterEpoch = -1;
+      const result = await train(net, {
+        control,
+        validation: source(net.config, { shuffle: false }),
+        onCheckpoint: (c) => {
+          checkpoints.push(structuredClone(c));
+          stepsAfterEpoch = 0;
+        },
+        onProgress: (e: TrainingEvent) => {
+          if (e.kind === 'step' && stepsAfterEpoch >= 0 && ++stepsAfterEpoch === 2) control.cancel();
+        },
+      });
+      expect(result.status).toBe('cancelled');
+      expect(result.epochsDone).toBe(1);
+      expect(result.restoredBest).toBe(true);
+      const cp = checkpoints[0];
+      // Epoch 0 was the best; two steps of epoch 1 moved the weights, and the run put epoch 0's back.
+      expect(weightValues(net).flat()).toEqual(Array.from(new Float32Array(cp.bestWeights!.data)));
+    });
+  });
+
   it('resumes from a checkpoint (after a reload) to exactly the weights of an uninterrupted run', async () => {
     const overrides: ConfigOverrides = {
       training: { epochs: 3, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },

@@ -330,7 +330,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
 
     let restoredBest = false;
     const lastEpoch = history.length > 0 ? history[history.length - 1].epoch : -1;
-    if (status !== 'cancelled' && config.training.earlyStopping.restoreBest && bestSnapshot && best && (best.epoch !== lastEpoch || status === 'diverged')) {
+    // A run cancelled mid-epoch (by the player or a time budget) keeps the best validated
+    // epoch's weights, not those of the unfinished epoch: the saved model is then the one its
+    // metrics describe, and the same however far the last epoch got before the stop.
+    if (config.training.earlyStopping.restoreBest && bestSnapshot && best && (best.epoch !== lastEpoch || status === 'diverged' || status === 'cancelled')) {
       tf.tidy(() => weights.forEach((w, i) => w.variable.assign(bestSnapshot![i])));
       restoredBest = true;
     }
