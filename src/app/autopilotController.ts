@@ -2,6 +2,9 @@
 // dies while the car brakes to a stop), the model it drives with, the control ticks of real-time
 // and lockstep modes, takeovers (with optional recording of the corrections as clips) and the
 // figures the HUD shows. The app owns one of these.
+// Hand-back rule: a takeover that ends with the car off the road does not give the model the car
+// on the grass: it goes back onto the centreline and counts as an intervention. Ticks off the
+// road do not count as engaged time, so the autonomy figure never rises while the car is off it.
 
 import type { ClipStore } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
@@ -44,6 +47,8 @@ export class AutopilotController {
   recordTakeovers = false;
   private takeoverRec: ActiveRecording | null = null;
   private starting: Promise<SteeringWorker> | null = null;
+  /** Engaged ticks spent off the road (left out of the autonomy figure's elapsed time). */
+  private offRoadTicks = 0;
 
   constructor(private readonly host: AutopilotHost, opts: Partial<AutopilotOptions> = {}) {
     this.autopilot = new Autopilot(opts);
@@ -116,6 +121,7 @@ export class AutopilotController {
     }
     this.engaged = true;
     this.autopilot.resetStats();
+    this.offRoadTicks = 0;
     this.inFlight = false;
     void this.worker?.api.resetPredictor();
     return true;
@@ -168,16 +174,26 @@ export class AutopilotController {
    */
   tick(sample: HumanSample): void {
     const s = this.host.session;
+    const humanHadWheel = this.autopilot.humanHasWheel;
     const arb = this.autopilot.arbitrate(sample.takeover);
     if (arb.intervention) {
       s.markIntervention();
       if (this.recordTakeovers) void this.beginTakeoverRecording();
     }
     if (!arb.human && this.takeoverRec) void this.endTakeoverRecording();
+    if (humanHadWheel && !arb.human && s.world.offRoad) {
+      // Handed back off the road: the model never starts on the grass. Back onto the centreline,
+      // counted as the intervention it is.
+      this.autopilot.leftRoad();
+      s.markIntervention();
+      s.requestReset();
+      void this.worker?.api.resetPredictor();
+    }
     s.driver = arb.human ? 'human' : 'autopilot';
     const modelControls = this.workerDown ? { steer: 0, torque: -1 } : this.autopilot.modelControls(s.world);
     s.tick({ human: sample.controls, autopilot: modelControls });
     this.takeoverRec?.afterTick(s.world, 'takeover');
+    if (s.world.offRoad) this.offRoadTicks++;
     if (s.world.offRoad && !arb.human && !s.prev.offRoad) {
       // Off the road under the model: an intervention, and back onto the centreline.
       this.autopilot.leftRoad();
@@ -243,16 +259,27 @@ export class AutopilotController {
     this.host.notify(`Takeover saved as a clip (${meta.frameCount} frames) for the next training round.`, 'ok');
   }
 
+  /** Engaged ticks on the road: the elapsed time the autonomy figure is measured over. */
+  get onRoadTicks(): number {
+    return Math.max(0, this.autopilot.stats.engagedTicks - this.offRoadTicks);
+  }
+
+  /** Autonomy so far, 0..1 (interventions against on-road engaged time). */
+  get autonomy(): number {
+    return autonomyPct(this.autopilot.stats.interventions, this.onRoadTicks / TICK_HZ) / 100;
+  }
+
   /** What the HUD shows while the model drives. */
-  hudInfo(): { latencyMs: number; rateHz: number; backend: string; autonomy: number; interventions: number } | null {
+  hudInfo(): { latencyMs: number; rateHz: number; backend: string; autonomy: number; interventions: number; model: string | null } | null {
     if (!this.engaged) return null;
     const st = this.autopilot.stats;
-    const elapsed = st.engagedTicks / TICK_HZ;
+    const elapsed = this.onRoadTicks / TICK_HZ;
     return {
       latencyMs: st.latencyMs,
       rateHz: st.rateHz,
       backend: this.status?.backend ?? '…',
       autonomy: autonomyPct(st.interventions, elapsed) / 100,
+      model: this.model?.name ?? null,
       interventions: st.interventions,
     };
   }

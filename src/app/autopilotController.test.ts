@@ -1,0 +1,90 @@
+// The hand-back rule: a takeover that ends off the road must not give the model the car on the
+// grass, and the autonomy figure must not rise while the car is off the road.
+import { describe, expect, it } from 'vitest';
+import type { HumanSample } from '../input/humanInput.ts';
+import { resolveTrack } from '../sim/tracks.ts';
+import { AutopilotController } from './autopilotController.ts';
+import { Session } from './session.ts';
+
+function setup(): { ctrl: AutopilotController; session: Session } {
+  const session = new Session({ track: resolveTrack('oval'), theme: 'day' });
+  const ctrl = new AutopilotController({
+    session,
+    dashFrame: () => null,
+    dashSize: () => ({ width: 200, height: 66 }),
+    notify: () => {},
+    store: Promise.resolve(null),
+    theme: () => 'day',
+    now: () => 0,
+    backend: () => 'cpu',
+  }, { handBackTicks: 30, governor: false, throttle: 'torque' });
+  ctrl.model = { id: 'm', name: 'Test model', window: 1, inputWidth: 200, inputHeight: 66 };
+  expect(ctrl.engage()).toBe(true);
+  return { ctrl, session };
+}
+
+const human = (steer: number, torque: number, takeover: boolean): HumanSample => ({
+  controls: { steer, torque }, activity: takeover ? 1 : 0, takeover, device: takeover ? 'keyboard' : null,
+});
+
+/** The model (no prediction yet: it holds the car) drives on the road, then the human steers off it. */
+function driveOffRoad(ctrl: AutopilotController, session: Session, onRoadTicks = 120): void {
+  for (let i = 0; i < onRoadTicks; i++) ctrl.tick(human(0, 0, false));
+  let n = 0;
+  while (!session.world.offRoad) {
+    ctrl.tick(human(1, 1, true));
+    if (++n > 60 * 30) throw new Error('the car never left the road');
+  }
+  expect(ctrl.autopilot.humanHasWheel).toBe(true);
+}
+
+describe('autopilot hand-back off the road', () => {
+  it('puts the car back on the road and counts an intervention when the wheel is handed back off it', () => {
+    const { ctrl, session } = setup();
+    driveOffRoad(ctrl, session);
+    expect(ctrl.autopilot.stats.interventions).toBe(1); // the takeover
+    // The player lets go on the grass: the model must not get the car there.
+    let handedBack = false;
+    for (let i = 0; i < 60 && !handedBack; i++) {
+      ctrl.tick(human(0, 0, false));
+      handedBack = !ctrl.autopilot.humanHasWheel;
+    }
+    expect(handedBack).toBe(true);
+    expect(session.world.offRoad).toBe(false);
+    expect(session.driver).toBe('autopilot');
+    expect(ctrl.autopilot.stats.interventions).toBe(2);
+    // Driving on afterwards: still on the road (the model holds the car still at worst).
+    for (let i = 0; i < 60; i++) ctrl.tick(human(0, 0, false));
+    expect(session.world.offRoad).toBe(false);
+  });
+
+  it('does not raise autonomy while the car is off the road', () => {
+    const { ctrl, session } = setup();
+    driveOffRoad(ctrl, session, 60 * 20); // 20 s on the road first, so one takeover leaves the figure above 0
+    const before = ctrl.autonomy;
+    expect(before).toBeGreaterThan(0.5);
+    const hud0 = ctrl.hudInfo()!.autonomy;
+    // Held off the road by the human for a while, then released: the figure must not climb.
+    for (let i = 0; i < 90; i++) {
+      ctrl.tick(human(0, -1, true));
+      if (!session.world.offRoad) break;
+      expect(ctrl.autonomy).toBeLessThanOrEqual(before + 1e-12);
+    }
+    expect(ctrl.hudInfo()!.autonomy).toBeLessThanOrEqual(hud0 + 1e-12);
+    for (let i = 0; i < 29; i++) {
+      ctrl.tick(human(0, 0, false));
+      if (session.world.offRoad) expect(ctrl.autonomy).toBeLessThanOrEqual(before + 1e-12);
+    }
+  });
+
+  it('still hands back on the road as before (no extra intervention)', () => {
+    const { ctrl, session } = setup();
+    for (let i = 0; i < 120; i++) ctrl.tick(human(0, 0, false));
+    for (let i = 0; i < 5; i++) ctrl.tick(human(0.1, 0, true));
+    for (let i = 0; i < 30; i++) ctrl.tick(human(0, 0, false));
+    expect(session.world.offRoad).toBe(false);
+    expect(ctrl.autopilot.humanHasWheel).toBe(false);
+    expect(ctrl.autopilot.stats.interventions).toBe(1);
+    expect(ctrl.hudInfo()!.model).toBe('Test model');
+  });
+});
