@@ -1,0 +1,106 @@
+// The recurrent part at work: gate traces (gates in 0..1, one row per frame of the window, and
+// the trace's last hidden state giving exactly what the streaming predictor predicts), and the
+// per-time-step gradient norms (a simple RNN with small recurrent weights forgets: its
+// gradients vanish with distance; an LSTM on the same data keeps more of them).
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CellKind } from './config.ts';
+import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { GATE_SERIES, gateTrace, timeStepGradients, TRACE_SERIES } from './introspect.ts';
+import { createStreamingPredictor } from './predictor.ts';
+import { denormalizeOutputs, type TargetNormalization } from './preprocess.ts';
+import { initBackend, tf } from './tfSetup.ts';
+import { syntheticSequence, tinyConfig } from './testKit.ts';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+const FRAME = { width: 16, height: 12 };
+const FB = FRAME.width * FRAME.height * 3;
+const NORM: TargetNormalization = { mean: { steering: 0.1, speed: 12, torque: -0.2 }, std: { steering: 0.4, speed: 3, torque: 0.3 } };
+
+function scrambled(cell: CellKind, window: number): SteeringNet {
+  const net = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn_lstm', cell, window } }));
+  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 7 + i), 0.5))));
+  return net;
+}
+
+describe('gate traces', () => {
+  it.each(['lstm', 'gru', 'rnn'] as CellKind[])('%s: gates in 0..1, the window\'s length, and the streaming prediction from its last state', async (cell) => {
+    const T = 5;
+    const net = scrambled(cell, T);
+    const seq = syntheticSequence({ count: 9, ...FRAME }).frames;
+    const predictor = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      let last = null;
+      for (let i = 0; i < 9; i++) last = await predictor.predict(seq.subarray(i * FB, (i + 1) * FB));
+      const trace = gateTrace(net, seq.subarray(4 * FB, 9 * FB), FRAME);
+      expect(trace).toMatchObject({ kind: cell, steps: T, units: 6 });
+      expect(Object.keys(trace.series)).toEqual(TRACE_SERIES[cell]);
+      let spread = 0;
+      for (const [name, v] of Object.entries(trace.series)) {
+        expect(v.length).toBe(T * 6);
+        if (GATE_SERIES.includes(name)) {
+          expect(Math.min(...v)).toBeGreaterThanOrEqual(0);
+          expect(Math.max(...v)).toBeLessThanOrEqual(1);
+          spread = Math.max(spread, Math.max(...v) - Math.min(...v));
+        }
+      }
+      if (cell !== 'rnn') expect(spread).toBeGreaterThan(0.1);
+      const [steering, speed, torque] = denormalizeOutputs(trace.outputs, NORM);
+      expect(Math.abs(steering - last!.steering)).toBeLessThan(1e-5);
+      expect(Math.abs(speed - last!.speed)).toBeLessThan(1e-5);
+      expect(Math.abs(torque - last!.torque)).toBeLessThan(1e-5);
+    } finally {
+      predictor.dispose();
+      net.dispose();
+    }
+  });
+
+  it('refuses the single-frame CNN', () => {
+    const net = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn' } }));
+    expect(() => gateTrace(net, new Uint8Array(FB), FRAME)).toThrow(/no recurrent layer/);
+    net.dispose();
+  });
+});
+
+describe('gradient norms per time step', () => {
+  const T = 6;
+  const seq = syntheticSequence({ count: 24, ...FRAME });
+  const lengths = [12, 12];
+  const steering = new Float32Array(lengths.reduce((s, n) => s + n - T + 1, 0));
+  let k = 0;
+  for (const [g, n] of lengths.entries()) for (let s = 0; s < n - T + 1; s++) steering[k++] = seq.targets[(g * 12 + s + T - 1) * 3] / 0.5;
+
+  function norms(cell: CellKind, recurrentScale: number): Float32Array {
+    const net = createSteeringNet(tinyConfig({ seed: 4, sequence: { kind: 'cnn_lstm', cell, window: T } }));
+    tf.tidy(() => {
+      net.cell!.recurrentKernel.write(tf.mul(net.cell!.recurrentKernel.read(), recurrentScale));
+    });
+    const before = tf.memory().numTensors;
+    const out = timeStepGradients(net, seq.frames, lengths, FRAME, steering);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out.windows).toBe(steering.length);
+    expect(out.norms.length).toBe(T);
+    net.dispose();
+    return out.norms;
+  }
+
+  it('vanish with distance in a simple RNN with small recurrent weights; the LSTM keeps more', () => {
+    const rnn = norms('rnn', 0.1);
+    for (let t = 1; t < T; t++) expect(rnn[t]).toBeGreaterThan(rnn[t - 1]);
+    const rnnRatio = rnn[0] / rnn[T - 1];
+    expect(rnnRatio).toBeLessThan(1e-3);
+    const lstm = norms('lstm', 1);
+    const lstmRatio = lstm[0] / lstm[T - 1];
+    expect(lstmRatio).toBeGreaterThan(100 * rnnRatio);
+  });
+
+  it('for the CNN there is one step', () => {
+    const net = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn' } }));
+    const out = timeStepGradients(net, seq.frames.subarray(0, 4 * FB), [1, 1, 1, 1], FRAME, new Float32Array(4));
+    expect(out.norms.length).toBe(1);
+    expect(out.norms[0]).toBeGreaterThan(0);
+    net.dispose();
+  });
+});

@@ -1,0 +1,204 @@
+// Saliency that can be wrong: VisualBackProp on a frame whose content sits in one patch puts
+// its mass there and moves with it; Grad-CAM (and HiResCAM) on a model whose embedding weights
+// are zero outside a known patch, or over the left half, follow those weights; the receptive
+// field geometry of the transposed convolution; no tensor kept across many calls.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ConvLayerConfig } from './config.ts';
+import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { convGeometries, gradCam, lookAtFrame, spreadToInput } from './saliency.ts';
+import { initBackend, tf } from './tfSetup.ts';
+import { tinyConfig } from './testKit.ts';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+const H = 24;
+const W = 32;
+const SIZE = { width: W, height: H };
+const CONVS: ConvLayerConfig[] = [
+  { filters: 6, kernel: 3, stride: 2, padding: 'valid', activation: 'relu' },
+  { filters: 8, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+];
+
+function net(kind: 'cnn' | 'cnn_lstm', seed = 3): SteeringNet {
+  const n = createSteeringNet(tinyConfig({ seed, input: { height: H, width: W }, encoder: { layers: CONVS, hidden: [] }, sequence: { kind, window: 3 } }));
+  tf.tidy(() => netWeights(n).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 50 + i), 0.3))));
+  return n;
+}
+
+/** Conv kernels made positive and conv biases zero: a conv responds to bright input, stays ~0 on mid-grey. */
+function positiveConvs(n: SteeringNet): void {
+  tf.tidy(() => {
+    for (const l of n.encoder.layers.slice(0, CONVS.length)) {
+      const [k, b] = l.getWeights();
+      l.setWeights([tf.abs(k), tf.zerosLike(b)]);
+    }
+  });
+}
+
+/** Mid-grey (128 -> ~0 after scaling) with a random bright texture in rows r0..r0+h-1, cols c0..c0+w-1. */
+function patchFrame(r0: number, c0: number, h = 6, w = 6, seed = 1): Uint8Array {
+  const f = new Uint8Array(H * W * 3).fill(128);
+  let s = seed;
+  for (let r = r0; r < r0 + h; r++) {
+    for (let c = c0; c < c0 + w; c++) {
+      for (let k = 0; k < 3; k++) {
+        s = (s * 1103515245 + 12345) % 2147483648;
+        f[(r * W + c) * 3 + k] = 160 + (s % 96);
+      }
+    }
+  }
+  return f;
+}
+
+function randomFrame(seed: number): Uint8Array {
+  const f = new Uint8Array(H * W * 3);
+  let s = seed;
+  for (let i = 0; i < f.length; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    f[i] = s % 256;
+  }
+  return f;
+}
+
+/** Share of the map's mass in rows r0..r1, cols c0..c1 (inclusive). */
+function massIn(v: Float32Array, r0: number, r1: number, c0: number, c1: number): number {
+  let inside = 0;
+  let total = 0;
+  for (let r = 0; r < H; r++) {
+    for (let c = 0; c < W; c++) {
+      total += v[r * W + c];
+      if (r >= r0 && r <= r1 && c >= c0 && c <= c1) inside += v[r * W + c];
+    }
+  }
+  return inside / total;
+}
+
+function stack(frame: Uint8Array, T: number): Uint8Array {
+  const out = new Uint8Array(frame.length * T);
+  for (let t = 0; t < T; t++) out.set(frame, t * frame.length);
+  return out;
+}
+
+/**
+ * Zeroes the embedding kernel's rows of the last conv map's cells where keep(row, col) is false
+ * (flatten order: row, col, channel), so the model reads only the kept cells.
+ */
+function keepOnly(n: SteeringNet, keep: (r: number, c: number) => boolean): { h: number; w: number } {
+  const g = convGeometries(n).at(-1)!;
+  const ch = CONVS.at(-1)!.filters;
+  const emb = n.encoder.getLayer('embedding');
+  tf.tidy(() => {
+    const [k, b] = emb.getWeights();
+    const mask = new Float32Array(k.shape[0]);
+    for (let r = 0; r < g.outHeight; r++) for (let c = 0; c < g.outWidth; c++) for (let j = 0; j < ch; j++) mask[(r * g.outWidth + c) * ch + j] = keep(r, c) ? 1 : 0;
+    emb.setWeights([tf.mul(k, tf.tensor2d(mask, [k.shape[0], 1])), b]);
+  });
+  return { h: g.outHeight, w: g.outWidth };
+}
+
+describe('VisualBackProp', () => {
+  it('spreads a deep cell over exactly its receptive field (transposed conv, weights 1)', () => {
+    const n = net('cnn');
+    const [g1] = convGeometries(n);
+    expect(g1).toMatchObject({ inHeight: H, inWidth: W, outHeight: 11, outWidth: 15, padTop: 0 });
+    const m = new Float32Array(11 * 15);
+    m[2 * 15 + 4] = 1;
+    const up = spreadToInput(m, g1);
+    const lit: number[] = [];
+    up.forEach((v, i) => v > 0 && lit.push(i));
+    expect(lit).toEqual([4, 5, 6].flatMap((r) => [8, 9, 10].map((c) => r * W + c)));
+    n.dispose();
+  });
+
+  it('puts most of its mass on the patch where the frame has content', () => {
+    const n = net('cnn');
+    positiveConvs(n);
+    const { saliency } = lookAtFrame(n, patchFrame(8, 18), SIZE, { saliency: true, featureChannels: 0 });
+    expect(saliency!.values.length).toBe(H * W);
+    expect(Math.max(...saliency!.values)).toBeCloseTo(1, 6);
+    // The patch, widened by the 3x3 kernels' reach.
+    expect(massIn(saliency!.values, 7, 14, 17, 24)).toBeGreaterThan(0.9);
+    expect(massIn(saliency!.values, 0, H - 1, 0, 12)).toBeLessThan(0.01);
+    n.dispose();
+  });
+
+  it('moves with the input: shifting the frame shifts the map', () => {
+    const n = net('cnn');
+    positiveConvs(n);
+    const a = lookAtFrame(n, patchFrame(6, 6), SIZE, { saliency: true, featureChannels: 0 }).saliency!.values;
+    const b = lookAtFrame(n, patchFrame(10, 18), SIZE, { saliency: true, featureChannels: 0 }).saliency!.values;
+    let maxDiff = 0;
+    for (let r = 0; r < H - 4; r++) for (let c = 0; c < W - 12; c++) maxDiff = Math.max(maxDiff, Math.abs(a[r * W + c] - b[(r + 4) * W + c + 12]));
+    expect(maxDiff).toBeLessThan(1e-4);
+    expect(massIn(b, 9, 16, 17, 24)).toBeGreaterThan(0.9);
+    n.dispose();
+  });
+
+  it('gives feature maps of each conv layer, scaled per channel', () => {
+    const n = net('cnn');
+    const { layers, saliency } = lookAtFrame(n, randomFrame(5), SIZE, { saliency: false, featureChannels: 4 });
+    expect(saliency).toBeNull();
+    expect(layers.map((l) => [l.layer, l.height, l.width, l.channels, l.totalChannels])).toEqual([['conv1', 11, 15, 4, 6], ['conv2', 11, 15, 4, 8]]);
+    expect(layers[0].pixels.length).toBe(4 * 11 * 15);
+    expect(new Set(layers[1].pixels).size).toBeGreaterThan(10);
+    n.dispose();
+  });
+});
+
+describe('Grad-CAM', () => {
+  it.each(['cnn', 'cnn_lstm'] as const)('HiResCAM follows a model whose weights are zero outside a known patch (%s)', (kind) => {
+    const n = net(kind);
+    const cells = keepOnly(n, (r, c) => r >= 3 && r <= 5 && c >= 9 && c <= 11);
+    expect(cells).toEqual({ h: 11, w: 15 });
+    const T = n.window;
+    const cam = gradCam(n, stack(randomFrame(9), T), SIZE, { pooling: 'none' }).values;
+    // Cells 3..5 x 9..11 of an 11x15 map cover rows ~7..11, cols ~20..24 of the 24x32 input.
+    expect(massIn(cam, 5, 13, 18, 26)).toBeGreaterThan(0.9);
+    n.dispose();
+  });
+
+  it('HiResCAM leaves the left half dark on a model that ignores it', () => {
+    const n = net('cnn');
+    keepOnly(n, (_r, c) => c >= 8);
+    const cam = gradCam(n, randomFrame(11), SIZE, { pooling: 'none' }).values;
+    expect(massIn(cam, 0, H - 1, 0, 13)).toBeLessThan(0.01);
+    expect(massIn(cam, 0, H - 1, 17, W - 1)).toBeGreaterThan(0.9);
+    n.dispose();
+  });
+
+  it('Grad-CAM on a chosen layer finds the patch where the frame has content, and moves with it', () => {
+    const n = net('cnn');
+    positiveConvs(n);
+    // Every weight after the convs positive too: steering grows with every activation, so the
+    // pooled channel weights are positive (with mixed signs Grad-CAM may rightly show nothing).
+    tf.tidy(() => netWeights(n).slice(2 * CONVS.length).forEach((w) => w.write(tf.abs(w.read()))));
+    for (const layer of [0, 1]) {
+      const a = gradCam(n, patchFrame(6, 4), SIZE, { layer }).values;
+      const b = gradCam(n, patchFrame(12, 20), SIZE, { layer }).values;
+      expect(massIn(a, 3, 14, 1, 12)).toBeGreaterThan(0.8);
+      expect(massIn(b, 9, 20, 17, 28)).toBeGreaterThan(0.8);
+    }
+    expect(() => gradCam(n, patchFrame(6, 4), SIZE, { layer: 2 })).toThrow(/layer/);
+    n.dispose();
+  });
+});
+
+describe('saliency memory and side effects', () => {
+  it('keeps the tensor count flat over many calls and leaves the weights alone', () => {
+    const n = net('cnn_lstm');
+    const before = netWeights(n).map((w) => Array.from(w.read().dataSync()));
+    const frame = randomFrame(3);
+    lookAtFrame(n, frame, SIZE, { saliency: true, featureChannels: 4 });
+    gradCam(n, stack(frame, 3), SIZE);
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 40; i++) {
+      lookAtFrame(n, frame, SIZE, { saliency: true, featureChannels: 4 });
+      gradCam(n, stack(frame, 3), SIZE, { layer: i % 2, pooling: i % 3 === 0 ? 'none' : 'mean' });
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(netWeights(n).map((w) => Array.from(w.read().dataSync()))).toEqual(before);
+    n.dispose();
+  });
+});

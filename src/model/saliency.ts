@@ -1,0 +1,221 @@
+// What the encoder looks at, for one frame: VisualBackProp (Bojarski et al. 2016) and Grad-CAM
+// (Selvaraju et al. 2017; with `pooling: 'none'` the element-wise HiResCAM variant, faithful for
+// an encoder that ends in flatten + dense), plus the conv feature maps themselves for the layer
+// views. One conv forward gives both VBP and the feature maps; VBP's backward part is JS over
+// channel means (a few thousand multiply-adds), so it costs almost nothing beyond that forward.
+//
+// Ownership: every function takes plain frames and returns typed arrays; its tensors are freed
+// before it returns (tf.tidy). The net is the caller's; nothing here changes its weights.
+
+import { convPlan } from './config.ts';
+import type { SteeringNet } from './factory.ts';
+import { applyHeads, encodeFrames, projectInputs, runCell } from './forward.ts';
+import { ModelError } from './modelErrors.ts';
+import { framesToTensor, type FrameSize } from './preprocess.ts';
+import { tf } from './tfSetup.ts';
+
+/** A map over the model's input (height x width, row-major, row 0 at the top), values 0..1. */
+export interface SaliencyMap {
+  readonly width: number;
+  readonly height: number;
+  readonly values: Float32Array;
+}
+
+/** Where one conv layer reads from: its input and output sizes, kernel, stride and padding. */
+export interface ConvGeometry {
+  readonly kernel: number;
+  readonly stride: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  /** Rows / columns of zero padding before the first input pixel (tfjs' 'same' puts the odd one after). */
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/** One conv layer's maps for the layer views: the first `channels` channels, each scaled to 0..255 by its own max. */
+export interface FeatureMaps {
+  readonly layer: string;
+  readonly height: number;
+  readonly width: number;
+  /** Channels shown (at most the layer's). */
+  readonly channels: number;
+  /** Channels the layer has. */
+  readonly totalChannels: number;
+  /** channels x height x width bytes, channel-major. */
+  readonly pixels: Uint8Array;
+}
+
+export function convGeometries(net: SteeringNet): ConvGeometry[] {
+  let h = net.config.input.height;
+  let w = net.config.input.width;
+  return convPlan(net.config).layers.map((l) => {
+    const padH = l.padding === 'same' ? Math.max((l.outHeight - 1) * l.stride + l.kernel - h, 0) : 0;
+    const padW = l.padding === 'same' ? Math.max((l.outWidth - 1) * l.stride + l.kernel - w, 0) : 0;
+    const g = { kernel: l.kernel, stride: l.stride, inHeight: h, inWidth: w, outHeight: l.outHeight, outWidth: l.outWidth, padTop: Math.floor(padH / 2), padLeft: Math.floor(padW / 2) };
+    [h, w] = [l.outHeight, l.outWidth];
+    return g;
+  });
+}
+
+/**
+ * The transposed convolution VBP upsamples with (weights 1, bias 0, the layer's kernel and
+ * stride): every output cell adds its value to the input pixels of its receptive field.
+ */
+export function spreadToInput(map: Float32Array, g: ConvGeometry): Float32Array {
+  const out = new Float32Array(g.inHeight * g.inWidth);
+  for (let i = 0; i < g.outHeight; i++) {
+    const r0 = i * g.stride - g.padTop;
+    for (let j = 0; j < g.outWidth; j++) {
+      const v = map[i * g.outWidth + j];
+      if (v === 0) continue;
+      const c0 = j * g.stride - g.padLeft;
+      for (let r = Math.max(0, r0); r < Math.min(g.inHeight, r0 + g.kernel); r++) {
+        const row = r * g.inWidth;
+        for (let c = Math.max(0, c0); c < Math.min(g.inWidth, c0 + g.kernel); c++) out[row + c] += v;
+      }
+    }
+  }
+  return out;
+}
+
+/** Scales to 0..1 by the max (an all-zero map stays zero). NOTE mutates `v`. */
+function normalise(v: Float32Array): Float32Array {
+  let max = 0;
+  for (const x of v) if (x > max) max = x;
+  if (max > 0) for (let i = 0; i < v.length; i++) v[i] = v[i] > 0 ? v[i] / max : 0;
+  else v.fill(0);
+  return v;
+}
+
+/**
+ * VisualBackProp from each conv layer's channel-mean map (shallowest first, each
+ * outHeight x outWidth): from the deepest, spread to the layer below and multiply pointwise
+ * with its mean map, down to the input; normalised to 0..1.
+ */
+export function visualBackPropFromMeans(means: readonly Float32Array[], geometry: readonly ConvGeometry[]): Float32Array {
+  if (means.length !== geometry.length || means.length === 0) throw new ModelError('invalid-input', `VisualBackProp needs one mean map per conv layer (${geometry.length}), got ${means.length}`);
+  let m: Float32Array = Float32Array.from(means[means.length - 1], (x) => Math.max(0, x));
+  for (let l = geometry.length - 1; l >= 0; l--) {
+    m = spreadToInput(m, geometry[l]);
+    if (l > 0) {
+      const below = means[l - 1];
+      for (let i = 0; i < m.length; i++) m[i] *= Math.max(0, below[i]);
+    }
+  }
+  return normalise(m);
+}
+
+/** The encoder's conv layers, in order (they come first in the encoder). */
+function convLayers(net: SteeringNet): tf.layers.Layer[] {
+  const n = convPlan(net.config).layers.length;
+  return net.encoder.layers.slice(0, n);
+}
+
+export interface LookOptions {
+  readonly saliency: boolean;
+  /** Channels per layer for the layer views; 0 = no feature maps. */
+  readonly featureChannels: number;
+}
+
+export interface Look {
+  readonly saliency: SaliencyMap | null;
+  readonly layers: readonly FeatureMaps[];
+}
+
+/** One conv forward of `frame` (RGB at `size`): VBP saliency and / or feature maps. */
+export function lookAtFrame(net: SteeringNet, frame: Uint8Array, size: FrameSize, opts: LookOptions): Look {
+  if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
+  const convs = convLayers(net);
+  const geometry = convGeometries(net);
+  const keep = Math.max(0, Math.floor(opts.featureChannels));
+  const { means, maps } = tf.tidy(() => {
+    let y: tf.Tensor = framesToTensor(frame, 1, size, net.config.input);
+    const meanT: tf.Tensor[] = [];
+    const mapT: tf.Tensor[] = [];
+    for (const l of convs) {
+      y = l.apply(y, { training: false }) as tf.Tensor;
+      if (opts.saliency) meanT.push(tf.mean(y, 3).reshape([-1]));
+      // Channel-major for drawing: [c, h, w] of the first `keep` channels.
+      if (keep > 0) mapT.push(tf.transpose(tf.slice(y, [0, 0, 0, 0], [1, -1, -1, Math.min(keep, y.shape[3]!)]), [0, 3, 1, 2]).reshape([-1]));
+    }
+    // One read for everything: each small read costs a backend sync.
+    const all = tf.concat([...meanT, ...mapT, tf.zeros([1])]).dataSync() as Float32Array;
+    const means: Float32Array[] = [];
+    const maps: Float32Array[] = [];
+    let o = 0;
+    for (const t of meanT) {
+      means.push(all.slice(o, o + t.size));
+      o += t.size;
+    }
+    for (const t of mapT) {
+      maps.push(all.slice(o, o + t.size));
+      o += t.size;
+    }
+    return { means, maps };
+  });
+  const { height, width } = net.config.input;
+  const saliency = opts.saliency ? { width, height, values: visualBackPropFromMeans(means, geometry) } : null;
+  const layers = maps.map((m, i) => featureImage(convs[i].name, m, geometry[i], Math.min(keep, convPlan(net.config).layers[i].filters), convPlan(net.config).layers[i].filters));
+  return { saliency, layers };
+}
+
+function featureImage(layer: string, m: Float32Array, g: ConvGeometry, channels: number, totalChannels: number): FeatureMaps {
+  const hw = g.outHeight * g.outWidth;
+  const pixels = new Uint8Array(channels * hw);
+  for (let c = 0; c < channels; c++) {
+    let max = 0;
+    for (let i = 0; i < hw; i++) max = Math.max(max, m[c * hw + i]);
+    if (max > 0) for (let i = 0; i < hw; i++) pixels[c * hw + i] = Math.round((Math.max(0, m[c * hw + i]) / max) * 255);
+  }
+  return { layer, height: g.outHeight, width: g.outWidth, channels, totalChannels, pixels };
+}
+
+export interface GradCamOptions {
+  /** Conv layer index (0 = conv1); default the deepest. */
+  readonly layer?: number;
+  /** 'mean' = Grad-CAM (channel weights = mean gradient); 'none' = HiResCAM (gradient x activation per cell). */
+  readonly pooling?: 'mean' | 'none';
+}
+
+/**
+ * Grad-CAM of the steering output on one conv layer of the NEWEST frame of a window (`frames`
+ * holds net.window frames, oldest first; the older frames' embeddings are held fixed). The
+ * gradient is of |steering| (its own sign), so the map shows what pushes the current decision.
+ * Upsampled to the input size bilinearly, normalised to 0..1.
+ */
+export function gradCam(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions = {}): SaliencyMap {
+  if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
+  const T = net.window;
+  const convs = convLayers(net);
+  const k = opts.layer ?? convs.length - 1;
+  if (!(Number.isInteger(k) && k >= 0 && k < convs.length)) throw new ModelError('invalid-input', `Grad-CAM layer must be 0..${convs.length - 1}, got ${k}`);
+  const { height, width } = net.config.input;
+  const values = tf.tidy(() => {
+    const x = framesToTensor(frames, T, size, net.config.input);
+    const newest = tf.slice(x, [T - 1, 0, 0, 0], [1, -1, -1, -1]);
+    let a: tf.Tensor = newest;
+    for (let l = 0; l <= k; l++) a = convs[l].apply(a, { training: false }) as tf.Tensor;
+    const tail = net.encoder.layers.slice(k + 1);
+    const older = T > 1 && net.cell ? projectInputs(net.cell, encodeFrames(net, tf.slice(x, [0, 0, 0, 0], [T - 1, -1, -1, -1]), false)) : null;
+    const steering = (act: tf.Tensor): tf.Scalar => {
+      let e: tf.Tensor = act;
+      for (const l of tail) e = l.apply(e, { training: false }) as tf.Tensor;
+      let features = e as tf.Tensor2D;
+      if (net.cell) {
+        const cell = net.cell;
+        const pNew = projectInputs(cell, features);
+        features = runCell(cell, T, (t) => (t === T - 1 ? pNew : tf.slice(older!, [t, 0], [1, -1])));
+      }
+      return tf.reshape(tf.slice(applyHeads(net, features), [0, 0], [1, 1]), []) as tf.Scalar;
+    };
+    const { value, grad } = tf.valueAndGrad(steering)(a);
+    const sign = value.dataSync()[0] < 0 ? -1 : 1;
+    const g = tf.mul(grad, sign);
+    const weighted = opts.pooling === 'none' ? tf.mul(g, a) : tf.mul(tf.mean(g, [1, 2], true), a);
+    const cam = tf.relu(tf.sum(weighted, 3, true)) as tf.Tensor4D;
+    return tf.image.resizeBilinear(cam, [height, width], true).reshape([-1]).dataSync() as Float32Array;
+  });
+  return { width, height, values: normalise(Float32Array.from(values)) };
+}
