@@ -31,6 +31,12 @@ export interface SequenceDatasetOptions {
   /** Labels of the last step, in this order; 'steer' is the window camera's steer. Default steer, speed, torque. */
   readonly labelFields?: readonly NumericLabelField[];
   /**
+   * The 'speed' label read this many seconds after the step (clamped to the clip's last step):
+   * the speed the driver is about to hold, which the road ahead shows, rather than the present
+   * speed, which a still frame cannot. Default 0 (the present speed). See docs/formats.md.
+   */
+  readonly speedAheadS?: number;
+  /**
    * Seeded shuffle, reproducible per (seed, epoch). Windows are shuffled within spans of
    * `span` randomly ordered chunk groups, so each chunk is read about once per epoch; a span
    * of Infinity shuffles everything (more chunk reads). Default span: cacheChunks / 2.
@@ -109,12 +115,19 @@ interface ClipEntry {
 
 const DEFAULT_FIELDS: readonly NumericLabelField[] = ['steer', 'speed', 'torque'];
 
+/** The step whose speed is the 'speed' label of `step`: `aheadS` later, at most the clip's last. */
+export function speedStep(meta: { readonly rateHz: number; readonly frameCount: number }, step: number, aheadS: number): number {
+  return Math.min(meta.frameCount - 1, step + Math.round(aheadS * meta.rateHz));
+}
+
 export async function createSequenceDataset(source: ClipSource, options: SequenceDatasetOptions): Promise<SequenceDataset> {
   const T = options.windowLength;
   const stride = options.stride ?? 1;
   const { batchSize } = options;
   const cacheChunks = options.cacheChunks ?? 8;
   const fields = options.labelFields ?? DEFAULT_FIELDS;
+  const speedAheadS = options.speedAheadS ?? 0;
+  if (!(Number.isFinite(speedAheadS) && speedAheadS >= 0)) throw new DataError('invalid-input', `speedAheadS must be >= 0 s, got ${speedAheadS}`);
   for (const [what, v] of [['windowLength', T], ['stride', stride], ['batchSize', batchSize], ['cacheChunks', cacheChunks]] as const) {
     if (!(Number.isInteger(v) && v >= 1)) throw new DataError('invalid-input', `${what} must be a positive integer, got ${v}`);
   }
@@ -190,7 +203,10 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
   function labelInto(k: number, slot: number, step: number, out: Float32Array, offset: number): void {
     const { labels, meta } = clips[k];
     for (let f = 0; f < fields.length; f++) {
-      out[offset + f] = fields[f] === 'steer' ? labels.cameraSteer[meta.cameras[slot].id]![step] : labels[fields[f]][step];
+      const field = fields[f];
+      out[offset + f] = field === 'steer' ? labels.cameraSteer[meta.cameras[slot].id]![step]
+        : field === 'speed' ? labels.speed[speedStep(meta, step, speedAheadS)]
+        : labels[field][step];
     }
   }
 

@@ -95,6 +95,15 @@ describe('sequenceDataset adapter', () => {
     expect(rows(await src.targets())).toEqual(expected);
     expect(batches.flatMap((x) => rows(x.targets)).sort()).toEqual([...expected].sort());
 
+    // With heads.speedAheadS the speed target is read that much later (5 steps at 20 Hz), at most the clip's last step.
+    const ahead = tinyConfig({ ...config, heads: { speedAheadS: 0.25 } });
+    const aheadSrc = await createDatasetBatchSource({ source: store, clipIds: [b.id], config: ahead, shuffle: false, cameras: [CENTER_CAMERA.id] });
+    const s2 = { ...shape, cameras: b.cameras, seed: 2 };
+    const aheadSpeeds = Array.from({ length: b.frameCount - 2 }, (_, i) => Math.fround(syntheticLabels(Math.min(i + 2 + 5, b.frameCount - 1), s2).speed));
+    const got = await aheadSrc.targets();
+    expect(Array.from({ length: got.length / 3 }, (_, i) => got[i * 3 + 1])).toEqual(aheadSpeeds);
+    expect((await collect(aheadSrc)).flatMap((x) => Array.from({ length: x.targets.length / 3 }, (_, i) => x.targets[i * 3 + 1]))).toEqual(aheadSpeeds);
+
     const net = createSteeringNet(config);
     try {
       const result = await trainModel({

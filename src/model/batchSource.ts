@@ -8,7 +8,7 @@
 import { createRng } from '../core/rng.ts';
 import type { ClipSource } from '../data/clipStore.ts';
 import type { CameraId, NumericLabelField } from '../data/clipTypes.ts';
-import { createSequenceDataset, type FrameRun } from '../data/sequenceDataset.ts';
+import { createSequenceDataset, type FrameRun, speedStep } from '../data/sequenceDataset.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelError } from './modelErrors.ts';
 import { TARGETS_PER_EXAMPLE } from './preprocess.ts';
@@ -40,6 +40,11 @@ export interface BatchSource {
   targets(): Promise<Float32Array>;
   /** Whether batches carry curvature. */
   readonly hasCurvature: boolean;
+}
+
+/** Seconds ahead of each frame that the speed head's label is read (0 for models made before it existed). */
+export function speedAheadOf(config: ModelConfig): number {
+  return config.heads.speedAheadS ?? 0;
 }
 
 /** The batch layout a config trains with. */
@@ -167,7 +172,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
   const labelFields: NumericLabelField[] = ['steer', 'speed', 'torque', ...(withCurvature ? (['curvatureAhead'] as const) : [])];
   const fields = labelFields.length;
   const ds = await createSequenceDataset(source, {
-    clipIds, windowLength: T, batchSize, labelFields,
+    clipIds, windowLength: T, batchSize, labelFields, speedAheadS: speedAheadOf(config),
     ...(cameras ? { cameras } : {}),
     ...(options.cacheChunks ? { cacheChunks: options.cacheChunks } : {}),
     shuffle: options.shuffle ? { seed: config.seed } : null,
@@ -240,7 +245,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
           const steer = labels.cameraSteer[cam.id]!;
           for (let end = T - 1; end < meta.frameCount; end++, e++) {
             out[e * k] = steer[end];
-            out[e * k + 1] = labels.speed[end];
+            out[e * k + 1] = labels.speed[speedStep(meta, end, speedAheadOf(config))];
             out[e * k + 2] = labels.torque[end];
           }
         }

@@ -18,6 +18,14 @@ export const CONFIG_VERSION = 1;
 export const DEFAULT_INPUT_SIZE: { readonly height: number; readonly width: number } = { height: 33, width: 100 };
 
 export const HEAD_NAMES = ['steering', 'speed', 'torque'] as const;
+
+/**
+ * Default horizon of the speed label, s. The autopilot's speed controller turns the gap between
+ * the predicted and the present speed into torque at a gain of 0.25 per m/s, which maps one
+ * second's speed change of the demonstrator (up to ~3.4 m/s accelerating, ~4.4 braking) onto
+ * nearly the full throttle and brake range. See docs/formats.md ("Labels").
+ */
+export const SPEED_AHEAD_S = 1;
 export type HeadName = (typeof HEAD_NAMES)[number];
 /** One number per head. */
 export type HeadValues = { readonly [K in HeadName]: number };
@@ -99,6 +107,11 @@ export const modelConfigSchema = z.strictObject({
     steering: headSchema,
     speed: headSchema,
     torque: headSchema,
+    /**
+     * The speed head predicts the speed this many seconds ahead: the speed the driver is about
+     * to hold (absent in models made before it existed: 0, the present speed).
+     */
+    speedAheadS: num(0, 5).optional(),
   }),
   init: z.strictObject({
     /** Conv and hidden dense kernels (biases start at zero; the cell input and head outputs use glorotUniform). */
@@ -217,7 +230,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 } },
+  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
