@@ -6,7 +6,7 @@ import { createHud, type Hud } from '../hud/createHud.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { hudLayout } from '../hud/layout.ts';
 import { createHumanInput, type HumanInput } from '../input/humanInput.ts';
-import { type InputIntent, KEY_MAP } from '../input/keymap.ts';
+import type { InputIntent } from '../input/keymap.ts';
 import {
   CAMERA_MODES,
   type CameraMode,
@@ -29,6 +29,7 @@ import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
 import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
 import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult } from './autoRecord.ts';
 import { AutopilotController } from './autopilotController.ts';
+import { createFirstRunFeature } from './firstRunFeature.ts';
 import type { Ghost } from './ghost.ts';
 import { createLapsFeature } from './lapsFeature.ts';
 import { createLibraryFeature } from './libraryFeature.ts';
@@ -114,7 +115,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         if (p === 'library') libraryFeature.refresh();
         if (p === 'leaderboard') void lapsFeature.leaderboard.refresh();
       },
-      help: () => shell.showHelp(KEY_MAP),
+      help: () => firstRun.showHelp(),
     },
   );
   for (const n of notices) shell.notify(n, 'warn', 10_000);
@@ -177,6 +178,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
 
   let recording: ActiveRecording | null = null;
   let recordingStarting = false;
+  /** Record mode waits for the car to move: the standing car is not recorded. */
+  let recordArmed = false;
 
   async function beginRecording(): Promise<void> {
     const st = await store;
@@ -220,6 +223,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       const meta = await rec.finish();
       shell.notify(`Saved "${meta.name}": ${meta.frameCount} frames (${(meta.frameCount / meta.rateHz).toFixed(1)} s).`, 'ok');
       libraryFeature.refresh();
+      firstRun.report('recording-saved');
     } catch (e) {
       shell.notify((e as Error).message, 'error');
     }
@@ -286,6 +290,16 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     mode: () => mode,
     setMode: (m) => app.setMode(m),
     setBackend: (b) => app.updateSetting('backend', b),
+  });
+
+  // ---- The guided first run, touch controls and help (firstRunFeature.ts) ------------------
+  const firstRun = createFirstRunFeature({
+    shell,
+    input,
+    autopilot,
+    setMode: (m) => app.setMode(m),
+    paused: () => loop.paused,
+    setPaused: (p) => setPaused(p),
   });
 
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
@@ -376,6 +390,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       lastHumanSteer = sample.controls.steer;
       if (autopilot.isEngaged) autopilot.tick(sample);
       else session.tick({ human: sample.controls });
+      if (recordArmed && mode === 'record' && carSpeed(session.world.car) > 0.3) {
+        recordArmed = false;
+        void beginRecording();
+      }
       recording?.afterTick(session.world, session.driver === 'expert' ? 'expert' : 'human');
       if (session.world.tick % controlEvery === 0 && pipVisible) {
         const f = dashFrameOf(session.world);
@@ -427,7 +445,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         else void root.requestFullscreen?.().catch(() => shell.notify('Full screen is not allowed here.', 'warn'));
         break;
       case 'help':
-        shell.showHelp(KEY_MAP);
+        firstRun.showHelp();
         break;
       case 'recordToggle':
         app.setMode(mode === 'record' ? 'drive' : 'record');
@@ -494,6 +512,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     }
     mode = 'autopilot';
     input.clear();
+    firstRun.engaged(autopilot.model?.name ?? '');
     if (autopilot.autopilot.opts.timing === 'lockstep') void runLockstep();
   }
 
@@ -547,7 +566,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         autopilot.disengage();
         session.driver = 'human';
       }
-      if (was === 'record' && m !== 'record') void endRecording();
+      if (was === 'record' && m !== 'record') {
+        recordArmed = false;
+        void endRecording();
+      }
       if (m === 'train' && was !== 'train') {
         shell.openPanel('training');
         void trainingPanel.refresh();
@@ -564,7 +586,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         session.restart();
         if (lapsFeature.ghost?.trackId !== session.track.id) void lapsFeature.loadGhost(null);
       }
-      if (m === 'record' && was !== 'record') void beginRecording();
+      if (m === 'record' && was !== 'record') {
+        recordArmed = true;
+        shell.notify('Recording starts as soon as the car moves.', 'info', 4000);
+      }
     },
     setTrack(id) {
       let track;
@@ -577,7 +602,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
       if (recording) {
         void endRecording().then(() => {
-          if (mode === 'record') void beginRecording();
+          if (mode === 'record') recordArmed = true; // the new track's recording starts when the car moves
         });
       }
       session.restart(track);
@@ -605,6 +630,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       libraryFeature.dispose();
       trainingPanel.dispose();
       lapsFeature.dispose();
+      firstRun.dispose();
       void endRecording();
       window.removeEventListener('pagehide', flushRecording);
       document.removeEventListener('visibilitychange', flushRecording);

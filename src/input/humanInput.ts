@@ -10,8 +10,9 @@ import { createKeyboard, type KeyboardOptions } from './keyboard.ts';
 import { CENTRED, type DriveKeys, type KeyboardDriveState, stepKeyboardDrive } from './keyboardDrive.ts';
 import type { InputIntent } from './keymap.ts';
 import { DEFAULT_INPUT_SETTINGS, type InputSettings } from './settings.ts';
+import { mergeTouch, type TouchControls } from './touch.ts';
 
-export type InputDevice = 'keyboard' | 'gamepad';
+export type InputDevice = 'keyboard' | 'gamepad' | 'touch';
 
 export interface HumanSample {
   /** What the human asks of the car this tick (never `reset`: that comes as an intent). */
@@ -86,6 +87,8 @@ export interface HumanInput {
   /** The connected gamepad's id, or null. */
   readonly gamepadId: string | null;
   setSettings(settings: InputSettings): void;
+  /** On-screen touch controls merged into every sample (src/input/touch.ts), or null. */
+  setTouch(touch: TouchControls | null): void;
   /** Centre the wheel, lift the pedals and forget held keys (on pause, reset or a mode change). */
   clear(): void;
   dispose(): void;
@@ -99,6 +102,7 @@ export function createHumanInput(opts: HumanInputOptions = {}): HumanInput {
   let padReading: GamepadReading | null = null;
   let padIntents: InputIntent[] = [];
   let lastDevice: InputDevice | null = null;
+  let touch: TouchControls | null = null;
 
   // The pad is read on every poll and every tick: ticks get the stick as it is now, and press
   // edges seen by either wait in padIntents for the next poll.
@@ -119,7 +123,8 @@ export function createHumanInput(opts: HumanInputOptions = {}): HumanInput {
       readPad();
       const keys = keyboard.keys;
       kbState = stepKeyboardDrive(kbState, { keys, dt, speed }, settings);
-      const s = combineHumanInput({ keys, keyboard: kbState, gamepad: padReading }, settings);
+      const combined = combineHumanInput({ keys, keyboard: kbState, gamepad: padReading }, settings);
+      const s = touch ? mergeTouch(combined, touch.read(dt), settings.takeoverThreshold) : combined;
       if (s.device) lastDevice = s.device;
       return s;
     },
@@ -133,8 +138,12 @@ export function createHumanInput(opts: HumanInputOptions = {}): HumanInput {
       settings = next;
       pads.setSettings(next);
     },
+    setTouch(t) {
+      touch = t;
+    },
     clear() {
       keyboard.clear();
+      touch?.clear();
       kbState = CENTRED;
     },
     dispose() {

@@ -1,6 +1,9 @@
 // The page frame: top bar (modes, track, theme, camera), the viewport that holds the 3D canvas
 // and the HUD, the notice stack, the side drawer for panels, and overlays (help, pause, fatal).
 // It shows what it is told and reports what the player asks for; it owns no game state.
+// The bar wraps onto a second row when it must, and on a phone everything but the modes folds
+// into a Menu button; its measured height (--topbar-h) places the viewport, drawer and notices.
+// Esc closes the topmost thing only (help, then an open panel) and goes no further.
 
 import { el } from './dom.ts';
 export type ModeName = 'drive' | 'record' | 'train' | 'autopilot' | 'race';
@@ -40,6 +43,17 @@ const PANEL_LABELS: Record<PanelName, string> = {
 
 export type NoticeKind = 'info' | 'ok' | 'warn' | 'error';
 
+export interface HelpOptions {
+  onClose?: () => void;
+  /** Extra content under the key table (the guide's button, touch hints). */
+  extra?: readonly HTMLElement[];
+  /** The heading above the key table. */
+  title?: string;
+}
+
+/** How long an error notice stays unless dismissed, ms. */
+const ERROR_NOTICE_MS = 20_000;
+
 export interface Shell {
   readonly viewport: HTMLElement;
   readonly hudLayer: HTMLElement;
@@ -52,10 +66,12 @@ export interface Shell {
   setBadge(text: string, title?: string): void;
   openPanel(name: PanelName | null): void;
   readonly openPanelName: PanelName | null;
-  /** Shows a notice; errors stay until dismissed, others fade after `ms`. */
+  /** Shows a notice; each has a dismiss button and fades after `ms` (errors after 20 s). */
   notify(text: string, kind?: NoticeKind, ms?: number): void;
   showPaused(paused: boolean): void;
-  showHelp(rows: readonly { keys: string; action: string }[]): void;
+  /** Shows the help overlay; `onClose` runs once when it closes (a click, Esc or any key). */
+  showHelp(rows: readonly { keys: string; action: string }[], opts?: HelpOptions): void;
+  readonly helpOpen: boolean;
   /** Replaces the viewport with a message (no WebGL and the like). */
   showFatal(title: string, message: string): void;
   dispose(): void;
@@ -77,6 +93,15 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
     modes.append(b);
   }
   top.append(modes);
+  const menuBtn = el('button', { class: 'ds-iconbtn ds-menu-btn', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'ds-more', 'data-testid': 'menu-toggle' }, 'Menu');
+  top.append(menuBtn);
+  const more = el('div', { class: 'ds-more', id: 'ds-more' });
+  menuBtn.addEventListener('click', () => {
+    const open = !top.classList.contains('menu-open');
+    top.classList.toggle('menu-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+  });
+  top.append(more);
 
   // Track: a preset list plus a seed box; the box shows whatever track is active.
   const trackField = el('div', { class: 'ds-field', title: 'Track: a preset, or any number as a seed' });
@@ -104,36 +129,36 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
   seedInput.addEventListener('change', submitSeed);
   randomBtn.addEventListener('click', () => intents.randomTrack());
   trackField.append(trackSelect, seedInput, randomBtn);
-  top.append(trackField);
+  more.append(trackField);
 
   const themeField = el('div', { class: 'ds-field', title: 'Theme: light and colours' });
   const themeSelect = el('select', { 'data-testid': 'theme-select', 'aria-label': 'Theme' });
   for (const t of choices.themes) themeSelect.append(el('option', { value: t }, t[0].toUpperCase() + t.slice(1)));
   themeSelect.addEventListener('change', () => intents.theme(themeSelect.value));
   themeField.append(themeSelect);
-  top.append(themeField);
+  more.append(themeField);
 
   const camField = el('div', { class: 'ds-field', title: 'Camera (C)' });
   const camSelect = el('select', { 'data-testid': 'camera-select', 'aria-label': 'Camera' });
   for (const c of choices.cameras) camSelect.append(el('option', { value: c }, `${c[0].toUpperCase()}${c.slice(1)} cam`));
   camSelect.addEventListener('change', () => intents.camera(camSelect.value));
   camField.append(camSelect);
-  top.append(camField);
+  more.append(camField);
 
-  top.append(el('div', { class: 'ds-spacer' }));
+  more.append(el('div', { class: 'ds-spacer' }));
   const badge = el('span', { class: 'ds-badge', 'data-testid': 'backend-badge' }, '');
   badge.hidden = true;
-  top.append(badge);
+  more.append(badge);
   const panelButtons = new Map<PanelName, HTMLButtonElement>();
   for (const p of BAR_PANELS) {
     const b = el('button', { class: 'ds-iconbtn', 'data-testid': `panel-${p}`, 'aria-pressed': 'false', type: 'button' }, PANEL_LABELS[p]);
     b.addEventListener('click', () => intents.panel(openName === p ? null : p));
     panelButtons.set(p, b);
-    top.append(b);
+    more.append(b);
   }
-  const helpBtn = el('button', { class: 'ds-iconbtn', title: 'Keys (?)', type: 'button' }, '?');
+  const helpBtn = el('button', { class: 'ds-iconbtn', title: 'Help and keys (?)', type: 'button', 'aria-label': 'Help', 'data-testid': 'help-button' }, '?');
   helpBtn.addEventListener('click', () => intents.help());
-  top.append(helpBtn);
+  more.append(helpBtn);
 
   const viewport = el('div', { class: 'ds-viewport' });
   const hudLayer = el('div', { class: 'ds-hud-layer' });
@@ -154,6 +179,32 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
 
   root.append(viewport, top, notices, drawer);
   let openName: PanelName | null = null;
+  let closeHelp: (() => void) | null = null;
+
+  // The bar's real height (one row, two, or the phone's open menu) places everything under it.
+  const placeUnderBar = (): void => {
+    root.style.setProperty('--topbar-h', `${Math.ceil(top.getBoundingClientRect().height)}px`);
+  };
+  const barObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(placeUnderBar);
+  barObserver?.observe(top);
+  placeUnderBar();
+  // Picking something from the phone's menu folds it again.
+  more.addEventListener('click', (e) => {
+    if ((e.target as HTMLElement).tagName === 'BUTTON') {
+      top.classList.remove('menu-open');
+      menuBtn.setAttribute('aria-expanded', 'false');
+    }
+  });
+
+  // Esc closes the topmost thing (help, then a panel) and nothing else: the game does not pause.
+  const onEscape = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' || closeHelp) return; // the help overlay handles its own keys
+    if (openName === null) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    intents.panel(null);
+  };
+  window.addEventListener('keydown', onEscape, true);
 
   const shell: Shell = {
     viewport,
@@ -190,6 +241,7 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
     openPanel(name) {
       openName = name;
       drawer.classList.toggle('open', name !== null);
+      root.classList.toggle('ds-drawer-open', name !== null);
       for (const [k, b] of panelButtons) b.setAttribute('aria-pressed', String(k === name));
       for (const [k, b] of bodies) b.hidden = k !== name;
       if (name) {
@@ -208,30 +260,54 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
       n.append(p, x);
       notices.append(n);
       while (notices.children.length > 5) notices.firstElementChild?.remove();
-      if (kind !== 'error') setTimeout(() => n.remove(), ms);
+      const life = kind === 'error' ? Math.max(ms, ERROR_NOTICE_MS) : ms;
+      setTimeout(() => {
+        n.classList.add('fading');
+        setTimeout(() => n.remove(), 400);
+      }, life);
     },
     showPaused(p) {
       paused.hidden = !p;
     },
-    showHelp(rows) {
-      const overlay = el('div', { class: 'ds-help', 'data-testid': 'help' });
-      const box = el('div');
-      box.append(el('h2', {}, 'Keys'));
+    showHelp(rows, opts = {}) {
+      if (closeHelp) return;
+      const overlay = el('div', { class: 'ds-help', 'data-testid': 'help', role: 'dialog', 'aria-modal': 'true', 'aria-label': opts.title ?? 'Help' });
+      const box = el('div', { class: 'ds-help-box' });
+      box.append(el('h2', {}, opts.title ?? 'Keys'));
       const table = el('table');
       for (const r of rows) {
         const tr = el('tr');
         tr.append(el('td', {}, r.keys), el('td', {}, r.action));
         table.append(tr);
       }
-      box.append(table, el('p', { class: 'ds-muted' }, 'Click or press any key to close.'));
+      box.append(table, ...(opts.extra ?? []), el('p', { class: 'ds-muted' }, 'The game is paused. Click outside, press Esc or any key to close.'));
       overlay.append(box);
       const close = (): void => {
+        if (!closeHelp) return;
+        closeHelp = null;
         overlay.remove();
-        window.removeEventListener('keydown', close, true);
+        window.removeEventListener('keydown', onKey, true);
+        opts.onClose?.();
       };
-      overlay.addEventListener('click', close);
-      window.addEventListener('keydown', close, true);
+      // The closing key goes no further: Esc must not also pause, nor a letter start something.
+      const onKey = (e: KeyboardEvent): void => {
+        if (e.key === 'Tab' || e.key === 'Enter' || e.key === ' ') return; // moving between the box's buttons
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        close();
+      };
+      overlay.addEventListener('click', (e) => {
+        if (e.target === overlay) close();
+      });
+      box.addEventListener('click', (e) => {
+        if ((e.target as HTMLElement).tagName === 'BUTTON') close();
+      });
+      window.addEventListener('keydown', onKey, true);
+      closeHelp = close;
       root.append(overlay);
+    },
+    get helpOpen() {
+      return closeHelp !== null;
     },
     showFatal(title, message) {
       const f = el('div', { class: 'ds-fatal', role: 'alert', 'data-testid': 'fatal' });
@@ -241,6 +317,9 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
       viewport.replaceChildren(f);
     },
     dispose() {
+      closeHelp?.();
+      window.removeEventListener('keydown', onEscape, true);
+      barObserver?.disconnect();
       root.replaceChildren();
     },
   };

@@ -1,0 +1,118 @@
+// The first run's wiring: the guide card (src/ui/guide.ts) and what its buttons do, the touch
+// controls (src/input/touch.ts) shown on touch screens, and the help overlay, which pauses the
+// game while it is open and offers the guide again.
+
+import type { HumanInput } from '../input/humanInput.ts';
+import { KEY_MAP } from '../input/keymap.ts';
+import { createTouchControls, hasTouchScreen, type TouchControls } from '../input/touch.ts';
+import { el } from '../ui/dom.ts';
+import { createGuide, type Guide, type GuideEvent } from '../ui/guide.ts';
+import type { ModeName, Shell } from '../ui/shell.ts';
+import type { AutopilotController } from './autopilotController.ts';
+
+export interface FirstRunHost {
+  shell: Shell;
+  input: HumanInput;
+  autopilot: AutopilotController;
+  setMode(m: ModeName): void;
+  paused(): boolean;
+  setPaused(p: boolean): void;
+}
+
+export interface FirstRun {
+  readonly guide: Guide;
+  readonly touch: TouchControls;
+  /** Something the player did (the guide may move on). */
+  report(e: GuideEvent): void;
+  /** The autopilot engaged with this model name (the starter or the player's own). */
+  engaged(modelName: string): void;
+  /** Opens help, paused while it shows. */
+  showHelp(): void;
+  dispose(): void;
+}
+
+/** The shipped starter model's name (npm run train:starter). */
+export const isStarterName = (name: string): boolean => /^starter\b/i.test(name.trim());
+
+export function createFirstRunFeature(host: FirstRunHost): FirstRun {
+  const { shell, input, autopilot } = host;
+  const touch = createTouchControls(shell.viewport);
+  input.setTouch(touch);
+  const touchScreen = hasTouchScreen();
+  touch.setVisible(touchScreen);
+  // A touch on the road on a device that did not say it had a touch screen: show the controls.
+  const onPointer = (e: PointerEvent): void => {
+    if (e.pointerType === 'touch' && !touch.visible) touch.setVisible(true);
+  };
+  shell.viewport.addEventListener('pointerdown', onPointer);
+
+  async function driveOwnModel(): Promise<void> {
+    try {
+      const w = await autopilot.ensureWorker();
+      const own = (await w.api.listModels()).filter((m) => !isStarterName(m.name)).sort((a, b) => a.createdAt - b.createdAt);
+      const newest = own[own.length - 1];
+      if (!newest) {
+        shell.notify('No model of your own yet: record some driving, then train one (steps 2 and 3).', 'warn');
+        return;
+      }
+      await autopilot.loadModel(newest.id);
+      host.setMode('drive');
+      host.setMode('autopilot');
+    } catch (e) {
+      shell.notify((e as Error).message, 'error');
+    }
+  }
+
+  const guide = createGuide({
+    container: shell.viewport,
+    touch: touchScreen,
+    act(a) {
+      switch (a) {
+        case 'watch':
+          host.setMode('autopilot');
+          break;
+        case 'record':
+          host.setMode('record');
+          break;
+        case 'train':
+          host.setMode('train');
+          break;
+        case 'drive-own':
+          void driveOwnModel();
+          break;
+      }
+    },
+  });
+
+  return {
+    guide,
+    touch,
+    report: (e) => guide.report(e),
+    engaged(name) {
+      guide.report(isStarterName(name) ? 'autopilot-engaged' : 'own-model-driving');
+    },
+    showHelp() {
+      if (shell.helpOpen) return;
+      const pausedByHelp = !host.paused();
+      if (pausedByHelp) host.setPaused(true);
+      const guideBtn = el('button', { type: 'button', class: 'ds-btn primary', 'data-testid': 'help-guide' }, 'Show the getting-started guide');
+      guideBtn.addEventListener('click', () => guide.show());
+      const how = el('p', { class: 'ds-muted' },
+        'Drive with the keyboard, a gamepad, or on a touch screen with the steering pad and pedals at the bottom. ',
+        'Without any of these, Autopilot still lets the model drive.');
+      shell.showHelp(KEY_MAP, {
+        title: 'Help and keys',
+        extra: [how, el('div', { class: 'ds-row' }, guideBtn)],
+        onClose: () => {
+          if (pausedByHelp) host.setPaused(false);
+        },
+      });
+    },
+    dispose() {
+      shell.viewport.removeEventListener('pointerdown', onPointer);
+      input.setTouch(null);
+      touch.dispose();
+      guide.dispose();
+    },
+  };
+}
