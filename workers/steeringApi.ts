@@ -45,6 +45,7 @@ import {
   type ConfigOverrides,
   DEFAULT_CONFIG,
 } from '../src/model/index.ts';
+import { createOverlayViews, type OverlayRequest, type OverlayViews, type TimeGradSample } from './overlayApi.ts';
 
 export interface SteeringApiDeps {
   clips: () => Promise<ClipStore>;
@@ -159,6 +160,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
   let calibration: Calibration | null = null;
   let control: TrainingControl | null = null;
   let driving: { net: SteeringNet; predictor: Predictor; meta: WorkerStatus['loadedModel']; frame: { width: number; height: number } } | null = null;
+  const overlays = createOverlayViews();
 
   async function useBackend(name: BackendName): Promise<void> {
     if (backend === name) return;
@@ -300,7 +302,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               control,
               resumeFrom,
               ...(normalization ? { normalization } : {}),
-              onProgress: onEvent,
+              onProgress: overlays.watchTraining(net, train, onEvent),
               onCheckpoint: async (cp) => {
                 resumeFrom = cp;
                 await models.saveCheckpoint(req.runId, cp, { savedAt: deps.now() });
@@ -398,12 +400,23 @@ export function createSteeringApi(deps: SteeringApiDeps) {
       if (!driving) throw new Error('no model is loaded for driving');
       const expected = driving.frame.width * driving.frame.height * 3;
       if (frame.length !== expected) throw new Error(`the frame has ${frame.length} bytes; the model was loaded for ${driving.frame.width}x${driving.frame.height} RGB (${expected})`);
+      overlays.observe(frame, driving.net);
       const p = await driving.predictor.predict(frame);
       return { steering: p.steering, speed: p.speed, torque: p.torque, warm: p.warm, ms: p.ms, backend: backend ?? 'cpu' };
     },
 
     resetPredictor(): void {
       driving?.predictor.reset();
+      overlays.reset();
+    },
+
+    /** Saliency, feature maps and gate trace of the window of the last predicted frame (null before one). */
+    overlayViews(req: OverlayRequest): OverlayViews | null {
+      return overlays.views(driving, req);
+    },
+    /** Gradient norms per time step, sampled during the current or last training run. */
+    timeGradients(): TimeGradSample[] {
+      return overlays.timeGradients();
     },
 
     async exportModel(id: string): Promise<Uint8Array> {

@@ -1,0 +1,163 @@
+// The worker's look inside the model, beside the prediction: the last T dash frames the
+// predictor saw (copies, the same window and warm-up rule), and on request the saliency map
+// (VisualBackProp or Grad-CAM), the conv feature maps and the recurrent gate trace of that
+// window. During training it samples the gradient norm that reaches each time step on a small
+// probe batch. Nothing here touches the predictor or the weights: predictions are the same
+// with overlays on or off (workers/overlayApi.test.ts).
+//
+// Ownership: plain arrays only; every tensor lives inside the model functions it calls.
+
+import { gateTrace, type GateTrace, timeStepGradients } from '../src/model/introspect.ts';
+import { gradCam, lookAtFrame, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
+import type { BatchSource, SteeringNet, TrainingEvent } from '../src/model/index.ts';
+
+export type SaliencyMethod = 'vbp' | 'gradcam' | 'hirescam';
+
+export interface OverlayRequest {
+  saliency?: SaliencyMethod | null;
+  /** Conv layer for Grad-CAM (0 = conv1); default the deepest. */
+  gradcamLayer?: number;
+  /** Channels per conv layer for the layer views; 0 or absent = none. */
+  featureChannels?: number;
+  gates?: boolean;
+}
+
+export interface OverlayViews {
+  saliency: (SaliencyMap & { method: SaliencyMethod }) | null;
+  layers: FeatureMaps[];
+  /** null for the single-frame CNN or when not asked. */
+  gates: GateTrace | null;
+  /** Frames the predictor has seen since its last reset. */
+  framesSeen: number;
+  /** Worker-side milliseconds of each part. */
+  ms: { saliency: number; layers: number; gates: number; total: number };
+}
+
+/** Gradient norms per time step, sampled during training on a fixed probe batch. */
+export interface TimeGradSample {
+  epoch: number;
+  step: number;
+  /** T values, oldest frame first. */
+  norms: number[];
+}
+
+export interface DrivingModel {
+  net: SteeringNet;
+  frame: { width: number; height: number };
+}
+
+/** Training steps between two time-step gradient samples. */
+const SAMPLE_EVERY_STEPS = 25;
+const MAX_SAMPLES = 200;
+/** Frame groups kept in the probe batch (its cost stays a small share of a training step). */
+const PROBE_GROUPS = 4;
+
+export function createOverlayViews(clock: () => number = () => performance.now()) {
+  let ring: Uint8Array[] = [];
+  let seen = 0;
+  let watched: SteeringNet | null = null;
+  let samples: TimeGradSample[] = [];
+
+  /** The predictor's window of `T` frames, oldest first (before T frames the oldest stands in). */
+  function windowFrames(T: number, bytes: number): Uint8Array {
+    const out = new Uint8Array(T * bytes);
+    const have = Math.min(seen, T);
+    for (let t = 0; t < T; t++) out.set(ring[Math.max(seen - have, seen - T + t) % T], t * bytes);
+    return out;
+  }
+
+  return {
+    /** Called by predict with each frame before it is used (a copy is kept); a new model starts over. */
+    observe(frame: Uint8Array, net: SteeringNet): void {
+      const window = net.window;
+      if (ring.length !== window || watched !== net) {
+        watched = net;
+        ring = Array.from({ length: window }, () => new Uint8Array(frame.length));
+        seen = 0;
+      }
+      if (ring[seen % window].length !== frame.length) ring[seen % window] = new Uint8Array(frame.length);
+      ring[seen % window].set(frame);
+      seen++;
+    },
+    reset(): void {
+      seen = 0;
+    },
+
+    views(model: DrivingModel | null, req: OverlayRequest): OverlayViews | null {
+      if (!model || seen === 0) return null;
+      const { net, frame } = model;
+      const T = net.window;
+      if (ring.length !== T || watched !== net) return null;
+      const bytes = frame.width * frame.height * 3;
+      const t0 = clock();
+      const newest = ring[(seen - 1) % T];
+      const channels = Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
+      const method = req.saliency ?? null;
+      let saliency: OverlayViews['saliency'] = null;
+      let layers: FeatureMaps[] = [];
+      let tS = 0;
+      let tL = 0;
+      if (method === 'vbp' || channels > 0) {
+        const look = lookAtFrame(net, newest, frame, { saliency: method === 'vbp', featureChannels: channels });
+        if (look.saliency) saliency = { ...look.saliency, method: 'vbp' };
+        layers = [...look.layers];
+        // One forward serves both; its time counts as saliency when saliency was asked for.
+        if (method === 'vbp') tS = clock() - t0;
+        else tL = clock() - t0;
+      }
+      const t1 = clock();
+      if (method === 'gradcam' || method === 'hirescam') {
+        const layer = req.gradcamLayer;
+        const map = gradCam(net, windowFrames(T, bytes), frame, { pooling: method === 'hirescam' ? 'none' : 'mean', ...(layer !== undefined ? { layer } : {}) });
+        saliency = { ...map, method };
+        tS = clock() - t1;
+      }
+      const t2 = clock();
+      const gates = req.gates && net.cell ? gateTrace(net, windowFrames(T, bytes), frame) : null;
+      const t3 = clock();
+      return { saliency, layers, gates, framesSeen: seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
+    },
+
+    /**
+     * Wraps a training run's progress callback: every SAMPLE_EVERY_STEPS steps and at each
+     * epoch's end, the gradient norm per time step on a probe batch (the first training batch,
+     * cut to PROBE_GROUPS groups) is appended to the samples timeGradients() returns.
+     */
+    watchTraining(net: SteeringNet, train: BatchSource, onEvent: (e: TrainingEvent) => void): (e: TrainingEvent) => void {
+      samples = [];
+      let probe: { frames: Uint8Array; lengths: number[]; steering: Float32Array } | null = null;
+      void (async () => {
+        for await (const b of train.batches(0)) {
+          const groups = Math.min(PROBE_GROUPS, b.lengths.length);
+          const lengths = b.lengths.slice(0, groups);
+          const frameCount = lengths.reduce((s, n) => s + n, 0);
+          const windows = lengths.reduce((s, n) => s + n - train.window + 1, 0);
+          const steering = new Float32Array(windows);
+          let sum = 0;
+          for (let i = 0; i < windows; i++) sum += (steering[i] = b.targets[i * 3]);
+          const mean = sum / windows;
+          const sd = Math.sqrt(steering.reduce((s, v) => s + (v - mean) ** 2, 0) / windows) || 1;
+          for (let i = 0; i < windows; i++) steering[i] = (steering[i] - mean) / sd;
+          probe = { frames: b.frames.slice(0, frameCount * train.frameWidth * train.frameHeight * 3), lengths, steering };
+          break;
+        }
+      })().catch(() => {});
+      let steps = 0;
+      return (e) => {
+        onEvent(e);
+        const due = e.kind === 'epoch' || (e.kind === 'step' && ++steps % SAMPLE_EVERY_STEPS === 1);
+        if (!due || !probe || net.isDisposed) return;
+        const g = timeStepGradients(net, probe.frames, probe.lengths, { width: train.frameWidth, height: train.frameHeight }, probe.steering);
+        samples.push({ epoch: e.epoch, step: e.kind === 'step' ? e.step : -1, norms: Array.from(g.norms) });
+        if (samples.length > MAX_SAMPLES) samples = samples.slice(-MAX_SAMPLES);
+      };
+    },
+
+    /** The samples of the current (or last) training run, oldest first. */
+    timeGradients(): TimeGradSample[] {
+      return samples;
+    },
+  };
+}
+
+export type OverlayViewsState = ReturnType<typeof createOverlayViews>;
