@@ -27,6 +27,9 @@ describe('key map', () => {
     expect(intentFor({ key: 'f', code: 'KeyF' })).toBe('fullscreen');
     expect(intentFor({ key: '?', code: 'Slash' })).toBe('help');
     expect(intentFor({ key: 'F1', code: 'F1' })).toBe('help');
+    expect(intentFor({ key: 'v', code: 'KeyV' })).toBe('saliencyToggle');
+    expect(intentFor({ key: 'L', code: 'KeyL' })).toBe('layersToggle');
+    expect(intentFor({ key: 'k', code: 'KeyK' })).toBe('gatesToggle');
     expect(intentFor({ key: 'x', code: 'KeyX' })).toBeNull();
   });
 
@@ -47,7 +50,7 @@ describe('key map', () => {
 
   it('documents every intent', () => {
     const reachable = new Set<string>();
-    for (const key of ['p', 'Escape', 'r', 't', 'c', 'm', 'h', 'g', 'f', '?', 'F1']) {
+    for (const key of ['p', 'Escape', 'r', 't', 'c', 'm', 'h', 'g', 'f', '?', 'F1', 'v', 'l', 'k']) {
       const i = intentFor({ key, code: '' });
       if (i) reachable.add(i);
     }

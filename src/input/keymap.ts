@@ -16,6 +16,8 @@ import type { DriveKeys } from './keyboardDrive.ts';
  * - ghostToggle: show or hide ghost cars
  * - fullscreen: enter or leave full screen
  * - help: show the key map
+ * - saliencyToggle, layersToggle, gatesToggle: the model overlays (what it looks at, its conv
+ *   feature maps, its recurrent gates)
  */
 export type InputIntent =
   | 'pause'
@@ -26,10 +28,14 @@ export type InputIntent =
   | 'hudToggle'
   | 'ghostToggle'
   | 'fullscreen'
-  | 'help';
+  | 'help'
+  | 'saliencyToggle'
+  | 'layersToggle'
+  | 'gatesToggle';
 
 export const INPUT_INTENTS: readonly InputIntent[] = [
   'pause', 'reset', 'recordToggle', 'cameraCycle', 'autopilotToggle', 'hudToggle', 'ghostToggle', 'fullscreen', 'help',
+  'saliencyToggle', 'layersToggle', 'gatesToggle',
 ];
 
 const DRIVE_CODES: Readonly<Record<string, keyof DriveKeys>> = {
@@ -56,6 +62,9 @@ const INTENT_KEYS: Readonly<Record<string, InputIntent>> = {
   f: 'fullscreen',
   '?': 'help',
   F1: 'help',
+  v: 'saliencyToggle',
+  l: 'layersToggle',
+  k: 'gatesToggle',
 };
 
 /** The key map as a player reads it (for a help overlay and the docs). */
@@ -72,6 +81,9 @@ export const KEY_MAP: readonly { readonly keys: string; readonly action: string 
   { keys: 'G', action: 'Show / hide ghosts' },
   { keys: 'F', action: 'Full screen' },
   { keys: '? / F1', action: 'Help' },
+  { keys: 'V', action: 'Saliency overlay: what the model looks at' },
+  { keys: 'L', action: 'Layer views: the conv feature maps' },
+  { keys: 'K', action: 'Gates overlay: the recurrent layer over the window' },
 ];
 
 /** The fields of a KeyboardEvent the key map reads. */
