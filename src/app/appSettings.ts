@@ -17,7 +17,7 @@ export const appSettingsSchema = z.object({
   autopilotTiming: z.enum(['realtime', 'lockstep']).catch('realtime'),
   throttleSource: z.enum(['torque', 'speed']).catch('speed'),
   recordTakeovers: z.boolean().catch(false),
-  speedGovernor: z.boolean().catch(true),
+  speedGovernor: z.boolean().catch(false),
   playerName: z.string().trim().min(1).max(40).catch('Player'),
   backend: z.enum(BACKEND_CHOICES).catch('auto'),
   ghosts: z.boolean().catch(true),
@@ -78,8 +78,8 @@ export const SETTINGS_FORM: readonly SettingSection[] = [
       { kind: 'select', key: 'throttleSource', label: 'Throttle from', options: [{ value: 'speed', label: 'Speed head' }, { value: 'torque', label: 'Torque head' }] },
       { kind: 'checkbox', key: 'recordTakeovers', label: 'Record my takeovers as training clips' },
       {
-        kind: 'checkbox', key: 'speedGovernor', label: 'Speed governor',
-        help: "Brakes when the model's own steering asks for more grip than the tyres have at this speed.",
+        kind: 'checkbox', key: 'speedGovernor', label: 'Speed governor (assist)',
+        help: "Off by default: the model's speed head drives the throttle alone. On, it brakes when the model's own steering asks for more grip than the tyres have at this speed (it reads the car's true grip); the HUD and the lap's replay then say so.",
       },
       {
         kind: 'select', key: 'backend', label: 'ML backend',

@@ -69,3 +69,53 @@ describe('auto-record', () => {
     store.close();
   });
 });
+
+describe('DAgger rollouts (a learner steers, the expert labels)', () => {
+  it('records the states the learner visits, labelled with the expert\'s controls there, and counts its interventions', async () => {
+    const store = await openClipStore({ name: `dagger-${Math.random()}`, storage: null });
+    // A poor learner: a slight constant left turn, so the car drifts off the expert's line.
+    let resets = 0;
+    const frames: number[] = [];
+    const learner = {
+      reset: async () => {
+        resets++;
+      },
+      steer: async (f: Uint8Array) => {
+        frames.push(f.length);
+        return 0.08;
+      },
+    };
+    const r = await autoRecord(plan({ minutes: 1, trackIds: ['oval'], themes: ['day'], steerNoise: 0, weaveRate: 0, namePrefix: 'DAgger round 1' }), {
+      store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5, learner,
+    });
+    expect(r.clips).toHaveLength(1);
+    expect(r.clips[0].name).toMatch(/^DAgger round 1 on /);
+    const l = await store.labels(r.clips[0].id);
+    expect(frames.length).toBe(l.count); // one prediction per recorded step, from its centre frame
+    // The learner's states: the car wanders far from the centreline, where the expert never goes...
+    const lateral = Array.from(l.lateralOffset);
+    expect(Math.max(...lateral.map(Math.abs))).toBeGreaterThan(3);
+    // ...and the labels are the expert's corrections there (steer back toward the line), not the applied 0.08.
+    let corrective = 0;
+    let far = 0;
+    for (let i = 0; i < l.count; i++) {
+      if (Math.abs(lateral[i]) < 2) continue;
+      far++;
+      if (Math.sign(l.steer[i]) === -Math.sign(lateral[i])) corrective++;
+    }
+    expect(far).toBeGreaterThan(20);
+    expect(corrective / far).toBeGreaterThan(0.8);
+    expect(Array.from(l.steer).filter((s) => Math.abs(s - 0.08) < 1e-6).length).toBeLessThan(l.count / 10);
+    // The expert's own run from the same start stays on its line.
+    const expertRun = await autoRecord(plan({ minutes: 1, trackIds: ['oval'], themes: ['day'], steerNoise: 0, weaveRate: 0 }), {
+      store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5,
+    });
+    const le = await store.labels(expertRun.clips[0].id);
+    expect(Math.max(...lateral.map(Math.abs))).toBeGreaterThan(2 * Math.max(...Array.from(le.lateralOffset, Math.abs)));
+    expect(r.learner!.seconds).toBeCloseTo(60, 0);
+    expect(r.learner!.autonomyPct).toBeLessThanOrEqual(100);
+    expect(resets).toBe(1 + r.learner!.interventions);
+    expect(expertRun.learner).toBeUndefined();
+    store.close();
+  });
+});

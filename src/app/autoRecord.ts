@@ -2,12 +2,20 @@
 // seeded steering noise and weave-and-recover manoeuvres, optionally with side cameras whose
 // frames carry recovery labels. It runs as fast as the dash camera renders, yielding to the page
 // between slices so progress shows and Cancel works; a cancelled run keeps what it recorded.
+//
+// With a learner (DAgger, Ross et al. 2011), the model steers instead, in lockstep (each control
+// tick waits for its prediction), while the expert works the pedals and labels every recorded
+// state with what it would have done there: the states are the model's, the labels the
+// expert's. A car that leaves the road is put back (an intervention), so each round also
+// measures the model's autonomy on the training tracks.
 
 import type { CameraSpec, ClipMeta, ClipStore, DataError } from '../data/index.ts';
+import { CENTER_CAMERA } from '../data/index.ts';
+import { autonomyPct } from '../scoring/rules.ts';
 import { createExpert } from '../sim/expert.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { resolveTrack } from '../sim/tracks.ts';
-import { createWorld, stepWorld, type World } from '../sim/world.ts';
+import { type Controls, createWorld, stepWorld, type World } from '../sim/world.ts';
 import { type DashRenderer, startRecording } from './recorder.ts';
 
 export interface AutoRecordPlan {
@@ -25,6 +33,15 @@ export interface AutoRecordPlan {
   frameHeight: number;
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
   seed: number;
+  /** Clip names start with this (default "Expert"). */
+  namePrefix?: string;
+}
+
+/** The model being taught (DAgger): steers from the dash frame; reset at each segment and reset of the car. */
+export interface Learner {
+  reset(): Promise<void>;
+  /** Steering -1..1 for the centre camera's frame of this control tick. */
+  steer(frame: Uint8Array): Promise<number>;
 }
 
 export interface AutoRecordProgress {
@@ -45,6 +62,8 @@ export interface AutoRecordDeps {
   signal?: AbortSignal;
   /** Real milliseconds of work between yields to the page. */
   sliceMs?: number;
+  /** DAgger: the model steers, the expert labels (see the header). */
+  learner?: Learner;
 }
 
 /** A car this far off the centreline for this long is put back on the road. */
@@ -56,6 +75,8 @@ export interface AutoRecordResult {
   cancelled: boolean;
   /** What stopped recording early (storage full), if anything. */
   error: DataError | null;
+  /** With a learner: cars put back on the road, simulated seconds driven, and the autonomy % they give. */
+  learner?: { interventions: number; seconds: number; autonomyPct: number };
 }
 
 /** Records the plan. Never loses what was recorded: a cancel or a full disk keeps every frame saved. */
@@ -69,6 +90,10 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
   const sliceMs = deps.sliceMs ?? 40;
   const clips: ClipMeta[] = [];
   let framesDone = 0;
+  let interventions = 0;
+  let drivenTicks = 0;
+  const learnerStats = (): AutoRecordResult['learner'] =>
+    deps.learner ? { interventions, seconds: drivenTicks / TICK_HZ, autonomyPct: autonomyPct(interventions, drivenTicks / TICK_HZ) } : undefined;
 
   for (const [i, seg] of segments.entries()) {
     if (deps.signal?.aborted) break;
@@ -87,29 +112,47 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
       frameWidth: plan.frameWidth,
       frameHeight: plan.frameHeight,
       cameras: plan.cameras,
-      name: `Expert on ${track.name}, ${seg.theme}`,
+      name: `${plan.namePrefix ?? 'Expert'} on ${track.name}, ${seg.theme}`,
       theme: seg.theme,
       now: deps.now,
     });
     let recorded = 0;
     let lostTicks = 0;
+    const learner = deps.learner;
+    // The learner's steering, held between control ticks; the expert's controls for the current state.
+    let modelSteer = 0;
+    let next: Controls = expert.control(world);
+    if (learner) await learner.reset();
     while (recorded < steps && !deps.signal?.aborted && rec.writer.state === 'recording') {
       const sliceEnd = performance.now() + sliceMs;
       while (recorded < steps && performance.now() < sliceEnd && rec.writer.state === 'recording') {
-        const lost = Math.abs(world.trackPos.lateral) > LOST_LATERAL_M;
+        // The expert drifts far before it counts as lost; the learner is put back after half a second off the road.
+        const lost = learner ? world.offRoad : Math.abs(world.trackPos.lateral) > LOST_LATERAL_M;
         lostTicks = lost ? lostTicks + 1 : 0;
-        const c = lostTicks > TICK_HZ ? { steer: 0, torque: 0, reset: true } : expert.control(world);
+        const reset = lostTicks > (learner ? TICK_HZ / 2 : TICK_HZ);
+        const c: Controls = reset ? { steer: 0, torque: 0, reset: true } : learner ? { steer: modelSteer, torque: next.torque } : next;
+        if (reset) {
+          lostTicks = 0;
+          if (learner) {
+            interventions++;
+            await learner.reset();
+          }
+        }
         world = stepWorld(world, c);
+        next = expert.control(world);
+        if (learner) drivenTicks++;
         if (world.tick % every === 0) {
-          rec.afterTick(world, 'expert');
+          rec.afterTick(world, 'expert', learner ? next : undefined);
           recorded++;
+          if (learner) modelSteer = await learner.steer(deps.render(world, CENTER_CAMERA));
         }
       }
       deps.onFrame?.(world);
       deps.onProgress({
         fraction: (framesDone + recorded) / totalSteps,
         frames: framesDone + recorded,
-        message: `${track.name}, ${seg.theme}: ${(recorded / plan.rateHz).toFixed(0)} s of ${(steps / plan.rateHz).toFixed(0)} s`,
+        message: `${track.name}, ${seg.theme}: ${(recorded / plan.rateHz).toFixed(0)} s of ${(steps / plan.rateHz).toFixed(0)} s`
+          + (learner ? `, ${interventions} intervention${interventions === 1 ? '' : 's'}` : ''),
       });
       await new Promise((r) => setTimeout(r, 0));
     }
@@ -117,10 +160,10 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     if (rec.writer.state === 'stopped') {
       // Storage full: the writer kept what was saved and marked the clip complete; stop here.
       clips.push(await deps.store.getMeta(rec.clipId));
-      return { clips, cancelled: false, error: rec.writer.error };
+      return { clips, cancelled: false, error: rec.writer.error, ...(deps.learner ? { learner: learnerStats() } : {}) };
     }
     if (recorded > 0) clips.push(await rec.finish());
     else await rec.discard();
   }
-  return { clips, cancelled: deps.signal?.aborted ?? false, error: null };
+  return { clips, cancelled: deps.signal?.aborted ?? false, error: null, ...(deps.learner ? { learner: learnerStats() } : {}) };
 }

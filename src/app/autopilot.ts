@@ -32,11 +32,13 @@ export interface AutopilotOptions {
   /**
    * Speed governor: brake when the model's own steering asks for more sideways grip than the
    * tyres have at this speed (the car's speed and the commanded wheel angle only, no map).
+   * An assist, off by default: it reads the car's true grip and axle lengths, which the model
+   * does not see.
    */
   governor: boolean;
 }
 
-export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: true };
+export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false };
 
 /** Share of the tyres' grip the governor lets the commanded turn use. */
 export const GOVERNOR_GRIP = 0.65;

@@ -8,14 +8,18 @@ import { carSpeed } from '../sim/car.ts';
 import { SIM_VERSION, TICK_HZ } from '../sim/constants.ts';
 import { recoverySteer } from '../sim/recovery.ts';
 import { curvatureAhead } from '../sim/track.ts';
-import { headingError, lapProgress, type World } from '../sim/world.ts';
+import { type Controls, headingError, lapProgress, type World } from '../sim/world.ts';
 
 /** Distance over which "curvature ahead" is averaged, m. */
 export const CURVATURE_LOOKAHEAD_M = 20;
 
-/** The labels of one recorded step, from the world right after the tick. */
-export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = []): LabelRow {
-  const applied = world.applied;
+/**
+ * The labels of one recorded step, from the world right after the tick: the controls applied,
+ * or `label` when a teacher labels a state it did not drive (DAgger: the expert's controls for
+ * the state the model steered into).
+ */
+export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = [], label?: Controls): LabelRow {
+  const applied = label ?? world.applied;
   const cameraSteer: Partial<Record<CameraSpec['id'], number>> = {};
   for (const cam of cameras) {
     if (cam.id !== 'center') cameraSteer[cam.id] = recoverySteer(world, applied.steer, cam.lateralM, cam.yawRad);
@@ -64,7 +68,7 @@ export interface ActiveRecording {
   readonly frames: number;
   readonly bytes: number;
   /** Call after every tick; records on every k-th. Returns the main-thread ms spent (0 if skipped). */
-  afterTick(world: World, driver: Driver): number;
+  afterTick(world: World, driver: Driver, label?: Controls): number;
   finish(): Promise<ClipMeta>;
   discard(): Promise<void>;
 }
@@ -100,11 +104,11 @@ export async function startRecording(world: World, opts: RecorderOptions): Promi
     get bytes() {
       return count * stepBytes;
     },
-    afterTick(w, driver) {
+    afterTick(w, driver, label) {
       if (w.tick % every !== 0 || writer.state !== 'recording') return 0;
       const t0 = performance.now();
       opts.cameras.forEach((cam, i) => frames[i].set(opts.render(w, cam)));
-      writer.append({ frames, labels: labelsOf(w, driver, opts.cameras) });
+      writer.append({ frames, labels: labelsOf(w, driver, opts.cameras, label) });
       count++;
       return performance.now() - t0;
     },
