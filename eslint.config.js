@@ -43,6 +43,7 @@ function restrictionsFor(layer) {
     }
   }
   if (layer !== 'app') patterns.push({ group: ['**/workers/*'], message: 'only app/ reaches the worker, through its client' });
+  patterns.push({ group: ['**/server/*'], message: 'the browser bundle never imports server/ (Node only)' });
   return patterns;
 }
 
@@ -96,6 +97,24 @@ export default tseslint.config(
             message: `workers/ may import core, data and model only, not '${l}'`,
           })),
           { group: ['three', 'pixi.js', 'idb', 'uplot'], message: 'workers/ reach libraries through model and data' },
+          { group: ['**/server/*'], message: 'the browser bundle never imports server/ (Node only)' },
+        ],
+      }],
+    },
+  },
+  {
+    // server/ (Node only, the online leaderboard) may use core, sim, scoring and data's formats;
+    // never the browser's layers, and the browser never imports it.
+    files: ['server/**/*.ts'],
+    ignores: ['server/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...['model', 'input', 'render', 'hud', 'ui', 'app', 'cli'].map((l) => ({
+            group: [`**/src/${l}/*`],
+            message: `server/ may import core, sim, scoring and data (formats) only, not '${l}'`,
+          })),
+          { group: ['**/workers/*', 'three', 'pixi.js', 'idb', 'uplot', 'comlink', '@tensorflow/*'], message: 'server/ is Node only: no browser libraries' },
         ],
       }],
     },

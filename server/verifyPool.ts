@@ -1,0 +1,42 @@
+// The verification worker pool: re-simulating a replay is CPU work, so it runs in piscina worker
+// threads, never on the event loop. Each lap gets a wall-time cap (the worker is terminated and
+// replaced when it is hit) and a memory cap per thread; a full queue refuses at once (503).
+
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { ServerCaps, VerifyOutcome } from './verify.ts';
+
+export class VerifyBusyError extends Error {}
+
+export interface VerifyPool {
+  verify(text: string): Promise<VerifyOutcome>;
+  close(): Promise<void>;
+}
+
+export function createVerifyPool(opts: { threads: number; timeoutMs: number; maxQueue: number; maxBytes: number }): VerifyPool {
+  const threads = opts.threads > 0 ? opts.threads : Math.max(1, availableParallelism());
+  // The verifier's own wall-time cap; the abort below is the backstop for a stuck thread.
+  const caps: ServerCaps = { maxBytes: opts.maxBytes, maxWallMs: opts.timeoutMs };
+  const pool = new Piscina({
+    filename: new URL('./verifyWorker.mjs', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: threads,
+    maxQueue: opts.maxQueue,
+    idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+  });
+  return {
+    async verify(text) {
+      if (pool.queueSize >= opts.maxQueue) throw new VerifyBusyError('the verification queue is full; retry in a few seconds');
+      try {
+        return (await pool.run({ text, caps }, { signal: AbortSignal.timeout(opts.timeoutMs + 1_000) })) as VerifyOutcome;
+      } catch (e) {
+        const err = e as Error;
+        if (err.name === 'AbortError' || err.name === 'TimeoutError') return { ok: false, code: 'time-cap', reason: `verification took longer than ${opts.timeoutMs} ms and was stopped` };
+        if (/queue/i.test(err.message)) throw new VerifyBusyError('the verification queue is full; retry in a few seconds');
+        throw err;
+      }
+    },
+    close: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,10 @@
+// Piscina worker entry: loads the TypeScript adapter (verify.ts) through tsx's loader, then
+// verifies one replay text per task. Plain .mjs so a bare worker thread can start it.
+import { register } from 'tsx/esm/api';
+
+register();
+const { verifyLapText } = await import('./verify.ts');
+
+export default function verify({ text, caps }) {
+  return verifyLapText(text, caps);
+}
