@@ -3,7 +3,7 @@
 
 import { CENTER_CAMERA, type ClipStore, type DataError, type LapStore, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
-import { hudView, type HudExtras } from '../hud/hudView.ts';
+import { ghostGapSeconds, hudView, type HudExtras } from '../hud/hudView.ts';
 import { hudLayout } from '../hud/layout.ts';
 import { createHumanInput, type HumanInput } from '../input/humanInput.ts';
 import type { InputIntent } from '../input/keymap.ts';
@@ -374,6 +374,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       autopilot: ap,
       referenceLap: lapsFeature.referenceFor(session.track.id),
       ghosts: ghostPose ? [{ x: ghostPose.x, y: ghostPose.y, heading: ghostPose.heading }] : [],
+      ghostGapS,
       modelSteer: autopilot.isEngaged ? (autopilot.autopilot.latest?.steering ?? null) : null,
       ...(autopilot.isEngaged ? { humanSteer: lastHumanSteer } : {}),
     };
@@ -382,6 +383,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   /** Train mode pauses the game so the CPU goes to training; leaving it resumes. */
   let pausedByTraining = false;
   let ghostPose: ReturnType<typeof poseOfCar> | null = null;
+  /** Live gap to the race ghost, s (+ behind), while a lap is under way. */
+  let ghostGapS: number | null = null;
 
   const loop = createLoop({
     tick() {
@@ -412,10 +415,13 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
       const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
       ghostPose = null;
+      ghostGapS = null;
       const ghost = lapsFeature.ghost;
       if (ghost && mode === 'race' && settings.ghosts && ghost.trackId === session.track.id) {
         const l = session.world.laps;
-        ghostPose = poseOfCar(ghost.sync(l.lapStartTick >= 0 ? session.world.tick - l.lapStartTick : 0).car);
+        const gw = ghost.sync(l.lapStartTick >= 0 ? session.world.tick - l.lapStartTick : 0);
+        ghostPose = poseOfCar(gw.car);
+        if (l.lapStartTick >= 0) ghostGapS = ghostGapSeconds(session.world, gw);
       }
       // While auto-recording, the dash camera has the GPU to itself (the PiP shows its frames).
       if (!libraryFeature.autoRecording) renderer?.render({ car: pose, camera, dash: 'off', ghosts: ghostPose ? [ghostPose] : [] });

@@ -23,6 +23,10 @@ const CSS = `
 .ds-hud-text .lap-head { display: flex; align-items: baseline; gap: calc(6px * var(--u)); }
 .ds-hud-text .lap-no { font-size: calc(22px * var(--u)); font-weight: 800; }
 .ds-hud-text .lap-total { font-size: calc(14px * var(--u)); color: #8d99ab; font-weight: 600; }
+.ds-hud-text .ghost-gap { margin-left: auto; font-size: calc(12px * var(--u)); font-weight: 700; white-space: nowrap; }
+.ds-hud-text .ghost-gap + .run-delta { margin-left: calc(6px * var(--u)); }
+.ds-hud-text .p-auto .model-name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin: 0 calc(6px * var(--u));
+  font-size: calc(12px * var(--u)); font-weight: 700; color: #e8ecf2; }
 .ds-hud-text .run-delta { margin-left: auto; font-size: calc(14px * var(--u)); font-weight: 700; }
 .ds-hud-text .lap-time { font-size: calc(30px * var(--u)); font-weight: 800; letter-spacing: -0.01em; margin-bottom: calc(2px * var(--u)); }
 .ds-hud-text .row { display: flex; align-items: baseline; gap: calc(8px * var(--u)); font-size: calc(14px * var(--u)); font-weight: 600; }
@@ -115,6 +119,7 @@ export function createHudText(parent: HTMLElement): HudText {
   label('Lap', head);
   const lapNo = el('span', 'lap-no', head, 'hud-lap');
   const lapTotal = el('span', 'lap-total', head);
+  const ghostGap = el('span', 'ghost-gap', head, 'hud-ghost-gap');
   const runDelta = el('span', 'run-delta', head, 'hud-delta');
   const lapTime = el('div', 'lap-time', lap, 'hud-laptime');
   const lastRow = el('div', 'row', lap);
@@ -145,6 +150,8 @@ export function createHudText(parent: HTMLElement): HudText {
   const autoTitle = el('div', 'title', auto);
   label('Autopilot', autoTitle);
   const backend = el('span', 'backend', autoTitle, 'hud-backend');
+  const modelName = el('span', 'model-name', autoTitle, 'hud-model');
+  autoTitle.append(backend); // the model's name between the title and the backend
   const autonomyRow = el('div', 'kv', auto);
   label('Autonomy', autonomyRow);
   const autonomy = el('span', 'autonomy', autonomyRow, 'hud-autonomy');
@@ -255,6 +262,8 @@ export function createHudText(parent: HTMLElement): HudText {
       setText(lastDelta, view.text.lastDelta);
       setClass(lastDelta, `d ${signClass(view.lap.lastDeltaTicks)}`);
       setText(bestLap, view.text.bestLap);
+      setText(ghostGap, view.text.ghostGap ? `ghost ${view.text.ghostGap}` : '');
+      setClass(ghostGap, `ghost-gap ${view.text.ghostGap.startsWith('+') ? 'pos' : 'neg'}`);
       sectorsFor(view.sectors);
 
       setText(speed, view.text.speed);
@@ -279,6 +288,8 @@ export function createHudText(parent: HTMLElement): HudText {
       setHidden(auto, a === null);
       if (a) {
         setText(backend, a.backend);
+        setText(modelName, a.model ?? '');
+        modelName.title = a.model ? `The model driving: ${a.model}` : '';
         setText(autonomy, a.autonomy);
         setText(latency, a.latency);
         setText(rate, a.rate);

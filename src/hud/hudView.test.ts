@@ -4,7 +4,7 @@ import { INITIAL_LAPS, type LapRecord, type LapState } from '../sim/laps.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { createWorld, stepWorld, type World } from '../sim/world.ts';
 import {
-  disagreementColor, formatDelta, formatLapTime, type HudExtras, hudView, LAST_LAP_HOLD_TICKS, MAX_GHOSTS,
+  disagreementColor, formatDelta, formatLapTime, ghostGapSeconds, type HudExtras, hudView, LAST_LAP_HOLD_TICKS, MAX_GHOSTS,
 } from './hudView.ts';
 
 const track = resolveTrack('oval');
@@ -95,7 +95,28 @@ describe('hudView', () => {
       ...X, humanSteer: 0, modelSteer: 0.4, autopilot: { latencyMs: 7.25, rateHz: 29.6, backend: 'webgl', autonomy: 0.9876, interventions: 2 },
     });
     expect(auto.steer).toMatchObject({ human: 0, model: 0.4, driver: 'model' });
-    expect(auto.text.autopilot).toEqual({ latency: '7.3 ms', rate: '30 Hz', backend: 'webgl', autonomy: '98.8%', interventions: '2' });
+    expect(auto.text.autopilot).toEqual({ latency: '7.3 ms', rate: '30 Hz', backend: 'webgl', autonomy: '98.8%', interventions: '2', model: '' });
+    const named = hudView(w, { ...X, autopilot: { latencyMs: 7, rateHz: 20, backend: 'wasm', autonomy: 1, interventions: 0, model: 'starter' } });
+    expect(named.text.autopilot?.model).toBe('starter');
+  });
+
+  it('gives the live gap to a ghost: + behind it, - ahead, across the start line too', () => {
+    // The expert drives the same lap twice, one 60 ticks later: the later car is about 1 s behind.
+    const expert = createExpert(track);
+    let w: World = base;
+    const worlds: World[] = [w];
+    for (let i = 0; i < 60 * 12; i++) {
+      w = stepWorld(w, expert.control(w));
+      worlds.push(w);
+    }
+    const gap = ghostGapSeconds(worlds[600], worlds[660]);
+    expect(gap).toBeGreaterThan(0.7);
+    expect(gap).toBeLessThan(1.3);
+    expect(ghostGapSeconds(worlds[660], worlds[600])).toBeCloseTo(-gap!, 1);
+    expect(ghostGapSeconds(worlds[600], worlds[600])).toBe(0);
+    expect(hudView(worlds[600], { ...X, ghostGapS: 0.4234 }).text.ghostGap).toBe('+0.42 s');
+    expect(hudView(worlds[600], { ...X, ghostGapS: -1.1 }).text.ghostGap).toBe('-1.10 s');
+    expect(hudView(worlds[600], X).text.ghostGap).toBe('');
   });
 
   it('times the current lap from its start tick', () => {

@@ -45,6 +45,8 @@ export interface AutopilotInfo {
   readonly autonomy: number;
   /** Times the human took over or the car was reset. */
   readonly interventions: number;
+  /** The name of the model driving. */
+  readonly model?: string | null;
 }
 
 /** What the HUD needs that the world does not hold. */
@@ -68,6 +70,23 @@ export interface HudExtras {
   readonly ghosts?: readonly GhostCar[];
   /** Laps in a race, to show "lap 2 / 5"; null for open practice. */
   readonly totalLaps?: number | null;
+  /** Live gap to the race ghost, seconds (+ behind it); null without a ghost. See ghostGapSeconds. */
+  readonly ghostGapS?: number | null;
+}
+
+/**
+ * The live gap to a ghost started at the same lap time: how long the ghost took to cover the
+ * road between the two cars (distance along the track over the ghost's speed, at least 5 m/s
+ * so a standing start does not blow it up). + when the player is behind. Null on another track.
+ */
+export function ghostGapSeconds(player: World, ghost: World): number | null {
+  if (player.track.id !== ghost.track.id) return null;
+  const len = player.track.length;
+  let ds = ghost.trackPos.s - player.trackPos.s;
+  if (ds > len / 2) ds -= len;
+  if (ds < -len / 2) ds += len;
+  const v = Math.max(5, Math.hypot(ghost.car.vx, ghost.car.vy));
+  return ds / v;
 }
 
 export type SectorState = 'pending' | 'live' | 'done' | 'faster' | 'slower' | 'even';
@@ -136,12 +155,15 @@ export interface HudView {
     readonly runningDelta: string;
     readonly fps: string;
     readonly recording: string;
+    /** "+0.42 s" behind the ghost, "-1.10 s" ahead; "" without one. */
+    readonly ghostGap: string;
     readonly autopilot: {
       readonly latency: string;
       readonly rate: string;
       readonly backend: string;
       readonly autonomy: string;
       readonly interventions: string;
+      readonly model: string;
     } | null;
   };
 }
@@ -318,6 +340,7 @@ export function hudView(world: World, extras: HudExtras): HudView {
       bestLap: formatLapTime(bestTicks),
       runningDelta: formatDelta(runningDeltaTicks),
       fps: String(Math.round(fps)),
+      ghostGap: typeof extras.ghostGapS === 'number' && Number.isFinite(extras.ghostGapS) ? `${extras.ghostGapS >= 0 ? '+' : '-'}${Math.abs(extras.ghostGapS).toFixed(2)} s` : '',
       recording: recording
         ? `${recording.elapsedS.toFixed(1)} s \u00b7 ${recording.frames} fr \u00b7 ${(recording.bytes / 1e6).toFixed(1)} MB`
         : '',
@@ -328,6 +351,7 @@ export function hudView(world: World, extras: HudExtras): HudView {
           backend: autopilot.backend,
           autonomy: `${(Math.min(1, Math.max(0, autopilot.autonomy)) * 100).toFixed(1)}%`,
           interventions: String(autopilot.interventions),
+          model: autopilot.model ?? '',
         }
         : null,
     },
