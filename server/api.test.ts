@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Replay } from '../src/scoring/replay.ts';
 import { buildServer, type Server } from './app.ts';
@@ -52,7 +53,7 @@ for (const dbCase of DBS) {
       await drop();
     });
 
-    const inject = (o: Parameters<Server['app']['inject']>[0]) => server.app.inject(o);
+    const inject = (o: InjectOptions) => server.app.inject(o);
     const join_ = async (name: string): Promise<{ id: string; name: string; token: string }> => {
       const r = await inject({ method: 'POST', url: '/api/players', payload: { name } });
       expect(r.statusCode, r.body).toBe(201);

@@ -50,6 +50,8 @@ export async function buildServer(config: ServerConfig): Promise<Server> {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowMs,
     keyGenerator: rateKey,
+    // The game's static files are not limited; the API is.
+    allowList: (req) => !req.url.startsWith('/api/'),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate limited', message: `rate limited: at most ${ctx.max} requests per ${ctx.after === undefined ? 'window' : 'window'}; retry in ${ctx.after}` }),
   });
 
@@ -69,7 +71,7 @@ export async function buildServer(config: ServerConfig): Promise<Server> {
   await app.register(boardsPlugin, deps);
   await app.register(modelsPlugin, deps);
   if (config.staticDir && existsSync(config.staticDir)) {
-    await app.register(fastifyStatic, { root: config.staticDir, prefix: '/', index: ['index.html'], config: { rateLimit: false } } as never);
+    await app.register(fastifyStatic, { root: config.staticDir, prefix: '/', index: ['index.html'] });
   }
 
   return {

@@ -41,7 +41,7 @@ const int = (v: string | undefined, d: number): number => {
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: int(env.PORT, 5173),
-    host: env.HOST || '127.0.0.1',
+    host: env.HOST || 'localhost',
     dataDir: resolve(env.DATA_DIR || 'data'),
     databaseUrl: env.DATABASE_URL || '',
     staticDir: env.STATIC_DIR === undefined ? resolve('dist') : env.STATIC_DIR && resolve(env.STATIC_DIR),
