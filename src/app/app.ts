@@ -27,7 +27,7 @@ import { createDashPip } from '../ui/dashPip.ts';
 import { createSettingsPanel } from '../ui/settingsPanel.ts';
 import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
 import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
-import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult } from './autoRecord.ts';
+import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult, Learner } from './autoRecord.ts';
 import { AutopilotController } from './autopilotController.ts';
 import { createFirstRunFeature } from './firstRunFeature.ts';
 import type { Ghost } from './ghost.ts';
@@ -35,6 +35,7 @@ import { createLapsFeature } from './lapsFeature.ts';
 import { createLibraryFeature } from './libraryFeature.ts';
 import { type Mode, parseLaunchParams } from './launchParams.ts';
 import { createLoop, type Loop } from './loop.ts';
+import { createOverlaysFeature } from './overlaysFeature.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import { Session } from './session.ts';
 import { transferBytes } from './steeringClient.ts';
@@ -70,7 +71,7 @@ export interface App {
   readonly laps: Promise<LapStore | null>;
   readonly ghost: Ghost | null;
   /** Records with the expert, pausing the game meanwhile (the Library's auto-record). */
-  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult>;
+  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult>;
   updateSetting(key: string, value: number | string | boolean): void;
   /** Renders the dash camera for a world (its exact tick), shared by recorder, autopilot and PiP. */
   dashFrameOf(world: World): Uint8Array | null;
@@ -290,6 +291,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     mode: () => mode,
     setMode: (m) => app.setMode(m),
     setBackend: (b) => app.updateSetting('backend', b),
+    runAutoRecord: (plan, _p, _s, learner) => runAutoRecord(plan, undefined, undefined, learner),
   });
 
   // ---- The guided first run, touch controls and help (firstRunFeature.ts) ------------------
@@ -301,6 +303,9 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     paused: () => loop.paused,
     setPaused: (p) => setPaused(p),
   });
+
+  // ---- Model overlays: saliency, layer views, gates (overlaysFeature.ts) ------------------
+  const overlays = createOverlaysFeature({ parent: shell.hudLayer, autopilot, training });
 
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -462,6 +467,15 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       case 'ghostToggle':
         app.updateSetting('ghosts', !settings.ghosts);
         break;
+      case 'saliencyToggle':
+        overlays.toggle('saliency');
+        break;
+      case 'layersToggle':
+        overlays.toggle('layers');
+        break;
+      case 'gatesToggle':
+        overlays.toggle('gates');
+        break;
     }
   }
 
@@ -478,6 +492,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     // The dash picture sits under the minimap, clear of the road ahead.
     const l = hudLayout(r.width, r.height);
     pip.place(l.minimapBox.x, l.minimapBox.y + l.minimapBox.h + 8 * l.unit, l.minimapBox.w);
+    const dashAspect = (renderer?.dashHeight ?? 66) / (renderer?.dashWidth ?? 200);
+    overlays.place(l, { x: l.minimapBox.x, y: l.minimapBox.y + l.minimapBox.h + 8 * l.unit, width: l.minimapBox.w, height: l.minimapBox.w * dashAspect });
   };
   const observer = new ResizeObserver(resize);
   observer.observe(shell.viewport);
@@ -635,6 +651,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       training.dispose();
       libraryFeature.dispose();
       trainingPanel.dispose();
+      overlays.dispose();
       lapsFeature.dispose();
       firstRun.dispose();
       void endRecording();

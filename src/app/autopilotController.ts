@@ -14,6 +14,7 @@ import { TICK_HZ } from '../sim/constants.ts';
 import type { World } from '../sim/world.ts';
 import type { ModelMeta } from '../data/index.ts';
 import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
+import type { Learner } from './autoRecord.ts';
 import { Autopilot, type AutopilotOptions } from './autopilot.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import type { Session } from './session.ts';
@@ -281,6 +282,21 @@ export class AutopilotController {
       autonomy: autonomyPct(st.interventions, elapsed) / 100,
       model: this.model?.name ?? null,
       interventions: st.interventions,
+    };
+  }
+
+  /**
+   * A learner for DAgger rollouts: loads the saved model and steers from each frame, awaiting
+   * every prediction (lockstep). The autopilot stays disengaged meanwhile.
+   */
+  async learner(modelId: string): Promise<Learner> {
+    await this.loadModel(modelId);
+    const w = this.worker!;
+    return {
+      reset: async () => {
+        await w.api.resetPredictor();
+      },
+      steer: async (frame) => (await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice())))).steering,
     };
   }
 

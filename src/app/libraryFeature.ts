@@ -9,7 +9,7 @@ import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import type { DashPip } from '../ui/dashPip.ts';
 import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
 import type { Shell } from '../ui/shell.ts';
-import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult } from './autoRecord.ts';
+import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult, type Learner } from './autoRecord.ts';
 import type { Session } from './session.ts';
 
 export interface LibraryFeatureHost {
@@ -27,7 +27,8 @@ export interface LibraryFeatureHost {
 
 export interface LibraryFeature {
   /** Records with the expert, pausing the game meanwhile. */
-  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult>;
+  /** With a learner: a DAgger rollout (the model steers, the expert labels). */
+  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult>;
   readonly autoRecording: boolean;
   /** Re-reads the clip list (after anything recorded or deleted clips). */
   refresh(): void;
@@ -62,7 +63,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
   let library: LibraryPanel | null = null;
   let abort: AbortController | null = null;
 
-  async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult> {
+  async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult> {
     const st = await store;
     const r = host.renderer();
     if (!st || !r) throw new Error('recording needs storage and the 3D view');
@@ -90,6 +91,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
         now: () => Date.now(),
         onProgress: (p) => onProgress?.(p),
         ...(signal ? { signal } : {}),
+        ...(learner ? { learner } : {}),
       });
     } finally {
       if (d.width !== before.width || d.height !== before.height) r.setDashSize(before.width, before.height);

@@ -14,6 +14,7 @@ import { autonomyPct } from '../scoring/rules.ts';
 import type { App } from './app.ts';
 import { startSteeringWorker } from './steeringClient.ts';
 import type { AutoRecordPlan } from './autoRecord.ts';
+import { improveRound } from './improve.ts';
 import type { DriverKind } from './session.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
@@ -71,6 +72,14 @@ export interface TestHook {
     /** Where each intervention happened: tick, speed (m/s), curvature ahead (1/m), lateral (m). */
     events: { tick: number; speed: number; curvature: number; lateral: number; s: number }[];
   }>;
+  /**
+   * One DAgger round (src/app/improve.ts): the model drives the tracks in lockstep, the expert
+   * labels, the model is fine-tuned on the aggregate; returns the rollout's autonomy and the new model.
+   */
+  improve(req: {
+    modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
+    trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number;
+  }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;
   /** Engages the autopilot (current model, real time) and returns whether it took the wheel. */
   engageAutopilot(timing?: 'realtime' | 'lockstep'): Promise<boolean>;
   /**
@@ -251,6 +260,23 @@ export function installTestHook(app: App): TestHook {
       } finally {
         w.terminate();
       }
+    },
+    async improve(req) {
+      const t0 = performance.now();
+      const model = (await app.training.listModels()).find((m) => m.id === req.modelId);
+      if (!model) throw new Error(`no model ${req.modelId}`);
+      const r = await improveRound({
+        model, round: req.round, trackIds: req.trackIds, themes: req.themes, minutes: req.minutes,
+        trainClipIds: req.trainClipIds, valClipIds: req.valClipIds,
+        recording: { cameras: [CENTER_CAMERA], rateHz: 20, frameWidth: 200, frameHeight: 66 },
+        ...(req.budgetSeconds !== undefined ? { budgetSeconds: req.budgetSeconds } : {}),
+        ...(req.epochs !== undefined ? { epochs: req.epochs } : {}),
+      }, {
+        learner: (id) => app.autopilot.learner(id),
+        record: (plan, learner) => app.runAutoRecord(plan, undefined, undefined, learner),
+        train: (t) => app.training.train(t),
+      });
+      return { rollout: r.rollout, clipIds: r.clips.map((c) => c.id), trainClipIds: [...r.trainClipIds], outcome: r.outcome, ms: performance.now() - t0 };
     },
     async engageAutopilot(timing = 'realtime') {
       app.autopilot.autopilot.opts = { ...app.autopilot.autopilot.opts, timing };

@@ -6,7 +6,10 @@ import type { ClipStore, SettingsStore } from '../data/index.ts';
 import { DEFAULT_CONFIG, describeModel, parseModelConfig } from '../model/config.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { createTrainingPanel, type TrainingPanel } from '../ui/training/trainingPanel.ts';
+import { CENTER_CAMERA } from '../data/index.ts';
+import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
 import type { AutopilotController } from './autopilotController.ts';
+import { improveRound } from './improve.ts';
 import type { TrainingController } from './trainingController.ts';
 
 export interface TrainingFeatureHost {
@@ -19,7 +22,14 @@ export interface TrainingFeatureHost {
   setMode(m: ModeName): void;
   /** Forces a backend ('auto' to measure) for both workers, and remembers it. */
   setBackend(name: string): void;
+  /** Auto-record (the library's), here for DAgger rollouts with a learner. */
+  runAutoRecord(plan: AutoRecordPlan, onProgress: undefined, signal: undefined, learner: Learner): Promise<AutoRecordResult>;
 }
+
+/** Fine-tuning budget of one Improve round from the panel, s. */
+const IMPROVE_BUDGET_S = 90;
+/** Simulated minutes the model drives in one Improve round from the panel. */
+const IMPROVE_MINUTES = 1;
 
 export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel {
   const { store, settingsStore, shell, training, autopilot } = host;
@@ -58,6 +68,34 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel 
         } catch (e) {
           shell.notify((e as Error).message, 'error');
         }
+      },
+      improveModel: async (id) => {
+        const st = await store;
+        if (!st) throw new Error('Improve needs the clip library (IndexedDB)');
+        const meta = (await training.listModels()).find((m) => m.id === id);
+        if (!meta) throw new Error('that model is not in the library');
+        const clips = (await st.list()).filter((c) => meta.clipIds.includes(c.id));
+        if (clips.length === 0) throw new Error(`the clips "${meta.name}" was trained on are gone: DAgger drives the tracks of the model's training clips`);
+        const train = clips.filter((c) => c.tag !== 'val');
+        const round = Number(/ \+ DAgger (\d+)$/.exec(meta.name)?.[1] ?? 0) + 1;
+        const r = await improveRound({
+          model: meta,
+          round,
+          trackIds: [...new Set(train.map((c) => c.trackId))].slice(0, 4),
+          themes: [...new Set(train.map((c) => c.theme))].slice(0, 2),
+          minutes: IMPROVE_MINUTES,
+          trainClipIds: train.map((c) => c.id),
+          valClipIds: clips.filter((c) => c.tag === 'val').map((c) => c.id),
+          recording: { cameras: [CENTER_CAMERA], rateHz: clips[0].rateHz, frameWidth: clips[0].frameWidth, frameHeight: clips[0].frameHeight },
+          budgetSeconds: IMPROVE_BUDGET_S,
+        }, {
+          learner: (modelId) => autopilot.learner(modelId),
+          record: (plan, learner) => host.runAutoRecord(plan, undefined, undefined, learner),
+          train: (req) => training.train(req),
+          onMessage: (t) => shell.notify(t, 'info'),
+        });
+        shell.notify(`DAgger round ${round}: the model drove at ${r.rollout.autonomyPct.toFixed(1)}% autonomy; ${r.outcome.modelId ? 'the fine-tuned copy is saved' : 'no model was saved'} (drive it to see the difference).`, r.outcome.modelId ? 'ok' : 'warn');
+        return r;
       },
       calibrate: async (config) => {
         const c = await training.calibrate(config);

@@ -5,7 +5,7 @@
 
 import { getAt, isObject } from './configForm.ts';
 import { el } from '../dom.ts';
-import { formatBytes, formatDate, formatVsBaseline } from './format.ts';
+import { formatBytes, formatDate, formatVsBaseline, steeringVerdict } from './format.ts';
 import type { CheckpointInfoLike, ModelInfo } from './trainingContract.ts';
 
 export interface ResumableRun {
@@ -29,6 +29,8 @@ export interface ModelsViewState {
 
 export interface ModelsViewIntents {
   drive(id: string): void;
+  /** DAgger round (shown only when given). */
+  improve?(id: string): void;
   startRename(id: string | null): void;
   rename(id: string, name: string): void;
   export(id: string): void;
@@ -116,13 +118,22 @@ export function createModelsView(container: HTMLElement, intents: ModelsViewInte
     const metric = el('td', { class: 'trn-model-metric', 'data-testid': 'model-rmse', title: fig.on === 'train' ? 'on the training clips (no validation set)' : 'on the validation clips' },
       fig.rmse === null ? '–' : formatVsBaseline(fig.rmse, fig.baseline), fig.on === 'train' ? el('span', { class: 'ds-muted' }, ' (train)') : '');
     if (fig.rmse !== null && fig.baseline !== null) metric.classList.add(fig.rmse < fig.baseline * 0.8 ? 'trn-good' : fig.rmse < fig.baseline ? 'trn-meh' : 'trn-bad');
+    // A model that steers worse than driving straight is flagged, and Drive is not offered as for any model.
+    const worse = steeringVerdict(fig.rmse, fig.baseline) === 'worse';
+    if (worse) metric.append(el('div', { class: 'trn-verdict-note', 'data-testid': 'model-verdict' }, 'Worse than driving straight: not ready to drive'));
     const btn = (label: string, testId: string, onClick: () => void, extra: Record<string, string | boolean> = {}): HTMLButtonElement => {
       const b = el('button', { type: 'button', class: 'ds-btn trn-small', 'data-testid': testId, disabled: busy, ...extra }, label);
       b.addEventListener('click', onClick);
       return b;
     };
     const actions = el('td', {}, el('div', { class: 'trn-model-actions' },
-      btn('Drive', 'model-drive', () => intents.drive(m.id), { class: 'ds-btn primary trn-small', title: 'Autopilot with this model' }),
+      worse
+        ? btn('Drive anyway', 'model-drive', () => intents.drive(m.id), { class: 'ds-btn trn-small trn-drive-anyway', title: 'Its steering error is above the constant predictor\'s: expect it to leave the road' })
+        : btn('Drive', 'model-drive', () => intents.drive(m.id), { class: 'ds-btn primary trn-small', title: 'Autopilot with this model' }),
+      ...(intents.improve ? [btn('Improve', 'model-improve', () => intents.improve!(m.id), {
+        disabled: busy || s.training,
+        title: 'DAgger: the model drives its training tracks, the expert labels what it sees, and a fine-tuned copy is saved',
+      })] : []),
       btn('Rename', 'model-rename', () => intents.startRename(m.id)),
       btn('Export', 'model-export', () => intents.export(m.id), { title: 'Save as .deepsteer-model.zip' }),
       btn('Delete', 'model-delete', () => intents.askDelete(m.id), { class: 'ds-btn danger trn-small', disabled: busy || s.training })));

@@ -178,6 +178,11 @@ export interface TrainingPanelDeps {
   listCheckpoints(): Promise<readonly CheckpointInfoLike[]>;
   /** Switch to autopilot driven by this model. */
   driveWith(modelId: string): void | Promise<void>;
+  /**
+   * One round of DAgger: the model drives its training tracks, the expert labels what it sees,
+   * and a fine-tuned copy is saved (the app reports the round's autonomy). Absent: no button.
+   */
+  improveModel?(modelId: string): Promise<unknown>;
   /** Measures every backend on this model config (the worker's calibrate({ config })); takes seconds. */
   calibrate(config: unknown): Promise<CalibrationLike>;
   /** The cached calibration, if any (the worker's calibration()); shown before Calibrate is pressed. */

@@ -4,6 +4,9 @@
 // everything that trains, saves or switches backends is an intent the app carries out. The draft
 // and each run's request are kept in the settings store so a reloaded tab can resume a run.
 //
+// Layout for a newcomer: the Run section (Start) comes first, under the status line; the model's
+// settings are folded under "Advanced"; the plots follow the run.
+//
 // Ownership: owns its DOM, three uPlot plots (plotsView.ts), a redraw timer and a save timer;
 // dispose() frees them. It does not own the run: dispose() leaves a training run going.
 //
@@ -135,7 +138,10 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   const plotsSec = section('Live plots', 'training-plots');
   const modelsSec = section('Saved models', 'training-models');
   const backendSec = section('Backend', 'training-backend');
-  const root = el('div', { class: 'trn-panel', 'data-testid': 'training-panel' }, header, data.root, model.root, runSec.root, plotsSec.root, modelsSec.root, backendSec.root);
+  const modelFold = el('details', { class: 'trn-fold', 'data-testid': 'training-advanced' }, el('summary', {}, 'Advanced: the network, optimiser and epochs'), model.root);
+  const root = el('div', { class: 'trn-panel', 'data-testid': 'training-panel' }, header, runSec.root, plotsSec.root, data.root, modelFold, modelsSec.root, backendSec.root);
+  /** Cancel pressed with "discard": the model the stopped run saves is deleted. */
+  let discardOnCancel = false;
   opts.container.append(root);
 
   const dataView = createDataView(data.body, {
@@ -188,7 +194,8 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       renderRun();
       void call(() => deps.resume(), 'Resuming failed');
     },
-    cancel() {
+    cancel(keep) {
+      discardOnCancel = !keep;
       run = stopping(run);
       renderRun();
       void call(() => deps.cancel(), 'Cancelling failed');
@@ -197,6 +204,10 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   const plots = createPlotsView(plotsSec.body);
   const modelsView = createModelsView(modelsSec.body, {
     drive: (id) => void act(id, async () => deps.driveWith(id), 'Could not drive with this model'),
+    ...(deps.improveModel ? { improve: (id: string) => void act(id, async () => {
+      await deps.improveModel!(id);
+      await loadModels();
+    }, 'Could not improve this model') } : {}),
     startRename(id) {
       renaming = id;
       confirmingDelete = null;
@@ -374,7 +385,8 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
     }
     series.reset();
     plots.draw(series);
-    run = startRun({ runId: req.runId, name: req.name, resume: Boolean(req.resume) });
+    run = startRun({ runId: req.runId, name: req.name, resume: Boolean(req.resume), hasValidation: req.valClipIds.length > 0 });
+    discardOnCancel = false;
     renderAllButPlots();
     runSec.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
     try {
@@ -384,9 +396,13 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       deps.notify(`This run cannot be resumed after a reload (${messageOf(e)})`, 'warn');
     }
     try {
-      const outcome = await deps.startTraining(req);
+      let outcome = await deps.startTraining(req);
       if (disposed) return;
       throttle.flush();
+      if (discardOnCancel && outcome.status === 'cancelled' && outcome.modelId) {
+        await deps.deleteModel(outcome.modelId).catch((e: unknown) => deps.notify(`The partial model was not discarded: ${messageOf(e)}`, 'warn'));
+        outcome = { ...outcome, modelId: null };
+      }
       run = finished(run, outcome);
       deps.notify(run.message ?? 'Training ended', outcome.status === 'diverged' ? 'warn' : outcome.modelId ? 'ok' : 'info');
     } catch (e) {
@@ -513,6 +529,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
 
   function renderConfig(): void {
     editor.update({ config, check, jsonError, locked: isActive(run) });
+    if (jsonError || (check !== 'pending' && !check.ok)) modelFold.open = true; // the error must be in view
   }
 
   function renderRun(): void {

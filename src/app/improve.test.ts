@@ -1,0 +1,59 @@
+// One DAgger round with fakes: the learner drives the rollout, its clips join the training set,
+// and the model is fine-tuned from its own weights with its own config.
+import { describe, expect, it } from 'vitest';
+import type { ClipMeta } from '../data/index.ts';
+import { CENTER_CAMERA } from '../data/index.ts';
+import type { TrainRequest } from '../../workers/steeringApi.ts';
+import type { AutoRecordPlan, Learner } from './autoRecord.ts';
+import { improveRound } from './improve.ts';
+
+const recording = { cameras: [CENTER_CAMERA], rateHz: 20, frameWidth: 200, frameHeight: 66 };
+
+describe('improveRound', () => {
+  it('rolls the model out with the expert labelling, then fine-tunes it on the aggregate', async () => {
+    const plans: AutoRecordPlan[] = [];
+    const trains: TrainRequest[] = [];
+    const learners: string[] = [];
+    const learner: Learner = { reset: async () => {}, steer: async () => 0 };
+    const r = await improveRound({
+      model: { id: 'm1', name: 'My model + DAgger 1', config: { seed: 3, training: { epochs: 20, batchSize: 32 } } },
+      round: 2, trackIds: ['3', '11'], themes: ['day'], minutes: 1, trainClipIds: ['a', 'b'], valClipIds: ['v'], recording, epochs: 2,
+    }, {
+      learner: async (id) => {
+        learners.push(id);
+        return learner;
+      },
+      record: async (plan, l) => {
+        expect(l).toBe(learner);
+        plans.push(plan);
+        return { clips: [{ id: 'd1' } as ClipMeta, { id: 'd2' } as ClipMeta], cancelled: false, error: null, learner: { interventions: 1, seconds: 60, autonomyPct: 90 } };
+      },
+      train: async (req) => {
+        trains.push(req);
+        return { status: 'completed', modelId: 'm2', epochsDone: 2, backend: 'cpu', rmse: null, baselineRmse: null };
+      },
+    });
+    expect(learners).toEqual(['m1']);
+    expect(plans[0]).toMatchObject({ trackIds: ['3', '11'], themes: ['day'], minutes: 1, steerNoise: 0, weaveRate: 0, namePrefix: 'DAgger round 2' });
+    expect(r.rollout.autonomyPct).toBe(90);
+    expect(r.trainClipIds).toEqual(['a', 'b', 'd1', 'd2']);
+    expect(trains[0]).toMatchObject({
+      name: 'My model + DAgger 2', fromModelId: 'm1', trainClipIds: ['a', 'b', 'd1', 'd2'], valClipIds: ['v'],
+      config: { seed: 3, training: { epochs: 2, batchSize: 32 } },
+    });
+    expect(r.outcome.modelId).toBe('m2');
+  });
+
+  it('refuses a round with nothing to drive, and a cancelled rollout trains nothing', async () => {
+    const deps = {
+      learner: async () => ({ reset: async () => {}, steer: async () => 0 }),
+      record: async () => ({ clips: [], cancelled: true, error: null }),
+      train: async () => {
+        throw new Error('must not train');
+      },
+    };
+    const base = { model: { id: 'm', name: 'm', config: {} }, round: 1, themes: ['day'], minutes: 1, trainClipIds: [], valClipIds: [], recording };
+    await expect(improveRound({ ...base, trackIds: [] }, deps)).rejects.toThrow(/at least one track/);
+    await expect(improveRound({ ...base, trackIds: ['3'] }, deps)).rejects.toThrow(/cancelled/);
+  });
+});

@@ -1,0 +1,91 @@
+// "Improve": one round of DAgger with the expert as the teacher. The model drives the training
+// tracks (lockstep, the expert on the pedals); the expert labels every state the model visits;
+// the new clips join the training set and the model is fine-tuned on the aggregate from its own
+// weights. Each round reports the model's autonomy during its rollout, so a player sees whether
+// rounds help. Pure of DOM and workers: the app injects recording, prediction and training.
+
+import type { ClipMeta, ModelMeta } from '../data/index.ts';
+import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
+import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
+
+export interface ImproveRequest {
+  readonly model: Pick<ModelMeta, 'id' | 'name' | 'config'>;
+  /** 1-based, for names and messages. */
+  readonly round: number;
+  /** Where the model drives and the expert labels. */
+  readonly trackIds: readonly string[];
+  readonly themes: readonly string[];
+  /** Simulated minutes of rollout in all. */
+  readonly minutes: number;
+  /** The training set so far (the rollout's clips are added to it) and the fixed validation set. */
+  readonly trainClipIds: readonly string[];
+  readonly valClipIds: readonly string[];
+  /** The recording's cameras, rate and frame size (as auto-record takes them). */
+  readonly recording: Pick<AutoRecordPlan, 'cameras' | 'rateHz' | 'frameWidth' | 'frameHeight'>;
+  /** Fine-tuning length: seconds of training, and/or the epochs in the model's config. */
+  readonly budgetSeconds?: number;
+  readonly epochs?: number;
+  readonly seed?: number;
+}
+
+export interface ImproveDeps {
+  /** A learner that steers with the saved model `id` (loads it for inference). */
+  learner(id: string): Promise<Learner>;
+  record(plan: AutoRecordPlan, learner: Learner): Promise<AutoRecordResult>;
+  train(req: TrainRequest): Promise<TrainOutcome>;
+  onMessage?(text: string): void;
+}
+
+export interface ImproveResult {
+  /** The rollout: the model's interventions and autonomy on the training tracks before retraining. */
+  readonly rollout: { interventions: number; seconds: number; autonomyPct: number };
+  readonly clips: readonly ClipMeta[];
+  /** The training set after this round (for the next one). */
+  readonly trainClipIds: readonly string[];
+  readonly outcome: TrainOutcome;
+}
+
+export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Promise<ImproveResult> {
+  if (req.trackIds.length === 0 || req.themes.length === 0) throw new Error('DAgger needs at least one track and one theme to drive');
+  if (!(req.minutes > 0)) throw new Error('DAgger needs some minutes of driving');
+  const say = (t: string): void => deps.onMessage?.(t);
+  say(`DAgger round ${req.round}: ${req.model.name} drives ${req.trackIds.length} track${req.trackIds.length === 1 ? '' : 's'}, the expert labels what it sees`);
+  const learner = await deps.learner(req.model.id);
+  const rec = await deps.record({
+    minutes: req.minutes,
+    trackIds: req.trackIds,
+    themes: req.themes,
+    steerNoise: 0,
+    weaveRate: 0,
+    seed: req.seed ?? req.round,
+    namePrefix: `DAgger round ${req.round}`,
+    ...req.recording,
+  }, learner);
+  if (rec.error) throw rec.error;
+  if (rec.cancelled) throw new Error('DAgger round cancelled');
+  const rollout = rec.learner ?? { interventions: 0, seconds: 0, autonomyPct: 100 };
+  say(`DAgger round ${req.round}: autonomy ${rollout.autonomyPct.toFixed(1)}% over ${rollout.seconds.toFixed(0)} s (${rollout.interventions} intervention${rollout.interventions === 1 ? '' : 's'}); retraining on ${rec.clips.length} new clip${rec.clips.length === 1 ? '' : 's'}`);
+  const trainClipIds = [...req.trainClipIds, ...rec.clips.map((c) => c.id)];
+  const config = req.epochs === undefined ? req.model.config : withEpochs(req.model.config, req.epochs);
+  const outcome = await deps.train({
+    name: `${baseName(req.model.name)} + DAgger ${req.round}`,
+    config,
+    trainClipIds,
+    valClipIds: [...req.valClipIds],
+    runId: `dagger-${req.model.id}-${req.round}`,
+    fromModelId: req.model.id,
+    ...(req.budgetSeconds !== undefined ? { budgetSeconds: req.budgetSeconds } : {}),
+  });
+  return { rollout, clips: rec.clips, trainClipIds, outcome };
+}
+
+/** "Model + DAgger 2" -> "Model", so names do not grow with each round. */
+function baseName(name: string): string {
+  return name.replace(/ \+ DAgger \d+$/, '');
+}
+
+function withEpochs(config: unknown, epochs: number): unknown {
+  if (typeof config !== 'object' || config === null) return config;
+  const c = config as { training?: Record<string, unknown> };
+  return { ...c, training: { ...(c.training ?? {}), epochs } };
+}
