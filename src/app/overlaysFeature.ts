@@ -1,0 +1,155 @@
+// Wires the model overlays: which are on (toggles, keys V / L / K), asking the driving worker for
+// saliency, feature maps and the gate trace of the window it last predicted on, at most
+// OVERLAY_HZ times a second and never two requests at once (so driving keeps its rate: the
+// request runs between predictions and changes none), and the gradient norms per time step
+// from the training worker while a model trains. Wiring only; the views are src/ui/overlays.
+
+import type { HudLayout } from '../hud/layout.ts';
+import type { OverlayRequest, OverlayViews, SaliencyMethod, TimeGradSample } from '../../workers/overlayApi.ts';
+import { createOverlayPanels, type OverlayKind } from '../ui/overlays/overlayPanels.ts';
+import type { AutopilotController } from './autopilotController.ts';
+import type { TrainingController } from './trainingController.ts';
+
+/** Overlay requests per second at most (the car predicts at 20 Hz). */
+export const OVERLAY_HZ = 5;
+/**
+ * The worker spends at most this share of its time on overlays: after a request that took
+ * t ms, the next waits t / SHARE ms (a slow backend or a loaded machine lowers the rate, not
+ * the prediction rate).
+ */
+export const OVERLAY_WORKER_SHARE = 0.1;
+const TRAINING_POLL_MS = 1000;
+const DEADLINE_MS = 3000;
+
+export interface OverlaysHost {
+  parent: HTMLElement;
+  autopilot: AutopilotController;
+  training: TrainingController;
+}
+
+export interface OverlaysFeature {
+  readonly on: Readonly<Record<OverlayKind, boolean>>;
+  toggle(kind: OverlayKind): void;
+  /** The latest views received (tests and the bench read them). */
+  readonly latest: OverlayViews | null;
+  /** `pip`: where the dash picture is (CSS px in the HUD layer). */
+  place(layout: HudLayout, pip: { x: number; y: number; width: number; height: number }): void;
+  dispose(): void;
+}
+
+/** What to ask the worker for, given the toggles; null when nothing is on. */
+export function overlayRequest(on: Readonly<Record<OverlayKind, boolean>>, method: SaliencyMethod, camLayer: number): OverlayRequest | null {
+  if (!on.saliency && !on.layers && !on.gates) return null;
+  return {
+    saliency: on.saliency ? method : null,
+    ...(on.saliency && method !== 'vbp' && camLayer >= 0 ? { gradcamLayer: camLayer } : {}),
+    featureChannels: on.layers ? 16 : 0,
+    gates: on.gates,
+  };
+}
+
+export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
+  const on: Record<OverlayKind, boolean> = { saliency: false, layers: false, gates: false };
+  let method: SaliencyMethod = 'vbp';
+  let camLayer = -1;
+  let latest: OverlayViews | null = null;
+  let inFlight = false;
+  let nextAt = 0;
+  let gradsShown = 0;
+  let trainingPolled = 0;
+
+  const panels = createOverlayPanels(host.parent, {
+    toggle: (k) => feature.toggle(k),
+    method: (m) => {
+      method = (['vbp', 'gradcam', 'hirescam'] as const).find((x) => x === m) ?? 'vbp';
+      nextAt = 0;
+      panels.setOn(on);
+    },
+    camLayer: (l) => {
+      camLayer = l;
+    },
+  });
+  panels.setOn(on);
+
+  function show(v: OverlayViews | null): void {
+    latest = v;
+    if (on.saliency) panels.showSaliency(v?.saliency ?? null);
+    if (on.layers) panels.showLayers(v?.layers ?? []);
+    if (on.gates) {
+      const kind = host.autopilot.model ? '' : 'No model loaded: engage the autopilot (M). ';
+      const note = v?.gates
+        ? `${v.gates.kind.toUpperCase()}, ${v.gates.units} units over ${v.gates.steps} frames (oldest left): thick = mean, thin = units 1-3`
+        : v ? 'This model is the single-frame CNN: no recurrent layer.' : `${kind}Waiting for a frame.`;
+      panels.showGates(v?.gates ?? null, note);
+    }
+    if (v) {
+      const parts = [on.saliency ? `${v.saliency?.method ?? ''} ${v.ms.saliency.toFixed(1)} ms` : '', on.layers ? `layers ${v.ms.layers.toFixed(1)} ms` : '', on.gates ? `gates ${v.ms.gates.toFixed(1)} ms` : ''];
+      panels.setCost(parts.filter(Boolean).join(' · '));
+    }
+  }
+
+  async function pollDriving(): Promise<void> {
+    const req = overlayRequest(on, method, camLayer);
+    const w = host.autopilot.worker;
+    if (!req || inFlight || !w || w.dead || !host.autopilot.model || performance.now() < nextAt) return;
+    inFlight = true;
+    try {
+      const v = await w.within(DEADLINE_MS, w.api.overlayViews(req));
+      nextAt = performance.now() + (v ? v.ms.total / OVERLAY_WORKER_SHARE : 0);
+      show(v);
+    } catch (e) {
+      panels.setCost(`overlay failed: ${(e as Error).message}`);
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  async function pollTraining(): Promise<void> {
+    if (!on.gates || !host.training.running) return;
+    const w = await host.training.ensureWorker();
+    const samples: TimeGradSample[] = await w.api.timeGradients();
+    if (samples.length !== gradsShown) {
+      gradsShown = samples.length;
+      panels.showTimeGrads(samples);
+    }
+  }
+
+  const timer = setInterval(() => {
+    void pollDriving();
+    const now = performance.now();
+    if (now - trainingPolled >= TRAINING_POLL_MS) {
+      trainingPolled = now;
+      void pollTraining().catch(() => {});
+    }
+  }, 1000 / OVERLAY_HZ);
+
+  const feature: OverlaysFeature = {
+    get on() {
+      return on;
+    },
+    get latest() {
+      return latest;
+    },
+    toggle(kind) {
+      on[kind] = !on[kind];
+      panels.setOn(on);
+      nextAt = 0;
+      if (on[kind]) void pollDriving();
+    },
+    place(l, pip) {
+      const gap = 10 * l.unit;
+      const leftTop = l.lap.y + l.lap.h + gap;
+      const rightTop = pip.y + pip.height + 24 * l.unit;
+      panels.place(
+        pip,
+        { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: l.autopilot.y - gap - leftTop },
+        { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: l.speed.y - gap - rightTop },
+      );
+    },
+    dispose() {
+      clearInterval(timer);
+      panels.dispose();
+    },
+  };
+  return feature;
+}
