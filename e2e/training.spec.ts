@@ -14,13 +14,18 @@ test.describe('training in the browser', () => {
     await page.getByTestId('split-holdout').check();
     await page.getByTestId('split-percent').fill('50');
     await page.getByTestId('split-percent').blur();
+    await page.getByTestId('training-advanced').locator('summary').click(); // the model's settings are folded
     const epochs = page.getByTestId('cfg-epochs');
     await epochs.fill('1');
     await epochs.blur();
     await expect(page.getByTestId('config-params')).toBeVisible();
     await page.getByTestId('train-name').fill('e2e model');
     await page.getByTestId('train-start').click();
-    await expect(page.getByTestId('train-progress')).toContainText('100%', { timeout: 240_000 });
+    await expect(page.getByTestId('train-progress')).toContainText('%', { timeout: 120_000 });
+    await expect(page.getByTestId('train-state')).toHaveAttribute('data-phase', 'done', { timeout: 240_000 });
+    // Once done, the progress line gives way to the outcome.
+    await expect(page.getByTestId('train-progress')).toBeHidden();
+    await expect(page.getByTestId('train-message')).toContainText('Saved');
     await expect(page.getByTestId('model-row')).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId('model-row')).toContainText('e2e model');
     await expect(page.getByTestId('train-backend')).toContainText(/wasm|webgl|webgpu|cpu/);

@@ -60,7 +60,7 @@ function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean): StepText {
     case 'train':
       return {
         title: 'Train your model',
-        text: 'Open Training and press Quick train. A few minutes of your driving is enough for a first model; the game pauses meanwhile.',
+        text: 'Open Training and press Start training: the defaults suit a first model, and a few minutes of your driving is enough. The game pauses meanwhile.',
         keys: 'The verdict says whether your model beats driving straight, and what to do if not.',
         button: 'Open Training',
         action: 'train',

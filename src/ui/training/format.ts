@@ -110,3 +110,30 @@ export function formatLearningRate(lr: number): string {
   if (lr !== 0 && Math.abs(lr) < 1e-3) return lr.toExponential(1).replace(/\.0e/, 'e');
   return sig3(lr);
 }
+
+export type Verdict = 'good' | 'meh' | 'worse';
+
+/**
+ * How a model's steering error compares with the constant predictor's (always steering the
+ * mean, i.e. driving straight): 'worse' at or above it, 'meh' within 80% of it, else 'good'.
+ * Null without both figures.
+ */
+export function steeringVerdict(rmse: number | null | undefined, baseline: number | null | undefined): Verdict | null {
+  if (typeof rmse !== 'number' || !Number.isFinite(rmse) || typeof baseline !== 'number' || !Number.isFinite(baseline) || baseline <= 0) return null;
+  return rmse >= baseline ? 'worse' : rmse < baseline * 0.8 ? 'good' : 'meh';
+}
+
+/** The sentence the player reads after training: does it beat driving straight, and what next. */
+export function verdictSentence(v: Verdict | null, onValidation: boolean): string {
+  const on = onValidation ? 'on the held-out clips' : 'on its own training clips (no validation set, so this flatters it)';
+  switch (v) {
+    case 'good':
+      return `It steers clearly better than driving straight ${on}: hand it the wheel with Drive.`;
+    case 'meh':
+      return `It steers only a little better than driving straight ${on}: it may drive, but more curves, more epochs or auto-recorded laps (Library) should help.`;
+    case 'worse':
+      return `It steers worse than driving straight ${on}, so it is not ready to drive. Record more driving with curves (or auto-record expert laps in the Library), then train again with more epochs.`;
+    default:
+      return '';
+  }
+}

@@ -50,7 +50,9 @@ describe('run state', () => {
     s = finished(s, outcome());
     expect(s.phase).toBe('done');
     expect(s.fraction).toBe(1);
-    expect(s.message).toBe("Saved 'LSTM' after 4 epochs on wasm. Steering RMSE 0.061 vs 0.182 (34%) of always predicting the mean.");
+    expect(s.message).toBe("Saved 'LSTM' after 4 epochs on wasm. Steering RMSE 0.061 vs 0.182 (34%) of always predicting the mean. "
+      + 'It steers clearly better than driving straight on the held-out clips: hand it the wheel with Drive.');
+    expect(s.verdict).toBe('good');
     expect(applyEvent(s, step(0, 0))).toBe(s);
     expect(failed(startRun({ runId: 'r', name: 'n', resume: false }), 'no backend').message).toBe('Training failed: no backend');
     expect(isActive(IDLE_RUN)).toBe(false);
@@ -62,5 +64,17 @@ describe('run state', () => {
     expect(outcomeMessage('m', outcome({ status: 'diverged', rmse: null }))).toMatch(/lower learning rate/);
     expect(outcomeMessage('m', outcome({ status: 'budget', epochsDone: 2, rmse: null }))).toBe("Stopped at the time budget after 2 epochs. Saved 'm'.");
     expect(outcomeMessage('m', outcome({ status: 'novel', rmse: null }))).toBe("Training ended (novel) after 4 epochs. Saved 'm'.");
+  });
+
+  it('a short clip without validation: no validation wording, and a model worse than driving straight says so', () => {
+    let s = applyEvent(startRun({ runId: 'r', name: 'one clip', resume: false, hasValidation: false }), step(3, 9));
+    s = finished(s, outcome({ status: 'early-stopped', rmse: { steering: 0.119, speed: 1, torque: 0.1 }, baselineRmse: { steering: 0.1, speed: 1, torque: 0.1 } }));
+    expect(s.verdict).toBe('worse');
+    expect(s.message).not.toMatch(/validation stopped/);
+    expect(s.message).toMatch(/no validation set/);
+    expect(s.message).toMatch(/worse than driving straight/);
+    expect(s.message).toMatch(/not ready to drive/);
+    // Nothing saved: no verdict on a model that does not exist.
+    expect(finished(s, outcome({ status: 'cancelled', modelId: null })).verdict).toBeNull();
   });
 });

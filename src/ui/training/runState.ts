@@ -2,7 +2,7 @@
 // the player's intents: phase, epoch and batch, speed, time left, overall progress, the backend
 // and its switches, the last epoch's figures and the outcome. Pure reducers: no DOM.
 
-import { formatRmse, formatVsBaseline } from './format.ts';
+import { formatRmse, formatVsBaseline, steeringVerdict, type Verdict, verdictSentence } from './format.ts';
 import type { EpochEventLike, NoticeKind, TrainEventLike, TrainOutcomeLike } from './trainingContract.ts';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
@@ -33,11 +33,16 @@ export interface RunState {
   readonly notices: readonly RunNotice[];
   readonly lastEpoch: EpochEventLike | null;
   readonly outcome: TrainOutcomeLike | null;
+  /** The run had validation clips (the outcome's figures are on them). */
+  readonly hasValidation: boolean;
+  /** The saved model against driving straight, once done. */
+  readonly verdict: Verdict | null;
 }
 
 export const IDLE_RUN: RunState = {
   phase: 'idle', runId: null, name: '', message: null, epoch: 0, epochs: 0, batch: 0, batchesPerEpoch: 0,
   examplesPerSecond: 0, etaSeconds: NaN, learningRate: null, fraction: 0, backend: null, notices: [], lastEpoch: null, outcome: null,
+  hasValidation: true, verdict: null,
 };
 
 /** Whether a run is in progress (Start is off, Pause/Resume/Cancel on). */
@@ -45,8 +50,11 @@ export function isActive(s: RunState): boolean {
   return s.phase === 'starting' || s.phase === 'running' || s.phase === 'paused' || s.phase === 'stopping';
 }
 
-export function startRun(opts: { runId: string; name: string; resume: boolean }): RunState {
-  return { ...IDLE_RUN, phase: 'starting', runId: opts.runId, name: opts.name, message: opts.resume ? 'Resuming from the checkpoint…' : 'Starting…' };
+export function startRun(opts: { runId: string; name: string; resume: boolean; hasValidation?: boolean }): RunState {
+  return {
+    ...IDLE_RUN, phase: 'starting', runId: opts.runId, name: opts.name, message: opts.resume ? 'Resuming from the checkpoint…' : 'Starting…',
+    hasValidation: opts.hasValidation ?? true,
+  };
 }
 
 /** Folds one event from the worker into the state. */
@@ -97,7 +105,9 @@ export function paused(s: RunState, isPaused: boolean): RunState {
 }
 
 export function finished(s: RunState, outcome: TrainOutcomeLike): RunState {
-  return { ...s, phase: 'done', outcome, fraction: outcome.status === 'completed' ? 1 : s.fraction, message: outcomeMessage(s.name, outcome) };
+  const verdict = outcome.modelId ? steeringVerdict(outcome.rmse?.steering, outcome.baselineRmse?.steering) : null;
+  const message = [outcomeMessage(s.name, outcome, s.hasValidation), verdictSentence(verdict, s.hasValidation)].filter(Boolean).join(' ');
+  return { ...s, phase: 'done', outcome, verdict, fraction: outcome.status === 'completed' ? 1 : s.fraction, message };
 }
 
 export function failed(s: RunState, message: string): RunState {
@@ -105,7 +115,7 @@ export function failed(s: RunState, message: string): RunState {
 }
 
 /** One sentence on how a run ended. */
-export function outcomeMessage(name: string, o: TrainOutcomeLike): string {
+export function outcomeMessage(name: string, o: TrainOutcomeLike, hasValidation = true): string {
   const epochs = `${o.epochsDone} epoch${o.epochsDone === 1 ? '' : 's'}`;
   const rmse = o.rmse ? ` Steering RMSE ${formatVsBaseline(o.rmse.steering, o.baselineRmse?.steering)} of always predicting the mean.` : '';
   const saved = o.modelId ? `Saved '${name}'` : 'Nothing was saved';
@@ -113,7 +123,9 @@ export function outcomeMessage(name: string, o: TrainOutcomeLike): string {
     case 'completed':
       return `${saved} after ${epochs} on ${o.backend}.${rmse}`;
     case 'early-stopped':
-      return `Stopped early after ${epochs} (validation stopped improving). ${saved}, with the best epoch's weights.${rmse}`;
+      return hasValidation
+        ? `Stopped early after ${epochs} (validation stopped improving). ${saved}, with the best epoch's weights.${rmse}`
+        : `Stopped early after ${epochs} (the training loss stopped improving; there was no validation set). ${saved}, with the best epoch's weights.${rmse}`;
     case 'cancelled':
       return o.modelId ? `Cancelled after ${epochs}. ${saved} as it was.${rmse}` : 'Cancelled before the first epoch ended; nothing was saved.';
     case 'diverged':

@@ -1,6 +1,8 @@
 // The Run section's view: the model's name, Start / Pause / Resume / Cancel, why Start is off,
 // and the run's progress (epoch and batch, examples per second, time left, a bar), the backend
 // notices of the run and how it ended. Shows a RunState; reports the player's intents.
+// Cancel asks first whether to keep the model trained so far; the progress line goes once the
+// run is over, leaving the outcome and its verdict (worse than driving straight shows as an error).
 
 import { el } from '../dom.ts';
 import { formatEta, formatLearningRate, formatPercent, formatRate } from './format.ts';
@@ -18,7 +20,8 @@ export interface RunViewIntents {
   start(name: string): void;
   pause(): void;
   resume(): void;
-  cancel(): void;
+  /** Stop the run; `keep`: save the model as it is (else it is discarded once stopped). */
+  cancel(keep: boolean): void;
 }
 
 export interface RunView {
@@ -40,7 +43,24 @@ export function createRunView(container: HTMLElement, intents: RunViewIntents): 
   start.addEventListener('click', () => intents.start(name.value.trim() || name.placeholder));
   pause.addEventListener('click', () => intents.pause());
   resume.addEventListener('click', () => intents.resume());
-  cancel.addEventListener('click', () => intents.cancel());
+  // Cancel asks first: keep the partial model, discard it, or go on training.
+  const keepBtn = el('button', { type: 'button', class: 'ds-btn primary', 'data-testid': 'train-cancel-keep' }, 'Stop and keep the model');
+  const discardBtn = el('button', { type: 'button', class: 'ds-btn danger', 'data-testid': 'train-cancel-discard' }, 'Stop and discard it');
+  const goOnBtn = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'train-cancel-back' }, 'Go on training');
+  const confirm = el('div', { class: 'trn-confirm', 'data-testid': 'train-cancel-prompt', role: 'group', 'aria-label': 'Cancel training' },
+    el('span', {}, 'Keep the model as trained so far (the best epoch yet)?'), keepBtn, discardBtn, goOnBtn);
+  confirm.hidden = true;
+  cancel.addEventListener('click', () => {
+    confirm.hidden = false;
+    keepBtn.focus();
+  });
+  const answer = (keep: boolean | null): void => {
+    confirm.hidden = true;
+    if (keep !== null) intents.cancel(keep);
+  };
+  keepBtn.addEventListener('click', () => answer(true));
+  discardBtn.addEventListener('click', () => answer(false));
+  goOnBtn.addEventListener('click', () => answer(null));
 
   const blocked = el('div', { class: 'trn-blocked', 'data-testid': 'train-blocked' });
   const message = el('div', { class: 'trn-message', 'data-testid': 'train-message' });
@@ -57,6 +77,7 @@ export function createRunView(container: HTMLElement, intents: RunViewIntents): 
     { class: 'trn-run' },
     el('div', { class: 'ds-row trn-run-row' }, el('label', { class: 'trn-name-label' }, el('span', { class: 'trn-label' }, 'Model name'), name)),
     el('div', { class: 'ds-row' }, start, pause, resume, cancel),
+    confirm,
     blocked,
     message,
     status,
@@ -76,12 +97,15 @@ export function createRunView(container: HTMLElement, intents: RunViewIntents): 
       resume.hidden = !active || run.phase !== 'paused';
       cancel.hidden = !active;
       cancel.disabled = run.phase === 'stopping';
+      if (!active || run.phase === 'stopping') confirm.hidden = true;
       blocked.hidden = active || why === null;
       blocked.textContent = why ?? '';
       message.hidden = run.message === null;
       message.textContent = run.message ?? '';
-      message.className = `trn-message trn-message-${run.phase}`;
-      const started = run.phase !== 'idle' && run.epochs > 0;
+      message.className = `trn-message trn-message-${run.phase}${run.verdict ? ` trn-verdict-${run.verdict}` : ''}`;
+      message.dataset.verdict = run.verdict ?? '';
+      // Progress shows while the run is on; afterwards only the outcome and its verdict.
+      const started = active && run.epochs > 0;
       status.hidden = !started;
       const pct = formatPercent(run.fraction);
       bar.style.width = pct;

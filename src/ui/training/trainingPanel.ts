@@ -402,8 +402,10 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       if (discardOnCancel && outcome.status === 'cancelled' && outcome.modelId) {
         await deps.deleteModel(outcome.modelId).catch((e: unknown) => deps.notify(`The partial model was not discarded: ${messageOf(e)}`, 'warn'));
         outcome = { ...outcome, modelId: null };
+        run = { ...finished(run, outcome), message: `Cancelled after ${outcome.epochsDone} epoch${outcome.epochsDone === 1 ? '' : 's'}; the partial model was discarded.` };
+      } else {
+        run = finished(run, outcome);
       }
-      run = finished(run, outcome);
       deps.notify(run.message ?? 'Training ended', outcome.status === 'diverged' ? 'warn' : outcome.modelId ? 'ok' : 'info');
     } catch (e) {
       if (disposed) return;
