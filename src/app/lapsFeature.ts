@@ -13,6 +13,7 @@ import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { Ghost } from './ghost.ts';
+import { createOnlineFeature } from './onlineFeature.ts';
 import type { LapEvent, Session } from './session.ts';
 
 export interface LapsFeatureHost {
@@ -142,6 +143,21 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
   });
   void refreshReference();
 
+  // The Online tab (onlineFeature.ts): world boards; a downloaded lap races as the ghost.
+  const online = createOnlineFeature({
+    container: leaderboard.onlineBody,
+    session,
+    tracks: () => PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
+    notify: (t, k) => shell.notify(t, k),
+    race(replay, label) {
+      if (replay.track.id !== session.track.id) host.setTrack(replay.track.id);
+      ghost = new Ghost(replay, label);
+      if (host.mode() !== 'race') host.setMode('race');
+      shell.notify(`Racing ${label}.`, 'info');
+    },
+  });
+  leaderboard.onlineBody.addEventListener('show', () => void online.board.refresh());
+
   return {
     laps,
     get ghost() {
@@ -157,6 +173,7 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
     },
     dispose() {
       offLap();
+      online.dispose();
       leaderboard.dispose();
       void laps.then((st) => st?.close());
     },

@@ -2,9 +2,12 @@
 // by score (lap time plus penalties) with deltas, personal bests and the model behind each
 // autopilot lap; export a lap's replay, race its ghost, or import a replay (verified first).
 //
+// Two views: Local (this browser's laps) and Online (`onlineBody`, filled by the online board,
+// src/ui/onlineBoard.ts; it gets a 'show' event each time it is opened).
+//
 // Test ids: leaderboard-panel, board-track (select), board-class-{human,autopilot,expert},
 // board-row (data-entry-id, data-rank), board-export, board-ghost, replay-import (file input),
-// score-formula.
+// score-formula, board-view-local, board-view-online, online-board.
 
 import { downloadBytes, el } from './dom.ts';
 import { type RankedEntry, rankBoard, type LeaderboardEntry } from '../scoring/leaderboard.ts';
@@ -25,6 +28,8 @@ export interface LeaderboardDeps {
 }
 
 export interface LeaderboardPanel {
+  /** Where the Online view lives (hidden while the Local view shows). */
+  readonly onlineBody: HTMLElement;
   refresh(): Promise<void>;
   dispose(): void;
 }
@@ -58,7 +63,21 @@ export function createLeaderboardPanel(container: HTMLElement, deps: Leaderboard
   importLabel.append(importInput);
   importRow.append(importLabel, el('span', { class: 'ds-muted' }, 'Replays are re-simulated tick for tick before they count.'));
   const formula = el('p', { class: 'ds-muted', 'data-testid': 'score-formula' }, `Scoring: ${SCORE_FORMULA}.`);
-  root.append(head, table, empty, importRow, formula);
+  const local = el('div', {}, head, table, empty, importRow, formula);
+  const onlineBody = el('div', { 'data-testid': 'online-board', hidden: true });
+  const views = el('div', { class: 'ds-tabs', role: 'tablist' });
+  const viewButtons = (['local', 'online'] as const).map((v) => {
+    const b = el('button', { type: 'button', role: 'tab', 'data-testid': `board-view-${v}`, 'aria-selected': String(v === 'local') }, v === 'local' ? 'Local' : 'Online');
+    b.addEventListener('click', () => {
+      for (const x of viewButtons) x.setAttribute('aria-selected', String(x === b));
+      local.hidden = v !== 'local';
+      onlineBody.hidden = v !== 'online';
+      if (v === 'online') onlineBody.dispatchEvent(new Event('show'));
+    });
+    views.append(b);
+    return b;
+  });
+  root.append(views, local, onlineBody);
   container.replaceChildren(root);
 
   importInput.addEventListener('change', async () => {
@@ -106,6 +125,7 @@ export function createLeaderboardPanel(container: HTMLElement, deps: Leaderboard
   }
 
   const panel: LeaderboardPanel = {
+    onlineBody,
     async refresh() {
       const tracks = deps.tracks();
       const current = trackSel.value || deps.currentTrack();

@@ -1,0 +1,118 @@
+// The Online tab's wiring: the player's name and token (kept in this browser's localStorage),
+// the last lap driven (one click submits it, or every lap when the player opts in), the world
+// boards through the fetch client, and racing a downloaded lap as a ghost. The view is
+// src/ui/onlineBoard.ts; the API is docs/api.md.
+
+import type { Replay } from '../scoring/replay.ts';
+import { formatLapTime } from '../scoring/rules.ts';
+import { TICK_HZ } from '../sim/constants.ts';
+import { downloadBytes } from '../ui/dom.ts';
+import { createOnlineBoard, type OnlineBoard, type OnlineBoardPage } from '../ui/onlineBoard.ts';
+import { OnlineClient, type OnlinePlayer } from './onlineClient.ts';
+import type { LapEvent, Session } from './session.ts';
+
+const PLAYER_KEY = 'deepsteer.online.player';
+const AUTO_KEY = 'deepsteer.online.autoSubmit';
+
+export interface OnlineFeatureHost {
+  container: HTMLElement;
+  session: Session;
+  tracks(): readonly { id: string; name: string }[];
+  notify(text: string, kind: 'info' | 'ok' | 'warn' | 'error'): void;
+  /** Races this replay as a ghost (switching track and mode as needed). */
+  race(replay: Replay, label: string): void;
+  client?: OnlineClient;
+}
+
+export interface OnlineFeature {
+  readonly board: OnlineBoard;
+  dispose(): void;
+}
+
+function load<T>(key: string): T | null {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null') as T | null;
+  } catch {
+    return null;
+  }
+}
+
+export function createOnlineFeature(host: OnlineFeatureHost): OnlineFeature {
+  const client = host.client ?? new OnlineClient();
+  let player = load<OnlinePlayer>(PLAYER_KEY);
+  let pending: { replay: Replay; label: string } | null = null;
+  const save = (p: OnlinePlayer | null): void => {
+    player = p;
+    if (p) localStorage.setItem(PLAYER_KEY, JSON.stringify(p));
+    else localStorage.removeItem(PLAYER_KEY);
+  };
+  const needPlayer = (): OnlinePlayer => {
+    if (!player) throw new Error('pick a display name first');
+    return player;
+  };
+
+  async function submit(replay: Replay): Promise<string> {
+    const p = needPlayer();
+    const r = await client.submitLap(p.token, JSON.stringify(replay));
+    const time = formatLapTime(replay.claim.ticks / TICK_HZ);
+    return r.improved ? `Submitted ${time}: verified by the server, world rank ${r.rank}.` : `Verified, but your best on this board is faster: it stays at rank ${r.rank}.`;
+  }
+
+  const offLap = host.session.onLap((e: LapEvent) => {
+    if (e.replay.car !== 'default') return;
+    pending = { replay: e.replay, label: `${e.driver} ${formatLapTime(e.lap.ticks / TICK_HZ)}` };
+    if (player && load<boolean>(AUTO_KEY)) {
+      void submit(e.replay).then((m) => host.notify(m, 'ok'), (err) => host.notify(`Online: ${(err as Error).message}`, 'warn'));
+    }
+    if (!host.container.hidden) void board.refresh();
+  });
+
+  const board = createOnlineBoard(host.container, {
+    status: () => client.offlineReason(),
+    player: () => player,
+    async join(name) {
+      save(await client.join(name));
+    },
+    async rename(name) {
+      const p = needPlayer();
+      const r = await client.rename(p.token, name);
+      save({ ...p, name: r.name });
+    },
+    async rotateToken() {
+      save(await client.rotateToken(needPlayer().token));
+    },
+    board: (trackId, cls, offset) => client.board<OnlineBoardPage>(trackId, cls, offset, 20, player?.token),
+    pendingLap: () => pending?.label ?? null,
+    async submitPending() {
+      if (!pending) throw new Error('drive a lap first');
+      return submit(pending.replay);
+    },
+    autoSubmit(on) {
+      if (on !== undefined) localStorage.setItem(AUTO_KEY, JSON.stringify(on));
+      return Boolean(load<boolean>(AUTO_KEY));
+    },
+    async raceGhost(lap) {
+      const replay = JSON.parse(await client.replayText(lap.id)) as Replay;
+      host.race(replay, `${lap.name} ${formatLapTime(lap.lapTicks / TICK_HZ)} (online)`);
+    },
+    replayText: (lap) => client.replayText(lap.id),
+    async importModel(lap) {
+      if (!lap.modelHash) throw new Error('no model was uploaded with this lap');
+      const zip = await client.modelZip(lap.modelHash);
+      const file = `${(lap.modelName ?? lap.modelHash.slice(0, 12)).replace(/\W+/g, '_')}.deepsteer-model.zip`;
+      downloadBytes(zip, file);
+      return `Saved ${file}: import it in the Training panel, then drive it on ${lap.trackId} in lockstep with Autopilot.`;
+    },
+    tracks: host.tracks,
+    currentTrack: () => host.session.track.id,
+    notify: host.notify,
+  });
+
+  return {
+    board,
+    dispose() {
+      offLap();
+      board.dispose();
+    },
+  };
+}
