@@ -41,6 +41,9 @@ test.describe('recording and the clip library', () => {
     writeFileSync(brokenFile, broken);
     await page.getByTestId('import-file').setInputFiles(brokenFile);
     await expect(page.getByTestId('notice-error')).toBeVisible({ timeout: 60_000 });
+    // The refusal names the file and the format that was expected.
+    await expect(page.getByTestId('notice-error')).toContainText('broken.zip');
+    await expect(page.getByTestId('notice-error')).toContainText('Expected a DeepSteer clips .zip');
     await expect(page.getByTestId('clip-row')).toHaveCount(0);
     expect(await game.hook('clips')).toHaveLength(0);
 

@@ -430,7 +430,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
 
   // ---- export and import ----
   /** Runs one export or import with the progress bar and Cancel; null if it failed or was cancelled. */
-  async function runTransfer<T>(label: string, job: (o: TransferOptions) => Promise<T>): Promise<T | null> {
+  async function runTransfer<T>(label: string, job: (o: TransferOptions) => Promise<T>, expected?: string): Promise<T | null> {
     if (transfer) return null;
     const t: Transfer = { label, controller: new AbortController(), fraction: 0, phase: 'starting' };
     transfer = t;
@@ -446,7 +446,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       });
     } catch (e) {
       if (isDataError(e, 'cancelled')) notify(`${label}: cancelled.`, 'info');
-      else notify(messageOf(e), 'error');
+      else notify(`${label} failed: ${messageOf(e)}${expected ? ` ${expected}` : ''}`, 'error'); // names the file and the format expected
       return null;
     } finally {
       transfer = null;
@@ -495,7 +495,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       }
       // 'unknown' goes here too: the DeepSteer importer's error says what the file lacks.
       return importClipsZip(store, file, o);
-    });
+    }, 'Expected a DeepSteer clips .zip (exported from this Library) or a Udacity simulator recording .zip (driving_log.csv with an IMG/ folder); see docs/formats.md.');
     if (!imported || disposed) {
       await refresh();
       return;
