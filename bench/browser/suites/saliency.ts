@@ -1,0 +1,110 @@
+// Suite 'saliency': what the model overlays cost against the prediction they sit beside, on the
+// default CNN+LSTM (fresh weights: the cost does not depend on their values), per backend.
+// 1. Through the REAL steering worker: predict(frame) and, after the same frame, each overlay
+//    request (VisualBackProp, Grad-CAM, HiResCAM, the conv layer views, the gate trace), in
+//    alternating blocks; the worker's own milliseconds for each (its `ms` fields).
+// 2. In the page: VisualBackProp's backward half alone (channel means -> transposed-conv
+//    spreading -> products; src/model/saliency.ts visualBackPropFromMeans), pure JS.
+// Frames are real dash frames: the expert on the oval through the real renderer.
+// Params: backends=cpu,wasm,webgl,webgpu; blocks=<n> (interleaved blocks of 5 calls per kind).
+import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
+import { DEFAULT_CONFIG, createSteeringNet, initBackend, type BackendName } from '../../../src/model/index.ts';
+import { convGeometries, visualBackPropFromMeans } from '../../../src/model/saliency.ts';
+import type { OverlayRequest } from '../../../workers/overlayApi.ts';
+import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
+import { dashFrames, expertDrive } from '../drive.ts';
+import { modelZip } from '../modelZip.ts';
+import { progress } from '../progress.ts';
+
+const FRAME = { width: 200, height: 66 };
+const FB = FRAME.width * FRAME.height * 3;
+const ALL_BACKENDS: BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu'];
+const KINDS: Record<string, OverlayRequest> = {
+  vbp: { saliency: 'vbp' },
+  gradcam: { saliency: 'gradcam' },
+  hirescam: { saliency: 'hirescam' },
+  layers: { featureChannels: 16 },
+  gates: { gates: true },
+};
+
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const { quick } = options;
+  const backends = (listParam(options, 'backends') ?? (quick ? ['wasm'] : ALL_BACKENDS)) as BackendName[];
+  const figures: Record<string, Figure> = {};
+  const ratios: Record<string, number> = {};
+  const notes: string[] = [];
+  const drive = expertDrive('oval', quick ? 24 : 60, 60);
+  const frames = await dashFrames('oval', drive.poses, FRAME.width, FRAME.height);
+  const frameCount = frames.length / FB;
+  const frameAt = (i: number): Uint8Array => frames.slice((i % frameCount) * FB, ((i % frameCount) + 1) * FB);
+  const { zip } = await modelZip(DEFAULT_CONFIG, drive.targets);
+  notes.push(`model: DEFAULT_CONFIG (CNN+LSTM, input ${DEFAULT_CONFIG.input.height}x${DEFAULT_CONFIG.input.width}, T=${DEFAULT_CONFIG.sequence.window}), fresh weights; ${FRAME.width}x${FRAME.height} dash frames from the real renderer`);
+
+  const worker = startSteeringWorker();
+  try {
+    const api = worker.api;
+    await api.init({ backend: 'wasm' });
+    const meta = await api.importModel(transferBytes(zip));
+    for (const backend of backends) {
+      try {
+        await api.init({ backend });
+      } catch (e) {
+        notes.push(`worker ${backend}: skipped (${(e as Error).message})`);
+        continue;
+      }
+      await api.loadModel(meta.id, FRAME);
+      const slow = backend === 'webgpu' || backend === 'cpu';
+      const blocks = Number(options.params.blocks) || (quick ? 2 : slow ? 4 : 10);
+      const perBlock = options.params.blocks ? 5 : quick ? 3 : 5;
+      const t: Record<string, number[]> = { predict: [], encode: [] };
+      for (const k of Object.keys(KINDS)) t[k] = [];
+      let i = 0;
+      for (let w = 0; w < 8; w++) await api.predict(transferBytes(frameAt(i++)));
+      for (const k of Object.keys(KINDS)) await api.overlayViews(KINDS[k]); // warm each path once
+      for (let b = 0; b < blocks; b++) {
+        for (const [k, req] of Object.entries(KINDS)) {
+          for (let r = 0; r < perBlock; r++) {
+            const p = await api.predict(transferBytes(frameAt(i++)));
+            t.predict.push(p.ms.total);
+            t.encode.push(p.ms.encode);
+            const v = await api.overlayViews(req);
+            if (!v) throw new Error('no overlay views after a prediction');
+            t[k].push(k === 'layers' ? v.ms.layers : k === 'gates' ? v.ms.gates : v.ms.saliency);
+          }
+        }
+      }
+      figures[`predict_ms.${backend}.worker_inside`] = figure(t.predict, 'ms');
+      figures[`encode_ms.${backend}.worker_inside`] = figure(t.encode, 'ms');
+      for (const k of Object.keys(KINDS)) {
+        figures[`overlay_ms.${backend}.${k}`] = figure(t[k], 'ms');
+        ratios[`overlay_vs_predict.${backend}.${k}`] = median(t[k]) / median(t.predict);
+      }
+      progress(`saliency: ${backend}: predict ${median(t.predict).toFixed(2)} ms, ${Object.keys(KINDS).map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
+    }
+    await api.unloadModel();
+  } finally {
+    worker.terminate();
+  }
+  notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM); encode_ms: its CNN part; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
+
+  // VisualBackProp's backward half alone, on real channel-mean sizes of the default encoder.
+  await initBackend('cpu');
+  const net = createSteeringNet(DEFAULT_CONFIG);
+  try {
+    const g = convGeometries(net);
+    const means = g.map((l, k) => Float32Array.from({ length: l.outHeight * l.outWidth }, (_, j) => ((j * 7919 + k * 31) % 97) / 97));
+    const runs: number[] = [];
+    for (let r = 0; r < (quick ? 50 : 500); r++) {
+      const t0 = performance.now();
+      visualBackPropFromMeans(means, g);
+      runs.push(performance.now() - t0);
+    }
+    figures['vbp_backward_ms.js'] = figure(runs, 'ms');
+    notes.push(`vbp_backward_ms.js: VisualBackProp after the forward (spreading + products over ${g.map((l) => `${l.outHeight}x${l.outWidth}`).join(', ')} mean maps to ${DEFAULT_CONFIG.input.height}x${DEFAULT_CONFIG.input.width}), JS in the page`);
+    const wasm = figures['encode_ms.wasm.worker_inside'];
+    if (wasm) ratios['vbp_backward_vs_encode.wasm'] = figures['vbp_backward_ms.js'].median / wasm.median;
+  } finally {
+    net.dispose();
+  }
+  return { figures, ratios, notes };
+}
