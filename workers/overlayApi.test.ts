@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
 import { openClipStore, openModelStore, openSettingsStore, type LabelRow } from '../src/data/index.ts';
 import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
+import type { TargetNormalization } from '../src/model/preprocess.ts';
 import { tf } from '../src/model/tfSetup.ts';
 import { createSteeringApi, type PredictResult } from './steeringApi.ts';
 import type { OverlayRequest } from './overlayApi.ts';
@@ -48,7 +49,7 @@ describe('overlays in the steering worker', () => {
     expect(samples.every((s) => s.norms.length === 4 && s.norms.every((v) => Number.isFinite(v) && v > 0))).toBe(true);
 
     await api.loadModel(modelId, { width: W, height: H });
-    const norm = (await api.listModels())[0].normalization;
+    const norm = (await api.listModels())[0].normalization as unknown as TargetNormalization;
     expect(api.overlayViews({ saliency: 'vbp' })).toBeNull(); // no frame yet
     const frame = (i: number) => frames.slice(i * FB, (i + 1) * FB);
     const plain = [];
@@ -81,6 +82,14 @@ describe('overlays in the steering worker', () => {
       if (i % 4 === 0) expect(v.layers.map((l) => l.layer)).toEqual(['conv1', 'conv2']);
     }
     expect(withOverlays).toEqual(plain);
+    // A still frame (the library's playback): the same map as the predicted frame, the window untouched.
+    const live = api.overlayViews({ saliency: 'vbp' })!;
+    const still = api.overlayViews({ saliency: 'vbp', gates: true }, { pixels: frame(19), width: W, height: H })!;
+    expect(still.saliency!.values).toEqual(live.saliency!.values);
+    expect(still.framesSeen).toBe(0);
+    expect(still.gates!.steps).toBe(4);
+    expect(api.overlayViews({ saliency: 'vbp' })!.framesSeen).toBe(20);
+    expect(() => api.overlayViews({ saliency: 'vbp' }, { pixels: new Uint8Array(5), width: W, height: H })).toThrow(/bytes/);
     expect(tf.memory().numTensors).toBe(tensors);
   }, 60_000);
 });

@@ -41,6 +41,13 @@ export interface TimeGradSample {
   norms: number[];
 }
 
+/** A frame from elsewhere (a recorded clip): RGB, row 0 at the top, any size (resized to the model's input). */
+export interface StillFrame {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
 export interface DrivingModel {
   net: SteeringNet;
   frame: { width: number; height: number };
@@ -59,7 +66,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
   let samples: TimeGradSample[] = [];
 
   /** The predictor's window of `T` frames, oldest first (before T frames the oldest stands in). */
-  function windowFrames(T: number, bytes: number): Uint8Array {
+  function ringWindow(T: number, bytes: number): Uint8Array {
     const out = new Uint8Array(T * bytes);
     const have = Math.min(seen, T);
     for (let t = 0; t < T; t++) out.set(ring[Math.max(seen - have, seen - T + t) % T], t * bytes);
@@ -83,14 +90,26 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       seen = 0;
     },
 
-    views(model: DrivingModel | null, req: OverlayRequest): OverlayViews | null {
-      if (!model || seen === 0) return null;
-      const { net, frame } = model;
+    /**
+     * The views of the predictor's last window, or with `still`, of that one frame held for a
+     * whole window (a recorded clip's frame; the predictor's window is left alone).
+     */
+    views(model: DrivingModel | null, req: OverlayRequest, still?: StillFrame): OverlayViews | null {
+      if (!model) return null;
+      const { net } = model;
       const T = net.window;
-      if (ring.length !== T || watched !== net) return null;
+      if (!still && (seen === 0 || ring.length !== T || watched !== net)) return null;
+      const frame = still ? { width: still.width, height: still.height } : model.frame;
       const bytes = frame.width * frame.height * 3;
+      if (still && still.pixels.length !== bytes) throw new Error(`the frame has ${still.pixels.length} bytes, not ${still.width}x${still.height} RGB`);
+      const held = (n: number): Uint8Array => {
+        const out = new Uint8Array(n * bytes);
+        for (let t = 0; t < n; t++) out.set(still!.pixels, t * bytes);
+        return out;
+      };
+      const windowFrames = still ? held : ringWindow;
       const t0 = clock();
-      const newest = ring[(seen - 1) % T];
+      const newest = still ? still.pixels : ring[(seen - 1) % T];
       const channels = Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
       const method = req.saliency ?? null;
       let saliency: OverlayViews['saliency'] = null;
@@ -115,7 +134,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       const t2 = clock();
       const gates = req.gates && net.cell ? gateTrace(net, windowFrames(T, bytes), frame) : null;
       const t3 = clock();
-      return { saliency, layers, gates, framesSeen: seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
+      return { saliency, layers, gates, framesSeen: still ? 0 : seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
     },
 
     /**

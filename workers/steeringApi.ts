@@ -45,7 +45,7 @@ import {
   type ConfigOverrides,
   DEFAULT_CONFIG,
 } from '../src/model/index.ts';
-import { createOverlayViews, type OverlayRequest, type OverlayViews, type TimeGradSample } from './overlayApi.ts';
+import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
 
 export interface SteeringApiDeps {
   clips: () => Promise<ClipStore>;
@@ -410,9 +410,9 @@ export function createSteeringApi(deps: SteeringApiDeps) {
       overlays.reset();
     },
 
-    /** Saliency, feature maps and gate trace of the window of the last predicted frame (null before one). */
-    overlayViews(req: OverlayRequest): OverlayViews | null {
-      return overlays.views(driving, req);
+    /** Saliency, feature maps and gate trace of the last predicted window (null before one), or of a `still` frame. */
+    overlayViews(req: OverlayRequest, still?: StillFrame): OverlayViews | null {
+      return overlays.views(driving, req, still);
     },
     /** Gradient norms per time step, sampled during the current or last training run. */
     timeGradients(): TimeGradSample[] {
