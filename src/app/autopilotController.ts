@@ -280,7 +280,8 @@ export class AutopilotController {
       rateHz: st.rateHz,
       backend: this.status?.backend ?? '…',
       autonomy: autonomyPct(st.interventions, elapsed) / 100,
-      model: this.model?.name ?? null,
+      // The governor is an assist the model does not have: say so wherever the model is named.
+      model: this.model ? `${this.model.name}${this.autopilot.opts.governor ? ' + speed governor' : ''}` : null,
       interventions: st.interventions,
     };
   }
