@@ -269,6 +269,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     dashChanged: () => {
       dashTick = -1;
     },
+    saliency: (frame, width, height) => overlays.saliencyOf(frame, width, height),
   });
   const runAutoRecord = libraryFeature.runAutoRecord;
 
@@ -297,6 +298,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   // ---- The guided first run, touch controls and help (firstRunFeature.ts) ------------------
   const firstRun = createFirstRunFeature({
     shell,
+    clipIds: async () => new Set(((await (await store)?.list()) ?? []).map((c) => c.id)),
     input,
     autopilot,
     setMode: (m) => app.setMode(m),
@@ -534,7 +536,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     }
     mode = 'autopilot';
     input.clear();
-    firstRun.engaged(autopilot.model?.name ?? '');
+    if (autopilot.model) firstRun.engaged(autopilot.model.id);
     if (autopilot.autopilot.opts.timing === 'lockstep') void runLockstep();
   }
 

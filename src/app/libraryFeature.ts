@@ -7,7 +7,7 @@ import { browserImageCodec, type ClipStore } from '../data/index.ts';
 import { isThemeName, poseOfCar, type Renderer, THEME_NAMES, type ThemeName } from '../render/index.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import type { DashPip } from '../ui/dashPip.ts';
-import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
+import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, type LibraryPanelOptions, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
 import type { Shell } from '../ui/shell.ts';
 import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult, type Learner } from './autoRecord.ts';
 import type { Session } from './session.ts';
@@ -23,6 +23,8 @@ export interface LibraryFeatureHost {
   setPaused(paused: boolean): void;
   /** The dash camera was used for something else: cached frames are stale. */
   dashChanged(): void;
+  /** Saliency of a recorded frame by the driving model (overlaysFeature.ts), for playback. */
+  saliency?: LibraryPanelOptions['saliency'];
 }
 
 export interface LibraryFeature {
@@ -114,6 +116,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
       now: () => Date.now(),
       presets: PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
       themes: THEME_NAMES,
+      ...(host.saliency ? { saliency: host.saliency } : {}),
       onAutoRecord: async (req) => {
         abort = new AbortController();
         try {

@@ -34,6 +34,8 @@ export interface OverlaysFeature {
   readonly latest: OverlayViews | null;
   /** `pip`: where the dash picture is (CSS px in the HUD layer). */
   place(layout: HudLayout, pip: { x: number; y: number; width: number; height: number }): void;
+  /** VisualBackProp of a recorded frame by the driving model (loading the newest saved model if none is loaded). */
+  saliencyOf(frame: Uint8Array, width: number, height: number): Promise<OverlayViews['saliency']>;
   dispose(): void;
 }
 
@@ -145,6 +147,17 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
         { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: l.autopilot.y - gap - leftTop },
         { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: l.speed.y - gap - rightTop },
       );
+    },
+    async saliencyOf(frame, width, height) {
+      const ap = host.autopilot;
+      const w = await ap.ensureWorker();
+      if (!ap.model) {
+        const models = await w.api.listModels();
+        if (models.length === 0) return null;
+        await ap.loadModel(models[models.length - 1].id);
+      }
+      const v = await w.within(DEADLINE_MS, w.api.overlayViews({ saliency: 'vbp' }, { pixels: frame, width, height }));
+      return v?.saliency ?? null;
     },
     dispose() {
       clearInterval(timer);

@@ -39,7 +39,7 @@ import { createClipList } from './clipList.ts';
 import { el, messageOf } from '../dom.ts';
 import { driverSummary, exportFileName, formatBytes, nameFromFileName } from './format.ts';
 import { createHistogramView } from './histogramView.ts';
-import { createPlayback } from './playback.ts';
+import { createPlayback, type PlaybackOptions } from './playback.ts';
 import type { SteeringVerdict } from './steeringBalance.ts';
 import { steeringVerdict, sumHistograms } from './steeringBalance.ts';
 import { createStorageView } from './storageView.ts';
@@ -70,6 +70,8 @@ export interface LibraryPanelOptions {
   readonly presets?: readonly { readonly id: string; readonly name: string }[];
   /** Themes offered to auto-record; default day, dusk, overcast, night (render's THEME_NAMES). */
   readonly themes?: readonly string[];
+  /** Saliency of a frame by the driving model, for playback (src/app/overlaysFeature.ts). */
+  readonly saliency?: PlaybackOptions['saliency'];
 }
 
 export interface LibraryPanel {
@@ -231,6 +233,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     store,
     notify,
     now,
+    ...(opts.saliency ? { saliency: opts.saliency } : {}),
     onClose() {
       openClip = null;
       playSec.root.hidden = true;

@@ -10,6 +10,7 @@ import { KMH_PER_MS } from '../../core/units.ts';
 import type { CameraId, ClipLabels, ClipMeta, ClipStore } from '../../data/index.ts';
 import { DRIVERS } from '../../data/index.ts';
 import { el, messageOf, paintRgb } from '../dom.ts';
+import { type ComputeSaliency, createSaliencyLayer } from '../overlays/saliencyLayer.ts';
 import { formatClock, formatSteer } from './format.ts';
 
 export interface PlaybackOptions {
@@ -20,6 +21,8 @@ export interface PlaybackOptions {
   readonly now: () => number;
   /** The player closed playback. */
   readonly onClose: () => void;
+  /** Saliency of a frame by the driving model; a Saliency toggle appears when given. */
+  readonly saliency?: ComputeSaliency;
 }
 
 export interface Playback {
@@ -71,6 +74,8 @@ export function createPlayback(opts: PlaybackOptions): Playback {
   );
   root.hidden = true;
   opts.container.append(root);
+  const saliency = opts.saliency ? createSaliencyLayer(frame, opts.saliency, (t) => notify(t, 'warn')) : null;
+  if (saliency) camera.before(saliency.toggle);
 
   let meta: ClipMeta | null = null;
   let labels: ClipLabels | null = null;
@@ -250,6 +255,7 @@ export function createPlayback(opts: PlaybackOptions): Playback {
     const fb = m.frameWidth * m.frameHeight * 3;
     const at = (s - cache.start) * fb;
     paintRgb(canvas, cache.data.subarray(at, at + fb), m.frameWidth, m.frameHeight, scratch);
+    saliency?.update(cache.data.subarray(at, at + fb), m.frameWidth, m.frameHeight);
     canvas.dataset.step = String(s);
   }
 
@@ -345,6 +351,7 @@ export function createPlayback(opts: PlaybackOptions): Playback {
     seek,
     dispose() {
       api.close();
+      saliency?.dispose();
       resize.disconnect();
       root.remove();
     },
