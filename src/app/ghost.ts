@@ -2,14 +2,15 @@
 // starts and kept at the same time into the lap, so the gap on screen is the gap on the clock.
 // The ghost's world is re-simulated from its replay (never interpolated from stored positions).
 
-import { type Replay, replayControls } from '../scoring/replay.ts';
+import { checkCar } from '../scoring/carRules.ts';
+import { type Replay, replayControls, segmentStartWorld } from '../scoring/replay.ts';
 import { DEFAULT_CAR } from '../sim/car.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { trackFromFile } from '../sim/trackJson.ts';
-import { createWorld, stepWorld, type World } from '../sim/world.ts';
+import { stepWorld, type World } from '../sim/world.ts';
 
 export class Ghost {
-  /** Tick of the replayed run at which the ghost's lap starts. */
+  /** World tick at which the ghost's lap starts. */
   readonly lapStart: number;
   readonly lapTicks: number;
   private readonly controls: (tick: number) => ReturnType<ReturnType<typeof replayControls>>;
@@ -17,11 +18,15 @@ export class Ghost {
   world: World;
 
   constructor(readonly replay: Replay, readonly label: string) {
-    this.controls = replayControls(replay);
+    // Replays reach a ghost verified (stored by the game or imported through the verifier).
+    const segment = replayControls(replay);
+    const track = replay.track.file ? trackFromFile({ ...replay.track.file, id: replay.track.id }) : resolveTrack(replay.track.id);
+    const car = checkCar(replay.car);
+    let w = segmentStartWorld(replay.start, track, car.ok ? car.params : DEFAULT_CAR);
+    const first = w.tick;
+    this.controls = (tick) => segment(tick - first);
     this.lapTicks = replay.claim.ticks;
-    this.lapStart = replay.ticks - replay.claim.ticks;
-    const track = replay.track.file ? trackFromFile(replay.track.file) : resolveTrack(replay.track.id);
-    let w = createWorld(track, { params: replay.car === 'default' ? DEFAULT_CAR : { ...DEFAULT_CAR, ...replay.car } });
+    this.lapStart = first + replay.claim.lapStart;
     while (w.tick < this.lapStart) w = stepWorld(w, this.controls(w.tick));
     this.startWorld = w;
     this.world = w;

@@ -1,13 +1,15 @@
-// Laps after they are driven: each completed lap goes to the leaderboard with its replay; the
-// player's best on the track is the HUD's reference for sector deltas; race mode replays the
-// best lap as a ghost; the Leaderboard panel exports replays and imports them (verified first).
+// Laps after they are driven: each completed lap's replay is re-verified (in slices, so the
+// game keeps drawing) and, if ranked, goes to the leaderboard; the player's best on the track is
+// the HUD's reference for sector deltas; race mode replays the best lap as a ghost; the
+// Leaderboard panel exports replays and imports them through the same verifier, which refuses
+// a modified car or an unranked track before simulating anything.
 
 import type { LapStore } from '../data/index.ts';
 import { openLapStore } from '../data/index.ts';
 import type { ReferenceLap } from '../hud/hudView.ts';
 import type { LeaderboardEntry } from '../scoring/leaderboard.ts';
-import { type Replay, verifyReplayText } from '../scoring/replay.ts';
-import { formatLapTime, scoreLap } from '../scoring/rules.ts';
+import { type Replay, verifyReplayTextSliced, type VerifySuccess } from '../scoring/replay.ts';
+import { formatLapTime } from '../scoring/rules.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
@@ -37,23 +39,28 @@ export interface LapsFeature {
   dispose(): void;
 }
 
-/** A leaderboard entry for a replay (verified: produced here, or re-simulated before import). */
-export function entryOf(replay: Replay, id: string, verified: boolean): LeaderboardEntry {
-  const s = scoreLap(replay.claim);
+/** The leaderboard entry of a verified lap, or null when it may not be ranked. */
+export function entryOf(v: VerifySuccess, id: string): LeaderboardEntry | null {
+  if (!v.ranked || v.driverClass === 'assisted') return null;
   return {
     id,
-    trackId: replay.track.id,
-    theme: replay.theme,
-    driverClass: replay.driver.kind,
-    driverName: replay.driver.name,
-    ...(replay.driver.modelId ? { modelId: replay.driver.modelId } : {}),
-    lapTicks: replay.claim.ticks,
-    scoreS: s.scoreS,
-    penaltyS: s.penaltyS,
-    autonomyPct: replay.claim.autonomyPct,
-    createdAt: Date.parse(replay.createdAt) || Date.now(),
-    verified,
+    trackId: v.track.id,
+    theme: v.theme,
+    driverClass: v.driverClass,
+    driverName: v.driver.name,
+    ...(v.driver.modelId ? { modelId: v.driver.modelId } : {}),
+    lapTicks: v.lap.ticks,
+    scoreS: v.lap.scoreS,
+    penaltyS: v.lap.penaltyS,
+    autonomyPct: v.autonomyPct,
+    createdAt: Date.parse(v.createdAt) || Date.now(),
+    verified: true,
   };
+}
+
+/** Verifies replay text in slices that leave the tab drawing between them (a frame at least every ~50 ms). */
+export function verifyInTab(text: string, rankedOnly: boolean): ReturnType<typeof verifyReplayTextSliced> {
+  return verifyReplayTextSliced(text, { rankedOnly, sliceTicks: 1500, yieldTo: () => new Promise((res) => setTimeout(res, 0)) });
 }
 
 export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
@@ -67,9 +74,15 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
     const time = formatLapTime(e.lap.ticks / TICK_HZ);
     if (!st) return;
     try {
-      // Laps on a modified car are replays, not rankings.
-      if (e.replay.car !== 'default') return;
-      const res = await st.add(entryOf(e.replay, crypto.randomUUID(), true), e.replay);
+      // The same verifier as an import: a lap counts only if its replay passes `npm run verify`.
+      const v = await verifyInTab(JSON.stringify(e.replay), false);
+      if (!v.ok) {
+        shell.notify(`Lap ${time} not ranked: its replay does not verify (${v.reason})`, 'warn');
+        return;
+      }
+      const entry = entryOf(v, crypto.randomUUID());
+      if (!entry) return; // a modified car or an assisted lap: a replay, not a ranking
+      const res = await st.add(entry, v.replay);
       if (res.rank === 1) shell.notify(`New best ${e.driver} lap on ${session.track.name}: ${time}.`, 'ok');
       await refreshReference();
       void leaderboard.refresh();
@@ -88,7 +101,7 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
       return;
     }
     const replay = (await st.replay(best.id)) as unknown as Replay;
-    reference = { trackId: id, ticks: replay.claim.ticks, sectorTicks: replay.claim.sectorTicks };
+    reference = replay?.claim ? { trackId: id, ticks: replay.claim.ticks, sectorTicks: replay.claim.sectorTicks } : null;
   }
 
   async function loadGhost(entryId: string | null): Promise<void> {
@@ -107,6 +120,10 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
     }
     const entry = await st.get(id);
     const replay = (await st.replay(id)) as unknown as Replay;
+    if (replay.version !== 2) {
+      shell.notify('That lap was stored in the old replay format (version 1): drive it again to race its ghost.', 'warn');
+      return;
+    }
     if (replay.track.id !== trackId) host.setTrack(replay.track.id);
     ghost = new Ghost(replay, `${entry.driverName} ${formatLapTime(entry.lapTicks / TICK_HZ)}`);
     shell.notify(`Racing ${ghost.label}.`, 'info');
@@ -123,14 +140,14 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
       return `${JSON.stringify(await st.replay(entryId), null, 2)}\n`;
     },
     importReplay: async (text) => {
-      const v = verifyReplayText(text);
+      const v = await verifyInTab(text, true);
       if (!v.ok) throw new Error(v.reason);
-      const replay = JSON.parse(text) as Replay;
-      if (replay.car !== 'default') throw new Error('it was driven on a modified car: it verifies, but only standard cars are ranked');
+      const entry = entryOf(v, crypto.randomUUID());
+      if (!entry) throw new Error(`it verifies, but is not ranked: ${v.unranked.join('; ')}`);
       const st = await laps;
       if (!st) throw new Error('the leaderboard is unavailable');
-      const res = await st.add(entryOf(replay, crypto.randomUUID(), true), replay);
-      return `Verified tick for tick: ${replay.driver.name}, ${formatLapTime(v.lap.ticks / TICK_HZ)} on ${v.track.name}${res.rank ? `, rank ${res.rank}` : ''}.`;
+      const res = await st.add(entry, v.replay);
+      return `Verified tick for tick: ${v.driver.name}, ${formatLapTime(v.lap.timeS)} on ${v.track.name} (${v.driverClass})${res.rank ? `, rank ${res.rank}` : ''}.`;
     },
     raceGhost: (entryId) => {
       void loadGhost(entryId).then(() => {

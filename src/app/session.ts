@@ -1,8 +1,9 @@
 // A driving session: the world, who drives it, and what each tick leaves behind (the replay of
-// every control, lap events with their verifiable replays). No DOM and no timers: the app's
-// loop calls tick(); tests call it directly.
+// every control and of who produced it, lap events with their verifiable replays). No DOM and
+// no timers: the app's loop calls tick(); tests call it directly.
 
 import { ReplayRecorder, type Replay, type ReplayDriver } from '../scoring/replay.ts';
+import type { LapClass, TickDriver } from '../scoring/rules.ts';
 import { type Expert, type ExpertOptions, createExpert } from '../sim/expert.ts';
 import type { LapRecord } from '../sim/laps.ts';
 import type { Track } from '../sim/track.ts';
@@ -14,7 +15,15 @@ export type DriverKind = 'human' | 'expert' | 'autopilot';
 export interface LapEvent {
   lap: LapRecord;
   replay: Replay;
-  driver: DriverKind;
+  /** The lap's class as the verifier will derive it from the per-tick driver record. */
+  driver: LapClass;
+}
+
+/** The model that drives autopilot ticks: written into replays (sha256: of its weights). */
+export interface SessionModel {
+  id: string;
+  name: string;
+  sha256?: string;
 }
 
 export interface SessionOptions {
@@ -25,7 +34,13 @@ export interface SessionOptions {
   playerName?: string;
   /** ISO clock for replay dates (injected: the session reads no clock itself). */
   now?: () => string;
+  /** The driving aids in force (the autopilot's speed governor), read on every model tick. */
+  assists?: () => { governor: boolean };
+  /** The model driving autopilot ticks, read when a lap ends. */
+  model?: () => SessionModel | null;
 }
+
+const TICK_DRIVER: Record<DriverKind, TickDriver> = { human: 'human', expert: 'expert', autopilot: 'model' };
 
 export interface TickInput {
   /** The human's controls this tick (keyboard, gamepad). */
@@ -41,8 +56,8 @@ export class Session {
   driver: DriverKind = 'human';
   theme: string;
   expert: Expert;
-  /** Set when a model drove this lap at some point (the lap then counts as autopilot). */
-  private lapDrivers = new Set<DriverKind>();
+  /** Whether the governor was on for a model tick of the lap under way. */
+  private lapGovernor = false;
   private replay = new ReplayRecorder();
   private pendingReset = false;
   private readonly listeners: ((e: LapEvent) => void)[] = [];
@@ -72,7 +87,7 @@ export class Session {
     this.prev = this.world;
     this.expert = createExpert(track, expert);
     this.replay = new ReplayRecorder();
-    this.lapDrivers = new Set();
+    this.lapGovernor = false;
     this.pendingReset = false;
   }
 
@@ -114,30 +129,31 @@ export class Session {
       c = { steer: 0, torque: 0, reset: true };
       this.pendingReset = false;
     }
-    this.lapDrivers.add(this.driver);
-    this.replay.push(c);
+    this.replay.push(this.world, c, TICK_DRIVER[this.driver]);
+    if (this.driver === 'autopilot' && this.opts.assists?.().governor) this.lapGovernor = true;
     this.prev = this.world;
     this.world = stepWorld(this.world, c);
     const done = this.world.laps.completed;
     if (done.length > this.prev.laps.completed.length) this.finishLap(done[done.length - 1]);
-    if (this.world.laps.lapStartTick !== this.prev.laps.lapStartTick) this.lapDrivers = new Set([this.driver]);
+    if (this.world.laps.lapStartTick !== this.prev.laps.lapStartTick) this.lapGovernor = false;
     return this.world.applied;
   }
 
   private finishLap(lap: LapRecord): void {
-    // A lap's class: autopilot if a model drove any of it, else expert if only the expert did.
-    const kinds = this.lapDrivers;
-    const driver: DriverKind = kinds.has('autopilot') ? 'autopilot' : kinds.has('human') ? 'human' : 'expert';
-    const who: ReplayDriver = driver === 'autopilot'
-      ? { kind: 'autopilot', name: this.modelName, ...(this.modelId ? { modelId: this.modelId } : {}) }
-      : driver === 'expert'
-        ? { kind: 'expert', name: 'Expert' }
-        : { kind: 'human', name: this.playerName };
-    const replay = this.replay.replayOf(this.world, lap, {
+    const model = this.opts.model?.() ?? (this.modelId ? { id: this.modelId, name: this.modelName } : null);
+    const replay0 = this.replay.replayOf(this.world, lap, {
       theme: this.theme,
-      driver: who,
+      driver: { name: this.playerName },
       createdAt: this.opts.now?.() ?? '1970-01-01T00:00:00.000Z',
+      assists: { governor: this.lapGovernor },
     });
-    for (const l of [...this.listeners]) l({ lap, replay, driver });
+    const cls = replay0.claim.driverClass;
+    const driver: ReplayDriver = cls === 'expert'
+      ? { name: 'Expert' }
+      : cls === 'human' || !model
+        ? { name: this.playerName }
+        : { name: model.name, modelId: model.id, ...(model.sha256 ? { modelSha256: model.sha256 } : {}) };
+    const replay = { ...replay0, driver };
+    for (const l of [...this.listeners]) l({ lap, replay, driver: cls });
   }
 }

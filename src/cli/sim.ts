@@ -61,7 +61,7 @@ function main(): number {
   const recorder = new ReplayRecorder();
   const run = driveLaps(track, (w) => {
     const c = expert.control(w);
-    recorder.push(c);
+    recorder.push(w, c, 'expert');
     return c;
   }, { laps, maxTicks: TICK_HZ * 600 * laps });
   const summary = runSummary(run);
@@ -69,7 +69,7 @@ function main(): number {
     const createdAt = args['created-at'] ?? new Date().toISOString();
     const replay = recorder.replayOf(run.world, run.laps[run.laps.length - 1], {
       theme: 'day',
-      driver: { kind: 'expert', name: 'Expert' },
+      driver: { name: 'Expert' },
       createdAt,
     });
     writeFileSync(args.replay, `${JSON.stringify(replay, null, 2)}\n`);

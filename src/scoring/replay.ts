@@ -1,94 +1,72 @@
-// Verifiable lap replays. A replay holds everything needed to re-simulate a lap from the first
-// tick: the track, the simulation version, the car, and the controls of every tick (int16, the
-// grid the simulation applies them on, deflated and base64-encoded), plus the claimed result.
-// verifyReplay re-runs it and accepts only an exact, tick-for-tick match. Format: docs/formats.md.
-//
-// What a replay proves: the claimed lap time and penalties follow from the controls under the
-// rules of this simulation version. Who produced the controls (human, expert, model) is declared.
+// Verifiable lap replays (format: replayFormat.ts, docs/formats.md "Replays"). The recorder
+// keeps every tick's controls and driver; a lap's replay is one segment that starts from a state
+// the verifier can trust: the grid (tick 0) for a session's first lap, otherwise the car as it
+// crossed the line to begin the lap before, whose checkpoints must all be passed again (a
+// warm-up lap) before the claimed lap can start. So a segment is two laps long however long the
+// session ran. verify.ts re-simulates segments; this file also re-exports its API.
 
-import { fromBase64, toBase64 } from '../core/base64.ts';
-import { deflateSync, inflateSync } from 'fflate';
-import { DEFAULT_CAR, type CarParams } from '../sim/car.ts';
+import type { CarState } from '../sim/car.ts';
 import { SIM_VERSION } from '../sim/constants.ts';
 import type { LapRecord } from '../sim/laps.ts';
-import type { Track } from '../sim/track.ts';
-import { trackFromFile, trackToFile, type TrackFile } from '../sim/trackJson.ts';
-import { isTrackId, resolveTrack } from '../sim/tracks.ts';
-import { CONTROL_STEPS, type Controls, createWorld, hashWorld, stepWorld, type World } from '../sim/world.ts';
-import { autonomyPct, type DriverClass, scoreLap } from './rules.ts';
+import { trackHashId, trackToFile } from '../sim/trackJson.ts';
+import { isTrackId } from '../sim/tracks.ts';
+import { CONTROL_STEPS, type Controls, type World } from '../sim/world.ts';
+import { carDiff } from './carRules.ts';
+import { encodeControls, hashCarState } from './replaySegment.ts';
+import { REPLAY_FORMAT, REPLAY_VERSION, type Replay, type ReplayDriver, type ReplayStart } from './replayFormat.ts';
+import { type DriverRun, lapDriversOf, scoreLap, type TickDriver } from './rules.ts';
 
-export const REPLAY_FORMAT = 'deepsteer-replay';
-export const REPLAY_VERSION = 1;
+export * from './replayFormat.ts';
+export * from './replaySegment.ts';
+export { DEFAULT_VERIFY_CAPS, verifyReplay, verifyReplayText, verifyReplayTextSliced, type VerifyCaps, type VerifyFailure, type VerifyResult, type VerifySuccess } from './verify.ts';
 
-export interface ReplayDriver {
-  kind: DriverClass;
-  /** Player name, or the model's name. */
-  name: string;
-  /** For autopilot laps: the id of the model that drove. */
-  modelId?: string;
-}
-
-export interface ReplayClaim {
-  /** Which lap of the run (1-based) is claimed. */
-  lap: number;
-  ticks: number;
-  sectorTicks: number[];
-  offRoadTicks: number;
-  excursions: number;
-  resets: number;
-  /** Lap time plus penalties, s. */
-  scoreS: number;
-  /** Autopilot laps: human interventions during the lap and the resulting autonomy %. */
-  interventions: number;
-  autonomyPct: number;
-  /** hashWorld at the end of the lap. */
-  stateHash: string;
-}
-
-export interface Replay {
-  format: typeof REPLAY_FORMAT;
-  version: number;
-  simVersion: number;
-  /** A preset or seed id, or a custom track carried inline. */
-  track: { id: string; file?: TrackFile };
+export interface ReplayMeta {
   theme: string;
-  /** 'default', or every parameter when the car was modified (such laps are not ranked). */
-  car: 'default' | CarParams;
   driver: ReplayDriver;
-  /** ISO date the lap was driven (informative). */
   createdAt: string;
-  /** Number of ticks in `controls`: from the world's first tick to the end of the claimed lap. */
-  ticks: number;
-  /** base64(deflate(int16 little-endian [steer, torque] per tick)), values x 32767. */
-  controls: string;
-  /** Ticks (0-based indices into controls) on which the car was reset onto the road. */
-  resets: number[];
-  claim: ReplayClaim;
+  assists?: { governor: boolean };
 }
 
-/** Records the controls of a run as it is driven, then packs a replay of any completed lap. */
+const DRIVER_CODES: readonly TickDriver[] = ['human', 'model', 'expert'];
+
+/** Records a run's controls and drivers as it is driven, then packs the replay of a completed lap. */
 export class ReplayRecorder {
-  private data = new Int16Array(4096);
+  private data = new Int16Array(8192);
+  private drivers = new Uint8Array(4096);
   private n = 0;
   private readonly resetTicks: number[] = [];
   private readonly interventionTicks: number[] = [];
+  /** The car as each of the last few laps began, by tick. */
+  private readonly lapStarts = new Map<number, CarState>();
 
-  /** Call with the controls passed to stepWorld, in order, from the world's first tick. */
-  push(c: Controls): void {
+  /**
+   * Call once per tick, in order from the world's first tick, with the world before the step,
+   * the controls passed to stepWorld and who produced them.
+   */
+  push(before: World, c: Controls, driver: TickDriver): void {
+    if (before.tick !== this.n) throw new Error(`the recorder is at tick ${this.n}, the world at ${before.tick}`);
     if (2 * this.n + 2 > this.data.length) {
       const bigger = new Int16Array(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
+      const d = new Uint8Array(this.drivers.length * 2);
+      d.set(this.drivers);
+      this.drivers = d;
+    }
+    if (before.laps.lapStartTick === before.tick && before.tick > 0) {
+      this.lapStarts.set(before.tick, before.car);
+      if (this.lapStarts.size > 4) this.lapStarts.delete(this.lapStarts.keys().next().value as number);
     }
     this.data[2 * this.n] = Math.round(clamp1(c.steer) * CONTROL_STEPS);
     this.data[2 * this.n + 1] = Math.round(clamp1(c.torque) * CONTROL_STEPS);
+    this.drivers[this.n] = DRIVER_CODES.indexOf(driver);
     if (c.reset) this.resetTicks.push(this.n);
     this.n++;
   }
 
-  /** Marks a human takeover during an autopilot run at the current tick. */
+  /** A human took over from the model, or the model's car was reset, at the tick about to be pushed. */
   intervention(): void {
-    this.interventionTicks.push(this.n);
+    if (this.interventionTicks[this.interventionTicks.length - 1] !== this.n) this.interventionTicks.push(this.n);
   }
 
   get ticks(): number {
@@ -100,36 +78,56 @@ export class ReplayRecorder {
     return this.interventionTicks.filter((t) => t >= startTick && t < endTick).length;
   }
 
-  /** The replay of `lap` (a completed lap of `world`, which was driven with these controls). */
-  replayOf(world: World, lap: LapRecord, meta: { theme: string; driver: ReplayDriver; createdAt: string }): Replay {
+  /** The replay of `lap`, a completed lap of `world` (driven with these controls). */
+  replayOf(world: World, lap: LapRecord, meta: ReplayMeta): Replay {
     const end = lap.startTick + lap.ticks;
-    if (end > this.n) throw new Error(`lap ${lap.lap} ends at tick ${end} but only ${this.n} ticks were recorded`);
-    const interventions = this.interventionsBetween(lap.startTick, end);
+    if (end !== this.n || world.tick !== end) throw new Error(`pack lap ${lap.lap} (ending at tick ${end}) right after its last tick: ${this.n} ticks were recorded, the world is at ${world.tick}`);
+    const prev = lap.lap >= 2 ? world.laps.completed[lap.lap - 2] : undefined;
+    const startCar = prev ? this.lapStarts.get(prev.startTick) : undefined;
+    if (prev && !startCar) throw new Error(`the start of lap ${prev.lap} was not recorded`);
+    const from = prev ? prev.startTick : 0;
+    const start: ReplayStart = prev && startCar ? { kind: 'lap', tick: from, car: { ...startCar } } : { kind: 'grid' };
+    const rel = (ts: readonly number[]): number[] => ts.filter((t) => t >= from && t < end).map((t) => t - from);
+    const runs: DriverRun[] = [];
+    for (let t = from; t < end; t++) {
+      const who = DRIVER_CODES[this.drivers[t]];
+      if (runs.length === 0 || runs[runs.length - 1][1] !== who) runs.push([t - from, who]);
+    }
+    const interventions = rel(this.interventionTicks);
+    const lapStart = lap.startTick - from;
+    const who = lapDriversOf(runs, interventions, lapStart, end - from);
     const s = scoreLap(lap);
     const track = world.track;
+    const custom = !isTrackId(track.id);
+    const file = custom ? trackToFile(track) : undefined;
     return {
       format: REPLAY_FORMAT,
       version: REPLAY_VERSION,
       simVersion: SIM_VERSION,
-      track: isTrackId(track.id) ? { id: track.id } : { id: track.id, file: trackToFile(track) },
+      track: file ? { id: trackHashId(file), name: track.name, file: { ...file, id: trackHashId(file) } } : { id: track.id, name: track.name },
       theme: meta.theme,
-      car: sameParams(world.params, DEFAULT_CAR) ? 'default' : { ...world.params },
+      car: carDiff(world.params),
       driver: meta.driver,
+      assists: meta.assists ?? { governor: false },
       createdAt: meta.createdAt,
-      ticks: end,
-      controls: encodeControls(this.data.subarray(0, 2 * end)),
-      resets: this.resetTicks.filter((t) => t < end),
+      sessionLap: lap.lap,
+      start,
+      ticks: end - from,
+      controls: encodeControls(this.data.subarray(2 * from, 2 * end)),
+      resets: rel(this.resetTicks),
+      drivers: runs,
+      interventions,
       claim: {
-        lap: lap.lap,
+        lapStart,
         ticks: lap.ticks,
         sectorTicks: [...lap.sectorTicks],
         offRoadTicks: lap.offRoadTicks,
         excursions: lap.excursions,
         resets: lap.resets,
         scoreS: s.scoreS,
-        interventions,
-        autonomyPct: meta.driver.kind === 'autopilot' ? autonomyPct(interventions, s.timeS) : 100,
-        stateHash: world.laps.completed.length === lap.lap && world.tick === end ? hashWorld(world) : '',
+        driverClass: who.driverClass,
+        autonomyPct: who.autonomyPct,
+        endHash: hashCarState(world),
       },
     };
   }
@@ -137,120 +135,4 @@ export class ReplayRecorder {
 
 function clamp1(x: number): number {
   return !Number.isFinite(x) ? 0 : x < -1 ? -1 : x > 1 ? 1 : x;
-}
-
-function sameParams(a: CarParams, b: CarParams): boolean {
-  return (Object.keys(b) as (keyof CarParams)[]).every((k) => a[k] === b[k]);
-}
-
-
-export function encodeControls(pairs: Int16Array): string {
-  const bytes = new Uint8Array(pairs.length * 2);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < pairs.length; i++) view.setInt16(2 * i, pairs[i], true);
-  return toBase64(deflateSync(bytes, { level: 9 }));
-}
-
-export function decodeControls(text: string): Int16Array {
-  const bytes = inflateSync(fromBase64(text));
-  if (bytes.length % 4 !== 0) throw new Error('controls do not hold whole [steer, torque] pairs');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Int16Array(bytes.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(2 * i, true);
-  return out;
-}
-
-export type VerifyResult =
-  | { ok: true; lap: LapRecord; stateHash: string; track: Track }
-  | { ok: false; reason: string };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Checks the shape of an untrusted replay; returns a reason or undefined. */
-function shapeProblem(r: unknown): string | undefined {
-  if (!isRecord(r)) return 'not a JSON object';
-  if (r.format !== REPLAY_FORMAT) return `format must be "${REPLAY_FORMAT}"`;
-  if (r.version !== REPLAY_VERSION) return `replay version ${String(r.version)} is not supported (this game reads ${REPLAY_VERSION})`;
-  if (r.simVersion !== SIM_VERSION) return `it was driven on simulation version ${String(r.simVersion)}; this is version ${SIM_VERSION}, whose physics could score it differently`;
-  if (!isRecord(r.track) || typeof r.track.id !== 'string') return 'track.id is missing';
-  if (!(r.car === 'default' || isRecord(r.car))) return 'car must be "default" or a parameter object';
-  if (!isRecord(r.driver) || !['human', 'expert', 'autopilot'].includes(String(r.driver.kind))) return 'driver.kind must be human, expert or autopilot';
-  if (typeof r.ticks !== 'number' || !Number.isInteger(r.ticks) || r.ticks < 1 || r.ticks > 60 * 60 * 60) return 'ticks must be an integer from 1 to 216000';
-  if (typeof r.controls !== 'string') return 'controls must be a base64 string';
-  if (!Array.isArray(r.resets) || !r.resets.every((t) => Number.isInteger(t) && t >= 0 && t < (r.ticks as number))) return 'resets must list tick indices within the run';
-  const c = r.claim;
-  if (!isRecord(c)) return 'claim is missing';
-  for (const k of ['lap', 'ticks', 'offRoadTicks', 'excursions', 'resets', 'interventions'] as const) {
-    if (typeof c[k] !== 'number' || !Number.isInteger(c[k]) || (c[k] as number) < 0) return `claim.${k} must be a non-negative integer`;
-  }
-  if (!Array.isArray(c.sectorTicks) || !c.sectorTicks.every((t) => Number.isInteger(t))) return 'claim.sectorTicks must be integers';
-  if (typeof c.scoreS !== 'number' || typeof c.autonomyPct !== 'number') return 'claim.scoreS and claim.autonomyPct must be numbers';
-  return undefined;
-}
-
-/** Re-simulates a replay tick for tick and compares every claimed figure. */
-export function verifyReplay(raw: unknown): VerifyResult {
-  const problem = shapeProblem(raw);
-  if (problem) return { ok: false, reason: problem };
-  const r = raw as Replay;
-  let track: Track;
-  try {
-    track = r.track.file ? trackFromFile(r.track.file) : resolveTrack(r.track.id);
-  } catch (e) {
-    return { ok: false, reason: `track: ${(e as Error).message}` };
-  }
-  let pairs: Int16Array;
-  try {
-    pairs = decodeControls(r.controls);
-  } catch (e) {
-    return { ok: false, reason: `controls cannot be decoded (${(e as Error).message})` };
-  }
-  if (pairs.length !== 2 * r.ticks) return { ok: false, reason: `controls hold ${pairs.length / 2} ticks, the replay says ${r.ticks}` };
-  const params = r.car === 'default' ? DEFAULT_CAR : { ...DEFAULT_CAR, ...r.car };
-  let world = createWorld(track, { params });
-  const resets = new Set(r.resets);
-  for (let i = 0; i < r.ticks; i++) {
-    world = stepWorld(world, { steer: pairs[2 * i] / CONTROL_STEPS, torque: pairs[2 * i + 1] / CONTROL_STEPS, reset: resets.has(i) });
-  }
-  const c = r.claim;
-  const lap = world.laps.completed[c.lap - 1];
-  if (!lap) return { ok: false, reason: `the controls complete ${world.laps.completed.length} laps; lap ${c.lap} never finishes` };
-  if (lap.startTick + lap.ticks !== r.ticks) return { ok: false, reason: `lap ${c.lap} ends at tick ${lap.startTick + lap.ticks}, but the replay runs to tick ${r.ticks}` };
-  const mismatches: string[] = [];
-  if (lap.ticks !== c.ticks) mismatches.push(`lap time ${lap.ticks} ticks, claimed ${c.ticks}`);
-  if (lap.sectorTicks.join() !== c.sectorTicks.join()) mismatches.push(`sectors ${lap.sectorTicks.join('/')} ticks, claimed ${c.sectorTicks.join('/')}`);
-  if (lap.offRoadTicks !== c.offRoadTicks) mismatches.push(`off road ${lap.offRoadTicks} ticks, claimed ${c.offRoadTicks}`);
-  if (lap.excursions !== c.excursions) mismatches.push(`excursions ${lap.excursions}, claimed ${c.excursions}`);
-  if (lap.resets !== c.resets) mismatches.push(`resets ${lap.resets}, claimed ${c.resets}`);
-  const score = scoreLap(lap);
-  if (Math.abs(score.scoreS - c.scoreS) > 1e-9) mismatches.push(`score ${score.scoreS.toFixed(3)} s, claimed ${c.scoreS.toFixed(3)} s`);
-  if (r.driver.kind === 'autopilot' && Math.abs(autonomyPct(c.interventions, score.timeS) - c.autonomyPct) > 1e-9) {
-    mismatches.push(`autonomy for ${c.interventions} interventions is ${autonomyPct(c.interventions, score.timeS).toFixed(2)}%, claimed ${c.autonomyPct.toFixed(2)}%`);
-  }
-  const stateHash = hashWorld(world);
-  if (c.stateHash && c.stateHash !== stateHash) mismatches.push(`final state hash ${stateHash}, claimed ${c.stateHash}`);
-  if (mismatches.length) return { ok: false, reason: `the lap does not reproduce: ${mismatches.join('; ')}` };
-  return { ok: true, lap, stateHash, track };
-}
-
-/** Parses replay JSON text and verifies it. */
-export function verifyReplayText(text: string): VerifyResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, reason: `not valid JSON (${(e as Error).message})` };
-  }
-  return verifyReplay(raw);
-}
-
-/** Controls of a replay as a per-tick function, for ghost cars. */
-export function replayControls(r: Replay): (tick: number) => Controls {
-  const pairs = decodeControls(r.controls);
-  const resets = new Set(r.resets);
-  return (tick) => tick < r.ticks
-    ? { steer: pairs[2 * tick] / CONTROL_STEPS, torque: pairs[2 * tick + 1] / CONTROL_STEPS, reset: resets.has(tick) }
-    : { steer: 0, torque: -1 };
 }

@@ -1,11 +1,19 @@
 // The track file format (docs/formats.md, "Tracks"): a track's control points, width and name.
 // Loading validates every field and names the first bad one; the result is checked against the
-// same rules as generated tracks (corner radius, clearance, no crossing).
+// same rules as generated tracks (corner radius, clearance, no crossing). A custom track's
+// ranked id is the SHA-256 of its canonical file (trackHashId), so the id cannot lie about it.
 
+import { sha256Hex } from '../core/sha256.ts';
 import { buildTrack, MAX_WIDTH, MIN_WIDTH, type Track, validateTrack } from './track.ts';
 
 export const TRACK_FORMAT = 'deepsteer-track';
 export const TRACK_FORMAT_VERSION = 1;
+/** Largest track file, characters (5000 control points written out fit in ~250 KB). */
+export const TRACK_MAX_BYTES = 512 * 1024;
+/** Most control points a track file may have. */
+export const TRACK_MAX_POINTS = 5000;
+/** Prefix of the ids of custom tracks named by their hash. */
+export const TRACK_HASH_PREFIX = 'custom-';
 
 export interface TrackFile {
   format: typeof TRACK_FORMAT;
@@ -31,6 +39,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Parses and validates a track file. Throws TrackFormatError naming the bad field. */
 export function parseTrackJson(text: string): Track {
+  if (text.length > TRACK_MAX_BYTES) throw new TrackFormatError('(file)', `is ${text.length} characters; a track file is at most ${TRACK_MAX_BYTES}`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -52,7 +61,7 @@ export function trackFromFile(raw: unknown): Track {
   if (raw.width < MIN_WIDTH || raw.width > MAX_WIDTH) throw new TrackFormatError('width', `must be within ${MIN_WIDTH}..${MAX_WIDTH} m, got ${raw.width}`);
   const cps = raw.controlPoints;
   if (!Array.isArray(cps)) throw new TrackFormatError('controlPoints', 'must be an array of [x, y] pairs');
-  if (cps.length < 4 || cps.length > 5000) throw new TrackFormatError('controlPoints', `needs 4..5000 points, got ${cps.length}`);
+  if (cps.length < 4 || cps.length > TRACK_MAX_POINTS) throw new TrackFormatError('controlPoints', `needs 4..${TRACK_MAX_POINTS} points, got ${cps.length}`);
   const points: [number, number][] = [];
   cps.forEach((p, i) => {
     if (!Array.isArray(p) || p.length !== 2) throw new TrackFormatError(`controlPoints[${i}]`, 'must be an [x, y] pair');
@@ -78,4 +87,23 @@ export function trackToFile(track: Track): TrackFile {
     width: track.width,
     controlPoints: track.controlPoints.map((p) => [p[0], p[1]]),
   };
+}
+
+/**
+ * The canonical text of a track's geometry: format, version, width and control points in a
+ * fixed key order, numbers as JavaScript writes them. Name and id are left out (the id is
+ * derived from this text; renaming a track keeps its board).
+ */
+export function canonicalTrackText(file: Pick<TrackFile, 'width' | 'controlPoints'>): string {
+  return JSON.stringify({
+    format: TRACK_FORMAT,
+    version: TRACK_FORMAT_VERSION,
+    width: file.width,
+    controlPoints: file.controlPoints.map((p) => [p[0], p[1]]),
+  });
+}
+
+/** The id a custom track is ranked under: 'custom-' and the first 20 hex digits of its SHA-256. */
+export function trackHashId(file: Pick<TrackFile, 'width' | 'controlPoints'>): string {
+  return TRACK_HASH_PREFIX + sha256Hex(canonicalTrackText(file)).slice(0, 20);
 }
