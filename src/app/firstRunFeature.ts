@@ -12,6 +12,8 @@ import type { AutopilotController } from './autopilotController.ts';
 
 export interface FirstRunHost {
   shell: Shell;
+  /** Ids of the clips in the player's library (a model trained on any of them is the player's own). */
+  clipIds(): Promise<ReadonlySet<string>>;
   input: HumanInput;
   autopilot: AutopilotController;
   setMode(m: ModeName): void;
@@ -24,15 +26,17 @@ export interface FirstRun {
   readonly touch: TouchControls;
   /** Something the player did (the guide may move on). */
   report(e: GuideEvent): void;
-  /** The autopilot engaged with this model name (the starter or the player's own). */
-  engaged(modelName: string): void;
+  /** The autopilot engaged with this model (the starter or the player's own). */
+  engaged(modelId: string): void;
   /** Opens help, paused while it shows. */
   showHelp(): void;
   dispose(): void;
 }
 
-/** The shipped starter model's name (npm run train:starter). */
-export const isStarterName = (name: string): boolean => /^starter\b/i.test(name.trim());
+/** A model is the player's own when it was trained on at least one clip of their library. */
+export function isOwnModel(model: { clipIds: readonly string[] }, libraryClipIds: ReadonlySet<string>): boolean {
+  return model.clipIds.some((id) => libraryClipIds.has(id));
+}
 
 export function createFirstRunFeature(host: FirstRunHost): FirstRun {
   const { shell, input, autopilot } = host;
@@ -49,7 +53,8 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
   async function driveOwnModel(): Promise<void> {
     try {
       const w = await autopilot.ensureWorker();
-      const own = (await w.api.listModels()).filter((m) => !isStarterName(m.name)).sort((a, b) => a.createdAt - b.createdAt);
+      const clips = await host.clipIds();
+      const own = (await w.api.listModels()).filter((m) => isOwnModel(m, clips)).sort((a, b) => a.createdAt - b.createdAt);
       const newest = own[own.length - 1];
       if (!newest) {
         shell.notify('No model of your own yet: record some driving, then train one (steps 2 and 3).', 'warn');
@@ -88,8 +93,13 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
     guide,
     touch,
     report: (e) => guide.report(e),
-    engaged(name) {
-      guide.report(isStarterName(name) ? 'autopilot-engaged' : 'own-model-driving');
+    engaged(modelId) {
+      void (async () => {
+        const w = await autopilot.ensureWorker();
+        const meta = (await w.api.listModels()).find((m) => m.id === modelId);
+        const own = meta !== undefined && isOwnModel(meta, await host.clipIds());
+        guide.report(own ? 'own-model-driving' : 'autopilot-engaged');
+      })().catch(() => guide.report('autopilot-engaged'));
     },
     showHelp() {
       if (shell.helpOpen) return;

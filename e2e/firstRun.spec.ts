@@ -1,0 +1,200 @@
+// The first five minutes as a newcomer meets them: every top-bar control reachable at desktop,
+// laptop and phone sizes, readable form fields, help that pauses and closes with one Esc, touch
+// driving on a phone, the guide's first step, and Start in view when Training opens.
+import { type CDPSession, expect, type Locator, type Page, test } from '@playwright/test';
+import { GamePage } from './gamePage.ts';
+
+/** Every interactive control of the top bar that is displayed. */
+async function barControls(page: Page): Promise<Locator[]> {
+  const all = await page.locator('.ds-topbar').locator('button, select, input').all();
+  const shown: Locator[] = [];
+  for (const c of all) if (await c.isVisible()) shown.push(c);
+  return shown;
+}
+
+/** Each control lies inside the viewport and is the element hit at its centre (not covered). */
+async function expectReachable(page: Page, controls: Locator[]): Promise<void> {
+  const vp = page.viewportSize()!;
+  for (const c of controls) {
+    const label = (await c.getAttribute('data-testid')) ?? (await c.getAttribute('aria-label')) ?? (await c.textContent());
+    const box = await c.boundingBox();
+    expect(box, `${label} has a box`).not.toBeNull();
+    expect(box!.x, `${label} left edge`).toBeGreaterThanOrEqual(0);
+    expect(box!.y, `${label} top edge`).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width, `${label} right edge`).toBeLessThanOrEqual(vp.width + 0.5);
+    expect(box!.y + box!.height, `${label} bottom edge`).toBeLessThanOrEqual(vp.height + 0.5);
+    const hit = await c.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return top !== null && (top === el || el.contains(top));
+    });
+    expect(hit, `${label} is not covered`).toBe(true);
+  }
+}
+
+/** WCAG contrast of an element's text colour against the background it is painted on. */
+async function contrastOf(c: Locator): Promise<number> {
+  return c.evaluate((el) => {
+    const parse = (s: string): number[] => (s.match(/[\d.]+/g) ?? ['0', '0', '0', '0']).map(Number).concat(1).slice(0, 4);
+    const over = (top: number[], under: number[]): number[] => {
+      const a = top[3];
+      return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1);
+    };
+    // The background: the element's own and its ancestors' colours composited over white.
+    const layers: number[][] = [];
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      const bg = parse(getComputedStyle(e).backgroundColor);
+      if (bg[3] > 0) layers.push(bg);
+      if (bg[3] >= 1) break;
+    }
+    let bg = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    const fg = over(parse(getComputedStyle(el).color), bg);
+    const lum = (c: number[]): number => {
+      const [r, g, b] = c.slice(0, 3).map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    return (l1 + 0.05) / (l2 + 0.05);
+  });
+}
+
+test.describe('the first five minutes', () => {
+  for (const vp of [{ width: 1280, height: 720 }, { width: 1024, height: 768 }]) {
+    test(`every top-bar control is visible and clickable at ${vp.width}x${vp.height}`, async ({ page }) => {
+      await page.setViewportSize(vp);
+      const game = new GamePage(page);
+      await game.open('?track=oval');
+      const controls = await barControls(page);
+      expect(controls.length).toBeGreaterThanOrEqual(12); // 5 modes, track (3), theme, camera, 3 panels, help
+      await expectReachable(page, controls);
+      await expect(page.getByTestId('help-button')).toBeVisible();
+      await page.getByTestId('panel-settings').click();
+      await expect(page.getByTestId('settings-panel')).toBeVisible();
+      // The drawer's title is not hidden behind the bar.
+      await expectReachable(page, [page.getByRole('button', { name: 'Close panel' })]);
+    });
+  }
+
+  test('on a phone every control is reachable through the Menu', async ({ browser }) => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await ctx.newPage();
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await expectReachable(page, await barControls(page)); // the modes and the Menu button
+    await page.getByTestId('menu-toggle').tap();
+    const controls = await barControls(page);
+    expect(controls.length).toBeGreaterThanOrEqual(12);
+    await expectReachable(page, controls);
+    await page.getByTestId('panel-settings').tap();
+    await expect(page.getByTestId('settings-panel')).toBeVisible();
+    await expectReachable(page, [page.getByRole('button', { name: 'Close panel' })]);
+    await ctx.close();
+  });
+
+  test('selects and text boxes are readable (contrast at least 4.5:1)', async ({ page }) => {
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await page.getByTestId('panel-settings').click();
+    const fields = [
+      ...(await page.getByTestId('settings-panel').locator('select, input[type=text], input:not([type])').all()),
+      ...(await page.locator('.ds-topbar').locator('select, input').all()),
+    ];
+    await page.getByTestId('panel-leaderboard').click();
+    fields.push(...(await page.getByTestId('panel-body-leaderboard').locator('select').all()));
+    expect(fields.length).toBeGreaterThanOrEqual(8);
+    for (const f of fields) {
+      const ratio = await contrastOf(f);
+      expect(ratio, `${(await f.getAttribute('aria-label')) ?? (await f.evaluate((e) => e.outerHTML.slice(0, 80)))}`).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+
+  test('help pauses the game; one Esc closes it and the game runs again', async ({ page }) => {
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    expect((await game.state()).paused).toBe(false);
+    await page.getByTestId('help-button').click();
+    await expect(page.getByTestId('help')).toBeVisible();
+    expect((await game.state()).paused).toBe(true);
+    const tick = (await game.state()).tick;
+    await page.waitForTimeout(300);
+    expect((await game.state()).tick).toBe(tick);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('help')).toBeHidden();
+    await page.waitForTimeout(200);
+    expect((await game.state()).paused).toBe(false);
+    // Esc with a panel open closes the panel, not the game.
+    await page.getByTestId('panel-library').click();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('drawer')).not.toHaveClass(/open/);
+    expect((await game.state()).paused).toBe(false);
+    // The help offers the guide again.
+    await page.keyboard.press('F1');
+    await expect(page.getByTestId('help-guide')).toBeVisible();
+  });
+
+  test('touch drives the car on a phone: gas moves it, the steering pad turns it', async ({ browser }) => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await ctx.newPage();
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await expect(page.getByTestId('touch-controls')).toBeVisible();
+    const cdp: CDPSession = await ctx.newCDPSession(page);
+    const centre = async (id: string): Promise<{ x: number; y: number }> => {
+      const b = (await page.getByTestId(id).boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const gas = await centre('touch-gas');
+    const pad = await centre('touch-steer');
+    const before = await game.state();
+    // Two fingers: one holds the gas, the other slides right on the pad.
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ ...gas, id: 1 }] });
+    await page.waitForTimeout(1500);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ ...gas, id: 1 }, { ...pad, id: 2 }] });
+    for (let i = 1; i <= 6; i++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ ...gas, id: 1 }, { x: pad.x + i * 10, y: pad.y, id: 2 }] });
+      await page.waitForTimeout(50);
+    }
+    await page.waitForTimeout(1200);
+    const during = await game.state();
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    expect(during.speedKmh).toBeGreaterThan(5);
+    expect(Math.abs(during.heading - before.heading)).toBeGreaterThan(0.05);
+    await ctx.close();
+  });
+
+  test('the guide leads with one step: Watch it drive hands the wheel to the starter model', async ({ page }) => {
+    test.setTimeout(180_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await expect(page.getByTestId('guide')).toBeVisible();
+    await expect(page.getByTestId('guide-title')).toHaveText('Watch the starter model drive');
+    await page.getByTestId('guide-action').click();
+    await expect.poll(async () => (await game.hook('autopilotStats')).engaged, { timeout: 120_000 }).toBe(true);
+    const models = await game.hook('models');
+    await expect(page.getByTestId('hud-model')).toHaveText(models[models.length - 1].name); // the HUD names the model
+    await expect(page.getByTestId('guide-title')).toHaveText('Drive and record');
+    // Hidden, it stays hidden after a reload, and comes back from help.
+    await page.getByTestId('guide-skip').click();
+    await expect(page.getByTestId('guide')).toBeHidden();
+    await game.open('?track=oval');
+    await expect(page.getByTestId('guide')).toBeHidden();
+    await page.getByTestId('help-button').click();
+    await page.getByTestId('help-guide').click();
+    await expect(page.getByTestId('guide')).toBeVisible();
+    expect(game.errors).toEqual([]);
+  });
+
+  test('the Training panel shows Start without scrolling', async ({ page }) => {
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await page.getByTestId('mode-train').click();
+    await expect(page.getByTestId('training-panel')).toBeVisible();
+    await expect(page.getByTestId('train-start')).toBeInViewport({ ratio: 1 });
+    const scrolled = await page.getByTestId('panel-body-training').evaluate((e) => e.scrollTop);
+    expect(scrolled).toBe(0);
+  });
+});
