@@ -280,6 +280,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     mode: () => mode,
     setMode: (m) => app.setMode(m),
     setTrack: (id) => app.setTrack(id),
+    autopilotModel: () => autopilot.model,
+    governor: () => autopilot.autopilot.opts.governor,
   });
 
   // ---- The Training panel (trainingFeature.ts) ---------------------------------------------
@@ -293,6 +295,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setMode: (m) => app.setMode(m),
     setBackend: (b) => app.updateSetting('backend', b),
     runAutoRecord: (plan, _p, _s, learner) => runAutoRecord(plan, undefined, undefined, learner),
+    onTrained: () => firstRun.report('model-trained'),
   });
 
   // ---- The guided first run, touch controls and help (firstRunFeature.ts) ------------------

@@ -15,6 +15,7 @@ import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { Ghost } from './ghost.ts';
+import { createModelFingerprints } from './modelFingerprint.ts';
 import { createOnlineFeature } from './onlineFeature.ts';
 import type { LapEvent, Session } from './session.ts';
 
@@ -24,6 +25,9 @@ export interface LapsFeatureHost {
   mode(): ModeName;
   setMode(m: ModeName): void;
   setTrack(id: string): void;
+  /** The model the autopilot drives with, and whether its speed governor is on (src/app/autopilot.ts). */
+  autopilotModel(): { id: string; name: string } | null;
+  governor(): boolean;
 }
 
 export interface LapsFeature {
@@ -65,6 +69,14 @@ export function verifyInTab(text: string, rankedOnly: boolean): ReturnType<typeo
 
 export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
   const { session, shell } = host;
+  const fingerprints = createModelFingerprints();
+  session.assistsOf = () => ({ governor: host.governor() });
+  session.modelOf = () => {
+    const m = host.autopilotModel();
+    if (!m) return null;
+    const sha256 = fingerprints.get(m.id);
+    return { id: m.id, name: m.name, ...(sha256 ? { sha256 } : {}) };
+  };
   const laps: Promise<LapStore | null> = openLapStore().catch(() => null);
   let ghost: Ghost | null = null;
   let reference: (ReferenceLap & { trackId: string }) | null = null;

@@ -56,6 +56,25 @@ describe('driving session', () => {
     expect(v.ok && v.ranked).toBe(false);
   });
 
+  it("keeps a 70-minute session's last lap verifiable: the replay is two laps long, not the session", () => {
+    const s = new Session({ track: resolveTrack('oval'), theme: 'day' });
+    s.driver = 'expert';
+    let last: LapEvent | undefined;
+    s.onLap((e) => {
+      last = e;
+    });
+    const end = 70 * 60 * 60;
+    while (s.world.tick < end || !last || last.lap.startTick + last.lap.ticks < end) {
+      if (s.world.tick === 36_000) s.requestReset(); // a reset at 10 minutes, as a player would
+      s.tick({ human: NO_CONTROLS });
+    }
+    expect(last!.lap.lap).toBeGreaterThan(90);
+    expect(last!.replay.start.kind).toBe('lap');
+    expect(last!.replay.ticks).toBeLessThan(2 * 60 * 60);
+    const v = verifyReplay(JSON.parse(JSON.stringify(last!.replay)));
+    expect(v).toMatchObject({ ok: true, driverClass: 'expert', ranked: true, lap: { ticks: last!.lap.ticks } });
+  }, 60_000);
+
   it('starts over on a new track', () => {
     const s = new Session({ track: resolveTrack('oval'), theme: 'day' });
     for (let i = 0; i < 100; i++) s.tick({ human: { steer: 0, torque: 1 } });

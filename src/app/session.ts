@@ -66,11 +66,18 @@ export class Session {
   modelId: string | undefined;
   /** Name written into human laps' replays. */
   playerName: string;
+  /** The driving aids in force and the driving model (the app wires them; options give the defaults). */
+  assistsOf: () => { governor: boolean };
+  modelOf: () => SessionModel | null;
+  /** The model as of the last model tick of the lap under way. */
+  private lapModel: SessionModel | null = null;
 
   constructor(private readonly opts: SessionOptions) {
     this.theme = opts.theme;
     this.playerName = opts.playerName ?? 'Player';
     this.expertOptions = opts.expert ?? {};
+    this.assistsOf = opts.assists ?? (() => ({ governor: false }));
+    this.modelOf = opts.model ?? (() => (this.modelId ? { id: this.modelId, name: this.modelName } : null));
     this.world = createWorld(opts.track);
     this.prev = this.world;
     this.expert = createExpert(opts.track, this.expertOptions);
@@ -130,7 +137,10 @@ export class Session {
       this.pendingReset = false;
     }
     this.replay.push(this.world, c, TICK_DRIVER[this.driver]);
-    if (this.driver === 'autopilot' && this.opts.assists?.().governor) this.lapGovernor = true;
+    if (this.driver === 'autopilot') {
+      if (this.assistsOf().governor) this.lapGovernor = true;
+      this.lapModel = this.modelOf() ?? this.lapModel;
+    }
     this.prev = this.world;
     this.world = stepWorld(this.world, c);
     const done = this.world.laps.completed;
@@ -140,7 +150,7 @@ export class Session {
   }
 
   private finishLap(lap: LapRecord): void {
-    const model = this.opts.model?.() ?? (this.modelId ? { id: this.modelId, name: this.modelName } : null);
+    const model = this.modelOf() ?? this.lapModel;
     const replay0 = this.replay.replayOf(this.world, lap, {
       theme: this.theme,
       driver: { name: this.playerName },
