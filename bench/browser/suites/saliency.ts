@@ -52,7 +52,20 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         notes.push(`worker ${backend}: skipped (${(e as Error).message})`);
         continue;
       }
-      await api.loadModel(meta.id, FRAME);
+      try {
+        await measure(backend, meta.id);
+      } catch (e) {
+        notes.push(`worker ${backend}: failed (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
+    await api.unloadModel();
+  } finally {
+    worker.terminate();
+  }
+  async function measure(backend: BackendName, modelId: string): Promise<void> {
+    {
+      const api = worker.api;
+      await api.loadModel(modelId, FRAME);
       const slow = backend === 'webgpu' || backend === 'cpu';
       const blocks = Number(options.params.blocks) || (quick ? 2 : slow ? 4 : 10);
       const perBlock = options.params.blocks ? 5 : quick ? 3 : 5;
@@ -81,9 +94,6 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       }
       progress(`saliency: ${backend}: predict ${median(t.predict).toFixed(2)} ms, ${Object.keys(KINDS).map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
     }
-    await api.unloadModel();
-  } finally {
-    worker.terminate();
   }
   notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM); encode_ms: its CNN part; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
 
