@@ -22,6 +22,8 @@ export interface TrainingFeatureHost {
   setMode(m: ModeName): void;
   /** Forces a backend ('auto' to measure) for both workers, and remembers it. */
   setBackend(name: string): void;
+  /** A run saved a model (the first-run guide moves on). */
+  onTrained?(modelId: string): void;
   /** Auto-record (the library's), here for DAgger rollouts with a learner. */
   runAutoRecord(plan: AutoRecordPlan, onProgress: undefined, signal: undefined, learner: Learner): Promise<AutoRecordResult>;
 }
@@ -45,7 +47,11 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel 
           return { ok: false, message: (e as Error).message };
         }
       },
-      startTraining: (req) => training.train(req),
+      startTraining: async (req) => {
+        const out = await training.train(req);
+        if (out.modelId) host.onTrained?.(out.modelId);
+        return out;
+      },
       pause: () => training.pause(),
       resume: () => training.resume(),
       cancel: () => training.cancel(),
