@@ -280,6 +280,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     mode: () => mode,
     setMode: (m) => app.setMode(m),
     setTrack: (id) => app.setTrack(id),
+    autopilotModel: () => autopilot.model,
+    governor: () => autopilot.autopilot.opts.governor,
   });
 
   // ---- The Training panel (trainingFeature.ts) ---------------------------------------------
