@@ -17,6 +17,9 @@ export function createVerifyPool(opts: { threads: number; timeoutMs: number; max
   const threads = opts.threads > 0 ? opts.threads : Math.max(1, availableParallelism());
   // The verifier's own wall-time cap; the abort below is the backstop for a stuck thread.
   const caps: ServerCaps = { maxBytes: opts.maxBytes, maxWallMs: opts.timeoutMs };
+  // The abort counts from enqueueing (piscina has no start-of-run signal), so it is a generous
+  // backstop for a thread that stopped answering, not the per-lap cap (the verifier's maxWallMs).
+  const backstopMs = Math.max(60_000, 4 * opts.timeoutMs);
   const pool = new Piscina({
     filename: new URL('./verifyWorker.mjs', import.meta.url).href,
     minThreads: 1,
@@ -29,10 +32,10 @@ export function createVerifyPool(opts: { threads: number; timeoutMs: number; max
     async verify(text) {
       if (pool.queueSize >= opts.maxQueue) throw new VerifyBusyError('the verification queue is full; retry in a few seconds');
       try {
-        return (await pool.run({ text, caps }, { signal: AbortSignal.timeout(opts.timeoutMs + 1_000) })) as VerifyOutcome;
+        return (await pool.run({ text, caps }, { signal: AbortSignal.timeout(backstopMs) })) as VerifyOutcome;
       } catch (e) {
         const err = e as Error;
-        if (err.name === 'AbortError' || err.name === 'TimeoutError') return { ok: false, code: 'time-cap', reason: `verification took longer than ${opts.timeoutMs} ms and was stopped` };
+        if (err.name === 'AbortError' || err.name === 'TimeoutError') return { ok: false, code: 'time-cap', reason: `verification did not finish within ${backstopMs} ms and was stopped` };
         if (/queue/i.test(err.message)) throw new VerifyBusyError('the verification queue is full; retry in a few seconds');
         throw err;
       }
