@@ -74,6 +74,18 @@ test('overlays draw while the starter model drives in lockstep, and leave it dri
   await page.keyboard.press('v');
   await expect(page.getByTestId('overlay-saliency')).toHaveAttribute('aria-pressed', 'true');
 
+  // For docs/screenshots: saliency (VisualBackProp) and gates on, when asked.
+  if (process.env.OVERLAY_SCREENSHOTS) {
+    if (await page.getByTestId('guide-skip').isVisible()) await page.getByTestId('guide-skip').click();
+    await page.getByTestId('overlay-method').selectOption('vbp');
+    await page.keyboard.press('k');
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: 'docs/screenshots/overlays-saliency-gates.png' });
+    await page.keyboard.press('l');
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: 'docs/screenshots/overlays-all.png' });
+  }
+
   // With everything on, the autopilot drove on all along.
   await page.waitForTimeout(3000);
   const stats = await game.hook('autopilotStats');
@@ -84,4 +96,58 @@ test('overlays draw while the starter model drives in lockstep, and leave it dri
   expect(end.tick - start.tick).toBeGreaterThan(60);
   expect(end.offRoad).toBe(false);
   expect(game.errors).toEqual([]);
+});
+
+test('the library\'s playback shows the driving model\'s saliency over a recorded frame', async ({ page }) => {
+  test.setTimeout(240_000);
+  const game = new GamePage(page);
+  await game.open('?track=oval');
+  // The starter model is imported on the first Autopilot; then a few seconds of expert recording.
+  expect(await game.hook('engageAutopilot', 'realtime')).toBe(true);
+  await page.getByTestId('mode-drive').click();
+  await game.hook('autoRecord', { minutes: 3 / 60 });
+  await page.getByTestId('panel-library').click();
+  await page.getByTestId('clip-open').first().click();
+  await expect(page.getByTestId('playback-frame')).toBeVisible();
+  await page.getByTestId('playback-saliency').check();
+  await expect(page.getByTestId('playback-saliency-canvas')).toBeVisible();
+  await expect.poll(async () => (await canvasPixels(page, 'playback-saliency-canvas')).distinct, { timeout: 30_000 }).toBeGreaterThan(20);
+  const first = await canvasPixels(page, 'playback-saliency-canvas');
+  // Another frame, another map.
+  await page.getByTestId('playback-scrubber').fill('40');
+  await expect.poll(async () => (await canvasPixels(page, 'playback-saliency-canvas')).hash, { timeout: 20_000 }).not.toBe(first.hash);
+  expect(game.errors).toEqual([]);
+});
+
+// A measurement, not a test: the main view's frame rate with each overlay on, in interleaved
+// rounds while the starter drives in real time. Run with OVERLAY_FPS=1; prints medians.
+test('frame rate of the main view with each overlay on (OVERLAY_FPS=1)', async ({ page }) => {
+  test.skip(!process.env.OVERLAY_FPS, 'a measurement: set OVERLAY_FPS=1');
+  test.setTimeout(600_000);
+  const game = new GamePage(page);
+  await game.open('?track=oval');
+  expect(await game.hook('engageAutopilot', 'realtime')).toBe(true);
+  if (await page.getByTestId('guide-skip').isVisible()) await page.getByTestId('guide-skip').click();
+  const modes: Record<string, string[]> = { off: [], saliency: ['saliency'], layers: ['layers'], gates: ['gates'], all: ['saliency', 'layers', 'gates'] };
+  const fps: Record<string, number[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+  const set = async (on: string[]): Promise<void> => {
+    for (const k of ['saliency', 'layers', 'gates']) {
+      const b = page.getByTestId(`overlay-${k}`);
+      if ((await b.getAttribute('aria-pressed') === 'true') !== on.includes(k)) await b.click();
+    }
+  };
+  for (let round = 0; round < 3; round++) {
+    for (const [name, on] of Object.entries(modes)) {
+      await set(on);
+      await page.waitForTimeout(2500); // the app's fps is counted over the last second
+      for (let s = 0; s < 3; s++) {
+        await page.waitForTimeout(1000);
+        fps[name].push((await game.state()).fps);
+      }
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`main view fps (median of ${fps.off.length} one-second counts, interleaved): ${Object.entries(fps).map(([k, v]) => `${k} ${med(v).toFixed(1)}`).join(', ')}`);
+  const stats = await game.hook('autopilotStats');
+  console.log(`prediction latency ${stats.latencyMs.toFixed(1)} ms at the end (all overlays were on last)`);
 });

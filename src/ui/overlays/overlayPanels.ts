@@ -64,7 +64,7 @@ export function createOverlayPanels(parent: HTMLElement, intents: OverlayIntents
 
   const saliencyCanvas = el('canvas', { class: 'ds-ov-saliency', 'data-testid': 'saliency-canvas', hidden: true });
   const layersBox = el('div', { class: 'ds-ov-box', 'data-testid': 'overlay-layers-view', hidden: true });
-  const gatesCanvas = el('canvas', { class: 'ds-ov-plot', 'data-testid': 'gates-canvas', width: 480, height: 220 });
+  const gatesCanvas = el('canvas', { class: 'ds-ov-plot', 'data-testid': 'gates-canvas', width: 320, height: 170 });
   const gatesNote = el('div', { class: 'ds-ov-note' });
   const gatesBox = el('div', { class: 'ds-ov-box', 'data-testid': 'overlay-gates-view', hidden: true }, el('div', { class: 'ds-ov-title' }, 'Recurrent layer over the window'), gatesCanvas, gatesNote);
   const column = el('div', { class: 'ds-ov-column' }, bar, layersBox);
