@@ -7,7 +7,8 @@ import type { CellKind } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { GATE_SERIES, gateTrace, timeStepGradients, TRACE_SERIES } from './introspect.ts';
 import { createStreamingPredictor } from './predictor.ts';
-import { denormalizeOutputs, type TargetNormalization } from './preprocess.ts';
+import { encodeFrames, projectInputs } from './forward.ts';
+import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { syntheticSequence, tinyConfig } from './testKit.ts';
 
@@ -55,6 +56,41 @@ describe('gate traces', () => {
       predictor.dispose();
       net.dispose();
     }
+  });
+
+  it.each(['lstm', 'gru'] as CellKind[])('%s gates equal those recomputed with tf ops from the batch model on the same window (1e-5)', (cell) => {
+    const T = 4;
+    const net = scrambled(cell, T);
+    const frames = syntheticSequence({ count: T, ...FRAME, seed: 2 }).frames;
+    const trace = gateTrace(net, frames, FRAME);
+    const U = 6;
+    const c = net.cell!;
+    let maxDiff = 0;
+    tf.tidy(() => {
+      const proj = projectInputs(c, encodeFrames(net, framesToTensor(frames, T, FRAME, net.config.input), false));
+      const rk = c.recurrentKernel.read() as tf.Tensor2D;
+      for (let t = 0; t < T; t++) {
+        const hPrev = t === 0 ? tf.zeros([1, U]) : tf.tensor2d(trace.series.hidden.slice((t - 1) * U, t * U), [1, U]);
+        const x = tf.slice(proj, [t, 0], [1, -1]);
+        const expected: Record<string, tf.Tensor> = cell === 'lstm'
+          ? (() => {
+            const z = tf.add(x, tf.matMul(hPrev, rk));
+            return { input: tf.sigmoid(tf.slice(z, [0, 0], [1, U])), forget: tf.sigmoid(tf.slice(z, [0, U], [1, U])), output: tf.sigmoid(tf.slice(z, [0, 3 * U], [1, U])) };
+          })()
+          : (() => {
+            const z = tf.add(tf.slice(x, [0, 0], [1, 2 * U]), tf.matMul(hPrev, tf.slice(rk, [0, 0], [U, 2 * U])));
+            return { update: tf.sigmoid(tf.slice(z, [0, 0], [1, U])), reset: tf.sigmoid(tf.slice(z, [0, U], [1, U])) };
+          })();
+        for (const [name, e] of Object.entries(expected)) {
+          const got = trace.series[name].slice(t * U, (t + 1) * U);
+          e.dataSync().forEach((v, j) => {
+            maxDiff = Math.max(maxDiff, Math.abs(v - got[j]));
+          });
+        }
+      }
+    });
+    expect(maxDiff).toBeLessThan(1e-5);
+    net.dispose();
   });
 
   it('refuses the single-frame CNN', () => {
