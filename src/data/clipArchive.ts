@@ -18,6 +18,8 @@ import { makeThumbnail } from './thumbnail.ts';
 import type { TransferOptions } from './transfer.ts';
 import { progressReporter } from './transfer.ts';
 import type { ArchiveInput } from './zipReader.ts';
+import { capText } from './untrusted/guards.ts';
+import { CSV_MAX_BYTES, JSON_FILE_MAX_BYTES } from './untrusted/limits.ts';
 import { ZipReader } from './zipReader.ts';
 import { ZipWriter } from './zipWriter.ts';
 
@@ -130,7 +132,7 @@ export async function importClipsZip(store: ClipStore, input: ArchiveInput, opti
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await zip.read(manifestEntry)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await zip.read(manifestEntry, JSON_FILE_MAX_BYTES)));
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError('bad-manifest', `manifest.json is not valid JSON: ${describeError(e)}`, { cause: e });
@@ -213,7 +215,7 @@ async function checkClip(zip: ZipReader, entry: ManifestClip, k: number): Promis
   }
   const labelsEntry = zip.get(entry.labels.file);
   if (!labelsEntry) throw new DataError('bad-manifest', `${at} lists labels file '${entry.labels.file}' but the archive has no such file`);
-  const text = new TextDecoder('utf-8').decode(await zip.read(labelsEntry));
+  const text = capText(await zip.read(labelsEntry, CSV_MAX_BYTES), CSV_MAX_BYTES, `'${entry.labels.file}'`, 'bad-csv');
   const { count, rows } = parseLabelsCsv(text, entry.cameras, entry.labels.file);
   if (count !== entry.frameCount) {
     throw new DataError('frame-count', `${at}: '${entry.labels.file}' has ${count} label rows but the clip has ${entry.frameCount} frames`);

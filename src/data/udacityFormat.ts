@@ -27,6 +27,8 @@ import { makeThumbnail } from './thumbnail.ts';
 import type { TransferOptions } from './transfer.ts';
 import { progressReporter } from './transfer.ts';
 import type { ArchiveInput, ZipEntry } from './zipReader.ts';
+import { capText, imageDimensions } from './untrusted/guards.ts';
+import { CSV_MAX_BYTES, CSV_MAX_ROWS, IMAGE_MAX_BYTES, IMAGE_MAX_SIDE } from './untrusted/limits.ts';
 import { ZipReader } from './zipReader.ts';
 import { ZipWriter } from './zipWriter.ts';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
@@ -152,7 +154,8 @@ export async function importUdacityZip(store: ClipStore, input: ArchiveInput, op
     .filter((e) => basename(e.name).toLowerCase() === UDACITY_LOG)
     .sort((a, b) => a.name.length - b.name.length)[0];
   if (!logEntry) throw new DataError('bad-manifest', `the archive has no ${UDACITY_LOG}, so it is not a Udacity simulator recording`);
-  const rows = parseLog(new TextDecoder('utf-8').decode(await zip.read(logEntry)));
+  const rows = parseLog(capText(await zip.read(logEntry, CSV_MAX_BYTES), CSV_MAX_BYTES, UDACITY_LOG, 'bad-csv'));
+  if (rows.length > CSV_MAX_ROWS) throw new DataError('bad-csv', `${UDACITY_LOG} has ${rows.length} rows; at most ${CSV_MAX_ROWS} are imported`);
 
   // Images by file name: the simulator writes absolute paths of the machine that recorded.
   const images = new Map<string, ZipEntry>();
@@ -177,7 +180,13 @@ export async function importUdacityZip(store: ClipStore, input: ArchiveInput, op
 
   const decode = async (r: LogRow, column: number): Promise<{ name: string; width: number; height: number; rgb: Uint8Array }> => {
     const e = imageOf(r, column);
-    const bytes = await zip.read(e);
+    const bytes = await zip.read(e, IMAGE_MAX_BYTES);
+    // The decoder allocates what the header declares: check it first.
+    const dims = imageDimensions(bytes);
+    if (!dims) throw new DataError('bad-archive', `image '${e.name}' cannot be decoded: it is not a PNG, JPEG or PPM image`);
+    if (dims.width < 1 || dims.height < 1 || dims.width > IMAGE_MAX_SIDE || dims.height > IMAGE_MAX_SIDE) {
+      throw new DataError('frame-size', `image '${e.name}' declares ${dims.width}x${dims.height} pixels; images of 1 to ${IMAGE_MAX_SIDE} pixels a side are imported`);
+    }
     try {
       return { name: e.name, ...(await options.codec.decode(bytes)) };
     } catch (err) {

@@ -11,7 +11,8 @@
 //
 // Ownership: loadModel returns a new net the caller disposes; nothing else here keeps tensors.
 
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, zipSync } from 'fflate';
+import { isDataError, untrustedLimits, ZipReader } from '../data/index.ts';
 import { z } from 'zod';
 import { formatPath, HEAD_NAMES, parseModelConfig, type ModelConfig } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
@@ -161,11 +162,19 @@ export function exportModelZip(saved: SavedModel): Uint8Array {
 
 /** Reads and checks a zip made by exportModelZip (or the same files zipped by hand, at the top or in one folder). */
 export function importModelZip(bytes: Uint8Array): SavedModel {
-  let files: Record<string, Uint8Array>;
+  const { MODEL_ZIP_MAX_BYTES, MODEL_ZIP_MAX_ENTRIES, JSON_FILE_MAX_BYTES, ZIP_MAX_ENTRY_BYTES } = untrustedLimits;
+  if (bytes.length > MODEL_ZIP_MAX_BYTES) throw new ModelError('bad-model-file', `the file is ${bytes.length} bytes; a model zip is at most ${MODEL_ZIP_MAX_BYTES}`);
+  // Through the bounded zip reader: entry count, declared sizes and ratios are checked before
+  // anything is inflated, and each inflate stops at the size its entry declares.
+  const files: Record<string, Uint8Array> = {};
   try {
-    files = unzipSync(bytes);
+    const zip = ZipReader.openSync(bytes);
+    if (zip.entries.length > MODEL_ZIP_MAX_ENTRIES) throw new ModelError('bad-model-file', `the zip holds ${zip.entries.length} files; a model has at most ${MODEL_ZIP_MAX_ENTRIES}`);
+    for (const e of zip.entries) files[e.name] = zip.readSync(e, e.name.endsWith('.json') ? JSON_FILE_MAX_BYTES : ZIP_MAX_ENTRY_BYTES);
   } catch (e) {
-    throw new ModelError('bad-model-file', `the file is not a readable zip archive (${(e as Error).message})`, { cause: e });
+    if (e instanceof ModelError) throw e;
+    const why = isDataError(e) ? e.message : (e as Error).message;
+    throw new ModelError('bad-model-file', `the file is not a readable model zip (${why})`, { cause: e });
   }
   // Accept the files inside one top-level folder too (a zipped model directory).
   const names = Object.keys(files).filter((n) => !n.endsWith('/'));
