@@ -144,7 +144,7 @@ export function parseReplayShape(r: unknown): Replay {
   const o = r as Record<string, unknown>;
   if (o.format !== REPLAY_FORMAT) fail('schema', 'format', `must be "${REPLAY_FORMAT}"`);
   if (o.version === 1) fail('old-format', 'version', `this is an old replay format (version 1, from before laps recorded who drove each tick); this game reads version ${REPLAY_VERSION}: drive the lap again to get a verifiable replay`);
-  if (o.version !== REPLAY_VERSION) fail('old-format', 'version', `replay version ${JSON.stringify(o.version)?.slice(0, 20)} is not supported (this game reads ${REPLAY_VERSION})`);
+  if (o.version !== REPLAY_VERSION) fail('old-format', 'version', `replay version ${typeof o.version === 'number' ? o.version : `of type ${typeof o.version}`} is not supported (this game reads ${REPLAY_VERSION})`);
   if (typeof o.simVersion !== 'number') fail('schema', 'simVersion', 'must be a number');
   if (!isRecord(o.track)) fail('schema', 'track', 'must be an object');
   const track = o.track as Record<string, unknown>;
