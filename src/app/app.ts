@@ -310,7 +310,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   });
 
   // ---- Model overlays: saliency, layer views, gates (overlaysFeature.ts) ------------------
-  const overlays = createOverlaysFeature({ parent: shell.hudLayer, autopilot, training });
+  const overlays = createOverlaysFeature({ parent: shell.hudLayer, autopilot, training, panelOpen: () => shell.openPanelName !== null });
 
   const settingsPanel = createSettingsPanel(shell.panelBody('settings'), SETTINGS_FORM, (key, value) => app.updateSetting(key, value));
   let saveTimer: ReturnType<typeof setTimeout> | undefined;

@@ -25,6 +25,8 @@ export interface OverlaysHost {
   parent: HTMLElement;
   autopilot: AutopilotController;
   training: TrainingController;
+  /** A side panel (Training, Library...) covers the right of the view. */
+  panelOpen?: () => boolean;
 }
 
 export interface OverlaysFeature {
@@ -116,7 +118,10 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
     }
   }
 
+  let gatesLeft = false;
   const timer = setInterval(() => {
+    const left = host.panelOpen?.() ?? false;
+    if (left !== gatesLeft) panels.setGatesLeft((gatesLeft = left));
     void pollDriving();
     const now = performance.now();
     if (now - trainingPolled >= TRAINING_POLL_MS) {

@@ -39,6 +39,8 @@ export interface OverlayPanels {
   showGates(trace: GateTraceLike | null, note: string): void;
   showTimeGrads(samples: readonly TimeGradLike[]): void;
   setCost(text: string): void;
+  /** Moves the gates panel to the left column (a side panel covers the right one) or back. */
+  setGatesLeft(left: boolean): void;
   /** Saliency canvas over the dash picture (CSS px in the parent); toggles and layers in the left column, gates in the right. */
   place(pip: { x: number; y: number; width: number }, left: Column, right: Column): void;
   dispose(): void;
@@ -205,6 +207,9 @@ export function createOverlayPanels(parent: HTMLElement, intents: OverlayIntents
     },
     setCost(text) {
       cost.textContent = text;
+    },
+    setGatesLeft(left) {
+      (left ? column : right).append(gatesBox);
     },
     place(pip, l, r) {
       placed = pip;
