@@ -14,7 +14,7 @@ test.describe('training in the browser', () => {
     await page.getByTestId('split-holdout').check();
     await page.getByTestId('split-percent').fill('50');
     await page.getByTestId('split-percent').blur();
-    await page.getByTestId('training-advanced').locator('summary').click(); // the model's settings are folded
+    await page.getByTestId('training-advanced-open').click(); // the model's settings are folded
     const epochs = page.getByTestId('cfg-epochs');
     await epochs.fill('1');
     await epochs.blur();

@@ -138,7 +138,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   const plotsSec = section('Live plots', 'training-plots');
   const modelsSec = section('Saved models', 'training-models');
   const backendSec = section('Backend', 'training-backend');
-  const modelFold = el('details', { class: 'trn-fold', 'data-testid': 'training-advanced' }, el('summary', {}, 'Advanced: the network, optimiser and epochs'), model.root);
+  const modelFold = el('details', { class: 'trn-fold', 'data-testid': 'training-advanced' }, el('summary', { 'data-testid': 'training-advanced-open' }, 'Advanced: the network, optimiser and epochs'), model.root);
   const root = el('div', { class: 'trn-panel', 'data-testid': 'training-panel' }, header, runSec.root, plotsSec.root, data.root, modelFold, modelsSec.root, backendSec.root);
   /** Cancel pressed with "discard": the model the stopped run saves is deleted. */
   let discardOnCancel = false;
