@@ -188,7 +188,11 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
   const barObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(placeUnderBar);
   barObserver?.observe(top);
   placeUnderBar();
-  // Picking something from the phone's menu folds it again.
+  // Picking something from the phone's menu (or a mode) folds it again.
+  modes.addEventListener('click', () => {
+    top.classList.remove('menu-open');
+    menuBtn.setAttribute('aria-expanded', 'false');
+  });
   more.addEventListener('click', (e) => {
     if ((e.target as HTMLElement).tagName === 'BUTTON') {
       top.classList.remove('menu-open');
