@@ -18,6 +18,7 @@ import { makeThumbnail } from './thumbnail.ts';
 import type { TransferOptions } from './transfer.ts';
 import { progressReporter } from './transfer.ts';
 import type { ArchiveInput } from './zipReader.ts';
+import { MAX_JSON_DEPTH, nestingDepth } from './jsonValue.ts';
 import { capText } from './untrusted/guards.ts';
 import { CSV_MAX_BYTES, JSON_FILE_MAX_BYTES } from './untrusted/limits.ts';
 import { ZipReader } from './zipReader.ts';
@@ -137,6 +138,7 @@ export async function importClipsZip(store: ClipStore, input: ArchiveInput, opti
     if (e instanceof DataError) throw e;
     throw new DataError('bad-manifest', `manifest.json is not valid JSON: ${describeError(e)}`, { cause: e });
   }
+  if (nestingDepth(json, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new DataError('bad-manifest', `manifest.json nests deeper than ${MAX_JSON_DEPTH} levels`);
   const manifest = parseManifest(json);
 
   // Check everything that can be checked before writing: shapes, counts, sizes, labels.

@@ -55,6 +55,7 @@ export type { ArchiveInput } from './zipReader.ts';
 export { archiveEntryNames, ZipReader } from './zipReader.ts';
 export * as untrustedLimits from './untrusted/limits.ts';
 export { capText, checkEntrySizes, imageDimensions, inflateExactly } from './untrusted/guards.ts';
+export { MAX_JSON_DEPTH, nestingDepth } from './jsonValue.ts';
 export type { ImageCodec, RgbImage } from './imageCodec.ts';
 export { browserImageCodec } from './imageCodecBrowser.ts';
 export { ppmCodec } from './imageCodecPpm.ts';

@@ -19,6 +19,8 @@ export const jsonSchema: z.ZodType<unknown> = z.lazy(() =>
  * the text and the value as JSON reads it back. `what` starts the error ("setting 'theme'").
  */
 export function toJson(value: unknown, what: string, maxBytes: number): { readonly text: string; readonly value: JsonValue } {
+  // The schema and JSON.stringify recurse: refuse deep nesting first, without recursing.
+  if (nestingDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new DataError('invalid-input', `${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = jsonSchema.safeParse(value);
   if (!parsed.success) {
     const path = deepestPath(parsed.error.issues[0]);
@@ -29,6 +31,23 @@ export function toJson(value: unknown, what: string, maxBytes: number): { readon
   const bytes = new TextEncoder().encode(text).length;
   if (bytes > maxBytes) throw new DataError('invalid-input', `${what} is ${bytes} bytes of JSON; at most ${maxBytes} are stored`);
   return { text, value: JSON.parse(text) as JsonValue };
+}
+
+/** Deepest nesting of arrays and objects the data layer stores. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of `value` (iterative; stops counting once past `limit`). */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, d + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
 }
 
 /** Where the value went wrong: the schema reports a union at the top, the culprit sits in its deepest branch. */

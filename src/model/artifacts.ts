@@ -12,7 +12,7 @@
 // Ownership: loadModel returns a new net the caller disposes; nothing else here keeps tensors.
 
 import { strFromU8, strToU8, zipSync } from 'fflate';
-import { isDataError, untrustedLimits, ZipReader } from '../data/index.ts';
+import { isDataError, MAX_JSON_DEPTH, nestingDepth, untrustedLimits, ZipReader } from '../data/index.ts';
 import { z } from 'zod';
 import { formatPath, HEAD_NAMES, parseModelConfig, type ModelConfig } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
@@ -183,11 +183,14 @@ export function importModelZip(bytes: Uint8Array): SavedModel {
   const json = (name: string): unknown => {
     const data = file(name);
     if (!data) throw new ModelError('bad-model-file', `the zip has no ${name}`);
+    let v: unknown;
     try {
-      return JSON.parse(strFromU8(data));
+      v = JSON.parse(strFromU8(data));
     } catch (e) {
       throw new ModelError('bad-model-file', `${name} is not valid JSON (${(e as Error).message})`, { cause: e });
     }
+    if (nestingDepth(v, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new ModelError('bad-model-file', `${name} nests deeper than ${MAX_JSON_DEPTH} levels`);
+    return v;
   };
   const manifest = parseManifest(json(ZIP_FILES.manifest), ZIP_FILES.manifest);
   const modelJson = json(ZIP_FILES.modelJson) as { modelTopology?: unknown; weightsManifest?: unknown } | null;
