@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { GamePage } from './gamePage.ts';
 
 test.describe('training in the browser', () => {
-  test('trains one short epoch on auto-recorded clips: progress reaches 100% and the model is listed', async ({ page }) => {
+  test('trains one short epoch on auto-recorded clips: the run ends with its outcome (progress cleared) and the model is listed', async ({ page }) => {
     test.setTimeout(300_000);
     const game = new GamePage(page);
     await game.open('?track=oval');
