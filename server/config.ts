@@ -28,6 +28,8 @@ export interface ServerConfig {
   /** Reads and writes (per address, or per token when one is sent); lap submissions per token. */
   rateLimit: RateLimit;
   submitLimit: RateLimit;
+  /** How long a board page may be served from memory, ms (cleared by this process's writes). */
+  boardCacheMs: number;
   /** Seed the oval's expert board from this replay at start ('' to skip). */
   seedReplay: string;
   logger: boolean;
@@ -52,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     verifyQueue: int(env.VERIFY_QUEUE, 256),
     rateLimit: { max: int(env.RATE_LIMIT_MAX, 600), windowMs: int(env.RATE_LIMIT_WINDOW_MS, 60_000) },
     submitLimit: { max: int(env.SUBMIT_LIMIT_MAX, 30), windowMs: int(env.SUBMIT_LIMIT_WINDOW_MS, 60_000) },
+    boardCacheMs: int(env.BOARD_CACHE_MS, 250),
     seedReplay: env.SEED_REPLAY === undefined ? resolve('assets/replays/oval-expert.replay.json') : env.SEED_REPLAY,
     logger: env.LOG === '1',
   };

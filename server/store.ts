@@ -62,10 +62,18 @@ function view(r: LapRow): LapView {
   };
 }
 
+type BoardPage = { total: number; laps: RankedLap[]; reference: LapView | null };
+
 export class Store {
   readonly db: Kysely<Database>;
+  /**
+   * Board pages as last read, for `boardCacheMs` (reads dominate: a board is read far more often
+   * than it changes). Cleared by every lap this process stores; another process's new lap shows
+   * here within boardCacheMs. 0 turns it off.
+   */
+  private readonly boardCache = new Map<string, { at: number; page: BoardPage }>();
 
-  constructor(readonly handle: Db) {
+  constructor(readonly handle: Db, readonly boardCacheMs = 250) {
     this.db = handle.kysely;
   }
 
@@ -143,6 +151,7 @@ export class Store {
         .where('laps.score_s', '>', (eb) => eb.ref('excluded.score_s')))
       .returning('id')
       .executeTakeFirst();
+    if (inserted) this.boardCache.clear();
     const best = inserted ? inserted.id : (await this.personalBest(playerId, v.trackId, v.driverClass, v.simVersion))?.id;
     if (!best) throw new Error('the personal best vanished while it was being replaced');
     const lap = await this.lap(best);
@@ -181,15 +190,16 @@ export class Store {
   }
 
   // ---- boards -----------------------------------------------------------------------------
-  async board(q: { trackId: string; cls: string; simVersion: number; offset: number; limit: number; playerId?: string }) {
-    const base = this.lapsWithNames()
-      .where('laps.track_id', '=', q.trackId).where('laps.class', '=', q.cls).where('laps.sim_version', '=', q.simVersion);
-    const [rows, count] = await Promise.all([
-      base.orderBy('laps.score_s').orderBy('laps.created_at').orderBy('laps.id').offset(q.offset).limit(q.limit).execute(),
-      this.db.selectFrom('laps').select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .where('track_id', '=', q.trackId).where('class', '=', q.cls).where('sim_version', '=', q.simVersion).executeTakeFirstOrThrow(),
-    ]);
-    const laps = rows.map((r, i) => ({ ...view(r as LapRow), rank: q.offset + i + 1 }));
+  async board(q: { trackId: string; cls: string; simVersion: number; offset: number; limit: number; playerId?: string }): Promise<BoardPage & { me: RankedLap | null }> {
+    const key = `${q.trackId}/${q.cls}/${q.simVersion}/${q.offset}/${q.limit}`;
+    const hit = this.boardCache.get(key);
+    let page: BoardPage;
+    if (hit && Date.now() - hit.at < this.boardCacheMs) page = hit.page;
+    else {
+      page = await this.boardPage(q);
+      if (this.boardCache.size > 1000) this.boardCache.clear();
+      if (this.boardCacheMs > 0) this.boardCache.set(key, { at: Date.now(), page });
+    }
     let me: RankedLap | null = null;
     if (q.playerId) {
       const pb = await this.personalBest(q.playerId, q.trackId, q.cls, q.simVersion);
@@ -198,13 +208,25 @@ export class Store {
         me = { ...lap, rank: await this.rankOf(lap) };
       }
     }
+    return { ...page, me };
+  }
+
+  private async boardPage(q: { trackId: string; cls: string; simVersion: number; offset: number; limit: number }): Promise<BoardPage> {
+    const base = this.lapsWithNames()
+      .where('laps.track_id', '=', q.trackId).where('laps.class', '=', q.cls).where('laps.sim_version', '=', q.simVersion);
+    const [rows, count] = await Promise.all([
+      base.orderBy('laps.score_s').orderBy('laps.created_at').orderBy('laps.id').offset(q.offset).limit(q.limit).execute(),
+      this.db.selectFrom('laps').select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where('track_id', '=', q.trackId).where('class', '=', q.cls).where('sim_version', '=', q.simVersion).executeTakeFirstOrThrow(),
+    ]);
+    const laps = rows.map((r, i) => ({ ...view(r as LapRow), rank: q.offset + i + 1 }));
     let reference: LapView | null = null;
     if (q.cls !== 'expert') {
       const ref = await this.lapsWithNames().where('laps.track_id', '=', q.trackId).where('laps.class', '=', 'expert')
         .where('laps.sim_version', '=', q.simVersion).orderBy('laps.score_s').orderBy('laps.created_at').limit(1).executeTakeFirst();
       reference = ref ? view(ref as LapRow) : null;
     }
-    return { total: Number(count.n), laps, me, reference };
+    return { total: Number(count.n), laps, reference };
   }
 
   /** The board of boards: the most-played tracks, and the newest records (laps that lead their board). */

@@ -42,11 +42,22 @@ export async function freshPostgres(url: string): Promise<{ url: string; drop():
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
+    /** Drops it once its clients have gone (no FORCE: terminating a closing pool's client is an unhandled error there); a throwaway server keeps it otherwise. */
     async drop() {
       const a = new pg.Client({ connectionString: url });
       await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      try {
+        for (let i = 0; i < 20; i++) {
+          const { rows } = await a.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await a.query(`DROP DATABASE IF EXISTS ${name}`);
+      } catch {
+        /* still in use: left for the throwaway cluster to take with it */
+      } finally {
+        await a.end();
+      }
     },
   };
 }
