@@ -12,6 +12,7 @@
 import { downloadBytes, el } from './dom.ts';
 import { type RankedEntry, rankBoard, type LeaderboardEntry } from '../scoring/leaderboard.ts';
 import { type DriverClass, formatLapTime, SCORE_FORMULA } from '../scoring/rules.ts';
+import { REPLAY_MAX_BYTES } from '../scoring/replayFormat.ts';
 
 export interface LeaderboardDeps {
   /** Entries of a track (every class). */
@@ -85,6 +86,8 @@ export function createLeaderboardPanel(container: HTMLElement, deps: Leaderboard
     importInput.value = '';
     if (!file) return;
     try {
+      // The byte cap before reading the file (the verifier checks the text again).
+      if (file.size > REPLAY_MAX_BYTES) throw new Error(`'${file.name}' is ${file.size} bytes; a replay is at most ${REPLAY_MAX_BYTES}`);
       const msg = await deps.importReplay(await file.text());
       deps.notify(msg, 'ok');
       await panel.refresh();

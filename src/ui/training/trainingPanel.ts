@@ -45,6 +45,7 @@ import { type FieldSpec, type FieldValue, type FormMemory, framesPerExample, get
 import { DEFAULT_SPLIT, planSplit, type SplitChoice, type SplitPlan } from './dataSplit.ts';
 import { createDataView } from './dataView.ts';
 import { downloadBytes, el, messageOf } from '../dom.ts';
+import { MODEL_ZIP_MAX_BYTES } from '../../data/untrusted/limits.ts';
 import { formatBytes, formatDate, formatPercent, modelFileName } from './format.ts';
 import { createModelsView, kindLabel, type ResumableRun } from './modelsView.ts';
 import { createThrottle, TrainingSeries } from './plotSeries.ts';
@@ -247,6 +248,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       renderModels();
       void (async () => {
         try {
+          if (file.size > MODEL_ZIP_MAX_BYTES) throw new Error(`'${file.name}' is ${file.size} bytes; a model zip is at most ${MODEL_ZIP_MAX_BYTES}`);
           const meta = await deps.importModel(new Uint8Array(await file.arrayBuffer()));
           deps.notify(`Imported '${meta.name}'`, 'ok');
           await loadModels();
