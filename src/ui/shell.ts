@@ -204,6 +204,8 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
   const onEscape = (e: KeyboardEvent): void => {
     if (e.key !== 'Escape' || closeHelp) return; // the help overlay handles its own keys
     if (openName === null) return;
+    const t = e.target as HTMLElement | null;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return; // Esc in a box cancels the edit there
     e.preventDefault();
     e.stopImmediatePropagation();
     intents.panel(null);
