@@ -31,7 +31,7 @@ export async function buildServer(config: ServerConfig): Promise<Server> {
   const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(db);
   const store = new Store(db, config.boardCacheMs);
-  await seedExpertLaps(store, config.seedReplay, (m) => config.logger && console.log(m));
+  await seedExpertLaps(store, config.seedReplay, (m) => console.log(m));
   const pool = createVerifyPool({ threads: config.verifyThreads, timeoutMs: config.verifyTimeoutMs, maxQueue: config.verifyQueue, maxBytes: config.bodyLimit });
   const app = Fastify({ logger: config.logger, bodyLimit: config.bodyLimit, trustProxy: process.env.TRUST_PROXY === '1' });
 
