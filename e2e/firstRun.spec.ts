@@ -188,6 +188,38 @@ test.describe('the first five minutes', () => {
     expect(game.errors).toEqual([]);
   });
 
+  test('race mode shows the live gap to the ghost', async ({ page }) => {
+    test.setTimeout(180_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await game.hook('pause', true);
+    await game.hook('setDriver', 'expert');
+    await game.hook('runLaps', 1);
+    await game.hook('setDriver', 'human');
+    await game.hook('pause', false);
+    await page.getByTestId('mode-race').click();
+    await expect(page.getByTestId('notices')).toContainText('Racing');
+    const gap = async (): Promise<number> => {
+      const t = (await page.getByTestId('hud-ghost-gap').textContent()) ?? '';
+      expect(t).toMatch(/^ghost [+-]\d+\.\d\d s$/);
+      return Number(t.replace(/[^0-9.+-]/g, ''));
+    };
+    // The expert again: it drives its own lap, so the gap stays near zero.
+    await game.hook('pause', true);
+    await game.hook('setDriver', 'expert');
+    await game.hook('step', 900);
+    await game.hook('pause', false);
+    await page.waitForTimeout(300);
+    expect(Math.abs(await gap())).toBeLessThan(0.2);
+    // Lifting off for two seconds: the player falls behind the ghost.
+    await game.hook('pause', true);
+    await game.hook('setDriver', 'human');
+    await game.hook('step', 120);
+    await game.hook('pause', false);
+    await page.waitForTimeout(300);
+    expect(await gap()).toBeGreaterThan(0.3);
+  });
+
   test('the Training panel shows Start without scrolling', async ({ page }) => {
     const game = new GamePage(page);
     await game.open('?track=oval');
