@@ -23,9 +23,12 @@ export class InflateCapError extends Error {
  */
 export const INFLATE_PIECE_BYTES = 1024;
 
-/** Inflates raw deflate `data`, throwing InflateCapError once the output exceeds `cap` bytes. */
-export function boundedInflate(data: Uint8Array, cap: number, makeInflater: () => InflateStreamLike): Uint8Array {
-  let out = new Uint8Array(Math.min(cap, Math.max(1024, data.length * 4)));
+/**
+ * Inflates raw deflate `data`, throwing InflateCapError once the output exceeds `cap` bytes.
+ * `expected` (at most `cap`) sizes the output buffer up front when the size is known.
+ */
+export function boundedInflate(data: Uint8Array, cap: number, makeInflater: () => InflateStreamLike, expected?: number): Uint8Array {
+  let out = new Uint8Array(Math.min(cap, expected ?? Math.max(1024, data.length * 4)));
   let n = 0;
   const inflater = makeInflater();
   inflater.ondata = (chunk) => {

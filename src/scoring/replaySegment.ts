@@ -53,7 +53,7 @@ export function decodeControls(text: string, ticks: number): Int16Array {
   if (text.length > Math.ceil((want + 1024) / 3) * 4 + 16) throw new ReplayRefusal('controls', 'controls', `${text.length} characters is more than ${ticks} ticks of controls can take`);
   let bytes: Uint8Array;
   try {
-    bytes = boundedInflate(fromBase64(text), want, () => new Inflate());
+    bytes = boundedInflate(fromBase64(text), want, () => new Inflate(), want);
   } catch (e) {
     throw new ReplayRefusal('controls', 'controls', `cannot be decoded (${(e as Error).message})`);
   }

@@ -27,7 +27,7 @@ export function checkEntrySizes(e: EntrySizes, cap = ZIP_MAX_ENTRY_BYTES): void 
 export function inflateExactly(raw: Uint8Array, size: number, name: string): Uint8Array {
   let data: Uint8Array;
   try {
-    data = boundedInflate(raw, size, () => new Inflate());
+    data = boundedInflate(raw, size, () => new Inflate(), size);
   } catch (e) {
     if (e instanceof InflateCapError) throw refuse(`'${name}' inflates to more than the ${size} bytes it declares`);
     throw refuse(`the file is not a readable zip archive (corrupt or truncated): '${name}' does not decompress (${(e as Error).message})`);

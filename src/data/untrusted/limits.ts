@@ -3,8 +3,11 @@
 
 /** Most files (entries) a zip may list. */
 export const ZIP_MAX_ENTRIES = 50_000;
-/** Largest uncompressed size of one zip entry (a clip's frame file, a model's weights). */
-export const ZIP_MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest uncompressed size of one zip entry (a clip's frame file, a model's weights): a frame
+ * file holds one chunk, and chunks are at most 64 MiB. An entry is held whole while it is read.
+ */
+export const ZIP_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 /** Largest sum of the uncompressed sizes an archive declares. */
 export const ZIP_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
 /** Largest compression ratio of an entry past ZIP_RATIO_FLOOR_BYTES (deflate tops out near 1032). */
