@@ -1,16 +1,19 @@
 // The overlays through the worker API, in Node: predictions are identical with overlays on and
 // off, the gate trace covers the predictor's own window (its outputs are the prediction), the
 // tensor count stays flat over many overlay calls, and training samples the gradient norm per
-// time step.
+// time step. VisualBackProp of the live frame comes from the predictor's own conv maps (no
+// second forward) once asked for, equals the standalone map, and the predictor keeps those maps
+// only while VisualBackProp is being asked for.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
 import { openClipStore, openModelStore, openSettingsStore, type LabelRow } from '../src/data/index.ts';
+import { createSteeringNet, createStreamingPredictor } from '../src/model/index.ts';
 import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
 import type { TargetNormalization } from '../src/model/preprocess.ts';
 import { tf } from '../src/model/tfSetup.ts';
 import { createSteeringApi, type PredictResult } from './steeringApi.ts';
-import type { OverlayRequest } from './overlayApi.ts';
+import { createOverlayViews, type OverlayRequest } from './overlayApi.ts';
 
 const W = 16;
 const H = 12;
@@ -91,5 +94,73 @@ describe('overlays in the steering worker', () => {
     expect(api.overlayViews({ saliency: 'vbp' })!.framesSeen).toBe(20);
     expect(() => api.overlayViews({ saliency: 'vbp' }, { pixels: new Uint8Array(5), width: W, height: H })).toThrow(/bytes/);
     expect(tf.memory().numTensors).toBe(tensors);
+  }, 60_000);
+
+  it('VisualBackProp of the live frame uses the predictor\'s conv maps: the same map, the same predictions, tensors flat', async () => {
+    const { api, modelId, frames } = await trainedApi();
+    await api.loadModel(modelId, { width: W, height: H });
+    const frame = (i: number) => frames.slice(i * FB, (i + 1) * FB);
+    const plain = [];
+    for (let i = 0; i < 12; i++) plain.push(pick(await api.predict(frame(i))));
+    api.resetPredictor();
+    const tensors = tf.memory().numTensors;
+    const shared = [];
+    const withVbp = [];
+    let maxDiff = 0;
+    for (let i = 0; i < 12; i++) {
+      withVbp.push(pick(await api.predict(frame(i))));
+      const v = api.overlayViews(i === 6 ? { saliency: 'gradcam' } : { saliency: 'vbp', featureChannels: i % 3 === 0 ? 2 : 0 })!;
+      shared.push(v.saliency!.shared);
+      if (i % 3 === 0 && i !== 6) expect(v.layers.length).toBe(2);
+      if (v.saliency!.shared) {
+        const own = api.overlayViews({ saliency: 'vbp' }, { pixels: frame(i), width: W, height: H })!.saliency!;
+        expect(own.shared).toBe(false);
+        v.saliency!.values.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - own.values[j]))));
+      }
+    }
+    // The first request turns the maps on; Grad-CAM turns them off, so the next VisualBackProp runs its own forward.
+    expect(shared).toEqual([false, true, true, true, true, true, false, false, true, true, true, true]);
+    expect(maxDiff).toBeLessThan(1e-5);
+    expect(withVbp).toEqual(plain);
+    expect(tf.memory().numTensors).toBe(tensors);
+  }, 60_000);
+
+  it('has the predictor keep conv maps only while VisualBackProp is asked for', async () => {
+    await tf.setBackend('cpu');
+    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
+    const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
+    const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
+    const model = { net, frame: { width: W, height: H }, predictor };
+    const overlays = createOverlayViews();
+    const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const step = async (i: number) => {
+      const f = frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+      overlays.observe(f, net);
+      await predictor.predict(f);
+    };
+    try {
+      await step(0);
+      expect(predictor.captureConvMeans).toBe(false);
+      overlays.views(model, { featureChannels: 2, gates: true });
+      expect(predictor.captureConvMeans).toBe(false);
+      overlays.views(model, { saliency: 'vbp' }, { pixels: frames.slice(0, FB), width: W, height: H });
+      expect(predictor.captureConvMeans).toBe(false); // a still frame does not need the predictor's maps
+      overlays.views(model, { saliency: 'vbp' });
+      expect(predictor.captureConvMeans).toBe(true);
+      await step(1);
+      expect(overlays.views(model, { saliency: 'vbp' })!.saliency!.shared).toBe(true);
+      overlays.views(model, { saliency: 'hirescam' });
+      expect(predictor.captureConvMeans).toBe(false);
+      overlays.views(model, { saliency: 'vbp' });
+      // Overlays switched off (no more requests): the maps stop after IDLE_FRAMES frames.
+      for (let i = 0; i < 120; i++) await step(i);
+      expect(predictor.captureConvMeans).toBe(true);
+      await step(0);
+      expect(predictor.captureConvMeans).toBe(false);
+      expect(predictor.convMeans()).toBeNull();
+    } finally {
+      predictor.dispose();
+      net.dispose();
+    }
   }, 60_000);
 });

@@ -2,14 +2,19 @@
 // predictor saw (copies, the same window and warm-up rule), and on request the saliency map
 // (VisualBackProp or Grad-CAM), the conv feature maps and the recurrent gate trace of that
 // window. During training it samples the gradient norm that reaches each time step on a small
-// probe batch. Nothing here touches the predictor or the weights: predictions are the same
-// with overlays on or off (workers/overlayApi.test.ts).
+// probe batch. VisualBackProp of the live frame uses the conv channel means the streaming
+// predictor computed while encoding that frame (it sets the predictor's captureConvMeans flag
+// while VisualBackProp is being asked for, and clears it when another method is chosen or no
+// request came for IDLE_FRAMES frames), so it costs no second conv forward; it falls back to
+// its own forward when the maps are not of the current frame (the first request, a still
+// frame). Nothing here changes the weights, and the predictions are the same with overlays on
+// or off, bit for bit (workers/overlayApi.test.ts).
 //
 // Ownership: plain arrays only; every tensor lives inside the model functions it calls.
 
 import { gateTrace, type GateTrace, timeStepGradients } from '../src/model/introspect.ts';
-import { gradCam, lookAtFrame, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
-import type { BatchSource, SteeringNet, TrainingEvent } from '../src/model/index.ts';
+import { convGeometries, gradCam, lookAtFrame, visualBackPropFromMeans, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
+import type { BatchSource, Predictor, SteeringNet, TrainingEvent } from '../src/model/index.ts';
 
 export type SaliencyMethod = 'vbp' | 'gradcam' | 'hirescam';
 
@@ -23,7 +28,8 @@ export interface OverlayRequest {
 }
 
 export interface OverlayViews {
-  saliency: (SaliencyMap & { method: SaliencyMethod }) | null;
+  /** `shared`: VisualBackProp from the predictor's own conv maps of this frame (no second forward). */
+  saliency: (SaliencyMap & { method: SaliencyMethod; shared: boolean }) | null;
   layers: FeatureMaps[];
   /** null for the single-frame CNN or when not asked. */
   gates: GateTrace | null;
@@ -51,6 +57,8 @@ export interface StillFrame {
 export interface DrivingModel {
   net: SteeringNet;
   frame: { width: number; height: number };
+  /** The streaming predictor driving with `net`: VisualBackProp reads its conv maps when it has them. */
+  predictor?: Predictor;
 }
 
 /** Training steps between two time-step gradient samples. */
@@ -58,12 +66,35 @@ const SAMPLE_EVERY_STEPS = 25;
 const MAX_SAMPLES = 200;
 /** Frame groups kept in the probe batch (its cost stays a small share of a training step). */
 const PROBE_GROUPS = 4;
+/** Frames without a live VisualBackProp request after which the predictor stops keeping conv maps. */
+const IDLE_FRAMES = 120;
+
+/** a and b hold the same bytes (compared 4 at a time when aligned). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length % 4 === 0) {
+    const x = new Int32Array(a.buffer, a.byteOffset, a.length / 4);
+    const y = new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export function createOverlayViews(clock: () => number = () => performance.now()) {
   let ring: Uint8Array[] = [];
   let seen = 0;
   let watched: SteeringNet | null = null;
   let samples: TimeGradSample[] = [];
+  /** The predictor asked to keep conv maps, and the frame count of the last live VisualBackProp request. */
+  let sharing: Predictor | null = null;
+  let lastVbp = 0;
+
+  function stopSharing(): void {
+    if (sharing) sharing.captureConvMeans = false;
+    sharing = null;
+  }
 
   /** The predictor's window of `T` frames, oldest first (before T frames the oldest stands in). */
   function ringWindow(T: number, bytes: number): Uint8Array {
@@ -78,6 +109,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
     observe(frame: Uint8Array, net: SteeringNet): void {
       const window = net.window;
       if (ring.length !== window || watched !== net) {
+        if (watched !== net) stopSharing();
         watched = net;
         ring = Array.from({ length: window }, () => new Uint8Array(frame.length));
         seen = 0;
@@ -85,6 +117,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       if (ring[seen % window].length !== frame.length) ring[seen % window] = new Uint8Array(frame.length);
       ring[seen % window].set(frame);
       seen++;
+      if (sharing && seen - lastVbp > IDLE_FRAMES) stopSharing();
     },
     reset(): void {
       seen = 0;
@@ -116,19 +149,37 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       let layers: FeatureMaps[] = [];
       let tS = 0;
       let tL = 0;
-      if (method === 'vbp' || channels > 0) {
-        const look = lookAtFrame(net, newest, frame, { saliency: method === 'vbp', featureChannels: channels });
-        if (look.saliency) saliency = { ...look.saliency, method: 'vbp' };
+      if (!still) {
+        // Live: the predictor keeps conv maps while VisualBackProp is asked for, and only then.
+        const p = model.predictor;
+        if (method === 'vbp' && p) {
+          if (sharing !== p) stopSharing();
+          sharing = p;
+          p.captureConvMeans = true;
+          lastVbp = seen;
+        } else stopSharing();
+      }
+      const cm = method === 'vbp' && !still ? model.predictor?.convMeans() : null;
+      if (cm && sameBytes(cm.frame, newest)) {
+        const { width, height } = net.config.input;
+        saliency = { width, height, values: visualBackPropFromMeans(cm.means, convGeometries(net)), method: 'vbp', shared: true };
+        tS = clock() - t0;
+      }
+      const t05 = clock();
+      const ownVbp = method === 'vbp' && !saliency;
+      if (ownVbp || channels > 0) {
+        const look = lookAtFrame(net, newest, frame, { saliency: ownVbp, featureChannels: channels });
+        if (look.saliency) saliency = { ...look.saliency, method: 'vbp', shared: false };
         layers = [...look.layers];
         // One forward serves both; its time counts as saliency when saliency was asked for.
-        if (method === 'vbp') tS = clock() - t0;
-        else tL = clock() - t0;
+        if (ownVbp) tS = clock() - t05;
+        else tL = clock() - t05;
       }
       const t1 = clock();
       if (method === 'gradcam' || method === 'hirescam') {
         const layer = req.gradcamLayer;
         const map = gradCam(net, windowFrames(T, bytes), frame, { pooling: method === 'hirescam' ? 'none' : 'mean', ...(layer !== undefined ? { layer } : {}) });
-        saliency = { ...map, method };
+        saliency = { ...map, method, shared: false };
         tS = clock() - t1;
       }
       const t2 = clock();

@@ -1,9 +1,12 @@
 // The streaming predictor against the full tfjs model on the same window (1e-5), the naive
 // predictor, warm-up and reset, input checks, and a flat tensor count over 500 predictions.
+// On request it hands out the newest frame's conv channel means: VisualBackProp from them equals
+// the standalone saliency path's (1e-5), and the predictions stay the same bit for bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellKind, ModelKind } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
+import { convGeometries, lookAtFrame, visualBackPropFromMeans } from './saliency.ts';
 import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { syntheticSequence, tinyConfig } from './testKit.ts';
@@ -128,6 +131,57 @@ describe('streaming predictor', () => {
     } finally {
       streaming.dispose();
       naive.dispose();
+      net.dispose();
+    }
+  });
+
+  it.each(['cnn_lstm', 'cnn'] as ModelKind[])('hands out conv channel means only when asked: VisualBackProp from them equals the standalone path, predictions bit-identical, tensors flat (%s)', async (kind) => {
+    const net = createSteeringNet(tinyConfig({ sequence: { kind, window: 3 }, encoder: { hidden: [10] } }));
+    randomize(net);
+    const frames = syntheticSequence({ count: 10, ...FRAME }).frames;
+    const fb = FRAME.width * FRAME.height * 3;
+    const plain = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    const sharing = createStreamingPredictor({ net, normalization: NORM, frame: FRAME, captureConvMeans: true });
+    const geometry = convGeometries(net);
+    try {
+      expect(plain.captureConvMeans).toBe(false);
+      const before = tf.memory().numTensors;
+      let maxDiff = 0;
+      let litCells = 0;
+      for (let i = 0; i < 30; i++) {
+        const frame = frames.slice((i % 10) * fb, ((i % 10) + 1) * fb);
+        const a = await plain.predict(frame);
+        const b = await sharing.predict(frame);
+        expect([b.steering, b.speed, b.torque, b.warm]).toEqual([a.steering, a.speed, a.torque, a.warm]);
+        expect(plain.convMeans()).toBeNull();
+        const cm = sharing.convMeans()!;
+        expect(cm.frame).toEqual(frame);
+        expect(cm.means.map((m) => m.length)).toEqual(geometry.map((g) => g.outHeight * g.outWidth));
+        const shared = visualBackPropFromMeans(cm.means, geometry);
+        const standalone = lookAtFrame(net, frame, FRAME, { saliency: true, featureChannels: 0 }).saliency!.values;
+        expect(shared.length).toBe(standalone.length);
+        shared.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - standalone[j]))));
+        litCells = Math.max(litCells, shared.filter((v) => v > 0.05).length);
+      }
+      expect(maxDiff).toBeLessThan(1e-5);
+      expect(litCells).toBeGreaterThan(10); // the maps are not trivially empty
+      expect(tf.memory().numTensors).toBe(before);
+      // Off again, after a reset, or after new weights: nothing stale is handed out.
+      sharing.reset();
+      expect(sharing.convMeans()).toBeNull();
+      await sharing.predict(frames.subarray(0, fb));
+      expect(sharing.convMeans()).not.toBeNull();
+      sharing.refreshWeights();
+      expect(sharing.convMeans()).toBeNull();
+      await sharing.predict(frames.subarray(0, fb));
+      sharing.captureConvMeans = false;
+      expect(sharing.convMeans()).toBeNull();
+      await sharing.predict(frames.subarray(fb, 2 * fb));
+      expect(sharing.convMeans()).toBeNull();
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      plain.dispose();
+      sharing.dispose();
       net.dispose();
     }
   });

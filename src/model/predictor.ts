@@ -10,8 +10,14 @@
 // predict resolves). The CNN runs on the net's own weights; the recurrent cell and heads run
 // on a JS copy taken at creation and by refreshWeights(), which the caller must call after the
 // weights change (more training, a load). The net stays the caller's and must outlive it.
+//
+// On request (captureConvMeans, set by the overlay code) the streaming predictor also keeps,
+// for the newest frame, each conv layer's post-activation channel-mean map: all VisualBackProp
+// needs, computed inside the encoding's own tf.tidy and read back with the embedding in one
+// read, so the overlay does not run a second conv forward. Off by default: plain driving pays
+// nothing, and the prediction is the same bit for bit either way.
 
-import { cellGates, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
+import { cellGates, convPlan, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
 import type { SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize, type TargetNormalization } from './preprocess.ts';
@@ -24,6 +30,14 @@ export interface Prediction extends HeadValues {
   readonly ms: { readonly preprocess: number; readonly encode: number; readonly recurrent: number; readonly total: number };
 }
 
+/** Each conv layer's channel-mean map of one frame (VisualBackProp's input). */
+export interface ConvMeans {
+  /** A copy of the frame (as given to predict) the maps are of. */
+  readonly frame: Uint8Array;
+  /** Shallowest layer first; each outHeight x outWidth, row-major, the mean over channels of the layer's output. */
+  readonly means: readonly Float32Array[];
+}
+
 export interface Predictor {
   /** One new frame (RGB, frameWidth x frameHeight, row 0 at the top) -> the prediction for the window ending at it. */
   predict(frame: Uint8Array): Promise<Prediction>;
@@ -33,6 +47,10 @@ export interface Predictor {
   refreshWeights(): void;
   /** Frames since the last reset. */
   readonly framesSeen: number;
+  /** When true, predict() also keeps the new frame's conv channel means (convMeans()). The naive predictor ignores it. */
+  captureConvMeans: boolean;
+  /** The conv channel means of the last predicted frame if it was captured; null otherwise and after reset / refreshWeights. */
+  convMeans(): ConvMeans | null;
   dispose(): void;
 }
 
@@ -43,6 +61,8 @@ export interface PredictorOptions {
   readonly frame: FrameSize;
   /** Milliseconds; default performance.now. */
   readonly clock?: () => number;
+  /** Initial value of Predictor.captureConvMeans (default false). */
+  readonly captureConvMeans?: boolean;
 }
 
 interface DenseWeights {
@@ -178,6 +198,53 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   let ring: Float32Array[] = [];
   let seen = 0;
   let disposed = false;
+  let capture = options.captureConvMeans ?? false;
+  let captured: ConvMeans | null = null;
+  const convCount = convPlan(net.config).layers.length;
+
+  /** The embedding of one frame and, if asked, its conv channel means: one tidy, one read. */
+  async function encode(x: tf.Tensor4D, withMeans: boolean): Promise<{ emb: Float32Array; means: Float32Array[] | null }> {
+    if (!withMeans) {
+      let embT: tf.Tensor2D;
+      try {
+        embT = tf.tidy(() => net.encoder.apply(x, { training: false }) as tf.Tensor2D);
+      } finally {
+        x.dispose();
+      }
+      try {
+        return { emb: (await embT.data()) as Float32Array, means: null };
+      } finally {
+        embT.dispose();
+      }
+    }
+    // The same layers the Sequential applies, one by one (the same kernels: the same numbers).
+    let allT: tf.Tensor1D;
+    let sizes: number[] = [];
+    try {
+      allT = tf.tidy(() => {
+        let y: tf.Tensor = x;
+        const meanT: tf.Tensor[] = [];
+        net.encoder.layers.forEach((l, i) => {
+          y = l.apply(y, { training: false }) as tf.Tensor;
+          if (i < convCount) meanT.push(tf.reshape(tf.mean(y, 3), [-1]));
+        });
+        sizes = meanT.map((t) => t.size);
+        return tf.concat([tf.reshape(y, [-1]), ...meanT]) as tf.Tensor1D;
+      });
+    } finally {
+      x.dispose();
+    }
+    let all: Float32Array;
+    try {
+      all = (await allT.data()) as Float32Array;
+    } finally {
+      allT.dispose();
+    }
+    let o = all.length - sizes.reduce((a, b) => a + b, 0);
+    const emb = all.subarray(0, o);
+    const means = sizes.map((n) => all.slice(o, (o += n)));
+    return { emb, means };
+  }
 
   function refreshWeights(): void {
     if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
@@ -189,13 +256,21 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     const width = cell ? cell.gates * cell.units : net.config.encoder.embedding;
     ring = Array.from({ length: T }, () => new Float32Array(width));
     seen = 0;
+    captured = null;
   }
   refreshWeights();
 
   return {
     get framesSeen() { return seen; },
+    get captureConvMeans() { return capture; },
+    set captureConvMeans(on: boolean) {
+      capture = on;
+      if (!on) captured = null;
+    },
+    convMeans: () => captured,
     reset() {
       seen = 0;
+      captured = null;
     },
     refreshWeights,
     async predict(frame) {
@@ -205,18 +280,10 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       const t0 = clock();
       const x = framesToTensor(frame, 1, size, net.config.input);
       const t1 = clock();
-      let embT: tf.Tensor2D;
-      try {
-        embT = tf.tidy(() => net.encoder.apply(x, { training: false }) as tf.Tensor2D);
-      } finally {
-        x.dispose();
-      }
-      let emb: Float32Array;
-      try {
-        emb = (await embT.data()) as Float32Array;
-      } finally {
-        embT.dispose();
-      }
+      const withMeans = capture;
+      captured = null;
+      const { emb, means } = await encode(x, withMeans);
+      if (means && capture) captured = { frame: frame.slice(), means };
       const t2 = clock();
       const slot = ring[seen % T];
       let features: ArrayLike<number>;
@@ -257,6 +324,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     dispose() {
       disposed = true;
       ring = [];
+      captured = null;
     },
   };
 }
@@ -275,6 +343,8 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
   let disposed = false;
   return {
     get framesSeen() { return seen; },
+    captureConvMeans: false,
+    convMeans: () => null,
     reset() {
       seen = 0;
     },
