@@ -282,6 +282,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setTrack: (id) => app.setTrack(id),
     autopilotModel: () => autopilot.model,
     governor: () => autopilot.autopilot.opts.governor,
+    exportModel: (id) => training.exportModel(id),
   });
 
   // ---- The Training panel (trainingFeature.ts) ---------------------------------------------

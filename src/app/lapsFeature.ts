@@ -28,6 +28,8 @@ export interface LapsFeatureHost {
   /** The model the autopilot drives with, and whether its speed governor is on (src/app/autopilot.ts). */
   autopilotModel(): { id: string; name: string } | null;
   governor(): boolean;
+  /** The zip of a saved model (uploaded with autopilot laps submitted online). */
+  exportModel?(modelId: string): Promise<Uint8Array>;
 }
 
 export interface LapsFeature {
@@ -178,6 +180,7 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
     session,
     tracks: () => PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
     notify: (t, k) => shell.notify(t, k),
+    exportModel: host.exportModel,
     race(replay, label) {
       if (replay.track.id !== session.track.id) host.setTrack(replay.track.id);
       ghost = new Ghost(replay, label);

@@ -40,4 +40,19 @@ describe('the online fetch client', () => {
     expect((seen?.init.headers as Record<string, string>).authorization).toBe('Bearer tok123');
     expect(seen?.init.body).toBe('{"format":"deepsteer-replay"}');
   });
+
+  it('uploads a model zip, then names its hash on the autopilot lap', async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const c = new OnlineClient('api', (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      const body = url === 'api/models' ? '{"hash":"' + 'c'.repeat(64) + '","bytes":4}' : '{"lap":{"id":"x","scoreS":1},"rank":1,"improved":true}';
+      return new Response(body, { status: 201, headers: { 'content-type': 'application/json' } });
+    }) as unknown as typeof fetch);
+    const { hash } = await c.uploadModel('tok', new Uint8Array([0x50, 0x4b, 3, 4]));
+    await c.submitLap('tok', '{}', hash);
+    expect((calls[0].init.headers as Record<string, string>)['content-type']).toBe('application/zip');
+    expect(calls[1].url).toBe(`api/laps?model=${'c'.repeat(64)}`);
+    const refused = new OnlineClient('api', reply(413, '{"error":"Request body is too large"}', { 'content-type': 'application/json' }));
+    await expect(refused.uploadModel('tok', new Uint8Array(4))).rejects.toThrow('too large');
+  });
 });

@@ -66,8 +66,26 @@ export class OnlineClient {
     return this.call('POST', '/players/me/token', { token });
   }
 
-  submitLap(token: string, replayText: string): Promise<{ lap: { id: string; scoreS: number }; rank: number; improved: boolean }> {
-    return this.call('POST', '/laps', { token, json: replayText });
+  submitLap(token: string, replayText: string, modelHash?: string): Promise<{ lap: { id: string; scoreS: number }; rank: number; improved: boolean }> {
+    return this.call('POST', `/laps${modelHash ? `?model=${modelHash}` : ''}`, { token, json: replayText });
+  }
+
+  /** Uploads a model zip (stored once by its SHA-256); resolves with its hash. */
+  async uploadModel(token: string, zip: Uint8Array): Promise<{ hash: string; bytes: number }> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.base}/models`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/zip', authorization: `Bearer ${token}`, accept: 'application/json' },
+        body: zip as Uint8Array<ArrayBuffer>,
+      });
+    } catch {
+      throw new OnlineError(OFFLINE, 0);
+    }
+    const body = (await res.json().catch(() => ({}))) as { hash?: string; bytes?: number; error?: string };
+    if (res.status === 429) throw new OnlineError(`rate limited: try again in ${res.headers.get('retry-after') ?? 'a few'} s`, 429);
+    if (!res.ok || !body.hash) throw new OnlineError(`the model was not uploaded: ${body.error ?? res.status}`, res.status);
+    return { hash: body.hash, bytes: body.bytes ?? zip.length };
   }
 
   board<T>(trackId: string, cls: string, offset: number, limit: number, token?: string): Promise<T> {

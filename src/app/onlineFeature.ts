@@ -21,6 +21,8 @@ export interface OnlineFeatureHost {
   notify(text: string, kind: 'info' | 'ok' | 'warn' | 'error'): void;
   /** Races this replay as a ghost (switching track and mode as needed). */
   race(replay: Replay, label: string): void;
+  /** The zip of a saved model, uploaded once (by hash) with the autopilot laps it drove. */
+  exportModel?(modelId: string): Promise<Uint8Array>;
   client?: OnlineClient;
 }
 
@@ -53,7 +55,15 @@ export function createOnlineFeature(host: OnlineFeatureHost): OnlineFeature {
 
   async function submit(replay: Replay): Promise<string> {
     const p = needPlayer();
-    const r = await client.submitLap(p.token, JSON.stringify(replay));
+    let modelHash: string | undefined;
+    const modelId = replay.driver.modelId;
+    if (modelId && host.exportModel) {
+      // The model goes with its lap, so anyone can download it and drive it; stored once by hash.
+      const zip = await host.exportModel(modelId).catch(() => null);
+      if (zip) modelHash = (await client.uploadModel(p.token, zip)).hash;
+      else host.notify('The model behind this lap is no longer saved here: the lap is submitted without it.', 'warn');
+    }
+    const r = await client.submitLap(p.token, JSON.stringify(replay), modelHash);
     const time = formatLapTime(replay.claim.ticks / TICK_HZ);
     return r.improved ? `Submitted ${time}: verified by the server, world rank ${r.rank}.` : `Verified, but your best on this board is faster: it stays at rank ${r.rank}.`;
   }
