@@ -211,13 +211,15 @@ test.describe('the first five minutes', () => {
     await game.hook('pause', false);
     await page.waitForTimeout(300);
     expect(Math.abs(await gap())).toBeLessThan(0.2);
-    // Lifting off for two seconds: the player falls behind the ghost.
+    // Lifting off, then braking: the player falls behind the ghost.
     await game.hook('pause', true);
     await game.hook('setDriver', 'human');
     await game.hook('step', 120);
     await game.hook('pause', false);
-    await page.waitForTimeout(300);
-    expect(await gap()).toBeGreaterThan(0.3);
+    const coasted = await gap();
+    expect(coasted).toBeGreaterThan(0.05);
+    await game.hold('ArrowDown', 2000);
+    expect(await gap()).toBeGreaterThan(coasted + 0.1);
   });
 
   test('the Training panel shows Start without scrolling', async ({ page }) => {
