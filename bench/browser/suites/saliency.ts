@@ -1,8 +1,12 @@
 // Suite 'saliency': what the model overlays cost against the prediction they sit beside, on the
 // default CNN+LSTM (fresh weights: the cost does not depend on their values), per backend.
 // 1. Through the REAL steering worker: predict(frame) and, after the same frame, each overlay
-//    request (VisualBackProp, Grad-CAM, HiResCAM, the conv layer views, the gate trace), in
-//    alternating blocks; the worker's own milliseconds for each (its `ms` fields).
+//    request (none, VisualBackProp, Grad-CAM, HiResCAM, the conv layer views, the gate trace), in
+//    alternating blocks; the worker's own milliseconds for each (its `ms` fields). VisualBackProp
+//    of the live frame reads the conv channel means the predictor kept while encoding it
+//    ('vbp', only the calls where it did: `shared`); 'vbp_own' asks for the same frame as a
+//    still frame, which runs its own conv forward (the path before the maps were shared). The
+//    prediction times are kept per kind: 'none' is the prediction alone (no conv maps kept).
 // 2. In the page: VisualBackProp's backward half alone (channel means -> transposed-conv
 //    spreading -> products; src/model/saliency.ts visualBackPropFromMeans), pure JS.
 // Frames are real dash frames: the expert on the oval through the real renderer.
@@ -20,7 +24,9 @@ const FRAME = { width: 200, height: 66 };
 const FB = FRAME.width * FRAME.height * 3;
 const ALL_BACKENDS: BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu'];
 const KINDS: Record<string, OverlayRequest> = {
+  none: {},
   vbp: { saliency: 'vbp' },
+  vbp_own: { saliency: 'vbp' },
   gradcam: { saliency: 'gradcam' },
   hirescam: { saliency: 'hirescam' },
   layers: { featureChannels: 16 },
@@ -69,33 +75,48 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       const slow = backend === 'webgpu' || backend === 'cpu';
       const blocks = Number(options.params.blocks) || (quick ? 2 : slow ? 4 : 10);
       const perBlock = options.params.blocks ? 5 : quick ? 3 : 5;
-      const t: Record<string, number[]> = { predict: [], encode: [] };
-      for (const k of Object.keys(KINDS)) t[k] = [];
+      const t: Record<string, number[]> = { encode: [], vbp_with_predict: [] };
+      for (const k of Object.keys(KINDS)) [t[k], t[`predict.${k}`]] = [[], []];
+      let unshared = 0;
       let i = 0;
       for (let w = 0; w < 8; w++) await api.predict(transferBytes(frameAt(i++)));
       for (const k of Object.keys(KINDS)) await api.overlayViews(KINDS[k]); // warm each path once
       for (let b = 0; b < blocks; b++) {
         for (const [k, req] of Object.entries(KINDS)) {
           for (let r = 0; r < perBlock; r++) {
-            const p = await api.predict(transferBytes(frameAt(i++)));
-            t.predict.push(p.ms.total);
-            t.encode.push(p.ms.encode);
-            const v = await api.overlayViews(req);
+            const frame = frameAt(i++);
+            const p = await api.predict(transferBytes(frame.slice()));
+            const v = await api.overlayViews(req, k === 'vbp_own' ? { pixels: frame, width: FRAME.width, height: FRAME.height } : undefined);
             if (!v) throw new Error('no overlay views after a prediction');
+            // The first live VisualBackProp after another kind finds no maps yet (its own forward): left out.
+            if (k === 'vbp' && !v.saliency?.shared) {
+              unshared++;
+              continue;
+            }
+            t[`predict.${k}`].push(p.ms.total);
+            if (k === 'none') t.encode.push(p.ms.encode);
             t[k].push(k === 'layers' ? v.ms.layers : k === 'gates' ? v.ms.gates : v.ms.saliency);
+            if (k === 'vbp') t.vbp_with_predict.push(p.ms.total + v.ms.saliency);
           }
         }
       }
-      figures[`predict_ms.${backend}.worker_inside`] = figure(t.predict, 'ms');
+      const alone = t['predict.none'];
+      figures[`predict_ms.${backend}.worker_inside`] = figure(alone, 'ms');
       figures[`encode_ms.${backend}.worker_inside`] = figure(t.encode, 'ms');
+      figures[`predict_ms.${backend}.keeping_conv_maps`] = figure(t['predict.vbp'], 'ms');
+      figures[`predict_plus_vbp_ms.${backend}`] = figure(t.vbp_with_predict, 'ms');
+      ratios[`predict_plus_vbp_vs_predict.${backend}`] = median(t.vbp_with_predict) / median(alone);
+      ratios[`keeping_conv_maps_vs_predict.${backend}`] = median(t['predict.vbp']) / median(alone);
       for (const k of Object.keys(KINDS)) {
+        if (k === 'none') continue;
         figures[`overlay_ms.${backend}.${k}`] = figure(t[k], 'ms');
-        ratios[`overlay_vs_predict.${backend}.${k}`] = median(t[k]) / median(t.predict);
+        ratios[`overlay_vs_predict.${backend}.${k}`] = median(t[k]) / median(alone);
       }
-      progress(`saliency: ${backend}: predict ${median(t.predict).toFixed(2)} ms, ${Object.keys(KINDS).map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
+      notes.push(`${backend}: ${unshared} of ${blocks * perBlock} live VisualBackProp calls found no shared maps (the first of each block) and were left out`);
+      progress(`saliency: ${backend}: predict ${median(alone).toFixed(2)} ms, predict keeping maps ${median(t['predict.vbp']).toFixed(2)} ms, predict + vbp ${median(t.vbp_with_predict).toFixed(2)} ms, ${Object.keys(KINDS).map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
     }
   }
-  notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM); encode_ms: its CNN part; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
+  notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM) with no overlay asked for (kind none); encode_ms: its CNN part; predict_ms.<backend>.keeping_conv_maps: predict() while VisualBackProp is asked for (the predictor also keeps the conv channel means); predict_plus_vbp_ms: that plus the VisualBackProp call from those maps, per frame; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp: from the predictor\'s maps, JS only; vbp_own, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
 
   // VisualBackProp's backward half alone, on real channel-mean sizes of the default encoder.
   await initBackend('cpu');
