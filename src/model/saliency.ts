@@ -3,6 +3,8 @@
 // an encoder that ends in flatten + dense), plus the conv feature maps themselves for the layer
 // views. One conv forward gives both VBP and the feature maps; VBP's backward part is JS over
 // channel means (a few thousand multiply-adds), so it costs almost nothing beyond that forward.
+// While driving, the streaming predictor can keep those channel means of the frame it encodes
+// (src/model/predictor.ts captureConvMeans), and visualBackPropFromMeans on them skips the forward.
 //
 // Ownership: every function takes plain frames and returns typed arrays; its tensors are freed
 // before it returns (tf.tidy). The net is the caller's; nothing here changes its weights.
