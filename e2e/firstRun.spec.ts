@@ -91,7 +91,13 @@ test.describe('the first five minutes', () => {
     await expectReachable(page, controls);
     await page.getByTestId('panel-settings').tap();
     await expect(page.getByTestId('settings-panel')).toBeVisible();
-    await expectReachable(page, [page.getByRole('button', { name: 'Close panel' })]);
+    // The drawer slides in: measure once it has arrived.
+    const close = page.getByRole('button', { name: 'Close panel' });
+    await expect.poll(async () => {
+      const b = await close.boundingBox();
+      return b ? b.x + b.width : Infinity;
+    }, { timeout: 5_000 }).toBeLessThanOrEqual(390.5);
+    await expectReachable(page, [close]);
     await ctx.close();
   });
 
