@@ -79,9 +79,16 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
   return { rollout, clips: rec.clips, trainClipIds, outcome };
 }
 
+const DAGGER_SUFFIX = / \+ DAgger (\d+)$/;
+
 /** "Model + DAgger 2" -> "Model", so names do not grow with each round. */
 function baseName(name: string): string {
-  return name.replace(/ \+ DAgger \d+$/, '');
+  return name.replace(DAGGER_SUFFIX, '');
+}
+
+/** The next round for a model named by earlier rounds: "Model + DAgger 2" -> 3, "Model" -> 1. */
+export function nextDaggerRound(name: string): number {
+  return Number(DAGGER_SUFFIX.exec(name)?.[1] ?? 0) + 1;
 }
 
 function withEpochs(config: unknown, epochs: number): unknown {

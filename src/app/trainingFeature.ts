@@ -9,7 +9,7 @@ import { createTrainingPanel, type TrainingPanel } from '../ui/training/training
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
 import type { AutopilotController } from './autopilotController.ts';
-import { improveRound } from './improve.ts';
+import { improveRound, nextDaggerRound } from './improve.ts';
 import type { TrainingController } from './trainingController.ts';
 
 export interface TrainingFeatureHost {
@@ -83,7 +83,7 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel 
         const clips = (await st.list()).filter((c) => meta.clipIds.includes(c.id));
         if (clips.length === 0) throw new Error(`the clips "${meta.name}" was trained on are gone: DAgger drives the tracks of the model's training clips`);
         const train = clips.filter((c) => c.tag !== 'val');
-        const round = Number(/ \+ DAgger (\d+)$/.exec(meta.name)?.[1] ?? 0) + 1;
+        const round = nextDaggerRound(meta.name);
         const r = await improveRound({
           model: meta,
           round,
