@@ -7,17 +7,22 @@
 import type { LapStore } from '../data/index.ts';
 import { openLapStore } from '../data/index.ts';
 import type { ReferenceLap } from '../hud/hudView.ts';
-import type { LeaderboardEntry } from '../scoring/leaderboard.ts';
-import { type Replay, verifyReplayTextSliced, type VerifySuccess } from '../scoring/replay.ts';
+import { type Replay, verifyReplayTextSliced } from '../scoring/replay.ts';
 import { formatLapTime } from '../scoring/rules.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { Ghost } from './ghost.ts';
+import { entryOf, seedShippedExpert } from './lapEntries.ts';
 import { createModelFingerprints } from './modelFingerprint.ts';
 import { createOnlineFeature } from './onlineFeature.ts';
 import type { LapEvent, Session } from './session.ts';
+
+export { entryOf } from './lapEntries.ts';
+
+/** The expert's lap of the oval shipped with the game (vite copies it into the build). */
+const SHIPPED_EXPERT_URL = new URL('../../assets/replays/oval-expert.replay.json', import.meta.url).href;
 
 export interface LapsFeatureHost {
   session: Session;
@@ -45,25 +50,6 @@ export interface LapsFeature {
   dispose(): void;
 }
 
-/** The leaderboard entry of a verified lap, or null when it may not be ranked. */
-export function entryOf(v: VerifySuccess, id: string): LeaderboardEntry | null {
-  if (!v.ranked || v.driverClass === 'assisted') return null;
-  return {
-    id,
-    trackId: v.track.id,
-    theme: v.theme,
-    driverClass: v.driverClass,
-    driverName: v.driver.name,
-    ...(v.driver.modelId ? { modelId: v.driver.modelId } : {}),
-    lapTicks: v.lap.ticks,
-    scoreS: v.lap.scoreS,
-    penaltyS: v.lap.penaltyS,
-    autonomyPct: v.autonomyPct,
-    createdAt: Date.parse(v.createdAt) || Date.now(),
-    verified: true,
-  };
-}
-
 /** Verifies replay text in slices that leave the tab drawing between them (a frame at least every ~50 ms). */
 export function verifyInTab(text: string, rankedOnly: boolean): ReturnType<typeof verifyReplayTextSliced> {
   return verifyReplayTextSliced(text, { rankedOnly, sliceTicks: 1500, yieldTo: () => new Promise((res) => setTimeout(res, 0)) });
@@ -79,7 +65,22 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
     const sha256 = fingerprints.get(m.id);
     return { id: m.id, name: m.name, ...(sha256 ? { sha256 } : {}) };
   };
-  const laps: Promise<LapStore | null> = openLapStore().catch(() => null);
+  // The shipped expert lap joins the oval's board (verified first) before anyone reads the
+  // store, so Race on a fresh database has its ghost.
+  const laps: Promise<LapStore | null> = openLapStore()
+    .then(async (st) => {
+      const r = await seedShippedExpert(st, {
+        load: async () => {
+          const res = await fetch(SHIPPED_EXPERT_URL);
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          return res.text();
+        },
+        verify: (text) => verifyInTab(text, true),
+      });
+      if (r.kind === 'skipped') console.warn(`The shipped expert lap was not added to the oval's board: ${r.reason}`);
+      return st;
+    })
+    .catch(() => null);
   let ghost: Ghost | null = null;
   let reference: (ReferenceLap & { trackId: string }) | null = null;
 

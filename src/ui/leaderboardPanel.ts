@@ -7,7 +7,8 @@
 //
 // Test ids: leaderboard-panel, board-track (select), board-class-{human,autopilot,expert},
 // board-row (data-entry-id, data-rank), board-export, board-ghost, replay-import (file input),
-// score-formula, board-view-local, board-view-online, online-board.
+// score-formula, board-view-local, board-view-online, online-board. A lap shipped with the game
+// (the expert's reference lap, id prefix SHIPPED_ENTRY_PREFIX) has data-shipped=true.
 
 import { downloadBytes, el } from './dom.ts';
 import { type RankedEntry, rankBoard, type LeaderboardEntry } from '../scoring/leaderboard.ts';
@@ -34,6 +35,9 @@ export interface LeaderboardPanel {
   refresh(): Promise<void>;
   dispose(): void;
 }
+
+/** Ids of laps shipped with the game (the expert's reference laps), marked as such on the board. */
+export const SHIPPED_ENTRY_PREFIX = 'shipped-';
 
 const CLASSES: readonly DriverClass[] = ['human', 'autopilot', 'expert'];
 const CLASS_LABELS: Record<DriverClass, string> = { human: 'Human', autopilot: 'Autopilot', expert: 'Expert' };
@@ -100,8 +104,9 @@ export function createLeaderboardPanel(container: HTMLElement, deps: Leaderboard
   const download = (name: string, text: string): void => downloadBytes(new TextEncoder().encode(text), name, 'application/json');
 
   function row(e: RankedEntry): HTMLTableRowElement {
-    const tr = el('tr', { 'data-testid': 'board-row', 'data-entry-id': e.id, 'data-rank': String(e.rank) });
-    const who = e.driverClass === 'autopilot' ? `${e.driverName}${e.modelId ? '' : ''}` : e.driverName;
+    const shipped = e.id.startsWith(SHIPPED_ENTRY_PREFIX);
+    const tr = el('tr', { 'data-testid': 'board-row', 'data-entry-id': e.id, 'data-rank': String(e.rank), ...(shipped ? { 'data-shipped': 'true' } : {}) });
+    const who = shipped ? `${e.driverName} (the expert's lap, shipped with the game)` : e.driverName;
     tr.append(
       el('td', {}, String(e.rank)),
       el('td', {}, `${who}${e.personalBest ? ' ★' : ''}`),
