@@ -1,7 +1,7 @@
 // The composition root: builds the page, the renderer, the HUD and the input, owns the session
 // and the main loop, and switches modes. Everything else is a part it plugs together.
 
-import { CENTER_CAMERA, type ClipStore, type DataError, type LapStore, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
+import { CENTER_CAMERA, type ClipStore, type LapStore, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
 import { ghostGapSeconds, hudView, type HudExtras } from '../hud/hudView.ts';
 import { hudLayout } from '../hud/layout.ts';
@@ -37,15 +37,17 @@ import { type Mode, parseLaunchParams } from './launchParams.ts';
 import { createLoop, type Loop } from './loop.ts';
 import { createOverlaysFeature } from './overlaysFeature.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
+import { createAutopilotMode } from './modes/autopilotMode.ts';
+import { workerModelShelf } from './modes/autopilotModels.ts';
+import { ModeMachine } from './modes/mode.ts';
+import { createRecordMode } from './modes/recordMode.ts';
+import { createDriveMode, createRaceMode, createTrainMode } from './modes/simpleModes.ts';
 import { Session } from './session.ts';
-import { transferBytes } from './steeringClient.ts';
 import { TrainingController } from './trainingController.ts';
 import { createTrainingFeature } from './trainingFeature.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 const SETTINGS_KEY = 'app-settings';
-/** The starter model shipped in assets/ (vite copies it into the build). */
-const STARTER_MODEL_URL = new URL('../../assets/models/starter.deepsteer-model.zip', import.meta.url).href;
 const DEFAULTS = { track: 'oval', theme: 'day', mode: 'drive' as Mode };
 
 export interface AppOptions {
@@ -90,7 +92,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   });
   let theme: ThemeName = isThemeName(params.theme) ? params.theme : 'day';
   let camera: CameraMode = 'chase';
-  let mode: ModeName = 'drive';
   let hudVisible = true;
   let pipVisible = true;
 
@@ -177,65 +178,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   /** The player's settings; declared before anything that reads them (the workers' backend getters run as soon as a panel lists models). */
   let settings: AppSettings = DEFAULT_SETTINGS;
 
-  let recording: ActiveRecording | null = null;
-  let recordingStarting = false;
-  /** Record mode waits for the car to move: the standing car is not recorded. */
-  let recordArmed = false;
-
-  async function beginRecording(): Promise<void> {
-    const st = await store;
-    if (!st || !renderer || recording || recordingStarting) return;
-    recordingStarting = true;
-    try {
-      void st.requestPersistence();
-      recording = await startRecording(session.world, {
-        store: st,
-        render: (w) => dashFrameOf(w) ?? new Uint8Array(renderer!.dashWidth * renderer!.dashHeight * 3),
-        rateHz: settings.recordRateHz,
-        frameWidth: renderer.dashWidth,
-        frameHeight: renderer.dashHeight,
-        cameras: [CENTER_CAMERA],
-        name: `Drive on ${session.track.name}, ${theme}`,
-        theme,
-        now: () => Date.now(),
-        onStopped: (err: DataError) => {
-          shell.notify(err.message, 'error');
-          recording = null;
-          if (mode === 'record') app.setMode('drive');
-        },
-      });
-    } catch (e) {
-      shell.notify(`Could not start recording: ${(e as Error).message}`, 'error');
-      if (mode === 'record') app.setMode('drive');
-    } finally {
-      recordingStarting = false;
-    }
-  }
-
-  async function endRecording(): Promise<void> {
-    const rec = recording;
-    recording = null;
-    if (!rec) return;
-    try {
-      if (rec.frames === 0) {
-        await rec.discard();
-        return;
-      }
-      const meta = await rec.finish();
-      shell.notify(`Saved "${meta.name}": ${meta.frameCount} frames (${(meta.frameCount / meta.rateHz).toFixed(1)} s).`, 'ok');
-      libraryFeature.refresh();
-      firstRun.report('recording-saved');
-    } catch (e) {
-      shell.notify((e as Error).message, 'error');
-    }
-  }
-
-  // A closing or hidden tab flushes what is buffered, so nothing recorded is lost.
-  const flushRecording = (): void => {
-    void recording?.writer.flush();
-  };
-  window.addEventListener('pagehide', flushRecording);
-  document.addEventListener('visibilitychange', flushRecording);
 
   const autopilot = new AutopilotController({
     session,
@@ -255,6 +197,77 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   training.onEvent((e) => {
     if (e.kind === 'backend' && /failed/.test(e.reason)) shell.notify(`Training: ${e.reason}.`, 'warn');
   });
+
+  // ---- Modes (modes/): each owns what it starts; one transition function ---------------------
+  const recordMode = createRecordMode({
+    session,
+    open: async (world, onStopped) => {
+      const st = await store;
+      if (!st || !renderer) return null;
+      void st.requestPersistence();
+      const r = renderer;
+      return startRecording(world, {
+        store: st,
+        render: (w) => dashFrameOf(w) ?? new Uint8Array(r.dashWidth * r.dashHeight * 3),
+        rateHz: settings.recordRateHz,
+        frameWidth: r.dashWidth,
+        frameHeight: r.dashHeight,
+        cameras: [CENTER_CAMERA],
+        name: `Drive on ${session.track.name}, ${theme}`,
+        theme,
+        now: () => Date.now(),
+        onStopped,
+      });
+    },
+    notify: (t, k, ms) => shell.notify(t, k, ms),
+    saved: () => {
+      libraryFeature.refresh();
+      firstRun.report('recording-saved');
+    },
+    stopped: () => app.setMode('drive'),
+  });
+  // A closing or hidden tab flushes what is buffered, so nothing recorded is lost.
+  const flushRecording = (): void => recordMode.flush();
+  window.addEventListener('pagehide', flushRecording);
+  document.addEventListener('visibilitychange', flushRecording);
+  const autopilotMode = createAutopilotMode({
+    session,
+    autopilot,
+    models: workerModelShelf(autopilot),
+    notify: (t, k) => shell.notify(t, k),
+    humanSample: () => input.sample(DT, carSpeed(session.world.car)),
+    paused: () => loop.paused,
+    engaged: (id) => firstRun.engaged(id),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => performance.now(),
+    controlPeriodMs: () => (autopilot.autopilot.every * 1000) / TICK_HZ,
+  });
+  const modes = new ModeMachine(
+    { session, showMode: (m) => shell.setMode(m), clearInput: () => input.clear(), notify: (t, k) => shell.notify(t, k) },
+    {
+      drive: createDriveMode(),
+      record: recordMode,
+      train: createTrainMode({
+        paused: () => loop.paused,
+        setPaused: (p) => setPaused(p),
+        showPanel: (open) => {
+          if (open) shell.openPanel('training');
+          else if (shell.openPanelName === 'training') shell.openPanel(null);
+        },
+        prepareTraining: () => {
+          void trainingPanel.refresh();
+          void training.ensureWorker().then(() => trainingPanel.setBackend(training.status ?? { backend: null }));
+        },
+      }),
+      autopilot: autopilotMode,
+      race: createRaceMode({
+        session,
+        ghostForTrack: () => {
+          if (lapsFeature.ghost?.trackId !== session.track.id) void lapsFeature.loadGhost(null);
+        },
+      }),
+    },
+  );
 
   // ---- The Library and auto-record (libraryFeature.ts) ------------------------------------
   const libraryFeature = createLibraryFeature({
@@ -277,7 +290,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const lapsFeature = createLapsFeature({
     session,
     shell,
-    mode: () => mode,
+    mode: () => modes.mode,
     setMode: (m) => app.setMode(m),
     setTrack: (id) => app.setTrack(id),
     autopilotModel: () => autopilot.model,
@@ -292,7 +305,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     shell,
     training,
     autopilot,
-    mode: () => mode,
+    mode: () => modes.mode,
     setMode: (m) => app.setMode(m),
     setBackend: (b) => app.updateSetting('backend', b),
     runAutoRecord: (plan, _p, _s, learner) => runAutoRecord(plan, undefined, undefined, learner),
@@ -322,7 +335,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     session.playerName = next.playerName;
     autopilot.recordTakeovers = next.recordTakeovers;
     autopilot.autopilot.opts = { ...autopilot.autopilot.opts, timing: next.autopilotTiming, throttle: next.throttleSource, governor: next.speedGovernor };
-    if (autopilot.isEngaged && next.autopilotTiming === 'lockstep') void runLockstep();
+    autopilotMode.resumeLockstep();
     if (!prev || next.dashSize !== prev.dashSize) {
       const d = dashSizeOf(next.dashSize);
       if (renderer && (renderer.dashWidth !== d.width || renderer.dashHeight !== d.height)) {
@@ -332,7 +345,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         if (autopilot.model) {
           const id = autopilot.model.id;
           autopilot.model = null;
-          if (mode === 'autopilot') app.setMode('drive');
+          if (modes.mode === 'autopilot') app.setMode('drive');
           void autopilot.loadModel(id).catch((e: Error) => shell.notify(e.message, 'warn'));
         }
       }
@@ -340,7 +353,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     if (prev && next.backend !== prev.backend) {
       autopilot.dispose();
       autopilot.model = null;
-      if (mode === 'autopilot') app.setMode('drive');
+      if (modes.mode === 'autopilot') app.setMode('drive');
       shell.notify(`ML backend: ${next.backend === 'auto' ? 'the fastest measured' : next.backend}. The model will reload on the next drive.`, 'info');
     }
     settingsPanel.setValues(flattenSettings(next));
@@ -353,35 +366,12 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   });
   applySettings(settings, null);
 
-  /** Lockstep autopilot: the simulation waits for each prediction, paced to real time at most. */
-  let lockstepRunning = false;
-  async function runLockstep(): Promise<void> {
-    if (lockstepRunning) return;
-    lockstepRunning = true;
-    try {
-      let next = performance.now();
-      while (autopilot.isEngaged && autopilot.autopilot.opts.timing === 'lockstep') {
-        if (loop.paused) {
-          await new Promise((r) => setTimeout(r, 50));
-          next = performance.now();
-          continue;
-        }
-        await autopilot.lockstepControlTick(() => input.sample(DT, carSpeed(session.world.car)));
-        next += (autopilot.autopilot.every * 1000) / TICK_HZ;
-        const wait = next - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        else next = performance.now();
-      }
-    } finally {
-      lockstepRunning = false;
-    }
-  }
 
   const extras = (): HudExtras => {
     const ap = autopilot.hudInfo();
     return {
       fps,
-      recording: recording ? { elapsedS: recording.elapsedS, frames: recording.frames, bytes: recording.bytes } : null,
+      recording: recordMode.recording ? { elapsedS: recordMode.recording.elapsedS, frames: recordMode.recording.frames, bytes: recordMode.recording.bytes } : null,
       autopilot: ap,
       referenceLap: lapsFeature.referenceFor(session.track.id),
       ghosts: ghostPose ? [{ x: ghostPose.x, y: ghostPose.y, heading: ghostPose.heading }] : [],
@@ -391,24 +381,15 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     };
   };
   let lastHumanSteer = 0;
-  /** Train mode pauses the game so the CPU goes to training; leaving it resumes. */
-  let pausedByTraining = false;
   let ghostPose: ReturnType<typeof poseOfCar> | null = null;
   /** Live gap to the race ghost, s (+ behind), while a lap is under way. */
   let ghostGapS: number | null = null;
 
   const loop = createLoop({
     tick() {
-      if (autopilot.isEngaged && autopilot.autopilot.opts.timing === 'lockstep') return; // runLockstep steps
       const sample = input.sample(DT, carSpeed(session.world.car));
       lastHumanSteer = sample.controls.steer;
-      if (autopilot.isEngaged) autopilot.tick(sample);
-      else session.tick({ human: sample.controls });
-      if (recordArmed && mode === 'record' && carSpeed(session.world.car) > 0.3) {
-        recordArmed = false;
-        void beginRecording();
-      }
-      recording?.afterTick(session.world, session.driver === 'expert' ? 'expert' : 'human');
+      modes.tick(sample);
       if (session.world.tick % controlEvery === 0 && pipVisible) {
         const f = dashFrameOf(session.world);
         if (f && renderer) pip.show(f, renderer.dashWidth, renderer.dashHeight);
@@ -428,7 +409,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       ghostPose = null;
       ghostGapS = null;
       const ghost = lapsFeature.ghost;
-      if (ghost && mode === 'race' && settings.ghosts && ghost.trackId === session.track.id) {
+      if (ghost && modes.mode === 'race' && settings.ghosts && ghost.trackId === session.track.id) {
         const l = session.world.laps;
         const gw = ghost.sync(l.lapStartTick >= 0 ? session.world.tick - l.lapStartTick : 0);
         ghostPose = poseOfCar(gw.car);
@@ -465,10 +446,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         firstRun.showHelp();
         break;
       case 'recordToggle':
-        app.setMode(mode === 'record' ? 'drive' : 'record');
+        app.setMode(modes.mode === 'record' ? 'drive' : 'record');
         break;
       case 'autopilotToggle':
-        app.setMode(mode === 'autopilot' ? 'drive' : 'autopilot');
+        app.setMode(modes.mode === 'autopilot' ? 'drive' : 'autopilot');
         break;
       case 'ghostToggle':
         app.updateSetting('ghosts', !settings.ghosts);
@@ -514,35 +495,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     shell.setBadge(`ML ${drive ?? '…'}${train && train !== drive ? ` · train ${train}` : ''}`, `Backend for driving: ${drive ?? 'not started'}; for training: ${train ?? 'not started'} (${how})`);
   }
 
-  /** Autopilot mode: load a model if none is loaded (the last used, else the newest), then engage. */
-  async function engageAutopilot(): Promise<void> {
-    shell.setMode('autopilot');
-    try {
-      if (!autopilot.model) {
-        const w = await autopilot.ensureWorker();
-        let models = await w.api.listModels();
-        if (models.length === 0) {
-          // A newcomer has no model yet: the starter, trained by the project's own pipeline on
-          // expert data (npm run train:starter), drives in the first minute.
-          shell.notify('Loading the starter model…', 'info');
-          const bytes = new Uint8Array(await (await fetch(STARTER_MODEL_URL)).arrayBuffer());
-          await w.api.importModel(transferBytes(bytes));
-          models = await w.api.listModels();
-        }
-        if (models.length > 0) await autopilot.loadModel(models[models.length - 1].id);
-      }
-    } catch (e) {
-      shell.notify((e as Error).message, 'error');
-    }
-    if (!autopilot.engage()) {
-      shell.setMode(mode);
-      return;
-    }
-    mode = 'autopilot';
-    input.clear();
-    if (autopilot.model) firstRun.engaged(autopilot.model.id);
-    if (autopilot.autopilot.opts.timing === 'lockstep') void runLockstep();
-  }
 
   const app: App = {
     session,
@@ -553,14 +505,14 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     },
     input,
     get mode() {
-      return mode;
+      return modes.mode;
     },
     get fps() {
       return fps;
     },
     store,
     get recording() {
-      return recording;
+      return recordMode.recording;
     },
     dashFrameOf,
     autopilot,
@@ -582,42 +534,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }, 300);
     },
     setMode(m) {
-      const was = mode;
-      if (m === 'autopilot' && was !== 'autopilot') {
-        void engageAutopilot();
-        return;
-      }
-      mode = m;
-      shell.setMode(m);
-      input.clear();
-      if (was === 'autopilot' && m !== 'autopilot') {
-        autopilot.disengage();
-        session.driver = 'human';
-      }
-      if (was === 'record' && m !== 'record') {
-        recordArmed = false;
-        void endRecording();
-      }
-      if (m === 'train' && was !== 'train') {
-        shell.openPanel('training');
-        void trainingPanel.refresh();
-        void training.ensureWorker().then(() => trainingPanel.setBackend(training.status ?? { backend: null }));
-        pausedByTraining = !loop.paused;
-        if (pausedByTraining) setPaused(true);
-      }
-      if (was === 'train' && m !== 'train') {
-        if (shell.openPanelName === 'training') shell.openPanel(null);
-        if (pausedByTraining) setPaused(false);
-        pausedByTraining = false;
-      }
-      if (m === 'race' && was !== 'race') {
-        session.restart();
-        if (lapsFeature.ghost?.trackId !== session.track.id) void lapsFeature.loadGhost(null);
-      }
-      if (m === 'record' && was !== 'record') {
-        recordArmed = true;
-        shell.notify('Recording starts as soon as the car moves.', 'info', 4000);
-      }
+      void modes.transition(m);
     },
     setTrack(id) {
       let track;
@@ -628,18 +545,14 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
         shell.setTrack(session.track.id);
         return;
       }
-      if (recording) {
-        void endRecording().then(() => {
-          if (mode === 'record') recordArmed = true; // the new track's recording starts when the car moves
-        });
-      }
+      void recordMode.trackChanged(); // the new track's recording starts when the car moves
       session.restart(track);
       lapsFeature.trackChanged(track.id);
       void autopilot.worker?.api.resetPredictor();
       renderer?.setTrack(track);
       hud.setTrack(track);
       shell.setTrack(track.id);
-      history.replaceState(null, '', `?track=${encodeURIComponent(track.id)}&theme=${theme}&mode=${mode}`);
+      history.replaceState(null, '', `?track=${encodeURIComponent(track.id)}&theme=${theme}&mode=${modes.mode}`);
     },
     setTheme(t) {
       theme = t;
@@ -660,7 +573,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       overlays.dispose();
       lapsFeature.dispose();
       firstRun.dispose();
-      void endRecording();
+      void modes.dispose();
       window.removeEventListener('pagehide', flushRecording);
       document.removeEventListener('visibilitychange', flushRecording);
       void store.then((st) => st?.close());
