@@ -133,7 +133,7 @@ export function createHudText(parent: HTMLElement): HudText {
   let sectorEls: { box: HTMLElement; t: HTMLElement; d: HTMLElement }[] = [];
 
   // Speed panel: the number sits inside the pixi gauge.
-  const speedPanel = el('div', 'p p-speed', root);
+  const speedPanel = el('div', 'p p-speed', root, 'hud-speed-panel');
   const speed = el('div', 'speed', speedPanel, 'hud-speed');
   const unit = label('km/h', speedPanel, 'lbl unit');
   const gear = el('div', 'gear', speedPanel, 'hud-gear');
@@ -141,7 +141,7 @@ export function createHudText(parent: HTMLElement): HudText {
   const brkLbl = label('Brk', speedPanel, 'lbl pedal');
 
   // Steering panel: captions under the wheels.
-  const steerPanel = el('div', 'p p-steer', root);
+  const steerPanel = el('div', 'p p-steer', root, 'hud-steer-panel');
   const whoHuman = label('You', steerPanel, 'lbl who');
   const whoModel = label('Model', steerPanel, 'lbl who model');
 

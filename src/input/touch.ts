@@ -5,6 +5,7 @@
 // DOM part reads Pointer Events, so a pen or a mouse on a touch laptop works the same.
 //
 // Ownership: createTouchControls owns its overlay element and listeners; dispose() removes them.
+// NOTE while shown, the container carries the class ds-touch-on (the HUD layer makes room).
 
 import { clamp } from '../core/assert.ts';
 import type { Controls } from '../sim/world.ts';
@@ -186,6 +187,8 @@ export function createTouchControls(container: HTMLElement): TouchControls {
     setVisible(on) {
       visible = on;
       root.hidden = !on;
+      // The HUD's layer ends above the controls (styles.css), so its bottom panels sit clear of them.
+      container.classList.toggle('ds-touch-on', on);
       if (!on) clear();
     },
     get visible() {
@@ -194,6 +197,7 @@ export function createTouchControls(container: HTMLElement): TouchControls {
     clear,
     dispose() {
       root.remove();
+      container.classList.remove('ds-touch-on');
     },
   };
   controls.setVisible(false);
