@@ -64,7 +64,8 @@ export type TrainEventLike =
   | { readonly kind: 'paused' }
   | { readonly kind: 'resumed' }
   | { readonly kind: 'backend'; readonly backend: string; readonly reason: string }
-  | { readonly kind: 'preparing'; readonly message: string };
+  | { readonly kind: 'preparing'; readonly message: string }
+  | { readonly kind: 'storage'; readonly reason: string };
 
 /** workers/steeringApi.ts TrainRequest. */
 export interface TrainRequestLike {
@@ -75,6 +76,8 @@ export interface TrainRequestLike {
   runId: string;
   resume?: boolean;
   fromModelId?: string;
+  /** Stop (and save the best epoch) after this many seconds (Quick train). */
+  budgetSeconds?: number;
 }
 
 /** workers/steeringApi.ts TrainOutcome. */
@@ -86,6 +89,8 @@ export interface TrainOutcomeLike {
   readonly backend: string;
   readonly rmse: HeadValuesLike | null;
   readonly baselineRmse: HeadValuesLike | null;
+  /** The storage was full: the model is held in memory and saved once there is room. */
+  readonly held?: boolean;
 }
 
 /** src/model/config.ts LayerDescription. */

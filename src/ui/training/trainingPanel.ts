@@ -4,8 +4,9 @@
 // everything that trains, saves or switches backends is an intent the app carries out. The draft
 // and each run's request are kept in the settings store so a reloaded tab can resume a run.
 //
-// Layout for a newcomer: the Run section (Start) comes first, under the status line; the model's
-// settings are folded under "Advanced"; the plots follow the run.
+// Layout for a newcomer: Quick train (quickTrain.ts: default network, hold-out split, time
+// budget) then the Run section (Start) come first, under the status line; the model's settings
+// are folded under "Advanced"; the plots follow the run.
 //
 // Ownership: owns its DOM, three uPlot plots (plotsView.ts), a redraw timer and a save timer;
 // dispose() frees them. It does not own the run: dispose() leaves a training run going.
@@ -25,6 +26,7 @@
 //           config-error (the validation message, naming the field), config-params (parameter
 //           count and multiply-adds per frame, shown only while the config is valid),
 //           config-layers (per-layer table; config-layers-open is its <summary>)
+//   Quick:  train-quick, train-quick-note
 //   Run:    train-name, train-start, train-pause, train-resume, train-cancel, train-blocked
 //           (why Start is off), train-message (preparing / outcome), train-progress (text
 //           "NN%", aria-valuenow), train-epoch, train-rate, train-last-epoch, train-notices
@@ -50,6 +52,7 @@ import { formatBytes, formatDate, formatPercent, modelFileName } from './format.
 import { createModelsView, kindLabel, type ResumableRun } from './modelsView.ts';
 import { createThrottle, TrainingSeries } from './plotSeries.ts';
 import { createPlotsView } from './plotsView.ts';
+import { createQuickTrainView, QUICK_BUDGET_S, quickPlan } from './quickTrain.ts';
 import { applyEvent, failed, finished, IDLE_RUN, isActive, paused, type RunState, startRun, stopping } from './runState.ts';
 import { createRunView } from './runView.ts';
 import type {
@@ -140,7 +143,8 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   const modelsSec = section('Saved models', 'training-models');
   const backendSec = section('Backend', 'training-backend');
   const modelFold = el('details', { class: 'trn-fold', 'data-testid': 'training-advanced' }, el('summary', { 'data-testid': 'training-advanced-open' }, 'Advanced: the network, optimiser and epochs'), model.root);
-  const root = el('div', { class: 'trn-panel', 'data-testid': 'training-panel' }, header, runSec.root, plotsSec.root, data.root, modelFold, modelsSec.root, backendSec.root);
+  const quickRow = el('div');
+  const root = el('div', { class: 'trn-panel', 'data-testid': 'training-panel' }, header, quickRow, runSec.root, plotsSec.root, data.root, modelFold, modelsSec.root, backendSec.root);
   /** Cancel pressed with "discard": the model the stopped run saves is deleted. */
   let discardOnCancel = false;
   opts.container.append(root);
@@ -202,6 +206,18 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       void call(() => deps.cancel(), 'Cancelling failed');
     },
   });
+  // Quick train: the default network, a hold-out split and a time budget (quickTrain.ts).
+  const quickView = createQuickTrainView(quickRow, () => void quickTrain());
+  async function quickTrain(): Promise<void> {
+    if (isActive(run) || clipsLoading) return;
+    choice = quickPlan(clips, framesPerExample(defaults())).choice;
+    excluded = new Set();
+    memory.clear();
+    jsonError = null;
+    setConfig(defaults());
+    await validate();
+    await startTraining(`Quick ${formatDate(deps.now())}`, null, QUICK_BUDGET_S);
+  }
   const plots = createPlotsView(plotsSec.body);
   const modelsView = createModelsView(modelsSec.body, {
     drive: (id) => void act(id, async () => deps.driveWith(id), 'Could not drive with this model'),
@@ -375,7 +391,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
     return `run-${deps.now().toString(36)}-${Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0')}`;
   }
 
-  async function startTraining(name: string, resumeFrom: TrainRequestLike | null): Promise<void> {
+  async function startTraining(name: string, resumeFrom: TrainRequestLike | null, budgetSeconds?: number): Promise<void> {
     if (isActive(run) || disposed) return;
     let req: TrainRequestLike;
     if (resumeFrom) {
@@ -383,7 +399,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
     } else {
       if (blockedReason() !== null) return;
       const plan = currentPlan();
-      req = { name, config: structuredClone(config), trainClipIds: [...plan.trainClipIds], valClipIds: [...plan.valClipIds], runId: newRunId() };
+      req = { name, config: structuredClone(config), trainClipIds: [...plan.trainClipIds], valClipIds: [...plan.valClipIds], runId: newRunId(), ...(budgetSeconds ? { budgetSeconds } : {}) };
     }
     series.reset();
     plots.draw(series);
@@ -538,6 +554,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
 
   function renderRun(): void {
     runView.update({ run, blocked: blockedReason(), defaultName: defaultName() });
+    quickView.update({ plan: clipsLoading ? null : quickPlan(clips, framesPerExample(defaults())), active: isActive(run) });
     renderHeader();
   }
 
@@ -595,6 +612,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       dataView.dispose();
       editor.dispose();
       runView.dispose();
+      quickView.dispose();
       plots.dispose();
       modelsView.dispose();
       backendView.dispose();
