@@ -194,6 +194,28 @@ for (const dbCase of DBS) {
       expect((await submit(eve.token, autopilotLap, `?model=${'b'.repeat(64)}`)).statusCode).toBe(422);
     });
 
+    it('rate-limits submissions per address whatever the token, with 429 and Retry-After', async () => {
+      const limited = await build({ submitLimit: { max: 100, windowMs: 60_000 }, submitAddressLimit: { max: 3, windowMs: 60_000 } });
+      try {
+        const players = [];
+        for (const name of ['Gus', 'Hal', 'Ida', 'Jo']) players.push((await limited.app.inject({ method: 'POST', url: '/api/players', payload: { name } })).json());
+        const send = (token: string, remoteAddress = '127.0.0.1') => limited.app.inject({
+          method: 'POST', url: '/api/laps', remoteAddress, headers: { authorization: `Bearer ${token}` }, payload: laps[3],
+        });
+        // Three players behind one address use its budget; a fresh token does not buy more.
+        for (const p of players.slice(0, 3)) expect((await send(p.token)).statusCode).toBe(201);
+        const fourth = await send(players[3].token);
+        expect(fourth.statusCode).toBe(429);
+        expect(Number(fourth.headers['retry-after'])).toBeGreaterThan(0);
+        expect(fourth.json().error).toMatch(/rate limited: at most 3 lap submissions per address/);
+        // Nothing was stored for the refused one; another address is not affected.
+        expect((await limited.app.inject({ method: 'GET', url: '/api/boards/oval/human' })).json().total).toBe(3);
+        expect((await send(players[3].token, '10.0.0.7')).statusCode).toBe(201);
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('rate-limits submissions per token and reads per address with 429 and Retry-After', async () => {
       const limited = await build({ submitLimit: { max: 2, windowMs: 60_000 }, rateLimit: { max: 5, windowMs: 60_000 } });
       try {

@@ -25,9 +25,15 @@ export interface ServerConfig {
   verifyThreads: number;
   verifyTimeoutMs: number;
   verifyQueue: number;
-  /** Reads and writes (per address, or per token when one is sent); lap submissions per token. */
+  /** Run the verifier bundled by esbuild (verifyBundle.ts; VERIFY_BUNDLE=0 for verify.ts through tsx). */
+  verifyBundle: boolean;
+  /**
+   * Reads and writes (per address, or per token when one is sent); lap submissions per token,
+   * and per address whatever the token (one address cannot multiply its budget with new players).
+   */
   rateLimit: RateLimit;
   submitLimit: RateLimit;
+  submitAddressLimit: RateLimit;
   /** How long a board page may be served from memory, ms (cleared by this process's writes). */
   boardCacheMs: number;
   /** Seed the oval's expert board from this replay at start ('' to skip). */
@@ -52,8 +58,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     verifyThreads: int(env.VERIFY_THREADS, 0),
     verifyTimeoutMs: int(env.VERIFY_TIMEOUT_MS, 5_000),
     verifyQueue: int(env.VERIFY_QUEUE, 256),
+    verifyBundle: env.VERIFY_BUNDLE !== '0',
     rateLimit: { max: int(env.RATE_LIMIT_MAX, 600), windowMs: int(env.RATE_LIMIT_WINDOW_MS, 60_000) },
     submitLimit: { max: int(env.SUBMIT_LIMIT_MAX, 30), windowMs: int(env.SUBMIT_LIMIT_WINDOW_MS, 60_000) },
+    // A class behind one NAT shares an address: room for several players at the per-token rate.
+    submitAddressLimit: { max: int(env.SUBMIT_ADDRESS_LIMIT_MAX, 120), windowMs: int(env.SUBMIT_ADDRESS_LIMIT_WINDOW_MS, 60_000) },
     boardCacheMs: int(env.BOARD_CACHE_MS, 250),
     seedReplay: env.SEED_REPLAY === undefined ? resolve('assets/replays/oval-expert.replay.json') : env.SEED_REPLAY,
     logger: env.LOG === '1',

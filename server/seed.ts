@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { EXPERT_PLAYER_ID, type Store } from './store.ts';
-import { verifyLapText } from './verify.ts';
+import { verifyAndPack } from './verify.ts';
 
 export async function seedExpertLaps(store: Store, file: string, log: (m: string) => void): Promise<boolean> {
   if (!file) return false;
@@ -13,10 +13,16 @@ export async function seedExpertLaps(store: Store, file: string, log: (m: string
     log(`seed: no ${file}; the expert boards start empty`);
     return false;
   }
-  const text = readFileSync(file, 'utf8');
+  // The compact form (the same JSON without indentation) is what is verified and stored.
+  let text = readFileSync(file, 'utf8');
+  try {
+    text = JSON.stringify(JSON.parse(text));
+  } catch {
+    /* not JSON: the verifier says what is wrong with it */
+  }
   let v;
   try {
-    v = verifyLapText(text);
+    v = verifyAndPack({ text });
   } catch (e) {
     log(`seed: ${file} could not be verified (${(e as Error).message}); skipped`);
     return false;
@@ -30,7 +36,6 @@ export async function seedExpertLaps(store: Store, file: string, log: (m: string
     return false;
   }
   await store.ensureExpertPlayer();
-  // Store the compact form: the same JSON without indentation.
-  await store.submitLap(EXPERT_PLAYER_ID, v, JSON.stringify(JSON.parse(text)), null);
+  await store.submitLap(EXPERT_PLAYER_ID, v, v.replayGz, null);
   return true;
 }

@@ -3,7 +3,7 @@
 // version, replaced by a single atomic upsert), boards with ranks, and model zips by hash.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { type Kysely, sql } from 'kysely';
 import type { Database, Db, LapsTable } from './db.ts';
 import type { VerifiedLap } from './verify.ts';
@@ -63,6 +63,8 @@ function view(r: LapRow): LapView {
 }
 
 type BoardPage = { total: number; laps: RankedLap[]; reference: LapView | null };
+type BoardQuery = { trackId: string; cls: string; simVersion: number; offset: number; limit: number };
+type CachedPage = { page: BoardPage; json: string };
 
 export class Store {
   readonly db: Kysely<Database>;
@@ -71,7 +73,7 @@ export class Store {
    * than it changes). Cleared by every lap this process stores; another process's new lap shows
    * here within boardCacheMs. 0 turns it off.
    */
-  private readonly boardCache = new Map<string, { at: number; page: BoardPage }>();
+  private readonly boardCache = new Map<string, { at: number; entry: Promise<CachedPage> }>();
 
   constructor(readonly handle: Db, readonly boardCacheMs = 250) {
     this.db = handle.kysely;
@@ -130,10 +132,10 @@ export class Store {
   /**
    * Stores a verified lap as the player's personal best on its board, unless their current best
    * is as good. One statement (an upsert with a condition), so it is atomic on both databases:
-   * a crash leaves either the old best or the new one, never both or neither.
+   * a crash leaves either the old best or the new one, never both or neither. `replay` is the
+   * gzip of the verified text (verifyAndPack, in the worker thread).
    */
-  async submitLap(playerId: string, v: VerifiedLap, replayText: string, modelHash: string | null): Promise<{ lap: RankedLap; improved: boolean }> {
-    const replay = gzipSync(replayText, { level: 9 });
+  async submitLap(playerId: string, v: VerifiedLap, replay: Uint8Array, modelHash: string | null): Promise<{ lap: RankedLap; improved: boolean }> {
     const row = {
       id: randomUUID(), player_id: playerId, track_id: v.trackId, class: v.driverClass, sim_version: v.simVersion, theme: v.theme,
       lap_ticks: v.lapTicks, score_s: v.scoreS, penalty_s: v.penaltyS, autonomy_pct: v.autonomyPct, model_name: v.modelName, weights_sha256: v.weightsSha256,
@@ -190,28 +192,53 @@ export class Store {
   }
 
   // ---- boards -----------------------------------------------------------------------------
-  async board(q: { trackId: string; cls: string; simVersion: number; offset: number; limit: number; playerId?: string }): Promise<BoardPage & { me: RankedLap | null }> {
+  /**
+   * A board page, from memory for `boardCacheMs`. Single flight: while a page is being read,
+   * every request for it waits on that one read instead of starting its own (50 readers arriving
+   * as an entry expires used to send 50 x 3 queries at once). The JSON text of the page is kept
+   * with it, so a read without a token serialises nothing (boardBody).
+   */
+  private cachedPage(q: BoardQuery): Promise<CachedPage> {
     const key = `${q.trackId}/${q.cls}/${q.simVersion}/${q.offset}/${q.limit}`;
     const hit = this.boardCache.get(key);
-    let page: BoardPage;
-    if (hit && Date.now() - hit.at < this.boardCacheMs) page = hit.page;
-    else {
-      page = await this.boardPage(q);
+    if (hit && Date.now() - hit.at < this.boardCacheMs) return hit.entry;
+    const entry = this.boardPage(q).then((page) => ({
+      page,
+      json: JSON.stringify({ trackId: q.trackId, class: q.cls, simVersion: q.simVersion, offset: q.offset, limit: q.limit, total: page.total, laps: page.laps, reference: page.reference }),
+    }));
+    if (this.boardCacheMs > 0) {
       if (this.boardCache.size > 1000) this.boardCache.clear();
-      if (this.boardCacheMs > 0) this.boardCache.set(key, { at: Date.now(), page });
+      this.boardCache.set(key, { at: Date.now(), entry });
+      // A failed read is not cached.
+      entry.catch(() => {
+        if (this.boardCache.get(key)?.entry === entry) this.boardCache.delete(key);
+      });
     }
-    let me: RankedLap | null = null;
-    if (q.playerId) {
-      const pb = await this.personalBest(q.playerId, q.trackId, q.cls, q.simVersion);
-      if (pb) {
-        const lap = await this.lap(pb.id);
-        me = { ...lap, rank: await this.rankOf(lap) };
-      }
-    }
-    return { ...page, me };
+    return entry;
   }
 
-  private async boardPage(q: { trackId: string; cls: string; simVersion: number; offset: number; limit: number }): Promise<BoardPage> {
+  async board(q: BoardQuery & { playerId?: string }): Promise<BoardPage & { me: RankedLap | null }> {
+    const { page } = await this.cachedPage(q);
+    return { ...page, me: q.playerId ? await this.myBest(q.playerId, q) : null };
+  }
+
+  /**
+   * The board response as JSON text (docs/api.md): the cached page, with `me` (the caller's
+   * personal best and rank, or null) spliced in front.
+   */
+  async boardBody(q: BoardQuery & { playerId?: string }): Promise<string> {
+    const [{ json }, me] = await Promise.all([this.cachedPage(q), q.playerId ? this.myBest(q.playerId, q) : null]);
+    return `{"me":${JSON.stringify(me)},${json.slice(1)}`;
+  }
+
+  private async myBest(playerId: string, q: BoardQuery): Promise<RankedLap | null> {
+    const pb = await this.personalBest(playerId, q.trackId, q.cls, q.simVersion);
+    if (!pb) return null;
+    const lap = await this.lap(pb.id);
+    return { ...lap, rank: await this.rankOf(lap) };
+  }
+
+  private async boardPage(q: BoardQuery): Promise<BoardPage> {
     const base = this.lapsWithNames()
       .where('laps.track_id', '=', q.trackId).where('laps.class', '=', q.cls).where('laps.sim_version', '=', q.simVersion);
     const [rows, count] = await Promise.all([

@@ -4,9 +4,10 @@
 // or the verifier's reason. Only ranked laps pass (default car, a preset, seed or hash-named
 // track, a human, autopilot or expert lap); everything else is refused with the reason.
 
+import { gzipSync } from 'node:zlib';
 import { verifyReplayText, type VerifyCaps } from '../src/scoring/replay.ts';
 
-export type ServerCaps = Pick<VerifyCaps, 'maxBytes' | 'maxWallMs'>;
+export type ServerCaps = Pick<VerifyCaps, 'maxBytes' | 'maxWallMs' | 'rankedOnly'>;
 
 export interface VerifiedLap {
   ok: true;
@@ -49,4 +50,15 @@ export function verifyLapText(text: string, caps: Partial<ServerCaps> = {}): Ver
     stateHash: v.endHash,
     verifyMs: v.verifyMs,
   };
+}
+
+/** A verified lap with its replay text gzipped for storage (done in the worker thread, off the event loop). */
+export type PackedOutcome = (VerifiedLap & { replayGz: Uint8Array }) | { ok: false; code: string; reason: string };
+
+/** The worker pool's task: verify, then gzip the exact text that was verified. */
+export function verifyAndPack({ text, caps }: { text: string; caps?: Partial<ServerCaps> }): PackedOutcome {
+  const v = verifyLapText(text, caps);
+  if (!v.ok) return v;
+  const gz = gzipSync(text, { level: 9 });
+  return { ...v, replayGz: new Uint8Array(gz.buffer, gz.byteOffset, gz.length) };
 }

@@ -34,8 +34,6 @@ import {
   type TargetNormalization,
   TrainingControl,
   type TrainingCheckpoint,
-  type TrainingEvent,
-  type TrainingResult,
   trainingMetrics,
   trainModel,
   createSteeringNet,
@@ -46,6 +44,8 @@ import {
   DEFAULT_CONFIG,
 } from '../src/model/index.ts';
 import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
+import { classifyTrainingError, createQuotaGuard, trainingDataError } from './trainingFailure.ts';
+import type { TrainEvent, TrainOutcome, TrainRequest } from './trainingRun.ts';
 
 export interface SteeringApiDeps {
   clips: () => Promise<ClipStore>;
@@ -63,38 +63,7 @@ export interface WorkerStatus {
   loadedModel: { id: string; name: string; kind: string; window: number; inputWidth: number; inputHeight: number } | null;
 }
 
-export interface TrainRequest {
-  /** Name of the model saved at the end. */
-  name: string;
-  /** A model config (validated here). */
-  config: unknown;
-  trainClipIds: string[];
-  valClipIds: string[];
-  /** Identifies the run for its checkpoint slot (a reloaded tab resumes it). */
-  runId: string;
-  /** Resume from the run's checkpoint if there is one. */
-  resume?: boolean;
-  /** Start from a saved model's weights (fine-tuning on new clips, e.g. takeovers). */
-  fromModelId?: string;
-  /** Stop after this many seconds of training and save what was learned (the closed-loop benchmark's budget). */
-  budgetSeconds?: number;
-}
-
-export type TrainEvent =
-  | TrainingEvent
-  | { kind: 'backend'; backend: BackendName; reason: string }
-  | { kind: 'preparing'; message: string };
-
-export interface TrainOutcome {
-  /** 'budget': stopped at budgetSeconds, and saved. */
-  status: TrainingResult['status'] | 'budget';
-  modelId: string | null;
-  epochsDone: number;
-  backend: BackendName;
-  /** Validation (else training) RMSE per head of the saved weights, and the constant predictor's. */
-  rmse: { steering: number; speed: number; torque: number } | null;
-  baselineRmse: { steering: number; speed: number; torque: number } | null;
-}
+export type { TrainEvent, TrainOutcome, TrainRequest } from './trainingRun.ts';
 
 export interface PredictResult {
   steering: number;
@@ -159,7 +128,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
   let chosenBy: WorkerStatus['chosenBy'] = null;
   let calibration: Calibration | null = null;
   let control: TrainingControl | null = null;
-  let driving: { net: SteeringNet; predictor: Predictor; meta: WorkerStatus['loadedModel']; frame: { width: number; height: number } } | null = null;
+  const quota = createQuotaGuard(deps.models);
+  let driving: { net: SteeringNet; normalization: TargetNormalization; predictor: Predictor; meta: WorkerStatus['loadedModel']; frame: { width: number; height: number } } | null = null;
   const overlays = createOverlayViews();
 
   async function useBackend(name: BackendName): Promise<void> {
@@ -280,9 +250,11 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         }, req.budgetSeconds * 1000)
         : undefined;
       try {
+        let lastFailure = '';
+        quota.startRun();
         for (;;) {
           const name = order[attempt];
-          if (!name) throw new Error('every backend failed during training');
+          if (!name) throw new Error(`every backend failed during training (last: ${lastFailure})`);
           let net: SteeringNet | null = null;
           try {
             await useBackend(name);
@@ -304,8 +276,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               ...(normalization ? { normalization } : {}),
               onProgress: overlays.watchTraining(net, train, onEvent),
               onCheckpoint: async (cp) => {
-                resumeFrom = cp;
-                await models.saveCheckpoint(req.runId, cp, { savedAt: deps.now() });
+                resumeFrom = cp; // kept in memory whether or not the store takes it
+                await quota.checkpoint(req.runId, cp, deps.now(), (reason) => onEvent({ kind: 'storage', reason }));
               },
             });
             let modelId: string | null = null;
@@ -322,8 +294,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
                   backend: name,
                 },
               });
-              modelId = await models.save(toStored(saved, { clipIds: metas.map((m) => m.id), createdAt: deps.now() }));
-              await models.clearCheckpoint(req.runId);
+              const stored = toStored(saved, { clipIds: metas.map((m) => m.id), createdAt: deps.now() });
+              modelId = await quota.saveModel(saved, stored, req.runId, (reason) => onEvent({ kind: 'storage', reason }));
             }
             const best = result.best ? result.history[result.best.epoch] ?? result.history[result.history.length - 1] : result.history[result.history.length - 1];
             return {
@@ -333,9 +305,15 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               backend: name,
               rmse: best ? (best.valRmse ?? best.trainRmse) : null,
               baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
+              ...(worthSaving && modelId === null ? { held: true } : {}),
             };
           } catch (e) {
             if (ctl.state === 'cancelled') throw e;
+            // Only a failing backend is worth another backend: bad data or a full disk would fail the same way there.
+            const kind = classifyTrainingError(e);
+            if (kind === 'data') throw trainingDataError(e, metas, config);
+            if (kind === 'quota') throw e;
+            lastFailure = `${name}: ${(e as Error).message}`;
             onEvent({ kind: 'backend', backend: name, reason: `${name} failed (${(e as Error).message}); trying the next backend` });
             attempt++;
             backend = null;
@@ -347,6 +325,13 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         clearTimeout(budget);
         control = null;
       }
+    },
+
+    /** Saves the model a full storage refused (trainingFailure.ts); its id, null if none is held, throws while still full. */
+    saveHeldModel: (): Promise<string | null> => quota.saveHeld(),
+    exportHeldModel(): Uint8Array | null {
+      const saved = quota.heldModel();
+      return saved ? exportModelZip(saved) : null;
     },
 
     pause(): void {

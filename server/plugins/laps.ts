@@ -3,7 +3,7 @@
 // beats it; refusals are 422 with the verifier's reason and store nothing. GET /api/laps/:id
 // and GET /api/laps/:id/replay (the replay as it was submitted).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, rateKey, requirePlayer } from '../auth.ts';
 import { bearerHeaders, errorSchema, hashSchema, lapSchema, uuidSchema } from '../schemas.ts';
 import { VerifyBusyError } from '../verifyPool.ts';
@@ -28,12 +28,27 @@ const submitted = {
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 429: errorSchema, 503: errorSchema };
 
 export async function lapsPlugin(app: FastifyInstance, { store, pool, config }: ApiDeps): Promise<void> {
+  // Submissions per address, on top of the route's per-token limit (@fastify/rate-limit runs one
+  // limiter per request, so this one is applied by hand, with the same 429 and Retry-After).
+  const perAddress = app.createRateLimit({
+    max: config.submitAddressLimit.max, timeWindow: config.submitAddressLimit.windowMs, keyGenerator: (req) => `submit-addr:${req.ip}`,
+  });
+  const limitAddress = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const r = await perAddress(req);
+    if (!r.isAllowed && r.isExceeded) {
+      return reply.code(429).header('retry-after', String(r.ttlInSeconds))
+        .send({ error: `rate limited: at most ${r.max} lap submissions per address per ${Math.round(r.timeWindow / 1000)} s; retry in ${r.ttlInSeconds} s` });
+    }
+    return undefined;
+  };
+
   app.post<{ Body: Record<string, unknown>; Querystring: { model?: string } }>('/api/laps', {
     schema: {
       headers: bearerHeaders, body: replayBody, querystring: { type: 'object', properties: { model: hashSchema }, additionalProperties: false },
       response: { 200: submitted, 201: submitted, ...errors },
     },
     config: { rateLimit: { max: config.submitLimit.max, timeWindow: config.submitLimit.windowMs, keyGenerator: (req) => `submit:${rateKey(req)}` } },
+    onRequest: limitAddress,
   }, async (req, reply) => {
     const me = await requirePlayer(store, req);
     const text = JSON.stringify(req.body);
@@ -50,7 +65,7 @@ export async function lapsPlugin(app: FastifyInstance, { store, pool, config }: 
       if (v.driverClass !== 'autopilot') throw new HttpError(422, 'only autopilot laps name a model');
       if (!(await store.hasModel(modelHash))) throw new HttpError(422, `model ${modelHash} was not uploaded (POST /api/models first)`);
     }
-    const res = await store.submitLap(me.id, v, text, modelHash);
+    const res = await store.submitLap(me.id, v, v.replayGz, modelHash);
     return reply.code(res.improved ? 201 : 200).send({ lap: res.lap, rank: res.lap.rank, improved: res.improved });
   });
 
