@@ -195,8 +195,12 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
   );
   training.onEvent((e) => {
-    if (e.kind === 'backend' && /failed/.test(e.reason)) shell.notify(`Training: ${e.reason}.`, 'warn');
+    if ((e.kind === 'backend' && /failed/.test(e.reason)) || e.kind === 'storage') shell.notify(`Training: ${e.reason}.`, 'warn');
   });
+  training.onHeldSaved = () => {
+    shell.notify('The trained model kept in memory is saved now that there is room.', 'ok');
+    void trainingPanel.refresh();
+  };
 
   // ---- Modes (modes/): each owns what it starts; one transition function ---------------------
   const recordMode = createRecordMode({

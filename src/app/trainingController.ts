@@ -9,6 +9,8 @@ import type { Calibration } from '../model/backendChoice.ts';
 import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
 
 type BackendChoice = NonNullable<WorkerStatus['backend']> | 'auto';
+/** How often a model the full storage refused is offered to the store again, ms. */
+const HELD_RETRY_MS = 15_000;
 
 export class TrainingController {
   private worker: SteeringWorker | null = null;
@@ -16,6 +18,11 @@ export class TrainingController {
   running = false;
   status: WorkerStatus | null = null;
   private listeners: ((e: TrainEvent) => void)[] = [];
+  private heldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker holds a trained model the full storage refused: it must not be restarted. */
+  private holding = false;
+  /** A held model (storage was full) reached the store: its id. */
+  onHeldSaved: (modelId: string) => void = () => {};
 
   constructor(private readonly backend: () => BackendChoice, private readonly onCrash: (reason: string) => void) {}
 
@@ -54,10 +61,43 @@ export class TrainingController {
         for (const l of [...this.listeners]) l(e);
       }));
       this.status = await w.api.status();
+      if (out.held) {
+        this.holding = true;
+        this.scheduleHeldRetry();
+      }
       return out;
     } finally {
       this.running = false;
     }
+  }
+
+  /** Offers the held model to the store now (space was freed); true once it is saved or none is held. */
+  async retryHeld(): Promise<boolean> {
+    const w = this.worker;
+    if (!w || w.dead) return true;
+    try {
+      const id = await w.api.saveHeldModel();
+      if (id) this.onHeldSaved(id);
+      this.holding = false;
+      clearTimeout(this.heldTimer);
+      return true;
+    } catch {
+      return false; // still full
+    }
+  }
+
+  private scheduleHeldRetry(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = setTimeout(() => {
+      void this.retryHeld().then((done) => {
+        if (!done) this.scheduleHeldRetry();
+      });
+    }, HELD_RETRY_MS);
+  }
+
+  /** The held model as a model zip, or null (the way out when no space can be freed). */
+  async exportHeld(): Promise<Uint8Array | null> {
+    return this.worker && !this.worker.dead ? this.worker.api.exportHeldModel() : null;
   }
 
   async pause(): Promise<void> {
@@ -101,7 +141,7 @@ export class TrainingController {
   }
   /** Starts over on the backend choice of the moment (after a forced change); not while training. */
   restart(): void {
-    if (this.running) return;
+    if (this.running || this.holding) return;
     this.dispose();
   }
   async describe(config: unknown): Promise<unknown> {
@@ -109,6 +149,7 @@ export class TrainingController {
   }
 
   dispose(): void {
+    clearTimeout(this.heldTimer);
     this.worker?.terminate();
     this.worker = null;
   }

@@ -68,6 +68,8 @@ export function applyEvent(s: RunState, e: TrainEventLike): RunState {
       const notice: RunNotice = { text: e.reason, kind: first ? 'info' : 'warn' };
       return { ...s, backend: e.backend, notices: [...s.notices, notice].slice(-6) };
     }
+    case 'storage':
+      return { ...s, notices: [...s.notices, { text: e.reason, kind: 'warn' as const }].slice(-6) };
     case 'paused':
       return s.phase === 'stopping' ? s : { ...s, phase: 'paused' };
     case 'resumed':
@@ -118,7 +120,7 @@ export function failed(s: RunState, message: string): RunState {
 export function outcomeMessage(name: string, o: TrainOutcomeLike, hasValidation = true): string {
   const epochs = `${o.epochsDone} epoch${o.epochsDone === 1 ? '' : 's'}`;
   const rmse = o.rmse ? ` Steering RMSE ${formatVsBaseline(o.rmse.steering, o.baselineRmse?.steering)} of always predicting the mean.` : '';
-  const saved = o.modelId ? `Saved '${name}'` : 'Nothing was saved';
+  const saved = o.modelId ? `Saved '${name}'` : o.held ? `The storage is full: '${name}' is kept in memory and saved as soon as there is room (delete clips or models to make room)` : 'Nothing was saved';
   switch (o.status) {
     case 'completed':
       return `${saved} after ${epochs} on ${o.backend}.${rmse}`;

@@ -1,0 +1,43 @@
+// The training run's contract with the app: what it asks (TrainRequest), what it hears while
+// the run goes (TrainEvent, progress and backend and storage news) and what it gets at the end
+// (TrainOutcome). The run itself is steeringApi.ts's train(); its failures are sorted in
+// trainingFailure.ts.
+
+import type { BackendName, TrainingEvent, TrainingResult } from '../src/model/index.ts';
+
+export interface TrainRequest {
+  /** Name of the model saved at the end. */
+  name: string;
+  /** A model config (validated here). */
+  config: unknown;
+  trainClipIds: string[];
+  valClipIds: string[];
+  /** Identifies the run for its checkpoint slot (a reloaded tab resumes it). */
+  runId: string;
+  /** Resume from the run's checkpoint if there is one. */
+  resume?: boolean;
+  /** Start from a saved model's weights (fine-tuning on new clips, e.g. takeovers). */
+  fromModelId?: string;
+  /** Stop after this many seconds of training and save what was learned (the closed-loop benchmark's budget). */
+  budgetSeconds?: number;
+}
+
+export type TrainEvent =
+  | TrainingEvent
+  | { kind: 'backend'; backend: BackendName; reason: string }
+  | { kind: 'preparing'; message: string }
+  /** The storage is full: a checkpoint or the model could not be saved (the weights stay in memory). */
+  | { kind: 'storage'; reason: string };
+
+export interface TrainOutcome {
+  /** 'budget': stopped at budgetSeconds, and saved. */
+  status: TrainingResult['status'] | 'budget';
+  modelId: string | null;
+  epochsDone: number;
+  backend: BackendName;
+  /** Validation (else training) RMSE per head of the saved weights, and the constant predictor's. */
+  rmse: { steering: number; speed: number; torque: number } | null;
+  baselineRmse: { steering: number; speed: number; torque: number } | null;
+  /** The storage was full at the end: the model is held in memory until saveHeldModel() succeeds (or it is exported). */
+  held?: boolean;
+}
