@@ -3,10 +3,9 @@
 
 import { CENTER_CAMERA, type ClipStore, type LapStore, openClipStore, openSettingsStore, type SettingsStore } from '../data/index.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
-import { ghostGapSeconds, hudView, type HudExtras } from '../hud/hudView.ts';
+import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { hudLayout } from '../hud/layout.ts';
 import { createHumanInput, type HumanInput } from '../input/humanInput.ts';
-import type { InputIntent } from '../input/keymap.ts';
 import {
   CAMERA_MODES,
   type CameraMode,
@@ -30,6 +29,8 @@ import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flat
 import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult, Learner } from './autoRecord.ts';
 import { AutopilotController } from './autopilotController.ts';
 import { createFirstRunFeature } from './firstRunFeature.ts';
+import { backendBadge, FpsMeter, raceGhostView } from './frameView.ts';
+import { type IntentActions, performIntent } from './intents.ts';
 import type { Ghost } from './ghost.ts';
 import { createLapsFeature } from './lapsFeature.ts';
 import { createLibraryFeature } from './libraryFeature.ts';
@@ -159,10 +160,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     return dashFrame;
   }
 
-  // Frame rate, measured over the last second of frames.
-  let fps = 0;
-  let frameCount = 0;
-  let fpsWindowStart = performance.now();
+  const fpsMeter = new FpsMeter(performance.now());
 
   const store: Promise<ClipStore | null> = openClipStore()
     .then(async (st) => {
@@ -374,7 +372,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const extras = (): HudExtras => {
     const ap = autopilot.hudInfo();
     return {
-      fps,
+      fps: fpsMeter.fps,
       recording: recordMode.recording ? { elapsedS: recordMode.recording.elapsedS, frames: recordMode.recording.frames, bytes: recordMode.recording.bytes } : null,
       autopilot: ap,
       referenceLap: lapsFeature.referenceFor(session.track.id),
@@ -400,75 +398,38 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       }
     },
     frame(alpha) {
-      for (const intent of input.poll()) onIntent(intent);
-      frameCount++;
-      const now = performance.now();
-      if (now - fpsWindowStart >= 1000) {
-        fps = (frameCount * 1000) / (now - fpsWindowStart);
-        frameCount = 0;
-        fpsWindowStart = now;
-        updateBackendBadge();
-      }
+      for (const intent of input.poll()) performIntent(intent, intentActions);
+      if (fpsMeter.frame(performance.now())) updateBackendBadge();
       const pose = interpolatePose(poseOfCar(session.prev.car), poseOfCar(session.world.car), alpha);
-      ghostPose = null;
-      ghostGapS = null;
-      const ghost = lapsFeature.ghost;
-      if (ghost && modes.mode === 'race' && settings.ghosts && ghost.trackId === session.track.id) {
-        const l = session.world.laps;
-        const gw = ghost.sync(l.lapStartTick >= 0 ? session.world.tick - l.lapStartTick : 0);
-        ghostPose = poseOfCar(gw.car);
-        if (l.lapStartTick >= 0) ghostGapS = ghostGapSeconds(session.world, gw);
-      }
+      ({ pose: ghostPose, gapS: ghostGapS } = raceGhostView({ world: session.world, trackId: session.track.id, mode: modes.mode, ghostsOn: settings.ghosts, ghost: lapsFeature.ghost }));
       // While auto-recording, the dash camera has the GPU to itself (the PiP shows its frames).
       if (!libraryFeature.autoRecording) renderer?.render({ car: pose, camera, dash: 'off', ghosts: ghostPose ? [ghostPose] : [] });
       if (hudVisible) hud.update(hudView(session.world, extras()));
     },
   });
 
-  function onIntent(i: InputIntent): void {
-    switch (i) {
-      case 'pause':
-        setPaused(!loop.paused);
-        break;
-      case 'reset':
-        session.requestReset();
-        break;
-      case 'cameraCycle':
-        app.setCamera(CAMERA_MODES[(CAMERA_MODES.indexOf(camera) + 1) % CAMERA_MODES.length]);
-        break;
-      case 'hudToggle':
-        hudVisible = !hudVisible;
-        pipVisible = hudVisible;
-        hud.setVisible(hudVisible);
-        pip.setVisible(pipVisible);
-        break;
-      case 'fullscreen':
-        if (document.fullscreenElement) void document.exitFullscreen();
-        else void root.requestFullscreen?.().catch(() => shell.notify('Full screen is not allowed here.', 'warn'));
-        break;
-      case 'help':
-        firstRun.showHelp();
-        break;
-      case 'recordToggle':
-        app.setMode(modes.mode === 'record' ? 'drive' : 'record');
-        break;
-      case 'autopilotToggle':
-        app.setMode(modes.mode === 'autopilot' ? 'drive' : 'autopilot');
-        break;
-      case 'ghostToggle':
-        app.updateSetting('ghosts', !settings.ghosts);
-        break;
-      case 'saliencyToggle':
-        overlays.toggle('saliency');
-        break;
-      case 'layersToggle':
-        overlays.toggle('layers');
-        break;
-      case 'gatesToggle':
-        overlays.toggle('gates');
-        break;
-    }
-  }
+  const intentActions: IntentActions = {
+    mode: () => modes.mode,
+    setMode: (m) => app.setMode(m),
+    paused: () => loop.paused,
+    setPaused: (p) => setPaused(p),
+    reset: () => session.requestReset(),
+    cycleCamera: () => app.setCamera(CAMERA_MODES[(CAMERA_MODES.indexOf(camera) + 1) % CAMERA_MODES.length]),
+    toggleHud: () => {
+      hudVisible = !hudVisible;
+      pipVisible = hudVisible;
+      hud.setVisible(hudVisible);
+      pip.setVisible(pipVisible);
+    },
+    toggleFullscreen: () => {
+      if (document.fullscreenElement) void document.exitFullscreen();
+      else void root.requestFullscreen?.().catch(() => shell.notify('Full screen is not allowed here.', 'warn'));
+    },
+    help: () => firstRun.showHelp(),
+    ghosts: () => settings.ghosts,
+    setGhosts: (on) => app.updateSetting('ghosts', on),
+    toggleOverlay: (k) => overlays.toggle(k),
+  };
 
   function setPaused(p: boolean): void {
     loop.setPaused(p);
@@ -492,11 +453,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
 
   /** The active ML backends, always visible in the top bar. */
   function updateBackendBadge(): void {
-    const drive = autopilot.status?.backend ?? null;
-    const train = training.status?.backend ?? null;
-    if (!drive && !train) return;
-    const how = autopilot.status?.chosenBy ?? training.status?.chosenBy ?? '';
-    shell.setBadge(`ML ${drive ?? '…'}${train && train !== drive ? ` · train ${train}` : ''}`, `Backend for driving: ${drive ?? 'not started'}; for training: ${train ?? 'not started'} (${how})`);
+    const b = backendBadge(autopilot.status, training.status);
+    if (b) shell.setBadge(b.text, b.title);
   }
 
 
@@ -512,7 +470,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       return modes.mode;
     },
     get fps() {
-      return fps;
+      return fpsMeter.fps;
     },
     store,
     get recording() {
