@@ -34,6 +34,26 @@ test.describe('training in the browser', () => {
     expect(game.errors).toEqual([]);
   });
 
+  test('Quick train holds out a clip for validation and trains under a budget', async ({ page }) => {
+    test.setTimeout(300_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await game.hook('autoRecord', { minutes: 6 / 60, trackIds: ['oval', 'kidney', 'twister'], themes: ['day'] });
+    expect(await game.hook('clips')).toHaveLength(3);
+    await page.getByTestId('mode-train').click();
+    await expect(page.getByTestId('train-quick')).toBeInViewport({ ratio: 1 });
+    await expect(page.getByTestId('train-quick-note')).toContainText('on 2 clips and checks it on 1 clip it never sees');
+    await page.getByTestId('train-quick').click();
+    await expect(page.getByTestId('train-state')).toHaveAttribute('data-phase', /starting|running/);
+    await expect(page.locator('[data-testid="split-clip-row"][data-role="val"]')).toHaveCount(1);
+    await expect(page.locator('[data-testid="split-clip-row"][data-role="train"]')).toHaveCount(2);
+    await expect(page.getByTestId('train-progress')).toContainText('%', { timeout: 120_000 });
+    await page.getByTestId('train-cancel').click();
+    await page.getByTestId('train-cancel-discard').click();
+    await expect(page.getByTestId('train-state')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
+    expect(game.errors).toEqual([]);
+  });
+
   test('a prediction on the webgpu backend (software adapter here) equals the cpu one', async ({ page }) => {
     test.setTimeout(300_000);
     const game = new GamePage(page);
