@@ -10,6 +10,7 @@ import type { ManifestClip } from './clipManifest.ts';
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, parseManifest } from './clipManifest.ts';
 import type { ClipStore } from './clipStore.ts';
 import { storeInternals } from './clipStore.ts';
+import { clipLockName } from './tabLocks.ts';
 import type { ClipMeta } from './clipTypes.ts';
 import { CLIP_SCHEMA_VERSION, byteSizeOf, checkClipShape, frameBytes, stepBytes } from './clipTypes.ts';
 import { DataError, describeError, throwIfCancelled } from './dataErrors.ts';
@@ -116,7 +117,7 @@ interface CheckedClip {
  * get fresh ones). On any problem nothing is added and the error names it.
  */
 export async function importClipsZip(store: ClipStore, input: ArchiveInput, options: TransferOptions = {}): Promise<ClipMeta[]> {
-  const { db, newId } = storeInternals(store);
+  const { db, newId, locks } = storeInternals(store);
   const report = progressReporter(options.onProgress);
   report('reading', 0);
   const zip = await ZipReader.open(input);
@@ -161,13 +162,19 @@ export async function importClipsZip(store: ClipStore, input: ArchiveInput, opti
       if (taken.has(id) || (await store.findMeta(id))) id = newId();
       taken.add(id);
       written.push(id);
-      imported.push(
-        await writeClip(db, { ...c.meta, id }, c.labelRows, zip, c.entry, (bytes) => {
-          throwIfCancelled(options.signal, 'the import');
-          doneBytes += bytes;
-          report('writing', doneBytes / totalBytes);
-        }),
-      );
+      // The clip's lock from the first chunk to the meta: another tab's orphan sweep leaves it alone.
+      const release = await locks.hold(clipLockName(id));
+      try {
+        imported.push(
+          await writeClip(db, { ...c.meta, id }, c.labelRows, zip, c.entry, (bytes) => {
+            throwIfCancelled(options.signal, 'the import');
+            doneBytes += bytes;
+            report('writing', doneBytes / totalBytes);
+          }),
+        );
+      } finally {
+        release();
+      }
     }
     report('writing', 1);
     return imported;

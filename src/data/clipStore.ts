@@ -23,6 +23,7 @@ import {
 import type { ClipWriter } from './clipWriter.ts';
 import { createClipWriter } from './clipWriter.ts';
 import { DataError } from './dataErrors.ts';
+import { clipLockName, CLIP_LOCK_PREFIX, defaultTabLocks, type TabLocks } from './tabLocks.ts';
 
 /** Frames of one stored chunk: steps index*chunkSteps .. +count-1, all cameras (see ChunkRecord). */
 export interface FrameChunk {
@@ -54,6 +55,8 @@ export interface StorageEstimate {
 }
 
 export interface ClipStoreOptions extends OpenClipDbOptions {
+  /** How tabs agree on who writes which clip (tabLocks.ts); defaults to navigator.locks. */
+  readonly locks?: TabLocks;
   /** Defaults to navigator.storage; null disables estimates and persistence. */
   readonly storage?: StorageLike | null;
   /** Milliseconds since the epoch; used for flush timing and for imports that carry no date. */
@@ -115,8 +118,10 @@ export interface ClipStore extends ClipSource {
    * consistent chunks, recomputes frame count and size, marks it complete.
    */
   recover(clipId: string): Promise<ClipMeta>;
-  /** Deletes chunk and label records that belong to no clip (left by an interrupted import). */
+  /** Deletes chunk and label records that belong to no clip (left by an interrupted import), never those of a clip another tab is writing. */
   sweepOrphans(): Promise<number>;
+  /** Ids of clips being recorded or imported right now by another tab (or another store of this page). */
+  busyElsewhere(): Promise<string[]>;
   storageEstimate(): Promise<StorageEstimate | null>;
   /** Asks the browser not to evict the library under storage pressure. */
   requestPersistence(): Promise<boolean>;
@@ -128,6 +133,8 @@ export interface StoreInternals {
   readonly db: ClipDb;
   readonly clock: () => number;
   readonly newId: () => string;
+  /** Imports hold their clip's lock while they write (tabLocks.ts). */
+  readonly locks: TabLocks;
 }
 
 const internals = new WeakMap<ClipStore, StoreInternals>();
@@ -145,6 +152,7 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
   const storage: StorageLike | null =
     options.storage !== undefined ? options.storage : ((globalThis.navigator?.storage as StorageLike | undefined) ?? null);
   const writers = new Set<string>();
+  const locks = options.locks ?? defaultTabLocks();
 
   async function getMetaRaw(clipId: string): Promise<ClipMeta> {
     const meta = await db.get('clips', clipId);
@@ -224,6 +232,12 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
 
   async function recover(clipId: string): Promise<ClipMeta> {
     if (writers.has(clipId)) throw new DataError('invalid-input', 'this clip is still being recorded');
+    const r = await locks.ifFree(clipLockName(clipId), () => recoverUnlocked(clipId));
+    if (!r.ran) throw new DataError('invalid-input', 'this clip is being recorded or imported in another tab');
+    return r.value;
+  }
+
+  function recoverUnlocked(clipId: string): Promise<ClipMeta> {
     return runWrite(db, ['clips', 'chunks', 'labels'], 'recovering the clip', async (tx) => {
       const range = clipKeyRange(clipId);
       const [meta, labelRecs, chunkKeys] = await Promise.all([
@@ -336,9 +350,16 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
         schemaVersion: CLIP_SCHEMA_VERSION,
         chunkSteps,
       };
-      await runWrite(db, ['clips'], 'starting a recording', async (tx) => {
-        await tx.objectStore('clips').add(meta);
-      });
+      // Held until the writer ends (or the tab closes): another tab neither sweeps nor recovers this clip meanwhile.
+      const release = await locks.hold(clipLockName(meta.id));
+      try {
+        await runWrite(db, ['clips'], 'starting a recording', async (tx) => {
+          await tx.objectStore('clips').add(meta);
+        });
+      } catch (e) {
+        release();
+        throw e;
+      }
       writers.add(meta.id);
       return createClipWriter({
         db,
@@ -346,7 +367,10 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
         clock,
         maxUnflushedMs: o.maxUnflushedMs ?? 1000,
         onStopped: o.onStopped,
-        onEnded: (id) => writers.delete(id),
+        onEnded: (id) => {
+          writers.delete(id);
+          release();
+        },
       });
     },
 
@@ -355,19 +379,27 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     },
 
     async sweepOrphans() {
-      return runWrite(db, ['clips', 'chunks', 'labels'], 'cleaning up', async (tx) => {
-        const [clipIds, chunkKeys, labelKeys] = await Promise.all([
-          tx.objectStore('clips').getAllKeys(),
-          tx.objectStore('chunks').getAllKeys(),
-          tx.objectStore('labels').getAllKeys(),
-        ]);
-        const known = new Set(clipIds);
-        const orphans = new Set([...chunkKeys, ...labelKeys].map((k) => k[0]).filter((id) => !known.has(id)));
-        await Promise.all(
-          [...orphans].flatMap((id) => [tx.objectStore('chunks').delete(clipKeyRange(id)), tx.objectStore('labels').delete(clipKeyRange(id))]),
+      const [clipIds, chunkKeys, labelKeys] = await Promise.all([db.getAllKeys('clips'), db.getAllKeys('chunks'), db.getAllKeys('labels')]);
+      const known = new Set(clipIds);
+      const orphans = new Set([...chunkKeys, ...labelKeys].map((k) => k[0]).filter((id) => !known.has(id)));
+      let swept = 0;
+      for (const id of orphans) {
+        // Only while holding the clip's lock: an import in another tab holds it until its meta is written.
+        const r = await locks.ifFree(clipLockName(id), () =>
+          runWrite(db, ['clips', 'chunks', 'labels'], 'cleaning up', async (tx) => {
+            if ((await tx.objectStore('clips').getKey(id)) !== undefined) return false; // finished meanwhile
+            await Promise.all([tx.objectStore('chunks').delete(clipKeyRange(id)), tx.objectStore('labels').delete(clipKeyRange(id))]);
+            return true;
+          }),
         );
-        return orphans.size;
-      });
+        if (r.ran && r.value) swept++;
+      }
+      return swept;
+    },
+
+    async busyElsewhere() {
+      const held = await locks.heldNames(CLIP_LOCK_PREFIX);
+      return held.map((n) => n.slice(CLIP_LOCK_PREFIX.length)).filter((id) => !writers.has(id));
     },
 
     async storageEstimate() {
@@ -388,7 +420,7 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
       db.close();
     },
   };
-  internals.set(store, { db, clock, newId });
+  internals.set(store, { db, clock, newId, locks });
   return store;
 }
 

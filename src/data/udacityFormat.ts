@@ -8,6 +8,7 @@ import { deleteClipRecords, runWrite } from './clipDb.ts';
 import { ChunkBuilder } from './chunkBuilder.ts';
 import type { ClipStore } from './clipStore.ts';
 import { storeInternals } from './clipStore.ts';
+import { clipLockName } from './tabLocks.ts';
 import type { CameraId, CameraSpec, ClipMeta, LabelRow } from './clipTypes.ts';
 import {
   CENTER_CAMERA,
@@ -145,7 +146,7 @@ function basename(path: string): string {
 
 /** Imports a zip in the Udacity layout (with or without header row) as one new clip. */
 export async function importUdacityZip(store: ClipStore, input: ArchiveInput, options: UdacityImportOptions): Promise<ClipMeta> {
-  const { db, clock, newId } = storeInternals(store);
+  const { db, clock, newId, locks } = storeInternals(store);
   const report = progressReporter(options.onProgress);
   report('reading', 0);
   const zip = await ZipReader.open(input);
@@ -218,11 +219,14 @@ export async function importUdacityZip(store: ClipStore, input: ArchiveInput, op
     schemaVersion: CLIP_SCHEMA_VERSION,
     chunkSteps: defaultChunkSteps(rateHz, stepBytes(shape)),
   };
+  const release = await locks.hold(clipLockName(meta.id)); // another tab's orphan sweep leaves the chunks alone
   try {
     await writeUdacityClip(db, meta, rows, cameraSlots, { decode, correction, signal: options.signal, report });
   } catch (e) {
     await deleteClipRecords(db, meta.id).catch(() => undefined);
     throw e;
+  } finally {
+    release();
   }
   report('writing', 1);
   return meta;
