@@ -32,7 +32,7 @@ export async function buildServer(config: ServerConfig): Promise<Server> {
   await migrate(db);
   const store = new Store(db, config.boardCacheMs);
   await seedExpertLaps(store, config.seedReplay, (m) => console.log(m));
-  const pool = await createVerifyPool({ threads: config.verifyThreads, timeoutMs: config.verifyTimeoutMs, maxQueue: config.verifyQueue, maxBytes: config.bodyLimit, bundle: config.verifyBundle });
+  const pool = createVerifyPool({ threads: config.verifyThreads, timeoutMs: config.verifyTimeoutMs, maxQueue: config.verifyQueue, maxBytes: config.bodyLimit });
   const app = Fastify({ logger: config.logger, bodyLimit: config.bodyLimit, trustProxy: process.env.TRUST_PROXY === '1' });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, _req, reply) => {

@@ -25,8 +25,6 @@ export interface ServerConfig {
   verifyThreads: number;
   verifyTimeoutMs: number;
   verifyQueue: number;
-  /** Run the verifier bundled by esbuild (verifyBundle.ts; VERIFY_BUNDLE=0 for verify.ts through tsx). */
-  verifyBundle: boolean;
   /**
    * Reads and writes (per address, or per token when one is sent); lap submissions per token,
    * and per address whatever the token (one address cannot multiply its budget with new players).
@@ -58,7 +56,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     verifyThreads: int(env.VERIFY_THREADS, 0),
     verifyTimeoutMs: int(env.VERIFY_TIMEOUT_MS, 5_000),
     verifyQueue: int(env.VERIFY_QUEUE, 256),
-    verifyBundle: env.VERIFY_BUNDLE !== '0',
     rateLimit: { max: int(env.RATE_LIMIT_MAX, 600), windowMs: int(env.RATE_LIMIT_WINDOW_MS, 60_000) },
     submitLimit: { max: int(env.SUBMIT_LIMIT_MAX, 30), windowMs: int(env.SUBMIT_LIMIT_WINDOW_MS, 60_000) },
     // A class behind one NAT shares an address: room for several players at the per-token rate.

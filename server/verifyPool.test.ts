@@ -1,6 +1,5 @@
-// The verification pool runs the esbuild bundle of the verifier: same verdicts as verify.ts run
-// in-process (a bundle must change no result), refusals with the reason, and the stored gzip is
-// the verified text. Also: the board cache reads a page once for many concurrent readers.
+// The verification pool: the same verdicts as verify.ts run in-process, refusals with the
+// reason, and the stored gzip is the verified text. Also: the board cache reads a page once for many concurrent readers.
 
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -17,9 +16,8 @@ describe('verification pool', () => {
   let pool: VerifyPool;
   afterAll(async () => pool?.close());
 
-  it('runs the bundled verifier, with the in-process verdicts, and gzips the verified text', async () => {
-    pool = await createVerifyPool({ threads: 2, timeoutMs: 5000, maxQueue: 16, maxBytes: 512 * 1024 });
-    expect(pool.kind).toBe('bundle');
+  it('gives the in-process verdicts from its threads, and gzips the verified text', async () => {
+    pool = createVerifyPool({ threads: 2, timeoutMs: 5000, maxQueue: 16, maxBytes: 512 * 1024 });
     const results = await Promise.all(laps.map((t) => pool.verify(t)));
     for (const [i, r] of results.entries()) {
       const local = verifyLapText(laps[i]);

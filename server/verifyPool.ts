@@ -1,24 +1,20 @@
 // The verification worker pool: re-simulating a replay is CPU work, so it runs in piscina worker
-// threads, never on the event loop. The threads run the bundled verifier (verifyBundle.ts) when it
-// builds, else verify.ts through tsx. Each lap gets a wall-time cap (the verifier's) and a memory
+// threads, never on the event loop. Each lap gets a wall-time cap (the verifier's) and a memory
 // cap per thread; a full queue refuses at once (503). The worker also gzips the verified text.
 
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { PackedOutcome, ServerCaps } from './verify.ts';
-import { buildVerifyBundle } from './verifyBundle.ts';
 
 export class VerifyBusyError extends Error {}
 
 export interface VerifyPool {
-  /** Which worker code runs: the esbuild bundle, or verify.ts through tsx. */
-  readonly kind: 'bundle' | 'tsx';
   readonly threads: number;
   verify(text: string): Promise<PackedOutcome>;
   close(): Promise<void>;
 }
 
-export async function createVerifyPool(opts: { threads: number; timeoutMs: number; maxQueue: number; maxBytes: number; bundle?: boolean }): Promise<VerifyPool> {
+export function createVerifyPool(opts: { threads: number; timeoutMs: number; maxQueue: number; maxBytes: number }): VerifyPool {
   const threads = opts.threads > 0 ? opts.threads : Math.max(1, availableParallelism());
   // The verifier's own wall-time cap; the abort below is the backstop for a stuck thread.
   // rankedOnly: a modified car or an unhashed custom track is refused before any simulation.
@@ -26,10 +22,9 @@ export async function createVerifyPool(opts: { threads: number; timeoutMs: numbe
   // The abort counts from enqueueing (piscina has no start-of-run signal), so it is a generous
   // backstop for a thread that stopped answering, not the per-lap cap (the verifier's maxWallMs).
   const backstopMs = Math.max(60_000, 4 * opts.timeoutMs);
-  const bundle = opts.bundle === false ? null : await buildVerifyBundle();
   const pool = new Piscina({
-    filename: bundle?.url ?? new URL('./verifyWorker.mjs', import.meta.url).href,
-    name: bundle ? 'verifyAndPack' : 'default',
+    filename: new URL('./verifyWorker.mjs', import.meta.url).href,
+    // All threads from the start: the first laps after a quiet spell do not wait for a thread to load the simulation.
     minThreads: threads,
     maxThreads: threads,
     maxQueue: opts.maxQueue,
@@ -37,7 +32,6 @@ export async function createVerifyPool(opts: { threads: number; timeoutMs: numbe
     resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
   });
   return {
-    kind: bundle ? 'bundle' : 'tsx',
     threads,
     async verify(text) {
       if (pool.queueSize >= opts.maxQueue) throw new VerifyBusyError('the verification queue is full; retry in a few seconds');
@@ -50,9 +44,6 @@ export async function createVerifyPool(opts: { threads: number; timeoutMs: numbe
         throw err;
       }
     },
-    async close() {
-      await pool.destroy();
-      bundle?.remove();
-    },
+    close: () => pool.destroy(),
   };
 }
