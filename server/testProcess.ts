@@ -26,10 +26,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+/** `root`: the checkout to run (the bench runs an older commit's tree beside this one). */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, root = ROOT): Promise<ServerProcess> {
   const port = Number(env.PORT) || (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, STATIC_DIR: '', SEED_REPLAY: '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
