@@ -21,6 +21,8 @@ export const appSettingsSchema = z.object({
   playerName: z.string().trim().min(1).max(40).catch('Player'),
   backend: z.enum(BACKEND_CHOICES).catch('auto'),
   ghosts: z.boolean().catch(true),
+  /** A side panel (Library, Leaderboard, Settings) pauses the game while open (src/app/panelPause.ts). */
+  pausePanels: z.boolean().catch(true),
 });
 
 export type AppSettings = z.infer<typeof appSettingsSchema> & { input: InputSettings };
@@ -55,7 +57,10 @@ export function withSetting(s: AppSettings, key: string, value: number | string 
 export const SETTINGS_FORM: readonly SettingSection[] = [
   {
     title: 'Player',
-    fields: [{ kind: 'text', key: 'playerName', label: 'Name on the leaderboard', maxLength: 40 }],
+    fields: [
+      { kind: 'text', key: 'playerName', label: 'Name on the leaderboard', maxLength: 40 },
+      { kind: 'checkbox', key: 'pausePanels', label: 'Pause the game while a side panel is open' },
+    ],
   },
   {
     title: 'Dash camera and recording',

@@ -1,6 +1,6 @@
 // The first run's wiring: the guide card (src/ui/guide.ts) and what its buttons do, the touch
-// controls (src/input/touch.ts) shown on touch screens, and the help overlay, which pauses the
-// game while it is open and offers the guide again.
+// controls (src/input/touch.ts) shown on touch screens, the help overlay, which pauses the
+// game while it is open and offers the guide again, and the HUD's model switch (modelSwitch.ts).
 
 import type { HumanInput } from '../input/humanInput.ts';
 import { KEY_MAP } from '../input/keymap.ts';
@@ -8,7 +8,10 @@ import { createTouchControls, hasTouchScreen, type TouchControls } from '../inpu
 import { el } from '../ui/dom.ts';
 import { createGuide, type Guide, type GuideEvent } from '../ui/guide.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
+import { HUD_MODEL_SLOT_TESTID } from '../hud/hudText.ts';
 import type { AutopilotController } from './autopilotController.ts';
+import { createModelSwitch } from './modelSwitch.ts';
+import { watchPanelPause } from './panelPause.ts';
 
 export interface FirstRunHost {
   shell: Shell;
@@ -19,6 +22,8 @@ export interface FirstRunHost {
   setMode(m: ModeName): void;
   paused(): boolean;
   setPaused(p: boolean): void;
+  /** The player's setting: side panels pause the game (default on while not passed). */
+  settings?(): { pausePanels: boolean };
 }
 
 export interface FirstRun {
@@ -68,6 +73,35 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
     }
   }
 
+  /** The guide's step after a model takes the wheel: the player's own model, or another. */
+  async function reportDriving(modelId: string): Promise<void> {
+    const w = await autopilot.ensureWorker();
+    const meta = (await w.api.listModels()).find((m) => m.id === modelId);
+    const own = meta !== undefined && isOwnModel(meta, await host.clipIds());
+    guide.report(own ? 'own-model-driving' : 'autopilot-engaged');
+  }
+
+  // Side panels pause the game while open, if the setting says so (panelPause.ts).
+  const panelPause = shell.viewport.parentElement
+    ? watchPanelPause({
+      root: shell.viewport.parentElement,
+      openPanel: () => shell.openPanelName,
+      enabled: () => host.settings?.().pausePanels ?? true,
+      paused: host.paused,
+      setPaused: host.setPaused,
+    })
+    : null;
+
+  // The model switch in the HUD, beside the driving model's name (modelSwitch.ts).
+  const modelSwitch = createModelSwitch({
+    slot: () => shell.hudLayer.querySelector<HTMLElement>(`[data-testid="${HUD_MODEL_SLOT_TESTID}"]`),
+    listModels: async () => (await autopilot.ensureWorker()).api.listModels(),
+    current: () => autopilot.model,
+    load: (id) => autopilot.loadModel(id),
+    notify: (t, k) => shell.notify(t, k),
+    switched: (id) => void reportDriving(id).catch(() => undefined),
+  });
+
   const guide = createGuide({
     container: shell.viewport,
     touch: touchScreen,
@@ -94,12 +128,8 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
     touch,
     report: (e) => guide.report(e),
     engaged(modelId) {
-      void (async () => {
-        const w = await autopilot.ensureWorker();
-        const meta = (await w.api.listModels()).find((m) => m.id === modelId);
-        const own = meta !== undefined && isOwnModel(meta, await host.clipIds());
-        guide.report(own ? 'own-model-driving' : 'autopilot-engaged');
-      })().catch(() => guide.report('autopilot-engaged'));
+      void reportDriving(modelId).catch(() => guide.report('autopilot-engaged'));
+      void modelSwitch.refresh().catch(() => undefined);
     },
     showHelp() {
       if (shell.helpOpen) return;
@@ -121,6 +151,8 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
     dispose() {
       shell.viewport.removeEventListener('pointerdown', onPointer);
       input.setTouch(null);
+      modelSwitch.dispose();
+      panelPause?.dispose();
       touch.dispose();
       guide.dispose();
     },

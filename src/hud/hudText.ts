@@ -6,6 +6,12 @@
 import type { HudView, SectorView } from './hudView.ts';
 import type { HudLayout, MinimapFit, Rect } from './layout.ts';
 
+/**
+ * A slot above the autopilot block, shown with it, where the app mounts an interactive control
+ * (the model switch, src/app/modelSwitch.ts); the rest of the HUD ignores the pointer.
+ */
+export const HUD_MODEL_SLOT_TESTID = 'hud-model-slot';
+
 export interface HudText {
   readonly root: HTMLElement;
   layout(layout: HudLayout, fit: MinimapFit | null): void;
@@ -60,6 +66,7 @@ const CSS = `
 .ds-hud-text .p-auto .kv { display: flex; justify-content: space-between; align-items: baseline; font-size: calc(14px * var(--u)); font-weight: 700; white-space: nowrap; }
 .ds-hud-text .p-auto .cell { display: flex; flex-direction: column; gap: calc(1px * var(--u)); font-size: calc(14px * var(--u)); font-weight: 700; white-space: nowrap; }
 .ds-hud-text .p-auto .lbl { font-size: calc(9.5px * var(--u)); }
+.ds-hud-text .p-slot { pointer-events: auto; display: flex; align-items: flex-end; }
 .ds-hud-text .p-auto .autonomy { font-size: calc(24px * var(--u)); font-weight: 800; }
 .ds-hud-text .p-status { display: flex; justify-content: center; align-items: center; }
 .ds-hud-text .rec { display: flex; align-items: center; gap: calc(8px * var(--u)); padding: calc(6px * var(--u)) calc(14px * var(--u));
@@ -152,6 +159,8 @@ export function createHudText(parent: HTMLElement): HudText {
   const backend = el('span', 'backend', autoTitle, 'hud-backend');
   const modelName = el('span', 'model-name', autoTitle, 'hud-model');
   autoTitle.append(backend); // the model's name between the title and the backend
+  const modelSlot = el('div', 'p p-slot', root, HUD_MODEL_SLOT_TESTID);
+  modelSlot.hidden = true;
   const autonomyRow = el('div', 'kv', auto);
   label('Autonomy', autonomyRow);
   const autonomy = el('span', 'autonomy', autonomyRow, 'hud-autonomy');
@@ -233,6 +242,7 @@ export function createHudText(parent: HTMLElement): HudText {
       place(speedPanel, l.speed);
       place(steerPanel, l.steering);
       place(auto, l.autopilot);
+      place(modelSlot, { x: l.autopilot.x, y: l.autopilot.y - 34 * u, w: l.autopilot.w, h: 30 * u });
       place(status, l.status);
       place(warnBox, l.warning);
       // Speed figures inside the gauge; positions relative to the speed panel.
@@ -286,6 +296,7 @@ export function createHudText(parent: HTMLElement): HudText {
 
       const a = view.text.autopilot;
       setHidden(auto, a === null);
+      setHidden(modelSlot, a === null);
       if (a) {
         setText(backend, a.backend);
         setText(modelName, a.model ?? '');

@@ -197,6 +197,21 @@ export function trackCount(req: Pick<AutoRecordRequest, 'tracks'>): number {
   return t.kind === 'current' ? 1 : t.kind === 'random' ? t.count : t.ids.length;
 }
 
+/** A recording past this many bytes is large: the Library says so before it starts. */
+export const LARGE_RECORDING_BYTES = 256 * 1024 * 1024;
+
+/**
+ * What the Library says about a recording's estimated size: null when it is small and fits,
+ * else a sentence (more than the free space, or large: training holds every frame in memory).
+ */
+export function recordingSizeWarning(bytes: number, availableBytes: number | null, format: (b: number) => string): string | null {
+  if (availableBytes !== null && bytes > availableBytes) return `more than the ${format(availableBytes)} free`;
+  if (bytes > LARGE_RECORDING_BYTES) {
+    return `a large recording: training holds every frame in memory, which may be slow or fail on a phone; fewer minutes, a lower rate or a smaller frame make it lighter`;
+  }
+  return null;
+}
+
 /** Steps and bytes a request will store (frames plus labels, as ClipMeta.byteSize counts them). */
 export function estimateAutoRecord(req: AutoRecordRequest): { steps: number; bytes: number; clips: number } {
   const cameras = req.sideCameras ? 3 : 1;

@@ -11,6 +11,7 @@ import {
   FRAME_SIZE_CHOICES,
   RATE_CHOICES,
   estimateAutoRecord,
+  recordingSizeWarning,
   parseAutoRecordForm,
 } from './autoRecord.ts';
 import { el } from '../dom.ts';
@@ -167,9 +168,10 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
     if (parsed.ok) {
       const e = estimateAutoRecord(parsed.request);
       const clips = v.tracksKind === 'current' ? `${e.clips} clip${e.clips === 1 ? '' : 's'}` : `${e.clips} clips`;
-      const tooBig = available !== null && e.bytes > available;
-      estimate.textContent = `About ${formatCount(e.steps)} frames in ${clips}, ${formatBytes(e.bytes)}${tooBig ? ` — more than the ${formatBytes(available!)} free` : ''}.`;
-      estimate.classList.toggle('lib-warn', tooBig);
+      const warning = recordingSizeWarning(e.bytes, available, formatBytes);
+      estimate.textContent = `About ${formatCount(e.steps)} frames in ${clips}, ${formatBytes(e.bytes)}${warning ? ` — ${warning}` : ''}.`;
+      estimate.classList.toggle('lib-warn', warning !== null);
+      estimate.dataset.warn = warning === null ? 'false' : 'true';
     } else {
       estimate.textContent = '';
     }
