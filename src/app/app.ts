@@ -28,6 +28,8 @@ import { createShell, type ModeName, type Shell } from '../ui/shell.ts';
 import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
 import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult, Learner } from './autoRecord.ts';
 import { AutopilotController } from './autopilotController.ts';
+import { defaultTabLocks } from '../data/tabLocks.ts';
+import { workElsewhere } from './elsewhere.ts';
 import { createFirstRunFeature } from './firstRunFeature.ts';
 import { backendBadge, FpsMeter, raceGhostView } from './frameView.ts';
 import { type IntentActions, performIntent } from './intents.ts';
@@ -115,7 +117,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       camera: (c) => app.setCamera(c as CameraMode),
       panel: (p) => {
         shell.openPanel(p);
-        if (p === 'library') libraryFeature.refresh();
+        if (p === 'library') {
+          libraryFeature.refresh();
+          void noteWorkElsewhere();
+        }
         if (p === 'leaderboard') void lapsFeature.leaderboard.refresh();
       },
       help: () => firstRun.showHelp(),
@@ -172,6 +177,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       return null;
     });
 
+  const tabLocks = defaultTabLocks();
   const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
   /** The player's settings; declared before anything that reads them (the workers' backend getters run as soon as a panel lists models). */
   let settings: AppSettings = DEFAULT_SETTINGS;
@@ -257,6 +263,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
           else if (shell.openPanelName === 'training') shell.openPanel(null);
         },
         prepareTraining: () => {
+          void noteWorkElsewhere();
           void trainingPanel.refresh();
           void training.ensureWorker().then(() => trainingPanel.setBackend(training.status ?? { backend: null }));
         },
@@ -450,6 +457,12 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const observer = new ResizeObserver(resize);
   observer.observe(shell.viewport);
   resize();
+
+  /** Tells the player what other tabs are recording, importing or training (Web Locks). */
+  async function noteWorkElsewhere(): Promise<void> {
+    const text = await workElsewhere({ store: await store, locks: tabLocks, trainingHere: training.running }).catch(() => null);
+    if (text) shell.notify(text, 'info', 6000);
+  }
 
   /** The active ML backends, always visible in the top bar. */
   function updateBackendBadge(): void {

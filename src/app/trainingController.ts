@@ -5,10 +5,12 @@
 import * as Comlink from 'comlink';
 import type { ModelMeta } from '../data/index.ts';
 import type { TrainEvent, TrainOutcome, TrainRequest, WorkerStatus } from '../../workers/steeringApi.ts';
+import { defaultTabLocks, TRAINING_LOCK } from '../data/tabLocks.ts';
 import type { Calibration } from '../model/backendChoice.ts';
 import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
 
 type BackendChoice = NonNullable<WorkerStatus['backend']> | 'auto';
+const tabLocks = defaultTabLocks();
 /** How often a model the full storage refused is offered to the store again, ms. */
 const HELD_RETRY_MS = 15_000;
 
@@ -21,6 +23,7 @@ export class TrainingController {
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
   /** The worker holds a trained model the full storage refused: it must not be restarted. */
   private holding = false;
+  private readonly tabId = Math.random().toString(36).slice(2);
   /** A held model (storage was full) reached the store: its id. */
   onHeldSaved: (modelId: string) => void = () => {};
 
@@ -55,6 +58,8 @@ export class TrainingController {
     if (this.running) throw new Error('a model is already training');
     const w = await this.ensureWorker();
     this.running = true;
+    // Other tabs see that this one trains (src/app/elsewhere.ts); the name is this tab's own, so nobody waits on it.
+    const release = await tabLocks.hold(`${TRAINING_LOCK}${this.tabId}`);
     try {
       const out = await w.api.train(req, Comlink.proxy((e: TrainEvent) => {
         if (e.kind === 'backend' && this.status) this.status = { ...this.status, backend: e.backend };
@@ -67,6 +72,7 @@ export class TrainingController {
       }
       return out;
     } finally {
+      release();
       this.running = false;
     }
   }

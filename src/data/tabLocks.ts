@@ -10,7 +10,8 @@
 // without races (BroadcastChannel cannot tell a closed tab from a slow one).
 
 export const CLIP_LOCK_PREFIX = 'deepsteer-clip:';
-export const TRAINING_LOCK = 'deepsteer-training';
+/** Prefix of the lock a tab holds while it trains (one name per tab, so tabs never wait on each other). */
+export const TRAINING_LOCK = 'deepsteer-training:';
 
 export const clipLockName = (clipId: string): string => `${CLIP_LOCK_PREFIX}${clipId}`;
 
