@@ -84,6 +84,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export function createOverlayViews(clock: () => number = () => performance.now()) {
   let ring: Uint8Array[] = [];
+  /** The normalised measured speed beside each frame of `ring` (models that read the speed). */
+  const speedRing: number[] = [];
   let seen = 0;
   let watched: SteeringNet | null = null;
   let samples: TimeGradSample[] = [];
@@ -104,9 +106,18 @@ export function createOverlayViews(clock: () => number = () => performance.now()
     return out;
   }
 
+  /** The normalised speeds of ringWindow's frames, oldest first. */
+  function ringSpeeds(T: number): number[] {
+    const have = Math.min(seen, T);
+    return Array.from({ length: T }, (_, t) => speedRing[Math.max(seen - have, seen - T + t) % T] ?? 0);
+  }
+
   return {
-    /** Called by predict with each frame before it is used (a copy is kept); a new model starts over. */
-    observe(frame: Uint8Array, net: SteeringNet): void {
+    /**
+     * Called by predict with each frame before it is used (a copy is kept) and, for a model
+     * that reads the speed, its normalised measured speed; a new model starts over.
+     */
+    observe(frame: Uint8Array, net: SteeringNet, speed = 0): void {
       const window = net.window;
       if (ring.length !== window || watched !== net) {
         if (watched !== net) stopSharing();
@@ -116,6 +127,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       }
       if (ring[seen % window].length !== frame.length) ring[seen % window] = new Uint8Array(frame.length);
       ring[seen % window].set(frame);
+      speedRing[seen % window] = speed;
       seen++;
       if (sharing && seen - lastVbp > IDLE_FRAMES) stopSharing();
     },
@@ -178,12 +190,12 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       const t1 = clock();
       if (method === 'gradcam' || method === 'hirescam') {
         const layer = req.gradcamLayer;
-        const map = gradCam(net, windowFrames(T, bytes), frame, { pooling: method === 'hirescam' ? 'none' : 'mean', ...(layer !== undefined ? { layer } : {}) });
+        const map = gradCam(net, windowFrames(T, bytes), frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds: still ? null : ringSpeeds(T), ...(layer !== undefined ? { layer } : {}) });
         saliency = { ...map, method, shared: false };
         tS = clock() - t1;
       }
       const t2 = clock();
-      const gates = req.gates && net.cell ? gateTrace(net, windowFrames(T, bytes), frame) : null;
+      const gates = req.gates && net.cell ? gateTrace(net, windowFrames(T, bytes), frame, still ? null : ringSpeeds(T)) : null;
       const t3 = clock();
       return { saliency, layers, gates, framesSeen: still ? 0 : seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
     },

@@ -26,6 +26,7 @@ import {
   loadModel,
   type ModelConfig,
   type ModelDescription,
+  normalizeSpeeds,
   parseModelConfig,
   type Predictor,
   saveModel,
@@ -372,7 +373,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         inputWidth: cfg.input.width,
         inputHeight: cfg.input.height,
       };
-      driving = { net: loaded.net, predictor: createStreamingPredictor({ net: loaded.net, normalization: loaded.normalization, frame }), meta, frame };
+      driving = { net: loaded.net, normalization: loaded.normalization, predictor: createStreamingPredictor({ net: loaded.net, normalization: loaded.normalization, frame }), meta, frame };
       return meta;
     },
 
@@ -380,13 +381,17 @@ export function createSteeringApi(deps: SteeringApiDeps) {
       disposeDriving();
     },
 
-    /** One dash frame (RGB, the loaded frame size) -> controls. The buffer is transferred in. */
-    async predict(frame: Uint8Array): Promise<PredictResult> {
+    /**
+     * One dash frame (RGB, the loaded frame size) and the car's measured speed (m/s) -> controls.
+     * The buffer is transferred in.
+     */
+    async predict(frame: Uint8Array, speed?: number): Promise<PredictResult> {
       if (!driving) throw new Error('no model is loaded for driving');
       const expected = driving.frame.width * driving.frame.height * 3;
       if (frame.length !== expected) throw new Error(`the frame has ${frame.length} bytes; the model was loaded for ${driving.frame.width}x${driving.frame.height} RGB (${expected})`);
-      overlays.observe(frame, driving.net);
-      const p = await driving.predictor.predict(frame);
+      if (speed !== undefined && !Number.isFinite(speed)) throw new Error(`the speed must be a number of m/s, got ${speed}`);
+      overlays.observe(frame, driving.net, driving.net.speedInput && speed !== undefined ? normalizeSpeeds([speed], driving.normalization)[0] : 0);
+      const p = await driving.predictor.predict(frame, speed);
       return { steering: p.steering, speed: p.speed, torque: p.torque, warm: p.warm, ms: p.ms, backend: backend ?? 'cpu' };
     },
 

@@ -12,6 +12,7 @@
 import type { CameraSpec, ClipMeta, ClipStore, DataError } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import { autonomyPct } from '../scoring/rules.ts';
+import { carSpeed } from '../sim/car.ts';
 import { createExpert } from '../sim/expert.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { resolveTrack } from '../sim/tracks.ts';
@@ -40,8 +41,8 @@ export interface AutoRecordPlan {
 /** The model being taught (DAgger): steers from the dash frame; reset at each segment and reset of the car. */
 export interface Learner {
   reset(): Promise<void>;
-  /** Steering -1..1 for the centre camera's frame of this control tick. */
-  steer(frame: Uint8Array): Promise<number>;
+  /** Steering -1..1 for the centre camera's frame of this control tick and the car's measured speed (m/s). */
+  steer(frame: Uint8Array, speed: number): Promise<number>;
 }
 
 export interface AutoRecordProgress {
@@ -144,7 +145,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         if (world.tick % every === 0) {
           rec.afterTick(world, 'expert', learner ? next : undefined);
           recorded++;
-          if (learner) modelSteer = await learner.steer(deps.render(world, CENTER_CAMERA));
+          if (learner) modelSteer = await learner.steer(deps.render(world, CENTER_CAMERA), carSpeed(world.car));
         }
       }
       deps.onFrame?.(world);

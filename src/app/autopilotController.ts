@@ -10,6 +10,7 @@ import type { ClipStore } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { HumanSample } from '../input/humanInput.ts';
 import { autonomyPct } from '../scoring/rules.ts';
+import { carSpeed } from '../sim/car.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import type { World } from '../sim/world.ts';
 import type { ModelMeta } from '../data/index.ts';
@@ -143,7 +144,7 @@ export class AutopilotController {
     const sent = performance.now();
     this.inFlight = true;
     const w = this.worker;
-    w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(copy)))
+    w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(copy), carSpeed(world.car)))
       .then((p: PredictResult) => {
         this.autopilot.receive(p, tick, performance.now() - sent, this.host.session.world.tick);
         if (this.status) this.status = { ...this.status, backend: p.backend };
@@ -165,7 +166,7 @@ export class AutopilotController {
     const frame = this.host.dashFrame(world);
     if (!frame) return;
     const sent = performance.now();
-    const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice())));
+    const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice()), carSpeed(world.car)));
     this.autopilot.receive(p, world.tick, performance.now() - sent, world.tick);
   }
 
@@ -297,7 +298,7 @@ export class AutopilotController {
       reset: async () => {
         await w.api.resetPredictor();
       },
-      steer: async (frame) => (await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice())))).steering,
+      steer: async (frame, speed) => (await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice()), speed))).steering,
     };
   }
 

@@ -19,6 +19,9 @@ export type SampleWeighting =
   /** Weight `factor` (vs 1) for windows whose last step has |curvatureAhead| >= minAbsCurvature (1/m). */
   | { readonly kind: 'curves'; readonly minAbsCurvature: number; readonly factor: number };
 
+/** A stored label, or 'speedNow': the measured speed at the step, whatever `speedAheadS` says. */
+export type DatasetLabelField = NumericLabelField | 'speedNow';
+
 export interface SequenceDatasetOptions {
   readonly clipIds: readonly string[];
   /** T: frames per window. */
@@ -28,8 +31,11 @@ export interface SequenceDatasetOptions {
   readonly batchSize: number;
   /** Cameras whose frames form windows (each with its own steer label); default every camera a clip has. */
   readonly cameras?: readonly CameraId[];
-  /** Labels of the last step, in this order; 'steer' is the window camera's steer. Default steer, speed, torque. */
-  readonly labelFields?: readonly NumericLabelField[];
+  /**
+   * Labels of the last step, in this order; 'steer' is the window camera's steer, 'speedNow' the
+   * measured speed at the step itself (even when 'speed' reads ahead). Default steer, speed, torque.
+   */
+  readonly labelFields?: readonly DatasetLabelField[];
   /**
    * The 'speed' label read this many seconds after the step (clamped to the clip's last step):
    * the speed the driver is about to hold, which the road ahead shows, rather than the present
@@ -90,7 +96,7 @@ export interface SequenceDataset {
   readonly frameWidth: number;
   readonly frameHeight: number;
   readonly windowLength: number;
-  readonly labelFields: readonly NumericLabelField[];
+  readonly labelFields: readonly DatasetLabelField[];
   /** Windows per epoch (after weighting, which keeps the count). */
   readonly windowCount: number;
   /** One epoch of batches; each epoch number gives its own reproducible order. */
@@ -206,6 +212,7 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
       const field = fields[f];
       out[offset + f] = field === 'steer' ? labels.cameraSteer[meta.cameras[slot].id]![step]
         : field === 'speed' ? labels.speed[speedStep(meta, step, speedAheadS)]
+        : field === 'speedNow' ? labels.speed[step]
         : labels[field][step];
     }
   }

@@ -89,8 +89,12 @@ export interface SaveModelOptions {
 function modelIo(config: ModelConfig): ModelIo {
   const { height, width } = config.input;
   const cnn = config.sequence.kind === 'cnn';
+  const frames = cnn ? `[batch, ${height}, ${width}, 3]` : `[batch, ${config.sequence.window}, ${height}, ${width}, 3], oldest frame first`;
+  const speeds = cnn ? '[batch, 1]' : `[batch, ${config.sequence.window}, 1]`;
   return {
-    input: cnn ? `[batch, ${height}, ${width}, 3]` : `[batch, ${config.sequence.window}, ${height}, ${width}, 3], oldest frame first`,
+    input: config.input.speed
+      ? `two inputs: frames ${frames}; speeds ${speeds}, each frame's measured speed (m/s) as (v - normalization.mean.speed) / normalization.std.speed`
+      : frames,
     pixels: `RGB, row 0 at the top, resized to ${width}x${height}, scaled to -1..1 as x / 127.5 - 1`,
     outputs: [...HEAD_NAMES],
     denormalize: 'value = output * normalization.std[head] + normalization.mean[head]; steering -1..1 (+ left), speed m/s, torque -1..1',

@@ -7,9 +7,9 @@
 
 import { createRng } from '../core/rng.ts';
 import type { ClipSource } from '../data/clipStore.ts';
-import type { CameraId, NumericLabelField } from '../data/clipTypes.ts';
-import { createSequenceDataset, type FrameRun, speedStep } from '../data/sequenceDataset.ts';
-import type { ModelConfig } from './config.ts';
+import type { CameraId } from '../data/clipTypes.ts';
+import { createSequenceDataset, type DatasetLabelField, type FrameRun, speedStep } from '../data/sequenceDataset.ts';
+import { usesSpeedInput, type ModelConfig } from './config.ts';
 import { ModelError } from './modelErrors.ts';
 import { TARGETS_PER_EXAMPLE } from './preprocess.ts';
 
@@ -25,6 +25,8 @@ export interface TrainingBatch {
   readonly targets: Float32Array;
   /** |curvature ahead| (1/m) of each window's last frame; only for curve balancing. */
   readonly curvature?: Float32Array;
+  /** The measured speed (m/s) of every frame, sum(lengths) values: what a model that reads the speed is fed. */
+  readonly speeds?: Float32Array;
 }
 
 export interface BatchSource {
@@ -61,6 +63,8 @@ export interface FrameSequence {
   readonly targets: Float32Array;
   /** count values of curvature ahead (1/m), optional. */
   readonly curvature?: Float32Array;
+  /** count measured speeds (m/s), optional: the input of a model that reads the speed. */
+  readonly speeds?: Float32Array;
 }
 
 export interface ArrayBatchSourceOptions {
@@ -87,12 +91,13 @@ export function createArrayBatchSource(options: ArrayBatchSourceOptions): BatchS
   const groups: { seq: number; start: number; count: number }[] = [];
   for (const [k, s] of sequences.entries()) {
     const count = s.frames.length / fb;
-    if (!Number.isInteger(count) || s.targets.length !== count * TARGETS_PER_EXAMPLE || (s.curvature && s.curvature.length !== count)) {
-      throw new ModelError('invalid-input', `sequence ${k}: ${s.frames.length} frame bytes, ${s.targets.length} targets and ${s.curvature?.length ?? 'no'} curvatures do not describe the same frames`);
+    if (!Number.isInteger(count) || s.targets.length !== count * TARGETS_PER_EXAMPLE || (s.curvature && s.curvature.length !== count) || (s.speeds && s.speeds.length !== count)) {
+      throw new ModelError('invalid-input', `sequence ${k}: ${s.frames.length} frame bytes, ${s.targets.length} targets, ${s.curvature?.length ?? 'no'} curvatures and ${s.speeds?.length ?? 'no'} speeds do not describe the same frames`);
     }
     for (let start = 0; start + T <= count; start += N - T + 1) groups.push({ seq: k, start, count: Math.min(N, count - start) });
   }
   const hasCurvature = sequences.length > 0 && sequences.every((s) => s.curvature);
+  const hasSpeeds = sequences.length > 0 && sequences.every((s) => s.speeds);
   const exampleCount = groups.reduce((s, g) => s + g.count - T + 1, 0);
   const k = TARGETS_PER_EXAMPLE;
 
@@ -101,11 +106,13 @@ export function createArrayBatchSource(options: ArrayBatchSourceOptions): BatchS
     const examples = list.reduce((s, g) => s + g.count - T + 1, 0);
     const targets = new Float32Array(examples * k);
     const curvature = hasCurvature ? new Float32Array(examples) : undefined;
+    const speeds = hasSpeeds ? new Float32Array(frames.length / fb) : undefined;
     let f = 0;
     let e = 0;
     for (const g of list) {
       const s = sequences[g.seq];
       frames.set(s.frames.subarray(g.start * fb, (g.start + g.count) * fb), f * fb);
+      if (speeds) speeds.set(s.speeds!.subarray(g.start, g.start + g.count), f);
       f += g.count;
       const first = g.start + T - 1;
       const n = g.count - T + 1;
@@ -113,7 +120,7 @@ export function createArrayBatchSource(options: ArrayBatchSourceOptions): BatchS
       if (curvature) curvature.set(s.curvature!.subarray(first, first + n), e);
       e += n;
     }
-    return { lengths: list.map((g) => g.count), frames, targets, ...(curvature ? { curvature } : {}) };
+    return { lengths: list.map((g) => g.count), frames, targets, ...(curvature ? { curvature } : {}), ...(speeds ? { speeds } : {}) };
   }
 
   return {
@@ -169,8 +176,10 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
   const { source, clipIds, config, cameras } = options;
   const { window: T, runLength, batchSize } = batchLayout(config);
   const withCurvature = config.balance.kind === 'curves';
-  const labelFields: NumericLabelField[] = ['steer', 'speed', 'torque', ...(withCurvature ? (['curvatureAhead'] as const) : [])];
+  const withSpeeds = usesSpeedInput(config);
+  const labelFields: DatasetLabelField[] = ['steer', 'speed', 'torque', ...(withCurvature ? (['curvatureAhead'] as const) : []), ...(withSpeeds ? (['speedNow'] as const) : [])];
   const fields = labelFields.length;
+  const speedField = labelFields.indexOf('speedNow');
   const ds = await createSequenceDataset(source, {
     clipIds, windowLength: T, batchSize, labelFields, speedAheadS: speedAheadOf(config),
     ...(cameras ? { cameras } : {}),
@@ -191,22 +200,34 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
     return curvature ? { targets, curvature } : { targets };
   }
 
+  /** The measured speed of each of `rows` packed label rows, or nothing when the model does not read it. */
+  function speedsOf(labels: Float32Array, rows: number): { speeds?: Float32Array } {
+    if (speedField < 0) return {};
+    const speeds = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) speeds[i] = labels[i * fields + speedField];
+    return { speeds };
+  }
+
   function joinRuns(runs: readonly FrameRun[]): TrainingBatch {
     const frames = new Uint8Array(runs.reduce((s, r) => s + r.frames.length, 0));
     const parts = runs.map((r) => split(r.labels, T - 1, r.count - T + 1));
     const examples = parts.reduce((s, p) => s + p.targets.length / k, 0);
     const targets = new Float32Array(examples * k);
     const curvature = withCurvature ? new Float32Array(examples) : undefined;
+    const speeds = withSpeeds ? new Float32Array(runs.reduce((s, r) => s + r.count, 0)) : undefined;
     let f = 0;
+    let row = 0;
     let e = 0;
     runs.forEach((r, i) => {
       frames.set(r.frames, f);
       f += r.frames.length;
+      if (speeds) speeds.set(speedsOf(r.labels, r.count).speeds!, row);
+      row += r.count;
       targets.set(parts[i].targets, e * k);
       if (curvature) curvature.set(parts[i].curvature!, e);
       e += parts[i].targets.length / k;
     });
-    return { lengths: runs.map((r) => r.count), frames, targets, ...(curvature ? { curvature } : {}) };
+    return { lengths: runs.map((r) => r.count), frames, targets, ...(curvature ? { curvature } : {}), ...(speeds ? { speeds } : {}) };
   }
 
   return {
@@ -218,7 +239,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
     async *batches(epoch) {
       if (T === 1) {
         for await (const b of ds.batches(epoch)) {
-          yield { lengths: new Array<number>(b.size).fill(1), frames: b.frames, ...split(b.labels, 0, b.size) };
+          yield { lengths: new Array<number>(b.size).fill(1), frames: b.frames, ...split(b.labels, 0, b.size), ...speedsOf(b.labels, b.size) };
         }
         return;
       }

@@ -9,7 +9,7 @@ type Breakable = Record<string, any>;
 
 /** The message parseModelConfig throws for `mutate(copy of the defaults)`. */
 /** PilotNet as the paper has it: 66x200 input, every conv 'valid'. */
-const PILOTNET = createConfig({ input: { height: 66, width: 200 }, encoder: { widthMultiplier: 1 }, sequence: { window: 8 } });
+const PILOTNET = createConfig({ input: { height: 66, width: 200, speed: false }, encoder: { widthMultiplier: 1 }, sequence: { window: 8 } });
 
 function problemOf(mutate: (c: Breakable) => void): string {
   const c = structuredClone(PILOTNET) as Breakable;
@@ -123,12 +123,14 @@ describe('model config', () => {
     const cnn = describeModel(createConfig({ sequence: { kind: 'cnn' } }));
     expect(cnn.window).toBe(1);
     expect(cnn.params.recurrent).toBe(0);
-    expect(cnn.params.heads).toBe(3 * 51);
+    // Each head reads the 50-wide embedding and the measured speed (the default feeds it).
+    expect(cnn.params.heads).toBe(3 * 52);
+    expect(describeModel(createConfig({ input: { speed: false }, sequence: { kind: 'cnn' } })).params.heads).toBe(3 * 51);
     expect(cnn.naiveMacsPerFrame).toBe(cnn.macsPerFrame.total);
     const half: ModelConfig = createConfig({ encoder: { widthMultiplier: 0.5 } });
     expect(describeModel(half).layers.filter((l) => l.kind === 'conv').map((l) => l.outputShape[2])).toEqual([12, 18, 24, 32, 32]);
     expect(describeModel(half).layers.find((l) => l.name === 'hidden1')!.outputShape).toEqual([50]);
     const gru = describeModel(createConfig({ sequence: { cell: 'gru' } }));
-    expect(gru.params.recurrent).toBe(3 * (50 * 64 + 64 * 64 + 64));
+    expect(gru.params.recurrent).toBe(3 * (51 * 64 + 64 * 64 + 64));
   });
 });

@@ -73,6 +73,12 @@ export const modelConfigSchema = z.strictObject({
     width: int(8, 1024),
     /** How frames of another size are resized: 'area' averages (best for shrinking), 'bilinear' interpolates. */
     resize: oneOf(['area', 'bilinear']),
+    /**
+     * Feed the measured speed (the speedometer, normalised like the speed head) beside each
+     * frame's embedding. A still frame cannot show how fast the car goes, and the speed the
+     * driver is about to hold depends on it (absent in models made before it existed: false).
+     */
+    speed: z.boolean({ error: 'must be true or false' }).optional(),
   }),
   encoder: z.strictObject({
     layers: z.array(convLayerSchema).min(1, { error: 'must hold 1..12 conv layers' }).max(12, { error: 'must hold 1..12 conv layers' }),
@@ -220,7 +226,7 @@ export function defaultEncoderLayers(input: { readonly height: number; readonly 
 export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
   version: CONFIG_VERSION,
   seed: 1,
-  input: { ...DEFAULT_INPUT_SIZE, resize: 'area' },
+  input: { ...DEFAULT_INPUT_SIZE, resize: 'area', speed: true },
   encoder: {
     layers: defaultEncoderLayers(DEFAULT_INPUT_SIZE),
     widthMultiplier: 0.5,
@@ -408,6 +414,16 @@ export function encoderHiddenWidths(config: ModelConfig): number[] {
   return config.encoder.hidden.map((u) => scaledWidth(u, config.encoder.widthMultiplier));
 }
 
+/** Whether the model reads the measured speed beside the frames (see `input.speed`). */
+export function usesSpeedInput(config: ModelConfig): boolean {
+  return config.input.speed ?? false;
+}
+
+/** Width of what the recurrent cell (or the cnn's heads) reads per frame: the embedding, plus the speed if fed. */
+export function featureWidth(config: ModelConfig): number {
+  return config.encoder.embedding + (usesSpeedInput(config) ? 1 : 0);
+}
+
 /** Gate blocks of a recurrent cell: its kernels are `gates * units` wide. */
 export function cellGates(cell: CellKind): number {
   return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
@@ -463,6 +479,7 @@ export function describeModel(input: ModelConfig): ModelDescription {
   };
   encoderHiddenWidths(config).forEach((u, i) => dense(`hidden${i + 1}`, u));
   dense('embedding', config.encoder.embedding);
+  width += usesSpeedInput(config) ? 1 : 0;
   const encoderParams = layers.reduce((s, l) => s + l.params, 0);
   const encoderMacs = layers.reduce((s, l) => s + l.macsPerFrame, 0);
 
@@ -492,7 +509,7 @@ export function describeModel(input: ModelConfig): ModelDescription {
     headParams += w + 1;
     headMacs += w;
   }
-  const recurrentNaive = kind === 'cnn_lstm' ? T * cellGates(cell) * config.encoder.embedding * units + T * cellGates(cell) * units * units : 0;
+  const recurrentNaive = kind === 'cnn_lstm' ? T * cellGates(cell) * featureWidth(config) * units + T * cellGates(cell) * units * units : 0;
   return {
     kind,
     inputShape: [config.input.height, config.input.width, 3],

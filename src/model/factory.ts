@@ -7,7 +7,7 @@
 // Ownership: a SteeringNet owns every weight of its tfjs models; `dispose()` frees them all.
 // The encoder and head are the same layer objects as inside `model` (shared weights, not copies).
 
-import { cellGates, convPlan, encoderHiddenWidths, HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig } from './config.ts';
+import { cellGates, convPlan, encoderHiddenWidths, featureWidth, HEAD_NAMES, parseModelConfig, usesSpeedInput, type CellKind, type ModelConfig } from './config.ts';
 import { createRng } from '../core/rng.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
@@ -40,10 +40,20 @@ export interface SteeringNet {
   readonly config: ModelConfig;
   /** Normalised frames [n, H, W, 3] -> embeddings [n, E]. */
   readonly encoder: tf.Sequential;
-  /** cnn_lstm: embeddings [b, T, E] -> [b, 3]; cnn: [b, E] -> [b, 3] (normalised steering, speed, torque). */
+  /**
+   * cnn_lstm: features [b, T, F] -> [b, 3]; cnn: [b, F] -> [b, 3] (normalised steering, speed,
+   * torque). F is the embedding width, plus 1 when the model reads the speed (the normalised
+   * measured speed is the last feature).
+   */
   readonly head: tf.LayersModel;
-  /** The whole network as one tfjs model; cnn_lstm: [b, T, H, W, 3] -> [b, 3]; cnn: [b, H, W, 3] -> [b, 3]. */
+  /**
+   * The whole network as one tfjs model; cnn_lstm: [b, T, H, W, 3] -> [b, 3]; cnn: [b, H, W, 3]
+   * -> [b, 3]. A model that reads the speed has a second input, the normalised measured speed
+   * of each frame: [b, T, 1] (cnn_lstm) or [b, 1] (cnn).
+   */
   readonly model: tf.LayersModel;
+  /** Whether the model reads the measured speed (config.input.speed). */
+  readonly speedInput: boolean;
   /** null for the cnn. */
   readonly cell: CellVariables | null;
   /** In HEAD_NAMES order. */
@@ -183,7 +193,7 @@ interface HeadBuild {
 }
 
 function buildHead(config: ModelConfig): HeadBuild {
-  const E = config.encoder.embedding;
+  const E = featureWidth(config);
   if (config.sequence.kind === 'cnn') {
     const input = tf.input({ shape: [E], name: 'embedding_in' });
     const { output, heads } = addHeads(config, input);
@@ -195,7 +205,7 @@ function buildHead(config: ModelConfig): HeadBuild {
   return { head: tf.model({ name: 'recurrent_head', inputs: input, outputs: output }), heads, rnn };
 }
 
-/** The recurrent head on its own: embeddings [b, T, E] -> [b, 3]. Caller disposes it. */
+/** The recurrent head on its own: features [b, T, F] -> [b, 3]. Caller disposes it. */
 export function createRecurrentHead(input: ModelConfig): tf.LayersModel {
   const config = parseModelConfig(input);
   if (config.sequence.kind !== 'cnn_lstm') throw new ModelError('invalid-config', `sequence.kind must be 'cnn_lstm' for a recurrent head, got '${config.sequence.kind}'`);
@@ -212,16 +222,22 @@ function assemble(config: ModelConfig): SteeringNet {
   const encoder = createEncoder(config);
   const { head, heads, rnn } = buildHead(config);
   const { height, width } = config.input;
+  const speedInput = usesSpeedInput(config);
   let model: tf.LayersModel;
   let window = 1;
   if (config.sequence.kind === 'cnn_lstm') {
     window = config.sequence.window;
     const frames = tf.input({ shape: [window, height, width, 3], name: 'frames' });
-    const embedded = tf.layers.timeDistributed({ layer: encoder, name: 'frame_encoder' }).apply(frames) as tf.SymbolicTensor;
-    model = tf.model({ name: 'deepsteer_cnn_lstm', inputs: frames, outputs: head.apply(embedded) as tf.SymbolicTensor });
+    let features = tf.layers.timeDistributed({ layer: encoder, name: 'frame_encoder' }).apply(frames) as tf.SymbolicTensor;
+    const speeds = speedInput ? tf.input({ shape: [window, 1], name: 'speeds' }) : null;
+    if (speeds) features = tf.layers.concatenate({ name: 'with_speed', axis: -1 }).apply([features, speeds]) as tf.SymbolicTensor;
+    model = tf.model({ name: 'deepsteer_cnn_lstm', inputs: speeds ? [frames, speeds] : frames, outputs: head.apply(features) as tf.SymbolicTensor });
   } else {
     const frame = tf.input({ shape: [height, width, 3], name: 'frame' });
-    model = tf.model({ name: 'deepsteer_cnn', inputs: frame, outputs: head.apply(encoder.apply(frame) as tf.SymbolicTensor) as tf.SymbolicTensor });
+    let features = encoder.apply(frame) as tf.SymbolicTensor;
+    const speed = speedInput ? tf.input({ shape: [1], name: 'speed' }) : null;
+    if (speed) features = tf.layers.concatenate({ name: 'with_speed', axis: -1 }).apply([features, speed]) as tf.SymbolicTensor;
+    model = tf.model({ name: 'deepsteer_cnn', inputs: speed ? [frame, speed] : frame, outputs: head.apply(features) as tf.SymbolicTensor });
   }
   const cell: CellVariables | null = rnn
     ? { kind: config.sequence.cell, units: config.sequence.units, kernel: byName(rnn, 'kernel'), recurrentKernel: byName(rnn, 'recurrent_kernel'), bias: byName(rnn, 'bias') }
@@ -255,7 +271,7 @@ function assemble(config: ModelConfig): SteeringNet {
   }
   let disposed = false;
   return {
-    config, encoder, head, model, cell, heads, layers, window,
+    config, encoder, head, model, cell, heads, layers, window, speedInput,
     get isDisposed() { return disposed; },
     dispose() {
       if (disposed) return;

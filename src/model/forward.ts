@@ -18,6 +18,30 @@ export function encodeFrames(net: SteeringNet, frames: tf.Tensor4D, training: bo
   return net.encoder.apply(frames, { training }) as tf.Tensor2D;
 }
 
+/**
+ * What the cell (or the cnn's heads) reads per frame: the embeddings, with the normalised
+ * measured speed of each frame [n, 1] as the last column when the model reads the speed.
+ */
+export function withSpeeds(net: SteeringNet, embeddings: tf.Tensor2D, speeds: tf.Tensor2D | null | undefined): tf.Tensor2D {
+  if (!net.speedInput) return embeddings;
+  if (!speeds) throw new ModelError('invalid-input', 'this model reads the measured speed beside the frames, but no speeds were given');
+  if (speeds.shape[0] !== embeddings.shape[0] || speeds.shape[1] !== 1) {
+    throw new ModelError('invalid-input', `speeds must be [${embeddings.shape[0]}, 1] (one per frame), got [${speeds.shape.join(', ')}]`);
+  }
+  return tf.concat([embeddings, speeds], 1);
+}
+
+/**
+ * The speed column for `n` frames of a model that reads the speed: `speeds` (normalised, one per
+ * frame), or zeros (the training data's mean speed) where the caller has none, as for a still
+ * frame in the overlays. null for a model that does not read the speed.
+ */
+export function speedColumn(net: SteeringNet, n: number, speeds?: ArrayLike<number> | null): tf.Tensor2D | null {
+  if (!net.speedInput) return null;
+  if (speeds && speeds.length !== n) throw new ModelError('invalid-input', `expected ${n} speeds (one per frame), got ${speeds.length}`);
+  return speeds ? tf.tensor2d(Float32Array.from(speeds), [n, 1]) : tf.zeros([n, 1]);
+}
+
 /** Input projections of every embedding at once: [n, E] -> [n, gates*units] = e W + b. */
 export function projectInputs(cell: CellVariables, embeddings: tf.Tensor2D): tf.Tensor2D {
   return tf.add(tf.matMul(embeddings, cell.kernel.read() as tf.Tensor2D), cell.bias.read()) as tf.Tensor2D;
@@ -107,12 +131,13 @@ export function exampleCount(lengths: readonly number[], T: number): number {
 }
 
 /**
- * The whole network over frame groups: normalised frames [sum(lengths), H, W, 3] ->
+ * The whole network over frame groups: normalised frames [sum(lengths), H, W, 3] (and, for a
+ * model that reads the speed, the normalised measured speed of each frame [sum(lengths), 1]) ->
  * predictions [exampleCount(lengths, T), 3], one per window (for the cnn, one per frame).
  */
-export function forwardGroups(net: SteeringNet, frames: tf.Tensor4D, lengths: readonly number[], training: boolean): tf.Tensor2D {
+export function forwardGroups(net: SteeringNet, frames: tf.Tensor4D, lengths: readonly number[], training: boolean, speeds?: tf.Tensor2D | null): tf.Tensor2D {
   checkGroups(net, frames, lengths);
-  const emb = encodeFrames(net, frames, training);
+  const emb = withSpeeds(net, encodeFrames(net, frames, training), speeds);
   if (!net.cell) return applyHeads(net, emb);
   const proj = projectInputs(net.cell, emb);
   const T = net.window;

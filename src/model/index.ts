@@ -9,7 +9,7 @@ export {
 } from './config.ts';
 export { ModelError, isModelError, type ModelErrorCode } from './modelErrors.ts';
 export { createCnnLstmModel, createCnnModel, createSteeringNet, type SteeringNet } from './factory.ts';
-export { computeTargetNormalization, type TargetNormalization } from './preprocess.ts';
+export { computeTargetNormalization, normalizeSpeeds, type TargetNormalization } from './preprocess.ts';
 export {
   createArrayBatchSource, createDatasetBatchSource,
   type BatchSource, type DatasetBatchSourceOptions, type FrameSequence, type TrainingBatch,

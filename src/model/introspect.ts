@@ -9,7 +9,7 @@
 
 import { cellGates, type CellKind } from './config.ts';
 import type { SteeringNet } from './factory.ts';
-import { applyHeads, encodeFrames, projectInputs, runCell, windowSteps } from './forward.ts';
+import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, windowSteps, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
@@ -107,10 +107,11 @@ export function traceCell(kind: CellKind, units: number, recurrentKernel: Float3
 }
 
 /**
- * The gate trace of one window: `frames` holds net.window RGB frames at `size`, oldest first.
- * Throws for the single-frame CNN (it has no recurrent part).
+ * The gate trace of one window: `frames` holds net.window RGB frames at `size`, oldest first
+ * (and `speeds` their normalised measured speeds, for a model that reads the speed; absent:
+ * the mean speed). Throws for the single-frame CNN (it has no recurrent part).
  */
-export function gateTrace(net: SteeringNet, frames: Uint8Array, size: FrameSize): GateTrace {
+export function gateTrace(net: SteeringNet, frames: Uint8Array, size: FrameSize, speeds?: ArrayLike<number> | null): GateTrace {
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const cell = net.cell;
   if (!cell) throw new ModelError('invalid-config', 'the single-frame CNN has no recurrent layer to trace');
@@ -119,7 +120,7 @@ export function gateTrace(net: SteeringNet, frames: Uint8Array, size: FrameSize)
   const { proj, rk } = tf.tidy(() => {
     const x = framesToTensor(frames, T, size, net.config.input);
     return {
-      proj: Float32Array.from(projectInputs(cell, encodeFrames(net, x, false)).dataSync()),
+      proj: Float32Array.from(projectInputs(cell, withSpeeds(net, encodeFrames(net, x, false), speedColumn(net, T, speeds))).dataSync()),
       rk: Float32Array.from(cell.recurrentKernel.read().dataSync()),
     };
   });
@@ -139,9 +140,10 @@ export interface TimeStepGradients {
  * How much gradient reaches each time step: for the windows of a batch (frame groups of
  * `lengths`, as in training; `targets` = normalised steering per window), the loss is the mean
  * squared steering error; returns the L2 norm of its gradient with respect to each step's
- * frame embedding, averaged over the windows. For the cnn, one step.
+ * frame embedding (with the speed, for a model that reads it: `speeds` normalised, absent =
+ * the mean speed), averaged over the windows. For the cnn, one step.
  */
-export function timeStepGradients(net: SteeringNet, frames: Uint8Array, lengths: readonly number[], size: FrameSize, steeringTargets: Float32Array): TimeStepGradients {
+export function timeStepGradients(net: SteeringNet, frames: Uint8Array, lengths: readonly number[], size: FrameSize, steeringTargets: Float32Array, speeds?: ArrayLike<number> | null): TimeStepGradients {
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const T = net.window;
   const windows = lengths.reduce((s, n) => s + n - T + 1, 0);
@@ -149,7 +151,7 @@ export function timeStepGradients(net: SteeringNet, frames: Uint8Array, lengths:
   const total = lengths.reduce((s, n) => s + n, 0);
   const norms = tf.tidy(() => {
     const x = framesToTensor(frames, total, size, net.config.input);
-    const emb = encodeFrames(net, x, false);
+    const emb = withSpeeds(net, encodeFrames(net, x, false), speedColumn(net, total, speeds));
     const at = windowSteps(emb, lengths, T);
     const steps = Array.from({ length: T }, (_, t) => at(t));
     const y = tf.tensor2d(steeringTargets, [windows, 1]);

@@ -17,10 +17,10 @@
 // read, so the overlay does not run a second conv forward. Off by default: plain driving pays
 // nothing, and the prediction is the same bit for bit either way.
 
-import { cellGates, convPlan, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
+import { cellGates, convPlan, featureWidth, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
 import type { SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
-import { framesToTensor, type FrameSize, type TargetNormalization } from './preprocess.ts';
+import { framesToTensor, normalizeSpeeds, type FrameSize, type TargetNormalization } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
 
 export interface Prediction extends HeadValues {
@@ -39,8 +39,12 @@ export interface ConvMeans {
 }
 
 export interface Predictor {
-  /** One new frame (RGB, frameWidth x frameHeight, row 0 at the top) -> the prediction for the window ending at it. */
-  predict(frame: Uint8Array): Promise<Prediction>;
+  /**
+   * One new frame (RGB, frameWidth x frameHeight, row 0 at the top) and the car's measured speed
+   * at that frame (m/s; required by a model that reads the speed, ignored by others) -> the
+   * prediction for the window ending at it.
+   */
+  predict(frame: Uint8Array, speed?: number): Promise<Prediction>;
   /** Forget past frames (track change, teleport, new lap from the grid). */
   reset(): void;
   /** Re-read the weights after they changed (more training, loading); also resets. */
@@ -181,6 +185,15 @@ function runCellJs(c: CellWeights, xs: readonly Float32Array[]): Float64Array {
   return h;
 }
 
+/** The normalised speed input of one frame for a model that reads the speed; null for one that does not. */
+function speedInput(net: SteeringNet, normalization: TargetNormalization, speed: number | undefined): number | null {
+  if (!net.speedInput) return null;
+  if (typeof speed !== 'number' || !Number.isFinite(speed)) {
+    throw new ModelError('invalid-input', `this model reads the measured speed: predict needs the car's speed in m/s, got ${String(speed)}`);
+  }
+  return normalizeSpeeds([speed], normalization)[0];
+}
+
 function checkFrame(frame: Uint8Array, size: FrameSize): void {
   if (!(frame instanceof Uint8Array) || frame.length !== size.width * size.height * 3) {
     throw new ModelError('invalid-input', `a frame must be ${size.width}x${size.height} RGB (${size.width * size.height * 3} bytes), got ${frame?.length ?? 0} bytes`);
@@ -253,7 +266,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       hidden: h.hidden ? readDense(h.hidden, net.config.heads.activation) : null,
       out: readDense(h.out, 'linear'),
     }));
-    const width = cell ? cell.gates * cell.units : net.config.encoder.embedding;
+    const width = cell ? cell.gates * cell.units : featureWidth(net.config);
     ring = Array.from({ length: T }, () => new Float32Array(width));
     seen = 0;
     captured = null;
@@ -273,16 +286,24 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       captured = null;
     },
     refreshWeights,
-    async predict(frame) {
+    async predict(frame, speed) {
       if (disposed) throw new ModelError('disposed', 'this predictor was disposed');
       if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
       checkFrame(frame, size);
+      const v = speedInput(net, normalization, speed);
       const t0 = clock();
       const x = framesToTensor(frame, 1, size, net.config.input);
       const t1 = clock();
       const withMeans = capture;
       captured = null;
-      const { emb, means } = await encode(x, withMeans);
+      const encoded = await encode(x, withMeans);
+      const means = encoded.means;
+      let emb = encoded.emb;
+      if (v !== null) {
+        emb = new Float32Array(emb.length + 1);
+        emb.set(encoded.emb);
+        emb[emb.length - 1] = v;
+      }
       if (means && capture) captured = { frame: frame.slice(), means };
       const t2 = clock();
       const slot = ring[seen % T];
@@ -339,6 +360,7 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
   const T = net.window;
   const fb = size.width * size.height * 3;
   let frames = new Uint8Array(T * fb);
+  let speeds = new Float32Array(T);
   let seen = 0;
   let disposed = false;
   return {
@@ -349,23 +371,33 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
       seen = 0;
     },
     refreshWeights() {},
-    async predict(frame) {
+    async predict(frame, speed) {
       if (disposed) throw new ModelError('disposed', 'this predictor was disposed');
       if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
       checkFrame(frame, size);
+      const sv = speedInput(net, normalization, speed);
       const t0 = clock();
       // Shift the window left by one frame (oldest first) and append; before T frames, the
       // oldest one fills the front.
       frames.copyWithin(0, fb);
       frames.set(frame, (T - 1) * fb);
+      speeds.copyWithin(0, 1);
+      speeds[T - 1] = sv ?? 0;
       seen++;
       const first = T - Math.min(seen, T);
-      for (let t = 0; t < first; t++) frames.set(frames.subarray(first * fb, (first + 1) * fb), t * fb);
+      for (let t = 0; t < first; t++) {
+        frames.set(frames.subarray(first * fb, (first + 1) * fb), t * fb);
+        speeds[t] = speeds[first];
+      }
       const x = framesToTensor(frames, T, size, net.config.input);
       const t1 = clock();
       let yT: tf.Tensor2D;
       try {
-        yT = tf.tidy(() => net.model.predict(net.window > 1 ? tf.expandDims(x, 0) : x) as tf.Tensor2D);
+        yT = tf.tidy(() => {
+          const input = net.window > 1 ? tf.expandDims(x, 0) : x;
+          const s = net.window > 1 ? tf.tensor3d(speeds, [1, T, 1]) : tf.tensor2d(speeds, [1, 1]);
+          return net.model.predict(sv === null ? input : [input, s]) as tf.Tensor2D;
+        });
       } finally {
         x.dispose();
       }
@@ -382,6 +414,7 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
     dispose() {
       disposed = true;
       frames = new Uint8Array(0);
+      speeds = new Float32Array(0);
     },
   };
 }

@@ -135,6 +135,16 @@ export function normalizeTargets(targets: Float32Array, norm: TargetNormalizatio
   return out;
 }
 
+/**
+ * Measured speeds (m/s) as a model that reads the speed takes them: normalised with the speed
+ * head's mean and std, so the input and the output speak the same units.
+ */
+export function normalizeSpeeds(speeds: ArrayLike<number>, norm: TargetNormalization): Float32Array {
+  const out = new Float32Array(speeds.length);
+  for (let i = 0; i < speeds.length; i++) out[i] = (speeds[i] - norm.mean.speed) / norm.std.speed;
+  return out;
+}
+
 /** Model outputs (normalised) back to real units. */
 export function denormalizeOutputs(values: ArrayLike<number>, norm: TargetNormalization): Float32Array {
   const out = new Float32Array(values.length);

@@ -11,7 +11,7 @@
 
 import { convPlan } from './config.ts';
 import type { SteeringNet } from './factory.ts';
-import { applyHeads, encodeFrames, projectInputs, runCell } from './forward.ts';
+import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
@@ -179,6 +179,8 @@ export interface GradCamOptions {
   readonly layer?: number;
   /** 'mean' = Grad-CAM (channel weights = mean gradient); 'none' = HiResCAM (gradient x activation per cell). */
   readonly pooling?: 'mean' | 'none';
+  /** The window's normalised measured speeds, for a model that reads the speed (absent: the mean speed). */
+  readonly speeds?: ArrayLike<number> | null;
 }
 
 /**
@@ -200,11 +202,15 @@ export function gradCam(net: SteeringNet, frames: Uint8Array, size: FrameSize, o
     let a: tf.Tensor = newest;
     for (let l = 0; l <= k; l++) a = convs[l].apply(a, { training: false }) as tf.Tensor;
     const tail = net.encoder.layers.slice(k + 1);
-    const older = T > 1 && net.cell ? projectInputs(net.cell, encodeFrames(net, tf.slice(x, [0, 0, 0, 0], [T - 1, -1, -1, -1]), false)) : null;
+    const sp = speedColumn(net, T, opts.speeds);
+    const older = T > 1 && net.cell
+      ? projectInputs(net.cell, withSpeeds(net, encodeFrames(net, tf.slice(x, [0, 0, 0, 0], [T - 1, -1, -1, -1]), false), sp && tf.slice(sp, [0, 0], [T - 1, 1])))
+      : null;
+    const newestSpeed = sp && tf.slice(sp, [T - 1, 0], [1, 1]);
     const steering = (act: tf.Tensor): tf.Scalar => {
       let e: tf.Tensor = act;
       for (const l of tail) e = l.apply(e, { training: false }) as tf.Tensor;
-      let features = e as tf.Tensor2D;
+      let features = withSpeeds(net, e as tf.Tensor2D, newestSpeed);
       if (net.cell) {
         const cell = net.cell;
         const pNew = projectInputs(cell, features);

@@ -7,7 +7,7 @@ import { createConfig, mergeConfig, type ConfigOverrides, type ModelConfig } fro
 import type { FrameSequence } from './batchSource.ts';
 
 const TINY: ConfigOverrides = {
-  input: { height: 12, width: 16, resize: 'area' },
+  input: { height: 12, width: 16, resize: 'area', speed: false },
   encoder: {
     layers: [
       { filters: 4, kernel: 3, stride: 2, padding: 'valid', activation: 'relu' },

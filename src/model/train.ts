@@ -20,7 +20,7 @@ import { ModelError } from './modelErrors.ts';
 import { createOptimizer, scheduledLearningRate, type NamedVariable, type OptimizerState } from './optimizers.ts';
 import {
   augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, drawAugmentations, framesToTensor,
-  headValues, normalizeTargets, TARGETS_PER_EXAMPLE, type TargetNormalization,
+  headValues, normalizeSpeeds, normalizeTargets, TARGETS_PER_EXAMPLE, type TargetNormalization,
 } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
 import { assignFromBlob, packTensors, type WeightBlob } from './weightBlob.ts';
@@ -357,11 +357,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       const x0 = framesToTensor(batch.frames, frameCount, { width: train.frameWidth, height: train.frameHeight }, config.input);
       const x = draws ? augmentFrames(x0, draws, lengths) : x0;
       const yT = tf.tensor2d(y, [examples, TARGETS_PER_EXAMPLE]);
+      const speedsT = speedTensor(batch, frameCount);
       const wT = sw ? tf.tensor2d(sw, [examples, 1]) : null;
       const headW = tf.tensor1d(lossWeights);
       const kept: { mse?: tf.Tensor1D } = {};
       const { value, grads } = tf.variableGrads(() => {
-        const sq = tf.square(tf.sub(forwardGroups(net, x, lengths, true), yT));
+        const sq = tf.square(tf.sub(forwardGroups(net, x, lengths, true, speedsT), yT));
         // Kept out of variableGrads' own tidy: the per-head errors are reported, not differentiated.
         const mse = (kept.mse = tf.keep(tf.mean(sq, 0) as tf.Tensor1D));
         const weighted = wT ? tf.div(tf.sum(tf.mul(sq, wT), 0), tf.sum(wT)) : mse;
@@ -400,6 +401,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     };
   }
 
+  /** The batch's measured speeds, normalised, [frames, 1]; null for a model that does not read them. Call inside a tidy. */
+  function speedTensor(batch: TrainingBatch, frameCount: number): tf.Tensor2D | null {
+    if (!net.speedInput) return null;
+    if (!batch.speeds || batch.speeds.length !== frameCount) {
+      throw new ModelError('invalid-input', `this model reads the measured speed: a batch of ${frameCount} frames needs ${frameCount} speeds, got ${batch.speeds?.length ?? 'none'}`);
+    }
+    return tf.tensor2d(normalizeSpeeds(batch.speeds, normalization), [frameCount, 1]);
+  }
+
   /** Per-example loss weights (mean 1 over the training set), or null when not balancing. */
   function sampleWeights(batch: TrainingBatch, examples: number): Float32Array | null {
     const b = config.balance;
@@ -427,7 +437,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       const y = normalizeTargets(batch.targets, normalization);
       const sumT = tf.tidy(() => {
         const x = framesToTensor(batch.frames, frames, { width: source.frameWidth, height: source.frameHeight }, config.input);
-        const pred = forwardGroups(net, x, batch.lengths, false);
+        const pred = forwardGroups(net, x, batch.lengths, false, speedTensor(batch, frames));
         return tf.sum(tf.square(tf.sub(pred, tf.tensor2d(y, [examples, TARGETS_PER_EXAMPLE]))), 0);
       });
       const s = await sumT.data();
