@@ -280,6 +280,49 @@ test.describe('the first five minutes', () => {
     expect(await gap()).toBeGreaterThan(coasted + 0.1);
   });
 
+  test('the HUD switches the driving model while the autopilot keeps the wheel', async ({ page }) => {
+    test.setTimeout(180_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await page.getByTestId('mode-autopilot').click();
+    await expect.poll(async () => (await game.hook('autopilotStats')).engaged, { timeout: 120_000 }).toBe(true);
+    const [starter] = await game.hook('models');
+    const copy = await game.hook('importModel', await game.hook('exportModel', starter.id));
+    const sw = page.getByTestId('hud-model-switch');
+    await expect(sw).toBeVisible();
+    await expect(sw).toHaveValue(starter.id);
+    await sw.focus(); // re-reads the list: the copy is offered
+    await expect(sw.locator(`option[value="${copy.id}"]`)).toHaveCount(1);
+    await sw.selectOption(copy.id);
+    await expect(page.getByTestId('notices')).toContainText('Now driving');
+    await expect(sw).toHaveValue(copy.id); // the select shows the model the autopilot now holds
+    expect((await game.hook('autopilotStats')).engaged).toBe(true);
+    const t0 = (await game.state()).tick;
+    await expect.poll(async () => (await game.state()).tick).toBeGreaterThan(t0 + 30);
+    expect((await game.state()).speedKmh).toBeGreaterThan(5);
+    expect(game.errors).toEqual([]);
+  });
+
+  test('a side panel pauses the game while open (the default setting), closing it resumes', async ({ page }) => {
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    expect((await game.state()).paused).toBe(false);
+    await page.getByTestId('panel-leaderboard').click();
+    await expect.poll(async () => (await game.state()).paused).toBe(true);
+    await page.getByTestId('panel-settings').click(); // another panel: still paused
+    await expect(page.getByTestId('settings-panel')).toBeVisible();
+    expect((await game.state()).paused).toBe(true);
+    await page.getByRole('button', { name: 'Close panel' }).click();
+    await expect.poll(async () => (await game.state()).paused).toBe(false);
+    // Paused by the player first: closing the panel leaves it paused.
+    await page.keyboard.press('p');
+    await expect.poll(async () => (await game.state()).paused).toBe(true);
+    await page.getByTestId('panel-library').click();
+    await page.getByRole('button', { name: 'Close panel' }).click();
+    await page.waitForTimeout(200);
+    expect((await game.state()).paused).toBe(true);
+  });
+
   test('the Training panel shows Start without scrolling', async ({ page }) => {
     const game = new GamePage(page);
     await game.open('?track=oval');

@@ -60,7 +60,7 @@ function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean): StepText {
     case 'train':
       return {
         title: 'Train your model',
-        text: 'Open Training and press Start training: the defaults suit a first model, and a few minutes of your driving is enough. The game pauses meanwhile.',
+        text: 'Open Training and press Quick train: it trains a first model with sensible defaults and checks it on a clip it never saw. A few minutes of your driving is enough; the game pauses meanwhile.',
         keys: 'The verdict says whether your model beats driving straight, and what to do if not.',
         button: 'Open Training',
         action: 'train',
