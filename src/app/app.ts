@@ -47,6 +47,7 @@ import { createRecordMode } from './modes/recordMode.ts';
 import { createDriveMode, createRaceMode, createTrainMode } from './modes/simpleModes.ts';
 import { Session } from './session.ts';
 import { TrainingController } from './trainingController.ts';
+import { watchModelLap } from './watchModel.ts';
 import { createTrainingFeature } from './trainingFeature.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
@@ -305,6 +306,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     autopilotModel: () => autopilot.model,
     governor: () => autopilot.autopilot.opts.governor,
     exportModel: (id) => training.exportModel(id),
+    watchModel: (replay, zip) => watchModelLap(app, replay, zip),
   });
 
   // ---- The Training panel (trainingFeature.ts) ---------------------------------------------

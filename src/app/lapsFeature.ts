@@ -18,6 +18,7 @@ import { entryOf, seedShippedExpert } from './lapEntries.ts';
 import { createModelFingerprints } from './modelFingerprint.ts';
 import { createOnlineFeature } from './onlineFeature.ts';
 import type { LapEvent, Session } from './session.ts';
+import type { WatchResult } from './watchModel.ts';
 
 export { entryOf } from './lapEntries.ts';
 
@@ -35,6 +36,8 @@ export interface LapsFeatureHost {
   governor(): boolean;
   /** The zip of a saved model (uploaded with autopilot laps submitted online). */
   exportModel?(modelId: string): Promise<Uint8Array>;
+  /** Imports a downloaded model and drives the downloaded lap with it in lockstep (watchModel.ts). */
+  watchModel?(replay: Replay, zip: Uint8Array): Promise<WatchResult>;
 }
 
 export interface LapsFeature {
@@ -182,6 +185,7 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
     tracks: () => PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
     notify: (t, k) => shell.notify(t, k),
     exportModel: host.exportModel,
+    watchModel: host.watchModel,
     race(replay, label) {
       if (replay.track.id !== session.track.id) host.setTrack(replay.track.id);
       ghost = new Ghost(replay, label);

@@ -1,7 +1,8 @@
 // The Online tab's wiring: the player's name and token (kept in this browser's localStorage),
 // the last lap driven (one click submits it, or every lap when the player opts in), the world
-// boards through the fetch client, and racing a downloaded lap as a ghost. The view is
-// src/ui/onlineBoard.ts; the API is docs/api.md.
+// boards through the fetch client, racing a downloaded lap as a ghost, and watching a lap's
+// model drive it here (does it reproduce?). The view is src/ui/onlineBoard.ts; the API is
+// docs/api.md.
 
 import type { Replay } from '../scoring/replay.ts';
 import { formatLapTime } from '../scoring/rules.ts';
@@ -10,6 +11,7 @@ import { downloadBytes } from '../ui/dom.ts';
 import { createOnlineBoard, type OnlineBoard, type OnlineBoardPage } from '../ui/onlineBoard.ts';
 import { OnlineClient, type OnlinePlayer } from './onlineClient.ts';
 import type { LapEvent, Session } from './session.ts';
+import type { WatchResult } from './watchModel.ts';
 
 const PLAYER_KEY = 'deepsteer.online.player';
 const AUTO_KEY = 'deepsteer.online.autoSubmit';
@@ -23,6 +25,8 @@ export interface OnlineFeatureHost {
   race(replay: Replay, label: string): void;
   /** The zip of a saved model, uploaded once (by hash) with the autopilot laps it drove. */
   exportModel?(modelId: string): Promise<Uint8Array>;
+  /** Imports the model and drives the lap with it in lockstep (watchModel.ts); absent: the zip is only downloaded. */
+  watchModel?(replay: Replay, zip: Uint8Array): Promise<WatchResult>;
   client?: OnlineClient;
 }
 
@@ -106,12 +110,17 @@ export function createOnlineFeature(host: OnlineFeatureHost): OnlineFeature {
       host.race(replay, `${lap.name} ${formatLapTime(lap.lapTicks / TICK_HZ)} (online)`);
     },
     replayText: (lap) => client.replayText(lap.id),
-    async importModel(lap) {
+    async watchModel(lap) {
       if (!lap.modelHash) throw new Error('no model was uploaded with this lap');
-      const zip = await client.modelZip(lap.modelHash);
-      const file = `${(lap.modelName ?? lap.modelHash.slice(0, 12)).replace(/\W+/g, '_')}.deepsteer-model.zip`;
-      downloadBytes(zip, file);
-      return `Saved ${file}: import it in the Training panel, then drive it on ${lap.trackId} in lockstep with Autopilot.`;
+      const [zip, text] = await Promise.all([client.modelZip(lap.modelHash), client.replayText(lap.id)]);
+      if (!host.watchModel) {
+        const file = `${(lap.modelName ?? lap.modelHash.slice(0, 12)).replace(/\W+/g, '_')}.deepsteer-model.zip`;
+        downloadBytes(zip, file);
+        return { text: `Saved ${file}: import it in the Training panel, then drive it on ${lap.trackId} in lockstep with Autopilot.`, reproduces: null };
+      }
+      host.notify(`Driving ${lap.name}'s lap with ${lap.modelName ?? 'its model'} in lockstep…`, 'info');
+      const v = await host.watchModel(JSON.parse(text) as Replay, zip);
+      return { text: `${v.modelName} on ${lap.trackId} (${v.backend}): ${v.summary}`, reproduces: v.reproduces };
     },
     tracks: host.tracks,
     currentTrack: () => host.session.track.id,

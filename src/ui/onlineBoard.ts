@@ -6,7 +6,8 @@
 // Test ids: online-status, online-name (input), online-join, online-rename, online-rotate,
 // online-player, online-submit, online-auto (checkbox), online-track, online-class-{human,
 // autopilot,expert}, online-row (data-lap-id, data-rank, data-name), online-me, online-reference,
-// online-ghost, online-replay, online-model, online-prev, online-next, online-page.
+// online-ghost, online-replay, online-model (watch the lap's model drive it), online-reproduce
+// (data-state reproduces|differs), online-prev, online-next, online-page.
 
 import { downloadBytes, el, messageOf } from './dom.ts';
 import { type DriverClass, formatLapTime } from '../scoring/rules.ts';
@@ -48,8 +49,11 @@ export interface OnlineBoardDeps {
   autoSubmit(on?: boolean): boolean;
   raceGhost(lap: OnlineLap): Promise<void>;
   replayText(lap: OnlineLap): Promise<string>;
-  /** Downloads the lap's model zip and imports it into the model library; resolves with a message. */
-  importModel(lap: OnlineLap): Promise<string>;
+  /**
+   * Downloads the lap's model zip and replay, imports the model and drives the lap with it in
+   * lockstep; resolves with what happened and whether the lap reproduced (null: not driven).
+   */
+  watchModel(lap: OnlineLap): Promise<{ text: string; reproduces: boolean | null }>;
   tracks(): readonly { id: string; name: string }[];
   currentTrack(): string;
   notify(text: string, kind: 'info' | 'ok' | 'warn' | 'error'): void;
@@ -96,7 +100,8 @@ export function createOnlineBoard(container: HTMLElement, deps: OnlineBoardDeps)
   const prev = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'online-prev' }, '‹ Prev');
   const next = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'online-next' }, 'Next ›');
   const pageLabel = el('span', { class: 'ds-muted', 'data-testid': 'online-page' });
-  const body = el('div', {}, playerRow, submitRow, el('div', { class: 'ds-row' }, trackSel, tabs), reference, table, me, el('div', { class: 'ds-row' }, prev, pageLabel, next));
+  const reproduce = el('p', { 'data-testid': 'online-reproduce', role: 'status', hidden: true });
+  const body = el('div', {}, playerRow, submitRow, el('div', { class: 'ds-row' }, trackSel, tabs), reference, table, me, reproduce, el('div', { class: 'ds-row' }, prev, pageLabel, next));
   container.replaceChildren(status, body);
 
   const act = (btn: HTMLButtonElement, f: () => Promise<string | void>): void => {
@@ -164,12 +169,20 @@ export function createOnlineBoard(container: HTMLElement, deps: OnlineBoardDeps)
     });
     actions.append(ghost, rep);
     if (l.modelHash) {
-      const model = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'online-model', title: 'Download the model and add it to your models' }, 'Model');
+      const model = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'online-model', title: 'Download the model and this lap, drive it here in lockstep and check the lap reproduces' }, 'Watch model');
       model.addEventListener('click', async () => {
+        model.disabled = true;
         try {
-          deps.notify(await deps.importModel(l), 'ok');
+          const r = await deps.watchModel(l);
+          reproduce.hidden = false;
+          reproduce.textContent = r.text;
+          if (r.reproduces === null) delete reproduce.dataset.state;
+          else reproduce.dataset.state = r.reproduces ? 'reproduces' : 'differs';
+          deps.notify(r.text, r.reproduces === false ? 'warn' : 'ok');
         } catch (e) {
           deps.notify(messageOf(e), 'error');
+        } finally {
+          model.disabled = false;
         }
       });
       actions.append(model);

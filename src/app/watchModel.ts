@@ -1,0 +1,80 @@
+// "Download a model and watch it drive": imports a downloaded model zip, loads it into the
+// autopilot's steering worker, and drives the downloaded lap's replay in lockstep on its track
+// and theme (lapReproduction.ts), drawing the car as it goes, then says whether the lap
+// reproduces here. The game loop is paused meanwhile (the watch steps its own world) and the
+// autopilot disengaged; its public API is used as is (loadModel, the worker, Autopilot's
+// receive/modelControls), the same calls its lockstep mode makes.
+
+import type { Replay } from '../scoring/replay.ts';
+import { poseOfCar, type Renderer, isThemeName, type ThemeName } from '../render/index.ts';
+import { carSpeed } from '../sim/car.ts';
+import type { World } from '../sim/world.ts';
+import type { AutopilotController } from './autopilotController.ts';
+import { driveReproduction, type ReproductionVerdict } from './lapReproduction.ts';
+import type { ModeName } from './modes/mode.ts';
+import { transferBytes } from './steeringClient.ts';
+
+/** What the watch needs from the app (app.ts passes itself). */
+export interface WatchHost {
+  readonly autopilot: AutopilotController;
+  readonly renderer: Renderer | null;
+  readonly training: { importModel(bytes: Uint8Array): Promise<{ id: string; name: string }> };
+  readonly loop: { readonly paused: boolean; setPaused(p: boolean): void };
+  setMode(m: ModeName): void;
+  setTrack(id: string): void;
+  setTheme(t: ThemeName): void;
+}
+
+export interface WatchResult extends ReproductionVerdict {
+  modelName: string;
+  backend: string;
+}
+
+const nextFrame = (): Promise<void> => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 0)));
+
+/** Imports `zip`, drives `replay` with it in lockstep while drawing the car, and reports. */
+export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8Array): Promise<WatchResult> {
+  const renderer = host.renderer;
+  if (!renderer) throw new Error('watching a model drive needs WebGL (the dash camera is what the model sees)');
+  if (replay.track.file) throw new Error('this lap was driven on a custom track file: only preset and generated tracks can be watched here');
+  const meta = await host.training.importModel(zip);
+  host.setMode('drive');
+  host.setTrack(replay.track.id);
+  if (isThemeName(replay.theme)) host.setTheme(replay.theme);
+  const ctl = host.autopilot;
+  await ctl.loadModel(meta.id);
+  const worker = ctl.worker;
+  if (!worker) throw new Error('the steering worker did not start');
+  const ap = ctl.autopilot;
+  const savedOpts = ap.opts;
+  // Ranked autopilot laps are driven without the governor, predicting at the dash camera's rate.
+  ap.opts = { ...ap.opts, governor: replay.assists.governor, timing: 'lockstep' };
+  ap.resetStats();
+  await worker.api.resetPredictor();
+  const wasPaused = host.loop.paused;
+  host.loop.setPaused(true);
+  try {
+    const verdict = await driveReproduction(replay, {
+      async predict(world: World) {
+        const frame = renderer.renderDash(poseOfCar(world.car));
+        if (!frame) throw new Error('the dash camera gave no frame');
+        const p = await worker.api.predict(transferBytes(frame.slice()), carSpeed(world.car));
+        ap.receive(p, world.tick, 0, world.tick);
+      },
+      controls: (world) => ap.modelControls(world),
+      reset: () => worker.api.resetPredictor(),
+    }, {
+      every: ap.every,
+      async onTick(world, t) {
+        if (t % ap.every !== 0) return;
+        renderer.render({ car: poseOfCar(world.car), camera: 'chase', dash: 'off', ghosts: [] });
+        await nextFrame();
+      },
+    });
+    return { ...verdict, modelName: meta.name, backend: ctl.status?.backend ?? 'unknown' };
+  } finally {
+    ap.opts = savedOpts;
+    ap.resetStats();
+    host.loop.setPaused(wasPaused);
+  }
+}
