@@ -53,3 +53,26 @@ export function backendBadge(drive: BackendStatus | null, train: BackendStatus |
     title: `Backend for driving: ${d ?? 'not started'}; for training: ${t ?? 'not started'} (${how})`,
   };
 }
+
+/** The dash camera's frame of a tick, rendered once per tick whoever asks (recorder, autopilot, PiP). The renderer owns the buffer. */
+export class DashCache {
+  private tick = -1;
+  private frame: Uint8Array | null = null;
+  constructor(private readonly render: () => ((world: World) => Uint8Array | null) | null) {}
+
+  of(world: World): Uint8Array | null {
+    const render = this.render();
+    if (!render) return null;
+    if (this.tick !== world.tick || !this.frame) {
+      this.frame = render(world);
+      this.tick = world.tick;
+    }
+    return this.frame;
+  }
+
+  /** The camera changed (size, a new picture wanted for the same tick). */
+  invalidate(): void {
+    this.tick = -1;
+    this.frame = null;
+  }
+}
