@@ -23,8 +23,10 @@ describe('touch controls', () => {
 
   it('merges with the keyboard: the harder steer wins, steering on screen takes over', () => {
     expect(mergeTouch(idle, NO_TOUCH, 0.15)).toBe(idle);
+    // A finger left of centre steers left: Controls' + is left, a reading's + is right.
     const m = mergeTouch(idle, { steer: -0.6, throttle: 0.5, brake: 0, active: true }, 0.15);
-    expect(m.controls).toEqual({ steer: -0.6, torque: 0.5 });
+    expect(m.controls).toEqual({ steer: 0.6, torque: 0.5 });
+    expect(mergeTouch(idle, { steer: 0.6, throttle: 0, brake: 0, active: true }, 0.15).controls.steer).toBe(-0.6);
     expect(m.takeover).toBe(true);
     expect(m.device).toBe('touch');
     const gasOnly = mergeTouch(idle, { steer: 0, throttle: 1, brake: 0, active: true }, 0.15);

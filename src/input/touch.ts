@@ -9,6 +9,7 @@
 
 import { clamp } from '../core/assert.ts';
 import type { Controls } from '../sim/world.ts';
+import { createTiltSensor, hasTiltApi } from './tilt.ts';
 
 /** The fields of humanInput's HumanSample this merge reads and writes (no import cycle). */
 export interface SampleLike {
@@ -52,7 +53,9 @@ export function stepPedal(value: number, pressed: boolean, dt: number): number {
  */
 export function mergeTouch(s: SampleLike, t: TouchReading | null, takeoverThreshold: number): SampleLike {
   if (!t || (!t.active && t.throttle === 0 && t.brake === 0 && t.steer === 0)) return s;
-  const steer = Math.abs(t.steer) > Math.abs(s.controls.steer) ? t.steer : s.controls.steer;
+  // A reading's + is right (the finger's way); Controls' + is left (src/sim/world.ts).
+  const touchSteer = -t.steer;
+  const steer = Math.abs(touchSteer) > Math.abs(s.controls.steer) ? touchSteer : s.controls.steer;
   const throttle = Math.max(Math.max(0, s.controls.torque), t.throttle);
   const brake = Math.max(Math.max(0, -s.controls.torque), t.brake);
   const activity = Math.max(s.activity, Math.abs(t.steer), t.brake);
@@ -109,7 +112,29 @@ export function createTouchControls(container: HTMLElement): TouchControls {
   const brakeBtn = mkPedal('Brake', 'brake');
   const gasBtn = mkPedal('Gas', 'gas');
   pedals.append(brakeBtn, gasBtn);
-  root.append(pad, pedals);
+  // Tilt steering (tilt.ts), an option where the browser has orientation events: the pad still
+  // steers, and a finger on it wins over the tilt.
+  const tilt = createTiltSensor();
+  const tiltBtn = document.createElement('button');
+  tiltBtn.type = 'button';
+  tiltBtn.className = 'ds-touch-tilt';
+  tiltBtn.textContent = 'Tilt';
+  tiltBtn.setAttribute('data-testid', 'touch-tilt');
+  tiltBtn.setAttribute('aria-pressed', 'false');
+  tiltBtn.setAttribute('aria-label', 'Steer by tilting the device');
+  tiltBtn.hidden = !hasTiltApi();
+  tiltBtn.addEventListener('click', () => {
+    if (tilt.on) {
+      tilt.stop();
+      tiltBtn.setAttribute('aria-pressed', 'false');
+      return;
+    }
+    void tilt.start().then((ok) => {
+      tiltBtn.setAttribute('aria-pressed', String(ok));
+      if (!ok) tiltBtn.textContent = 'No tilt';
+    });
+  });
+  root.append(pad, tiltBtn, pedals);
   container.append(root);
 
   let steer = 0;
@@ -182,7 +207,8 @@ export function createTouchControls(container: HTMLElement): TouchControls {
       if (!visible) return NO_TOUCH;
       throttle = stepPedal(throttle, gasPointers.size > 0, dt);
       brake = stepPedal(brake, brakePointers.size > 0, dt);
-      return { steer, throttle, brake, active: steerPointer !== null || gasPointers.size > 0 || brakePointers.size > 0 };
+      const s = steerPointer === null && tilt.on ? tilt.steer : steer;
+      return { steer: s, throttle, brake, active: steerPointer !== null || gasPointers.size > 0 || brakePointers.size > 0 || (tilt.on && s !== 0) };
     },
     setVisible(on) {
       visible = on;
@@ -196,6 +222,7 @@ export function createTouchControls(container: HTMLElement): TouchControls {
     },
     clear,
     dispose() {
+      tilt.dispose();
       root.remove();
       container.classList.remove('ds-touch-on');
     },
