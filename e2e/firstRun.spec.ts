@@ -168,7 +168,33 @@ test.describe('the first five minutes', () => {
     const during = await game.state();
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
     expect(during.speedKmh).toBeGreaterThan(5);
-    expect(Math.abs(during.heading - before.heading)).toBeGreaterThan(0.05);
+    // Sliding right turns right: the heading (counter-clockwise +) falls.
+    expect(during.heading - before.heading).toBeLessThan(-0.05);
+    await ctx.close();
+  });
+
+  test('tilt steering: the Tilt option steers with the device orientation', async ({ browser }) => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await ctx.newPage();
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    const tilt = page.getByTestId('touch-tilt');
+    await expect(tilt).toBeVisible();
+    const cdp: CDPSession = await ctx.newCDPSession(page);
+    await cdp.send('DeviceOrientation.setDeviceOrientationOverride', { alpha: 0, beta: 30, gamma: 0 });
+    await tilt.tap();
+    await expect(tilt).toHaveAttribute('aria-pressed', 'true');
+    const gasBox = (await page.getByTestId('touch-gas').boundingBox())!;
+    const gas = { x: gasBox.x + gasBox.width / 2, y: gasBox.y + gasBox.height / 2 };
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ ...gas, id: 1 }] });
+    await page.waitForTimeout(1500);
+    const level = await game.state();
+    // Tilted to the left (the left side dips): the car turns left, the heading grows.
+    await cdp.send('DeviceOrientation.setDeviceOrientationOverride', { alpha: 0, beta: 30, gamma: -20 });
+    await page.waitForTimeout(1200);
+    const turned = await game.state();
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    expect(turned.heading - level.heading).toBeGreaterThan(0.05);
     await ctx.close();
   });
 
@@ -197,6 +223,7 @@ test.describe('the first five minutes', () => {
       for (const b of hud) if (b.y < 0 || b.y + b.height > 844) hits.push(`${b.id} off screen`);
       return hits;
     }, { timeout: 5_000 }).toEqual([]);
+    if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: 'docs/screenshots/first-run-390x844-touch.png' });
     await ctx.close();
   });
 
