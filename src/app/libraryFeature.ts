@@ -10,6 +10,7 @@ import type { DashPip } from '../ui/dashPip.ts';
 import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, type LibraryPanelOptions, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
 import type { Shell } from '../ui/shell.ts';
 import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult, type Learner } from './autoRecord.ts';
+import { createLibraryCommands, type LibraryCommandLayer } from './libraryCommands.ts';
 import type { Session } from './session.ts';
 
 export interface LibraryFeatureHost {
@@ -64,6 +65,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
   let autoRecording = false;
   let library: LibraryPanel | null = null;
   let abort: AbortController | null = null;
+  let commands: LibraryCommandLayer | null = null;
 
   async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult> {
     const st = await store;
@@ -108,10 +110,13 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
 
   void store.then((st) => {
     if (!st) return;
+    const codec = browserImageCodec();
+    commands = createLibraryCommands({ store: st, codec, notify: (t, k, ms, action) => shell.notify(t, k, ms, action), changed: () => void library?.refresh() });
     library = createLibraryPanel({
       container: shell.panelBody('library'),
       store: st,
-      codec: browserImageCodec(),
+      commands,
+      codec,
       notify: (t, k) => shell.notify(t, k),
       now: () => Date.now(),
       presets: PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name })),
@@ -143,6 +148,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
       void library?.refresh();
     },
     dispose() {
+      void commands?.flush();
       abort?.abort();
       library?.dispose();
     },

@@ -109,6 +109,9 @@ export interface ClipStore extends ClipSource {
   setTag(clipId: string, tag: ClipTag | null): Promise<ClipMeta>;
   /** Deletes the meta, every chunk and every label record in one transaction. */
   remove(clipId: string): Promise<void>;
+  /** Leaves clips out of list() in this page until unhide() (a deletion the player may still undo). */
+  hide(clipIds: readonly string[]): void;
+  unhide(clipIds: readonly string[]): void;
   steeringHistogram(clipIds: readonly string[], options?: HistogramOptions): Promise<SteeringHistogram>;
   startRecording(options: StartRecordingOptions): Promise<ClipWriter>;
   /** True while this store has an open writer on the clip. */
@@ -153,6 +156,7 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     options.storage !== undefined ? options.storage : ((globalThis.navigator?.storage as StorageLike | undefined) ?? null);
   const writers = new Set<string>();
   const locks = options.locks ?? defaultTabLocks();
+  const hidden = new Set<string>();
 
   async function getMetaRaw(clipId: string): Promise<ClipMeta> {
     const meta = await db.get('clips', clipId);
@@ -274,7 +278,13 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     readFrames,
     recover,
 
-    list: guard('listing clips', () => db.getAllFromIndex('clips', 'byCreatedAt')),
+    list: guard('listing clips', async () => (await db.getAllFromIndex('clips', 'byCreatedAt')).filter((m) => !hidden.has(m.id))),
+    hide(clipIds) {
+      for (const id of clipIds) hidden.add(id);
+    },
+    unhide(clipIds) {
+      for (const id of clipIds) hidden.delete(id);
+    },
 
     findMeta: guard('reading the clip', (clipId: string) => db.get('clips', clipId)),
 

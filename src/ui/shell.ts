@@ -67,7 +67,8 @@ export interface Shell {
   openPanel(name: PanelName | null): void;
   readonly openPanelName: PanelName | null;
   /** Shows a notice; each has a dismiss button and fades after `ms` (errors after 20 s). */
-  notify(text: string, kind?: NoticeKind, ms?: number): void;
+  /** A notice; `action` adds a button (e.g. Undo) that runs it and closes the notice. */
+  notify(text: string, kind?: NoticeKind, ms?: number, action?: NoticeAction): void;
   showPaused(paused: boolean): void;
   /** Shows the help overlay; `onClose` runs once when it closes (a click, Esc or any key). */
   showHelp(rows: readonly { keys: string; action: string }[], opts?: HelpOptions): void;
@@ -75,6 +76,12 @@ export interface Shell {
   /** Replaces the viewport with a message (no WebGL and the like). */
   showFatal(title: string, message: string): void;
   dispose(): void;
+}
+
+/** A button on a notice: its label and what it does. */
+export interface NoticeAction {
+  readonly label: string;
+  run(): void;
 }
 
 export function createShell(root: HTMLElement, choices: ShellChoices, intents: ShellIntents): Shell {
@@ -258,12 +265,21 @@ export function createShell(root: HTMLElement, choices: ShellChoices, intents: S
     get openPanelName() {
       return openName;
     },
-    notify(text, kind = 'info', ms = 6000) {
+    notify(text, kind = 'info', ms = 6000, action) {
       const n = el('div', { class: `ds-notice ${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-testid': `notice-${kind}` });
       const p = el('p', {}, text);
       const x = el('button', { type: 'button', 'aria-label': 'Dismiss' }, '✕');
       x.addEventListener('click', () => n.remove());
-      n.append(p, x);
+      n.append(p);
+      if (action) {
+        const b = el('button', { type: 'button', class: 'ds-notice-action', 'data-testid': 'notice-action' }, action.label);
+        b.addEventListener('click', () => {
+          n.remove();
+          action.run();
+        });
+        n.append(b);
+      }
+      n.append(x);
       notices.append(n);
       while (notices.children.length > 5) notices.firstElementChild?.remove();
       const life = kind === 'error' ? Math.max(ms, ERROR_NOTICE_MS) : ms;

@@ -28,7 +28,8 @@
 
 import './library.css';
 import type { ClipMeta, ClipStore, ClipTag, ImageCodec, SteeringHistogram, StorageEstimate, TransferOptions } from '../../data/index.ts';
-import { exportClipsZip, exportUdacityZip, importClipsZip, importUdacityZip, isDataError } from '../../data/index.ts';
+import { exportClipsZip, exportUdacityZip, isDataError } from '../../data/index.ts';
+import type { LibraryCommands } from './libraryIntents.ts';
 import { PRESET_NAMES, resolveTrack } from '../../sim/tracks.ts';
 import { detectArchiveLayout } from './archiveLayout.ts';
 import type { AutoRecordRequest } from './autoRecord.ts';
@@ -52,7 +53,10 @@ export type NoticeKind = 'info' | 'ok' | 'warn' | 'error';
 
 export interface LibraryPanelOptions {
   readonly container: HTMLElement;
+  /** Read only: every change goes through `commands`. */
   readonly store: ClipStore;
+  /** The intents the app performs (src/app/libraryCommands.ts): rename, tag, delete with undo, recover, import. */
+  readonly commands: LibraryCommands;
   /** Encodes and decodes the Udacity layout's JPEGs (browserImageCodec() in the app). */
   readonly codec: ImageCodec;
   notify(text: string, kind: NoticeKind): void;
@@ -96,7 +100,7 @@ interface Transfer {
 }
 
 export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
-  const { store, notify, now } = opts;
+  const { store, commands, notify, now } = opts;
   const presets = opts.presets ?? PRESET_NAMES.map((id) => ({ id, name: resolveTrack(id).name }));
   const presetNames = new Map(presets.map((p) => [p.id, p.name]));
   const themes = opts.themes ?? DEFAULT_THEMES;
@@ -190,7 +194,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     commitRename(id, name) {
       renaming = null;
       void act(id, async () => {
-        await store.rename(id, name);
+        await commands.rename(id, name);
       });
     },
     cancelRename() {
@@ -206,9 +210,8 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       confirmingDelete = null;
       const name = clips.find((c) => c.id === id)?.name ?? 'the clip';
       void act(id, async () => {
-        await store.remove(id);
+        await commands.remove([id], `“${name}”`);
         forget(id);
-        notify(`Deleted “${name}”.`, 'ok');
       });
     },
     cancelDelete() {
@@ -217,12 +220,12 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     },
     setTag(id, tag) {
       void act(id, async () => {
-        await store.setTag(id, tag);
+        await commands.setTag([id], tag);
       });
     },
     recover(id) {
       void act(id, async () => {
-        const m = await store.recover(id);
+        const m = await commands.recover(id);
         notify(`Recovered “${m.name}”: ${m.frameCount} frames kept.`, 'ok');
       });
     },
@@ -394,7 +397,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       for (const id of ids) busy.add(id);
       render();
       try {
-        for (const id of ids) await store.setTag(id, tag);
+        await commands.setTag(ids, tag);
       } catch (e) {
         notify(messageOf(e), 'error');
       } finally {
@@ -415,16 +418,11 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     const ids = clips.filter((c) => selected.has(c.id)).map((c) => c.id);
     for (const id of ids) busy.add(id);
     render();
-    let deleted = 0;
     try {
-      for (const id of ids) {
-        await store.remove(id);
-        forget(id);
-        deleted++;
-      }
-      notify(`Deleted ${deleted} clip${deleted === 1 ? '' : 's'}.`, 'ok');
+      await commands.remove(ids, `${ids.length} clip${ids.length === 1 ? '' : 's'}`);
+      for (const id of ids) forget(id);
     } catch (e) {
-      notify(`${messageOf(e)}${deleted > 0 ? ` (${deleted} of ${ids.length} were deleted)` : ''}`, 'error');
+      notify(messageOf(e), 'error');
     } finally {
       for (const id of ids) busy.delete(id);
       await refresh();
@@ -492,12 +490,8 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   async function importFile(file: File): Promise<void> {
     const layout = await detectArchiveLayout(file);
     const imported = await runTransfer(`Importing ${file.name}`, async (o) => {
-      if (layout === 'udacity') {
-        const meta = await importUdacityZip(store, file, { ...o, codec: opts.codec, name: nameFromFileName(file.name), createdAt: now() });
-        return [meta];
-      }
-      // 'unknown' goes here too: the DeepSteer importer's error says what the file lacks.
-      return importClipsZip(store, file, o);
+      // 'unknown' goes to the DeepSteer importer: its error says what the file lacks.
+      return commands.importArchive(file, { ...o, layout: layout === 'udacity' ? 'udacity' : 'clips', name: nameFromFileName(file.name), createdAt: now() });
     }, 'Expected a DeepSteer clips .zip (exported from this Library) or a Udacity simulator recording .zip (driving_log.csv with an IMG/ folder); see docs/formats.md.');
     if (!imported || disposed) {
       await refresh();

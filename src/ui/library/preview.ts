@@ -8,7 +8,7 @@
 import '../styles.css';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../../core/units.ts';
 import type { CameraSpec, ClipStore, Driver, LabelRow } from '../../data/index.ts';
-import { CENTER_CAMERA, browserImageCodec, isDataError, openClipStore } from '../../data/index.ts';
+import { CENTER_CAMERA, browserImageCodec, importClipsZip, importUdacityZip, isDataError, openClipStore } from '../../data/index.ts';
 import { carSpeed } from '../../sim/car.ts';
 import { SIM_VERSION, TICK_HZ } from '../../sim/constants.ts';
 import { createExpert } from '../../sim/expert.ts';
@@ -212,10 +212,24 @@ async function main(): Promise<void> {
     await seed(store);
   }
   const engine = previewEngine(store, (p) => panel.setAutoRecordProgress(p));
+  const codec = browserImageCodec();
   const panel = createLibraryPanel({
     container: shell.panelBody('library'),
     store,
-    codec: browserImageCodec(),
+    // The preview performs intents straight on its store (no undo); the game uses src/app/libraryCommands.ts.
+    commands: {
+      rename: async (id, name) => void (await store.rename(id, name)),
+      setTag: async (ids, tag) => {
+        for (const id of ids) await store.setTag(id, tag);
+      },
+      remove: async (ids) => {
+        for (const id of ids) await store.remove(id);
+      },
+      recover: (id) => store.recover(id),
+      importArchive: async (file, { layout, name, createdAt, ...o }) =>
+        layout === 'udacity' ? [await importUdacityZip(store, file, { ...o, codec, name, createdAt })] : importClipsZip(store, file, o),
+    },
+    codec,
     notify: (text, kind) => shell.notify(text, kind),
     onAutoRecord: (req) => engine.run(req),
     onCancelAutoRecord: () => engine.cancel(),
