@@ -1,9 +1,10 @@
 // "Download a model and watch it drive": imports a downloaded model zip, loads it into the
 // autopilot's steering worker, and drives the downloaded lap's replay in lockstep on its track
-// and theme (lapReproduction.ts), drawing the car as it goes, then says whether the lap
-// reproduces here. The game loop is paused meanwhile (the watch steps its own world) and the
-// autopilot disengaged; its public API is used as is (loadModel, the worker, Autopilot's
-// receive/modelControls), the same calls its lockstep mode makes.
+// and theme (lapReproduction.ts), showing the car as it goes, then says whether the lap
+// reproduces here. The game loop is paused meanwhile (the watch steps its own world and shows it
+// as the session's world, which the paused loop keeps drawing with the HUD; the track is set
+// again afterwards, a fresh session) and the autopilot disengaged; its public API is used as is
+// (loadModel, the worker, Autopilot's receive/modelControls), the calls its lockstep mode makes.
 
 import type { Replay } from '../scoring/replay.ts';
 import { poseOfCar, type Renderer, isThemeName, type ThemeName } from '../render/index.ts';
@@ -20,6 +21,8 @@ export interface WatchHost {
   readonly renderer: Renderer | null;
   readonly training: { importModel(bytes: Uint8Array): Promise<{ id: string; name: string }> };
   readonly loop: { readonly paused: boolean; setPaused(p: boolean): void };
+  /** The world the app draws (NOTE the watch writes it; the loop is paused meanwhile). */
+  readonly session: { world: World; prev: World };
   setMode(m: ModeName): void;
   setTrack(id: string): void;
   setTheme(t: ThemeName): void;
@@ -67,7 +70,8 @@ export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8A
       every: ap.every,
       async onTick(world, t) {
         if (t % ap.every !== 0) return;
-        renderer.render({ car: poseOfCar(world.car), camera: 'chase', dash: 'off', ghosts: [] });
+        host.session.prev = host.session.world;
+        host.session.world = world;
         await nextFrame();
       },
     });
@@ -75,6 +79,7 @@ export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8A
   } finally {
     ap.opts = savedOpts;
     ap.resetStats();
+    host.setTrack(replay.track.id); // a fresh session (its recorder never saw the watched ticks)
     host.loop.setPaused(wasPaused);
   }
 }
