@@ -13,6 +13,7 @@ import { DT, TICK_HZ } from '../sim/constants.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import type { World } from '../sim/world.ts';
 import { createDashPip } from '../ui/dashPip.ts';
+import { downloadBytes } from '../ui/dom.ts';
 import { createShell } from '../ui/shell.ts';
 import type { App, AppOptions } from './appApi.ts';
 import { AutopilotController } from './autopilotController.ts';
@@ -140,6 +141,11 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   training.onEvent((e) => {
     if ((e.kind === 'backend' && /failed/.test(e.reason)) || e.kind === 'storage') shell.notify(`Training: ${e.reason}.`, 'warn');
   });
+  training.onHeld = () =>
+    shell.notify('The storage is full: the trained model is kept in memory and saved as soon as there is room. Delete clips or models, or export it now.', 'warn', 30_000, {
+      label: 'Export',
+      run: () => void training.exportHeld().then((bytes) => bytes && downloadBytes(bytes, 'deepsteer-model.zip')),
+    });
   training.onHeldSaved = () => {
     shell.notify('The trained model kept in memory is saved now that there is room.', 'ok');
     void trainingPanel.refresh();

@@ -26,6 +26,8 @@ export class TrainingController {
   private readonly tabId = Math.random().toString(36).slice(2);
   /** A held model (storage was full) reached the store: its id. */
   onHeldSaved: (modelId: string) => void = () => {};
+  /** A run ended with its model held in memory (storage full). */
+  onHeld: () => void = () => {};
 
   constructor(private readonly backend: () => BackendChoice, private readonly onCrash: (reason: string) => void) {}
 
@@ -69,6 +71,7 @@ export class TrainingController {
       if (out.held) {
         this.holding = true;
         this.scheduleHeldRetry();
+        this.onHeld();
       }
       return out;
     } finally {
