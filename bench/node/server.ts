@@ -11,7 +11,7 @@
 // (its tree extracted with git archive into a temp dir), phase by phase beside this one, and the
 // ratios compare the two: before/after measured side by side under the same machine load.
 // Params: dbs=sqlite,postgres  seconds=<per phase>  players=<submitting players>  threads=<VERIFY_THREADS>
-// baseline=<git ref>.
+// baseline=<git ref>  order=reverse (after first).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -209,6 +209,8 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     ...(base ? [`'before' is commit ${base.commit} (git archive of --param baseline=${options.params.baseline}), run phase by phase beside 'after' (this tree) under the same load; ratios are after/before`] : []),
   ];
   const variants = base ? [{ name: 'before', root: base.root }, { name: 'after', root: undefined }] : [{ name: '', root: undefined }];
+  // order=reverse runs 'after' first: the machine's load drifts, so a second run in the other order shows how much order matters.
+  if (options.params.order === 'reverse') variants.reverse();
   try {
     for (const db of dbs) {
       for (const variant of variants) {
