@@ -26,6 +26,7 @@
 //   --model FILE           skip recording and training: drive with this model zip
 //   --throttle torque|speed  which head drives the throttle; --governor on|off
 //   --name NAME            results file name under bench/results (default autonomy)
+//   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
 //   --quick                a smoke run of a few seconds of each phase
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,7 @@ const { values: a } = parseArgs({
     weave: { type: 'string', default: '0.15' },
     governor: { type: 'string', default: 'off' },
     port: { type: 'string', default: '4186' },
+    viewport: { type: 'string', default: '320x180' },
     quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
@@ -113,7 +115,11 @@ const exe = chromiumPath();
 const browser = await chromium.launch({ args: CHROMIUM_ARGS, ...(exe ? { executablePath: exe } : {}) });
 const results = { machine: {}, options: opts, phases: {}, figures: {}, laps: [] };
 try {
-  const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+  // The main view only: the dash camera renders at its own size whatever the window's. With
+  // software GL (SwiftShader here) a 960x540 main view kept Chromium's GPU process at ~40% of a
+  // core all run long, starving the training worker; 320x180 leaves the CPU to the work measured.
+  const [vw, vh] = a.viewport.split('x').map(Number);
+  const page = await browser.newPage({ viewport: { width: vw, height: vh } });
   page.on('pageerror', (e) => log('page error:', e.message));
   page.on('console', (m) => { if (m.type() === 'error') log('console:', m.text()); });
   await page.goto(`${url}?track=${opts.trainTracks[0]}`);
