@@ -92,12 +92,15 @@ export async function driveReproduction(replay: Replay, model: ReproductionModel
       endHashMatches = hashCarState(world) === replay.claim.endHash;
       if (!firstDiff) break;
     }
+    const reset = t < replay.ticks && resets.has(t);
+    // The autopilot clears the model's memory as the car leaves the road, before its next
+    // prediction; the reset itself is the following tick's (the one the replay records).
+    if (reset) await model.reset();
     if (world.tick % opts.every === 0) await model.predict(world);
     const exp = recorded(t);
     let c: Controls;
-    if (t < replay.ticks && resets.has(t)) {
+    if (reset) {
       c = { steer: 0, torque: 0, reset: true };
-      await model.reset();
     } else if (t >= replay.ticks || driverAt(t) === 'model') {
       c = model.controls(world);
       modelTicks++;
