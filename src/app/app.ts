@@ -319,6 +319,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const resize = (): void => {
     const r = shell.viewport.getBoundingClientRect();
     layoutView(r.width, r.height, { renderer, hud, pip, overlays });
+    loop.redraw();
   };
   const observer = new ResizeObserver(resize);
   observer.observe(shell.viewport);
@@ -388,6 +389,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       renderer?.setTrack(track);
       hud.setTrack(track);
       shell.setTrack(track.id);
+      loop.redraw();
       history.replaceState(null, '', `?track=${encodeURIComponent(track.id)}&theme=${theme}&mode=${modes.mode}`);
     },
     setTheme(t) {
@@ -395,9 +397,11 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       session.theme = t;
       renderer?.setTheme(t);
       shell.setTheme(t);
+      loop.redraw();
     },
     setCamera(c) {
       camera = c;
+      loop.redraw();
       shell.setCamera(c);
     },
     dispose() {

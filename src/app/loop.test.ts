@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accumulate, createLoop, type FrameClock, MAX_STEPS_PER_FRAME, STEP_MS } from './loop.ts';
+import { accumulate, createLoop, type FrameClock, MAX_STEPS_PER_FRAME, PAUSED_FRAME_MS, STEP_MS } from './loop.ts';
 
 function manualClock(): FrameClock & { advance(ms: number): void } {
   let t = 0;
@@ -53,18 +53,28 @@ describe('fixed-step loop', () => {
     expect(accumulate(0, -5).steps).toBe(0);
   });
 
-  it('stops ticking while paused but keeps drawing', () => {
+  it('stops ticking while paused, and draws the still picture at once, then at most every PAUSED_FRAME_MS', () => {
     const clock = manualClock();
     let ticks = 0;
     let frames = 0;
     const loop = createLoop({ tick: () => ticks++, frame: () => frames++ }, clock);
     loop.start();
     clock.advance(0);
+    expect(frames).toBe(1);
     loop.setPaused(true);
-    for (let i = 0; i < 30; i++) clock.advance(16);
+    clock.advance(16);
+    expect(frames).toBe(2); // the pause's first frame is drawn at once
+    for (let i = 0; i < 60; i++) clock.advance(16); // ~0.96 s more
     expect(ticks).toBe(0);
-    expect(frames).toBe(31);
+    expect(frames).toBe(2 + Math.floor((60 * 16) / PAUSED_FRAME_MS));
+    loop.redraw();
+    clock.advance(16);
+    expect(frames).toBe(3 + Math.floor((60 * 16) / PAUSED_FRAME_MS));
     loop.runTicks(5);
     expect(ticks).toBe(5);
+    loop.setPaused(false);
+    const before = frames;
+    for (let i = 0; i < 10; i++) clock.advance(16);
+    expect(frames).toBe(before + 10); // running: every frame again
   });
 });

@@ -39,6 +39,13 @@ export function accumulate(lagMs: number, frameMs: number, stepMs = STEP_MS, max
   return { steps, lagMs: lag };
 }
 
+/**
+ * While paused, nothing moves on its own: frames are drawn at most this often (and at once when
+ * the pause starts or something asks with `redraw`). Drawing a still picture at the display's
+ * rate kept a core busy with software GL, the core a training worker or a lockstep run needs.
+ */
+export const PAUSED_FRAME_MS = 250;
+
 export interface LoopCallbacks {
   /** Advance the simulation by one tick. */
   tick(): void;
@@ -49,8 +56,10 @@ export interface LoopCallbacks {
 export interface Loop {
   start(): void;
   stop(): void;
-  /** Paused: frames still draw (alpha 1), ticks stop. */
+  /** Paused: ticks stop; frames still draw (alpha 1), at most every PAUSED_FRAME_MS. */
   setPaused(paused: boolean): void;
+  /** Draw at the next frame even if paused (a change the picture must show at once). */
+  redraw(): void;
   readonly paused: boolean;
   /** Run n ticks now, outside the frame clock (test hook, lockstep autopilot). */
   runTicks(n: number): void;
@@ -62,6 +71,8 @@ export function createLoop(cb: LoopCallbacks, clock: FrameClock = browserFrameCl
   let handle = -1;
   let paused = false;
   let running = false;
+  /** Ms since the last paused draw; Infinity = draw at the next frame. */
+  let sinceDraw = Infinity;
 
   const onFrame = (t: number): void => {
     if (!running) return;
@@ -71,8 +82,14 @@ export function createLoop(cb: LoopCallbacks, clock: FrameClock = browserFrameCl
       const r = accumulate(lag, frameMs);
       lag = r.lagMs;
       for (let i = 0; i < r.steps; i++) cb.tick();
+      cb.frame(lag / STEP_MS, frameMs);
+    } else {
+      sinceDraw += frameMs;
+      if (sinceDraw >= PAUSED_FRAME_MS) {
+        sinceDraw = 0;
+        cb.frame(1, frameMs);
+      }
     }
-    cb.frame(paused ? 1 : lag / STEP_MS, frameMs);
     handle = clock.request(onFrame);
   };
 
@@ -88,8 +105,12 @@ export function createLoop(cb: LoopCallbacks, clock: FrameClock = browserFrameCl
       clock.cancel(handle);
     },
     setPaused(p) {
+      if (p && !paused) sinceDraw = Infinity;
       paused = p;
       lag = 0;
+    },
+    redraw() {
+      sinceDraw = Infinity;
     },
     get paused() {
       return paused;

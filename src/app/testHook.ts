@@ -181,6 +181,9 @@ export function installTestHook(app: App): TestHook {
       const off = app.training.onEvent((e) => {
         if (e.kind === 'step') rate = e.examplesPerSecond;
       });
+      // As the Train mode does: the game stands still while the worker trains.
+      const wasPaused = app.loop.paused;
+      app.loop.setPaused(true);
       try {
         const out = await app.training.train({
           name: 'test model',
@@ -192,6 +195,7 @@ export function installTestHook(app: App): TestHook {
         return { ...out, ms: performance.now() - t0, examplesPerSecond: rate };
       } finally {
         off();
+        app.loop.setPaused(wasPaused);
       }
     },
     models: () => app.training.listModels(),
