@@ -1,10 +1,15 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { exportClipsZip, importClipsZip } from '../data/clipArchive.ts';
 import { openClipStore } from '../data/clipStore.ts';
 import { recordSyntheticClip } from '../data/testKit.ts';
 import type { NoticeAction } from '../ui/shell.ts';
 import { createLibraryCommands, UNDO_MS } from './libraryCommands.ts';
+
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+}
 
 async function setup() {
   const store = await openClipStore({ factory: new IDBFactory(), storage: null });
@@ -51,11 +56,23 @@ describe('library commands', () => {
     await commands.remove([a.id, b.id], '2 clips');
     expect(timers[0].ms).toBe(UNDO_MS);
     timers[0].fn();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(async () => (await store.findMeta(b.id)) === undefined);
     expect(await store.findMeta(a.id)).toBeUndefined();
     expect(await store.findMeta(b.id)).toBeUndefined();
     notices.find((x) => x.action)!.action!.run();
     expect(await names()).toEqual([]);
+  });
+
+  it('a clip imported again under the id of a deleted one is listed', async () => {
+    const { store, a, timers, commands, names } = await setup();
+    const zip = await exportClipsZip(store, [a.id]);
+    await commands.remove([a.id], '“a”');
+    timers[0].fn();
+    await until(async () => (await store.findMeta(a.id)) === undefined);
+    await new Promise((r) => setTimeout(r, 0)); // the commit unhides right after the removal
+    const [back] = await importClipsZip(store, zip);
+    expect(back.id).toBe(a.id);
+    expect(await names()).toEqual(['a', 'b']);
   });
 
   it('flush carries out pending deletions now', async () => {

@@ -40,16 +40,16 @@ export function createLibraryCommands(h: LibraryCommandsHost): LibraryCommandLay
     let timer: unknown = null;
     const commit = async (): Promise<void> => {
       pending.delete(timer);
-      const left: string[] = [];
       for (const id of ids) {
         try {
           await store.remove(id);
         } catch (e) {
-          left.push(id);
           h.notify(`Could not delete a clip: ${(e as Error).message}`, 'error');
         }
       }
-      store.unhide(left);
+      // Gone (or kept after an error, then shown again): either way no longer hidden, so a clip
+      // imported later under the same id is listed.
+      store.unhide(ids);
       h.changed();
     };
     timer = setTimer(() => void commit(), UNDO_MS);
