@@ -1,9 +1,11 @@
 // The online leaderboard end to end: the real server (server/main.ts, SQLite in a temp dir)
 // serves the e2e build that Playwright's webServer made (dist-e2e-<E2E_PORT>) and the API on its
 // own port; a player sets a name, drives a lap, submits it, sees it ranked, and races its ghost
-// downloaded from the server. Served as static files alone (the webServer), the tab says offline.
+// downloaded from the server; an autopilot lap's model is downloaded and watched driving it, and
+// the game says whether the lap reproduces. Served as static files alone (the webServer), the
+// tab says offline.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -64,6 +66,48 @@ test.describe('the online leaderboard', () => {
     const st = await game.state();
     expect(st.ghost?.label).toContain('Racer One');
     expect(st.mode).toBe('race');
+    expect(game.errors).toEqual([]);
+  });
+
+  // FIXME (not passing yet): run once at load average ~20, everything up to the Watch model click
+  // passed (starter model imported, a lockstep lap at >= 95% autonomy, submitted with its model,
+  // row shown); the watch had not finished when the 600 s test timeout hit, and no verdict or
+  // error was seen. Needs a run on a quieter machine with a longer timeout, or a shorter lap.
+  test.fixme('an autopilot lap with its model: watch the model drive it, and the lap reproduces here', async ({ page }) => {
+    test.setTimeout(600_000);
+    const game = new GamePage(page);
+    await page.goto(`${server.url}/?track=oval`);
+    await page.waitForFunction(() => window.__deepsteer !== undefined);
+    await game.hook('pause', true);
+    const starter = await game.hook('importModel', readFileSync('assets/models/starter.deepsteer-model.zip').toString('base64'));
+    await page.getByTestId('panel-leaderboard').click();
+    await page.getByTestId('board-view-online').click();
+    await expect(page.getByTestId('online-status')).toHaveAttribute('data-state', 'online');
+    await page.getByTestId('online-name').fill('Robo Fan');
+    await page.getByTestId('online-join').click();
+    await expect(page.getByTestId('online-player')).toContainText('Robo Fan');
+
+    const run = await game.hook('driveModel', { modelId: starter.id, trackId: 'oval', theme: 'day', laps: 1, maxSeconds: 300, governor: false });
+    expect(run.laps).toHaveLength(1);
+    expect(run.autonomyPct).toBeGreaterThanOrEqual(95); // an autopilot-class lap
+    await page.getByTestId('online-class-autopilot').click();
+    await expect(page.getByTestId('online-submit')).toBeEnabled();
+    await page.getByTestId('online-submit').click();
+    await expect(page.getByTestId('notice-ok').filter({ hasText: 'world rank' })).toBeVisible({ timeout: 60_000 });
+    const row = page.locator('[data-testid="online-row"][data-name="Robo Fan"]');
+    await expect(row).toHaveCount(1);
+
+    // The server stored the model with the lap; one click downloads both and drives it here.
+    const modelsBefore = (await game.hook('models')).length;
+    await row.getByTestId('online-model').click();
+    const verdict = page.getByTestId('online-reproduce');
+    await expect(verdict).toHaveAttribute('data-state', /reproduces|differs/, { timeout: 480_000 });
+    const text = (await verdict.textContent()) ?? '';
+    console.log(`[e2e online] watch model: ${text}`);
+    expect((await game.hook('models')).length).toBe(modelsBefore + 1);
+    // Same browser, same backend, same frames: the lap must reproduce tick for tick.
+    await expect(verdict).toHaveAttribute('data-state', 'reproduces');
+    expect(text).toContain(`the same ${run.laps[0].ticks} ticks`);
     expect(game.errors).toEqual([]);
   });
 
