@@ -257,7 +257,7 @@ export function installTestHook(app: App): TestHook {
         for (let f = 0; f < frames; f++) {
           const frame = new Uint8Array(size.width * size.height * 3);
           for (let i = 0; i < frame.length; i++) frame[i] = (i * 7 + f * 31 + (i % 200) * 3) & 255;
-          const p = await w.api.predict(frame);
+          const p = await w.api.predict(frame, 8 + (f % 5)); // a fixed speed per frame: the same input on every backend
           out.push({ steering: p.steering, speed: p.speed, torque: p.torque, backend: p.backend });
         }
         return out;

@@ -78,6 +78,9 @@ function describe(config: Json): ConfigCheck {
   (Array.isArray(hidden) ? hidden : []).forEach((u, i) => dense(`hidden${i + 1}`, Math.max(1, Math.round((u as number) * mult))));
   const embedding = getAt(config, 'encoder.embedding') as number;
   dense('embedding', embedding);
+  // A model that reads the measured speed: one more feature beside the embedding.
+  const speedIn = getAt(config, 'input.speed') === true ? 1 : 0;
+  width += speedIn;
   const encParams = layers.reduce((s, l) => s + l.params, 0);
   const encMacs = layers.reduce((s, l) => s + l.macsPerFrame, 0);
   const lstm = getAt(config, 'sequence.kind') === 'cnn_lstm';
@@ -99,7 +102,7 @@ function describe(config: Json): ConfigCheck {
     kind: lstm ? 'cnn_lstm' : 'cnn', window: T, layers,
     params: { encoder: encParams, recurrent: recParams, heads: headParams, total: encParams + recParams + headParams },
     macsPerFrame: { encoder: encMacs, recurrent: recMacs, heads: 3 * width, total: encMacs + recMacs + 3 * width },
-    naiveMacsPerFrame: T * encMacs + (lstm ? T * g * embedding * units + T * g * units * units : 0) + 3 * width,
+    naiveMacsPerFrame: T * encMacs + (lstm ? T * g * (embedding + speedIn) * units + T * g * units * units : 0) + 3 * width,
   };
   return { ok: true, description };
 }
