@@ -12,7 +12,7 @@ import { startSteeringWorker, transferBytes } from '../../../src/app/steeringCli
 import type { TestHook } from '../../../src/app/testHook.ts';
 import { DEFAULT_CONFIG } from '../../../src/model/index.ts';
 import { figure, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
-import { dashFrames, expertDrive } from '../drive.ts';
+import { BENCH_SPEED, dashFrames, expertDrive } from '../drive.ts';
 import { modelZip } from '../modelZip.ts';
 import { progress } from '../progress.ts';
 
@@ -82,7 +82,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const meta = await api.importModel(transferBytes(zip));
     await api.loadModel(meta.id, FRAME);
     const warmup = quick ? 20 : 200;
-    for (let i = 0; i < warmup; i++) await api.predict(transferBytes(frameAt(i)));
+    for (let i = 0; i < warmup; i++) await api.predict(transferBytes(frameAt(i)), BENCH_SPEED);
     const workerHeap = async (): Promise<number | null> => (await window.__benchHeap?.('worker:steering'))?.usedBytes ?? null;
     const tensorsBefore = await api.memory();
     const heapBefore = await heapFigure(workerHeap);
@@ -90,7 +90,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const lap: number[] = [];
     for (let i = 0; i < predictions; i++) {
       const t = performance.now();
-      await api.predict(transferBytes(frameAt(i)));
+      await api.predict(transferBytes(frameAt(i)), BENCH_SPEED);
       lap.push(performance.now() - t);
       if ((i + 1) % 2000 === 0) progress(`memory: ${i + 1}/${predictions} predictions, ${median(lap.slice(-2000)).toFixed(2)} ms each`);
     }

@@ -16,7 +16,7 @@ import {
   createNaivePredictor, createSteeringNet, createStreamingPredictor, DEFAULT_CONFIG, initBackend, type BackendName, type Predictor,
 } from '../../../src/model/index.ts';
 import { figure, listParam, median, percentileFigure, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
-import { dashFrames, expertDrive } from '../drive.ts';
+import { BENCH_SPEED, dashFrames, expertDrive } from '../drive.ts';
 import { modelZip } from '../modelZip.ts';
 import { progress } from '../progress.ts';
 
@@ -71,14 +71,14 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       await api.loadModel(meta.id, FRAME);
       const b = budget(backend, quick);
       let i = 0;
-      for (; i < b.warmup; i++) await api.predict(transferBytes(frameAt(i)));
+      for (; i < b.warmup; i++) await api.predict(transferBytes(frameAt(i)), BENCH_SPEED);
       const roundTrip: number[] = [];
       const inside: number[] = [];
       const start = performance.now();
       while (roundTrip.length < b.maxRuns && (roundTrip.length < b.minRuns || performance.now() - start < b.budgetMs)) {
         const f = frameAt(i++);
         const t0 = performance.now();
-        const p = await api.predict(transferBytes(f));
+        const p = await api.predict(transferBytes(f), BENCH_SPEED);
         roundTrip.push(performance.now() - t0);
         inside.push(p.ms.total);
         if (p.backend !== backend) throw new Error(`the worker predicted on ${p.backend}, not ${backend}`);

@@ -16,7 +16,7 @@ import { DEFAULT_CONFIG, createSteeringNet, initBackend, type BackendName } from
 import { convGeometries, visualBackPropFromMeans } from '../../../src/model/saliency.ts';
 import type { OverlayRequest } from '../../../workers/overlayApi.ts';
 import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
-import { dashFrames, expertDrive } from '../drive.ts';
+import { BENCH_SPEED, dashFrames, expertDrive } from '../drive.ts';
 import { modelZip } from '../modelZip.ts';
 import { progress } from '../progress.ts';
 
@@ -79,13 +79,13 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       for (const k of Object.keys(KINDS)) [t[k], t[`predict.${k}`]] = [[], []];
       let unshared = 0;
       let i = 0;
-      for (let w = 0; w < 8; w++) await api.predict(transferBytes(frameAt(i++)));
+      for (let w = 0; w < 8; w++) await api.predict(transferBytes(frameAt(i++)), BENCH_SPEED);
       for (const k of Object.keys(KINDS)) await api.overlayViews(KINDS[k]); // warm each path once
       for (let b = 0; b < blocks; b++) {
         for (const [k, req] of Object.entries(KINDS)) {
           for (let r = 0; r < perBlock; r++) {
             const frame = frameAt(i++);
-            const p = await api.predict(transferBytes(frame.slice()));
+            const p = await api.predict(transferBytes(frame.slice()), BENCH_SPEED);
             const v = await api.overlayViews(req, k === 'vbp_own' ? { pixels: frame, width: FRAME.width, height: FRAME.height } : undefined);
             if (!v) throw new Error('no overlay views after a prediction');
             // The first live VisualBackProp after another kind finds no maps yet (its own forward): left out.
