@@ -27,8 +27,8 @@ describe('backend ranking', () => {
 });
 
 describe('calibration in Node', () => {
-  it('measures cpu and wasm on the actual model and ranks them', async () => {
-    const config = tinyConfig();
+  it.each([false, true])('measures cpu and wasm on the actual model and ranks them (reads the speed: %s)', async (speed) => {
+    const config = tinyConfig({ input: { speed } });
     await initBackend('cpu');
     const before = tf.memory().numTensors;
     const cal = await calibrateBackends({ config, candidates: ['cpu', 'wasm'], predictions: 3, trainSteps: 2, now: () => 123 });
