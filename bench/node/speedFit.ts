@@ -3,7 +3,8 @@
 // least-squares fit predicts the speed h seconds ahead from (a) the bends ahead only (max
 // |curvature| in five distance bands, what a camera can see) and (b) the bends plus the present
 // speed (the speedometer). Ratios are RMSE / the constant predictor's; "persistence" predicts
-// that the speed stays. This is why the model reads the measured speed (docs/formats.md).
+// that the speed stays. This is why the model reads the measured speed (docs/formats.md). The
+// same fits for the expert's torque say how much of it a frame and the speedometer can tell.
 // Run: npx tsx bench/node/speedFit.ts [trackIds...]   (default: the validation tracks 5 1234)
 import { carSpeed } from '../../src/sim/car.ts';
 import { createExpert } from '../../src/sim/expert.ts';
@@ -15,14 +16,15 @@ const AHEAD_S = [0.5, 1, 2];
 const RATE = 20;
 const BANDS = [[0, 10], [10, 25], [25, 45], [45, 70], [70, 100]] as const;
 
-interface Row { bends: number[]; speed: number; ahead: number[] }
+interface Row { bends: number[]; speed: number; torque: number; ahead: number[] }
 const rows: Row[] = [];
 for (const id of tracks) {
   const track = resolveTrack(id);
   const expert = createExpert(track, { seed: 3, steerNoise: 0.1, weaveRate: 0.15 });
   let w = createWorld(track);
-  const seq: { bends: number[]; speed: number }[] = [];
+  const seq: { bends: number[]; speed: number; torque: number }[] = [];
   for (let t = 0; t < 60 * 240; t++) {
+    const c = expert.control(w);
     if (t % (60 / RATE) === 0) {
       const s = w.trackPos.s;
       const bends: number[] = [];
@@ -34,9 +36,9 @@ for (const id of tracks) {
         }
         bends.push(m * 30, Math.sqrt(m * 30));
       }
-      seq.push({ bends, speed: carSpeed(w.car) });
+      seq.push({ bends, speed: carSpeed(w.car), torque: c.torque });
     }
-    w = stepWorld(w, expert.control(w));
+    w = stepWorld(w, c);
   }
   const last = Math.max(...AHEAD_S) * RATE;
   for (let i = 0; i + last < seq.length; i++) rows.push({ ...seq[i], ahead: AHEAD_S.map((h) => seq[i + h * RATE].speed) });
@@ -89,3 +91,12 @@ AHEAD_S.forEach((h, k) => {
   const ratio = (x: number) => `${(x / bendsOnly.constant).toFixed(2)}x`;
   console.log(`| ${h} s | ${bendsOnly.constant.toFixed(2)} | ${ratio(bendsOnly.rmse)} | ${ratio(withSpeed.rmse)} | ${ratio(persistence)} |`);
 });
+{
+  // The expert's torque: hold(v) + 0.3 x (planned speed a few metres ahead - v), clamped.
+  const y = rows.map((r) => r.torque);
+  const v = (r: Row) => r.speed / 20;
+  const bendsOnly = fit(rows.map((r) => [1, ...r.bends]), y);
+  const withSpeed = fit(rows.map((r) => [1, ...r.bends, v(r), v(r) ** 2, v(r) * r.bends[0], v(r) * r.bends[1], v(r) * r.bends[2]]), y);
+  const share = (lo: number) => rows.filter((r) => Math.abs(r.torque) >= lo).length / rows.length;
+  console.log(`torque: constant RMSE ${bendsOnly.constant.toFixed(3)}; linear fit on the bends ${(bendsOnly.rmse / bendsOnly.constant).toFixed(2)}x, on the bends + present speed ${(withSpeed.rmse / bendsOnly.constant).toFixed(2)}x; |torque| = 1 (saturated) ${(100 * share(0.999)).toFixed(0)}% of steps`);
+}
