@@ -241,6 +241,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setMode: (m) => app.setMode(m),
     paused: () => loop.paused,
     setPaused: (p) => setPaused(p),
+    settings: () => settingsFeature.current,
   });
 
   // ---- Model overlays: saliency, layer views, gates (overlaysFeature.ts) ------------------
