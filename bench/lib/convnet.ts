@@ -25,11 +25,13 @@ import type { TargetNormalization } from '../../src/model/preprocess.ts';
 /**
  * The project's single-frame CNN (DEFAULT_CONFIG's input, conv stack, width and dense layers)
  * trained the way ConvNetJS can train it too: SGD with momentum 0.9 at a constant rate, equal
- * head weights, linear heads, no dropout, clipping, augmentation or balancing, whatever the
- * default says about those. `overrides` go on top (e.g. the bench's epochs).
+ * head weights, linear heads, no dropout, clipping, augmentation or balancing, and frames only
+ * (no speedometer input: a ConvNetJS net has one input), whatever the default says about those.
+ * `overrides` go on top (e.g. the bench's epochs).
  */
 export function comparableCnnConfig(overrides: ConfigOverrides = {}): ModelConfig {
   const base: ConfigOverrides = {
+    input: { speed: false },
     sequence: { kind: 'cnn' },
     encoder: { dropout: 0 },
     heads: { hidden: 0, steering: { lossWeight: 1 }, speed: { lossWeight: 1 }, torque: { lossWeight: 1 } },

@@ -112,7 +112,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       const b = budget(backend, quick);
       const warm = Math.max(2 * T, b.warmup);
       for (let i = 0; i < warm; i++) {
-        const [s, n] = [await streaming.predict(frameAt(i)), await naive.predict(frameAt(i))];
+        const [s, n] = [await streaming.predict(frameAt(i), BENCH_SPEED), await naive.predict(frameAt(i), BENCH_SPEED)];
         if (i >= T - 1) worst = Math.max(worst, Math.abs(s.steering - n.steering), Math.abs(s.speed - n.speed), Math.abs(s.torque - n.torque));
       }
       const block = backend === 'webgpu' ? 3 : 10;
@@ -122,7 +122,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         for (let k = 0; k < block; k++) {
           const f = frameAt(from + k);
           const t0 = performance.now();
-          await p.predict(f);
+          await p.predict(f, BENCH_SPEED);
           out.push(performance.now() - t0);
         }
       };

@@ -63,8 +63,10 @@ interface Frames {
 function source(config: ModelConfig, f: Frames): BatchSource {
   const { window, runLength } = config.sequence;
   const T = config.sequence.kind === 'cnn' ? 1 : window;
+  // The measured speed each frame was recorded at, for the models that read it (the default).
+  const speeds = f.targets.filter((_, i) => i % 3 === 1);
   return createArrayBatchSource({
-    sequences: [{ frames: f.frames, targets: f.targets }], frameWidth: f.width, frameHeight: f.height,
+    sequences: [{ frames: f.frames, targets: f.targets, speeds }], frameWidth: f.width, frameHeight: f.height,
     window: T, runLength: T === 1 ? 1 : runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
   });
 }
