@@ -74,8 +74,14 @@ test.describe('the first five minutes', () => {
       await expect(page.getByTestId('help-button')).toBeVisible();
       await page.getByTestId('panel-settings').click();
       await expect(page.getByTestId('settings-panel')).toBeVisible();
-      // The drawer's title is not hidden behind the bar.
-      await expectReachable(page, [page.getByRole('button', { name: 'Close panel' })]);
+      // The drawer slides in (a 0.2 s transition): measure once it has arrived. Its title is
+      // then not hidden behind the bar.
+      const close = page.getByRole('button', { name: 'Close panel' });
+      await expect.poll(async () => {
+        const b = await close.boundingBox();
+        return b ? b.x + b.width : Infinity;
+      }, { timeout: 5_000 }).toBeLessThanOrEqual(vp.width + 0.5);
+      await expectReachable(page, [close]);
     });
   }
 
