@@ -33,6 +33,7 @@ import { createSettingsFeature } from './settingsFeature.ts';
 import { TrainingController } from './trainingController.ts';
 import { watchModelLap } from './watchModel.ts';
 import { createTrainingFeature } from './trainingFeature.ts';
+import { createDeleteJournal } from './undoableDelete.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 const DEFAULTS = { track: 'oval', theme: 'day', mode: 'drive' as Mode };
@@ -105,6 +106,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
 
   const tabLocks = defaultTabLocks();
   const settingsStore: Promise<SettingsStore | null> = openSettingsStore().catch(() => null);
+  /** Deletions still undoable, written down so a tab closed within the window still deletes (undoableDelete.ts). */
+  const deleteJournal = createDeleteJournal({ settings: settingsStore, locks: tabLocks });
   /** The player's settings; created before anything that reads them (the workers' backend getters run as soon as a panel lists models). */
   const settingsFeature = createSettingsFeature({
     container: shell.panelBody('settings'),
@@ -202,6 +205,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setPaused: (p) => setPaused(p),
     dashChanged: () => dashCache.invalidate(),
     saliency: (frame, width, height) => overlays.saliencyOf(frame, width, height),
+    journal: deleteJournal,
   });
   const runAutoRecord = libraryFeature.runAutoRecord;
 
@@ -230,6 +234,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setBackend: (b) => app.updateSetting('backend', b),
     runAutoRecord: (plan, _p, _s, learner) => runAutoRecord(plan, undefined, undefined, learner),
     onTrained: () => firstRun.report('model-trained'),
+    journal: deleteJournal,
   });
 
   // ---- The guided first run, touch controls and help (firstRunFeature.ts) ------------------

@@ -3,9 +3,12 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { exportClipsZip, importClipsZip } from '../data/clipArchive.ts';
 import { openClipStore } from '../data/clipStore.ts';
+import { openSettingsStore } from '../data/settingsStore.ts';
+import { pageLocks, type TabLocks } from '../data/tabLocks.ts';
 import { recordSyntheticClip } from '../data/testKit.ts';
 import type { NoticeAction } from '../ui/shell.ts';
 import { createLibraryCommands, UNDO_MS } from './libraryCommands.ts';
+import { createDeleteJournal } from './undoableDelete.ts';
 
 async function until(cond: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
@@ -81,5 +84,67 @@ describe('library commands', () => {
     await commands.flush();
     expect(await store.findMeta(a.id)).toBeUndefined();
     expect(await names()).toEqual(['b']);
+  });
+});
+
+/** Two tabs on one database: each with its own page (clip store, timers, journal). */
+async function twoTabs(opts: { firstStillOpen: boolean }) {
+  const factory = new IDBFactory();
+  const st1 = await openClipStore({ factory, storage: null });
+  const a = await recordSyntheticClip(st1, { steps: 12, seed: 0, name: 'a' });
+  await recordSyntheticClip(st1, { steps: 12, seed: 1, name: 'b' });
+  const settings = await openSettingsStore({ factory });
+  // Locks as the browser's are: seen by every tab. A closed tab's locks are gone, which is what
+  // a second, separate lock table looks like to the other tab.
+  const shared = (): TabLocks => ({ ...pageLocks(), shared: true });
+  const locks1 = shared();
+  const locks2 = opts.firstStillOpen ? locks1 : shared();
+  const notices: { text: string; action?: NoticeAction }[] = [];
+  const page = (store: typeof st1, locks: TabLocks, tabId: string) => createLibraryCommands({
+    store,
+    codec: null as never,
+    notify: (text, _k, _ms, action) => notices.push({ text, ...(action ? { action } : {}) }),
+    changed: () => {},
+    setTimer: () => ({}), // the window never closes on its own here
+    clearTimer: () => {},
+    journal: createDeleteJournal({ settings, locks, tabId }),
+  });
+  const tab1 = page(st1, locks1, 'one');
+  const st2 = await openClipStore({ factory, storage: null });
+  const pendingKeys = async () => (await settings.keys()).filter((k) => k.startsWith('pending-delete:'));
+  return { a, st1, st2, tab1, tab2: () => page(st2, locks2, 'two'), notices, pendingKeys };
+}
+
+describe('library commands when a tab closes within the undo window', () => {
+  it('the next start-up finishes the deletion the player asked for', async () => {
+    const { a, st2, tab1, tab2, pendingKeys } = await twoTabs({ firstStillOpen: false });
+    await tab1.remove([a.id], '“a”');
+    expect(await pendingKeys()).toHaveLength(1);
+    // Tab one closes here, its timer never fires. Before the sweep the clip is still stored:
+    expect((await st2.list()).map((m) => m.name)).toEqual(['a', 'b']);
+    expect(await tab2().finishOrphans()).toBe(1);
+    expect(await st2.findMeta(a.id)).toBeUndefined();
+    expect((await st2.list()).map((m) => m.name)).toEqual(['b']);
+    expect(await pendingKeys()).toEqual([]);
+  });
+
+  it('a deletion another open tab can still undo is left to that tab', async () => {
+    const { a, st2, tab1, tab2, notices, pendingKeys } = await twoTabs({ firstStillOpen: true });
+    await tab1.remove([a.id], '“a”');
+    expect(await tab2().finishOrphans()).toBe(0);
+    expect(await st2.findMeta(a.id)).toBeDefined();
+    notices.find((n) => n.action)!.action!.run();
+    await until(async () => (await pendingKeys()).length === 0);
+    expect(await pendingKeys()).toEqual([]);
+    expect((await st2.labels(a.id)).count).toBe(12);
+  });
+
+  it('a deletion carried out in its own tab leaves nothing for the next start-up', async () => {
+    const { a, st2, tab1, tab2, pendingKeys } = await twoTabs({ firstStillOpen: false });
+    await tab1.remove([a.id], '“a”');
+    await tab1.flush();
+    expect(await pendingKeys()).toEqual([]);
+    expect(await st2.findMeta(a.id)).toBeUndefined();
+    expect(await tab2().finishOrphans()).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import type { Shell } from '../ui/shell.ts';
 import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult, type Learner } from './autoRecord.ts';
 import { createLibraryCommands, type LibraryCommandLayer } from './libraryCommands.ts';
 import type { Session } from './session.ts';
+import type { DeleteJournal } from './undoableDelete.ts';
 
 export interface LibraryFeatureHost {
   store: Promise<ClipStore | null>;
@@ -26,6 +27,8 @@ export interface LibraryFeatureHost {
   dashChanged(): void;
   /** Saliency of a recorded frame by the driving model (overlaysFeature.ts), for playback. */
   saliency?: LibraryPanelOptions['saliency'];
+  /** Where pending deletions are written down, so a tab closed within the undo window still deletes. */
+  journal?: DeleteJournal | null;
 }
 
 export interface LibraryFeature {
@@ -108,10 +111,18 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
     }
   }
 
-  void store.then((st) => {
+  void store.then(async (st) => {
     if (!st) return;
     const codec = browserImageCodec();
-    commands = createLibraryCommands({ store: st, codec, notify: (t, k, ms, action) => shell.notify(t, k, ms, action), changed: () => void library?.refresh() });
+    commands = createLibraryCommands({
+      store: st,
+      codec,
+      notify: (t, k, ms, action) => shell.notify(t, k, ms, action),
+      changed: () => void library?.refresh(),
+      journal: host.journal ?? null,
+    });
+    // Deletions a closed tab left within their undo window, finished before the list is first shown.
+    await commands.finishOrphans();
     library = createLibraryPanel({
       container: shell.panelBody('library'),
       store: st,

@@ -10,7 +10,9 @@ import { CENTER_CAMERA } from '../data/index.ts';
 import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
 import type { AutopilotController } from './autopilotController.ts';
 import { improveRound, nextDaggerRound } from './improve.ts';
+import { createModelCommands, type ModelCommands } from './modelCommands.ts';
 import type { TrainingController } from './trainingController.ts';
+import type { DeleteJournal } from './undoableDelete.ts';
 
 export interface TrainingFeatureHost {
   store: Promise<ClipStore | null>;
@@ -26,6 +28,13 @@ export interface TrainingFeatureHost {
   onTrained?(modelId: string): void;
   /** Auto-record (the library's), here for DAgger rollouts with a learner. */
   runAutoRecord(plan: AutoRecordPlan, onProgress: undefined, signal: undefined, learner: Learner): Promise<AutoRecordResult>;
+  /** Where pending deletions are written down, so a tab closed within the undo window still deletes. */
+  journal?: DeleteJournal | null;
+}
+
+export interface TrainingFeature extends TrainingPanel {
+  /** Every change to the saved models goes through here (modelCommands.ts). */
+  readonly models: ModelCommands;
 }
 
 /** Fine-tuning budget of one Improve round from the panel, s. */
@@ -33,8 +42,22 @@ const IMPROVE_BUDGET_S = 90;
 /** Simulated minutes the model drives in one Improve round from the panel. */
 const IMPROVE_MINUTES = 1;
 
-export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel {
+export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeature {
   const { store, settingsStore, shell, training, autopilot } = host;
+  let shown: TrainingPanel | null = null;
+  const models = createModelCommands({
+    models: training,
+    drivingModelId: () => autopilot.model?.id ?? null,
+    stopDriving: () => {
+      if (host.mode() === 'autopilot') host.setMode('drive');
+      autopilot.model = null;
+    },
+    notify: (t, k, ms, action) => shell.notify(t, k, ms, action),
+    changed: () => void shown?.refresh(),
+    journal: host.journal ?? null,
+  });
+  // Deletions a closed tab left within their undo window (hidden before the panel's first list).
+  void models.finishOrphans();
   const panel = createTrainingPanel({
     container: shell.panelBody('training'),
     deps: {
@@ -55,17 +78,12 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel 
       pause: () => training.pause(),
       resume: () => training.resume(),
       cancel: () => training.cancel(),
-      listModels: () => training.listModels(),
-      renameModel: (id, name) => training.renameModel(id, name),
-      deleteModel: async (id) => {
-        if (autopilot.model?.id === id) {
-          if (host.mode() === 'autopilot') host.setMode('drive');
-          autopilot.model = null;
-        }
-        await training.deleteModel(id);
-      },
-      exportModel: (id) => training.exportModel(id),
-      importModel: (bytes) => training.importModel(bytes),
+      listModels: () => models.list(),
+      renameModel: (id, name) => models.rename(id, name),
+      deleteModel: (id) => models.remove(id),
+      discardModel: (id) => models.discard(id),
+      exportModel: (id) => models.exportModel(id),
+      importModel: (bytes) => models.importModel(bytes),
       listCheckpoints: () => training.listCheckpoints(),
       driveWith: async (id) => {
         try {
@@ -131,7 +149,16 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingPanel 
       now: () => Date.now(),
     },
   });
+  shown = panel;
   training.onEvent((e) => panel.onEvent(e));
-  return panel;
-
+  return {
+    models,
+    refresh: () => panel.refresh(),
+    onEvent: (e) => panel.onEvent(e),
+    setBackend: (info) => panel.setBackend(info),
+    dispose() {
+      void models.flush();
+      panel.dispose();
+    },
+  };
 }

@@ -78,7 +78,11 @@ async function main(): Promise<void> {
       cancel: () => worker.cancel(),
       listModels: () => worker.listModels(),
       renameModel: (id, name) => worker.renameModel(id, name),
-      deleteModel: (id) => worker.deleteModel(id),
+      deleteModel: async (id) => {
+        await worker.deleteModel(id);
+        shell.notify('(preview) deleted: the app hides it and offers Undo on its notice', 'info');
+      },
+      discardModel: (id) => worker.deleteModel(id),
       exportModel: (id) => worker.exportModel(id),
       importModel: (bytes) => worker.importModel(bytes),
       listCheckpoints: () => worker.listCheckpoints(),

@@ -175,7 +175,10 @@ export interface TrainingPanelDeps {
   cancel(): void | Promise<void>;
   listModels(): Promise<readonly ModelInfo[]>;
   renameModel(id: string, name: string): Promise<unknown>;
+  /** The player deletes a model: the app hides it at once and says so with Undo (no notice from the panel). */
   deleteModel(id: string): Promise<void>;
+  /** Deletes at once, with no Undo: the partial model of a cancelled run the player chose to discard. */
+  discardModel(id: string): Promise<void>;
   /** The model as a zip; the panel saves it as `<name>.deepsteer-model.zip`. */
   exportModel(id: string): Promise<Uint8Array>;
   importModel(bytes: Uint8Array): Promise<ModelInfo>;

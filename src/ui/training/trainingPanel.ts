@@ -252,11 +252,9 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
     },
     confirmDelete(id) {
       confirmingDelete = null;
-      const m = models.find((x) => x.id === id);
       void act(id, async () => {
-        await deps.deleteModel(id);
+        await deps.deleteModel(id); // the app's notice says so, with Undo
         await loadModels();
-        deps.notify(`Deleted '${m?.name ?? id}'`, 'info');
       }, 'Delete failed');
     },
     import(file) {
@@ -418,7 +416,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       if (disposed) return;
       throttle.flush();
       if (discardOnCancel && outcome.status === 'cancelled' && outcome.modelId) {
-        await deps.deleteModel(outcome.modelId).catch((e: unknown) => deps.notify(`The partial model was not discarded: ${messageOf(e)}`, 'warn'));
+        await deps.discardModel(outcome.modelId).catch((e: unknown) => deps.notify(`The partial model was not discarded: ${messageOf(e)}`, 'warn'));
         outcome = { ...outcome, modelId: null };
         run = { ...finished(run, outcome), message: `Cancelled after ${outcome.epochsDone} epoch${outcome.epochsDone === 1 ? '' : 's'}; the partial model was discarded.` };
       } else {
