@@ -14,7 +14,8 @@ import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { Ghost } from './ghost.ts';
-import { entryOf, seedShippedExpert } from './lapEntries.ts';
+import { createLapCommands } from './lapCommands.ts';
+import { seedShippedExpert } from './lapEntries.ts';
 import { createModelFingerprints } from './modelFingerprint.ts';
 import { createOnlineFeature } from './onlineFeature.ts';
 import type { LapEvent, Session } from './session.ts';
@@ -87,21 +88,16 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
   let ghost: Ghost | null = null;
   let reference: (ReferenceLap & { trackId: string }) | null = null;
 
+  // Every lap added to the store goes through the lap commands (verified first).
+  const commands = createLapCommands({ laps, verify: verifyInTab, newId: () => crypto.randomUUID() });
+
   async function onLap(e: LapEvent): Promise<void> {
-    const st = await laps;
     const time = formatLapTime(e.lap.ticks / TICK_HZ);
-    if (!st) return;
     try {
-      // The same verifier as an import: a lap counts only if its replay passes `npm run verify`.
-      const v = await verifyInTab(JSON.stringify(e.replay), false);
-      if (!v.ok) {
-        shell.notify(`Lap ${time} not ranked: its replay does not verify (${v.reason})`, 'warn');
-        return;
-      }
-      const entry = entryOf(v, crypto.randomUUID());
-      if (!entry) return; // a modified car or an assisted lap: a replay, not a ranking
-      const res = await st.add(entry, v.replay);
-      if (res.rank === 1) shell.notify(`New best ${e.driver} lap on ${session.track.name}: ${time}.`, 'ok');
+      const r = await commands.addDrivenLap(e.replay);
+      if (r.kind === 'refused') shell.notify(`Lap ${time} not ranked: its replay does not verify (${r.reason})`, 'warn');
+      if (r.kind !== 'added') return;
+      if (r.rank === 1) shell.notify(`New best ${e.driver} lap on ${session.track.name}: ${time}.`, 'ok');
       await refreshReference();
       void leaderboard.refresh();
     } catch (err) {
@@ -157,16 +153,7 @@ export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
       if (!st) throw new Error('the leaderboard is unavailable');
       return `${JSON.stringify(await st.replay(entryId), null, 2)}\n`;
     },
-    importReplay: async (text) => {
-      const v = await verifyInTab(text, true);
-      if (!v.ok) throw new Error(v.reason);
-      const entry = entryOf(v, crypto.randomUUID());
-      if (!entry) throw new Error(`it verifies, but is not ranked: ${v.unranked.join('; ')}`);
-      const st = await laps;
-      if (!st) throw new Error('the leaderboard is unavailable');
-      const res = await st.add(entry, v.replay);
-      return `Verified tick for tick: ${v.driver.name}, ${formatLapTime(v.lap.timeS)} on ${v.track.name} (${v.driverClass})${res.rank ? `, rank ${res.rank}` : ''}.`;
-    },
+    importReplay: (text) => commands.importReplay(text),
     raceGhost: (entryId) => {
       void loadGhost(entryId).then(() => {
         if (host.mode() !== 'race') host.setMode('race');
