@@ -18,8 +18,8 @@
 //   --dagger 2             DAgger rounds after training: the model drives the training tracks,
 //                          the expert labels, the model is fine-tuned (--dagger-minutes 1.5, --dagger-budget 120 s,
 //                          or --dagger-epochs 1 with --epochs)
-//   --seeds K              also train K seeds of the CNN+LSTM and of the CNN on the same budget and
-//                          report mean and spread of their validation RMSE (the sequence-vs-frame test)
+//   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
+//                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
@@ -27,6 +27,7 @@
 //   --throttle torque|speed  which head drives the throttle; --governor on|off
 //   --name NAME            results file name under bench/results (default autonomy)
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
+//   --no-baseline          skip the CNN; --no-baseline-drive: train it but do not drive it
 //   --quick                a smoke run of a few seconds of each phase
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -68,6 +69,7 @@ const { values: a } = parseArgs({
     quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
+    'no-baseline-drive': { type: 'boolean', default: false },
   },
 });
 const quick = a.quick;
@@ -95,6 +97,13 @@ const opts = {
 const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : null);
 const weightedAutonomy = (rows) => rows.reduce((x, r) => x + r.autonomyPct * r.engagedS, 0) / Math.max(1e-9, rows.reduce((x, r) => x + r.engagedS, 0));
 const log = (...m) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
+
+const resultsName = quick ? `${a.name}-quick` : a.name;
+// The JSON is written after every phase too, so a run cut short keeps what it measured.
+const saveJson = () => {
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, `bench/results/${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
+};
 
 const outDir = 'dist-bench';
 if (!a['no-build']) {
@@ -129,6 +138,7 @@ try {
   results.machine = await page.evaluate(() => ({ userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency }));
 
   let modelId;
+  let cnnModelId = null;
   let lstm = null;
   if (a.model) {
     const meta = await hook('importModel', readFileSync(a.model).toString('base64'));
@@ -171,18 +181,23 @@ try {
   results.phases.trainS = lstm.ms / 1000;
   results.figures.cnn_lstm = summary(lstm);
   log('CNN+LSTM', JSON.stringify(results.figures.cnn_lstm));
+  saveJson();
 
   if (!a['no-baseline']) {
     log(`training the single-frame CNN for ${lengthOf(opts.baselineBudget)}`);
     const cnn = await hook('train', trainReq('CNN (baseline)', { ...opts.config, sequence: { kind: 'cnn' } }, 'bench-cnn', opts.baselineBudget));
     results.figures.cnn = summary(cnn);
+    cnnModelId = cnn.modelId;
     log('CNN', JSON.stringify(results.figures.cnn));
+    saveJson();
   }
 
-  // Sequence vs frame: K more seeds of each on the same budget; mean and spread of validation RMSE.
+  // Sequence vs frame: K seeds of each on the same budget; mean and spread of validation RMSE.
+  // The two runs above (the config's own seed) are the first, when both ran on the same budget.
   if (opts.seeds > 0) {
-    const runs = { cnn_lstm: [], cnn: [] };
-    for (let k = 0; k < opts.seeds; k++) {
+    const mainCounts = results.figures.cnn && opts.baselineBudget === opts.budget;
+    const runs = { cnn_lstm: mainCounts ? [results.figures.cnn_lstm] : [], cnn: mainCounts ? [results.figures.cnn] : [] };
+    for (let k = mainCounts ? 1 : 0; k < opts.seeds; k++) {
       for (const kind of ['cnn_lstm', 'cnn']) {
         const config = withSeed(kind === 'cnn' ? { ...opts.config, sequence: { kind: 'cnn' } } : opts.config, 100 + k);
         log(`seed ${100 + k}: ${kind} for ${lengthOf(opts.budget)}`);
@@ -201,6 +216,7 @@ try {
       torque: stats(rs.map((r) => r.valRmse?.torque ?? NaN)),
     }]));
     log('seeds', JSON.stringify(results.figures.seeds));
+    saveJson();
   }
 
   // DAgger: the model drives half the training tracks and themes (alternating per round), the
@@ -220,6 +236,7 @@ try {
       newClips: r.clipIds.length, valRmse: r.outcome.rmse, epochs: r.outcome.epochsDone, wallS: r.ms / 1000, modelId: r.outcome.modelId };
     results.dagger.push(row);
     log(JSON.stringify(row));
+    saveJson();
     if (r.outcome.modelId) modelId = r.outcome.modelId;
     trainSet = r.trainClipIds;
   }
@@ -234,29 +251,50 @@ try {
 
   const tDrive = Date.now();
   const expertTicks = new Map();
+  const drive = async (id, trackId, theme) => {
+    if (!expertTicks.has(trackId)) {
+      // The expert's laps on the same track, for the lap-time ratio.
+      const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
+      expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
+    }
+    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on' });
+    const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
+    return {
+      trackId,
+      theme,
+      lapsCompleted: d.laps.length,
+      cleanLaps: d.laps.filter((l) => l.offRoadTicks === 0).length,
+      interventions: d.interventions,
+      autonomyPct: d.autonomyPct,
+      lapTimeOverExpert: d.laps.length ? modelMean / expertTicks.get(trackId) : null,
+      engagedS: d.engagedS,
+      wallS: d.wallMs / 1000,
+      latencyMs: d.latencyMs,
+      events: d.events,
+    };
+  };
   for (const trackId of opts.heldout) {
-    // The expert's laps on the same track, for the lap-time ratio.
-    const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
-    expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
     for (const theme of opts.heldoutThemes) {
       log(`driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
-      const d = await hook('driveModel', { modelId, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on' });
-      const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
-      const row = {
-        trackId,
-        theme,
-        lapsCompleted: d.laps.length,
-        cleanLaps: d.laps.filter((l) => l.offRoadTicks === 0).length,
-        interventions: d.interventions,
-        autonomyPct: d.autonomyPct,
-        lapTimeOverExpert: d.laps.length ? modelMean / expertTicks.get(trackId) : null,
-        engagedS: d.engagedS,
-        wallS: d.wallMs / 1000,
-        latencyMs: d.latencyMs,
-        events: d.events,
-      };
+      const row = await drive(modelId, trackId, theme);
       results.laps.push(row);
       log(JSON.stringify({ ...row, events: row.events.length }));
+      saveJson();
+    }
+  }
+  // Sequence vs frame in closed loop: the single-frame CNN and the CNN+LSTM as trained above (on
+  // the same budget, before DAgger) drive each held-out track once, the themes taken in turn.
+  if (cnnModelId && !a['no-baseline-drive']) {
+    results.sequenceVsFrameLaps = { cnn_lstm: [], cnn: [] };
+    for (const [i, trackId] of opts.heldout.entries()) {
+      const theme = opts.heldoutThemes[i % opts.heldoutThemes.length];
+      for (const [kind, id] of [['cnn_lstm', lstm.modelId], ['cnn', cnnModelId]]) {
+        log(`driving the ${kind} (before DAgger) on held-out track ${trackId}, ${theme}`);
+        const row = await drive(id, trackId, theme);
+        results.sequenceVsFrameLaps[kind].push(row);
+        log(JSON.stringify({ ...row, events: row.events.length }));
+        saveJson();
+      }
     }
   }
   results.phases.driveS = (Date.now() - tDrive) / 1000;
@@ -266,14 +304,22 @@ try {
   results.figures.laps = all.reduce((x, r) => x + r.lapsCompleted, 0);
   results.figures.lap_time_over_expert = mean(all.map((r) => r.lapTimeOverExpert).filter((x) => x !== null));
   if (results.phases.recordS !== undefined) results.figures.record_plus_train_s = results.phases.recordS + results.phases.trainS;
+  if (results.sequenceVsFrameLaps) {
+    const sum = (rows) => ({
+      autonomy_pct: weightedAutonomy(rows),
+      clean_laps: rows.reduce((x, r) => x + r.cleanLaps, 0),
+      laps: rows.reduce((x, r) => x + r.lapsCompleted, 0),
+      lap_time_over_expert: mean(rows.map((r) => r.lapTimeOverExpert).filter((x) => x !== null)),
+    });
+    results.figures.closed_loop_before_dagger = Object.fromEntries(Object.entries(results.sequenceVsFrameLaps).map(([k, rows]) => [k, sum(rows)]));
+  }
 } finally {
   await browser.close();
   server.kill();
 }
 
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-const name = quick ? `${a.name}-quick` : a.name;
-writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+saveJson();
+const name = resultsName;
 const f = results.figures;
 const rm = (r) => (r ? `${r.steering.toFixed(3)} / ${r.speed.toFixed(2)} / ${r.torque.toFixed(3)}` : '–');
 const ratio = (x, b) => (x && b ? ` (${(x / b).toFixed(2)}x)` : '');
@@ -335,6 +381,14 @@ const md = [
   '',
   `Closed-loop autonomy: **${f.autonomy_pct?.toFixed(1)}%**; clean laps ${f.clean_laps} of ${f.laps}; lap time ${f.lap_time_over_expert?.toFixed(3) ?? '–'}x the expert's (mean).`,
   '',
+  ...(f.closed_loop_before_dagger ? [
+    'Sequence vs frame in closed loop: the CNN+LSTM and the single-frame CNN as trained on the same budget (before DAgger), on the same laps (each held-out track once, the themes in turn)',
+    '',
+    '| model | laps | clean | autonomy % | lap time / expert |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...Object.entries(f.closed_loop_before_dagger).map(([k, v]) => `| ${k === 'cnn' ? 'single-frame CNN' : 'CNN+LSTM'} | ${v.laps} | ${v.clean_laps} | ${v.autonomy_pct.toFixed(1)} | ${v.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
+    '',
+  ] : []),
 ].join('\n');
 writeFileSync(join(root, `bench/results/${name}.md`), md);
 console.log(`\n${md}`);

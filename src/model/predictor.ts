@@ -395,8 +395,9 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
       try {
         yT = tf.tidy(() => {
           const input = net.window > 1 ? tf.expandDims(x, 0) : x;
+          if (sv === null) return net.model.predict(input) as tf.Tensor2D;
           const s = net.window > 1 ? tf.tensor3d(speeds, [1, T, 1]) : tf.tensor2d(speeds, [1, 1]);
-          return net.model.predict(sv === null ? input : [input, s]) as tf.Tensor2D;
+          return net.model.predict([input, s]) as tf.Tensor2D;
         });
       } finally {
         x.dispose();
