@@ -11,9 +11,7 @@
 //     clip-select, clip-open (name), clip-what, clip-how, clip-status, clip-recover,
 //     clip-rename -> clip-rename-input (Enter saves, Escape cancels), clip-tag (select),
 //     clip-delete -> clip-delete-prompt row with clip-delete-confirm / clip-delete-cancel
-//   tag-selected (select), delete-selected -> delete-selected-confirm / delete-selected-cancel
-//   export-zip, export-udacity, import-file (the <input type=file>), transfer-progress (with
-//   data-fraction), transfer-text, transfer-cancel, export-download (the saved file's link)
+//   the selection's actions: selectionBar.ts; export and import: transferArea.ts
 //   histogram (histogram-canvas, histogram-scope, histogram-verdict, histogram-all-cameras)
 //   playback (data-clip-id), playback-frame (data-step), playback-steer, playback-readout,
 //   playback-scrubber, playback-play (data-playing), playback-time, playback-camera,
@@ -27,23 +25,21 @@
 //   autorecord-message, autorecord-cancel
 
 import './library.css';
-import type { ClipMeta, ClipStore, ClipTag, ImageCodec, SteeringHistogram, StorageEstimate, TransferOptions } from '../../data/index.ts';
-import { exportClipsZip, exportUdacityZip, isDataError } from '../../data/index.ts';
+import type { ClipMeta, ClipStore, ImageCodec } from '../../data/index.ts';
+import { isDataError } from '../../data/index.ts';
 import type { LibraryCommands } from './libraryIntents.ts';
 import { PRESET_NAMES, resolveTrack } from '../../sim/tracks.ts';
-import { detectArchiveLayout } from './archiveLayout.ts';
 import type { AutoRecordRequest } from './autoRecord.ts';
 import { DEFAULT_THEMES } from './autoRecord.ts';
 import type { AutoRecordProgress } from './autoRecordForm.ts';
 import { createAutoRecordForm } from './autoRecordForm.ts';
 import { createClipList } from './clipList.ts';
 import { el, messageOf } from '../dom.ts';
-import { driverSummary, exportFileName, formatBytes, nameFromFileName } from './format.ts';
-import { createHistogramView } from './histogramView.ts';
+import { createLabelReads } from './labelReads.ts';
 import { createPlayback, type PlaybackOptions } from './playback.ts';
-import type { SteeringVerdict } from './steeringBalance.ts';
-import { steeringVerdict, sumHistograms } from './steeringBalance.ts';
-import { createStorageView } from './storageView.ts';
+import { createSelectionBar } from './selectionBar.ts';
+import { createStorageSection } from './storageSection.ts';
+import { createTransferArea } from './transferArea.ts';
 
 export type { AutoRecordRequest, AutoRecordTracks } from './autoRecord.ts';
 export { autoRecordProblems, sideCameraSpecs } from './autoRecord.ts';
@@ -85,19 +81,10 @@ export interface LibraryPanel {
   dispose(): void;
 }
 
-/** Bins of the histogram drawn (odd, so straight driving has its own bin). */
-const HIST_BINS = 51;
 /** How often the list is re-read while an auto-record reports progress, ms. */
 const AUTO_REFRESH_MS = 3000;
 /** confirmingDelete's value while the bulk delete asks for confirmation. */
 const SELECTION = '__selection__';
-
-interface Transfer {
-  readonly label: string;
-  readonly controller: AbortController;
-  fraction: number;
-  phase: string;
-}
 
 export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   const { store, commands, notify, now } = opts;
@@ -112,17 +99,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   let renaming: string | null = null;
   let confirmingDelete: string | null = null;
   let openClip: string | null = null;
-  let transfer: Transfer | null = null;
-  let download: { url: string; name: string; size: number } | null = null;
-  let storage: StorageEstimate | null | undefined = undefined;
-  let askingPersist = false;
-  let histAllCameras = false;
   let disposed = false;
-  /** Driver summary per clip, valid while its frameCount is unchanged. */
-  const drivers = new Map<string, { frameCount: number; text: string }>();
-  /** Per-clip histograms, keyed by id, frameCount and camera mode. */
-  const histCache = new Map<string, SteeringHistogram>();
-
   // ---- layout ----
   const section = (title: string, ...extra: HTMLElement[]): { root: HTMLElement; body: HTMLElement } => {
     const body = el('div');
@@ -131,22 +108,43 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     return { root, body };
   };
   // Toolbar: actions on the selection; Import sits in the section's header.
-  const exportZip = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'export-zip', title: 'The selected clips as a DeepSteer archive (frames and every label)' }, 'Export zip');
-  const exportUdacity = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'export-udacity', title: 'The selected clips as driving_log.csv + IMG/*.jpg, for scripts written for the Udacity simulator' }, 'Export Udacity');
-  const tagSelected = el('select', { class: 'lib-tag', 'data-testid': 'tag-selected', 'aria-label': 'Tag the selected clips' });
-  tagSelected.append(
-    el('option', { value: '', selected: true, disabled: true }, 'Tag as…'),
-    el('option', { value: 'train' }, 'train'),
-    el('option', { value: 'val' }, 'val'),
-    el('option', { value: 'none' }, 'none'),
-  );
-  const deleteSelected = el('button', { type: 'button', class: 'ds-btn danger', 'data-testid': 'delete-selected' }, 'Delete');
-  const fileInput = el('input', { type: 'file', accept: '.zip,application/zip', 'data-testid': 'import-file', class: 'lib-file' });
-  const importLabel = el('label', { class: 'ds-btn lib-import', title: 'A DeepSteer clip archive, or a Udacity simulator recording (driving_log.csv + IMG/)' }, fileInput, 'Import…');
-  const selectionInfo = el('span', { class: 'ds-muted' });
-  const toolbar = el('div', { class: 'ds-row lib-toolbar' }, exportZip, exportUdacity, tagSelected, deleteSelected);
+  const selection = createSelectionBar({
+    tag: (tag) => void act(selectedIds(), () => commands.setTag(selectedIds(), tag)),
+    askDelete() {
+      confirmingDelete = SELECTION;
+      renaming = null;
+      render();
+    },
+    confirmDelete() {
+      confirmingDelete = null;
+      const ids = selectedIds();
+      void act(ids, async () => {
+        await commands.remove(ids, `${ids.length} clip${ids.length === 1 ? '' : 's'}`);
+        for (const id of ids) forget(id);
+      });
+    },
+    cancelDelete() {
+      confirmingDelete = null;
+      render();
+    },
+  });
+  const transfers = createTransferArea({
+    store,
+    codec: opts.codec,
+    commands,
+    notify,
+    now,
+    selectedIds,
+    changed: () => render(),
+    selectImported(imported) {
+      selected.clear();
+      for (const m of imported) selected.add(m.id);
+    },
+    refresh: () => refresh(),
+  });
+  const toolbar = el('div', { class: 'ds-row lib-toolbar' }, transfers.exportZip, transfers.exportUdacity, ...selection.controls);
 
-  const clipsSec = section('Clips', importLabel);
+  const clipsSec = section('Clips', transfers.importLabel);
   const playSec = section('Playback');
   const histSec = section('Steering balance');
   const autoSec = section('Auto-record');
@@ -154,23 +152,9 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   playSec.root.hidden = true;
   const root = el('div', { class: 'lib-panel', 'data-testid': 'library' }, clipsSec.root, playSec.root, histSec.root, autoSec.root, storeSec.root);
   opts.container.append(root);
-  const bulkConfirm = el('div', { class: 'lib-confirm-box', 'data-testid': 'delete-selected-prompt' });
-  bulkConfirm.hidden = true;
 
-  const transferBar = el('div');
-  const transferText = el('span', { class: 'lib-progress-text', 'data-testid': 'transfer-text' });
-  const transferCancel = el('button', { type: 'button', class: 'ds-btn lib-small', 'data-testid': 'transfer-cancel' }, 'Cancel');
-  const transferBox = el(
-    'div',
-    { class: 'lib-transfer', 'data-testid': 'transfer-progress' },
-    el('div', { class: 'ds-progress', role: 'progressbar', 'aria-label': 'Transfer progress' }, transferBar),
-    el('div', { class: 'ds-row lib-between' }, transferText, transferCancel),
-  );
-  transferBox.hidden = true;
-  const downloadLink = el('a', { class: 'lib-download', 'data-testid': 'export-download' });
-  downloadLink.hidden = true;
   const listHolder = el('div', { class: 'lib-list' });
-  clipsSec.body.append(toolbar, selectionInfo, bulkConfirm, transferBox, downloadLink, listHolder);
+  clipsSec.body.append(toolbar, ...selection.below, ...transfers.progress, listHolder);
 
   const list = createClipList(listHolder, {
     select(id, on) {
@@ -193,7 +177,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     },
     commitRename(id, name) {
       renaming = null;
-      void act(id, async () => {
+      void act([id], async () => {
         await commands.rename(id, name);
       });
     },
@@ -209,7 +193,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     confirmDelete(id) {
       confirmingDelete = null;
       const name = clips.find((c) => c.id === id)?.name ?? 'the clip';
-      void act(id, async () => {
+      void act([id], async () => {
         await commands.remove([id], `“${name}”`);
         forget(id);
       });
@@ -219,12 +203,12 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       render();
     },
     setTag(id, tag) {
-      void act(id, async () => {
+      void act([id], async () => {
         await commands.setTag([id], tag);
       });
     },
     recover(id) {
-      void act(id, async () => {
+      void act([id], async () => {
         const m = await commands.recover(id);
         notify(`Recovered “${m.name}”: ${m.frameCount} frames kept.`, 'ok');
       });
@@ -243,11 +227,13 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       render();
     },
   });
-  const histView = createHistogramView(histSec.body, {
-    allCameras(on) {
-      histAllCameras = on;
-      void updateHistogram();
-    },
+  const labels = createLabelReads({
+    store,
+    histogramContainer: histSec.body,
+    root,
+    clips: () => clips,
+    selected: () => selected,
+    driversChanged: () => scheduleRender(),
   });
   const form = createAutoRecordForm({
     container: autoSec.body,
@@ -257,7 +243,15 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     onStart: startAutoRecord,
     onCancel: () => opts.onCancelAutoRecord(),
   });
-  const storageView = createStorageView(storeSec.body, { persist: () => void persist() });
+  const storageSec = createStorageSection({
+    container: storeSec.body,
+    store,
+    notify,
+    changed(availableBytes) {
+      form.setAvailableBytes(availableBytes);
+      render();
+    },
+  });
 
   // ---- rendering ----
   function render(): void {
@@ -266,7 +260,7 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       clips,
       selected,
       recording: (id) => store.isRecording(id),
-      drivers: (id) => drivers.get(id)?.text ?? '',
+      drivers: (id) => labels.driverText(id),
       renaming,
       confirmingDelete,
       openClip,
@@ -274,54 +268,16 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
       nowMs: now(),
       presetNames,
     });
-    const k = selected.size;
-    const idle = transfer === null;
-    exportZip.disabled = !idle || k === 0;
-    exportUdacity.disabled = !idle || k === 0;
-    tagSelected.disabled = k === 0;
-    deleteSelected.disabled = k === 0 || !idle;
-    fileInput.disabled = !idle;
-    importLabel.classList.toggle('disabled', !idle);
-    selectionInfo.textContent = k === 0 ? 'Tick clips to export, tag or delete several at once.' : '';
-    selectionInfo.hidden = k > 0 || clips.length === 0;
-    renderBulkConfirm();
-    renderTransfer();
-    storageView.render({ estimate: storage, clipBytes: clips.reduce((s, c) => s + c.byteSize, 0), asking: askingPersist });
-  }
-
-  function renderBulkConfirm(): void {
-    const show = confirmingDelete === SELECTION && selected.size > 0;
-    bulkConfirm.hidden = !show;
-    if (!show) {
-      bulkConfirm.replaceChildren();
-      return;
-    }
     const chosen = clips.filter((c) => selected.has(c.id));
-    const bytes = chosen.reduce((s, c) => s + c.byteSize, 0);
-    const yes = el('button', { type: 'button', class: 'ds-btn danger-solid', 'data-testid': 'delete-selected-confirm' }, `Delete ${chosen.length}`);
-    const no = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'delete-selected-cancel' }, 'Keep');
-    yes.addEventListener('click', () => void deleteSelection());
-    no.addEventListener('click', () => {
-      confirmingDelete = null;
-      render();
+    selection.render({
+      selectedCount: selected.size,
+      selectedBytes: chosen.reduce((s, c) => s + c.byteSize, 0),
+      clipCount: clips.length,
+      confirming: confirmingDelete === SELECTION,
+      idle: transfers.idle,
     });
-    bulkConfirm.replaceChildren(el('span', {}, `Delete ${chosen.length} clip${chosen.length === 1 ? '' : 's'} (${formatBytes(bytes)}) for good?`), yes, no);
-  }
-
-  function renderTransfer(): void {
-    transferBox.hidden = transfer === null;
-    if (transfer) {
-      transferBar.style.width = `${(100 * transfer.fraction).toFixed(1)}%`;
-      transferBox.dataset.fraction = transfer.fraction.toFixed(3);
-      transferText.textContent = `${transfer.label}: ${transfer.phase} ${Math.floor(100 * transfer.fraction)}%`;
-      transferCancel.disabled = transfer.controller.signal.aborted;
-    }
-    downloadLink.hidden = download === null;
-    if (download) {
-      downloadLink.href = download.url;
-      downloadLink.download = download.name;
-      downloadLink.textContent = `Save ${download.name} (${formatBytes(download.size)}) again`;
-    }
+    transfers.render(selected.size);
+    storageSec.render(clips.reduce((s, c) => s + c.byteSize, 0));
   }
 
   /** Coalesces the renders a burst of background updates asks for. */
@@ -338,12 +294,12 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   function changedSelection(): void {
     if (confirmingDelete === SELECTION && selected.size === 0) confirmingDelete = null;
     render();
-    void updateHistogram();
+    void labels.updateHistogram();
   }
 
   function forget(id: string): void {
     selected.delete(id);
-    drivers.delete(id);
+    labels.forget(id);
     if (openClip === id) {
       playback.close();
       openClip = null;
@@ -351,17 +307,17 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     }
   }
 
-  // ---- actions on one clip ----
-  /** Runs a store call for one clip: buttons disabled meanwhile, the error shown, the list re-read. */
-  async function act(id: string, job: () => Promise<void>): Promise<void> {
-    busy.add(id);
+  // ---- actions on clips ----
+  /** Runs a store call for clips (one, or the ticked ones): their buttons disabled meanwhile, the error shown, the list re-read. */
+  async function act(ids: readonly string[], job: () => Promise<void>): Promise<void> {
+    for (const id of ids) busy.add(id);
     render();
     try {
       await job();
     } catch (e) {
       notify(messageOf(e), 'error');
     } finally {
-      busy.delete(id);
+      for (const id of ids) busy.delete(id);
       await refresh();
     }
   }
@@ -388,215 +344,8 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
   }
 
   // ---- actions on the selection ----
-  tagSelected.addEventListener('change', () => {
-    const v = tagSelected.value;
-    tagSelected.value = '';
-    const tag: ClipTag | null = v === 'train' || v === 'val' ? v : null;
-    const ids = clips.filter((c) => selected.has(c.id)).map((c) => c.id);
-    void (async () => {
-      for (const id of ids) busy.add(id);
-      render();
-      try {
-        await commands.setTag(ids, tag);
-      } catch (e) {
-        notify(messageOf(e), 'error');
-      } finally {
-        for (const id of ids) busy.delete(id);
-        await refresh();
-      }
-    })();
-  });
-
-  deleteSelected.addEventListener('click', () => {
-    confirmingDelete = SELECTION;
-    renaming = null;
-    render();
-  });
-
-  async function deleteSelection(): Promise<void> {
-    confirmingDelete = null;
-    const ids = clips.filter((c) => selected.has(c.id)).map((c) => c.id);
-    for (const id of ids) busy.add(id);
-    render();
-    try {
-      await commands.remove(ids, `${ids.length} clip${ids.length === 1 ? '' : 's'}`);
-      for (const id of ids) forget(id);
-    } catch (e) {
-      notify(messageOf(e), 'error');
-    } finally {
-      for (const id of ids) busy.delete(id);
-      await refresh();
-    }
-  }
-
-  // ---- export and import ----
-  /** Runs one export or import with the progress bar and Cancel; null if it failed or was cancelled. */
-  async function runTransfer<T>(label: string, job: (o: TransferOptions) => Promise<T>, expected?: string): Promise<T | null> {
-    if (transfer) return null;
-    const t: Transfer = { label, controller: new AbortController(), fraction: 0, phase: 'starting' };
-    transfer = t;
-    render();
-    try {
-      return await job({
-        signal: t.controller.signal,
-        onProgress: (p) => {
-          t.fraction = p.fraction;
-          t.phase = p.phase;
-          renderTransfer();
-        },
-      });
-    } catch (e) {
-      if (isDataError(e, 'cancelled')) notify(`${label}: cancelled.`, 'info');
-      else notify(`${label} failed: ${messageOf(e)}${expected ? ` ${expected}` : ''}`, 'error'); // names the file and the format expected
-      return null;
-    } finally {
-      transfer = null;
-      render();
-    }
-  }
-
-  transferCancel.addEventListener('click', () => {
-    transfer?.controller.abort();
-    renderTransfer();
-  });
-
-  function offerDownload(blob: Blob, name: string): void {
-    if (download) URL.revokeObjectURL(download.url);
-    download = { url: URL.createObjectURL(blob), name, size: blob.size };
-    renderTransfer();
-    downloadLink.click();
-  }
-
-  async function exportSelection(kind: 'clips' | 'udacity'): Promise<void> {
-    const ids = clips.filter((c) => selected.has(c.id)).map((c) => c.id);
-    if (ids.length === 0) return;
-    const what = `${ids.length} clip${ids.length === 1 ? '' : 's'}`;
-    const blob = await runTransfer(kind === 'clips' ? `Exporting ${what}` : `Exporting ${what} for Udacity`, (o) =>
-      kind === 'clips' ? exportClipsZip(store, ids, o) : exportUdacityZip(store, ids, { ...o, codec: opts.codec }),
-    );
-    if (!blob || disposed) return;
-    offerDownload(blob, exportFileName(kind, now()));
-    notify(`Exported ${what} (${formatBytes(blob.size)}).`, 'ok');
-  }
-  exportZip.addEventListener('click', () => void exportSelection('clips'));
-  exportUdacity.addEventListener('click', () => void exportSelection('udacity'));
-
-  fileInput.addEventListener('change', () => {
-    const file = fileInput.files?.[0];
-    fileInput.value = ''; // so choosing the same file again imports again
-    if (file) void importFile(file);
-  });
-
-  async function importFile(file: File): Promise<void> {
-    const layout = await detectArchiveLayout(file);
-    const imported = await runTransfer(`Importing ${file.name}`, async (o) => {
-      // 'unknown' goes to the DeepSteer importer: its error says what the file lacks.
-      return commands.importArchive(file, { ...o, layout: layout === 'udacity' ? 'udacity' : 'clips', name: nameFromFileName(file.name), createdAt: now() });
-    }, 'Expected a DeepSteer clips .zip (exported from this Library) or a Udacity simulator recording .zip (driving_log.csv with an IMG/ folder); see docs/formats.md.');
-    if (!imported || disposed) {
-      await refresh();
-      return;
-    }
-    selected.clear();
-    for (const m of imported) selected.add(m.id);
-    const frames = imported.reduce((s, m) => s + m.frameCount, 0);
-    const kind = layout === 'udacity' ? 'Udacity recording' : `clip${imported.length === 1 ? '' : 's'}`;
-    notify(`Imported ${layout === 'udacity' ? 'a' : imported.length} ${kind} (${frames} frames).`, 'ok');
-    await refresh();
-  }
-
-  // ---- steering histogram ----
-  let histRun = 0;
-  let lastHist: { histogram: SteeringHistogram | null; verdict: SteeringVerdict | null; skipped: number } = { histogram: null, verdict: null, skipped: 0 };
-  async function updateHistogram(): Promise<void> {
-    const run = ++histRun;
-    const usable = clips.filter((c) => c.frameCount > 0);
-    const scopeClips = selected.size > 0 ? usable.filter((c) => selected.has(c.id)) : usable;
-    const scope =
-      selected.size > 0
-        ? `${selected.size} selected clip${selected.size === 1 ? '' : 's'}`
-        : clips.length === 0
-        ? 'No clips'
-        : `all ${clips.length} clip${clips.length === 1 ? '' : 's'}`;
-    const hasSide = scopeClips.some((c) => c.cameras.length > 1);
-    const mode = histAllCameras && hasSide ? 'all' : 'center';
-    const base = { scope, allCameras: histAllCameras, hasSideCameras: hasSide };
-    // Keep the last bars up while counting, so periodic refreshes do not flash an empty chart.
-    histView.render({ ...base, ...lastHist, loading: true });
-    const parts: SteeringHistogram[] = [];
-    let skipped = 0;
-    for (const c of scopeClips) {
-      const key = `${c.id}:${c.frameCount}:${mode}`;
-      let h = histCache.get(key);
-      if (!h) {
-        try {
-          h = await store.steeringHistogram([c.id], { bins: HIST_BINS, cameras: mode });
-          if (!store.isRecording(c.id)) histCache.set(key, h);
-        } catch {
-          skipped++;
-          continue;
-        }
-      }
-      if (run !== histRun || disposed) return;
-      parts.push(h);
-    }
-    if (run !== histRun || disposed) return;
-    const histogram = sumHistograms(parts, HIST_BINS);
-    lastHist = { histogram, verdict: steeringVerdict(histogram), skipped };
-    histView.render({ ...base, ...lastHist, loading: false });
-  }
-
-  // ---- drivers (read from labels in the background, once per clip) ----
-  let driversRunning = false;
-  async function fillDrivers(): Promise<void> {
-    if (driversRunning) return;
-    driversRunning = true;
-    try {
-      for (;;) {
-        const next = clips.find((c) => c.frameCount > 0 && !store.isRecording(c.id) && drivers.get(c.id)?.frameCount !== c.frameCount);
-        if (!next || disposed) return;
-        let text = '';
-        try {
-          text = driverSummary((await store.labels(next.id)).driver);
-        } catch {
-          text = ''; // unreadable until recovered; the status says so
-        }
-        drivers.set(next.id, { frameCount: next.frameCount, text });
-        scheduleRender();
-      }
-    } finally {
-      driversRunning = false;
-    }
-  }
-
-  // ---- storage ----
-  async function readStorage(): Promise<void> {
-    try {
-      storage = await store.storageEstimate();
-    } catch {
-      storage = null;
-    }
-    form.setAvailableBytes(storage ? storage.availableBytes : null);
-    render();
-  }
-
-  async function persist(): Promise<void> {
-    askingPersist = true;
-    render();
-    try {
-      const granted = await store.requestPersistence();
-      notify(
-        granted
-          ? 'Your clips are kept: the browser will not clear them to free space.'
-          : 'The browser declined to promise keeping your clips (it often agrees once the site is bookmarked or installed). Export what matters.',
-        granted ? 'ok' : 'warn',
-      );
-    } catch (e) {
-      notify(messageOf(e), 'error');
-    } finally {
-      askingPersist = false;
-      await readStorage();
-    }
+  function selectedIds(): string[] {
+    return clips.filter((c) => selected.has(c.id)).map((c) => c.id);
   }
 
   // ---- auto-record ----
@@ -623,27 +372,6 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     }
   }
 
-  // ---- label reads wait until the panel is on screen ----
-  // The histogram and the driver summaries read every clip's labels. The app creates the panel
-  // at startup, usually hidden (the drawer body is display:none), and the player may be
-  // recording meanwhile: defer those reads until the panel shows, so they never compete.
-  let shown = false;
-  let labelsStale = false;
-  function readLabelsWhenShown(): void {
-    if (!shown) {
-      labelsStale = true;
-      return;
-    }
-    labelsStale = false;
-    void updateHistogram();
-    void fillDrivers();
-  }
-  const visibility = new ResizeObserver(() => {
-    shown = root.offsetWidth > 0;
-    if (shown && labelsStale) readLabelsWhenShown();
-  });
-  visibility.observe(root);
-
   // ---- refresh ----
   let refreshing: Promise<void> | null = null;
   let again = false;
@@ -659,14 +387,13 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     clips = listed.slice().reverse(); // newest first
     const ids = new Set(clips.map((c) => c.id));
     for (const id of [...selected]) if (!ids.has(id)) selected.delete(id);
-    for (const id of [...drivers.keys()]) if (!ids.has(id)) drivers.delete(id);
-    for (const key of [...histCache.keys()]) if (!ids.has(key.slice(0, key.indexOf(':')))) histCache.delete(key);
+    labels.keepOnly(ids);
     if (openClip && !ids.has(openClip)) forget(openClip);
     if (renaming && !ids.has(renaming)) renaming = null;
     if (confirmingDelete && confirmingDelete !== SELECTION && !ids.has(confirmingDelete)) confirmingDelete = null;
     render();
-    readLabelsWhenShown();
-    await readStorage();
+    labels.listChanged();
+    await storageSec.read();
   }
 
   async function refresh(): Promise<void> {
@@ -702,14 +429,11 @@ export function createLibraryPanel(opts: LibraryPanelOptions): LibraryPanel {
     },
     dispose() {
       disposed = true;
-      visibility.disconnect();
-      transfer?.controller.abort();
-      if (download) URL.revokeObjectURL(download.url);
-      download = null;
+      labels.dispose();
+      transfers.dispose();
       playback.dispose();
-      histView.dispose();
       form.dispose();
-      storageView.dispose();
+      storageSec.dispose();
       list.dispose();
       root.remove();
     },
