@@ -5,6 +5,10 @@
 // versions use only + - * / and exact operations (floor, round, sqrt, bit moves), which IEEE 754
 // defines to the last bit, so a replay verifies the same everywhere. Accuracy is within a few
 // ulp of Math's on the ranges the simulation uses; speed is within a small factor.
+//
+// These functions run several times per physics sub-step, so they allocate nothing and use
+// tables and unrolled series; every rewrite for speed must give the same bits as before
+// (detmathEquivalence.test.ts compares them with the original versions).
 
 const PIO2_HI = 1.5707963267341256; // first 33 bits of pi/2
 const PIO2_MID = 6.077100506506192e-11; // next 33 bits
@@ -28,16 +32,13 @@ function cosKernel(r: number): number {
     + z * (1 / 479001600 + z * (-1 / 87178291200 + z * (1 / 20922789888000))))))));
 }
 
-/** Quadrant k and remainder r with x = k * pi/2 + r, |r| <= pi/4 (accurate for |x| < 1e6). */
-function reduce(x: number): [number, number] {
-  const k = Math.round(x * TWO_OVER_PI);
-  const r = ((x - k * PIO2_HI) - k * PIO2_MID) - k * PIO2_LO;
-  return [k, r];
-}
+// Argument reduction, inlined in sin and cos (a returned pair would allocate per call):
+// quadrant k and remainder r with x = k * pi/2 + r, |r| <= pi/4 (accurate for |x| < 1e6).
 
 export function sin(x: number): number {
   if (!Number.isFinite(x)) return NaN;
-  const [k, r] = reduce(x);
+  const k = Math.round(x * TWO_OVER_PI);
+  const r = ((x - k * PIO2_HI) - k * PIO2_MID) - k * PIO2_LO;
   switch (((k % 4) + 4) % 4) {
     case 0: return sinKernel(r);
     case 1: return cosKernel(r);
@@ -48,7 +49,8 @@ export function sin(x: number): number {
 
 export function cos(x: number): number {
   if (!Number.isFinite(x)) return NaN;
-  const [k, r] = reduce(x);
+  const k = Math.round(x * TWO_OVER_PI);
+  const r = ((x - k * PIO2_HI) - k * PIO2_MID) - k * PIO2_LO;
   switch (((k % 4) + 4) % 4) {
     case 0: return cosKernel(r);
     case 1: return -sinKernel(r);
@@ -61,11 +63,24 @@ const TAN_PI_12 = 0.2679491924311227;
 const INV_SQRT3 = 0.5773502691896257;
 const PI_6 = 0.5235987755982988;
 
-/** atan on |x| <= tan(pi/12) by its odd series (error below 1e-17). */
+// Coefficients of atan's odd series, (-1)^((n-1)/2) / n for n = 3, 5, ..., 25.
+const A3 = -1 / 3;
+const A5 = 1 / 5;
+const A7 = -1 / 7;
+const A9 = 1 / 9;
+const A11 = -1 / 11;
+const A13 = 1 / 13;
+const A15 = -1 / 15;
+const A17 = 1 / 17;
+const A19 = -1 / 19;
+const A21 = 1 / 21;
+const A23 = -1 / 23;
+const A25 = 1 / 25;
+
+/** atan on |x| <= tan(pi/12) by its odd series (error below 1e-17), Horner from the n = 25 term. */
 function atanKernel(x: number): number {
   const z = x * x;
-  let sum = 0;
-  for (let n = 25; n >= 3; n -= 2) sum = z * (((n - 1) % 4 === 0 ? 1 : -1) / n + sum);
+  const sum = z * (A3 + z * (A5 + z * (A7 + z * (A9 + z * (A11 + z * (A13 + z * (A15 + z * (A17 + z * (A19 + z * (A21 + z * (A23 + z * A25)))))))))));
   return x + x * sum;
 }
 
@@ -101,12 +116,23 @@ export function atan2(y: number, x: number): number {
 
 // 2^k built from its bits, since `2 ** k` is also engine-approximated by the spec.
 const bits = new DataView(new ArrayBuffer(8));
-function pow2(k: number): number {
-  if (k > 1023) return Infinity;
-  if (k < -1022) return 0;
+function pow2Bits(k: number): number {
   bits.setUint32(0, (k + 1023) << 20);
   bits.setUint32(4, 0);
   return bits.getFloat64(0);
+}
+
+/** 2^k for every normal exponent k = -1022..1023, at index k + 1022. */
+const POW2 = (() => {
+  const t = new Float64Array(2046);
+  for (let k = -1022; k <= 1023; k++) t[k + 1022] = pow2Bits(k);
+  return t;
+})();
+
+function pow2(k: number): number {
+  if (k > 1023) return Infinity;
+  if (k < -1022) return 0;
+  return POW2[k + 1022];
 }
 
 const LN2_HI = 0.6931471803691238; // 32 bits of ln 2
@@ -131,12 +157,11 @@ const INV_FACT = (() => {
   }
   return out;
 })();
+const [F0, F1, F2, F3, F4, F5, F6, F7, F8, F9, F10, F11, F12, F13, F14] = INV_FACT;
 
-/** e^r by Taylor to r^14/14! on |r| <= 0.35. */
+/** e^r by Taylor to r^14/14! on |r| <= 0.35 (Horner from the r^14 term). */
 function expKernel(r: number): number {
-  let p = INV_FACT[14];
-  for (let n = 13; n >= 0; n--) p = p * r + INV_FACT[n];
-  return p;
+  return (((((((((((((F14 * r + F13) * r + F12) * r + F11) * r + F10) * r + F9) * r + F8) * r + F7) * r + F6) * r + F5) * r + F4) * r + F3) * r + F2) * r + F1) * r + F0;
 }
 
 export function tanh(x: number): number {

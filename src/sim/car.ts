@@ -133,6 +133,10 @@ export function stepCar(car: CarState, input: CarInput, p: CarParams = DEFAULT_C
   const sd = sin(steerAngle);
   const cd = cos(steerAngle);
   const tanDelta = sd / cd;
+  // The kinematic model's slip angle depends on the steering only: once per tick, not per sub-step.
+  const beta = atan2(p.rearAxle * tanDelta, L);
+  const cosBeta = cos(beta);
+  const tanBeta = sin(beta) / cosBeta;
 
   let { x, y, heading, vx, vy, yawRate: r } = car;
   for (let k = 0; k < p.substeps; k++) {
@@ -168,9 +172,8 @@ export function stepCar(car: CarState, input: CarInput, p: CarParams = DEFAULT_C
     const vyDyn = vy + ((fyF * cd + fyR) / p.mass - vx * r) * h;
     const rDyn = r + ((p.frontAxle * fyF * cd - p.rearAxle * fyR) / p.yawInertia) * h;
     // Kinematic (no slip) motion at the same speed: exact at low speed.
-    const beta = atan2(p.rearAxle * tanDelta, L);
-    const rKin = (vxNew * cos(beta) * tanDelta) / L;
-    const vyKin = vxNew * (sin(beta) / cos(beta));
+    const rKin = (vxNew * cosBeta * tanDelta) / L;
+    const vyKin = vxNew * tanBeta;
     vy = w * vyDyn + (1 - w) * vyKin;
     r = w * rDyn + (1 - w) * rKin;
     vx = vxNew;

@@ -8,6 +8,7 @@
 import { atan2, cos, PI, sin, TAU } from '../core/detmath.ts';
 import { assert } from '../core/assert.ts';
 import type { Meters } from '../core/units.ts';
+import { buildGrid, GRID_REACH, nearestSegment, nearestSegmentReference, projectOnSegment, type SegmentHit, type TrackGrid } from './trackGrid.ts';
 
 /** Spacing of centreline samples, metres (the last gap is stretched to close the loop). */
 export const SAMPLE_SPACING = 1;
@@ -57,17 +58,6 @@ export interface TrackPoint {
   heading: number;
   /** Index of the centreline segment (sample i to i + 1) holding the nearest point. */
   segment: number;
-}
-
-interface TrackGrid {
-  readonly cell: number;
-  readonly minX: number;
-  readonly minY: number;
-  readonly cols: number;
-  readonly rows: number;
-  /** CSR layout: segments of cell c are items[starts[c] .. starts[c + 1]). */
-  readonly starts: Int32Array;
-  readonly items: Int32Array;
 }
 
 /** Wraps an angle to [-pi, pi). */
@@ -201,96 +191,25 @@ function signedArea(points: readonly (readonly [number, number])[]): number {
   return a / 2;
 }
 
-/** How far from a segment the grid still lists it; beyond this a query falls back to a full scan. */
-const GRID_REACH = 30;
-const GRID_CELL = 10;
+const hit: SegmentHit = { seg: -1, d2: 0, f: 0 };
 
-function buildGrid(xs: Float64Array, ys: Float64Array, width: number): TrackGrid {
-  const n = xs.length;
-  const reach = GRID_REACH + width / 2;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    minX = Math.min(minX, xs[i]);
-    maxX = Math.max(maxX, xs[i]);
-    minY = Math.min(minY, ys[i]);
-    maxY = Math.max(maxY, ys[i]);
-  }
-  minX -= reach;
-  minY -= reach;
-  const cols = Math.ceil((maxX + reach - minX) / GRID_CELL) + 1;
-  const rows = Math.ceil((maxY + reach - minY) / GRID_CELL) + 1;
-  const cellsOf = (i: number, visit: (c: number) => void): void => {
-    const j = (i + 1) % n;
-    const c0 = Math.floor((Math.min(xs[i], xs[j]) - reach - minX) / GRID_CELL);
-    const c1 = Math.floor((Math.max(xs[i], xs[j]) + reach - minX) / GRID_CELL);
-    const r0 = Math.floor((Math.min(ys[i], ys[j]) - reach - minY) / GRID_CELL);
-    const r1 = Math.floor((Math.max(ys[i], ys[j]) + reach - minY) / GRID_CELL);
-    for (let r = Math.max(0, r0); r <= Math.min(rows - 1, r1); r++) {
-      for (let c = Math.max(0, c0); c <= Math.min(cols - 1, c1); c++) visit(r * cols + c);
-    }
-  };
-  const counts = new Int32Array(cols * rows + 1);
-  for (let i = 0; i < n; i++) cellsOf(i, (c) => counts[c + 1]++);
-  for (let c = 0; c < cols * rows; c++) counts[c + 1] += counts[c];
-  const items = new Int32Array(counts[cols * rows]);
-  const fill = counts.slice(0, cols * rows);
-  for (let i = 0; i < n; i++) cellsOf(i, (c) => { items[fill[c]++] = i; });
-  return { cell: GRID_CELL, minX, minY, cols, rows, starts: counts, items };
+/**
+ * The nearest centreline point to (x, y), its arc length and the signed lateral offset.
+ * `hint`: a segment likely near the answer (the previous tick's), which only makes it faster;
+ * the answer is the same with or without it, bit for bit (trackGrid.ts says why).
+ */
+export function nearestPoint(track: Track, x: number, y: number, hint = -1): TrackPoint {
+  nearestSegment(track, x, y, hint, hit);
+  return trackPointOf(track, hit.seg, hit.d2, hit.f, x, y);
 }
 
-/** Squared distance from (x, y) to segment i, and the fraction along it. Writes into scratch. */
-function projectOnSegment(track: Track, i: number, x: number, y: number, out: { d2: number; f: number }): void {
-  const j = i + 1 === track.n ? 0 : i + 1;
-  const ax = track.xs[i];
-  const ay = track.ys[i];
-  const ex = track.xs[j] - ax;
-  const ey = track.ys[j] - ay;
-  const len2 = ex * ex + ey * ey;
-  let f = ((x - ax) * ex + (y - ay) * ey) / len2;
-  if (f < 0) f = 0;
-  else if (f > 1) f = 1;
-  const px = ax + f * ex - x;
-  const py = ay + f * ey - y;
-  out.d2 = px * px + py * py;
-  out.f = f;
+/** nearestPoint by the defining search (kept for the tests that hold the fast one to it). */
+export function nearestPointReference(track: Track, x: number, y: number): TrackPoint {
+  nearestSegmentReference(track, x, y, hit);
+  return trackPointOf(track, hit.seg, hit.d2, hit.f, x, y);
 }
 
-const scratch = { d2: 0, f: 0 };
-
-/** The nearest centreline point to (x, y), its arc length and the signed lateral offset. */
-export function nearestPoint(track: Track, x: number, y: number): TrackPoint {
-  const g = track.grid;
-  const c = Math.floor((x - g.minX) / g.cell);
-  const r = Math.floor((y - g.minY) / g.cell);
-  let best = -1;
-  let bestD2 = Infinity;
-  let bestF = 0;
-  if (c >= 0 && c < g.cols && r >= 0 && r < g.rows) {
-    const cell = r * g.cols + c;
-    for (let k = g.starts[cell]; k < g.starts[cell + 1]; k++) {
-      const i = g.items[k];
-      projectOnSegment(track, i, x, y, scratch);
-      if (scratch.d2 < bestD2 || (scratch.d2 === bestD2 && i < best)) {
-        bestD2 = scratch.d2;
-        best = i;
-        bestF = scratch.f;
-      }
-    }
-  }
-  if (best < 0) {
-    // Far from the road: scan every segment (rare, and only while the car is lost).
-    for (let i = 0; i < track.n; i++) {
-      projectOnSegment(track, i, x, y, scratch);
-      if (scratch.d2 < bestD2) {
-        bestD2 = scratch.d2;
-        best = i;
-        bestF = scratch.f;
-      }
-    }
-  }
+function trackPointOf(track: Track, best: number, bestD2: number, bestF: number, x: number, y: number): TrackPoint {
   const j = best + 1 === track.n ? 0 : best + 1;
   const ex = track.xs[j] - track.xs[best];
   const ey = track.ys[j] - track.ys[best];
@@ -364,8 +283,8 @@ export function minClearance(track: Track, minArc = 60): number {
       const j = g.items[k];
       const arc = Math.abs(i - j) * track.ds;
       if (Math.min(arc, track.length - arc) <= minArc) continue;
-      projectOnSegment(track, j, track.xs[i], track.ys[i], scratch);
-      best = Math.min(best, Math.sqrt(scratch.d2));
+      projectOnSegment(track, j, track.xs[i], track.ys[i], hit);
+      best = Math.min(best, Math.sqrt(hit.d2));
     }
   }
   return best === Infinity ? GRID_REACH + track.width / 2 : best;

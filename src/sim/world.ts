@@ -82,7 +82,7 @@ export function stepWorld(world: World, controls: Controls): World {
   const reset = controls.reset === true;
   const before = reset ? resetCar(world) : world.car;
   const car = stepCar(before, { steer, torque, offRoad: reset ? false : world.offRoad }, world.params);
-  const trackPos = nearestPoint(world.track, car.x, car.y);
+  const trackPos = nearestPoint(world.track, car.x, car.y, world.trackPos.segment);
   const offRoad = !isOnRoad(world.track, trackPos.lateral);
   const tick = world.tick + 1;
   const laps = stepLaps(world.track, world.laps, {
