@@ -3,7 +3,8 @@
 // passed on to both workers.
 
 import type { ClipStore, SettingsStore } from '../data/index.ts';
-import { DEFAULT_CONFIG, describeModel, parseModelConfig } from '../model/config.ts';
+import { DEFAULT_CONFIG, parseModelConfig } from '../model/config.ts';
+import { describeModel } from '../model/describe.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { createTrainingPanel, type TrainingPanel } from '../ui/training/trainingPanel.ts';
 import { CENTER_CAMERA } from '../data/index.ts';

@@ -1,6 +1,7 @@
 // The config: defaults, merging, validation messages that name the field, and describeModel.
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VERSION, createConfig, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, describeModel, parseModelConfig, type ModelConfig } from './config.ts';
+import { CONFIG_VERSION, createConfig, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, parseModelConfig, type ModelConfig } from './config.ts';
+import { describeModel } from './describe.ts';
 import { isModelError } from './modelErrors.ts';
 
 /** A config the tests may break in any way, wrong types included. */

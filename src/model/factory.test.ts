@@ -2,7 +2,8 @@
 // describeModel's, the fused training forward equal to the tfjs-layers model, input checks,
 // and dispose freeing every weight.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeModel, type CellKind, type ModelKind } from './config.ts';
+import { type CellKind, type ModelKind } from './config.ts';
+import { describeModel } from './describe.ts';
 import { createCnnLstmModel, createCnnModel, createEncoder, createRecurrentHead, createSteeringNet, netWeights, orthogonalRows } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import { isModelError } from './modelErrors.ts';

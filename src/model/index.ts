@@ -4,9 +4,10 @@
 
 export { initBackend, tensorMemory, BACKEND_NAMES, type BackendInfo, type BackendName, type TensorMemory } from './tfSetup.ts';
 export {
-  CONFIG_VERSION, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, HEAD_NAMES, createConfig, defaultEncoderLayers, describeModel, mergeConfig, parseModelConfig,
-  type ConfigOverrides, type HeadName, type HeadValues, type LayerDescription, type ModelConfig, type ModelDescription,
+  CONFIG_VERSION, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, HEAD_NAMES, createConfig, defaultEncoderLayers, mergeConfig, parseModelConfig,
+  type ConfigOverrides, type HeadName, type HeadValues, type ModelConfig,
 } from './config.ts';
+export { describeModel, type LayerDescription, type ModelDescription } from './describe.ts';
 export { ModelError, isModelError, type ModelErrorCode } from './modelErrors.ts';
 export { createCnnLstmModel, createCnnModel, createSteeringNet, type SteeringNet } from './factory.ts';
 export { computeTargetNormalization, normalizeSpeeds, type TargetNormalization } from './preprocess.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClipMeta, ModelMeta } from '../../data/index.ts';
 import type { Calibration } from '../../model/backendChoice.ts';
-import type { ModelDescription } from '../../model/config.ts';
+import type { ModelDescription } from '../../model/describe.ts';
 import type { TrainEvent, TrainOutcome, TrainRequest, WorkerStatus } from '../../../workers/steeringApi.ts';
 import type { BackendInfo, CalibrationLike, ClipInfo, ModelDescriptionLike, ModelInfo, TrainEventLike, TrainOutcomeLike, TrainRequestLike } from './trainingContract.ts';
 

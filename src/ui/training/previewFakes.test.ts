@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // The preview's stand-in must size networks as src/model does, or the preview misleads.
-import { createConfig, DEFAULT_CONFIG, describeModel } from '../../model/config.ts';
+import { createConfig, DEFAULT_CONFIG } from '../../model/config.ts';
+import { describeModel } from '../../model/describe.ts';
 import { fakeValidate } from './previewFakes.ts';
 
 describe('fakeValidate', () => {
