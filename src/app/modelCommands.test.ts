@@ -43,7 +43,7 @@ async function setup(opts: { driving?: string } = {}) {
   let changes = 0;
   const models = libraryOf(store);
   const settings = await openSettingsStore({ factory });
-  const commands = (locks: TabLocks, tabId: string, lib: ModelLibrary = models) => createModelCommands({
+  const commands = (locks: TabLocks, tabId: string, lib: ModelLibrary = models, journal = createDeleteJournal({ settings, locks, tabId })) => createModelCommands({
     models: lib,
     drivingModelId: () => driving,
     stopDriving: () => {
@@ -52,7 +52,7 @@ async function setup(opts: { driving?: string } = {}) {
     },
     notify: (text, _k, ms, action) => notices.push({ text, ...(ms ? { ms } : {}), ...(action ? { action } : {}) }),
     changed: () => changes++,
-    journal: createDeleteJournal({ settings, locks, tabId }),
+    journal,
     setTimer: (fn, ms) => {
       const t = { fn, ms, cleared: false };
       timers.push(t);
@@ -63,7 +63,7 @@ async function setup(opts: { driving?: string } = {}) {
   const shared = (): TabLocks => ({ ...pageLocks(), shared: true });
   const names = async (c: { list(): Promise<{ name: string }[]> }) => (await c.list()).map((m) => m.name);
   const pendingKeys = async () => (await settings.keys()).filter((k) => k.startsWith('pending-delete:'));
-  return { store, a, b, timers, notices, models, commands, shared, names, pendingKeys, stopped: () => stopped, changes: () => changes };
+  return { store, a, b, timers, notices, models, commands, shared, settings, names, pendingKeys, stopped: () => stopped, changes: () => changes };
 }
 
 async function until(cond: () => Promise<boolean>): Promise<void> {
@@ -142,6 +142,24 @@ describe('model commands', () => {
     const other = commands(locks, 'two');
     expect(await other.finishOrphans()).toBe(0);
     expect(await names(other)).toEqual(['alpha', 'beta']);
+  });
+
+  it('a tab that still looked open at start-up (the old page of a reload) is looked at again after its window', async () => {
+    const { store, a, timers, commands, shared, settings, names } = await setup();
+    const locks = shared();
+    const journal1 = createDeleteJournal({ settings, locks, tabId: 'one' });
+    await commands(locks, 'one', undefined, journal1).remove(a);
+    const next = commands(locks, 'two');
+    const before = timers.length;
+    expect(await next.finishOrphans()).toBe(0);
+    expect(timers.length).toBe(before + 1);
+    const recheck = timers.at(-1)!;
+    expect(recheck.ms).toBeGreaterThan(UNDO_MS - 1000);
+    journal1.dispose(); // the old page is gone now
+    await new Promise((r) => setTimeout(r, 0));
+    recheck.fn();
+    await until(async () => (await store.list()).length === 1);
+    expect(await names(next)).toEqual(['beta']);
   });
 
   it('a deletion finished by the next start-up does not fail on a model already gone', async () => {

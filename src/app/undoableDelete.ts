@@ -16,6 +16,8 @@ export const UNDO_MS = 8000;
 /** A tab holds `<prefix><tabId>` while it is open: its journal entries are its own until it closes. */
 export const TAB_ALIVE_LOCK = 'deepsteer-tab:';
 const KEY_PREFIX = 'pending-delete:';
+/** After another tab's window closes, how long to wait before looking at its entries again, ms. */
+const RECHECK_GRACE_MS = 2000;
 
 export type DeleteKind = 'clip' | 'model';
 type NoticeKind = 'info' | 'ok' | 'warn' | 'error';
@@ -46,6 +48,10 @@ export interface DeleteJournal {
   done(token: string): Promise<void>;
   /** Entries of `kind` whose tab has closed (within their undo window, or mid-deletion). */
   orphans(kind: DeleteKind): Promise<PendingDelete[]>;
+  /** Entries of `kind` another open tab may still undo (or is closing: looked at again later). */
+  waiting(kind: DeleteKind): Promise<PendingDelete[]>;
+  /** Lets go of this tab's lock (the browser does it when the tab closes). */
+  dispose(): void;
 }
 
 export interface DeleteJournalOptions {
@@ -62,6 +68,28 @@ export function createDeleteJournal(o: DeleteJournalOptions): DeleteJournal {
   // Held for the page's life; the browser releases it when the tab closes or crashes.
   const alive = o.locks.hold(`${TAB_ALIVE_LOCK}${tab}`);
   const settings = Promise.resolve(o.settings).catch(() => null);
+
+  /** This kind's entries of other tabs, each with whether its tab has gone. */
+  async function others(kind: DeleteKind): Promise<{ entry: PendingDelete; gone: boolean }[]> {
+    const st = await settings;
+    if (!st) return [];
+    const live = new Set(await o.locks.heldNames(TAB_ALIVE_LOCK));
+    const out: { entry: PendingDelete; gone: boolean }[] = [];
+    for (const key of await st.keys()) {
+      if (!key.startsWith(KEY_PREFIX)) continue;
+      const e = await st.get(key, entrySchema.nullable(), null);
+      if (!e) {
+        await st.remove(key); // unreadable: nothing to finish
+        continue;
+      }
+      if (e.kind !== kind || e.tab === tab) continue;
+      // Page-local locks cannot see other tabs: there, an entry is taken as gone once its window is over.
+      const gone = o.locks.shared ? !live.has(`${TAB_ALIVE_LOCK}${e.tab}`) : e.dueAt <= now();
+      out.push({ entry: e, gone });
+    }
+    return out;
+  }
+
   return {
     async add(entry) {
       await alive;
@@ -70,24 +98,10 @@ export function createDeleteJournal(o: DeleteJournalOptions): DeleteJournal {
     async done(token) {
       await (await settings)?.remove(`${KEY_PREFIX}${token}`);
     },
-    async orphans(kind) {
-      const st = await settings;
-      if (!st) return [];
-      const live = new Set(await o.locks.heldNames(TAB_ALIVE_LOCK));
-      const out: PendingDelete[] = [];
-      for (const key of await st.keys()) {
-        if (!key.startsWith(KEY_PREFIX)) continue;
-        const e = await st.get(key, entrySchema.nullable(), null);
-        if (!e) {
-          await st.remove(key); // unreadable: nothing to finish
-          continue;
-        }
-        if (e.kind !== kind || live.has(`${TAB_ALIVE_LOCK}${e.tab}`)) continue;
-        // Page-local locks cannot see other tabs: there, wait out the entry's window instead.
-        if (!o.locks.shared && e.tab !== tab && e.dueAt > now()) continue;
-        out.push(e);
-      }
-      return out;
+    orphans: async (kind) => (await others(kind)).filter((x) => x.gone).map((x) => x.entry),
+    waiting: async (kind) => (await others(kind)).filter((x) => !x.gone).map((x) => x.entry),
+    dispose() {
+      void alive.then((release) => release());
     },
   };
 }
@@ -173,6 +187,30 @@ export function createUndoableDeletes(h: UndoableDeleteHost): UndoableDeletes {
     });
   }
 
+  /**
+   * Finishes what closed tabs left. Entries of tabs that still look open are looked at once more
+   * after their window (plus a grace): a page being reloaded may hold its lock a moment longer.
+   */
+  async function finishOrphans(recheck: boolean): Promise<number> {
+    if (!journal) return 0;
+    const entries = await journal.orphans(h.kind).catch(() => []);
+    let n = 0;
+    for (const e of entries) h.hide(e.ids);
+    if (entries.length) h.changed();
+    for (const e of entries) {
+      n += await erase(e.ids);
+      await forget(e.token);
+    }
+    if (recheck) {
+      const waiting = await journal.waiting(h.kind).catch(() => []);
+      if (waiting.length) {
+        const due = Math.max(...waiting.map((e) => e.dueAt));
+        setTimer(() => void finishOrphans(false), Math.max(0, due - now()) + RECHECK_GRACE_MS);
+      }
+    }
+    return n;
+  }
+
   return {
     remove,
     async flush() {
@@ -182,16 +220,7 @@ export function createUndoableDeletes(h: UndoableDeleteHost): UndoableDeletes {
       }
     },
     async finishOrphans() {
-      if (!journal) return 0;
-      const entries = await journal.orphans(h.kind).catch(() => []);
-      let n = 0;
-      for (const e of entries) h.hide(e.ids);
-      if (entries.length) h.changed();
-      for (const e of entries) {
-        n += await erase(e.ids);
-        await forget(e.token);
-      }
-      return n;
+      return finishOrphans(true);
     },
   };
 }
