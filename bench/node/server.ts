@@ -14,13 +14,14 @@
 // baseline=<git ref>  order=reverse (after first).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { replaysByScore } from '../../server/testLaps.ts';
 import { startServerProcess, type ServerProcess } from '../../server/testProcess.ts';
 import { freshPostgres } from '../../server/testDb.ts';
+import { checkout } from './baseline.ts';
 import { figure, listParam, type Figure, type SuiteOptions, type SuiteResult } from '../lib/stats.ts';
 
 interface CannonResult {
@@ -73,15 +74,6 @@ async function postgresUrl(notes: string[]): Promise<{ url: string; stop(): void
     notes.push(`postgres skipped: no TEST_DATABASE_URL and no throwaway cluster (${(e as Error).message.split('\n')[0]})`);
     return null;
   }
-}
-
-/** The tree of `ref` in a temp dir, sharing this checkout's node_modules (read-only git: archive). */
-function checkout(ref: string): { root: string; commit: string; remove(): void } {
-  const commit = execFileSync('git', ['rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
-  const root = mkdtempSync(join(tmpdir(), `bench-server-${commit}-`));
-  execFileSync('bash', ['-c', `git archive ${commit} | tar -x -C ${root}`]);
-  symlinkSync(resolve('node_modules'), join(root, 'node_modules'), 'dir');
-  return { root, commit, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 interface Load {
