@@ -7,7 +7,8 @@
 // shared machine hits both sides of a ratio alike.
 import type { BatchSource } from '../../src/model/batchSource.ts';
 import type { SteeringNet } from '../../src/model/factory.ts';
-import { TrainingControl, trainModel } from '../../src/model/train.ts';
+import { trainModel } from '../../src/model/train.ts';
+import { TrainingControl } from '../../src/model/trainProtocol.ts';
 import type { SamplingBudget } from './stats.ts';
 
 export interface TrainTiming {

@@ -10,7 +10,7 @@ import { isModelError, type ModelErrorCode } from './modelErrors.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { tinyConfig } from './testKit.ts';
-import type { TrainingResult } from './train.ts';
+import type { TrainingResult } from './trainProtocol.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');

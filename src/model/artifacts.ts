@@ -19,7 +19,7 @@ import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
-import type { TrainingResult } from './train.ts';
+import type { TrainingResult } from './trainProtocol.ts';
 
 export const MODEL_FORMAT = 'deepsteer-model';
 export const MODEL_FORMAT_VERSION = 1;

@@ -11,7 +11,8 @@ import { createStreamingPredictor } from './predictor.ts';
 import { createArrayBatchSource } from './batchSource.ts';
 import { computeTargetNormalization } from './preprocess.ts';
 import { BACKEND_NAMES, type BackendName, initBackend, isNode } from './tfSetup.ts';
-import { TrainingControl, trainModel } from './train.ts';
+import { trainModel } from './train.ts';
+import { TrainingControl } from './trainProtocol.ts';
 
 export interface BackendScore {
   readonly backend: BackendName;

@@ -15,11 +15,12 @@ export {
   createArrayBatchSource, createDatasetBatchSource,
   type BatchSource, type DatasetBatchSourceOptions, type FrameSequence, type TrainingBatch,
 } from './batchSource.ts';
+export { trainModel } from './train.ts';
 export {
-  TrainingControl, trainModel,
+  TrainingControl,
   type EpochProgress, type EpochSummary, type LayerGradNorm, type StepProgress, type TrainingCheckpoint, type TrainingEvent,
   type TrainingResult, type TrainingStatus, type TrainOptions,
-} from './train.ts';
+} from './trainProtocol.ts';
 export { createNaivePredictor, createStreamingPredictor, type Prediction, type Predictor, type PredictorOptions } from './predictor.ts';
 export {
   exportModelZip, importModelZip, loadModel, saveModel, trainingMetrics,

@@ -8,10 +8,10 @@ import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { scheduledLearningRate } from './optimizers.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { constantPredictorRmse, steerBinWeights, trainModel } from './train.ts';
 import {
-  constantPredictorRmse, steerBinWeights, trainModel, TrainingControl,
-  type StepProgress, type TrainingCheckpoint, type TrainingEvent, type TrainOptions,
-} from './train.ts';
+  TrainingControl, type StepProgress, type TrainingCheckpoint, type TrainingEvent, type TrainOptions,
+} from './trainProtocol.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
