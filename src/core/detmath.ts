@@ -35,11 +35,16 @@ function cosKernel(r: number): number {
 // Argument reduction, inlined in sin and cos (a returned pair would allocate per call):
 // quadrant k and remainder r with x = k * pi/2 + r, |r| <= pi/4 (accurate for |x| < 1e6).
 
+/** k mod 4 in 0..3 for an integer k: a bit mask within int32 (a float remainder is a slow call). */
+function quadrant(k: number): number {
+  return k >= -2147483648 && k <= 2147483647 ? k & 3 : ((k % 4) + 4) % 4;
+}
+
 export function sin(x: number): number {
   if (!Number.isFinite(x)) return NaN;
   const k = Math.round(x * TWO_OVER_PI);
   const r = ((x - k * PIO2_HI) - k * PIO2_MID) - k * PIO2_LO;
-  switch (((k % 4) + 4) % 4) {
+  switch (quadrant(k)) {
     case 0: return sinKernel(r);
     case 1: return cosKernel(r);
     case 2: return -sinKernel(r);
@@ -51,7 +56,7 @@ export function cos(x: number): number {
   if (!Number.isFinite(x)) return NaN;
   const k = Math.round(x * TWO_OVER_PI);
   const r = ((x - k * PIO2_HI) - k * PIO2_MID) - k * PIO2_LO;
-  switch (((k % 4) + 4) % 4) {
+  switch (quadrant(k)) {
     case 0: return cosKernel(r);
     case 1: return -sinKernel(r);
     case 2: return -cosKernel(r);

@@ -251,9 +251,14 @@ function simulate(p: Prepared, count: number, caps: VerifyCaps): void {
   const t0 = caps.now();
   const end = Math.min(p.r.ticks, p.done + count);
   let world = p.world;
+  // One controls object for the whole run: stepWorld reads it and keeps none of it.
+  const controls = { steer: 0, torque: 0, reset: false };
   for (let i = p.done; i < end; i++) {
     if ((i & 1023) === 1023 && p.busyMs + caps.now() - t0 > caps.maxWallMs) refuse('time-cap', '', `time cap: verification passed ${caps.maxWallMs} ms at tick ${i} of ${p.r.ticks}`);
-    world = stepWorld(world, { steer: p.pairs[2 * i] / CONTROL_STEPS, torque: p.pairs[2 * i + 1] / CONTROL_STEPS, reset: p.resets.has(i) });
+    controls.steer = p.pairs[2 * i] / CONTROL_STEPS;
+    controls.torque = p.pairs[2 * i + 1] / CONTROL_STEPS;
+    controls.reset = p.resets.has(i);
+    world = stepWorld(world, controls);
   }
   p.world = world;
   p.done = end;
