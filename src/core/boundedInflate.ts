@@ -26,8 +26,10 @@ export const INFLATE_PIECE_BYTES = 1024;
 /**
  * Inflates raw deflate `data`, throwing InflateCapError once the output exceeds `cap` bytes.
  * `expected` (at most `cap`) sizes the output buffer up front when the size is known.
+ * `pieceBytes`: compressed bytes per push (a push costs fflate ~160 KiB of buffers, so a hot
+ * caller may push more at once, allowing up to ~1032x the piece past the cap).
  */
-export function boundedInflate(data: Uint8Array, cap: number, makeInflater: () => InflateStreamLike, expected?: number): Uint8Array {
+export function boundedInflate(data: Uint8Array, cap: number, makeInflater: () => InflateStreamLike, expected?: number, pieceBytes = INFLATE_PIECE_BYTES): Uint8Array {
   let out = new Uint8Array(Math.min(cap, expected ?? Math.max(1024, data.length * 4)));
   let n = 0;
   const inflater = makeInflater();
@@ -42,8 +44,8 @@ export function boundedInflate(data: Uint8Array, cap: number, makeInflater: () =
     n += chunk.length;
   };
   if (data.length === 0) inflater.push(data, true);
-  for (let p = 0; p < data.length; p += INFLATE_PIECE_BYTES) {
-    const end = Math.min(data.length, p + INFLATE_PIECE_BYTES);
+  for (let p = 0; p < data.length; p += pieceBytes) {
+    const end = Math.min(data.length, p + pieceBytes);
     inflater.push(data.subarray(p, end), end === data.length);
   }
   return out.subarray(0, n);

@@ -45,6 +45,13 @@ export function encodeControls(pairs: Int16Array): string {
 }
 
 /**
+ * Compressed bytes per inflate push for controls: a lap's controls (~3 bytes per tick deflated)
+ * go in one or two pushes (each push costs fflate ~160 KiB of buffers, ~0.08 ms: the verifier
+ * is the server's hot path); a bomb may overshoot the cap by at most ~17 MB before it is refused.
+ */
+const CONTROLS_PIECE_BYTES = 16 * 1024;
+
+/**
  * Decodes `ticks` ticks of controls. The base64 text is capped before decoding (deflate cannot
  * shrink below ~1/1032) and the inflate stops as soon as it passes 4 bytes per tick.
  */
@@ -53,7 +60,7 @@ export function decodeControls(text: string, ticks: number): Int16Array {
   if (text.length > Math.ceil((want + 1024) / 3) * 4 + 16) throw new ReplayRefusal('controls', 'controls', `${text.length} characters is more than ${ticks} ticks of controls can take`);
   let bytes: Uint8Array;
   try {
-    bytes = boundedInflate(fromBase64(text), want, () => new Inflate(), want);
+    bytes = boundedInflate(fromBase64(text), want, () => new Inflate(), want, CONTROLS_PIECE_BYTES);
   } catch (e) {
     throw new ReplayRefusal('controls', 'controls', `cannot be decoded (${(e as Error).message})`);
   }
