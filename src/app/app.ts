@@ -247,6 +247,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     paused: () => loop.paused,
     setPaused: (p) => setPaused(p),
     settings: () => settingsFeature.current,
+    hiddenModel: (id) => trainingPanel.models.isHidden(id),
   });
 
   // ---- Model overlays: saliency, layer views, gates (overlaysFeature.ts) ------------------

@@ -24,6 +24,8 @@ export interface FirstRunHost {
   setPaused(p: boolean): void;
   /** The player's setting: side panels pause the game (default on while not passed). */
   settings?(): { pausePanels: boolean };
+  /** A model deleted and still undoable (src/app/modelCommands.ts): left out of the HUD's switch. */
+  hiddenModel?(id: string): boolean;
 }
 
 export interface FirstRun {
@@ -95,7 +97,7 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
   // The model switch in the HUD, beside the driving model's name (modelSwitch.ts).
   const modelSwitch = createModelSwitch({
     slot: () => shell.hudLayer.querySelector<HTMLElement>(`[data-testid="${HUD_MODEL_SLOT_TESTID}"]`),
-    listModels: async () => (await autopilot.ensureWorker()).api.listModels(),
+    listModels: async () => (await (await autopilot.ensureWorker()).api.listModels()).filter((m) => !host.hiddenModel?.(m.id)),
     current: () => autopilot.model,
     load: (id) => autopilot.loadModel(id),
     notify: (t, k) => shell.notify(t, k),
