@@ -4,9 +4,9 @@
 
 import { clamp } from '../core/assert.ts';
 import { StateHasher } from '../core/hash.ts';
-import { type CarParams, type CarState, DEFAULT_CAR, restingCar, stepCar } from './car.ts';
+import { type CarInput, type CarParams, type CarState, DEFAULT_CAR, restingCar, stepCar } from './car.ts';
 import { SIM_VERSION } from './constants.ts';
-import { INITIAL_LAPS, type LapState, stepLaps } from './laps.ts';
+import { INITIAL_LAPS, type LapState, type LapStepInput, stepLaps } from './laps.ts';
 import { isOnRoad, nearestPoint, pointAt, type Track, type TrackPoint, wrapAngle, wrapS } from './track.ts';
 
 /** What a driver (human, expert, model or replay) asks of the car for one tick. */
@@ -75,24 +75,32 @@ export function quantizeControl(x: number): number {
   return Math.round(c * CONTROL_STEPS) / CONTROL_STEPS;
 }
 
+// Inputs of stepCar and stepLaps, refilled each tick (neither keeps them): two objects fewer
+// per tick for the garbage collector, on the verifier's hot path.
+const carInput: CarInput = { steer: 0, torque: 0, offRoad: false };
+const lapInput: { -readonly [K in keyof LapStepInput]: LapStepInput[K] } = { sOld: 0, sNew: 0, offRoadNow: false, offRoadBefore: false, reset: false, tick: 0 };
+
 /** Advances the world by one tick. */
 export function stepWorld(world: World, controls: Controls): World {
   const steer = quantizeControl(controls.steer);
   const torque = quantizeControl(controls.torque);
   const reset = controls.reset === true;
   const before = reset ? resetCar(world) : world.car;
-  const car = stepCar(before, { steer, torque, offRoad: reset ? false : world.offRoad }, world.params);
+  carInput.steer = steer;
+  carInput.torque = torque;
+  carInput.offRoad = reset ? false : world.offRoad;
+  const car = stepCar(before, carInput, world.params);
   const trackPos = nearestPoint(world.track, car.x, car.y, world.trackPos.segment);
   const offRoad = !isOnRoad(world.track, trackPos.lateral);
   const tick = world.tick + 1;
-  const laps = stepLaps(world.track, world.laps, {
-    sOld: reset ? trackPos.s : world.trackPos.s,
-    sNew: trackPos.s,
-    offRoadNow: offRoad,
-    offRoadBefore: world.offRoad,
-    reset,
-    tick,
-  });
+  lapInput.sOld = reset ? trackPos.s : world.trackPos.s;
+  lapInput.sNew = trackPos.s;
+  lapInput.offRoadNow = offRoad;
+  lapInput.offRoadBefore = world.offRoad;
+  lapInput.reset = reset;
+  lapInput.tick = tick;
+  const laps = stepLaps(world.track, world.laps, lapInput);
+  const last = world.applied;
   return {
     tick,
     track: world.track,
@@ -101,7 +109,8 @@ export function stepWorld(world: World, controls: Controls): World {
     trackPos,
     offRoad,
     laps,
-    applied: reset ? { steer, torque, reset } : { steer, torque },
+    // Shared with the previous tick when the same (worlds are immutable).
+    applied: reset ? { steer, torque, reset } : last.steer === steer && last.torque === torque && last.reset === undefined ? last : { steer, torque },
   };
 }
 
