@@ -33,8 +33,10 @@ export interface TrackGrid {
   /**
    * clearance[i * LEVELS + l]: a lower bound on the distance from segment i's midpoint to the
    * midpoint of any segment more than WINDOWS[l] segments away from i along the loop, m.
+   * Computed on the first hinted search (NOTE the search fills it in): a track that is built and
+   * never driven (a rejected candidate of the generator, a preview) does not pay for it.
    */
-  readonly clearance: Float64Array;
+  clearance: Float64Array | null;
 }
 
 /** The polyline a grid indexes: sample i to sample i + 1 is segment i, the last closes the loop. */
@@ -102,23 +104,36 @@ export function buildGrid(xs: Float64Array, ys: Float64Array, width: number): Tr
     const j = (i + 1) % n;
     midX[i] = (xs[i] + xs[j]) / 2;
     midY[i] = (ys[i] + ys[j]) / 2;
-    halfLen = Math.max(halfLen, Math.hypot(xs[j] - xs[i], ys[j] - ys[i]) / 2);
+    const ex = xs[j] - xs[i];
+    const ey = ys[j] - ys[i];
+    halfLen = Math.max(halfLen, Math.sqrt(ex * ex + ey * ey) / 2);
   }
+  return { cell: GRID_CELL, minX, minY, cols, rows, starts: counts, items, reach, midX, midY, halfLen, clearance: null };
+}
+
+/** The grid's clearance table (see TrackGrid.clearance), computed once. */
+function clearanceOf(g: TrackGrid, n: number): Float64Array {
+  if (g.clearance) return g.clearance;
+  const { midX, midY, starts, items } = g;
   // A segment the cell of i's midpoint does not list is more than `reach` from that midpoint,
   // so its own midpoint is more than reach - halfLen away: that caps every clearance.
-  const clearance = new Float64Array(n * LEVELS).fill(reach - halfLen);
+  const clearance = new Float64Array(n * LEVELS).fill(g.reach - g.halfLen);
   for (let i = 0; i < n; i++) {
-    const cell = Math.floor((midY[i] - minY) / GRID_CELL) * cols + Math.floor((midX[i] - minX) / GRID_CELL);
-    for (let k = counts[cell]; k < counts[cell + 1]; k++) {
+    const cell = Math.floor((midY[i] - g.minY) / g.cell) * g.cols + Math.floor((midX[i] - g.minX) / g.cell);
+    for (let k = starts[cell]; k < starts[cell + 1]; k++) {
       const j = items[k];
       const apart = arcApart(n, i, j);
-      const d = Math.hypot(midX[j] - midX[i], midY[j] - midY[i]);
+      if (apart <= WINDOWS[0]) continue;
+      const dx = midX[j] - midX[i];
+      const dy = midY[j] - midY[i];
+      const d = Math.sqrt(dx * dx + dy * dy);
       for (let l = 0; l < LEVELS && apart > WINDOWS[l]; l++) {
         if (d < clearance[i * LEVELS + l]) clearance[i * LEVELS + l] = d;
       }
     }
   }
-  return { cell: GRID_CELL, minX, minY, cols, rows, starts: counts, items, reach, midX, midY, halfLen, clearance };
+  g.clearance = clearance;
+  return clearance;
 }
 
 /** Squared distance from (x, y) to segment i, and the fraction along it. Writes into `out`. */
@@ -248,10 +263,11 @@ export function nearestSegment(line: Polyline, x: number, y: number, hint: numbe
       const mx = x - midX[seed];
       const my = y - midY[seed];
       const need = Math.sqrt(mx * mx + my * my) + g.halfLen + d + SLACK;
+      const clearance = g.clearance ?? clearanceOf(g, n);
       for (let l = 0; l < LEVELS; l++) {
         const w = WINDOWS[l];
         if (2 * w + 1 >= n) break;
-        if (g.clearance[seed * LEVELS + l] > need) return scanWindow(line, x, y, seed, w, seedD2, out);
+        if (clearance[seed * LEVELS + l] > need) return scanWindow(line, x, y, seed, w, seedD2, out);
       }
     }
   }
