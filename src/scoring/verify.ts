@@ -153,6 +153,14 @@ interface BoundTrack {
   unranked?: string;
 }
 
+/**
+ * Custom tracks built from replays' inline files, by id and file text: a server verifying many
+ * laps on one custom track builds it (and its search tables) once. Building is deterministic,
+ * so a cached track is the one the file would build again.
+ */
+const customTracks = new Map<string, Track>();
+const CUSTOM_TRACKS_KEPT = 16;
+
 function bindTrack(r: Replay): BoundTrack {
   const { id, file } = r.track;
   if (!file) {
@@ -160,11 +168,16 @@ function bindTrack(r: Replay): BoundTrack {
     return { track: resolveTrack(id), custom: false };
   }
   if (isTrackId(id)) refuse('track', 'track.file', `an inline track file may not claim the preset or seed id '${id}'`);
-  let track: Track;
-  try {
-    track = trackFromFile({ ...(file as object), id });
-  } catch (e) {
-    return refuse('track', 'track.file', (e as Error).message);
+  const key = `${id}\n${JSON.stringify(file)}`;
+  let track = customTracks.get(key);
+  if (!track) {
+    try {
+      track = trackFromFile({ ...(file as object), id });
+    } catch (e) {
+      return refuse('track', 'track.file', (e as Error).message);
+    }
+    if (customTracks.size >= CUSTOM_TRACKS_KEPT) customTracks.delete(customTracks.keys().next().value as string);
+    customTracks.set(key, track);
   }
   const hashId = trackHashId(file as TrackFile);
   if (id === hashId) return { track, custom: true };
