@@ -12,7 +12,8 @@
 // are folded under "Advanced"; the plots follow the run.
 //
 // Ownership: owns its DOM, three uPlot plots (plotsView.ts), a redraw timer and a save timer
-// (through its sections and panelStore.ts); dispose() frees them. It does not own the run: dispose() leaves a training run going.
+// (through its sections and panelStore.ts); dispose() frees them. It does not own the run:
+// dispose() leaves a training run going.
 //
 // Test ids (stable, for e2e):
 //   training-panel          the panel's root
