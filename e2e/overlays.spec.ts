@@ -1,6 +1,7 @@
 // The model overlays while the starter model drives in lockstep: each toggle draws its canvas
 // (non-uniform pixels), the saliency map changes as the road does, the keys toggle them too,
-// and the autopilot keeps driving with them on (laps progress, no intervention).
+// and the autopilot keeps driving with them on (laps progress, no intervention); with saliency on
+// it drives a whole lap.
 import { expect, test, type Page } from '@playwright/test';
 import { GamePage } from './gamePage.ts';
 
@@ -97,6 +98,30 @@ test('overlays draw while the starter model drives in lockstep, and leave it dri
   // The machine is shared (2 cores): only that the simulation went on, no speed claim.
   expect(end.tick - start.tick).toBeGreaterThan(60);
   expect(end.offRoad).toBe(false);
+  expect(game.errors).toEqual([]);
+});
+
+test('with saliency on, the starter model drives a whole lap in lockstep, and the map varies between frames', async ({ page }) => {
+  test.setTimeout(480_000);
+  const game = new GamePage(page);
+  await game.open('?track=oval');
+  expect(await game.hook('engageAutopilot', 'lockstep')).toBe(true);
+  await page.getByTestId('overlay-saliency').click();
+  await expect(page.getByTestId('saliency-canvas')).toBeVisible();
+  // Sample the map while the lap goes on: it must follow the road, not stand still.
+  const hashes = new Set<number>();
+  await expect.poll(async () => {
+    const px = await canvasPixels(page, 'saliency-canvas');
+    if (px.distinct > 20) hashes.add(px.hash);
+    return (await game.state()).laps.length;
+  }, { timeout: 420_000, intervals: [2000] }).toBeGreaterThanOrEqual(1);
+  const stats = await game.hook('autopilotStats');
+  const lap = (await game.state()).laps[0];
+  expect(stats.engaged).toBe(true);
+  expect(stats.interventions).toBe(0);
+  expect(lap.offRoadTicks).toBe(0);
+  expect(hashes.size).toBeGreaterThanOrEqual(5);
+  expect(await page.getByTestId('overlay-saliency').getAttribute('aria-pressed')).toBe('true');
   expect(game.errors).toEqual([]);
 });
 
