@@ -325,11 +325,13 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
 
   const resize = (): void => {
     const r = shell.viewport.getBoundingClientRect();
-    layoutView(r.width, r.height, { renderer, hud, pip, overlays });
+    const area = { width: shell.hudLayer.clientWidth, height: shell.hudLayer.clientHeight };
+    layoutView(r.width, r.height, { renderer, hud, pip, overlays }, area);
     loop.redraw();
   };
   const observer = new ResizeObserver(resize);
   observer.observe(shell.viewport);
+  observer.observe(shell.hudLayer); // it shrinks while the touch controls show
   resize();
 
   /** Tells the player what other tabs are recording, importing or training (Web Locks). */

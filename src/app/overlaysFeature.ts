@@ -19,6 +19,8 @@ export const OVERLAY_HZ = 5;
  */
 export const OVERLAY_WORKER_SHARE = 0.1;
 const TRAINING_POLL_MS = 1000;
+/** A column's height where the HUD's panels leave less (the toggles stay reachable), CSS px. */
+const MIN_COLUMN_H = 60;
 const DEADLINE_MS = 3000;
 
 export interface OverlaysHost {
@@ -146,11 +148,15 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
     place(l, pip) {
       const gap = 10 * l.unit;
       const leftTop = l.lap.y + l.lap.h + gap;
-      const rightTop = pip.y + pip.height + 24 * l.unit;
+      const rightTop = Math.max(pip.y + pip.height, l.minimapBox.y + l.minimapBox.h) + 24 * l.unit;
+      // Down to the HUD's bottom panels; where the view is too short for that (a phone turned
+      // sideways) at least MIN_COLUMN_H, but never past the bottom of the HUD's layer, which
+      // ends above the touch controls while they show.
+      const room = (top: number, above: number): number => Math.max(0, Math.max(above - gap - top, Math.min(MIN_COLUMN_H, l.height - top)));
       panels.place(
         pip,
-        { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: l.autopilot.y - gap - leftTop },
-        { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: l.speed.y - gap - rightTop },
+        { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: room(leftTop, l.autopilot.y) },
+        { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: room(rightTop, l.speed.y) },
       );
     },
     async saliencyOf(frame, width, height) {

@@ -32,7 +32,12 @@ export function createScene(host: SceneHost, track: Track, theme: ThemeName): Re
   }
 }
 
-/** Lays the view out for a viewport of width x height px: the dash picture and the overlays sit under the minimap, clear of the road ahead. */
+/**
+ * Lays the view out for a viewport of width x height px: the dash picture and the overlays sit
+ * under the minimap, clear of the road ahead. They live in the HUD's layer, which ends above the
+ * touch controls while those show: `hudArea` is that layer's size (the viewport's by default),
+ * so they lay out in it as the HUD does and stay clear of the pad and pedals.
+ */
 export function layoutView(
   width: number,
   height: number,
@@ -42,13 +47,17 @@ export function layoutView(
     pip: { place(x: number, y: number, width: number): void };
     overlays: { place(l: HudLayout, dash: { x: number; y: number; width: number; height: number }): void };
   },
+  hudArea: { width: number; height: number } = { width, height },
 ): void {
   const { renderer } = parts;
   renderer?.resize(width, height);
   parts.hud.resize();
-  const l = hudLayout(width, height);
-  const below = { x: l.minimapBox.x, y: l.minimapBox.y + l.minimapBox.h + 8 * l.unit };
-  parts.pip.place(below.x, below.y, l.minimapBox.w);
+  const l = hudLayout(hudArea.width, hudArea.height);
   const dashAspect = (renderer?.dashHeight ?? 66) / (renderer?.dashWidth ?? 200);
-  parts.overlays.place(l, { ...below, width: l.minimapBox.w, height: l.minimapBox.w * dashAspect });
+  const dash = { x: l.minimapBox.x, y: l.minimapBox.y + l.minimapBox.h + 8 * l.unit, width: l.minimapBox.w, height: l.minimapBox.w * dashAspect };
+  // Too short a view for it under the minimap (a phone turned sideways, the touch controls
+  // showing): beside the minimap, on its left.
+  if (dash.y + dash.height > l.height) Object.assign(dash, { x: l.minimapBox.x - 8 * l.unit - dash.width, y: l.minimapBox.y });
+  parts.pip.place(dash.x, dash.y, dash.width);
+  parts.overlays.place(l, dash);
 }

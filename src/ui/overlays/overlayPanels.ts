@@ -41,7 +41,7 @@ export interface OverlayPanels {
   setCost(text: string): void;
   /** Moves the gates panel to the left column (a side panel covers the right one) or back. */
   setGatesLeft(left: boolean): void;
-  /** Saliency canvas over the dash picture (CSS px in the parent); toggles and layers in the left column, gates in the right. */
+  /** Saliency canvas over the dash picture (CSS px in the parent); toggles and layers in the left column, gates in the right (each at most its maxHeight tall). */
   place(pip: { x: number; y: number; width: number }, left: Column, right: Column): void;
   dispose(): void;
 }
@@ -215,7 +215,8 @@ export function createOverlayPanels(parent: HTMLElement, intents: OverlayIntents
       placed = pip;
       placeSaliency();
       for (const [box, c] of [[column, l], [right, r]] as const) {
-        Object.assign(box.style, { left: `${c.x}px`, top: `${c.y}px`, width: `${c.width}px`, maxHeight: `${Math.max(60, c.maxHeight)}px` });
+        // No room at all: not shown (clipping to nothing would leave its boxes where they were).
+        Object.assign(box.style, { left: `${c.x}px`, top: `${c.y}px`, width: `${c.width}px`, maxHeight: `${Math.max(0, c.maxHeight)}px`, display: c.maxHeight > 0 ? '' : 'none' });
       }
     },
     dispose() {
