@@ -25,12 +25,22 @@ async function scan(page: Page, screen: string, include?: string): Promise<Scree
   };
 }
 
+function report(results: readonly ScreenResult[]): string[] {
+  for (const r of results) console.log(`a11y ${r.screen}: serious ${r.serious}, critical ${r.critical}${r.rules.length ? `\n  ${r.rules.join('\n  ')}` : ''}`);
+  return results.flatMap((r) => r.rules.map((x) => `${r.screen}: ${x}`));
+}
+
 test('axe finds no serious or critical violations on each screen', async ({ page }) => {
   test.setTimeout(240_000);
   const game = new GamePage(page);
   await game.open('?track=oval');
   const results: ScreenResult[] = [];
   results.push(await scan(page, 'drive'));
+  // The model overlays' controls (toggles, the saliency method select), all on.
+  for (const k of ['saliency', 'layers', 'gates']) await page.getByTestId(`overlay-${k}`).click();
+  await expect(page.getByTestId('overlay-method')).toBeVisible();
+  results.push(await scan(page, 'drive, overlays on'));
+  for (const k of ['saliency', 'layers', 'gates']) await page.getByTestId(`overlay-${k}`).click();
   for (const p of ['settings', 'library', 'leaderboard'] as const) {
     await page.getByTestId(`panel-${p}`).click();
     await expect(page.getByTestId(`panel-body-${p}`)).toBeVisible();
@@ -42,9 +52,29 @@ test('axe finds no serious or critical violations on each screen', async ({ page
   await page.waitForTimeout(1000);
   results.push(await scan(page, 'training', '[data-testid="drawer"]'));
   await page.getByTestId('mode-drive').click();
-  await page.locator('.ds-topbar button', { hasText: '?' }).click();
+  await page.getByTestId('help-button').click();
   await expect(page.getByTestId('help')).toBeVisible();
   results.push(await scan(page, 'help', '[data-testid="help"]'));
-  for (const r of results) console.log(`a11y ${r.screen}: serious ${r.serious}, critical ${r.critical}${r.rules.length ? `\n  ${r.rules.join('\n  ')}` : ''}`);
-  expect(results.flatMap((r) => r.rules.map((x) => `${r.screen}: ${x}`))).toEqual([]);
+  expect(report(results)).toEqual([]);
+});
+
+test('on a phone (390x844, touch) axe finds no serious or critical violations', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await ctx.newPage();
+  const game = new GamePage(page);
+  await game.open('?track=oval');
+  await expect(page.getByTestId('touch-controls')).toBeVisible();
+  await expect(page.getByTestId('guide')).toBeVisible();
+  const results: ScreenResult[] = [];
+  results.push(await scan(page, 'phone: drive (guide, touch controls)'));
+  await page.getByTestId('menu-toggle').tap();
+  await expect(page.getByTestId('panel-settings')).toBeVisible();
+  results.push(await scan(page, 'phone: menu open', '.ds-topbar'));
+  await page.getByTestId('panel-settings').tap();
+  await expect(page.getByTestId('panel-body-settings')).toBeVisible();
+  await page.waitForTimeout(500);
+  results.push(await scan(page, 'phone: settings', '[data-testid="drawer"]'));
+  expect(report(results)).toEqual([]);
+  await ctx.close();
 });

@@ -106,7 +106,8 @@ export function createTouchControls(container: HTMLElement): TouchControls {
     b.className = `ds-touch-pedal ds-touch-${id}`;
     b.textContent = label;
     b.setAttribute('data-testid', `touch-${id}`);
-    b.setAttribute('aria-label', label === 'Gas' ? 'Throttle (hold)' : 'Brake and reverse (hold)');
+    // The accessible name begins with the visible word (a voice user says what they see).
+    b.setAttribute('aria-label', label === 'Gas' ? 'Gas (hold)' : 'Brake and reverse (hold)');
     return b;
   };
   const brakeBtn = mkPedal('Brake', 'brake');
@@ -121,7 +122,7 @@ export function createTouchControls(container: HTMLElement): TouchControls {
   tiltBtn.textContent = 'Tilt';
   tiltBtn.setAttribute('data-testid', 'touch-tilt');
   tiltBtn.setAttribute('aria-pressed', 'false');
-  tiltBtn.setAttribute('aria-label', 'Steer by tilting the device');
+  tiltBtn.setAttribute('aria-label', 'Tilt: steer by tilting the device');
   tiltBtn.hidden = !hasTiltApi();
   tiltBtn.addEventListener('click', () => {
     if (tilt.on) {
@@ -131,7 +132,10 @@ export function createTouchControls(container: HTMLElement): TouchControls {
     }
     void tilt.start().then((ok) => {
       tiltBtn.setAttribute('aria-pressed', String(ok));
-      if (!ok) tiltBtn.textContent = 'No tilt';
+      if (!ok) {
+        tiltBtn.textContent = 'No tilt';
+        tiltBtn.setAttribute('aria-label', 'No tilt: this device gives no orientation');
+      }
     });
   });
   root.append(pad, tiltBtn, pedals);
