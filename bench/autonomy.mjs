@@ -30,6 +30,7 @@
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
 //   --no-baseline          skip the CNN; --no-baseline-drive: train it but do not drive it
 //   --quick                a smoke run of a few seconds of each phase
+//   --trace                keep each lap's control-tick trace (tick, s, speed, predicted speed and steering, torque) in the JSON
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -68,6 +69,7 @@ const { values: a } = parseArgs({
     port: { type: 'string', default: '4186' },
     viewport: { type: 'string', default: '320x180' },
     quick: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'no-baseline-drive': { type: 'boolean', default: false },
@@ -258,7 +260,7 @@ try {
       const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
       expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
     }
-    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on' });
+    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on', trace: a.trace });
     const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
     return {
       trackId,
@@ -272,6 +274,7 @@ try {
       wallS: d.wallMs / 1000,
       latencyMs: d.latencyMs,
       events: d.events,
+      ...(d.trace ? { trace: d.trace } : {}),
     };
   };
   for (const trackId of opts.heldout) {

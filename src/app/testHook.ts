@@ -62,7 +62,7 @@ export interface TestHook {
    * Drives `laps` laps on a track with a model in lockstep, as fast as predictions come (no
    * pacing), then disengages. Returns the laps and the autonomy figures.
    */
-  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: 'torque' | 'speed'; governor?: boolean }): Promise<{
+  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: 'torque' | 'speed'; governor?: boolean; trace?: boolean }): Promise<{
     laps: TestState['laps'];
     interventions: number;
     autonomyPct: number;
@@ -71,6 +71,8 @@ export interface TestHook {
     latencyMs: number;
     /** Where each intervention happened: tick, speed (m/s), curvature ahead (1/m), lateral (m). */
     events: { tick: number; speed: number; curvature: number; lateral: number; s: number }[];
+    /** With `trace`: every control tick, [tick, s (m), speed (m/s), predicted speed, predicted steering, torque applied]. */
+    trace?: number[][];
   }>;
   /**
    * One DAgger round (src/app/improve.ts): the model drives the tracks in lockstep, the expert
@@ -222,6 +224,7 @@ export function installTestHook(app: App): TestHook {
       const maxTicks = (opts.maxSeconds ?? 600) * 60;
       const idle = { controls: { steer: 0, torque: 0 }, activity: 0, takeover: false, device: null };
       const events: { tick: number; speed: number; curvature: number; lateral: number; s: number }[] = [];
+      const trace: number[][] = [];
       try {
         while (s.world.laps.completed.length < opts.laps && s.world.tick < maxTicks) {
           const before = ap.autopilot.stats.interventions;
@@ -230,6 +233,8 @@ export function installTestHook(app: App): TestHook {
           if (ap.autopilot.stats.interventions > before) {
             events.push({ tick: w.tick, speed: carSpeed(w.car), curvature: curvatureAhead(w.track, w.trackPos.s, 20), lateral: w.trackPos.lateral, s: w.trackPos.s });
           }
+          const p = ap.autopilot.latest;
+          if (opts.trace && p) trace.push([s.world.tick, s.world.trackPos.s, carSpeed(s.world.car), p.speed, p.steering, s.world.applied.torque]);
         }
       } finally {
         ap.disengage();
@@ -245,6 +250,7 @@ export function installTestHook(app: App): TestHook {
         wallMs: performance.now() - t0,
         latencyMs: st.latencyMs,
         events,
+        ...(opts.trace ? { trace } : {}),
       };
     },
     async predictOn(backend, modelId, frames) {
