@@ -118,6 +118,14 @@ export const modelConfigSchema = z.strictObject({
      * to hold (absent in models made before it existed: 0, the present speed).
      */
     speedAheadS: num(0, 5).optional(),
+    /**
+     * For a model that reads the speed (input.speed): the speed head predicts the CHANGE from the
+     * measured speed of the window's last frame, which the net adds back (in the head's normalised
+     * units), so the output is still the speed ahead. Without it a net fits "the speed ahead is
+     * about the present speed" and learns little of when to brake (docs/formats.md, "Labels").
+     * Absent in models made before it existed: false.
+     */
+    speedResidual: z.boolean({ error: 'must be true or false' }).optional(),
   }),
   init: z.strictObject({
     /** Conv and hidden dense kernels (biases start at zero; the cell input and head outputs use glorotUniform). */
@@ -236,7 +244,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S },
+  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
@@ -417,6 +425,11 @@ export function encoderHiddenWidths(config: ModelConfig): number[] {
 /** Whether the model reads the measured speed beside the frames (see `input.speed`). */
 export function usesSpeedInput(config: ModelConfig): boolean {
   return config.input.speed ?? false;
+}
+
+/** Whether the net adds the last frame's measured speed to its speed head (see `heads.speedResidual`). */
+export function usesSpeedResidual(config: ModelConfig): boolean {
+  return usesSpeedInput(config) && (config.heads.speedResidual ?? false);
 }
 
 /** Width of what the recurrent cell (or the cnn's heads) reads per frame: the embedding, plus the speed if fed. */

@@ -9,6 +9,7 @@
 // Ownership: every function here returns new tensors and leaves its intermediates to the
 // caller's tf.tidy (or tf.variableGrads): call them inside one.
 
+import { usesSpeedResidual } from './config.ts';
 import { ModelError } from './modelErrors.ts';
 import type { CellVariables, SteeringNet } from './factory.ts';
 import { tf } from './tfSetup.ts';
@@ -138,10 +139,22 @@ export function exampleCount(lengths: readonly number[], T: number): number {
 export function forwardGroups(net: SteeringNet, frames: tf.Tensor4D, lengths: readonly number[], training: boolean, speeds?: tf.Tensor2D | null): tf.Tensor2D {
   checkGroups(net, frames, lengths);
   const emb = withSpeeds(net, encodeFrames(net, frames, training), speeds);
-  if (!net.cell) return applyHeads(net, emb);
+  if (!net.cell) return addSpeedResidual(net, applyHeads(net, emb), speeds);
   const proj = projectInputs(net.cell, emb);
   const T = net.window;
-  return applyHeads(net, runCell(net.cell, T, windowSteps(proj, lengths, T)));
+  const out = applyHeads(net, runCell(net.cell, T, windowSteps(proj, lengths, T)));
+  return addSpeedResidual(net, out, speeds ? windowSteps(speeds, lengths, T)(T - 1) : null);
+}
+
+/**
+ * Predictions [b, 3] with the measured speed of each window's last frame ([b, 1], normalised)
+ * added to the speed column, for a model whose speed head predicts the change (config
+ * heads.speedResidual); the predictions unchanged otherwise.
+ */
+export function addSpeedResidual(net: SteeringNet, out: tf.Tensor2D, lastSpeeds: tf.Tensor2D | null | undefined): tf.Tensor2D {
+  if (!usesSpeedResidual(net.config)) return out;
+  if (!lastSpeeds) throw new ModelError('invalid-input', 'this model reads the measured speed beside the frames, but no speeds were given');
+  return tf.add(out, tf.mul(lastSpeeds, tf.tensor2d([[0, 1, 0]]))) as tf.Tensor2D;
 }
 
 function checkGroups(net: SteeringNet, frames: tf.Tensor4D, lengths: readonly number[]): void {

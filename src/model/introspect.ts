@@ -9,7 +9,7 @@
 
 import { cellGates, type CellKind } from './config.ts';
 import type { SteeringNet } from './factory.ts';
-import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, windowSteps, withSpeeds } from './forward.ts';
+import { addSpeedResidual, applyHeads, encodeFrames, projectInputs, runCell, speedColumn, windowSteps, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
@@ -126,7 +126,11 @@ export function gateTrace(net: SteeringNet, frames: Uint8Array, size: FrameSize,
   });
   const series = traceCell(cell.kind, U, rk, proj, T);
   const last = series.hidden.slice((T - 1) * U, T * U);
-  const outputs = tf.tidy(() => Float32Array.from(applyHeads(net, tf.tensor2d(last, [1, U])).dataSync()));
+  const outputs = tf.tidy(() => {
+    const out = applyHeads(net, tf.tensor2d(last, [1, U]));
+    const lastSpeed = speedColumn(net, T, speeds);
+    return Float32Array.from(addSpeedResidual(net, out, lastSpeed ? tf.slice(lastSpeed, [T - 1, 0], [1, 1]) : null).dataSync());
+  });
   return { kind: cell.kind, steps: T, units: U, series, outputs };
 }
 

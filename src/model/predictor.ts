@@ -17,7 +17,7 @@
 // read, so the overlay does not run a second conv forward. Off by default: plain driving pays
 // nothing, and the prediction is the same bit for bit either way.
 
-import { cellGates, convPlan, featureWidth, HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
+import { cellGates, convPlan, featureWidth, HEAD_NAMES, usesSpeedResidual, type Activation, type CellKind, type HeadValues } from './config.ts';
 import type { SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, normalizeSpeeds, type FrameSize, type TargetNormalization } from './preprocess.ts';
@@ -207,6 +207,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   const T = net.window;
   let cell: CellWeights | null = null;
   let heads: { hidden: DenseWeights | null; out: DenseWeights }[] = [];
+  const residualSpeed = usesSpeedResidual(net.config);
   /** Ring of the last T input projections (cnn_lstm) or the last embedding (cnn). */
   let ring: Float32Array[] = [];
   let seen = 0;
@@ -334,7 +335,8 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
         }
         const y = new Float64Array(1);
         denseInto(h.out, f, y);
-        return y[0] * normalization.std[name] + normalization.mean[name];
+        const residual = name === 'speed' && residualSpeed ? v! : 0;
+        return (y[0] + residual) * normalization.std[name] + normalization.mean[name];
       });
       const t3 = clock();
       return {
@@ -409,7 +411,8 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
         yT.dispose();
       }
       const t2 = clock();
-      const v = HEAD_NAMES.map((name, i) => y[i] * normalization.std[name] + normalization.mean[name]);
+      const residual = usesSpeedResidual(net.config) ? speeds[T - 1] : 0;
+      const v = HEAD_NAMES.map((name, i) => (y[i] + (name === 'speed' ? residual : 0)) * normalization.std[name] + normalization.mean[name]);
       return { steering: v[0], speed: v[1], torque: v[2], warm: seen >= T, ms: { preprocess: t1 - t0, encode: t2 - t1, recurrent: 0, total: t2 - t0 } };
     },
     dispose() {

@@ -26,8 +26,8 @@ beforeAll(async () => {
 const FRAME = { width: 16, height: 12 };
 const NORM: TargetNormalization = { mean: { steering: 0, speed: 12, torque: 0 }, std: { steering: 0.4, speed: 4, torque: 0.3 } };
 
-function speedNet(kind: ModelKind): SteeringNet {
-  const net = createSteeringNet(tinyConfig({ input: { speed: true }, sequence: { kind, window: 3 }, heads: { hidden: 4, activation: 'tanh' } }));
+function speedNet(kind: ModelKind, speedResidual = false): SteeringNet {
+  const net = createSteeringNet(tinyConfig({ input: { speed: true }, sequence: { kind, window: 3 }, heads: { hidden: 4, activation: 'tanh', speedResidual } }));
   tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 50 + i), 0.4))));
   return net;
 }
@@ -41,8 +41,10 @@ describe('the measured speed as an input', () => {
     expect(rnn(on) - rnn(off)).toBe(4 * 64); // one more input row per LSTM gate unit
   });
 
-  it.each(['cnn_lstm', 'cnn'] as ModelKind[])('gives the same outputs in the fused forward and the tfjs model, and the speed matters (%s)', (kind) => {
-    const net = speedNet(kind);
+  const KINDS_RESIDUAL: [ModelKind, boolean][] = [['cnn_lstm', false], ['cnn', false], ['cnn_lstm', true], ['cnn', true]];
+
+  it.each(KINDS_RESIDUAL)('gives the same outputs in the fused forward and the tfjs model, and the speed matters (%s, speed residual %s)', (kind, residual) => {
+    const net = speedNet(kind, residual);
     try {
       tf.tidy(() => {
         const lengths = kind === 'cnn' ? [1, 1, 1, 1] : [5, 4];
@@ -61,7 +63,10 @@ describe('the measured speed as an input', () => {
           }
           o += n;
         }
-        const ref = net.model.predict([tf.stack(xs), tf.stack(ss)]) as tf.Tensor;
+        // The tfjs model is the net without the residual: its speed column plus the last frame's speed.
+        const raw = net.model.predict([tf.stack(xs), tf.stack(ss)]) as tf.Tensor2D;
+        const lastSpeed = T === 1 ? tf.stack(ss) : tf.squeeze(tf.slice(tf.stack(ss), [0, T - 1, 0], [-1, 1, 1]), [2]);
+        const ref = residual ? tf.add(raw, tf.mul(lastSpeed, tf.tensor2d([[0, 1, 0]]))) : raw;
         expect(fast.shape).toEqual(ref.shape);
         expect(tf.max(tf.abs(tf.sub(fast, ref))).dataSync()[0]).toBeLessThan(1e-5);
         const other = forwardGroups(net, frames, lengths, false, tf.add(speeds, 1) as tf.Tensor2D);
@@ -73,8 +78,8 @@ describe('the measured speed as an input', () => {
     }
   });
 
-  it.each(['cnn_lstm', 'cnn'] as ModelKind[])('streams what the full model computes on each window, speeds included (%s)', async (kind) => {
-    const net = speedNet(kind);
+  it.each(KINDS_RESIDUAL)('streams what the full model computes on each window, speeds included (%s, speed residual %s)', async (kind, residual) => {
+    const net = speedNet(kind, residual);
     const T = net.window;
     const fb = FRAME.width * FRAME.height * 3;
     const frames = syntheticSequence({ count: 8, ...FRAME }).frames;
@@ -98,7 +103,9 @@ describe('the measured speed as an input', () => {
           const x = framesToTensor(window, T, FRAME, net.config.input);
           const sp = normalizeSpeeds(ws, NORM);
           const input = T === 1 ? [x, tf.tensor2d(sp, [1, 1])] : [tf.expandDims(x, 0), tf.tensor3d(sp, [1, T, 1])];
-          return Array.from(denormalizeOutputs((net.model.predict(input) as tf.Tensor).dataSync(), NORM));
+          const raw = Float32Array.from((net.model.predict(input) as tf.Tensor).dataSync());
+          if (residual) raw[1] += sp[T - 1]; // the speed head predicts the change from the last frame's speed
+          return Array.from(denormalizeOutputs(raw, NORM));
         });
         [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
       }
