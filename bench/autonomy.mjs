@@ -17,8 +17,9 @@
 //   --budget 420 (s of training)  --baseline-budget (the CNN's; default: the same as --budget)
 //   --epochs N             train for exactly N epochs instead of a time budget (machine-independent)
 //   --dagger 2             DAgger rounds after training: the model drives the training tracks,
-//                          the expert labels, the model is fine-tuned (--dagger-minutes 1.5, --dagger-budget 120 s,
-//                          or --dagger-epochs 1 with --epochs)
+//                          the expert labels, the model is fine-tuned on the aggregate for --dagger-epochs 1
+//                          (--dagger-minutes 1.5; --dagger-budget S: a time budget instead, which may end
+//                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
@@ -26,6 +27,7 @@
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
 //   --throttle torque|speed  which head drives the throttle; --governor on|off
+//   --speed-gains A,B      the speed controller's torque per m/s accelerating, braking (default: the app's)
 //   --name NAME            results file name under bench/results (default autonomy)
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
 //   --no-baseline          skip the CNN; --no-baseline-drive: train it but do not drive it
@@ -51,7 +53,7 @@ const { values: a } = parseArgs({
     epochs: { type: 'string' },
     dagger: { type: 'string', default: '2' },
     'dagger-minutes': { type: 'string', default: '1.5' },
-    'dagger-budget': { type: 'string', default: '120' },
+    'dagger-budget': { type: 'string' },
     'dagger-epochs': { type: 'string', default: '1' },
     seeds: { type: 'string', default: '0' },
     budget: { type: 'string', default: '420' },
@@ -66,6 +68,7 @@ const { values: a } = parseArgs({
     noise: { type: 'string', default: '0.1' },
     weave: { type: 'string', default: '0.15' },
     governor: { type: 'string', default: 'off' },
+    'speed-gains': { type: 'string' },
     port: { type: 'string', default: '4186' },
     viewport: { type: 'string', default: '320x180' },
     quick: { type: 'boolean', default: false },
@@ -86,7 +89,7 @@ const opts = {
   epochs: a.epochs === undefined ? null : Number(a.epochs),
   dagger: quick ? 1 : Number(a.dagger),
   daggerMinutes: quick ? 0.1 : Number(a['dagger-minutes']),
-  daggerBudget: quick ? 5 : Number(a['dagger-budget']),
+  daggerBudget: quick ? 5 : a['dagger-budget'] === undefined ? null : Number(a['dagger-budget']),
   daggerEpochs: Number(a['dagger-epochs']),
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
@@ -94,6 +97,7 @@ const opts = {
   config: JSON.parse(a.config),
   throttle: a.throttle,
   governor: a.governor === 'on',
+  speedGains: a['speed-gains'] ?? 'default',
   sideOffset: Number(a['side-offset']),
   sideYaw: Number(a['side-yaw']),
 };
@@ -230,10 +234,10 @@ try {
   for (let round = 1; round <= opts.dagger && modelId; round++) {
     const trackIds = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
     const themes = opts.themes.filter((_, i) => opts.themes.length < 2 || i % 2 === round % 2);
-    log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.epochs ? `${opts.daggerEpochs} epochs` : `${opts.daggerBudget} s`}`);
+    log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
     const r = await hook('improve', {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
-      ...(opts.epochs ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
+      ...(opts.daggerBudget === null ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
     });
     const row = { round, trackIds, themes, rolloutAutonomyPct: r.rollout.autonomyPct, rolloutInterventions: r.rollout.interventions, rolloutS: r.rollout.seconds,
       newClips: r.clipIds.length, valRmse: r.outcome.rmse, epochs: r.outcome.epochsDone, wallS: r.ms / 1000, modelId: r.outcome.modelId };
@@ -260,7 +264,8 @@ try {
       const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
       expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
     }
-    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on', trace: a.trace });
+    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on', trace: a.trace,
+      ...(a['speed-gains'] ? { speedGains: { accelerate: Number(a['speed-gains'].split(',')[0]), brake: Number(a['speed-gains'].split(',')[1]) } } : {}) });
     const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
     return {
       trackId,
@@ -282,7 +287,7 @@ try {
       log(`driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
       const row = await drive(modelId, trackId, theme);
       results.laps.push(row);
-      log(JSON.stringify({ ...row, events: row.events.length }));
+      log(JSON.stringify({ ...row, events: row.events.length, trace: undefined }));
       saveJson();
     }
   }
@@ -296,7 +301,7 @@ try {
         log(`driving the ${kind} (before DAgger) on held-out track ${trackId}, ${theme}`);
         const row = await drive(id, trackId, theme);
         results.sequenceVsFrameLaps[kind].push(row);
-        log(JSON.stringify({ ...row, events: row.events.length }));
+        log(JSON.stringify({ ...row, events: row.events.length, trace: undefined }));
         saveJson();
       }
     }

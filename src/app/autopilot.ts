@@ -36,9 +36,18 @@ export interface AutopilotOptions {
    * does not see.
    */
   governor: boolean;
+  /** The speed controller's torque per m/s of predicted speed gain (accelerating) and loss (braking). */
+  speedGains: SpeedGains;
 }
 
-export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false };
+export interface SpeedGains {
+  readonly accelerate: number;
+  readonly brake: number;
+}
+
+export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 0.25 };
+
+export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false, speedGains: DEFAULT_SPEED_GAINS };
 
 /** Share of the tyres' grip the governor lets the commanded turn use. */
 export const GOVERNOR_GRIP = 0.65;
@@ -55,9 +64,13 @@ export function governedTorque(torque: number, steer: number, speed: number, car
   return speed > vMax ? Math.min(torque, -clamp(0.4 * (speed - vMax), 0, 1)) : torque;
 }
 
-/** Throttle from the speed head: proportional control toward the predicted speed. */
-export function torqueForSpeed(target: number, speed: number): number {
-  return clamp(0.25 * (target - speed) + (target > 0.5 ? 0.15 : 0), -1, 1);
+/**
+ * Throttle from the speed head: proportional control toward the predicted speed, at its own gain
+ * each way (a predicted slow-down is a bend ahead: brake for it at `gains.brake`).
+ */
+export function torqueForSpeed(target: number, speed: number, gains: SpeedGains = DEFAULT_SPEED_GAINS): number {
+  const gap = target - speed;
+  return clamp((gap >= 0 ? gains.accelerate : gains.brake) * gap + (target > 0.5 ? 0.15 : 0), -1, 1);
 }
 
 export interface AutopilotStats {
@@ -111,7 +124,7 @@ export class Autopilot {
     if (!this.latest) return { steer: 0, torque: -0.3 }; // no prediction yet: hold the car
     const steer = clamp(this.latest.steering, -1, 1);
     const speed = carSpeed(world.car);
-    let torque = this.opts.throttle === 'torque' ? clamp(this.latest.torque, -1, 1) : torqueForSpeed(this.latest.speed, speed);
+    let torque = this.opts.throttle === 'torque' ? clamp(this.latest.torque, -1, 1) : torqueForSpeed(this.latest.speed, speed, this.opts.speedGains);
     if (this.opts.governor) torque = governedTorque(torque, steer, speed, world.params);
     return { steer, torque };
   }

@@ -18,6 +18,7 @@ import { improveRound } from './improve.ts';
 import type { DriverKind } from './session.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
+import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts';
 
 export interface TestState {
   tick: number;
@@ -62,7 +63,7 @@ export interface TestHook {
    * Drives `laps` laps on a track with a model in lockstep, as fast as predictions come (no
    * pacing), then disengages. Returns the laps and the autonomy figures.
    */
-  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: 'torque' | 'speed'; governor?: boolean; trace?: boolean }): Promise<{
+  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: 'torque' | 'speed'; governor?: boolean; trace?: boolean; speedGains?: { accelerate: number; brake: number } }): Promise<{
     laps: TestState['laps'];
     interventions: number;
     autonomyPct: number;
@@ -90,6 +91,13 @@ export interface TestHook {
    */
   predictOn(backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu', modelId: string, frames: number): Promise<{ steering: number; speed: number; torque: number; backend: string }[]>;
   autopilotStats(): { engaged: boolean; interventions: number; engagedTicks: number; latencyMs: number; humanHasWheel: boolean };
+  /**
+   * The live-latency probe of the real-time autopilot since it was last engaged (latencyProbe.ts):
+   * the summary, the first violations and, with `records`, every control tick's record.
+   */
+  latencyProbe(records?: boolean): { summary: LatencySummary; violations: readonly Violation[]; records?: ControlRecord[] };
+  /** Sets the main view's drawing-buffer pixels per CSS pixel; returns the scene canvas's drawing-buffer size. */
+  setPixelRatio(ratio: number): { width: number; height: number };
 }
 
 
@@ -216,6 +224,7 @@ export function installTestHook(app: App): TestHook {
         timing: 'lockstep',
         ...(opts.throttle ? { throttle: opts.throttle } : {}),
         ...(opts.governor !== undefined ? { governor: opts.governor } : {}),
+        ...(opts.speedGains ? { speedGains: opts.speedGains } : {}),
       };
       const s = app.session;
       s.restart(resolveTrack(opts.trackId));
@@ -297,6 +306,15 @@ export function installTestHook(app: App): TestHook {
     autopilotStats() {
       const st = app.autopilot.autopilot.stats;
       return { engaged: app.autopilot.isEngaged, interventions: st.interventions, engagedTicks: st.engagedTicks, latencyMs: st.latencyMs, humanHasWheel: app.autopilot.autopilot.humanHasWheel };
+    },
+    latencyProbe(records = false) {
+      const p = app.autopilot.probe;
+      return { summary: p.summary(), violations: p.violations(), ...(records ? { records: p.list() } : {}) };
+    },
+    setPixelRatio(ratio) {
+      app.renderer?.setQuality({ pixelRatio: ratio });
+      const canvas = app.shell.viewport.querySelector('canvas');
+      return { width: canvas?.width ?? 0, height: canvas?.height ?? 0 };
     },
   };
   window.__deepsteer = hook;

@@ -14,7 +14,7 @@
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { isDataError, MAX_JSON_DEPTH, nestingDepth, untrustedLimits, ZipReader } from '../data/index.ts';
 import { z } from 'zod';
-import { formatPath, HEAD_NAMES, parseModelConfig, type ModelConfig } from './config.ts';
+import { formatPath, HEAD_NAMES, parseModelConfig, usesSpeedResidual, type ModelConfig } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
 import type { TargetNormalization } from './preprocess.ts';
@@ -97,7 +97,9 @@ function modelIo(config: ModelConfig): ModelIo {
       : frames,
     pixels: `RGB, row 0 at the top, resized to ${width}x${height}, scaled to -1..1 as x / 127.5 - 1`,
     outputs: [...HEAD_NAMES],
-    denormalize: 'value = output * normalization.std[head] + normalization.mean[head]; steering -1..1 (+ left), speed m/s, torque -1..1',
+    denormalize: usesSpeedResidual(config)
+      ? 'first add the last frame\'s normalised speed input to output[1] (the speed head predicts the change), then value = output * normalization.std[head] + normalization.mean[head]; steering -1..1 (+ left), speed m/s, torque -1..1'
+      : 'value = output * normalization.std[head] + normalization.mean[head]; steering -1..1 (+ left), speed m/s, torque -1..1',
   };
 }
 
