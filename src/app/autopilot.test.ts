@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAR } from '../sim/car.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { createWorld, stepWorld } from '../sim/world.ts';
-import { Autopilot, governedTorque, torqueForSpeed } from './autopilot.ts';
+import { Autopilot, DEFAULT_SPEED_GAINS, governedTorque, torqueForSpeed } from './autopilot.ts';
 
 describe('autopilot arbitration', () => {
   it('counts one intervention per takeover and hands back after a quiet spell', () => {
@@ -26,6 +26,16 @@ describe('autopilot arbitration', () => {
     ap.receive({ steering: -0.9, speed: 10, torque: 0.5 }, 27, 40, 36);
     expect(ap.modelControls(w)).toEqual({ steer: 0.2, torque: 0.5 });
     expect(ap.stats.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('brakes for a predicted slow-down harder than it accelerates for the same gap', () => {
+    const gap = 1.5;
+    const up = torqueForSpeed(15 + gap, 15) - 0.15;
+    const down = torqueForSpeed(15 - gap, 15) - 0.15;
+    expect(up).toBeCloseTo(gap * DEFAULT_SPEED_GAINS.accelerate, 6);
+    expect(down).toBeCloseTo(-gap * DEFAULT_SPEED_GAINS.brake, 6);
+    expect(-down).toBeGreaterThan(up);
+    expect(torqueForSpeed(10, 12, { accelerate: 0.25, brake: 0.25 })).toBeCloseTo(-0.35, 6);
   });
 
   it('drives the throttle from the speed head toward the predicted speed', () => {

@@ -45,7 +45,7 @@ export interface SpeedGains {
   readonly brake: number;
 }
 
-export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 0.25 };
+export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 0.6 };
 
 export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false, speedGains: DEFAULT_SPEED_GAINS };
 

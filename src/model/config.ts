@@ -21,7 +21,7 @@ export const HEAD_NAMES = ['steering', 'speed', 'torque'] as const;
 
 /**
  * Default horizon of the speed label, s. The autopilot's speed controller turns the gap between
- * the predicted and the present speed into torque at a gain of 0.25 per m/s, which maps one
+ * the predicted and the present speed into torque at a gain of 0.25 per m/s (0.6 braking), which maps one
  * second's speed change of the demonstrator (up to ~3.4 m/s accelerating, ~4.4 braking) onto
  * nearly the full throttle and brake range. See docs/formats.md ("Labels").
  */
@@ -244,7 +244,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 0.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true },
+  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
