@@ -43,6 +43,9 @@ import {
   createConfig,
   type ConfigOverrides,
   DEFAULT_CONFIG,
+  connectGradientPeer,
+  serveGradientPeer,
+  type GradientPeer,
 } from '../src/model/index.ts';
 import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
 import { classifyTrainingError, createQuotaGuard, trainingDataError } from './trainingFailure.ts';
@@ -239,6 +242,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         resumeFrom = (slot?.checkpoint as TrainingCheckpoint | undefined) ?? null;
       }
       let normalization: TargetNormalization | undefined;
+      const peerLink = req.peerPort ? connectGradientPeer(req.peerPort) : null;
+      let peer: GradientPeer | null = peerLink;
       const order = trainingOrder();
       let attempt = 0;
       control = new TrainingControl();
@@ -267,7 +272,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
             } else {
               net = createSteeringNet(config);
             }
-            onEvent({ kind: 'backend', backend: name, reason: attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint` });
+            const how = attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint`;
+            onEvent({ kind: 'backend', backend: name, reason: peer ? `${how} with two workers` : how });
             const result = await trainModel({
               net,
               train,
@@ -275,6 +281,11 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               control,
               resumeFrom,
               ...(normalization ? { normalization } : {}),
+              peer,
+              onPeerLost: (reason) => {
+                peer = null;
+                onEvent({ kind: 'backend', backend: name, reason: `${reason}; training on one worker` });
+              },
               onProgress: overlays.watchTraining(net, train, onEvent),
               onCheckpoint: async (cp) => {
                 resumeFrom = cp; // kept in memory whether or not the store takes it
@@ -324,8 +335,14 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         }
       } finally {
         clearTimeout(budget);
+        peerLink?.close();
         control = null;
       }
+    },
+
+    /** Serves as the second replica of another worker's training run (its TrainRequest.peerPort) until that run closes the port. */
+    async servePeer(port: MessagePort): Promise<void> {
+      await serveGradientPeer(port, (name) => useBackend(name as BackendName)).done;
     },
 
     /** Saves the model a full storage refused (trainingFailure.ts); its id, null if none is held, throws while still full. */

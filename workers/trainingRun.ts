@@ -20,6 +20,11 @@ export interface TrainRequest {
   fromModelId?: string;
   /** Stop after this many seconds of training and save what was learned (the closed-loop benchmark's budget). */
   budgetSeconds?: number;
+  /**
+   * One end of a channel to a second worker serving as the peer replica (its servePeer()): every
+   * batch is split between the two (src/model/dataParallel.ts). Transferred. Absent: one worker.
+   */
+  peerPort?: MessagePort;
 }
 
 export type TrainEvent =

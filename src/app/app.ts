@@ -16,6 +16,7 @@ import { createDashPip } from '../ui/dashPip.ts';
 import { downloadBytes } from '../ui/dom.ts';
 import { createShell } from '../ui/shell.ts';
 import type { App, AppOptions } from './appApi.ts';
+import { trainingWorkerCount } from './appSettings.ts';
 import { AutopilotController } from './autopilotController.ts';
 import { workElsewhere } from './elsewhere.ts';
 import { createFirstRunFeature } from './firstRunFeature.ts';
@@ -140,6 +141,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const training = new TrainingController(
     () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settingsFeature.current.backend,
     (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
+    () => trainingWorkerCount(settingsFeature.current.trainingWorkers, navigator.hardwareConcurrency),
   );
   training.onEvent((e) => {
     if ((e.kind === 'backend' && /failed/.test(e.reason)) || e.kind === 'storage') shell.notify(`Training: ${e.reason}.`, 'warn');

@@ -23,11 +23,18 @@ export const appSettingsSchema = z.object({
   ghosts: z.boolean().catch(true),
   /** A side panel (Library, Leaderboard, Settings) pauses the game while open (src/app/panelPause.ts). */
   pausePanels: z.boolean().catch(true),
+  /** 'auto': two training workers (half of every batch each) where the device has 2+ hardware threads. */
+  trainingWorkers: z.enum(['auto', 'one']).catch('auto'),
 });
 
 export type AppSettings = z.infer<typeof appSettingsSchema> & { input: InputSettings };
 
 export const DEFAULT_SETTINGS: AppSettings = appSettingsSchema.parse({}) as AppSettings;
+
+/** How many workers a training run uses: two where the player left 'auto' and the device has 2+ hardware threads. */
+export function trainingWorkerCount(choice: AppSettings['trainingWorkers'], hardwareThreads: number | undefined): 1 | 2 {
+  return choice === 'auto' && (hardwareThreads ?? 1) >= 2 ? 2 : 1;
+}
 
 export function dashSizeOf(s: DashSize): { width: number; height: number } {
   const [w, h] = s.split('x').map(Number);
@@ -89,6 +96,11 @@ export const SETTINGS_FORM: readonly SettingSection[] = [
       {
         kind: 'select', key: 'backend', label: 'ML backend',
         options: BACKEND_CHOICES.map((b) => ({ value: b, label: b === 'auto' ? 'Fastest (measured)' : b })),
+      },
+      {
+        kind: 'select', key: 'trainingWorkers', label: 'Training workers',
+        help: 'Two: each trains on half of every batch, on its own core (the same training, faster). One: leaves a core to other work.',
+        options: [{ value: 'auto', label: 'Two if the device has 2+ cores' }, { value: 'one', label: 'One' }],
       },
     ],
   },

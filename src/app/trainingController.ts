@@ -1,6 +1,10 @@
 // Training runs in its own instance of the steering worker, on the backend ranked best for
 // training, so the car can keep driving (on the inference worker) while a model trains. Progress
 // comes back through a comlink-proxied callback. Also the door to the model library.
+// With two training workers (the default where the device has 2+ hardware threads), a third
+// instance starts for each run as the peer replica: the two talk over a MessageChannel of their
+// own, each computing half of every batch (src/model/dataParallel.ts); if the peer cannot start
+// or dies, the run goes on in the one worker. The peer is stopped when the run ends.
 
 import * as Comlink from 'comlink';
 import type { ModelMeta } from '../data/index.ts';
@@ -29,7 +33,12 @@ export class TrainingController {
   /** A run ended with its model held in memory (storage full). */
   onHeld: () => void = () => {};
 
-  constructor(private readonly backend: () => BackendChoice, private readonly onCrash: (reason: string) => void) {}
+  constructor(
+    private readonly backend: () => BackendChoice,
+    private readonly onCrash: (reason: string) => void,
+    /** Workers a run trains on: 2 splits every batch between two. */
+    private readonly workers: () => 1 | 2 = () => 1,
+  ) {}
 
   ensureWorker(): Promise<SteeringWorker> {
     if (this.worker && !this.worker.dead) return Promise.resolve(this.worker);
@@ -62,8 +71,9 @@ export class TrainingController {
     this.running = true;
     // Other tabs see that this one trains (src/app/elsewhere.ts); the name is this tab's own, so nobody waits on it.
     const release = await tabLocks.hold(`${TRAINING_LOCK}${this.tabId}`);
+    const peer = this.workers() === 2 ? startPeer() : null;
     try {
-      const out = await w.api.train(req, Comlink.proxy((e: TrainEvent) => {
+      const out = await w.api.train(peer ? Comlink.transfer({ ...req, peerPort: peer.port }, [peer.port]) : req, Comlink.proxy((e: TrainEvent) => {
         if (e.kind === 'backend' && this.status) this.status = { ...this.status, backend: e.backend };
         for (const l of [...this.listeners]) l(e);
       }));
@@ -75,6 +85,7 @@ export class TrainingController {
       }
       return out;
     } finally {
+      peer?.worker.terminate();
       release();
       this.running = false;
     }
@@ -161,5 +172,21 @@ export class TrainingController {
     clearTimeout(this.heldTimer);
     this.worker?.terminate();
     this.worker = null;
+  }
+}
+
+/**
+ * A steering worker serving as the peer replica, and the trainer's end of the channel to it;
+ * null if it cannot start (the run then trains on one worker).
+ */
+function startPeer(): { worker: SteeringWorker; port: MessagePort } | null {
+  try {
+    const worker = startSteeringWorker();
+    const { port1, port2 } = new MessageChannel();
+    // Resolves when the trainer closes the channel; a failure reaches the trainer as a silent or erring peer.
+    worker.api.servePeer(Comlink.transfer(port2, [port2])).catch(() => undefined);
+    return { worker, port: port1 };
+  } catch {
+    return null;
   }
 }

@@ -16,6 +16,7 @@ export {
   type BatchSource, type DatasetBatchSourceOptions, type FrameSequence, type TrainingBatch,
 } from './batchSource.ts';
 export { trainModel } from './train.ts';
+export { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from './dataParallel.ts';
 export {
   TrainingControl,
   type EpochProgress, type EpochSummary, type LayerGradNorm, type StepProgress, type TrainingCheckpoint, type TrainingEvent,

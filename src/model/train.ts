@@ -15,10 +15,10 @@
 import { createRng } from '../core/rng.ts';
 import type { BatchSource, TrainingBatch } from './batchSource.ts';
 import { HEAD_NAMES, type HeadValues, type ModelConfig } from './config.ts';
-import { netWeights } from './factory.ts';
+import { replicaOf, type GradientPeer } from './dataParallel.ts';
 import { exampleCount, forwardGroups } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
-import { createOptimizer, scheduledLearningRate, type NamedVariable } from './optimizers.ts';
+import { createOptimizer, scheduledLearningRate } from './optimizers.ts';
 import {
   augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, drawAugmentations, framesToTensor,
   headValues, normalizeSpeeds, normalizeTargets, TARGETS_PER_EXAMPLE, type TargetNormalization,
@@ -55,15 +55,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const binWeights = config.balance.kind === 'steer-bins' ? steerBinWeights(trainTargets, config.balance.bins, config.balance.maxWeight) : null;
   const lossWeights = HEAD_NAMES.map((h) => config.heads[h].lossWeight);
 
-  const weights: NamedVariable[] = netWeights(net).map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
-  const layerRanges: { name: string; from: number; to: number }[] = [];
-  {
-    let i = 0;
-    for (const l of net.layers) {
-      layerRanges.push({ name: l.name, from: i, to: i + l.weights.length });
-      i += l.weights.length;
-    }
-  }
+  const replica = replicaOf(net, { width: train.frameWidth, height: train.frameHeight });
+  const { weights, layerRanges } = replica;
+  // A second worker's replica that takes half of every batch (dataParallel.ts), until it fails.
+  let peer: GradientPeer | null = options.peer ?? null;
+  const losePeer = (e: unknown): void => {
+    peer?.stop();
+    peer = null;
+    options.onPeerLost?.((e as Error).message);
+  };
   const optimizer = createOptimizer(config.training.optimizer, weights);
   let bestSnapshot: tf.Tensor[] | null = null;
   let history: EpochSummary[] = [];
@@ -97,6 +97,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       best = resumeFrom.best;
       epochsWithoutImprovement = resumeFrom.epochsWithoutImprovement;
       startEpoch = resumeFrom.epochsDone;
+    }
+    if (peer) {
+      try {
+        await peer.start({
+          backend: tf.getBackend(), config, frameSize: replica.frameSize, optimizer: await optimizer.state(),
+          weights: await packTensors(weights.map((w) => ({ name: w.name, tensor: w.variable }))),
+        });
+      } catch (e) {
+        losePeer(e);
+      }
     }
 
     const { epochs } = config.training;
@@ -193,6 +203,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     }
     return { status, epochsDone: history.length, steps: optimizer.step, history, best, normalization, restoredBest };
   } finally {
+    peer?.stop();
     optimizer.dispose();
     if (bestSnapshot) tf.dispose(bestSnapshot);
   }
@@ -206,6 +217,20 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     const raw = draws ? augmentTargets(batch.targets, draws, lengths.map((n) => n - T + 1), config.augmentation.shiftSteerPerPixel) : batch.targets;
     const y = normalizeTargets(raw, normalization);
     const sw = sampleWeights(batch, examples);
+    if (peer) {
+      try {
+        const speeds = speedValues(batch, frameCount);
+        const s = await peer.step(replica, optimizer, { frames: batch.frames, lengths, draws, y, speeds, weights: sw }, { examples, weightSum: sw ? sw.reduce((a, b) => a + b, 0) : null }, lr);
+        const L = layerRanges.length;
+        return {
+          examples, loss: s.loss, mse: s.sse.map((x) => x / examples),
+          gradNorms: layerRanges.map((r, i) => ({ layer: r.name, norm: s.norms[i] })), globalNorm: s.norms[L], appliedNorm: s.norms[L + 1],
+        };
+      } catch (e) {
+        if (e instanceof ModelError) throw e; // bad data fails alike on one worker
+        losePeer(e); // and this batch goes through the one-worker step below
+      }
+    }
     const clip = config.training.gradientClip;
     const statsT = tf.tidy(() => {
       const x0 = framesToTensor(batch.frames, frameCount, { width: train.frameWidth, height: train.frameHeight }, config.input);
@@ -257,11 +282,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
 
   /** The batch's measured speeds, normalised, [frames, 1]; null for a model that does not read them. Call inside a tidy. */
   function speedTensor(batch: TrainingBatch, frameCount: number): tf.Tensor2D | null {
+    const v = speedValues(batch, frameCount);
+    return v && tf.tensor2d(v, [frameCount, 1]);
+  }
+
+  /** The batch's measured speeds, normalised, one per frame; null for a model that does not read them. */
+  function speedValues(batch: TrainingBatch, frameCount: number): Float32Array | null {
     if (!net.speedInput) return null;
     if (!batch.speeds || batch.speeds.length !== frameCount) {
       throw new ModelError('invalid-input', `this model reads the measured speed: a batch of ${frameCount} frames needs ${frameCount} speeds, got ${batch.speeds?.length ?? 'none'}`);
     }
-    return tf.tensor2d(normalizeSpeeds(batch.speeds, normalization), [frameCount, 1]);
+    return normalizeSpeeds(batch.speeds, normalization);
   }
 
   /** Per-example loss weights (mean 1 over the training set), or null when not balancing. */

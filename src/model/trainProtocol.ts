@@ -4,6 +4,7 @@
 
 import type { BatchSource } from './batchSource.ts';
 import type { HeadValues, ModelConfig } from './config.ts';
+import type { GradientPeer } from './dataParallel.ts';
 import type { SteeringNet } from './factory.ts';
 import type { OptimizerState } from './optimizers.ts';
 import type { TargetNormalization } from './preprocess.ts';
@@ -147,6 +148,10 @@ export interface TrainOptions {
   readonly clock?: () => number;
   /** Runs between steps so pause/cancel messages get through; default a 0 ms timeout. */
   readonly yieldToEventLoop?: () => Promise<void>;
+  /** A second worker's replica that computes half of every batch's gradient (dataParallel.ts); absent: one worker. */
+  readonly peer?: GradientPeer | null;
+  /** The peer failed to start or answer: the run goes on alone from the same step. */
+  readonly onPeerLost?: (reason: string) => void;
 }
 
 export interface TrainingResult {
