@@ -10,6 +10,8 @@ export const SUITES = [
   { name: 'sim', kind: 'node', timeoutMs: 10 * 60_000 },
   { name: 'dash', kind: 'browser', timeoutMs: 15 * 60_000 },
   { name: 'predict', kind: 'browser', timeoutMs: 30 * 60_000 },
+  // The real-time autopilot in the running app at 1280x720: frame-to-control (latencyProbe.ts) and the main view's fps with and without it.
+  { name: 'live_latency', kind: 'browser', timeoutMs: 20 * 60_000 },
   { name: 'saliency', kind: 'browser', timeoutMs: 20 * 60_000 },
   { name: 'train_models', kind: 'browser', timeoutMs: 60 * 60_000 },
   { name: 'memory', kind: 'browser', timeoutMs: 40 * 60_000 },

@@ -276,6 +276,8 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   let ghostGapS: number | null = null;
 
   const loop = createLoop({
+    // Real-time autopilot: the step after a control tick waits (briefly) for that tick's prediction.
+    gate: () => autopilot.gate(),
     tick() {
       const sample = input.sample(DT, carSpeed(session.world.car));
       lastHumanSteer = sample.controls.steer;

@@ -17,6 +17,7 @@ import type { ModelMeta } from '../data/index.ts';
 import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
 import type { Learner } from './autoRecord.ts';
 import { Autopilot, type AutopilotOptions } from './autopilot.ts';
+import { LatencyProbe } from './latencyProbe.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import type { Session } from './session.ts';
 import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
@@ -36,6 +37,12 @@ export interface AutopilotHost {
 
 /** How long a prediction may take before the worker counts as dead, ms. */
 const PREDICT_DEADLINE_MS = 5000;
+/**
+ * Real time: how long the main loop holds the step after a control tick for the prediction of
+ * that tick's frame, ms. A later answer is applied when it comes; the car drives on the previous
+ * one meanwhile, so a slow machine still drives worse rather than slower.
+ */
+export const REALTIME_WAIT_MS = 25;
 
 export class AutopilotController {
   readonly autopilot: Autopilot;
@@ -45,6 +52,10 @@ export class AutopilotController {
   /** True while the worker is being (re)started: the car brakes. */
   private workerDown = false;
   private inFlight = false;
+  /** The prediction in flight (real time): the tick its frame shows, and its answer (settles either way). */
+  private pending: { tick: number; answered: boolean; answer: Promise<void> } | null = null;
+  /** Real time: the hold of gate(), ms (0: never hold, the answer waits for the next frame). */
+  realtimeWaitMs = REALTIME_WAIT_MS;
   private engaged = false;
   recordTakeovers = false;
   private takeoverRec: ActiveRecording | null = null;
@@ -52,8 +63,12 @@ export class AutopilotController {
   /** Engaged ticks spent off the road (left out of the autonomy figure's elapsed time). */
   private offRoadTicks = 0;
 
+  /** Frame-to-control bookkeeping of real-time driving (latencyProbe.ts); reset on engage. */
+  probe: LatencyProbe;
+
   constructor(private readonly host: AutopilotHost, opts: Partial<AutopilotOptions> = {}) {
     this.autopilot = new Autopilot(opts);
+    this.probe = new LatencyProbe(this.autopilot.every);
   }
 
   get isEngaged(): boolean {
@@ -123,6 +138,7 @@ export class AutopilotController {
     }
     this.engaged = true;
     this.autopilot.resetStats();
+    this.probe = new LatencyProbe(this.autopilot.every);
     this.offRoadTicks = 0;
     this.inFlight = false;
     void this.worker?.api.resetPredictor();
@@ -137,16 +153,24 @@ export class AutopilotController {
   /** Sends the frame of this control tick to the worker, if none is in flight (real time). */
   private requestPrediction(world: World): void {
     if (this.inFlight || !this.worker || this.workerDown) return;
+    const captureStart = performance.now();
     const frame = this.host.dashFrame(world);
     if (!frame) return;
     const copy = frame.slice(); // the renderer reuses its buffer; the copy moves to the worker
     const tick = world.tick;
+    const probe = this.probe;
     const sent = performance.now();
+    probe.captured(tick, captureStart, sent);
     this.inFlight = true;
     const w = this.worker;
-    w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(copy), carSpeed(world.car)))
+    probe.sent(tick, performance.now());
+    const pending = { tick, answered: false, answer: Promise.resolve() };
+    this.pending = pending;
+    pending.answer = w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(copy), carSpeed(world.car)))
       .then((p: PredictResult) => {
-        this.autopilot.receive(p, tick, performance.now() - sent, this.host.session.world.tick);
+        const back = performance.now();
+        probe.ready(tick, back, p.ms.total);
+        this.autopilot.receive(p, tick, back - sent, this.host.session.world.tick);
         if (this.status) this.status = { ...this.status, backend: p.backend };
       })
       .catch((e: Error) => {
@@ -157,7 +181,26 @@ export class AutopilotController {
       })
       .finally(() => {
         this.inFlight = false;
+        pending.answered = true;
       });
+  }
+
+  /**
+   * For the main loop, before each tick (loop.ts `gate`): while the model drives in real time and
+   * the prediction of this very tick's frame is in flight, a promise that settles when it is back
+   * or after realtimeWaitMs, so the next step uses it; otherwise null.
+   */
+  gate(): Promise<void> | null {
+    const p = this.pending;
+    if (!p || p.answered || this.realtimeWaitMs <= 0 || !this.engaged || this.autopilot.humanHasWheel) return null;
+    if (this.autopilot.opts.timing !== 'realtime' || p.tick !== this.host.session.world.tick) return null;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.realtimeWaitMs);
+      void p.answer.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Waits for the prediction of this tick's frame (lockstep). */
@@ -193,6 +236,7 @@ export class AutopilotController {
     }
     s.driver = arb.human ? 'human' : 'autopilot';
     const modelControls = this.workerDown ? { steer: 0, torque: -1 } : this.autopilot.modelControls(s.world);
+    if (!arb.human && this.autopilot.opts.timing === 'realtime') this.probe.applied(s.world.tick, this.workerDown ? null : (this.autopilot.latest?.tick ?? null), performance.now());
     s.tick({ human: sample.controls, autopilot: modelControls });
     this.takeoverRec?.afterTick(s.world, 'takeover');
     if (s.world.offRoad) this.offRoadTicks++;

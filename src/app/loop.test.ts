@@ -77,4 +77,50 @@ describe('fixed-step loop', () => {
     for (let i = 0; i < 10; i++) clock.advance(16);
     expect(frames).toBe(before + 10); // running: every frame again
   });
+
+  it('holds a gated tick, the rest of the frame and its draw until the gate settles, and keeps to wall time', async () => {
+    const clock = manualClock();
+    const log: string[] = [];
+    let ticks = 0;
+    let open: (() => void) | null = null;
+    const loop = createLoop({
+      tick: () => {
+        ticks++;
+        log.push(`tick ${ticks}`);
+      },
+      frame: () => log.push('frame'),
+      // Before the third tick: hold it until the test opens the gate.
+      gate: () => (ticks === 2 && !open ? new Promise<void>((r) => (open = r)) : null),
+    }, clock);
+    loop.start();
+    clock.advance(0);
+    clock.advance(4 * STEP_MS + 1); // four ticks due; the third is held
+    expect(log).toEqual(['frame', 'tick 1', 'tick 2']);
+    clock.advance(STEP_MS); // an animation frame while held: nothing runs, its time is kept
+    expect(ticks).toBe(2);
+    open!();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(log.slice(3)).toEqual(['tick 3', 'tick 4', 'frame']);
+    clock.advance(STEP_MS); // the held frame's time is caught up at the next one
+    expect(ticks).toBe(6);
+    // Ten seconds at 30 fps with a held tick in every frame: still 600 ticks.
+    const real = createLoop({ tick: () => ticks++, frame: () => {}, gate: () => (ticks % 3 === 0 ? Promise.resolve() : null) }, clock);
+    loop.stop();
+    ticks = 0;
+    real.start();
+    clock.advance(0);
+    for (let i = 0; i < 300; i++) {
+      clock.advance(1000 / 30);
+      for (let k = 0; k < 6; k++) await Promise.resolve();
+    }
+    expect(Math.abs(ticks - 600)).toBeLessThanOrEqual(3);
+  });
+
+  it('runTicks never asks the gate', () => {
+    let asked = 0;
+    const loop = createLoop({ tick: () => {}, frame: () => {}, gate: () => (asked++, null) }, manualClock());
+    loop.runTicks(5);
+    expect(asked).toBe(0);
+  });
 });

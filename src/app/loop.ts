@@ -2,6 +2,11 @@
 // clamped and catch-up steps are capped, so a slow frame (or a background tab) never makes the
 // car jump or the simulation spiral; rendering gets how far the next tick is (alpha in 0..1)
 // to interpolate between the last two ticks. The car behaves the same at 30, 60 or 144 fps.
+// A tick may be held (`gate`): the rest of the frame's ticks and its draw wait, off the frame
+// callback, until the gate settles; the held time counts toward the next frame, so the simulation
+// keeps to wall time. The real-time autopilot holds the tick after a control tick for the
+// prediction of that tick's frame (bounded by its own deadline), so the answer is applied at the
+// next tick instead of waiting for the next animation frame.
 
 import { TICK_HZ } from '../sim/constants.ts';
 
@@ -51,6 +56,11 @@ export interface LoopCallbacks {
   tick(): void;
   /** Draw; alpha is how far (0..1) the present lies between the last two ticks. */
   frame(alpha: number, frameMs: number): void;
+  /**
+   * Asked before each tick the frame clock runs (not runTicks): a promise holds that tick, the
+   * rest of the frame's ticks and its draw until it settles (it must settle, and soon); null runs on.
+   */
+  gate?(): Promise<void> | null;
 }
 
 export interface Loop {
@@ -73,16 +83,42 @@ export function createLoop(cb: LoopCallbacks, clock: FrameClock = browserFrameCl
   let running = false;
   /** Ms since the last paused draw; Infinity = draw at the next frame. */
   let sinceDraw = Infinity;
+  /** A frame's ticks are held by a gate: animation frames meanwhile only wait (their time counts at the next). */
+  let holding = false;
+
+  /** Runs ticks `from`..`steps - 1` of a frame, then draws; returns early (and resumes) at a gate. */
+  const runFrame = (from: number, steps: number, frameMs: number): void => {
+    for (let i = from; i < steps; i++) {
+      const gate = cb.gate?.() ?? null;
+      if (gate) {
+        holding = true;
+        const resume = (): void => {
+          holding = false;
+          if (!running) return;
+          if (paused) return cb.frame(1, frameMs); // paused while held: the held ticks are dropped
+          cb.tick();
+          runFrame(i + 1, steps, frameMs);
+        };
+        gate.then(resume, resume);
+        return;
+      }
+      cb.tick();
+    }
+    cb.frame(lag / STEP_MS, frameMs);
+  };
 
   const onFrame = (t: number): void => {
     if (!running) return;
+    if (holding) {
+      handle = clock.request(onFrame);
+      return;
+    }
     const frameMs = last < 0 ? 0 : t - last;
     last = t;
     if (!paused) {
       const r = accumulate(lag, frameMs);
       lag = r.lagMs;
-      for (let i = 0; i < r.steps; i++) cb.tick();
-      cb.frame(lag / STEP_MS, frameMs);
+      runFrame(0, r.steps, frameMs);
     } else {
       sinceDraw += frameMs;
       if (sinceDraw >= PAUSED_FRAME_MS) {

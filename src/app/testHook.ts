@@ -19,6 +19,7 @@ import type { DriverKind } from './session.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
 import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts';
+import { REALTIME_WAIT_MS } from './autopilotController.ts';
 
 export interface TestState {
   tick: number;
@@ -83,8 +84,11 @@ export interface TestHook {
     modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
     trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number;
   }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;
-  /** Engages the autopilot (current model, real time) and returns whether it took the wheel. */
-  engageAutopilot(timing?: 'realtime' | 'lockstep'): Promise<boolean>;
+  /**
+   * Engages the autopilot (current model, real time) and returns whether it took the wheel.
+   * `realtimeWaitMs`: how long the step after a control tick waits for its prediction (0: not at all).
+   */
+  engageAutopilot(timing?: 'realtime' | 'lockstep', opts?: { realtimeWaitMs?: number }): Promise<boolean>;
   /**
    * Loads a saved model in a fresh worker forced to `backend` and predicts `frames` synthetic
    * frames (the same on every backend); returns the predictions, for parity checks.
@@ -93,9 +97,10 @@ export interface TestHook {
   autopilotStats(): { engaged: boolean; interventions: number; engagedTicks: number; latencyMs: number; humanHasWheel: boolean };
   /**
    * The live-latency probe of the real-time autopilot since it was last engaged (latencyProbe.ts):
-   * the summary, the first violations and, with `records`, every control tick's record.
+   * the summary, the first violations and, with `records`, every control tick's record; `reset`
+   * starts a new measurement after reading (e.g. after a warm-up).
    */
-  latencyProbe(records?: boolean): { summary: LatencySummary; violations: readonly Violation[]; records?: ControlRecord[] };
+  latencyProbe(opts?: { records?: boolean; reset?: boolean }): { summary: LatencySummary; violations: readonly Violation[]; records?: ControlRecord[] };
   /** Sets the main view's drawing-buffer pixels per CSS pixel; returns the scene canvas's drawing-buffer size. */
   setPixelRatio(ratio: number): { width: number; height: number };
 }
@@ -297,8 +302,9 @@ export function installTestHook(app: App): TestHook {
       });
       return { rollout: r.rollout, clipIds: r.clips.map((c) => c.id), trainClipIds: [...r.trainClipIds], outcome: r.outcome, ms: performance.now() - t0 };
     },
-    async engageAutopilot(timing = 'realtime') {
+    async engageAutopilot(timing = 'realtime', opts = {}) {
       app.autopilot.autopilot.opts = { ...app.autopilot.autopilot.opts, timing };
+      app.autopilot.realtimeWaitMs = opts.realtimeWaitMs ?? REALTIME_WAIT_MS;
       app.setMode('autopilot');
       for (let i = 0; i < 200 && !app.autopilot.isEngaged; i++) await new Promise((r) => setTimeout(r, 50));
       return app.autopilot.isEngaged;
@@ -307,9 +313,11 @@ export function installTestHook(app: App): TestHook {
       const st = app.autopilot.autopilot.stats;
       return { engaged: app.autopilot.isEngaged, interventions: st.interventions, engagedTicks: st.engagedTicks, latencyMs: st.latencyMs, humanHasWheel: app.autopilot.autopilot.humanHasWheel };
     },
-    latencyProbe(records = false) {
+    latencyProbe(opts = {}) {
       const p = app.autopilot.probe;
-      return { summary: p.summary(), violations: p.violations(), ...(records ? { records: p.list() } : {}) };
+      const out = { summary: p.summary(), violations: [...p.violations()], ...(opts.records ? { records: p.list() } : {}) };
+      if (opts.reset) p.reset();
+      return out;
     },
     setPixelRatio(ratio) {
       app.renderer?.setQuality({ pixelRatio: ratio });
