@@ -254,7 +254,8 @@ for (const [name, r] of Object.entries(results)) {
 }
 
 mkdirSync(RESULTS, { recursive: true });
-const base = quick ? 'quick' : 'latest';
+// --results <name>: write (and merge into) bench/results/<name>.{json,md} instead, e.g. a run on a loaded machine.
+const base = args.includes('--results') ? args[args.indexOf('--results') + 1] : quick ? 'quick' : 'latest';
 const file = join(RESULTS, `${base}.json`);
 const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 const out = merge(previous);

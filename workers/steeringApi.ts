@@ -284,7 +284,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               peer,
               onPeerLost: (reason) => {
                 peer = null;
-                onEvent({ kind: 'backend', backend: name, reason: `${reason}; training on one worker` });
+                onEvent({ kind: 'backend', backend: name, reason: `two-worker training failed (${reason}); training on one worker` });
               },
               onProgress: overlays.watchTraining(net, train, onEvent),
               onCheckpoint: async (cp) => {

@@ -6,6 +6,7 @@
 // timing: the bench interleaves the other engine's batches there, so load from other work on a
 // shared machine hits both sides of a ratio alike.
 import type { BatchSource } from '../../src/model/batchSource.ts';
+import type { GradientPeer } from '../../src/model/dataParallel.ts';
 import type { SteeringNet } from '../../src/model/factory.ts';
 import { trainModel } from '../../src/model/train.ts';
 import { TrainingControl } from '../../src/model/trainProtocol.ts';
@@ -31,12 +32,15 @@ export interface TimeTrainingOptions {
   readonly budget: SamplingBudget;
   /** Runs before each timed step, outside its timing; gets the number of steps timed so far. */
   readonly between?: (timedSoFar: number) => Promise<void> | void;
+  /** A second worker's replica taking half of every batch (src/model/dataParallel.ts); absent: one worker. */
+  readonly peer?: GradientPeer | null;
+  readonly onPeerLost?: (reason: string) => void;
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTiming> {
-  const { net, source, budget, between } = opts;
+  const { net, source, budget, between, peer, onPeerLost } = opts;
   const control = new TrainingControl();
   const stepMs: number[] = [];
   const examplesPerSecond: number[] = [];
@@ -49,6 +53,8 @@ export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTimi
     net,
     train: source,
     control,
+    peer,
+    onPeerLost,
     yieldToEventLoop: async () => {
       await macrotask();
       if (between && steps >= budget.warmup && control.state === 'running') await between(stepMs.length);

@@ -1,0 +1,96 @@
+// The bench's training worker (suite train_workers): trains the default CNN+LSTM through the
+// project's own loop (src/model/train.ts via bench/lib/trainTiming.ts), alone or with a peer
+// replica in another instance of this worker (src/model/dataParallel.ts, the code the app's
+// steering workers run), and echoes gradient-sized buffers to time the exchange. Bench code: the
+// app's workers are the steering workers started by src/app/steeringClient.ts.
+import * as Comlink from 'comlink';
+import { createArrayBatchSource } from '../../src/model/batchSource.ts';
+import { createConfig, type ModelConfig } from '../../src/model/config.ts';
+import { connectGradientPeer, serveGradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
+import { createSteeringNet, netWeights } from '../../src/model/factory.ts';
+import { initBackend, tf, type BackendName } from '../../src/model/tfSetup.ts';
+import type { SamplingBudget } from '../lib/stats.ts';
+import { timeTraining, type TrainTiming } from '../lib/trainTiming.ts';
+
+/** Long enough that no run ends before its budget; the bench cancels it. */
+const BENCH_TRAINING = { epochs: 1000, earlyStopping: { patience: 0 } };
+const config: ModelConfig = createConfig({ training: BENCH_TRAINING });
+
+async function useBackend(name: string): Promise<void> {
+  if (tf.getBackend() !== name) await initBackend(name as BackendName);
+}
+
+export interface TimeRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly frames: Uint8Array;
+  readonly targets: Float32Array;
+  readonly budget: SamplingBudget;
+  /** The trainer's end of a channel to a peer (servePeer in another instance); absent: alone. */
+  readonly peerPort?: MessagePort;
+}
+
+const api = {
+  async init(backend: BackendName): Promise<string> {
+    await useBackend(backend);
+    return tf.getBackend();
+  },
+
+  /** Weights in the default model: the floats each replica sends per step. */
+  paramCount(): number {
+    const net = createSteeringNet(config);
+    const n = netWeights(net).reduce((s, w) => s + w.read().size, 0);
+    net.dispose();
+    return n;
+  },
+
+  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[] }> {
+    const { window, runLength } = config.sequence;
+    const speeds = req.targets.filter((_, i) => i % 3 === 1);
+    const source = createArrayBatchSource({
+      sequences: [{ frames: req.frames, targets: req.targets, speeds }], frameWidth: req.width, frameHeight: req.height,
+      window, runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
+    });
+    const net = createSteeringNet(config);
+    const peer = req.peerPort ? connectGradientPeer(req.peerPort as unknown as PeerPort) : null;
+    const lost: string[] = [];
+    try {
+      const t = await timeTraining({ net, source, budget: req.budget, peer, onPeerLost: (r) => lost.push(r) });
+      return { ...t, lost };
+    } finally {
+      peer?.close();
+      net.dispose();
+    }
+  },
+
+  /** Serves as the peer replica until the trainer closes the port. */
+  async servePeer(port: MessagePort): Promise<void> {
+    await serveGradientPeer(port as unknown as PeerPort, useBackend).done;
+  },
+
+  /** Sends `floats`-sized buffers back unchanged (transferred) until the port closes. */
+  echo(port: MessagePort): void {
+    port.onmessage = (e: MessageEvent<Float32Array>) => port.postMessage(e.data, [e.data.buffer]);
+  },
+
+  /** `rounds` round trips of a transferred Float32Array of `floats` over `port`; ms per round trip each. */
+  async pingPong(port: MessagePort, floats: number, rounds: number): Promise<number[]> {
+    const out: number[] = [];
+    let buf: Float32Array = new Float32Array(floats);
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now();
+      const back = new Promise<Float32Array>((resolve) => {
+        port.onmessage = (e: MessageEvent<Float32Array>) => resolve(e.data);
+      });
+      // Copy as the trainer does (it keeps its own gradient), then transfer.
+      const copy = buf.slice();
+      port.postMessage(copy, [copy.buffer]);
+      buf = await back;
+      out.push(performance.now() - t0);
+    }
+    return out;
+  },
+};
+
+export type BenchTrainWorker = typeof api;
+Comlink.expose(api);
