@@ -235,7 +235,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setMode: (m) => app.setMode(m),
     setBackend: (b) => app.updateSetting('backend', b),
     runAutoRecord: (plan, _p, _s, learner) => runAutoRecord(plan, undefined, undefined, learner),
-    onTrained: () => firstRun.report('model-trained'),
+    onTrained: (_id, check) => firstRun.trained(check),
     journal: deleteJournal,
   });
 

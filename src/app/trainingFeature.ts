@@ -6,12 +6,15 @@ import type { ClipStore, SettingsStore } from '../data/index.ts';
 import { DEFAULT_CONFIG, parseModelConfig } from '../model/config.ts';
 import { describeModel } from '../model/describe.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
+import { steeringVerdict, type Verdict } from '../ui/training/format.ts';
 import { createTrainingPanel, type TrainingPanel } from '../ui/training/trainingPanel.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
 import type { AutopilotController } from './autopilotController.ts';
 import { improveRound, nextDaggerRound } from './improve.ts';
 import { createModelCommands, type ModelCommands } from './modelCommands.ts';
+import { STARTER_MODEL_URL } from './modes/autopilotModels.ts';
+import { createStarterBase } from './starterBase.ts';
 import type { TrainingController } from './trainingController.ts';
 import type { DeleteJournal } from './undoableDelete.ts';
 
@@ -25,8 +28,13 @@ export interface TrainingFeatureHost {
   setMode(m: ModeName): void;
   /** Forces a backend ('auto' to measure) for both workers, and remembers it. */
   setBackend(name: string): void;
-  /** A run saved a model (the first-run guide moves on). */
-  onTrained?(modelId: string): void;
+  /**
+   * A run saved a model, with its steering verdict (as the panel shows it) and whether it was
+   * measured on held-out clips: the first-run guide moves on only for a model that drives.
+   */
+  onTrained?(modelId: string, check: { verdict: Verdict | null; heldOut: boolean }): void;
+  /** Where the starter model zip is (default: the shipped one); Quick train fine-tunes it. */
+  starterUrl?: string;
   /** Auto-record (the library's), here for DAgger rollouts with a learner. */
   runAutoRecord(plan: AutoRecordPlan, onProgress: undefined, signal: undefined, learner: Learner): Promise<AutoRecordResult>;
   /** Where pending deletions are written down, so a tab closed within the undo window still deletes. */
@@ -57,6 +65,17 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
     changed: () => void shown?.refresh(),
     journal: host.journal ?? null,
   });
+  // Quick train's base: the starter model, imported if the library lacks it (starterBase.ts).
+  const starterBase = createStarterBase({
+    fetchStarter: async () => {
+      const res = await fetch(host.starterUrl ?? STARTER_MODEL_URL);
+      if (!res.ok) throw new Error(`the starter model could not be fetched (HTTP ${res.status})`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    listModels: () => training.listModels(),
+    importModel: (bytes) => training.importModel(bytes),
+    hidden: (id) => models.isHidden(id),
+  });
   // Deletions a closed tab left within their undo window (hidden before the panel's first list).
   void models.finishOrphans();
   const panel = createTrainingPanel({
@@ -73,13 +92,23 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
       },
       startTraining: async (req) => {
         const out = await training.train(req);
-        if (out.modelId) host.onTrained?.(out.modelId);
+        if (out.modelId) {
+          host.onTrained?.(out.modelId, {
+            verdict: steeringVerdict(out.rmse?.steering, out.baselineRmse?.steering),
+            heldOut: req.valClipIds.length > 0,
+          });
+        }
         return out;
       },
       pause: () => training.pause(),
       resume: () => training.resume(),
       cancel: () => training.cancel(),
       listModels: () => models.list(),
+      quickBase: async () => {
+        const m = await starterBase();
+        void shown?.refresh(); // it may have just been imported
+        return { id: m.id, name: m.name, config: m.config };
+      },
       renameModel: (id, name) => models.rename(id, name),
       deleteModel: (id) => models.remove(id),
       discardModel: (id) => models.discard(id),

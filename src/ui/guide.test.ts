@@ -1,6 +1,6 @@
 // The guide's step logic: what the player did moves it on, never back.
 import { describe, expect, it } from 'vitest';
-import { guideStepAfter } from './guide.ts';
+import { guideStepAfter, guideStepNumber, trainedEvent } from './guide.ts';
 
 describe('first-run guide steps', () => {
   it('moves on as the player watches, records, trains and drives their model', () => {
@@ -18,5 +18,40 @@ describe('first-run guide steps', () => {
     expect(guideStepAfter('compare', 'autopilot-engaged')).toBe('compare'); // the starter again
     expect(guideStepAfter('train', 'recording-saved')).toBe('train');
     expect(guideStepAfter('done', 'autopilot-engaged')).toBe('done');
+  });
+
+  it('moves on to "Your model drives" only when the model beats driving straight on held-out clips', () => {
+    expect(trainedEvent('good', true)).toBe('model-trained');
+    expect(trainedEvent('meh', true)).toBe('model-trained');
+    expect(trainedEvent('worse', true)).toBe('model-not-ready');
+    expect(trainedEvent(null, true)).toBe('model-not-ready');
+    // Without a held-out clip nothing shows it drives, whatever its training error says.
+    expect(trainedEvent('good', false)).toBe('model-unchecked');
+    expect(guideStepAfter('train', trainedEvent('worse', true))).toBe('improve');
+    expect(guideStepAfter('train', trainedEvent('good', false))).toBe('improve');
+    expect(guideStepAfter('train', trainedEvent('good', true))).toBe('compare');
+  });
+
+  it('after a model that is not ready: record more, train again, then on to the model driving', () => {
+    let s = guideStepAfter('train', 'model-not-ready');
+    expect(s).toBe('improve');
+    expect(guideStepNumber('improve')).toBe(guideStepNumber('train'));
+    expect(guideStepAfter(s, 'autopilot-engaged')).toBe('improve'); // the starter again
+    expect(guideStepAfter(s, 'own-model-driving')).toBe('improve'); // driving the unready model
+    expect(guideStepAfter(s, 'model-not-ready')).toBe('improve'); // trained again, still not ready
+    s = guideStepAfter(s, 'recording-saved');
+    expect(s).toBe('train');
+    s = guideStepAfter(s, 'model-trained');
+    expect(s).toBe('compare');
+    expect(guideStepAfter(s, 'own-model-driving')).toBe('done');
+    expect(guideStepAfter('improve', 'model-trained')).toBe('compare');
+  });
+
+  it('a later model that is not ready does not take back a model that drives', () => {
+    expect(guideStepAfter('compare', 'model-not-ready')).toBe('compare');
+    expect(guideStepAfter('done', 'model-unchecked')).toBe('done');
+    // Earlier steps skip ahead to 'improve' (a player who trained before watching).
+    expect(guideStepAfter('watch', 'model-not-ready')).toBe('improve');
+    expect(guideStepAfter('record', 'model-unchecked')).toBe('improve');
   });
 });

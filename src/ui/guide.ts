@@ -2,32 +2,70 @@
 // compare), each a sentence, a key hint and one main button. The steps advance on what the
 // player actually did (the app reports events); the card can be skipped and shown again from
 // the help overlay. `guideStepAfter` is the pure step logic; the card is a view of the step.
+// Training moves the guide on to "Your model drives" only when the model beats driving straight
+// on a held-out clip (`trainedEvent`); otherwise it goes to 'improve', which says what to do
+// (record more, then train again) and, once a new recording is saved, goes back to 'train'.
 //
 // Ownership: owns its card element; the step is kept in localStorage (not game data).
 
 import { el } from './dom.ts';
 
-export type GuideStep = 'watch' | 'record' | 'train' | 'compare' | 'done';
+/** 'improve' is step 3 again (train), after a model that is not ready to drive. */
+export type GuideStep = 'watch' | 'record' | 'train' | 'improve' | 'compare' | 'done';
+/** The numbered steps ('improve' shows as the train step's number). */
 export const GUIDE_STEPS: readonly GuideStep[] = ['watch', 'record', 'train', 'compare'];
 
-/** What the player did, as the app reports it. */
-export type GuideEvent = 'autopilot-engaged' | 'recording-saved' | 'model-trained' | 'own-model-driving';
+/**
+ * What the player did, as the app reports it. A training run ends in one of three:
+ * 'model-trained' (it beats driving straight on a held-out clip), 'model-not-ready' (it does
+ * not), 'model-unchecked' (no clip was held out, so nothing says it drives).
+ */
+export type GuideEvent = 'autopilot-engaged' | 'recording-saved' | 'model-trained' | 'model-not-ready' | 'model-unchecked' | 'own-model-driving';
+
+/** Why the guide is at 'improve'. */
+export type ImproveReason = 'worse' | 'unchecked';
 
 /** What a step's main button asks the app to do. */
 export type GuideAction = 'watch' | 'record' | 'train' | 'drive-own';
 
+/** The steering verdict of a training run (src/ui/training/format.ts `Verdict`). */
+export type TrainedVerdict = 'good' | 'meh' | 'worse' | null;
+
+/**
+ * The guide's event for a finished training run that saved a model: ready only when its
+ * steering beats driving straight ('good' or 'meh') on clips it never saw.
+ */
+export function trainedEvent(verdict: TrainedVerdict, heldOut: boolean): GuideEvent {
+  if (!heldOut) return 'model-unchecked';
+  return verdict === 'good' || verdict === 'meh' ? 'model-trained' : 'model-not-ready';
+}
+
+const ORDER: readonly GuideStep[] = ['watch', 'record', 'train', 'improve', 'compare', 'done'];
+
 /** The step after `step` once `event` happened (events of later steps also move it on). */
 export function guideStepAfter(step: GuideStep, event: GuideEvent): GuideStep {
-  const reached: Record<GuideEvent, GuideStep> = {
+  if (event === 'model-not-ready' || event === 'model-unchecked') {
+    // A model that is not ready sends the player to 'improve', unless one already drives.
+    return step === 'compare' || step === 'done' ? step : 'improve';
+  }
+  // After more recording, train again.
+  if (step === 'improve' && event === 'recording-saved') return 'train';
+  // Driving a model the verdict said is not ready does not finish the guide.
+  if (step === 'improve' && event === 'own-model-driving') return step;
+  const reached: Record<'autopilot-engaged' | 'recording-saved' | 'model-trained' | 'own-model-driving', GuideStep> = {
     'autopilot-engaged': 'record',
     'recording-saved': 'train',
     'model-trained': 'compare',
     'own-model-driving': 'done',
   };
-  const order: readonly GuideStep[] = [...GUIDE_STEPS, 'done'];
   const next = reached[event];
   // The starter model engaging again later must not pull a player back to step 2.
-  return order.indexOf(next) > order.indexOf(step) ? next : step;
+  return ORDER.indexOf(next) > ORDER.indexOf(step) ? next : step;
+}
+
+/** The step's number, 1-based ('improve' is the train step's). */
+export function guideStepNumber(step: Exclude<GuideStep, 'done'>): number {
+  return GUIDE_STEPS.indexOf(step === 'improve' ? 'train' : step) + 1;
 }
 
 interface StepText {
@@ -38,7 +76,7 @@ interface StepText {
   action: GuideAction;
 }
 
-function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean): StepText {
+function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean, reason: ImproveReason): StepText {
   const drive = touch ? 'the steering pad and the Gas and Brake pedals on screen' : 'the arrow keys or WASD (or a gamepad)';
   switch (step) {
     case 'watch':
@@ -65,6 +103,22 @@ function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean): StepText {
         button: 'Open Training',
         action: 'train',
       };
+    case 'improve':
+      return reason === 'unchecked'
+        ? {
+          title: 'Record one more lap',
+          text: 'Your model was trained on one clip, so no lap was held out to check that it drives. Record one more lap, then Quick train again: it keeps one clip aside for the check.',
+          keys: `Drive with ${drive}. Training then moves on only if your model beats driving straight.`,
+          button: 'Record another lap',
+          action: 'record',
+        }
+        : {
+          title: 'Your model is not ready yet',
+          text: 'On the lap it never saw, it steers worse than driving straight. Record another lap or two with plenty of curves (drift to the edge now and then and steer back: it learns recoveries), then Quick train again.',
+          keys: 'Or let the expert drive for you: Library, Auto-record adds expert laps on curvy tracks.',
+          button: 'Record more driving',
+          action: 'record',
+        };
     case 'compare':
       return {
         title: 'Your model drives',
@@ -102,13 +156,14 @@ export function createGuide(opts: GuideOptions): Guide {
   const saved = readSaved(storage);
   let step: GuideStep = saved.step;
   let dismissed = saved.dismissed;
+  let reason: ImproveReason = saved.reason;
 
   const card = el('section', { class: 'ds-guide', 'data-testid': 'guide', 'aria-live': 'polite', 'aria-label': 'Getting started' });
   opts.container.append(card);
 
   const save = (): void => {
     try {
-      storage?.setItem(STORAGE_KEY, JSON.stringify({ step, dismissed }));
+      storage?.setItem(STORAGE_KEY, JSON.stringify({ step, dismissed, reason }));
     } catch {
       // private mode or full storage: the guide just starts again next time
     }
@@ -117,8 +172,8 @@ export function createGuide(opts: GuideOptions): Guide {
   const render = (): void => {
     card.hidden = dismissed || step === 'done';
     if (card.hidden) return;
-    const t = stepText(step as Exclude<GuideStep, 'done'>, opts.touch);
-    const n = GUIDE_STEPS.indexOf(step) + 1;
+    const t = stepText(step as Exclude<GuideStep, 'done'>, opts.touch, reason);
+    const n = guideStepNumber(step as Exclude<GuideStep, 'done'>);
     const main = el('button', { type: 'button', class: 'ds-btn primary', 'data-testid': 'guide-action' }, t.button);
     main.addEventListener('click', () => opts.act(t.action));
     const skip = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'guide-skip', title: 'Show it again from Help (?)' }, 'Hide guide');
@@ -129,6 +184,7 @@ export function createGuide(opts: GuideOptions): Guide {
       save();
       render();
     });
+    card.dataset.step = step;
     card.replaceChildren(
       el('div', { class: 'ds-guide-step' }, `Step ${n} of ${GUIDE_STEPS.length}`),
       el('h2', { 'data-testid': 'guide-title' }, t.title),
@@ -147,8 +203,10 @@ export function createGuide(opts: GuideOptions): Guide {
     },
     report(e) {
       const next = guideStepAfter(step, e);
-      if (next === step) return;
+      const nextReason: ImproveReason = next === 'improve' ? (e === 'model-unchecked' ? 'unchecked' : e === 'model-not-ready' ? 'worse' : reason) : reason;
+      if (next === step && nextReason === reason) return;
       step = next;
+      reason = nextReason;
       save();
       render();
     },
@@ -179,14 +237,15 @@ function safeLocalStorage(): Storage | null {
   }
 }
 
-function readSaved(storage: Pick<Storage, 'getItem'> | null): { step: GuideStep; dismissed: boolean } {
+function readSaved(storage: Pick<Storage, 'getItem'> | null): { step: GuideStep; dismissed: boolean; reason: ImproveReason } {
+  const fresh = { step: 'watch', dismissed: false, reason: 'worse' } as const;
   try {
     const raw = storage?.getItem(STORAGE_KEY);
-    if (!raw) return { step: 'watch', dismissed: false };
-    const v = JSON.parse(raw) as { step?: unknown; dismissed?: unknown };
-    const step = [...GUIDE_STEPS, 'done'].includes(v.step as GuideStep) ? (v.step as GuideStep) : 'watch';
-    return { step, dismissed: v.dismissed === true };
+    if (!raw) return fresh;
+    const v = JSON.parse(raw) as { step?: unknown; dismissed?: unknown; reason?: unknown };
+    const step = ORDER.includes(v.step as GuideStep) ? (v.step as GuideStep) : 'watch';
+    return { step, dismissed: v.dismissed === true, reason: v.reason === 'unchecked' ? 'unchecked' : 'worse' };
   } catch {
-    return { step: 'watch', dismissed: false };
+    return fresh;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CENTER_CAMERA } from '../../data/index.ts';
-import { QUICK_HOLDOUT_PERCENT, quickChoice, quickPlan } from './quickTrain.ts';
+import { fineTuneRequestConfig, QUICK_HOLDOUT_PERCENT, quickChoice, quickPlan } from './quickTrain.ts';
 import type { ClipInfo } from './trainingContract.ts';
 
 function clip(id: string, over: Partial<ClipInfo> = {}): ClipInfo {
@@ -45,5 +45,22 @@ describe('Quick train', () => {
     const none = quickPlan([], 6);
     expect(none.plan.error).toMatch(/No clips yet/);
     expect(none.note).toBe(none.plan.error);
+  });
+
+  it('says when it fine-tunes the starter model', () => {
+    const q = quickPlan([clip('a'), clip('b')], 6, true);
+    expect(q.note).toMatch(/^Fine-tunes the starter model .* on 1 clip and checks it on 1 clip it never sees/);
+    expect(quickPlan([clip('a'), clip('b')], 6).note).toMatch(/^Trains the default network/);
+  });
+
+  it("fine-tunes a model made before the speed input with that network's meaning, not the defaults'", () => {
+    const starter = { version: 1, input: { height: 33, width: 100, resize: 'area' }, heads: { hidden: 0 }, training: { learningRate: 1e-3 } };
+    const c = fineTuneRequestConfig(starter);
+    expect(c.input).toEqual({ height: 33, width: 100, resize: 'area', speed: false });
+    expect(c.heads).toEqual({ hidden: 0, speedAheadS: 0 });
+    expect(c.training).toEqual(starter.training);
+    expect(starter.input).not.toHaveProperty('speed'); // the base is not changed
+    const newer = { input: { speed: true }, heads: { speedAheadS: 1 } };
+    expect(fineTuneRequestConfig(newer)).toEqual(newer);
   });
 });

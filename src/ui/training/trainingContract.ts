@@ -158,6 +158,13 @@ export interface PanelSettings {
 }
 
 /** Everything the panel needs from the app; the app owns the worker and the modes. */
+/** A saved model to fine-tune from: its id, name and config (its architecture). */
+export interface QuickBase {
+  readonly id: string;
+  readonly name: string;
+  readonly config: unknown;
+}
+
 export interface TrainingPanelDeps {
   /** The clip library (ClipStore.list()). */
   listClips(): Promise<readonly ClipInfo[]>;
@@ -186,6 +193,12 @@ export interface TrainingPanelDeps {
   listCheckpoints(): Promise<readonly CheckpointInfoLike[]>;
   /** Switch to autopilot driven by this model. */
   driveWith(modelId: string): void | Promise<void>;
+  /**
+   * The saved model Quick train fine-tunes (the starter: transfer learning from a net that
+   * already drives), installed first if the library lacks it. Absent or null: Quick train
+   * trains the default network from random weights.
+   */
+  quickBase?(): Promise<QuickBase | null>;
   /**
    * One round of DAgger: the model drives its training tracks, the expert labels what it sees,
    * and a fine-tuned copy is saved (the app reports the round's autonomy). Absent: no button.

@@ -54,10 +54,10 @@ import { formatDate, formatPercent } from './format.ts';
 import { createModelsSection } from './modelsSection.ts';
 import { kindLabel } from './modelsView.ts';
 import { createDraftSaver, newRunId, readDraft, readRunRecord } from './panelStore.ts';
-import { createQuickTrainView, QUICK_BUDGET_S, quickPlan } from './quickTrain.ts';
+import { createQuickTrainView, fineTuneRequestConfig, QUICK_BUDGET_S, quickPlan } from './quickTrain.ts';
 import { createRunSection } from './runSection.ts';
 import { isActive, type RunState } from './runState.ts';
-import type { BackendInfo, ClipInfo, ConfigCheck, TrainEventLike, TrainingPanelDeps, TrainRequestLike } from './trainingContract.ts';
+import type { BackendInfo, ClipInfo, ConfigCheck, QuickBase, TrainEventLike, TrainingPanelDeps, TrainRequestLike } from './trainingContract.ts';
 
 export type * from './trainingContract.ts';
 export { DEFAULT_BACKENDS } from './backendSection.ts';
@@ -95,6 +95,8 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   let disposed = false;
   let validation = 0;
   let planCache: { key: unknown[]; plan: SplitPlan } | null = null;
+  /** Quick train is finding its base model (the button is off meanwhile). */
+  let quickStarting = false;
   const draftSaver = createDraftSaver(deps.settings, () => ({ config, choice, excluded }));
 
   // ---- layout ----
@@ -159,14 +161,29 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   // Quick train: the default network, a hold-out split and a time budget (quickTrain.ts).
   const quickView = createQuickTrainView(quickRow, () => void quickTrain());
   async function quickTrain(): Promise<void> {
-    if (isActive(runSection.state) || clipsLoading) return;
-    choice = quickPlan(clips, framesPerExample(defaults())).choice;
-    excluded = new Set();
-    memory.clear();
-    jsonError = null;
-    setConfig(defaults());
-    await validate();
-    await startTraining(`Quick ${formatDate(deps.now())}`, null, QUICK_BUDGET_S);
+    if (isActive(runSection.state) || clipsLoading || quickStarting) return;
+    quickStarting = true;
+    renderRun();
+    try {
+      // Fine-tune the starter when the app offers it (quickTrain.ts says why), else from scratch.
+      let base: QuickBase | null = null;
+      try {
+        base = (await deps.quickBase?.()) ?? null;
+      } catch (e) {
+        deps.notify(`The starter model could not be used (${messageOf(e)}): Quick train starts the default network from random weights.`, 'warn');
+      }
+      const start = base && isObject(base.config) ? fineTuneRequestConfig(base.config) : defaults();
+      choice = quickPlan(clips, framesPerExample(start)).choice;
+      excluded = new Set();
+      memory.clear();
+      jsonError = null;
+      setConfig(start);
+      await validate();
+      await startTraining(`Quick ${formatDate(deps.now())}`, null, { budgetSeconds: QUICK_BUDGET_S, ...(base ? { fromModelId: base.id } : {}) });
+    } finally {
+      quickStarting = false;
+      if (!disposed) renderRun();
+    }
   }
   const runSection = createRunSection({
     section: runSec,
@@ -243,7 +260,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   }
 
   /** A new run from the draft (or the kept request of an interrupted one, resumed). */
-  async function startTraining(name: string, resumeFrom: TrainRequestLike | null, budgetSeconds?: number): Promise<void> {
+  async function startTraining(name: string, resumeFrom: TrainRequestLike | null, quick?: { budgetSeconds: number; fromModelId?: string }): Promise<void> {
     if (isActive(runSection.state) || disposed) return;
     let req: TrainRequestLike;
     if (resumeFrom) {
@@ -251,7 +268,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
     } else {
       if (blockedReason() !== null) return;
       const plan = currentPlan();
-      req = { name, config: structuredClone(config), trainClipIds: [...plan.trainClipIds], valClipIds: [...plan.valClipIds], runId: newRunId(deps.now()), ...(budgetSeconds ? { budgetSeconds } : {}) };
+      req = { name, config: structuredClone(config), trainClipIds: [...plan.trainClipIds], valClipIds: [...plan.valClipIds], runId: newRunId(deps.now()), ...quick };
     }
     await runSection.start(req);
   }
@@ -322,7 +339,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
 
   function renderRun(): void {
     runSection.render(blockedReason(), defaultName());
-    quickView.update({ plan: clipsLoading ? null : quickPlan(clips, framesPerExample(defaults())), active: training() });
+    quickView.update({ plan: clipsLoading ? null : quickPlan(clips, framesPerExample(defaults()), deps.quickBase !== undefined), active: training() || quickStarting });
     renderHeader();
   }
 
