@@ -16,6 +16,8 @@ export const SUITES = [
   { name: 'train_models', kind: 'browser', timeoutMs: 60 * 60_000 },
   // One vs two training workers (data-parallel), alternating rounds: bench/browser/suites/train_workers.ts.
   { name: 'train_workers', kind: 'browser', timeoutMs: 30 * 60_000 },
+  // The same split from CPU time in Node (an estimate of the idle-machine ratio): bench/node/train_split_cpu.ts.
+  { name: 'train_split_cpu', kind: 'node', timeoutMs: 20 * 60_000 },
   { name: 'memory', kind: 'browser', timeoutMs: 40 * 60_000 },
   // The online leaderboard's load test (bench/node/server.ts): autocannon on 127.0.0.1, SQLite and PostgreSQL.
   { name: 'server', kind: 'node', timeoutMs: 15 * 60_000 },
