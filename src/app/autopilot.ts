@@ -1,7 +1,8 @@
 // The autopilot: on each control tick the dash frame goes to the worker and the prediction
 // drives the car. Two timing modes:
-// - real time: the simulation never waits; the newest prediction is applied (one frame in
-//   flight at a time), so a slow machine drives worse, as a real car would;
+// - real time: the newest prediction is applied (one frame in flight at a time); the step after
+//   a control tick waits a bounded moment for that tick's own prediction (REALTIME_WAIT_MS in
+//   autopilotController.ts), so a slow machine drives worse, as a real car would, never slower;
 // - lockstep: the simulation waits for each prediction, so results do not depend on speed.
 // Any human steering or brake beyond a small threshold takes over at once (an intervention);
 // releasing hands back. Leaving the road is an intervention too, and puts the car back on the

@@ -11,7 +11,8 @@
 //   arrives, i.e. the next animation frame (how the game drove before);
 // - 'expert': the expert drives, no autopilot: the main view's frame rate without it.
 // Frame-to-control runs from the start of the dash capture to the first simulation step with the
-// prediction. Params: ratio=1, windows=3, windowMs=8000, track=oval.
+// prediction. Params: ratio=1, windows=3, windowMs=8000, track=oval. Figures are named `.live.`
+// at ratio 1 (the 1280x720 drawing buffer the issue asks for), `.live_r<ratio>.` at another.
 import type { TestHook } from '../../../src/app/testHook.ts';
 import type { ControlRecord } from '../../../src/app/latencyProbe.ts';
 import { figure, median, percentile, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
@@ -110,13 +111,13 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         progress(`live_latency: window ${w + 1}/${windows} ${mode}: ${r.fps.toFixed(1)} fps, ${r.ticksPerS.toFixed(1)} ticks/s${applied.length ? `, frame-to-control p50 ${percentile(applied.map(f2c), 50).toFixed(1)} ms p95 ${percentile(applied.map(f2c), 95).toFixed(1)} ms, ${r.violations}/${r.controlTicks} control ticks without their own frame` : ''}`);
       }
     }
+    const live = ratio === 1 ? 'live' : `live_r${ratio}`;
     for (const mode of MODES) {
       const rs = per.get(mode)!;
-      const name = mode === 'expert' ? 'expert' : mode === 'autopilot' ? 'autopilot' : 'autopilot_nowait';
-      figures[`main_fps.live.${name}`] = figure(rs.map((r) => r.fps), 'fps');
-      figures[`sim_ticks_per_s.live.${name}`] = figure(rs.map((r) => r.ticksPerS), 'ticks/s');
+      figures[`main_fps.${live}.${mode}`] = figure(rs.map((r) => r.fps), 'fps');
+      figures[`sim_ticks_per_s.${live}.${mode}`] = figure(rs.map((r) => r.ticksPerS), 'ticks/s');
       if (mode === 'expert') continue;
-      const key = mode === 'autopilot' ? 'live' : 'live_nowait';
+      const key = mode === 'autopilot' ? live : `${live}_nowait`;
       const applied = rs.map((r) => r.records.filter((x) => x.appliedMs !== null));
       if (applied.some((a) => a.length === 0)) throw new Error(`${mode}: a window had no applied prediction`);
       // Per window the percentile; the figure is their median (min, max over windows).
@@ -129,9 +130,9 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       figures[`frame_to_control_parts_ms.${key}.wait_to_apply`] = figure(all.map((x) => x.appliedMs! - x.readyMs!), 'ms');
       figures[`control_ticks_without_own_frame_pct.${key}`] = figure(rs.map((r) => (100 * r.violations) / Math.max(1, r.controlTicks)), '%');
     }
-    ratios['main_fps_autopilot_vs_expert.live'] = figures['main_fps.live.autopilot'].median / figures['main_fps.live.expert'].median;
-    ratios['main_fps_autopilot_nowait_vs_expert.live'] = figures['main_fps.live.autopilot_nowait'].median / figures['main_fps.live.expert'].median;
-    ratios['frame_to_control_p50_nowait_vs_wait.live'] = figures['frame_to_control_ms.live_nowait.p50'].median / figures['frame_to_control_ms.live.p50'].median;
+    ratios[`main_fps_autopilot_vs_expert.${live}`] = figures[`main_fps.${live}.autopilot`].median / figures[`main_fps.${live}.expert`].median;
+    ratios[`main_fps_autopilot_nowait_vs_expert.${live}`] = figures[`main_fps.${live}.autopilot_nowait`].median / figures[`main_fps.${live}.expert`].median;
+    ratios[`frame_to_control_p50_nowait_vs_wait.${live}`] = figures[`frame_to_control_ms.${live}_nowait.p50`].median / figures[`frame_to_control_ms.${live}.p50`].median;
     notes.push(`${windows} window(s) of ${windowMs} ms per mode, the modes taking turns (autopilot, autopilot_nowait, expert), after one untimed window of each; 1.5 s settle after each switch. frame_to_control: dash capture start -> first simulation step with the prediction (src/app/latencyProbe.ts); p50/p95 per window, figure = median over windows. parts: medians over every applied prediction`);
     notes.push('autopilot: the step after a control tick waits up to REALTIME_WAIT_MS for that frame\'s prediction; autopilot_nowait: no wait, the answer is applied at the first tick after it arrives (the previous behaviour); expert: no autopilot, the expert drives (main view without the autopilot)');
   } finally {
