@@ -97,4 +97,20 @@ describe('steering worker API (in Node)', () => {
     const bad = tinyConfig();
     expect(() => api.describe({ ...bad, input: { ...bad.input, height: -1 } })).toThrow(/input\.height/);
   });
+
+  it('trains with a peer worker API over a MessageChannel: says so, saves the model, and ends the peer with the run', async () => {
+    const { api, ids } = await setup();
+    const { api: peerApi } = await setup(); // another worker: its own stores, unused by the peer
+    await api.init({ backend: 'cpu' });
+    const { port1, port2 } = new MessageChannel();
+    const served = peerApi.servePeer(port2);
+    const events: TrainEvent[] = [];
+    const out = await api.train({ name: 'two', config: tinyConfig({ training: { epochs: 2 } }), trainClipIds: ids, valClipIds: [], runId: 'two', peerPort: port1 }, (e) => events.push(e));
+    expect(out.status).toBe('completed');
+    expect(out.modelId).toBeTruthy();
+    expect(events.some((e) => e.kind === 'backend' && /with two workers/.test(e.reason))).toBe(true);
+    expect(events.some((e) => e.kind === 'backend' && /two-worker training failed/.test(e.reason))).toBe(false);
+    await served; // the run closed the channel
+    port2.close();
+  });
 });
