@@ -74,12 +74,18 @@ function intersects(a: Box, b: Box): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-/** The boxes of the elements that are displayed (runs in the page: no closures). */
+/**
+ * The boxes of the elements that are displayed, as far as they show: a box inside an overlay
+ * column is cut at the column's edges (it clips them: overflow hidden). Runs in the page: no closures.
+ */
 function visibleBoxes(els: Element[]): Box[] {
   return els.filter((e) => e.getClientRects().length > 0).map((e) => {
     const r = e.getBoundingClientRect();
-    return { id: e.getAttribute('data-testid') ?? e.className, x: r.x, y: r.y, width: r.width, height: r.height };
-  });
+    const clip = e.parentElement?.closest('.ds-ov-column')?.getBoundingClientRect();
+    const [x0, y0] = clip ? [Math.max(r.left, clip.left), Math.max(r.top, clip.top)] : [r.left, r.top];
+    const [x1, y1] = clip ? [Math.min(r.right, clip.right), Math.min(r.bottom, clip.bottom)] : [r.right, r.bottom];
+    return { id: e.getAttribute('data-testid') ?? e.className, x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+  }).filter((b) => b.width > 0 && b.height > 0);
 }
 
 /** Each overlay column as far as it may grow: its top and width, and its max-height (runs in the page). */
@@ -132,6 +138,35 @@ test.describe('the first five minutes', () => {
       return b ? b.x + b.width : Infinity;
     }, { timeout: 5_000 }).toBeLessThanOrEqual(390.5);
     await expectReachable(page, [close]);
+    await ctx.close();
+  });
+
+  test('on a phone held sideways (844x390) the bar is one row and every control is reachable through the Menu', async ({ browser }) => {
+    const ctx = await browser.newContext({ viewport: { width: 844, height: 390 }, hasTouch: true, isMobile: true });
+    const page = await ctx.newPage();
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    // Folded: one row (the modes and Menu), not two rows that take a quarter of the height.
+    const bar = await page.locator('.ds-topbar').boundingBox();
+    expect(bar!.height).toBeLessThanOrEqual(56);
+    await expect(page.getByTestId('menu-toggle')).toBeVisible();
+    await expectReachable(page, await barControls(page));
+    // The model overlays' toggles are reachable by touch, not only by their keys.
+    await expectReachable(page, [page.getByTestId('overlay-saliency'), page.getByTestId('overlay-layers'), page.getByTestId('overlay-gates')]);
+    await page.getByTestId('menu-toggle').tap();
+    const controls = await barControls(page);
+    expect(controls.length).toBeGreaterThanOrEqual(12); // 5 modes, Menu, track (3), theme, camera, 3 panels, help
+    await expectReachable(page, controls);
+    await page.getByTestId('panel-settings').tap();
+    await expect(page.getByTestId('settings-panel')).toBeVisible();
+    await expect(page.getByTestId('menu-toggle')).toHaveAttribute('aria-expanded', 'false'); // picking folds it again
+    const close = page.getByRole('button', { name: 'Close panel' });
+    await expect.poll(async () => {
+      const b = await close.boundingBox();
+      return b ? b.x + b.width : Infinity;
+    }, { timeout: 5_000 }).toBeLessThanOrEqual(844.5);
+    await expectReachable(page, [close]);
+    expect(game.errors).toEqual([]);
     await ctx.close();
   });
 
@@ -258,7 +293,7 @@ test.describe('the first five minutes', () => {
     await ctx.close();
   });
 
-  // Upright, and turned sideways (where the HUD's panels leave the overlay columns no room).
+  // Upright, and turned sideways (where the HUD's panels leave the overlay columns little room).
   for (const vp of [{ width: 390, height: 844 }, { width: 844, height: 390 }]) {
     test(`on a phone (${vp.width}x${vp.height}) the model overlays keep clear of the touch controls`, async ({ browser }) => {
       test.setTimeout(240_000);
@@ -271,12 +306,9 @@ test.describe('the first five minutes', () => {
       // The guide's card covers the top of a phone's view (and the overlay toggles): hide it first.
       await page.getByTestId('guide-skip').tap();
       await expect(page.getByTestId('guide')).toBeHidden();
-      // Turned sideways the HUD's layer is too short for the columns (the toggles fold away with
-      // them): the keys turn the overlays on there.
-      const keys = { saliency: 'v', layers: 'l', gates: 'k' };
+      // The toggles are tapped, upright and sideways (where the top bar folds into its menu).
       for (const k of ['saliency', 'layers', 'gates'] as const) {
-        if (vp.height > vp.width) await page.getByTestId(`overlay-${k}`).tap();
-        else await page.keyboard.press(keys[k]);
+        await page.getByTestId(`overlay-${k}`).tap();
         await expect(page.getByTestId(`overlay-${k}`)).toHaveAttribute('aria-pressed', 'true');
       }
       // The views arrived (a grid per conv layer, the gate plot's caption): the panels at full height.
@@ -288,7 +320,7 @@ test.describe('the first five minutes', () => {
       await expect.poll(async () => {
         const shown = await page.locator('.ds-ov-column, .ds-ov-box, .ds-ov-saliency').evaluateAll(visibleBoxes);
         const reach = await page.locator('.ds-ov-column').evaluateAll(columnReach);
-        // Upright: both columns, both panels and the saliency map; sideways only the map has room.
+        // Upright: both columns, both panels and the saliency map; sideways at least the map.
         if (shown.length < (vp.height > vp.width ? 5 : 1)) return [`only ${shown.length} overlay boxes shown`];
         const hits: string[] = [];
         for (const a of touch) {
@@ -321,6 +353,40 @@ test.describe('the first five minutes', () => {
     await page.getByTestId('help-button').click();
     await page.getByTestId('help-guide').click();
     await expect(page.getByTestId('guide')).toBeVisible();
+    expect(game.errors).toEqual([]);
+  });
+
+  test('after training, the guide moves on only for a model that beats driving straight; else it says what to do', async ({ page }) => {
+    test.setTimeout(420_000);
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await game.hook('autoRecord', { minutes: 16 / 60, trackIds: ['oval', 'kidney'], themes: ['day'] });
+    expect(await game.hook('clips')).toHaveLength(2);
+    await page.getByTestId('mode-train').click();
+    // A model that cannot steer, through the panel's own controls: one clip held out, and a
+    // config whose steering head is never trained (its loss weight 0), one epoch of the CNN.
+    await page.getByTestId('split-holdout').check();
+    await page.getByTestId('split-percent').fill('50');
+    await page.getByTestId('split-percent').blur();
+    await page.getByTestId('training-advanced-open').click();
+    await page.getByTestId('config-json-open').click();
+    const json = page.getByTestId('config-json');
+    const config = JSON.parse(await json.inputValue()) as { sequence: { kind: string }; heads: { steering: { lossWeight: number } }; training: { epochs: number } };
+    config.sequence.kind = 'cnn';
+    config.heads.steering.lossWeight = 0;
+    config.training.epochs = 1;
+    await json.fill(JSON.stringify(config, null, 2));
+    await expect(page.getByTestId('config-params')).toBeVisible();
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-state')).toHaveAttribute('data-phase', 'done', { timeout: 300_000 });
+    await expect(page.getByTestId('train-message')).toHaveAttribute('data-verdict', 'worse');
+    await page.getByRole('button', { name: 'Close panel' }).click();
+    // Not "Your model drives": the not-ready step, with one main button that records more.
+    await expect(page.getByTestId('guide-title')).toHaveText('Your model is not ready yet');
+    await expect(page.getByTestId('guide')).toContainText('Step 3 of 4');
+    await expect(page.getByTestId('guide-action')).toHaveText('Record more driving');
+    await page.getByTestId('guide-action').click();
+    await expect.poll(async () => (await game.state()).mode).toBe('record');
     expect(game.errors).toEqual([]);
   });
 
