@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { createArrayBatchSource } from '../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../src/model/config.ts';
-import { connectGradientPeer, serveGradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
+import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
 import { createSteeringNet, netWeights } from '../../src/model/factory.ts';
 import { initBackend, tf, type BackendName } from '../../src/model/tfSetup.ts';
 import type { SamplingBudget } from '../lib/stats.ts';
@@ -44,7 +44,8 @@ const api = {
     return n;
   },
 
-  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[] }> {
+  /** Also: per two-worker step, how long the trainer waited for the peer's gradient after its own was ready (ms). */
+  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[]; peerWaitMs: number[] }> {
     const { window, runLength } = config.sequence;
     const speeds = req.targets.filter((_, i) => i % 3 === 1);
     const source = createArrayBatchSource({
@@ -52,13 +53,23 @@ const api = {
       window, runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
     });
     const net = createSteeringNet(config);
-    const peer = req.peerPort ? connectGradientPeer(req.peerPort as unknown as PeerPort) : null;
+    const link = req.peerPort ? connectGradientPeer(req.peerPort as unknown as PeerPort) : null;
+    const peerWaitMs: number[] = [];
+    const peer: GradientPeer | null = link && {
+      ...link,
+      async step(...args) {
+        const s = await link.step(...args);
+        peerWaitMs.push(s.waitMs);
+        return s;
+      },
+    };
     const lost: string[] = [];
     try {
       const t = await timeTraining({ net, source, budget: req.budget, peer, onPeerLost: (r) => lost.push(r) });
-      return { ...t, lost };
+      // The warm-up steps' waits are not the timed steps'.
+      return { ...t, lost, peerWaitMs: peerWaitMs.slice(-t.stepMs.length) };
     } finally {
-      peer?.close();
+      link?.close();
       net.dispose();
     }
   },

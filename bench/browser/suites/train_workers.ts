@@ -53,6 +53,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const oneMs: number[] = [];
     const twoMs: number[] = [];
     const lost: string[] = [];
+    const waits: number[] = [];
     const request = { ...DASH, frames, targets: drive.targets, budget };
     for (let r = 0; r < rounds; r++) {
       progress(`train_workers: round ${r + 1}/${rounds}: one worker ...`);
@@ -67,12 +68,14 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       two.push(...t2.examplesPerSecond);
       twoMs.push(...t2.stepMs);
       lost.push(...t2.lost);
+      waits.push(...t2.peerWaitMs);
       progress(`train_workers: round ${r + 1}/${rounds}: two workers ${median(t2.examplesPerSecond).toPrecision(3)} examples/s (x${(median(t2.examplesPerSecond) / median(t1.examplesPerSecond)).toFixed(2)})`);
     }
     figures['train_examples_per_s.wasm_1worker.cnn_lstm'] = figure(one, 'examples/s');
     figures['train_examples_per_s.wasm_2workers.cnn_lstm'] = figure(two, 'examples/s');
     figures['train_step_ms.wasm_1worker.cnn_lstm'] = figure(oneMs, 'ms');
     figures['train_step_ms.wasm_2workers.cnn_lstm'] = figure(twoMs, 'ms');
+    if (waits.length) figures['train_peer_wait_ms.wasm_2workers.cnn_lstm'] = figure(waits, 'ms');
     ratios['train_two_workers_vs_one.wasm.cnn_lstm'] = median(two) / median(one);
     if (lost.length) notes.push(`the peer was lost in a two-worker run (${lost.join('; ')}): those steps ran on one worker`);
 
@@ -93,7 +96,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     figures['gradient_round_trip_ms.via_main_thread.cnn_lstm'] = figure(relayMs.slice(1), 'ms');
     notes.push(
       `DEFAULT_CONFIG CNN+LSTM (${floats} weights: ${((floats * 4) / 1024).toFixed(0)} KiB of gradient each way per step), batch ${32} windows rounded up to whole runs, ${count} dash frames of the expert on the oval at ${DASH.width}x${DASH.height}; ${rounds} rounds alternating one worker and two, ${steps} timed steps each after 2 warm-up steps`,
-      'a two-worker step: split the batch, send the peer its half (frames transferred), our half\'s gradient, swap gradients, clip and apply the sum (both replicas); the peer replica is an instance of the same worker; validation is not timed',
+      'a two-worker step: split the batch, send the peer its half (frames transferred), our half\'s gradient, swap gradients, clip and apply the sum (both replicas); the peer replica is an instance of the same worker; validation is not timed; train_peer_wait_ms: how long the trainer waited for the peer\'s gradient after its own was ready',
       `gradient round trip: ${floats} floats copied and transferred worker -> worker -> back (${n - 1} timed): a MessageChannel between the workers vs relayed through the main thread (idle here; in the app it renders)`,
     );
   } finally {
