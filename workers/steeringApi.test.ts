@@ -63,6 +63,23 @@ describe('steering worker API (in Node)', () => {
     await expect(api.predict(new Uint8Array(10))).rejects.toThrow(/bytes/);
   });
 
+  it("fine-tunes a saved model with the request's training settings and the model's own net and data settings", async () => {
+    const { api, ids } = await setup();
+    await api.init({ backend: 'cpu' });
+    const base = await api.train({ name: 'base', config: tinyConfig({ training: { epochs: 3 } }), trainClipIds: [ids[0]], valClipIds: [ids[1]], runId: 'run-base' }, () => {});
+    expect(base.epochsDone).toBe(3);
+    // The request asks for one epoch, and (as a whole default config would) for the speed input,
+    // which the saved net does not have: the epochs apply, the net and its data stay the model's.
+    const request = tinyConfig({ training: { epochs: 1 }, input: { speed: true }, heads: { speedAheadS: 1 } });
+    const tuned = await api.train({ name: 'tuned', config: request, fromModelId: base.modelId!, trainClipIds: [ids[0]], valClipIds: [ids[1]], runId: 'run-tune' }, () => {});
+    expect(tuned.status).toBe('completed');
+    expect(tuned.epochsDone).toBe(1);
+    const loaded = await api.loadModel(tuned.modelId!, { width: W, height: H });
+    expect(loaded).toMatchObject({ kind: 'cnn_lstm', window: 3 });
+    const p = await api.predict(syntheticSequence({ count: 1, width: W, height: H }).frames.slice());
+    expect(Number.isFinite(p.steering)).toBe(true); // no speed asked for: the net does not read it
+  });
+
   it('exports a model as a zip and imports it back; refuses a broken zip', async () => {
     const { api, ids } = await setup();
     await api.init({ backend: 'cpu' });

@@ -30,6 +30,7 @@ import {
   parseModelConfig,
   type Predictor,
   saveModel,
+  savedModelConfig,
   type SavedModel,
   type SteeringNet,
   type TargetNormalization,
@@ -226,9 +227,14 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     async train(req: TrainRequest, onEvent: (e: TrainEvent) => void): Promise<TrainOutcome> {
       if (control) throw new Error('a training run is already going');
       // A whole config, or overrides of the defaults (the same function validates both).
-      const config: ModelConfig = createConfig(req.config as ConfigOverrides);
+      const requested: ModelConfig = createConfig(req.config as ConfigOverrides);
       if (req.trainClipIds.length === 0) throw new Error('choose at least one clip to train on');
       const [clips, models] = await Promise.all([deps.clips(), deps.models()]);
+      // A fine-tune keeps the saved model's net and data settings (its input, speed label,
+      // sequence); only the request's training settings (epochs, learning rate, ...) apply.
+      const base = req.fromModelId ? await models.load(req.fromModelId) : null;
+      const baseSaved = base ? fromStored(base.artifacts.topology, base.artifacts.weightSpecs, base.artifacts.weightData) : null;
+      const config: ModelConfig = baseSaved ? { ...savedModelConfig(baseSaved), training: requested.training } : requested;
       onEvent({ kind: 'preparing', message: 'Reading clips' });
       const metas = await Promise.all([...req.trainClipIds, ...req.valClipIds].map((id) => clips.getMeta(id)));
       const sizes = new Set(metas.map((m) => `${m.frameWidth}x${m.frameHeight}`));
@@ -264,9 +270,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
           let net: SteeringNet | null = null;
           try {
             await useBackend(name);
-            if (attempt === 0 && req.fromModelId && !resumeFrom) {
-              const stored = await models.load(req.fromModelId);
-              const loaded = await loadModel(fromStored(stored.artifacts.topology, stored.artifacts.weightSpecs, stored.artifacts.weightData));
+            if (attempt === 0 && baseSaved && !resumeFrom) {
+              const loaded = await loadModel(baseSaved);
               net = loaded.net;
               normalization = loaded.normalization;
             } else {
@@ -280,6 +285,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               validation,
               control,
               resumeFrom,
+              training: config.training,
               ...(normalization ? { normalization } : {}),
               peer,
               onPeerLost: (reason) => {

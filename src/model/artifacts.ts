@@ -124,6 +124,11 @@ export async function saveModel(net: SteeringNet, options: SaveModelOptions): Pr
 }
 
 /** Rebuilds the net from a SavedModel (stored or imported), checking it first. */
+/** The config a saved model was built with (validated), without building it. */
+export function savedModelConfig(saved: SavedModel): ModelConfig {
+  return parseManifest(saved.manifest, 'the saved model').config;
+}
+
 export async function loadModel(saved: SavedModel): Promise<LoadedModel> {
   const manifest = parseManifest(saved.manifest, 'the saved model');
   checkTopology(saved.modelTopology, manifest.config);

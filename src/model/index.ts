@@ -24,6 +24,6 @@ export {
 } from './trainProtocol.ts';
 export { createNaivePredictor, createStreamingPredictor, type Prediction, type Predictor, type PredictorOptions } from './predictor.ts';
 export {
-  exportModelZip, importModelZip, loadModel, saveModel, trainingMetrics,
+  exportModelZip, importModelZip, loadModel, saveModel, savedModelConfig, trainingMetrics,
   type LoadedModel, type ModelManifest, type ModelMetadata, type SavedModel,
 } from './artifacts.ts';

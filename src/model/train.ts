@@ -36,7 +36,7 @@ const defaultYield = (): Promise<void> => new Promise((resolve) => setTimeout(re
 export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
   const { net, train, validation = null, onProgress, onCheckpoint, resumeFrom = null } = options;
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
-  const config = net.config;
+  const config = options.training ? { ...net.config, training: options.training } : net.config;
   const control = options.control ?? new TrainingControl();
   const clock = options.clock ?? (() => performance.now());
   const yieldToEventLoop = options.yieldToEventLoop ?? defaultYield;

@@ -144,6 +144,11 @@ export interface TrainOptions {
   /** After every epoch; training waits for it (so a slow store cannot pile up checkpoints). */
   readonly onCheckpoint?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
   readonly resumeFrom?: TrainingCheckpoint | null;
+  /**
+   * This run's training settings (epochs, optimiser, schedule, early stopping, ...); default the
+   * net's own. A fine-tune of a saved model passes the request's: the net keeps its config.
+   */
+  readonly training?: ModelConfig['training'];
   /** Milliseconds; default performance.now. */
   readonly clock?: () => number;
   /** Runs between steps so pause/cancel messages get through; default a 0 ms timeout. */
