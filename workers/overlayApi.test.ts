@@ -5,7 +5,7 @@
 // second forward) once asked for, equals the standalone map, and the predictor keeps those maps
 // only while VisualBackProp is being asked for.
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
 import { openClipStore, openModelStore, openSettingsStore, type LabelRow } from '../src/data/index.ts';
 import { createSteeringNet, createStreamingPredictor } from '../src/model/index.ts';
@@ -159,6 +159,43 @@ describe('overlays in the steering worker', () => {
       expect(predictor.captureConvMeans).toBe(false);
       expect(predictor.convMeans()).toBeNull();
     } finally {
+      predictor.dispose();
+      net.dispose();
+    }
+  }, 60_000);
+  it('on webgpu gives live VisualBackProp from the predictor\'s maps and refuses, with a message, the views that need a synchronous read', async () => {
+    await tf.setBackend('cpu');
+    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
+    const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
+    const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
+    const model = { net, frame: { width: W, height: H }, predictor };
+    // The backend as the overlays see it: webgpu (the kernels still run on cpu here).
+    const overlays = createOverlayViews(() => performance.now(), () => 'webgpu');
+    const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const step = async (i: number) => {
+      const f = frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+      overlays.observe(f, net);
+      await predictor.predict(f);
+    };
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      for (let i = 0; i < 3; i++) await step(i);
+      const first = overlays.views(model, { saliency: 'vbp' })!;
+      expect(first.saliency).toBeNull(); // no maps of this frame yet, and no forward of its own
+      expect(first.unavailable).toBeUndefined();
+      await step(3);
+      const live = overlays.views(model, { saliency: 'vbp' })!;
+      expect(live.saliency!.shared).toBe(true);
+      expect(live.unavailable).toBeUndefined();
+      const rest = overlays.views(model, { saliency: 'gradcam', featureChannels: 2, gates: true })!;
+      expect(rest.saliency).toBeNull();
+      expect(rest.layers).toEqual([]);
+      expect(rest.gates).toBeNull();
+      expect(rest.unavailable).toMatch(/WebGPU.*Grad-CAM, layer views, gates.*WebGL or wasm/);
+      expect(overlays.views(model, { saliency: 'vbp' }, { pixels: frames.slice(0, FB), width: W, height: H })!.unavailable).toMatch(/recorded frame/);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
       predictor.dispose();
       net.dispose();
     }

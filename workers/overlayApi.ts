@@ -10,11 +10,19 @@
 // frame). Nothing here changes the weights, and the predictions are the same with overlays on
 // or off, bit for bit (workers/overlayApi.test.ts).
 //
+// On webgpu only VisualBackProp from the predictor's maps runs (the predictor reads them with
+// an async read): the other views end in a synchronous read (dataSync), which tfjs-backend-webgpu
+// 4.22 does through webgpu OffscreenCanvas copies, and after one such read every later async
+// read in that worker fails in Chromium ("mapAsync ... A valid external Instance reference no
+// longer exists", bench suite 'saliency' with kinds=none,layers), so the prediction would stop.
+// Those views are refused there with a message (`unavailable`) instead.
+//
 // Ownership: plain arrays only; every tensor lives inside the model functions it calls.
 
 import { gateTrace, type GateTrace, timeStepGradients } from '../src/model/introspect.ts';
 import { convGeometries, gradCam, lookAtFrame, visualBackPropFromMeans, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
 import type { BatchSource, Predictor, SteeringNet, TrainingEvent } from '../src/model/index.ts';
+import { tf } from '../src/model/tfSetup.ts';
 
 export type SaliencyMethod = 'vbp' | 'gradcam' | 'hirescam';
 
@@ -37,7 +45,12 @@ export interface OverlayViews {
   framesSeen: number;
   /** Worker-side milliseconds of each part. */
   ms: { saliency: number; layers: number; gates: number; total: number };
+  /** Why asked-for views were left out (on webgpu: those that need a synchronous GPU read). */
+  unavailable?: string;
 }
+
+/** The active tfjs backend cannot read synchronously without breaking its later async reads. */
+export const syncReadBreaksBackend = (backend: string): boolean => backend === 'webgpu';
 
 /** Gradient norms per time step, sampled during training on a fixed probe batch. */
 export interface TimeGradSample {
@@ -82,7 +95,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function createOverlayViews(clock: () => number = () => performance.now()) {
+export function createOverlayViews(clock: () => number = () => performance.now(), backend: () => string = () => tf.getBackend()) {
   let ring: Uint8Array[] = [];
   /** The normalised measured speed beside each frame of `ring` (models that read the speed). */
   const speedRing: number[] = [];
@@ -155,8 +168,16 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       const windowFrames = still ? held : ringWindow;
       const t0 = clock();
       const newest = still ? still.pixels : ring[(seen - 1) % T];
-      const channels = Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
+      const noSyncRead = syncReadBreaksBackend(backend());
+      const channels = noSyncRead ? 0 : Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
       const method = req.saliency ?? null;
+      const refused: string[] = [];
+      if (noSyncRead) {
+        if (still && method) refused.push('saliency of a recorded frame');
+        else if (method === 'gradcam' || method === 'hirescam') refused.push(method === 'gradcam' ? 'Grad-CAM' : 'HiResCAM');
+        if (req.featureChannels) refused.push('layer views');
+        if (req.gates) refused.push('gates');
+      }
       let saliency: OverlayViews['saliency'] = null;
       let layers: FeatureMaps[] = [];
       let tS = 0;
@@ -178,7 +199,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
         tS = clock() - t0;
       }
       const t05 = clock();
-      const ownVbp = method === 'vbp' && !saliency;
+      const ownVbp = method === 'vbp' && !saliency && !noSyncRead;
       if (ownVbp || channels > 0) {
         const look = lookAtFrame(net, newest, frame, { saliency: ownVbp, featureChannels: channels });
         if (look.saliency) saliency = { ...look.saliency, method: 'vbp', shared: false };
@@ -188,16 +209,18 @@ export function createOverlayViews(clock: () => number = () => performance.now()
         else tL = clock() - t05;
       }
       const t1 = clock();
-      if (method === 'gradcam' || method === 'hirescam') {
+      if ((method === 'gradcam' || method === 'hirescam') && !noSyncRead) {
         const layer = req.gradcamLayer;
         const map = gradCam(net, windowFrames(T, bytes), frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds: still ? null : ringSpeeds(T), ...(layer !== undefined ? { layer } : {}) });
         saliency = { ...map, method, shared: false };
         tS = clock() - t1;
       }
       const t2 = clock();
-      const gates = req.gates && net.cell ? gateTrace(net, windowFrames(T, bytes), frame, still ? null : ringSpeeds(T)) : null;
+      const gates = req.gates && net.cell && !noSyncRead ? gateTrace(net, windowFrames(T, bytes), frame, still ? null : ringSpeeds(T)) : null;
       const t3 = clock();
-      return { saliency, layers, gates, framesSeen: still ? 0 : seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
+      const views: OverlayViews = { saliency, layers, gates, framesSeen: still ? 0 : seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
+      if (refused.length > 0) views.unavailable = `Not on WebGPU: ${refused.join(', ')} (a synchronous GPU read there stops the model's later reads). Live VisualBackProp works; switch the ML backend to WebGL or wasm in Settings for the rest.`;
+      return views;
     },
 
     /**

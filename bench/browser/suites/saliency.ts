@@ -10,7 +10,9 @@
 // 2. In the page: VisualBackProp's backward half alone (channel means -> transposed-conv
 //    spreading -> products; src/model/saliency.ts visualBackPropFromMeans), pure JS.
 // Frames are real dash frames: the expert on the oval through the real renderer.
-// Params: backends=cpu,wasm,webgl,webgpu; blocks=<n> (interleaved blocks of 5 calls per kind).
+// Params: backends=cpu,wasm,webgl,webgpu; blocks=<n> (interleaved blocks of 5 calls per kind);
+// start=<backend> (the worker's first backend, default wasm: the others are switched to in the
+// same worker); kinds=none,vbp,... (default all; on webgpu none,vbp).
 import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
 import { DEFAULT_CONFIG, createSteeringNet, initBackend, type BackendName } from '../../../src/model/index.ts';
 import { convGeometries, visualBackPropFromMeans } from '../../../src/model/saliency.ts';
@@ -36,6 +38,9 @@ const KINDS: Record<string, OverlayRequest> = {
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const { quick } = options;
   const backends = (listParam(options, 'backends') ?? (quick ? ['wasm'] : ALL_BACKENDS)) as BackendName[];
+  // On webgpu the worker refuses the views that need a synchronous read (workers/overlayApi.ts):
+  // only live VisualBackProp is measured there unless kinds= says otherwise.
+  const kindsFor = (backend: BackendName): string[] => listParam(options, 'kinds') ?? (backend === 'webgpu' ? ['none', 'vbp'] : Object.keys(KINDS));
   const figures: Record<string, Figure> = {};
   const ratios: Record<string, number> = {};
   const notes: string[] = [];
@@ -49,7 +54,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const worker = startSteeringWorker();
   try {
     const api = worker.api;
-    await api.init({ backend: 'wasm' });
+    await api.init({ backend: (options.params.start as BackendName | undefined) ?? 'wasm' });
     const meta = await api.importModel(transferBytes(zip));
     for (const backend of backends) {
       try {
@@ -62,6 +67,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         await measure(backend, meta.id);
       } catch (e) {
         notes.push(`worker ${backend}: failed (${(e as Error).message.split('\n')[0]})`);
+        progress(`saliency: ${backend} failed: ${(e as Error).stack ?? ''}`);
       }
     }
     await api.unloadModel();
@@ -72,6 +78,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     {
       const api = worker.api;
       await api.loadModel(modelId, FRAME);
+      const kindNames = kindsFor(backend);
       const slow = backend === 'webgpu' || backend === 'cpu';
       const blocks = Number(options.params.blocks) || (quick ? 2 : slow ? 4 : 10);
       const perBlock = options.params.blocks ? 5 : quick ? 3 : 5;
@@ -80,14 +87,19 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       let unshared = 0;
       let i = 0;
       for (let w = 0; w < 8; w++) await api.predict(transferBytes(frameAt(i++)), BENCH_SPEED);
-      for (const k of Object.keys(KINDS)) await api.overlayViews(KINDS[k]); // warm each path once
+      for (const k of kindNames) {
+        progress(`saliency: ${backend}: warming ${k}`);
+        await api.overlayViews(KINDS[k]!); // warm each path once
+      }
       for (let b = 0; b < blocks; b++) {
-        for (const [k, req] of Object.entries(KINDS)) {
+        for (const k of kindNames) {
+          const req = KINDS[k]!;
           for (let r = 0; r < perBlock; r++) {
             const frame = frameAt(i++);
             const p = await api.predict(transferBytes(frame.slice()), BENCH_SPEED);
             const v = await api.overlayViews(req, k === 'vbp_own' ? { pixels: frame, width: FRAME.width, height: FRAME.height } : undefined);
             if (!v) throw new Error('no overlay views after a prediction');
+            if (v.unavailable) throw new Error(`${k}: ${v.unavailable}`);
             // The first live VisualBackProp after another kind finds no maps yet (its own forward): left out.
             if (k === 'vbp' && !v.saliency?.shared) {
               unshared++;
@@ -103,17 +115,19 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       const alone = t['predict.none'];
       figures[`predict_ms.${backend}.worker_inside`] = figure(alone, 'ms');
       figures[`encode_ms.${backend}.worker_inside`] = figure(t.encode, 'ms');
-      figures[`predict_ms.${backend}.keeping_conv_maps`] = figure(t['predict.vbp'], 'ms');
-      figures[`predict_plus_vbp_ms.${backend}`] = figure(t.vbp_with_predict, 'ms');
-      ratios[`predict_plus_vbp_vs_predict.${backend}`] = median(t.vbp_with_predict) / median(alone);
-      ratios[`keeping_conv_maps_vs_predict.${backend}`] = median(t['predict.vbp']) / median(alone);
-      for (const k of Object.keys(KINDS)) {
+      if (kindNames.includes('vbp')) {
+        figures[`predict_ms.${backend}.keeping_conv_maps`] = figure(t['predict.vbp'], 'ms');
+        figures[`predict_plus_vbp_ms.${backend}`] = figure(t.vbp_with_predict, 'ms');
+        ratios[`predict_plus_vbp_vs_predict.${backend}`] = median(t.vbp_with_predict) / median(alone);
+        ratios[`keeping_conv_maps_vs_predict.${backend}`] = median(t['predict.vbp']) / median(alone);
+      }
+      for (const k of kindNames) {
         if (k === 'none') continue;
         figures[`overlay_ms.${backend}.${k}`] = figure(t[k], 'ms');
         ratios[`overlay_vs_predict.${backend}.${k}`] = median(t[k]) / median(alone);
       }
       notes.push(`${backend}: ${unshared} of ${blocks * perBlock} live VisualBackProp calls found no shared maps (the first of each block) and were left out`);
-      progress(`saliency: ${backend}: predict ${median(alone).toFixed(2)} ms, predict keeping maps ${median(t['predict.vbp']).toFixed(2)} ms, predict + vbp ${median(t.vbp_with_predict).toFixed(2)} ms, ${Object.keys(KINDS).map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
+      progress(`saliency: ${backend}: predict ${median(alone).toFixed(2)} ms, predict keeping maps ${median(t['predict.vbp']).toFixed(2)} ms, predict + vbp ${median(t.vbp_with_predict).toFixed(2)} ms, ${kindNames.map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
     }
   }
   notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM) with no overlay asked for (kind none); encode_ms: its CNN part; predict_ms.<backend>.keeping_conv_maps: predict() while VisualBackProp is asked for (the predictor also keeps the conv channel means); predict_plus_vbp_ms: that plus the VisualBackProp call from those maps, per frame; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp: from the predictor\'s maps, JS only; vbp_own, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
