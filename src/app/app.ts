@@ -136,7 +136,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     theme: () => theme,
     now: () => Date.now(),
     backend: () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settingsFeature.current.backend,
-    mainViewPending: () => renderer?.mainViewPending() ?? false,
   });
 
   const training = new TrainingController(

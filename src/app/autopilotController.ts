@@ -33,8 +33,6 @@ export interface AutopilotHost {
   now(): number;
   /** Forced backend from the URL or settings, or 'auto'. */
   backend(): NonNullable<WorkerStatus['backend']> | 'auto';
-  /** Whether the GPU is still drawing the last main view (a dash readback would queue behind it). */
-  mainViewPending?(): boolean;
 }
 
 /** How long a prediction may take before the worker counts as dead, ms. */
@@ -45,8 +43,6 @@ const PREDICT_DEADLINE_MS = 5000;
  * one meanwhile, so a slow machine still drives worse rather than slower.
  */
 export const REALTIME_WAIT_MS = 25;
-/** Real time: how long the step that makes a control tick may wait for the GPU to finish the main view, ms. */
-export const GPU_WAIT_MS = 100;
 
 export class AutopilotController {
   readonly autopilot: Autopilot;
@@ -195,34 +191,15 @@ export class AutopilotController {
    * or after realtimeWaitMs, so the next step uses it; otherwise null.
    */
   gate(): Promise<void> | null {
-    if (this.realtimeWaitMs <= 0 || !this.engaged || this.autopilot.humanHasWheel || this.autopilot.opts.timing !== 'realtime') return null;
-    const world = this.host.session.world;
     const p = this.pending;
-    if (!p || p.answered || p.tick !== world.tick) {
-      // The next step makes a control tick, whose frame is captured at once: first let the GPU
-      // finish the last main view, so the capture does not queue behind its raster. The world of
-      // that tick does not exist yet: this wait is before its frame, not part of frame-to-control.
-      if ((world.tick + 1) % this.autopilot.every === 0 && !this.inFlight && this.host.mainViewPending?.()) return this.untilMainViewDrawn();
-      return null;
-    }
+    if (!p || p.answered || this.realtimeWaitMs <= 0 || !this.engaged || this.autopilot.humanHasWheel) return null;
+    if (this.autopilot.opts.timing !== 'realtime' || p.tick !== this.host.session.world.tick) return null;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.realtimeWaitMs);
       void p.answer.then(() => {
         clearTimeout(timer);
         resolve();
       });
-    });
-  }
-
-  /** Settles once the GPU has drawn the last main view, or after GPU_WAIT_MS. */
-  private untilMainViewDrawn(): Promise<void> {
-    const end = performance.now() + GPU_WAIT_MS;
-    return new Promise<void>((resolve) => {
-      const poll = (): void => {
-        if (!this.host.mainViewPending?.() || performance.now() >= end) resolve();
-        else setTimeout(poll, 1);
-      };
-      setTimeout(poll, 1);
     });
   }
 

@@ -10,7 +10,7 @@ import type { SteeringWorker } from './steeringClient.ts';
 const quiet = { controls: { steer: 0, torque: 0 }, activity: 0, takeover: false, device: null } as const;
 
 /** A controller over a fake worker whose answers the test releases by hand. */
-function setup(gpu: { pending: boolean } = { pending: false }): { ctrl: AutopilotController; session: Session; answer(steering: number): void; asked: () => number } {
+function setup(): { ctrl: AutopilotController; session: Session; answer(steering: number): void; asked: () => number } {
   const session = new Session({ track: resolveTrack('oval'), theme: 'day' });
   const ctrl = new AutopilotController({
     session,
@@ -21,7 +21,6 @@ function setup(gpu: { pending: boolean } = { pending: false }): { ctrl: Autopilo
     theme: () => 'day',
     now: () => 0,
     backend: () => 'cpu',
-    mainViewPending: () => gpu.pending,
   }, { governor: false, throttle: 'torque', timing: 'realtime' });
   const waiting: ((p: PredictResult) => void)[] = [];
   let asked = 0;
@@ -108,28 +107,6 @@ describe('real-time gate', () => {
     const { ctrl, session } = setup();
     toControlTick(ctrl, session);
     ctrl.autopilot.humanHasWheel = true;
-    expect(ctrl.gate()).toBeNull();
-  });
-
-  it('lets the GPU finish the main view before the step that makes a control tick (whose frame is captured at once)', async () => {
-    const gpu = { pending: false };
-    const { ctrl, session, answer } = setup(gpu);
-    toControlTick(ctrl, session);
-    answer(0);
-    await ctrl.gate();
-    ctrl.tick(quiet); // the step from the control tick: no capture follows
-    gpu.pending = true;
-    expect(ctrl.gate()).toBeNull(); // the next step does not make a control tick
-    ctrl.tick(quiet);
-    expect((session.world.tick + 1) % ctrl.autopilot.every).toBe(0);
-    const wait = ctrl.gate();
-    expect(wait).not.toBeNull();
-    let done = false;
-    void wait!.then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(done).toBe(false);
-    gpu.pending = false;
-    await wait;
     expect(ctrl.gate()).toBeNull();
   });
 });

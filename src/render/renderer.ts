@@ -125,12 +125,6 @@ export interface Renderer {
   /** Draws the main view (and the dash PiP) to the canvas. Does nothing while the context is lost. */
   render(view: MainView): void;
   /**
-   * Whether the GPU is still drawing the last main view (a fence after it, polled without
-   * waiting; the answer changes between tasks only). A dash readback asked for meanwhile queues
-   * behind it: on software GL, a whole main-view raster.
-   */
-  mainViewPending(): boolean;
-  /**
    * Renders the dash camera for a pose (a side camera if `view` shifts or yaws it) and reads it
    * back: RGB bytes, row 0 at the top, dashWidth * dashHeight * 3. Written into `out` if given
    * (pass your own buffer when you transfer it to a worker), else into a buffer the renderer owns
@@ -228,12 +222,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
   let size = { w: Math.max(1, canvas.clientWidth || canvas.width), h: Math.max(1, canvas.clientHeight || canvas.height) };
   let lost = false;
   let disposed = false;
-  /** Signalled when the GPU has finished the last main view (null: nothing pending). */
-  let mainFence: WebGLSync | null = null;
-  const clearFence = (): void => {
-    if (mainFence && !lost) gl.deleteSync(mainFence);
-    mainFence = null;
-  };
 
   function buildContent(): Content {
     const materials = new MaterialSet({ mipBlend: !softwareGl });
@@ -377,7 +365,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
     opts.onContextLost?.();
   };
   const onRestored = (): void => {
-    mainFence = null; // it belonged to the lost context
     // three has re-initialised its GL state by now (its listener was added first); rebuild every
     // GPU resource from the same inputs rather than trust anything made on the old context.
     disposeContent(content);
@@ -479,15 +466,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
       renderer.setRenderTarget(null);
       renderer.render(scene, mainCam);
       if (dash !== 'off') drawPip();
-      clearFence();
-      mainFence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
-      gl.flush(); // a fence is only sure to signal once flushed
-    },
-    mainViewPending(): boolean {
-      if (!mainFence || lost || disposed) return false;
-      if (gl.getSyncParameter(mainFence, gl.SYNC_STATUS) !== gl.SIGNALED) return true;
-      clearFence();
-      return false;
     },
     renderDash(car: CarPose, view?: DashView, out?: Uint8Array): Uint8Array | null {
       if (lost || disposed) return null;
@@ -501,7 +479,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
       disposed = true;
       canvas.removeEventListener('webglcontextlost', onLost);
       canvas.removeEventListener('webglcontextrestored', onRestored);
-      clearFence();
       disposeContent(content);
       renderer.dispose();
     },
