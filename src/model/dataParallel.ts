@@ -21,7 +21,7 @@ import { HEAD_NAMES } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { exampleCount, forwardGroups } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
-import { createOptimizer, type NamedVariable, type OptimizerState, type SteeringOptimizer } from './optimizers.ts';
+import { clipAndApply, createOptimizer, type NamedVariable, type OptimizerState, type SteeringOptimizer } from './optimizers.ts';
 import { augmentFrames, framesToTensor, TARGETS_PER_EXAMPLE, type AugmentDraw, type FrameSize } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
 import { assignFromBlob, type WeightBlob } from './weightBlob.ts';
@@ -174,22 +174,8 @@ export function applyGradientSum(replica: Replica, optimizer: SteeringOptimizer,
       return g;
     });
     if (o !== sum.length) throw new ModelError('invalid-input', `a gradient of ${sum.length} values for ${o} weights`);
-    const squares = list.map((g) => tf.sum(tf.square(g)));
-    const layerNorms = replica.layerRanges.map((r) => tf.sqrt(tf.addN(squares.slice(r.from, r.to))));
-    const globalSq = tf.addN(squares);
-    let applied = list;
-    let appliedNorm: tf.Tensor = tf.sqrt(globalSq);
-    if (clip.kind === 'global-norm') {
-      const norm = tf.sqrt(globalSq);
-      const factor = tf.div(clip.maxNorm, tf.maximum(norm, clip.maxNorm));
-      applied = list.map((g) => tf.mul(g, factor));
-      appliedNorm = tf.mul(norm, factor);
-    } else if (clip.kind === 'value') {
-      applied = list.map((g) => tf.clipByValue(g, -clip.maxValue, clip.maxValue));
-      appliedNorm = tf.sqrt(tf.addN(applied.map((g) => tf.sum(tf.square(g)))));
-    }
-    optimizer.apply(applied, lr);
-    return tf.concat([tf.stack(layerNorms), tf.reshape(tf.sqrt(globalSq), [1]), tf.reshape(appliedNorm, [1])]) as tf.Tensor1D;
+    const { layerNorms, globalNorm, appliedNorm } = clipAndApply(optimizer, list, replica.layerRanges, clip, lr);
+    return tf.concat([tf.stack(layerNorms), tf.reshape(globalNorm, [1]), tf.reshape(appliedNorm, [1])]) as tf.Tensor1D;
   });
 }
 

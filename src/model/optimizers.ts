@@ -6,7 +6,7 @@
 // Ownership: an optimiser owns its slot variables (one or two per weight) and frees them in
 // dispose(); it never owns the weights or the gradients it is given.
 
-import type { ModelConfig, OptimizerConfig } from './config.ts';
+import type { GradientClipConfig, ModelConfig, OptimizerConfig } from './config.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
 import { assignFromBlob, packTensors, type WeightBlob } from './weightBlob.ts';
@@ -133,4 +133,34 @@ export function scheduledLearningRate(training: ModelConfig['training'], at: Sch
       break;
   }
   return warmupSteps > 0 && at.step < warmupSteps ? (rate * (at.step + 1)) / warmupSteps : rate;
+}
+
+/**
+ * Clips the gradients `list` (one per weight, in the optimiser's order) as `clip` says and
+ * applies them at `lr` (NOTE mutates the weights and the optimiser). Returns, as tensors the
+ * caller's tidy owns: the norm of each layer's gradient (`layerRanges` index `list`), the global
+ * norm before clipping and the norm applied. Call inside a tf.tidy.
+ */
+export function clipAndApply(
+  optimizer: SteeringOptimizer,
+  list: readonly tf.Tensor[],
+  layerRanges: readonly { readonly from: number; readonly to: number }[],
+  clip: GradientClipConfig,
+  lr: number,
+): { layerNorms: tf.Tensor[]; globalNorm: tf.Tensor; appliedNorm: tf.Tensor } {
+  const squares = list.map((g) => tf.sum(tf.square(g)));
+  const layerNorms = layerRanges.map((r) => tf.sqrt(tf.addN(squares.slice(r.from, r.to))));
+  const globalNorm = tf.sqrt(tf.addN(squares));
+  let applied: readonly tf.Tensor[] = list;
+  let appliedNorm: tf.Tensor = globalNorm;
+  if (clip.kind === 'global-norm') {
+    const factor = tf.div(clip.maxNorm, tf.maximum(globalNorm, clip.maxNorm));
+    applied = list.map((g) => tf.mul(g, factor));
+    appliedNorm = tf.mul(globalNorm, factor);
+  } else if (clip.kind === 'value') {
+    applied = list.map((g) => tf.clipByValue(g, -clip.maxValue, clip.maxValue));
+    appliedNorm = tf.sqrt(tf.addN(applied.map((g) => tf.sum(tf.square(g)))));
+  }
+  optimizer.apply(applied as tf.Tensor[], lr);
+  return { layerNorms, globalNorm, appliedNorm };
 }

@@ -18,7 +18,7 @@ import { HEAD_NAMES, type HeadValues, type ModelConfig } from './config.ts';
 import { replicaOf, type GradientPeer } from './dataParallel.ts';
 import { exampleCount, forwardGroups } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
-import { createOptimizer, scheduledLearningRate } from './optimizers.ts';
+import { clipAndApply, createOptimizer, scheduledLearningRate } from './optimizers.ts';
 import {
   augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, drawAugmentations, framesToTensor,
   headValues, normalizeSpeeds, normalizeTargets, TARGETS_PER_EXAMPLE, type TargetNormalization,
@@ -248,22 +248,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
         return tf.sum(tf.mul(weighted, headW)) as tf.Scalar;
       }, weights.map((w) => w.variable));
       const list = weights.map((w) => grads[w.variable.name]);
-      const squares = list.map((g) => tf.sum(tf.square(g)));
-      const layerNorms = layerRanges.map((r) => tf.sqrt(tf.addN(squares.slice(r.from, r.to))));
-      const globalSq = tf.addN(squares);
-      let applied = list;
-      let appliedNorm: tf.Tensor = tf.sqrt(globalSq);
-      if (clip.kind === 'global-norm') {
-        const norm = tf.sqrt(globalSq);
-        const factor = tf.div(clip.maxNorm, tf.maximum(norm, clip.maxNorm));
-        applied = list.map((g) => tf.mul(g, factor));
-        appliedNorm = tf.mul(norm, factor);
-      } else if (clip.kind === 'value') {
-        applied = list.map((g) => tf.clipByValue(g, -clip.maxValue, clip.maxValue));
-        appliedNorm = tf.sqrt(tf.addN(applied.map((g) => tf.sum(tf.square(g)))));
-      }
-      optimizer.apply(applied, lr);
-      const out = tf.concat([tf.reshape(value, [1]), kept.mse!, tf.stack(layerNorms), tf.reshape(tf.sqrt(globalSq), [1]), tf.reshape(appliedNorm, [1])]);
+      const { layerNorms, globalNorm, appliedNorm } = clipAndApply(optimizer, list, layerRanges, clip, lr);
+      const out = tf.concat([tf.reshape(value, [1]), kept.mse!, tf.stack(layerNorms), tf.reshape(globalNorm, [1]), tf.reshape(appliedNorm, [1])]);
       kept.mse!.dispose();
       return out;
     });
