@@ -55,4 +55,30 @@ describe('expert driver', () => {
     }
     expect(maxLat).toBeGreaterThan(track.width / 4);
   });
+
+  it('with speed noise, drives too fast and too slow for the road at times, while its speed target stays the plan', () => {
+    const track = resolveTrack('kidney');
+    const ratios = (speedNoise: number): { over: number; under: number } => {
+      const expert = createExpert(track, { seed: 5, speedNoise });
+      const plain = createExpert(track, { seed: 5 });
+      let w = createWorld(track);
+      let over = 0;
+      let under = 0;
+      for (let t = 0; t < TICK_HZ * 120; t++) {
+        const target = expert.speedTarget(w);
+        expect(target).toBe(plain.speedTarget(w));
+        const v = Math.hypot(w.car.vx, w.car.vy);
+        if (t > TICK_HZ * 10 && target > 5) {
+          over = Math.max(over, v / target);
+          under = Math.min(under === 0 ? Infinity : under, v / target);
+        }
+        w = stepWorld(w, expert.control(w));
+      }
+      return { over, under };
+    };
+    const quiet = ratios(0);
+    const noisy = ratios(0.15);
+    expect(noisy.over).toBeGreaterThan(quiet.over + 0.1);
+    expect(noisy.under).toBeLessThan(quiet.under - 0.1);
+  });
 });

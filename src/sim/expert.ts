@@ -30,6 +30,16 @@ export interface ExpertOptions {
   weaveRate?: number;
   /** Largest sideways excursion of a weave, as a fraction of half the road width (may exceed 1). */
   weaveAmplitude?: number;
+  /**
+   * Speed noise: standard deviation of an Ornstein-Uhlenbeck factor on the speed the expert
+   * drives at, as a fraction of its target (0.15: now and then 15-30% too fast or too slow for
+   * the road). The recovery data of speed: the states a learner reaches by misjudging a bend,
+   * labelled with the target (`speedTarget`), not with what the noisy expert did. Own seeded
+   * stream, so a recording without it is unchanged.
+   */
+  speedNoise?: number;
+  /** Correlation time of the speed noise, s. */
+  speedNoiseTime?: number;
 }
 
 export interface Expert {
@@ -38,6 +48,12 @@ export interface Expert {
   control(world: World): Controls;
   /** The speed the plan wants at arc length s, m/s. */
   plannedSpeed(s: number): number;
+  /**
+   * The speed the expert aims for in this state, m/s: its plan a little ahead of the car (time to
+   * react), without its speed noise. Pure: reads the state only, so it labels any state, whoever
+   * drives (the recorder's `speedTarget` label).
+   */
+  speedTarget(world: World): number;
 }
 
 const DEFAULTS: Required<ExpertOptions> = {
@@ -47,6 +63,8 @@ const DEFAULTS: Required<ExpertOptions> = {
   noiseTime: 0.6,
   weaveRate: 0,
   weaveAmplitude: 0.7,
+  speedNoise: 0,
+  speedNoiseTime: 2.5,
 };
 
 /** Braking deceleration the plan assumes, as a fraction of g (below the tyres' limit). */
@@ -90,13 +108,21 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
   const o: Required<ExpertOptions> = { ...DEFAULTS, ...opts };
   const plan = speedPlan(track, o.pace);
   const rng = createRng(`expert:${o.seed}`);
+  const speedRng = createRng(`expert-speed:${o.seed}`);
   let noise = 0;
+  let speedFactor = 0;
   // Weave manoeuvre: target offset follows a smooth bump out and back over `weaveLength` m.
   let weaveStart = -1;
   let weaveLength = 0;
   let weaveOffset = 0;
 
   const plannedSpeed = (s: number): number => plan[Math.floor(((s % track.length) + track.length) % track.length / track.ds) % track.n];
+
+  function speedTarget(world: World): number {
+    const s = world.trackPos.s;
+    const v = Math.max(carSpeed(world.car), 0);
+    return Math.min(plannedSpeed(s + Math.max(3, v * 0.25)), plannedSpeed(s + v * 0.6));
+  }
 
   function targetOffset(s: number): number {
     if (weaveStart < 0) return 0;
@@ -145,7 +171,12 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     }
 
     // Speed: the plan a little ahead (time to react), proportional throttle and brake.
-    const vTarget = Math.min(plannedSpeed(s + Math.max(3, v * 0.25)), plannedSpeed(s + v * 0.6));
+    let vTarget = speedTarget(world);
+    if (o.speedNoise > 0) {
+      const a = DT / o.speedNoiseTime;
+      speedFactor += -a * speedFactor + o.speedNoise * Math.sqrt(2 * a) * speedRng.normal();
+      vTarget *= 1 + clamp(speedFactor, -0.5, 0.5);
+    }
     // Feed-forward holds the speed against drag and rolling resistance; feedback closes the gap.
     const hold = (params.rollingRoad * params.mass * GRAVITY + params.dragCoefficient * v * v)
       / Math.min(params.driveForce, params.power / Math.max(v, 1));
@@ -155,5 +186,5 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     return { steer: clamp(steer, -1, 1), torque };
   }
 
-  return { options: o, control, plannedSpeed };
+  return { options: o, control, plannedSpeed, speedTarget };
 }
