@@ -23,6 +23,7 @@
 //   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
+//   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
@@ -67,6 +68,7 @@ const { values: a } = parseArgs({
     'side-yaw': { type: 'string', default: '0.08' },
     noise: { type: 'string', default: '0.1' },
     weave: { type: 'string', default: '0.15' },
+    'speed-noise': { type: 'string', default: '0.1' },
     governor: { type: 'string', default: 'off' },
     'speed-gains': { type: 'string' },
     port: { type: 'string', default: '4186' },
@@ -159,6 +161,7 @@ try {
     themes: opts.themes,
     steerNoise: Number(a.noise),
     weaveRate: Number(a.weave),
+    speedNoise: Number(a['speed-noise']),
     sideCameras: Number(a['side-offset']) > 0 ? { lateralM: Number(a['side-offset']), yawRad: Number(a['side-yaw']) } : undefined,
     seed: 7,
   });

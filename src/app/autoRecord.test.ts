@@ -80,9 +80,9 @@ describe('DAgger rollouts (a learner steers, the expert labels)', () => {
       reset: async () => {
         resets++;
       },
-      steer: async (f: Uint8Array) => {
+      drive: async (f: Uint8Array) => {
         frames.push(f.length);
-        return 0.08;
+        return { steering: 0.08, speed: 15 };
       },
     };
     const r = await autoRecord(plan({ minutes: 1, trackIds: ['oval'], themes: ['day'], steerNoise: 0, weaveRate: 0, namePrefix: 'DAgger round 1' }), {
@@ -116,6 +116,23 @@ describe('DAgger rollouts (a learner steers, the expert labels)', () => {
     expect(r.learner!.autonomyPct).toBeLessThanOrEqual(100);
     expect(resets).toBe(1 + r.learner!.interventions);
     expect(expertRun.learner).toBeUndefined();
+    store.close();
+  });
+
+  it('lets the learner\'s speed work the pedals: its rollout goes at the learner\'s speed, labelled with the expert\'s torque there', async () => {
+    const store = await openClipStore({ name: `dagger-speed-${Math.random()}`, storage: null });
+    // A timid learner: it wants 5 m/s where the expert would go 20 and more.
+    const learner = { reset: async () => {}, drive: async () => ({ steering: 0, speed: 5 }) };
+    const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['oval'], themes: ['day'], steerNoise: 0, weaveRate: 0 }), {
+      store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5, learner,
+    });
+    const l = await store.labels(r.clips[0].id);
+    const late = Array.from(l.speed).slice(l.count / 3);
+    // The car slows to what the learner asks (the expert's pedals would have kept it above 10 m/s)...
+    expect(Math.max(...late)).toBeLessThan(8);
+    // ...and the torque labels are the expert's there: accelerate.
+    const torques = Array.from(l.torque).slice(l.count / 3);
+    expect(torques.filter((t) => t > 0.2).length / torques.length).toBeGreaterThan(0.8);
     store.close();
   });
 });

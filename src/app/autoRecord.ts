@@ -3,15 +3,18 @@
 // frames carry recovery labels. It runs as fast as the dash camera renders, yielding to the page
 // between slices so progress shows and Cancel works; a cancelled run keeps what it recorded.
 //
-// With a learner (DAgger, Ross et al. 2011), the model steers instead, in lockstep (each control
-// tick waits for its prediction), while the expert works the pedals and labels every recorded
-// state with what it would have done there: the states are the model's, the labels the
-// expert's. A car that leaves the road is put back (an intervention), so each round also
+// With a learner (DAgger, Ross et al. 2011), the model drives instead, in lockstep (each control
+// tick waits for its prediction): it steers, and its speed head works the pedals through the
+// autopilot's speed controller, so the rollout reaches the states the autopilot reaches (a bend
+// taken too fast included). The expert labels every recorded state with what it would have done
+// there (its steering and torque, and its target speed in the `speedTarget` column): the states
+// are the model's, the labels the expert's. A car that leaves the road is put back (an intervention), so each round also
 // measures the model's autonomy on the training tracks.
 
 import type { CameraSpec, ClipMeta, ClipStore, DataError } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import { autonomyPct } from '../scoring/rules.ts';
+import { torqueForSpeed } from './autopilot.ts';
 import { carSpeed } from '../sim/car.ts';
 import { createExpert } from '../sim/expert.ts';
 import { TICK_HZ } from '../sim/constants.ts';
@@ -32,17 +35,26 @@ export interface AutoRecordPlan {
   rateHz: number;
   frameWidth: number;
   frameHeight: number;
+  /**
+   * Speed noise, a fraction of the expert's target speed (see ExpertOptions.speedNoise): the
+   * expert now and then drives too fast or too slow for the road, labelled with its target.
+   * Default 0.
+   */
+  speedNoise?: number;
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
   seed: number;
   /** Clip names start with this (default "Expert"). */
   namePrefix?: string;
 }
 
-/** The model being taught (DAgger): steers from the dash frame; reset at each segment and reset of the car. */
+/** The model being taught (DAgger): drives from the dash frame; reset at each segment and reset of the car. */
 export interface Learner {
   reset(): Promise<void>;
-  /** Steering -1..1 for the centre camera's frame of this control tick and the car's measured speed (m/s). */
-  steer(frame: Uint8Array, speed: number): Promise<number>;
+  /**
+   * Steering -1..1 and the predicted speed (m/s, what the speed controller drives toward) for the
+   * centre camera's frame of this control tick and the car's measured speed (m/s).
+   */
+  drive(frame: Uint8Array, speed: number): Promise<{ steering: number; speed: number }>;
 }
 
 export interface AutoRecordProgress {
@@ -102,7 +114,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     if (steps <= 0) break;
     const track = resolveTrack(seg.trackId);
     deps.prepare(seg.trackId, seg.theme);
-    const expert = createExpert(track, { seed: `${plan.seed}:${i}`, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate });
+    const expert = createExpert(track, { seed: `${plan.seed}:${i}`, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0 });
     let world = createWorld(track);
     // Start rolling: the standing start is not what the model will face.
     while (world.car.vx < 10 && world.tick < TICK_HZ * 10) world = stepWorld(world, expert.control(world));
@@ -120,8 +132,9 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     let recorded = 0;
     let lostTicks = 0;
     const learner = deps.learner;
-    // The learner's steering, held between control ticks; the expert's controls for the current state.
+    // The learner's steering and speed, held between control ticks; the expert's controls for the current state.
     let modelSteer = 0;
+    let modelSpeed = carSpeed(world.car);
     let next: Controls = expert.control(world);
     if (learner) await learner.reset();
     while (recorded < steps && !deps.signal?.aborted && rec.writer.state === 'recording') {
@@ -131,7 +144,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         const lost = learner ? world.offRoad : Math.abs(world.trackPos.lateral) > LOST_LATERAL_M;
         lostTicks = lost ? lostTicks + 1 : 0;
         const reset = lostTicks > (learner ? TICK_HZ / 2 : TICK_HZ);
-        const c: Controls = reset ? { steer: 0, torque: 0, reset: true } : learner ? { steer: modelSteer, torque: next.torque } : next;
+        const c: Controls = reset ? { steer: 0, torque: 0, reset: true } : learner ? { steer: modelSteer, torque: torqueForSpeed(modelSpeed, carSpeed(world.car)) } : next;
         if (reset) {
           lostTicks = 0;
           if (learner) {
@@ -145,7 +158,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         if (world.tick % every === 0) {
           rec.afterTick(world, 'expert', learner ? next : undefined);
           recorded++;
-          if (learner) modelSteer = await learner.steer(deps.render(world, CENTER_CAMERA), carSpeed(world.car));
+          if (learner) ({ steering: modelSteer, speed: modelSpeed } = await learner.drive(deps.render(world, CENTER_CAMERA), carSpeed(world.car)));
         }
       }
       deps.onFrame?.(world);

@@ -332,8 +332,8 @@ export class AutopilotController {
   }
 
   /**
-   * A learner for DAgger rollouts: loads the saved model and steers from each frame, awaiting
-   * every prediction (lockstep). The autopilot stays disengaged meanwhile.
+   * A learner for DAgger rollouts: loads the saved model and drives from each frame (steering and
+   * speed), awaiting every prediction (lockstep). The autopilot stays disengaged meanwhile.
    */
   async learner(modelId: string): Promise<Learner> {
     await this.loadModel(modelId);
@@ -342,7 +342,10 @@ export class AutopilotController {
       reset: async () => {
         await w.api.resetPredictor();
       },
-      steer: async (frame, speed) => (await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice()), speed))).steering,
+      drive: async (frame, speed) => {
+        const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice()), speed));
+        return { steering: p.steering, speed: p.speed };
+      },
     };
   }
 

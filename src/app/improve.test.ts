@@ -14,7 +14,7 @@ describe('improveRound', () => {
     const plans: AutoRecordPlan[] = [];
     const trains: TrainRequest[] = [];
     const learners: string[] = [];
-    const learner: Learner = { reset: async () => {}, steer: async () => 0 };
+    const learner: Learner = { reset: async () => {}, drive: async () => ({ steering: 0, speed: 10 }) };
     const r = await improveRound({
       model: { id: 'm1', name: 'My model + DAgger 1', config: { seed: 3, training: { epochs: 20, batchSize: 32 } } },
       round: 2, trackIds: ['3', '11'], themes: ['day'], minutes: 1, trainClipIds: ['a', 'b'], valClipIds: ['v'], recording, epochs: 2,
@@ -46,7 +46,7 @@ describe('improveRound', () => {
 
   it('refuses a round with nothing to drive, and a cancelled rollout trains nothing', async () => {
     const deps = {
-      learner: async () => ({ reset: async () => {}, steer: async () => 0 }),
+      learner: async () => ({ reset: async () => {}, drive: async () => ({ steering: 0, speed: 10 }) }),
       record: async () => ({ clips: [], cancelled: true, error: null }),
       train: async () => {
         throw new Error('must not train');

@@ -55,6 +55,7 @@ export function planOf(req: AutoRecordRequest, currentTrackId: string): AutoReco
     themes: req.themes,
     steerNoise: req.steerNoiseG,
     weaveRate: req.weaveRatePerS,
+    speedNoise: req.speedNoise ?? 0,
     cameras: sideCameraSpecs(req),
     rateHz: req.rateHz,
     frameWidth: req.frameWidth,

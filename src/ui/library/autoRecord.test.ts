@@ -11,6 +11,7 @@ const FORM: AutoRecordFormValues = {
   themes: ['day', 'night'],
   steerNoiseG: '0.05',
   weaveRatePerS: '0.1',
+  speedNoise: '0.12',
   sideCameras: true,
   sideLateralM: '0.6',
   sideYawDeg: '5',
@@ -35,6 +36,7 @@ describe('parseAutoRecordForm', () => {
       themes: ['day', 'night'],
       steerNoiseG: 0.05,
       weaveRatePerS: 0.1,
+      speedNoise: 0.12,
       sideCameras: { lateralM: 0.6, yawRad: (5 * Math.PI) / 180 },
       frameWidth: 200,
       frameHeight: 66,
@@ -51,7 +53,7 @@ describe('parseAutoRecordForm', () => {
   });
   it('accepts the ends of every range', () => {
     for (const change of [
-      { minutes: '0.1' }, { minutes: '60' }, { steerNoiseG: '0' }, { steerNoiseG: '0.3' }, { weaveRatePerS: '0.5' },
+      { minutes: '0.1' }, { minutes: '60' }, { steerNoiseG: '0' }, { steerNoiseG: '0.3' }, { weaveRatePerS: '0.5' }, { speedNoise: '0' }, { speedNoise: '0.3' },
       { sideYawDeg: '0' }, { sideYawDeg: '30' }, { sideLateralM: '2' }, { rateHz: '10' }, { rateHz: '30' }, { frameSize: '64x21' },
     ]) {
       expect(problemsOf(change), JSON.stringify(change)).toEqual([]);
@@ -63,6 +65,8 @@ describe('parseAutoRecordForm', () => {
     expect(problemsOf({ minutes: '' })).toEqual(['Minutes must be a number']);
     expect(problemsOf({ steerNoiseG: '0.31' })).toEqual(['Steering noise must be 0..0.3 g, got 0.31 g']);
     expect(problemsOf({ weaveRatePerS: '-0.1' })).toEqual(['Weave rate must be 0..0.5 per s, got -0.1 per s']);
+    expect(problemsOf({ speedNoise: '0.4' })).toEqual(['Speed noise must be 0..0.3, got 0.4']);
+    expect(problemsOf({ speedNoise: '' })).toEqual(['Speed noise must be a number']);
     expect(problemsOf({ sideLateralM: '3' })).toEqual(['Side camera offset must be 0.1..2 m, got 3 m']);
     expect(problemsOf({ sideYawDeg: '45' })).toEqual(['Side camera yaw must be 0..30°, got 45°']);
     expect(problemsOf({ rateHz: '25' })[0]).toMatch(/^Rate must be 10, 12, 15, 20, 30 Hz/);

@@ -27,6 +27,8 @@ export interface AutoRecordRequest {
   readonly steerNoiseG: number;
   /** Weave-and-recover manoeuvres started per second on straight-ish road (ExpertOptions.weaveRate). */
   readonly weaveRatePerS: number;
+  /** The expert's speed noise, a fraction of its target speed (ExpertOptions.speedNoise); absent: 0. */
+  readonly speedNoise?: number;
   /**
    * Left and right cameras besides the center one, shifted sideways by lateralM and yawed by
    * yawRad (both positive; the right camera mirrors the left: see sideCameraSpecs), or null.
@@ -44,6 +46,7 @@ export const AUTO_LIMITS = {
   minutes: { min: 0.1, max: 60 },
   steerNoiseG: { min: 0, max: 0.3 },
   weaveRatePerS: { min: 0, max: 0.5 },
+  speedNoise: { min: 0, max: 0.3 },
   sideLateralM: { min: 0.1, max: 2 },
   /** Degrees in the form; radians in the request. */
   sideYawDeg: { min: 0, max: 30 },
@@ -67,6 +70,11 @@ export const FRAME_SIZE_CHOICES: readonly { readonly width: number; readonly hei
 export const DEFAULT_THEMES: readonly string[] = ['day', 'dusk', 'overcast', 'night'];
 
 export const DEFAULT_SIDE_LATERAL_M = 0.6;
+/**
+ * The form's speed noise: some recorded states too fast or too slow for the road, labelled with
+ * the expert's target, so a model learns to brake when it arrives at a bend too fast.
+ */
+export const DEFAULT_SPEED_NOISE = 0.1;
 export const DEFAULT_SIDE_YAW_DEG = 5;
 
 function inRange(what: string, v: number, lo: number, hi: number, unit = ''): string | null {
@@ -88,6 +96,7 @@ export function autoRecordProblems(req: AutoRecordRequest, options: AutoRecordCh
     inRange('Minutes', req.minutes, L.minutes.min, L.minutes.max),
     inRange('Steering noise', req.steerNoiseG, L.steerNoiseG.min, L.steerNoiseG.max, ' g'),
     inRange('Weave rate', req.weaveRatePerS, L.weaveRatePerS.min, L.weaveRatePerS.max, ' per s'),
+    inRange('Speed noise', req.speedNoise ?? 0, L.speedNoise.min, L.speedNoise.max),
   ];
   const t = req.tracks;
   if (t.kind === 'list') {
@@ -131,6 +140,8 @@ export interface AutoRecordFormValues {
   readonly themes: readonly string[];
   readonly steerNoiseG: string;
   readonly weaveRatePerS: string;
+  /** Absent: 0 (a form without the field). */
+  readonly speedNoise?: string;
   readonly sideCameras: boolean;
   readonly sideLateralM: string;
   readonly sideYawDeg: string;
@@ -165,6 +176,7 @@ export function parseAutoRecordForm(v: AutoRecordFormValues, options: AutoRecord
     themes: [...v.themes],
     steerNoiseG: num(v.steerNoiseG),
     weaveRatePerS: num(v.weaveRatePerS),
+    speedNoise: v.speedNoise === undefined ? 0 : num(v.speedNoise),
     sideCameras: v.sideCameras
       ? { lateralM: num(v.sideLateralM) as Meters, yawRad: ((num(v.sideYawDeg) * Math.PI) / 180) as Radians }
       : null,

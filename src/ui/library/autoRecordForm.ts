@@ -7,6 +7,7 @@ import type { AutoRecordFormValues, AutoRecordRequest, AutoRecordTracks } from '
 import {
   AUTO_LIMITS,
   DEFAULT_SIDE_LATERAL_M,
+  DEFAULT_SPEED_NOISE,
   DEFAULT_SIDE_YAW_DEG,
   FRAME_SIZE_CHOICES,
   RATE_CHOICES,
@@ -86,6 +87,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
 
   const noise = numberInput('autorecord-noise', 'Steering noise in g', 0.05, L.steerNoiseG, 0.01);
   const weave = numberInput('autorecord-weave', 'Weaves per second', 0.05, L.weaveRatePerS, 0.01);
+  const speedNoise = numberInput('autorecord-speed-noise', 'Speed noise as a fraction of the target speed', DEFAULT_SPEED_NOISE, L.speedNoise, 0.01);
   const side = el('input', { type: 'checkbox', 'data-testid': 'autorecord-side' });
   const sideOffset = numberInput('autorecord-side-offset', 'Side camera offset in m', DEFAULT_SIDE_LATERAL_M, L.sideLateralM, 0.1);
   const sideYaw = numberInput('autorecord-side-yaw', 'Side camera yaw in degrees', DEFAULT_SIDE_YAW_DEG, L.sideYawDeg, 1);
@@ -109,6 +111,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
     field('Themes', themes),
     field('Steering noise', noise, el('span', { class: 'ds-muted' }, 'g (0.05 a wobble, 0.2 a drunk driver)')),
     field('Weave & recover', weave, el('span', { class: 'ds-muted' }, 'swerves per second, each driven back (0..0.5)')),
+    field('Speed noise', speedNoise, el('span', { class: 'ds-muted' }, 'of the target speed (0.1: at times 10-20% too fast or slow for the road, labelled with the right speed)')),
     field(
       'Side cameras',
       el('label', { class: 'lib-check' }, side, 'left and right'),
@@ -146,6 +149,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
       themes: themeBoxes.filter((t) => t.box.checked).map((t) => t.theme),
       steerNoiseG: noise.value,
       weaveRatePerS: weave.value,
+      speedNoise: speedNoise.value,
       sideCameras: side.checked,
       sideLateralM: sideOffset.value,
       sideYawDeg: sideYaw.value,
