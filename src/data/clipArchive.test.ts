@@ -57,7 +57,7 @@ describe('clip archive round trip', () => {
     ]);
     expect(files['clips/000/frames/000004.rgb'].length).toBe(7 * 3 * 16 * 8 * 3);
     expect(strFromU8(files['clips/000/labels.csv']).split('\n')[0]).toBe(
-      'tick,steer,steerRad,speed,torque,brake,x,y,heading,lateralOffset,headingError,curvatureAhead,lapProgress,driver,steer_left,steer_right',
+      'tick,steer,steerRad,speed,torque,brake,x,y,heading,lateralOffset,headingError,curvatureAhead,lapProgress,speedTarget,driver,steer_left,steer_right',
     );
 
     await store.remove(a.id);

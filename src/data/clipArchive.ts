@@ -1,5 +1,7 @@
 // Clip archives: one .zip holding a versioned manifest, each clip's labels as CSV and its
-// frames as raw RGB, one file per stored chunk. Export streams chunk by chunk; import checks
+// frames as raw RGB, one file per stored chunk. A clip is exported in the schema version it is
+// stored with (a schema-1 clip as schema 1, without speedTarget), and imported into this
+// build's schema (missing labels NaN). Export streams chunk by chunk; import checks
 // everything it can before writing, then writes clip by clip and deletes what it wrote if
 // anything fails or the caller cancels. Layout: docs/formats.md, "Clip archive".
 
@@ -90,7 +92,7 @@ export async function exportClipsZip(store: ClipStore, clipIds: readonly string[
     throwIfCancelled(options.signal, 'the export');
     // A clip still being recorded may have grown since its meta was read: export the steps the meta counted.
     const labels = await store.labels(m.id);
-    zip.add(entries[k].labels.file, new TextEncoder().encode(labelsToCsv(labels, m.cameras, m.frameCount)), Math.max(level, 6));
+    zip.add(entries[k].labels.file, new TextEncoder().encode(labelsToCsv(labels, m, m.frameCount)), Math.max(level, 6));
     const sb = stepBytes(m);
     for (const f of entries[k].frames.files) {
       throwIfCancelled(options.signal, 'the export');
@@ -225,7 +227,7 @@ async function checkClip(zip: ZipReader, entry: ManifestClip, k: number): Promis
   const labelsEntry = zip.get(entry.labels.file);
   if (!labelsEntry) throw new DataError('bad-manifest', `${at} lists labels file '${entry.labels.file}' but the archive has no such file`);
   const text = capText(await zip.read(labelsEntry, CSV_MAX_BYTES), CSV_MAX_BYTES, `'${entry.labels.file}'`, 'bad-csv');
-  const { count, rows } = parseLabelsCsv(text, entry.cameras, entry.labels.file);
+  const { count, rows } = parseLabelsCsv(text, entry, entry.labels.file);
   if (count !== entry.frameCount) {
     throw new DataError('frame-count', `${at}: '${entry.labels.file}' has ${count} label rows but the clip has ${entry.frameCount} frames`);
   }
@@ -239,11 +241,12 @@ async function checkClip(zip: ZipReader, entry: ManifestClip, k: number): Promis
     frameHeight: entry.frameHeight,
     cameras: entry.cameras,
     frameCount: entry.frameCount,
-    byteSize: byteSizeOf(entry),
+    byteSize: byteSizeOf({ ...entry, schemaVersion: CLIP_SCHEMA_VERSION }),
     complete: entry.complete,
     tag: entry.tag,
     thumbnail: null,
     simVersion: entry.simVersion,
+    // Stored in this build's row layout (parseLabelsCsv): an older clip's missing columns are NaN.
     schemaVersion: CLIP_SCHEMA_VERSION,
     chunkSteps: entry.chunkSteps,
   };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Migration } from './clipDb.ts';
 import { CLIP_DB_NAME, CLIP_DB_VERSION, MIGRATIONS, openClipDb } from './clipDb.ts';
 import { openClipStore } from './clipStore.ts';
-import { CENTER_CAMERA, CLIP_SCHEMA_VERSION, labelRowAt } from './clipTypes.ts';
+import { CENTER_CAMERA, CLIP_SCHEMA_VERSION, NUMERIC_LABEL_FIELDS, labelRowAt } from './clipTypes.ts';
 import { openLapStore } from './lapStore.ts';
 import { openModelStore } from './modelStore.ts';
 import { openSettingsStore } from './settingsStore.ts';
@@ -51,7 +51,7 @@ describe('clip database schema', () => {
     const cameras = [{ id: 'center', lateralM: 0, yawRad: 0 }, { id: 'left', lateralM: 0.5, yawRad: 0.1 }];
     // 3 steps, chunkSteps 2, 2x1 frames: step s camera c pixel bytes = 10*s + c.
     const frames = (steps: number[]): Uint8Array => new Uint8Array(steps.flatMap((s) => [0, 1].flatMap((c) => Array(6).fill(10 * s + c))));
-    // label row: 13 numeric fields, driver code, steer per camera (center = steer).
+    // Schema-1 label row: 13 numeric fields, driver code, steer per camera (center = steer).
     const row = (s: number): number[] => [s * 3, 0.1 * s, 0.05 * s, 12, 0.5, 0, s, -s, 0.2, 0.3, 0.01, 0.02, s / 10, 1, 0.1 * s, 0.1 * s - 0.2];
     await rawWrite(db, [
       ['clips', {
@@ -72,7 +72,15 @@ describe('clip database schema', () => {
     expect(Array.from(left)).toEqual([1, 1, 1, 1, 1, 1, 11, 11, 11, 11, 11, 11, 21, 21, 21, 21, 21, 21]);
     const labels = await store.labels('old-1');
     expect(labelRowAt(labels, 2)).toMatchObject({ tick: 6, steer: 0.2, driver: 'expert', lapProgress: 0.2, cameraSteer: { left: 0.2 - 0.2 } });
-    expect(CLIP_SCHEMA_VERSION).toBe(1);
+    // Schema 1 rows read column for column; speedTarget, which they lack, is NaN (not recorded).
+    for (let s = 0; s < 3; s++) {
+      const want = row(s);
+      NUMERIC_LABEL_FIELDS.slice(0, 13).forEach((f, k) => expect(labels[f][s], `${f} of step ${s}`).toBe(want[k]));
+      expect(labels.driver[s]).toBe(1);
+      expect(labels.cameraSteer.left![s]).toBe(want[15]);
+    }
+    expect(Array.from(labels.speedTarget)).toEqual([NaN, NaN, NaN]);
+    expect(CLIP_SCHEMA_VERSION).toBe(2);
     store.close();
     const upgraded = await rawOpen(factory, 2);
     expect([...upgraded.objectStoreNames].sort()).toEqual(V2_STORES);

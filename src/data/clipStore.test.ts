@@ -61,7 +61,7 @@ describe('recording a clip', () => {
     const writer = await store.startRecording({
       name: 'long', createdAt: 1, trackId: '42', theme: 'dusk', simVersion: 's', chunkSteps: 25, ...shape,
     });
-    const oneChunk = 25 * frameBytes(shape) + 25 * (14 + 1) * 8;
+    const oneChunk = 25 * frameBytes(shape) + 25 * (15 + 1) * 8; // label row: 14 numeric (schema 2), driver, 1 camera
     let maxPending = 0;
     for (let i = 0; i < 1000; i++) {
       writer.append(syntheticStep(i, shape));

@@ -177,7 +177,7 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
       if (at >= meta.frameCount) break;
       if (r.index * meta.chunkSteps !== at) break;
       const rows = Math.min(r.count, meta.frameCount - at);
-      unpackLabelRows(r.rows, rows, meta.cameras, out, at);
+      unpackLabelRows(r.rows, rows, meta, out, at); // meta.schemaVersion picks the row layout
       at += rows;
     }
     if (at !== meta.frameCount) {

@@ -5,8 +5,13 @@
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
 import { DataError } from './dataErrors.ts';
 
-/** Version of the clip record layout (meta + chunk + label records); bumped when a migration changes them. */
-export const CLIP_SCHEMA_VERSION = 1;
+/**
+ * Version of the clip record layout (meta + chunk + label records) that this build writes.
+ * Each clip's meta keeps the version it was written with, and readers pick the label row
+ * layout by it (labelFieldsOf), so older clips load without a migration. 1: the first 13
+ * numeric labels; 2: + speedTarget.
+ */
+export const CLIP_SCHEMA_VERSION = 2;
 
 export const DEFAULT_RATE_HZ = 20;
 export const MIN_RATE_HZ = 10;
@@ -59,8 +64,28 @@ export const NUMERIC_LABEL_FIELDS = [
   'headingError',
   'curvatureAhead',
   'lapProgress',
+  'speedTarget',
 ] as const;
 export type NumericLabelField = (typeof NUMERIC_LABEL_FIELDS)[number];
+
+/** Numeric label columns of schema 1 clips: every field before speedTarget, in the same order. */
+const SCHEMA_1_FIELDS: readonly NumericLabelField[] = NUMERIC_LABEL_FIELDS.slice(0, NUMERIC_LABEL_FIELDS.indexOf('speedTarget'));
+
+/**
+ * The numeric label columns stored by clips of `schemaVersion` (a prefix of
+ * NUMERIC_LABEL_FIELDS: versions only append columns). Refuses a version this build cannot read.
+ */
+export function labelFieldsOf(schemaVersion: number): readonly NumericLabelField[] {
+  if (schemaVersion === 1) return SCHEMA_1_FIELDS;
+  if (schemaVersion === CLIP_SCHEMA_VERSION) return NUMERIC_LABEL_FIELDS;
+  throw new DataError(
+    'unsupported-version',
+    `clip schema version ${schemaVersion} cannot be read here (this build reads 1..${CLIP_SCHEMA_VERSION}): update DeepSteer`,
+  );
+}
+
+/** Highest plausible speedTarget, m/s (the car tops out far below). */
+export const MAX_SPEED_TARGET = 100;
 
 /** The labels of one recorded step, as the recorder passes them. */
 export interface LabelRow {
@@ -84,6 +109,11 @@ export interface LabelRow {
   readonly curvatureAhead: number;
   /** Fraction of the lap done, 0..1. */
   readonly lapProgress: number;
+  /**
+   * The expert's target speed in this state (Expert.speedTarget), recorded whoever drives;
+   * NaN where not recorded: clips from schema 1, imports from other formats. Omitted = NaN.
+   */
+  readonly speedTarget?: MetersPerSecond;
   readonly driver: Driver;
   /**
    * Recovery steer label (-1..1) for each side camera the clip has. The center camera's
@@ -92,7 +122,7 @@ export interface LabelRow {
   readonly cameraSteer?: Partial<Record<CameraId, number>>;
 }
 
-/** A clip's labels, one column per field (all `count` long). */
+/** A clip's labels, one column per field (all `count` long; speedTarget is NaN where not recorded). */
 export type ClipLabels = { readonly [K in NumericLabelField]: Float64Array } & {
   readonly count: number;
   /** Codes into DRIVERS. */
@@ -148,15 +178,20 @@ export function stepBytes(meta: Pick<ClipMeta, 'frameWidth' | 'frameHeight' | 'c
   return frameBytes(meta) * meta.cameras.length;
 }
 
-/** Float64 values in one stored label row: the numeric fields, the driver code, one steer per camera. */
-export function labelRowWidth(cameraCount: number): number {
-  return NUMERIC_LABEL_FIELDS.length + 1 + cameraCount;
+/**
+ * Float64 values in one stored label row: the numeric fields of the schema version (default:
+ * the one this build writes), the driver code, one steer per camera.
+ */
+export function labelRowWidth(cameraCount: number, schemaVersion = CLIP_SCHEMA_VERSION): number {
+  return labelFieldsOf(schemaVersion).length + 1 + cameraCount;
 }
 
+/** Column of the driver code in a row of the current schema (of schema v: labelFieldsOf(v).length). */
 export const DRIVER_COLUMN = NUMERIC_LABEL_FIELDS.length;
 
-export function byteSizeOf(meta: Pick<ClipMeta, 'frameWidth' | 'frameHeight' | 'cameras' | 'frameCount'>): number {
-  return meta.frameCount * (stepBytes(meta) + labelRowWidth(meta.cameras.length) * 8);
+/** Bytes a clip stores for frames and labels, with the label row of its own schema version. */
+export function byteSizeOf(meta: Pick<ClipMeta, 'frameWidth' | 'frameHeight' | 'cameras' | 'frameCount' | 'schemaVersion'>): number {
+  return meta.frameCount * (stepBytes(meta) + labelRowWidth(meta.cameras.length, meta.schemaVersion) * 8);
 }
 
 export function cameraIndex(meta: Pick<ClipMeta, 'cameras'>, camera: CameraId): number {
@@ -219,6 +254,10 @@ const UNIT_RANGE: Partial<Record<NumericLabelField, readonly [number, number]>> 
  * location, which the caller adds: "row 7, column 'steer': ...").
  */
 export function labelValueProblem(field: NumericLabelField | 'cameraSteer', v: number): string | null {
+  if (field === 'speedTarget') {
+    if (Number.isNaN(v) || (v >= 0 && v <= MAX_SPEED_TARGET)) return null;
+    return `${v} is not a speed 0..${MAX_SPEED_TARGET} m/s (or NaN: not recorded)`;
+  }
   if (!Number.isFinite(v)) return `${v} is not a finite number`;
   if (field === 'tick') return Number.isSafeInteger(v) && v >= 0 ? null : `${v} is not a tick count (integer >= 0)`;
   const range = field === 'cameraSteer' ? ([-1, 1] as const) : UNIT_RANGE[field];
@@ -227,8 +266,8 @@ export function labelValueProblem(field: NumericLabelField | 'cameraSteer', v: n
 }
 
 /**
- * Packs one step's labels into `out` at `offset` (labelRowWidth values), checking each.
- * NOTE mutates out.
+ * Packs one step's labels into `out` at `offset` (labelRowWidth values, the current schema),
+ * checking each; a missing speedTarget is stored as NaN. NOTE mutates out.
  */
 export function packLabelRow(
   row: LabelRow,
@@ -238,7 +277,7 @@ export function packLabelRow(
 ): void {
   for (let f = 0; f < NUMERIC_LABEL_FIELDS.length; f++) {
     const field = NUMERIC_LABEL_FIELDS[f];
-    const v = row[field] as number;
+    const v = (row[field] as number | undefined) ?? NaN;
     const problem = labelValueProblem(field, v);
     if (problem) throw new DataError('invalid-input', `label '${field}': ${problem}`);
     out[offset + f] = v;
@@ -275,24 +314,29 @@ export function allocLabels(count: number, cameras: readonly CameraSpec[]): Clip
   return { ...cols, count, driver: new Uint8Array(count), cameraSteer };
 }
 
+/** How a clip's label rows are laid out: its cameras and the schema version it was written with. */
+export type LabelLayout = Pick<ClipMeta, 'cameras' | 'schemaVersion'>;
+
 /**
- * Copies `rows` packed rows (row-major, labelRowWidth wide) into columns starting at `at`.
- * NOTE mutates labels.
+ * Copies `rows` packed rows (row-major, labelRowWidth(cameras, schemaVersion) wide) into
+ * columns starting at `at`; columns the layout's schema lacks (speedTarget in schema 1) get
+ * NaN. NOTE mutates labels.
  */
-export function unpackLabelRows(
-  packed: Float64Array,
-  rows: number,
-  cameras: readonly CameraSpec[],
-  labels: ClipLabels,
-  at: number,
-): void {
-  const width = labelRowWidth(cameras.length);
+export function unpackLabelRows(packed: Float64Array, rows: number, layout: LabelLayout, labels: ClipLabels, at: number): void {
+  const { cameras } = layout;
+  const fields = labelFieldsOf(layout.schemaVersion);
+  const driverColumn = fields.length;
+  const width = labelRowWidth(cameras.length, layout.schemaVersion);
+  if (packed.length < rows * width) {
+    throw new DataError('storage', `a label record holds ${packed.length} values; ${rows} rows of ${width} need ${rows * width}`);
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * width;
-    for (let f = 0; f < NUMERIC_LABEL_FIELDS.length; f++) labels[NUMERIC_LABEL_FIELDS[f]][at + r] = packed[o + f];
-    labels.driver[at + r] = packed[o + DRIVER_COLUMN];
+    for (let f = 0; f < fields.length; f++) labels[fields[f]][at + r] = packed[o + f];
+    for (let f = fields.length; f < NUMERIC_LABEL_FIELDS.length; f++) labels[NUMERIC_LABEL_FIELDS[f]][at + r] = NaN;
+    labels.driver[at + r] = packed[o + driverColumn];
     for (let c = 0; c < cameras.length; c++) {
-      if (cameras[c].id !== 'center') labels.cameraSteer[cameras[c].id]![at + r] = packed[o + DRIVER_COLUMN + 1 + c];
+      if (cameras[c].id !== 'center') labels.cameraSteer[cameras[c].id]![at + r] = packed[o + driverColumn + 1 + c];
     }
   }
 }

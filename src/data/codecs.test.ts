@@ -2,7 +2,7 @@ import { Unzip, UnzipInflate, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import { ChunkBuilder } from './chunkBuilder.ts';
-import { allocLabels, labelRowAt, unpackLabelRows } from './clipTypes.ts';
+import { CLIP_SCHEMA_VERSION, allocLabels, labelRowAt, unpackLabelRows } from './clipTypes.ts';
 import { crc32 } from './crc32.ts';
 import { csvField, formatNumber, parseCsv, parseDecimal } from './csv.ts';
 import { ppmCodec } from './imageCodecPpm.ts';
@@ -25,15 +25,15 @@ describe('label codec', () => {
     });
     for (const s of steps) builder.pushRecorded(s.frames, s.labels);
     const labels = allocLabels(64, SIDE_CAMERAS);
-    unpackLabelRows(builder.rows, 64, SIDE_CAMERAS, labels, 0);
+    unpackLabelRows(builder.rows, 64, { cameras: SIDE_CAMERAS, schemaVersion: CLIP_SCHEMA_VERSION }, labels, 0);
     for (const i of [0, 5, 63]) {
       const want = steps[i].labels;
       expect(labelRowAt(labels, i)).toEqual({ ...want, cameraSteer: { left: want.cameraSteer!.left, right: want.cameraSteer!.right } });
     }
     expect(Object.is(labels.x[5], -0)).toBe(true);
 
-    const csv = labelsToCsv(labels, SIDE_CAMERAS);
-    const parsed = parseLabelsCsv(csv, SIDE_CAMERAS, 'labels.csv');
+    const csv = labelsToCsv(labels, { cameras: SIDE_CAMERAS, schemaVersion: CLIP_SCHEMA_VERSION });
+    const parsed = parseLabelsCsv(csv, { cameras: SIDE_CAMERAS, schemaVersion: CLIP_SCHEMA_VERSION }, 'labels.csv');
     expect(parsed.count).toBe(64);
     const a = new Uint8Array(parsed.rows.buffer);
     const b = new Uint8Array(builder.rows.buffer, 0, parsed.rows.byteLength);

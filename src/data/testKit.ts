@@ -33,7 +33,7 @@ export function syntheticFrame(i: number, c: number, shape: SyntheticShape): Uin
   return out;
 }
 
-/** Labels of step i: every field varies, steer sweeps -1..1 in a zigzag, drivers rotate. */
+/** Labels of step i (current schema): every field varies, steer sweeps -1..1 in a zigzag, drivers rotate. */
 export function syntheticLabels(i: number, shape: SyntheticShape): LabelRow {
   const seed = shape.seed ?? 0;
   const phase = (i + seed * 3) % 40;
@@ -57,6 +57,7 @@ export function syntheticLabels(i: number, shape: SyntheticShape): LabelRow {
     headingError: (((i % 7) - 3) * 0.01) as Radians,
     curvatureAhead: phase < 10 ? 0.02 : phase < 20 ? 0 : -0.015,
     lapProgress: (i % 100) / 100,
+    speedTarget: (12 + (i % 23) * 0.41) as MetersPerSecond,
     driver: DRIVERS[Math.floor(i / 25) % DRIVERS.length],
     cameraSteer,
   };

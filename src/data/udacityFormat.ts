@@ -211,7 +211,7 @@ export async function importUdacityZip(store: ClipStore, input: ArchiveInput, op
     theme: options.theme ?? 'udacity',
     ...shape,
     frameCount: rows.length,
-    byteSize: byteSizeOf({ ...shape, frameCount: rows.length }),
+    byteSize: byteSizeOf({ ...shape, frameCount: rows.length, schemaVersion: CLIP_SCHEMA_VERSION }),
     complete: true,
     tag: null,
     thumbnail: makeThumbnail(probe.rgb, probe.width, probe.height),
@@ -323,6 +323,7 @@ async function writeUdacityClip(
       headingError: 0 as Radians,
       curvatureAhead: 0,
       lapProgress: 0,
+      speedTarget: NaN as MetersPerSecond, // not in the log: not recorded
       driver: 'human',
       cameraSteer: { left: clamp1(steer - ctx.correction), right: clamp1(steer + ctx.correction) },
     };
