@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { openClipStore, type CameraSpec } from '../data/index.ts';
+import { CENTER_CAMERA, openClipStore, type CameraSpec } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
 import { createExpert } from '../sim/expert.ts';
 import { resolveTrack } from '../sim/tracks.ts';
@@ -40,6 +40,31 @@ describe('recorder', () => {
     const centre = await store.readFrames(rec.clipId, { start: 0, end: 1, camera: 'center' });
     expect(left[0]).toBe(103);
     expect(centre[0]).toBe(3);
+    expect(rec.bytes).toBe(meta.byteSize);
+    store.close();
+  });
+
+  it("labels every recorded state with the expert's target speed, whoever drives", async () => {
+    const store = await openClipStore({ name: `rec-${Math.random()}`, storage: null });
+    const track = resolveTrack('kidney');
+    const reference = createExpert(track);
+    let world = createWorld(track);
+    const rec = await startRecording(world, { store, render: fakeRender, rateHz: 20, frameWidth: W, frameHeight: H, cameras: [CENTER_CAMERA], name: 'human', theme: 'day', now: () => 1000 });
+    const want: number[] = [];
+    // A "human" who floors it and steers a little: not what the expert would do.
+    for (let i = 0; i < 300; i++) {
+      world = stepWorld(world, { steer: 0.05, torque: 1 });
+      if (world.tick % 3 === 0) want.push(reference.speedTarget(world));
+      rec.afterTick(world, 'human');
+    }
+    const meta = await rec.finish();
+    expect(meta.schemaVersion).toBe(2);
+    const labels = await store.labels(rec.clipId);
+    expect(Array.from(labels.speedTarget)).toEqual(want);
+    expect(want.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    // The target is the expert's, not the speed driven.
+    expect(Array.from(labels.speedTarget)).not.toEqual(Array.from(labels.speed));
+    expect(rec.bytes).toBe(meta.byteSize);
     store.close();
   });
 
@@ -53,5 +78,6 @@ describe('recorder', () => {
     expect(l.brake).toBeCloseTo(0.5, 4);
     expect(l.tick).toBe(120);
     expect(l.lateralOffset).toBe(w.trackPos.lateral);
+    expect(l.speedTarget).toBe(createExpert(track).speedTarget(w));
   });
 });

@@ -1,22 +1,42 @@
 // Recording: every k-th tick (60 / rateHz) the dash camera (and any side cameras) is rendered
 // from the exact state of that tick and stored with the labels of the controls actually applied.
 // The clip writer copies each step, so the render buffers are reused; memory stays flat.
+// Every step also records the expert's target speed for its state, whoever drives.
 
 import type { CameraSpec, ClipMeta, ClipStore, ClipWriter, DataError, Driver, LabelRow } from '../data/index.ts';
+import { labelRowWidth } from '../data/index.ts';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
 import { carSpeed } from '../sim/car.ts';
 import { SIM_VERSION, TICK_HZ } from '../sim/constants.ts';
+import { createExpert, type Expert } from '../sim/expert.ts';
 import { recoverySteer } from '../sim/recovery.ts';
-import { curvatureAhead } from '../sim/track.ts';
+import { curvatureAhead, type Track } from '../sim/track.ts';
 import { type Controls, headingError, lapProgress, type World } from '../sim/world.ts';
 
 /** Distance over which "curvature ahead" is averaged, m. */
 export const CURVATURE_LOOKAHEAD_M = 20;
 
 /**
+ * The expert (default options) that labels every recorded state with its target speed, one per
+ * track: building its speed plan is O(track samples), so it is made once, not per tick.
+ * Expert.speedTarget is pure, so sharing it between recordings changes nothing.
+ */
+const speedTeachers = new WeakMap<Track, Expert>();
+
+function speedTeacherFor(track: Track): Expert {
+  let expert = speedTeachers.get(track);
+  if (!expert) {
+    expert = createExpert(track);
+    speedTeachers.set(track, expert);
+  }
+  return expert;
+}
+
+/**
  * The labels of one recorded step, from the world right after the tick: the controls applied,
  * or `label` when a teacher labels a state it did not drive (DAgger: the expert's controls for
- * the state the model steered into).
+ * the state the model steered into). `speedTarget` is the expert's target speed in this state,
+ * whoever drives.
  */
 export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = [], label?: Controls): LabelRow {
   const applied = label ?? world.applied;
@@ -38,6 +58,7 @@ export function labelsOf(world: World, driver: Driver, cameras: readonly CameraS
     headingError: headingError(world) as Radians,
     curvatureAhead: curvatureAhead(world.track, world.trackPos.s, CURVATURE_LOOKAHEAD_M),
     lapProgress: lapProgress(world),
+    speedTarget: speedTeacherFor(world.track).speedTarget(world) as MetersPerSecond,
     driver,
     ...(cameras.length > 1 ? { cameraSteer } : {}),
   };
@@ -88,7 +109,9 @@ export async function startRecording(world: World, opts: RecorderOptions): Promi
     cameras: opts.cameras,
     ...(opts.onStopped ? { onStopped: opts.onStopped } : {}),
   });
-  const stepBytes = opts.frameWidth * opts.frameHeight * 3 * opts.cameras.length + 13 * 8;
+  speedTeacherFor(world.track); // build the speed plan now, not on the first recorded tick
+  // Bytes stored per step: the frames and one label row (ClipMeta.byteSize counts the same).
+  const stepBytes = opts.frameWidth * opts.frameHeight * 3 * opts.cameras.length + labelRowWidth(opts.cameras.length) * 8;
   // One scratch frame per camera: the renderer may hand back the same buffer on every call.
   const frames = opts.cameras.map(() => new Uint8Array(opts.frameWidth * opts.frameHeight * 3));
   let count = 0;

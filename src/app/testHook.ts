@@ -16,7 +16,7 @@ import { startSteeringWorker } from './steeringClient.ts';
 import type { AutoRecordPlan } from './autoRecord.ts';
 import { improveRound } from './improve.ts';
 import type { DriverKind } from './session.ts';
-import { CENTER_CAMERA } from '../data/index.ts';
+import { CENTER_CAMERA, NUMERIC_LABEL_FIELDS } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
 import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts';
 import { REALTIME_WAIT_MS } from './autopilotController.ts';
@@ -185,7 +185,7 @@ export function installTestHook(app: App): TestHook {
         o += p.length;
       }
       const labels = await st.labels(id);
-      const cols = ['tick', 'steer', 'steerRad', 'speed', 'torque', 'brake', 'x', 'y', 'heading', 'lateralOffset', 'headingError', 'curvatureAhead', 'lapProgress'] as const;
+      const cols = NUMERIC_LABEL_FIELDS;
       const lab = new Float64Array(cols.length * labels.count);
       cols.forEach((c, i) => lab.set(labels[c], i * labels.count));
       return { frames: await hex(all), labels: await hex(lab), count: meta.frameCount };

@@ -17,6 +17,7 @@ export {
   NUMERIC_LABEL_FIELDS,
   frameBytes,
   labelRowAt,
+  labelRowWidth,
   stepBytes,
 } from './clipTypes.ts';
 export type { DataErrorCode } from './dataErrors.ts';
