@@ -33,6 +33,8 @@
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
 //   --no-baseline          skip the CNN; --no-baseline-drive: train it but do not drive it
 //   --quick                a smoke run of a few seconds of each phase
+//   --drive-rounds         also drive the held-out set before DAgger and after each round but the last
+//                          (the main table is the last): held-out autonomy per round
 //   --trace                keep each lap's control-tick trace (tick, s, speed, predicted speed and steering, torque) in the JSON
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -75,6 +77,7 @@ const { values: a } = parseArgs({
     viewport: { type: 'string', default: '320x180' },
     quick: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    'drive-rounds': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'no-baseline-drive': { type: 'boolean', default: false },
@@ -145,6 +148,51 @@ try {
   page.setDefaultTimeout(0);
   const hook = (name, ...args) => page.evaluate(([n, x]) => window.__deepsteer[n](...x), [name, args]);
   results.machine = await page.evaluate(() => ({ userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency }));
+
+  const expertTicks = new Map();
+  const drive = async (id, trackId, theme) => {
+    if (!expertTicks.has(trackId)) {
+      // The expert's laps on the same track, for the lap-time ratio.
+      const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
+      expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
+    }
+    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on', trace: a.trace,
+      ...(a['speed-gains'] ? { speedGains: { accelerate: Number(a['speed-gains'].split(',')[0]), brake: Number(a['speed-gains'].split(',')[1]) } } : {}) });
+    const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
+    return {
+      trackId,
+      theme,
+      lapsCompleted: d.laps.length,
+      cleanLaps: d.laps.filter((l) => l.offRoadTicks === 0).length,
+      interventions: d.interventions,
+      autonomyPct: d.autonomyPct,
+      lapTimeOverExpert: d.laps.length ? modelMean / expertTicks.get(trackId) : null,
+      engagedS: d.engagedS,
+      wallS: d.wallMs / 1000,
+      latencyMs: d.latencyMs,
+      events: d.events,
+      ...(d.trace ? { trace: d.trace } : {}),
+    };
+  };
+  // The held-out set driven once (rows per track and theme), for the rounds table.
+  const driveHeldout = async (id, label) => {
+    const rows = [];
+    for (const trackId of opts.heldout) {
+      for (const theme of opts.heldoutThemes) {
+        log(`${label}: driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
+        rows.push(await drive(id, trackId, theme));
+      }
+    }
+    return rows;
+  };
+  const roundFigures = (round, rows) => ({
+    round,
+    autonomy_pct: weightedAutonomy(rows),
+    interventions: rows.reduce((x, r) => x + r.interventions, 0),
+    clean_laps: rows.reduce((x, r) => x + r.cleanLaps, 0),
+    laps: rows.reduce((x, r) => x + r.lapsCompleted, 0),
+    lap_time_over_expert: mean(rows.map((r) => r.lapTimeOverExpert).filter((x) => x !== null)),
+  });
 
   let modelId;
   let cnnModelId = null;
@@ -234,6 +282,11 @@ try {
   modelId = lstm.modelId;
   let trainSet = train;
   results.dagger = [];
+  if (a['drive-rounds']) {
+    results.heldoutByRound = [roundFigures(0, await driveHeldout(modelId, 'before DAgger'))];
+    log(JSON.stringify(results.heldoutByRound[0]));
+    saveJson();
+  }
   for (let round = 1; round <= opts.dagger && modelId; round++) {
     const trackIds = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
     const themes = opts.themes.filter((_, i) => opts.themes.length < 2 || i % 2 === round % 2);
@@ -249,6 +302,11 @@ try {
     saveJson();
     if (r.outcome.modelId) modelId = r.outcome.modelId;
     trainSet = r.trainClipIds;
+    if (a['drive-rounds'] && round < opts.dagger) {
+      results.heldoutByRound.push(roundFigures(round, await driveHeldout(modelId, `after DAgger round ${round}`)));
+      log(JSON.stringify(results.heldoutByRound.at(-1)));
+      saveJson();
+    }
   }
   results.phases.daggerS = results.dagger.reduce((x, d) => x + d.wallS, 0);
   if (a.export && modelId) {
@@ -260,31 +318,6 @@ try {
   }
 
   const tDrive = Date.now();
-  const expertTicks = new Map();
-  const drive = async (id, trackId, theme) => {
-    if (!expertTicks.has(trackId)) {
-      // The expert's laps on the same track, for the lap-time ratio.
-      const expert = JSON.parse(spawnSync('npx', ['tsx', 'src/cli/sim.ts', '--track', trackId, '--laps', String(opts.laps), '--json'], { cwd: root, encoding: 'utf8' }).stdout);
-      expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
-    }
-    const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on', trace: a.trace,
-      ...(a['speed-gains'] ? { speedGains: { accelerate: Number(a['speed-gains'].split(',')[0]), brake: Number(a['speed-gains'].split(',')[1]) } } : {}) });
-    const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
-    return {
-      trackId,
-      theme,
-      lapsCompleted: d.laps.length,
-      cleanLaps: d.laps.filter((l) => l.offRoadTicks === 0).length,
-      interventions: d.interventions,
-      autonomyPct: d.autonomyPct,
-      lapTimeOverExpert: d.laps.length ? modelMean / expertTicks.get(trackId) : null,
-      engagedS: d.engagedS,
-      wallS: d.wallMs / 1000,
-      latencyMs: d.latencyMs,
-      events: d.events,
-      ...(d.trace ? { trace: d.trace } : {}),
-    };
-  };
   for (const trackId of opts.heldout) {
     for (const theme of opts.heldoutThemes) {
       log(`driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
@@ -294,6 +327,7 @@ try {
       saveJson();
     }
   }
+  if (results.heldoutByRound) results.heldoutByRound.push(roundFigures(results.dagger?.length ?? 0, results.laps));
   // Sequence vs frame in closed loop: the single-frame CNN and the CNN+LSTM as trained above (on
   // the same budget, before DAgger) drive each held-out track once, the themes taken in turn.
   if (cnnModelId && !a['no-baseline-drive']) {
@@ -371,6 +405,14 @@ const md = [
     '| round | tracks x themes | rollout autonomy % | interventions | new clips | validation RMSE steering / speed / torque after | epochs | wall s |',
     '| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
     ...results.dagger.map((d) => `| ${d.round} | ${d.trackIds.join(',')} x ${d.themes.join(',')} | ${d.rolloutAutonomyPct.toFixed(1)} | ${d.rolloutInterventions} | ${d.newClips} | ${rm(d.valRmse)} | ${d.epochs} | ${d.wallS.toFixed(0)} |`),
+    '',
+  ] : []),
+  ...(results.heldoutByRound?.length ? [
+    'The held-out set after each DAgger round (--drive-rounds; round 0: before DAgger):',
+    '',
+    '| after round | laps | clean | interventions | autonomy % | lap time / expert |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.heldoutByRound.map((r) => `| ${r.round} | ${r.laps} | ${r.clean_laps} | ${r.interventions} | ${r.autonomy_pct.toFixed(1)} | ${r.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
     '',
   ] : []),
   'Per held-out track (all themes):',

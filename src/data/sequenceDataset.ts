@@ -9,7 +9,7 @@ import type { Rng } from '../core/rng.ts';
 import type { ClipSource, FrameChunk } from './clipStore.ts';
 import { steerBin } from './clipStore.ts';
 import type { CameraId, ClipLabels, ClipMeta, ClipTag, NumericLabelField } from './clipTypes.ts';
-import { frameBytes, stepBytes } from './clipTypes.ts';
+import { DRIVERS, frameBytes, stepBytes } from './clipTypes.ts';
 import { DataError } from './dataErrors.ts';
 
 export type SampleWeighting =
@@ -42,6 +42,14 @@ export interface SequenceDatasetOptions {
    * speed, which a still frame cannot. Default 0 (the present speed). See docs/formats.md.
    */
   readonly speedAheadS?: number;
+  /**
+   * Where the 'speed' label comes from. 'ahead' (default): the measured speed `speedAheadS`
+   * later. 'target': on steps the expert drove or labelled (auto-record, DAgger rollouts), the
+   * expert's target speed in that state (the speedTarget column), which stays right in states the
+   * expert's own driving would not show (too fast for the bend, after speed noise or in a
+   * learner's rollout); on other steps (a person drove, clips from before schema 2) 'ahead'.
+   */
+  readonly speedLabel?: 'ahead' | 'target';
   /**
    * Seeded shuffle, reproducible per (seed, epoch). Windows are shuffled within spans of
    * `span` randomly ordered chunk groups, so each chunk is read about once per epoch; a span
@@ -121,6 +129,8 @@ interface ClipEntry {
 
 const DEFAULT_FIELDS: readonly NumericLabelField[] = ['steer', 'speed', 'torque'];
 
+const EXPERT_CODE = DRIVERS.indexOf('expert');
+
 /** The step whose speed is the 'speed' label of `step`: `aheadS` later, at most the clip's last. */
 export function speedStep(meta: { readonly rateHz: number; readonly frameCount: number }, step: number, aheadS: number): number {
   return Math.min(meta.frameCount - 1, step + Math.round(aheadS * meta.rateHz));
@@ -133,6 +143,7 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
   const cacheChunks = options.cacheChunks ?? 8;
   const fields = options.labelFields ?? DEFAULT_FIELDS;
   const speedAheadS = options.speedAheadS ?? 0;
+  const byTarget = options.speedLabel === 'target';
   if (!(Number.isFinite(speedAheadS) && speedAheadS >= 0)) throw new DataError('invalid-input', `speedAheadS must be >= 0 s, got ${speedAheadS}`);
   for (const [what, v] of [['windowLength', T], ['stride', stride], ['batchSize', batchSize], ['cacheChunks', cacheChunks]] as const) {
     if (!(Number.isInteger(v) && v >= 1)) throw new DataError('invalid-input', `${what} must be a positive integer, got ${v}`);
@@ -211,10 +222,18 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f];
       out[offset + f] = field === 'steer' ? labels.cameraSteer[meta.cameras[slot].id]![step]
-        : field === 'speed' ? labels.speed[speedStep(meta, step, speedAheadS)]
+        : field === 'speed' ? speedLabelAt(labels, meta, step)
         : field === 'speedNow' ? labels.speed[step]
         : labels[field][step];
     }
+  }
+
+  function speedLabelAt(labels: ClipLabels, meta: ClipMeta, step: number): number {
+    if (byTarget && labels.driver[step] === EXPERT_CODE) {
+      const t = labels.speedTarget[step];
+      if (Number.isFinite(t)) return t;
+    }
+    return labels.speed[speedStep(meta, step, speedAheadS)];
   }
 
   function epochRng(epoch: number): Rng | null {

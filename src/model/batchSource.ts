@@ -181,7 +181,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
   const fields = labelFields.length;
   const speedField = labelFields.indexOf('speedNow');
   const ds = await createSequenceDataset(source, {
-    clipIds, windowLength: T, batchSize, labelFields, speedAheadS: speedAheadOf(config),
+    clipIds, windowLength: T, batchSize, labelFields, speedAheadS: speedAheadOf(config), speedLabel: config.heads.speedLabel ?? 'ahead',
     ...(cameras ? { cameras } : {}),
     ...(options.cacheChunks ? { cacheChunks: options.cacheChunks } : {}),
     shuffle: options.shuffle ? { seed: config.seed } : null,

@@ -119,6 +119,14 @@ export const modelConfigSchema = z.strictObject({
      */
     speedAheadS: num(0, 5).optional(),
     /**
+     * 'target': where the expert drove or labelled a step, the speed label is the expert's target
+     * speed in that state (the clips' speedTarget column), else the speed `speedAheadS` later
+     * ('ahead'). The target stays right where the expert's driving would not (a bend reached too
+     * fast), so a model learns to brake from such states (docs/formats.md, "Labels"). Absent in
+     * models made before it existed: 'ahead'.
+     */
+    speedLabel: oneOf(['ahead', 'target'] as const).optional(),
+    /**
      * For a model that reads the speed (input.speed): the speed head predicts the CHANGE from the
      * measured speed of the window's last frame, which the net adds back (in the head's normalised
      * units), so the output is still the speed ahead. Without it a net fits "the speed ahead is
@@ -244,7 +252,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true },
+  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true, speedLabel: 'target' },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
