@@ -3,12 +3,15 @@
 // tensor count stays flat over many overlay calls, and training samples the gradient norm per
 // time step. VisualBackProp of the live frame comes from the predictor's own conv maps (no
 // second forward) once asked for, equals the standalone map, and the predictor keeps those maps
-// only while VisualBackProp is being asked for.
+// only while VisualBackProp is being asked for. No view reads a tensor synchronously (on webgpu
+// one dataSync breaks the worker's later async reads), and each equals the synchronous functions.
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
 import { openClipStore, openModelStore, openSettingsStore, type LabelRow } from '../src/data/index.ts';
 import { createSteeringNet, createStreamingPredictor } from '../src/model/index.ts';
+import { gateTrace } from '../src/model/introspect.ts';
+import { gradCam, lookAtFrame } from '../src/model/saliency.ts';
 import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
 import type { TargetNormalization } from '../src/model/preprocess.ts';
 import { tf } from '../src/model/tfSetup.ts';
@@ -53,7 +56,7 @@ describe('overlays in the steering worker', () => {
 
     await api.loadModel(modelId, { width: W, height: H });
     const norm = (await api.listModels())[0].normalization as unknown as TargetNormalization;
-    expect(api.overlayViews({ saliency: 'vbp' })).toBeNull(); // no frame yet
+    expect(await api.overlayViews({ saliency: 'vbp' })).toBeNull(); // no frame yet
     const frame = (i: number) => frames.slice(i * FB, (i + 1) * FB);
     const plain = [];
     for (let i = 0; i < 20; i++) plain.push(pick(await api.predict(frame(i))));
@@ -70,7 +73,7 @@ describe('overlays in the steering worker', () => {
     for (let i = 0; i < 20; i++) {
       const p = await api.predict(frame(i));
       withOverlays.push(pick(p));
-      const v = api.overlayViews(requests[i % requests.length])!;
+      const v = (await api.overlayViews(requests[i % requests.length]))!;
       expect(v.framesSeen).toBe(i + 1);
       if (v.gates) {
         // The trace runs over the window the predictor used, so its outputs are the prediction.
@@ -86,13 +89,13 @@ describe('overlays in the steering worker', () => {
     }
     expect(withOverlays).toEqual(plain);
     // A still frame (the library's playback): the same map as the predicted frame, the window untouched.
-    const live = api.overlayViews({ saliency: 'vbp' })!;
-    const still = api.overlayViews({ saliency: 'vbp', gates: true }, { pixels: frame(19), width: W, height: H })!;
+    const live = (await api.overlayViews({ saliency: 'vbp' }))!;
+    const still = (await api.overlayViews({ saliency: 'vbp', gates: true }, { pixels: frame(19), width: W, height: H }))!;
     expect(still.saliency!.values).toEqual(live.saliency!.values);
     expect(still.framesSeen).toBe(0);
     expect(still.gates!.steps).toBe(4);
-    expect(api.overlayViews({ saliency: 'vbp' })!.framesSeen).toBe(20);
-    expect(() => api.overlayViews({ saliency: 'vbp' }, { pixels: new Uint8Array(5), width: W, height: H })).toThrow(/bytes/);
+    expect((await api.overlayViews({ saliency: 'vbp' }))!.framesSeen).toBe(20);
+    await expect(api.overlayViews({ saliency: 'vbp' }, { pixels: new Uint8Array(5), width: W, height: H })).rejects.toThrow(/bytes/);
     expect(tf.memory().numTensors).toBe(tensors);
   }, 60_000);
 
@@ -109,11 +112,11 @@ describe('overlays in the steering worker', () => {
     let maxDiff = 0;
     for (let i = 0; i < 12; i++) {
       withVbp.push(pick(await api.predict(frame(i))));
-      const v = api.overlayViews(i === 6 ? { saliency: 'gradcam' } : { saliency: 'vbp', featureChannels: i % 3 === 0 ? 2 : 0 })!;
+      const v = (await api.overlayViews(i === 6 ? { saliency: 'gradcam' } : { saliency: 'vbp', featureChannels: i % 3 === 0 ? 2 : 0 }))!;
       shared.push(v.saliency!.shared);
       if (i % 3 === 0 && i !== 6) expect(v.layers.length).toBe(2);
       if (v.saliency!.shared) {
-        const own = api.overlayViews({ saliency: 'vbp' }, { pixels: frame(i), width: W, height: H })!.saliency!;
+        const own = (await api.overlayViews({ saliency: 'vbp' }, { pixels: frame(i), width: W, height: H }))!.saliency!;
         expect(own.shared).toBe(false);
         v.saliency!.values.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - own.values[j]))));
       }
@@ -141,17 +144,17 @@ describe('overlays in the steering worker', () => {
     try {
       await step(0);
       expect(predictor.captureConvMeans).toBe(false);
-      overlays.views(model, { featureChannels: 2, gates: true });
+      await overlays.views(model, { featureChannels: 2, gates: true });
       expect(predictor.captureConvMeans).toBe(false);
-      overlays.views(model, { saliency: 'vbp' }, { pixels: frames.slice(0, FB), width: W, height: H });
+      await overlays.views(model, { saliency: 'vbp' }, { pixels: frames.slice(0, FB), width: W, height: H });
       expect(predictor.captureConvMeans).toBe(false); // a still frame does not need the predictor's maps
-      overlays.views(model, { saliency: 'vbp' });
+      await overlays.views(model, { saliency: 'vbp' });
       expect(predictor.captureConvMeans).toBe(true);
       await step(1);
-      expect(overlays.views(model, { saliency: 'vbp' })!.saliency!.shared).toBe(true);
-      overlays.views(model, { saliency: 'hirescam' });
+      expect((await overlays.views(model, { saliency: 'vbp' }))!.saliency!.shared).toBe(true);
+      await overlays.views(model, { saliency: 'hirescam' });
       expect(predictor.captureConvMeans).toBe(false);
-      overlays.views(model, { saliency: 'vbp' });
+      await overlays.views(model, { saliency: 'vbp' });
       // Overlays switched off (no more requests): the maps stop after IDLE_FRAMES frames.
       for (let i = 0; i < 120; i++) await step(i);
       expect(predictor.captureConvMeans).toBe(true);
@@ -163,39 +166,61 @@ describe('overlays in the steering worker', () => {
       net.dispose();
     }
   }, 60_000);
-  it('on webgpu gives live VisualBackProp from the predictor\'s maps and refuses, with a message, the views that need a synchronous read', async () => {
+  it('never read synchronously (webgpu): every view comes back, equal to the synchronous functions\' maps (1e-5), tensors flat', async () => {
     await tf.setBackend('cpu');
     const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
     const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
     const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
     const model = { net, frame: { width: W, height: H }, predictor };
-    // The backend as the overlays see it: webgpu (the kernels still run on cpu here).
-    const overlays = createOverlayViews(() => performance.now(), () => 'webgpu');
+    const overlays = createOverlayViews();
     const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
     const step = async (i: number) => {
-      const f = frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
-      overlays.observe(f, net);
-      await predictor.predict(f);
+      overlays.observe(frame(i), net);
+      await predictor.predict(frame(i));
     };
-    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      expect(a.length).toBe(b.length);
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      return d;
+    };
     try {
       for (let i = 0; i < 3; i++) await step(i);
-      const first = overlays.views(model, { saliency: 'vbp' })!;
-      expect(first.saliency).toBeNull(); // no maps of this frame yet, and no forward of its own
-      expect(first.unavailable).toBeUndefined();
-      await step(3);
-      const live = overlays.views(model, { saliency: 'vbp' })!;
-      expect(live.saliency!.shared).toBe(true);
-      expect(live.unavailable).toBeUndefined();
-      const rest = overlays.views(model, { saliency: 'gradcam', featureChannels: 2, gates: true })!;
-      expect(rest.saliency).toBeNull();
-      expect(rest.layers).toEqual([]);
-      expect(rest.gates).toBeNull();
-      expect(rest.unavailable).toMatch(/WebGPU.*Grad-CAM, layer views, gates.*WebGL or wasm/);
-      expect(overlays.views(model, { saliency: 'vbp' }, { pixels: frames.slice(0, FB), width: W, height: H })!.unavailable).toMatch(/recorded frame/);
-      expect(reads).not.toHaveBeenCalled();
+      // The synchronous maps of the same window (frames 0..2, the newest 2), before the spy.
+      const win = frames.slice(0, 3 * FB);
+      const look = lookAtFrame(net, frame(2), { width: W, height: H }, { saliency: true, featureChannels: 4 });
+      const cam = gradCam(net, win, { width: W, height: H }, { speeds: [0, 0, 0] });
+      const hires = gradCam(net, win, { width: W, height: H }, { pooling: 'none', layer: 0, speeds: [0, 0, 0] });
+      const trace = gateTrace(net, win, { width: W, height: H }, [0, 0, 0]);
+      const tensors = tf.memory().numTensors;
+      const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync').mockImplementation(() => {
+        throw new Error('a synchronous read');
+      });
+      try {
+        for (let round = 0; round < 5; round++) {
+          // VisualBackProp with its own forward (no maps of this frame yet), layers and gates together.
+          const own = (await overlays.views(model, { saliency: 'vbp', featureChannels: 4, gates: true }))!;
+          expect(own.saliency!.shared).toBe(false);
+          expect(maxDiff(own.saliency!.values, look.saliency!.values)).toBeLessThan(1e-5);
+          expect(own.layers.map((l) => l.layer)).toEqual(look.layers.map((l) => l.layer));
+          own.layers.forEach((l, k) => expect(maxDiff(l.pixels, look.layers[k].pixels)).toBeLessThanOrEqual(1));
+          for (const name of Object.keys(trace.series)) expect(maxDiff(own.gates!.series[name], trace.series[name])).toBeLessThan(1e-5);
+          expect(maxDiff(own.gates!.outputs, trace.outputs)).toBeLessThan(1e-5);
+          const g = (await overlays.views(model, { saliency: 'gradcam' }))!;
+          expect(maxDiff(g.saliency!.values, cam.values)).toBeLessThan(1e-5);
+          const h = (await overlays.views(model, { saliency: 'hirescam', gradcamLayer: 0 }))!;
+          expect(maxDiff(h.saliency!.values, hires.values)).toBeLessThan(1e-5);
+          const still = (await overlays.views(model, { saliency: 'vbp' }, { pixels: frame(2), width: W, height: H }))!;
+          expect(maxDiff(still.saliency!.values, look.saliency!.values)).toBeLessThan(1e-5);
+          for (const v of [own, g, h, still]) expect(v.saliency!.values.every(Number.isFinite)).toBe(true);
+        }
+        expect(reads).not.toHaveBeenCalled();
+        expect(tf.memory().numTensors).toBe(tensors);
+      } finally {
+        reads.mockRestore();
+      }
     } finally {
-      reads.mockRestore();
       predictor.dispose();
       net.dispose();
     }

@@ -10,19 +10,17 @@
 // frame). Nothing here changes the weights, and the predictions are the same with overlays on
 // or off, bit for bit (workers/overlayApi.test.ts).
 //
-// On webgpu only VisualBackProp from the predictor's maps runs (the predictor reads them with
-// an async read): the other views end in a synchronous read (dataSync), which tfjs-backend-webgpu
-// 4.22 does through webgpu OffscreenCanvas copies, and after one such read every later async
-// read in that worker fails in Chromium ("mapAsync ... A valid external Instance reference no
-// longer exists", bench suite 'saliency' with kinds=none,layers), so the prediction would stop.
-// Those views are refused there with a message (`unavailable`) instead.
-//
+// Every read here is asynchronous (the model functions' ...Async twins, src/model/readout.ts):
+// on webgpu a synchronous read (dataSync), which tfjs-backend-webgpu 4.22 does through webgpu
+// OffscreenCanvas copies, leaves every later async read in that worker failing in Chromium
+// ("mapAsync ... A valid external Instance reference no longer exists", bench suite 'saliency'
+// with kinds=none,layers), which stopped the predictions. So all views run on every backend.
+
 // Ownership: plain arrays only; every tensor lives inside the model functions it calls.
 
-import { gateTrace, type GateTrace, timeStepGradients } from '../src/model/introspect.ts';
-import { convGeometries, gradCam, lookAtFrame, visualBackPropFromMeans, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
+import { gateTraceAsync, type GateTrace, timeStepGradientsAsync } from '../src/model/introspect.ts';
+import { convGeometries, gradCamAsync, lookAtFrameAsync, visualBackPropFromMeans, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
 import type { BatchSource, Predictor, SteeringNet, TrainingEvent } from '../src/model/index.ts';
-import { tf } from '../src/model/tfSetup.ts';
 
 export type SaliencyMethod = 'vbp' | 'gradcam' | 'hirescam';
 
@@ -45,12 +43,7 @@ export interface OverlayViews {
   framesSeen: number;
   /** Worker-side milliseconds of each part. */
   ms: { saliency: number; layers: number; gates: number; total: number };
-  /** Why asked-for views were left out (on webgpu: those that need a synchronous GPU read). */
-  unavailable?: string;
 }
-
-/** The active tfjs backend cannot read synchronously without breaking its later async reads. */
-export const syncReadBreaksBackend = (backend: string): boolean => backend === 'webgpu';
 
 /** Gradient norms per time step, sampled during training on a fixed probe batch. */
 export interface TimeGradSample {
@@ -95,7 +88,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function createOverlayViews(clock: () => number = () => performance.now(), backend: () => string = () => tf.getBackend()) {
+export function createOverlayViews(clock: () => number = () => performance.now()) {
   let ring: Uint8Array[] = [];
   /** The normalised measured speed beside each frame of `ring` (models that read the speed). */
   const speedRing: number[] = [];
@@ -116,6 +109,13 @@ export function createOverlayViews(clock: () => number = () => performance.now()
     const out = new Uint8Array(T * bytes);
     const have = Math.min(seen, T);
     for (let t = 0; t < T; t++) out.set(ring[Math.max(seen - have, seen - T + t) % T], t * bytes);
+    return out;
+  }
+
+  /** A still frame held for a whole window of `n` frames. */
+  function held(pixels: Uint8Array, n: number): Uint8Array {
+    const out = new Uint8Array(n * pixels.length);
+    for (let t = 0; t < n; t++) out.set(pixels, t * pixels.length);
     return out;
   }
 
@@ -150,9 +150,11 @@ export function createOverlayViews(clock: () => number = () => performance.now()
 
     /**
      * The views of the predictor's last window, or with `still`, of that one frame held for a
-     * whole window (a recorded clip's frame; the predictor's window is left alone).
+     * whole window (a recorded clip's frame; the predictor's window is left alone). Every read
+     * is asynchronous; the inputs are copied before the first, so predictions that come in
+     * meanwhile change nothing here.
      */
-    views(model: DrivingModel | null, req: OverlayRequest, still?: StillFrame): OverlayViews | null {
+    async views(model: DrivingModel | null, req: OverlayRequest, still?: StillFrame): Promise<OverlayViews | null> {
       if (!model) return null;
       const { net } = model;
       const T = net.window;
@@ -160,24 +162,16 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       const frame = still ? { width: still.width, height: still.height } : model.frame;
       const bytes = frame.width * frame.height * 3;
       if (still && still.pixels.length !== bytes) throw new Error(`the frame has ${still.pixels.length} bytes, not ${still.width}x${still.height} RGB`);
-      const held = (n: number): Uint8Array => {
-        const out = new Uint8Array(n * bytes);
-        for (let t = 0; t < n; t++) out.set(still!.pixels, t * bytes);
-        return out;
-      };
-      const windowFrames = still ? held : ringWindow;
       const t0 = clock();
-      const newest = still ? still.pixels : ring[(seen - 1) % T];
-      const noSyncRead = syncReadBreaksBackend(backend());
-      const channels = noSyncRead ? 0 : Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
       const method = req.saliency ?? null;
-      const refused: string[] = [];
-      if (noSyncRead) {
-        if (still && method) refused.push('saliency of a recorded frame');
-        else if (method === 'gradcam' || method === 'hirescam') refused.push(method === 'gradcam' ? 'Grad-CAM' : 'HiResCAM');
-        if (req.featureChannels) refused.push('layer views');
-        if (req.gates) refused.push('gates');
-      }
+      const channels = Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
+      const cam = method === 'gradcam' || method === 'hirescam';
+      const gatesAsked = !!req.gates && !!net.cell;
+      // Copies of everything read from the ring, taken now (before any await).
+      const newest = (still ? still.pixels : ring[(seen - 1) % T]).slice();
+      const framesSeen = still ? 0 : seen;
+      const window = cam || gatesAsked ? (still ? held(still.pixels, T) : ringWindow(T, bytes)) : null;
+      const speeds = still ? null : ringSpeeds(T);
       let saliency: OverlayViews['saliency'] = null;
       let layers: FeatureMaps[] = [];
       let tS = 0;
@@ -199,9 +193,9 @@ export function createOverlayViews(clock: () => number = () => performance.now()
         tS = clock() - t0;
       }
       const t05 = clock();
-      const ownVbp = method === 'vbp' && !saliency && !noSyncRead;
+      const ownVbp = method === 'vbp' && !saliency;
       if (ownVbp || channels > 0) {
-        const look = lookAtFrame(net, newest, frame, { saliency: ownVbp, featureChannels: channels });
+        const look = await lookAtFrameAsync(net, newest, frame, { saliency: ownVbp, featureChannels: channels });
         if (look.saliency) saliency = { ...look.saliency, method: 'vbp', shared: false };
         layers = [...look.layers];
         // One forward serves both; its time counts as saliency when saliency was asked for.
@@ -209,18 +203,16 @@ export function createOverlayViews(clock: () => number = () => performance.now()
         else tL = clock() - t05;
       }
       const t1 = clock();
-      if ((method === 'gradcam' || method === 'hirescam') && !noSyncRead) {
+      if (cam && window) {
         const layer = req.gradcamLayer;
-        const map = gradCam(net, windowFrames(T, bytes), frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds: still ? null : ringSpeeds(T), ...(layer !== undefined ? { layer } : {}) });
+        const map = await gradCamAsync(net, window, frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds, ...(layer !== undefined ? { layer } : {}) });
         saliency = { ...map, method, shared: false };
         tS = clock() - t1;
       }
       const t2 = clock();
-      const gates = req.gates && net.cell && !noSyncRead ? gateTrace(net, windowFrames(T, bytes), frame, still ? null : ringSpeeds(T)) : null;
+      const gates = gatesAsked && window ? await gateTraceAsync(net, window, frame, speeds) : null;
       const t3 = clock();
-      const views: OverlayViews = { saliency, layers, gates, framesSeen: still ? 0 : seen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
-      if (refused.length > 0) views.unavailable = `Not on WebGPU: ${refused.join(', ')} (a synchronous GPU read there stops the model's later reads). Live VisualBackProp works; switch the ML backend to WebGL or wasm in Settings for the rest.`;
-      return views;
+      return { saliency, layers, gates, framesSeen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
     },
 
     /**
@@ -248,13 +240,26 @@ export function createOverlayViews(clock: () => number = () => performance.now()
         }
       })().catch(() => {});
       let steps = 0;
+      /** A sample being read (async): the next due one is skipped until it is in. */
+      let reading = false;
       return (e) => {
         onEvent(e);
         const due = e.kind === 'epoch' || (e.kind === 'step' && ++steps % SAMPLE_EVERY_STEPS === 1);
-        if (!due || !probe || net.isDisposed) return;
-        const g = timeStepGradients(net, probe.frames, probe.lengths, { width: train.frameWidth, height: train.frameHeight }, probe.steering);
-        samples.push({ epoch: e.epoch, step: e.kind === 'step' ? e.step : -1, norms: Array.from(g.norms) });
-        if (samples.length > MAX_SAMPLES) samples = samples.slice(-MAX_SAMPLES);
+        if (!due || !probe || reading || net.isDisposed) return;
+        reading = true;
+        const at = { epoch: e.epoch, step: e.kind === 'step' ? e.step : -1 };
+        const run = samples;
+        timeStepGradientsAsync(net, probe.frames, probe.lengths, { width: train.frameWidth, height: train.frameHeight }, probe.steering)
+          .then((g) => {
+            // A sample of an earlier run that came in late is dropped.
+            if (run !== samples) return;
+            samples.push({ ...at, norms: Array.from(g.norms) });
+            if (samples.length > MAX_SAMPLES) samples.splice(0, samples.length - MAX_SAMPLES);
+          })
+          .catch(() => {})
+          .finally(() => {
+            reading = false;
+          });
       };
     },
 

@@ -424,7 +424,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     },
 
     /** Saliency, feature maps and gate trace of the last predicted window (null before one), or of a `still` frame. */
-    overlayViews(req: OverlayRequest, still?: StillFrame): OverlayViews | null {
+    overlayViews(req: OverlayRequest, still?: StillFrame): Promise<OverlayViews | null> {
       return overlays.views(driving, req, still);
     },
     /** Gradient norms per time step, sampled during the current or last training run. */

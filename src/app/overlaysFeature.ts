@@ -90,7 +90,7 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
     }
     if (v) {
       const parts = [on.saliency ? `${v.saliency?.method ?? ''} ${v.ms.saliency.toFixed(1)} ms` : '', on.layers ? `layers ${v.ms.layers.toFixed(1)} ms` : '', on.gates ? `gates ${v.ms.gates.toFixed(1)} ms` : ''];
-      panels.setCost(v.unavailable ?? parts.filter(Boolean).join(' · '));
+      panels.setCost(parts.filter(Boolean).join(' · '));
     }
   }
 

@@ -1,11 +1,12 @@
 // The recurrent part at work: gate traces (gates in 0..1, one row per frame of the window, and
 // the trace's last hidden state giving exactly what the streaming predictor predicts), and the
 // per-time-step gradient norms (a simple RNN with small recurrent weights forgets: its
-// gradients vanish with distance; an LSTM on the same data keeps more of them).
-import { beforeAll, describe, expect, it } from 'vitest';
+// gradients vanish with distance; an LSTM on the same data keeps more of them). The async twins
+// (no synchronous read, for webgpu) give the same values.
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CellKind } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
-import { GATE_SERIES, gateTrace, timeStepGradients, TRACE_SERIES } from './introspect.ts';
+import { GATE_SERIES, gateTrace, gateTraceAsync, timeStepGradients, timeStepGradientsAsync, TRACE_SERIES } from './introspect.ts';
 import { createStreamingPredictor } from './predictor.ts';
 import { encodeFrames, projectInputs } from './forward.ts';
 import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
@@ -93,10 +94,44 @@ describe('gate traces', () => {
     net.dispose();
   });
 
-  it('refuses the single-frame CNN', () => {
+  it('refuses the single-frame CNN', async () => {
     const net = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn' } }));
     expect(() => gateTrace(net, new Uint8Array(FB), FRAME)).toThrow(/no recurrent layer/);
+    await expect(gateTraceAsync(net, new Uint8Array(FB), FRAME)).rejects.toThrow(/no recurrent layer/);
     net.dispose();
+  });
+
+  it.each(['lstm', 'gru', 'rnn'] as CellKind[])('%s: the async trace equals the synchronous one (1e-5) without a synchronous read, tensors flat', async (cell) => {
+    const T = 4;
+    const net = scrambled(cell, T);
+    const frames = syntheticSequence({ count: T, ...FRAME, seed: 3 }).frames;
+    const speeds = [0.2, -0.4, 0.1, 0.9];
+    const want = gateTrace(net, frames, FRAME, speeds);
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    const tensors = tf.memory().numTensors;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const got = await gateTraceAsync(net, frames, FRAME, speeds);
+        expect(got).toMatchObject({ kind: cell, steps: T, units: 6 });
+        expect(Object.keys(got.series)).toEqual(Object.keys(want.series));
+        let maxDiff = 0;
+        for (const [name, v] of Object.entries(want.series)) v.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - got.series[name][j]))));
+        want.outputs.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - got.outputs[j]))));
+        expect(maxDiff).toBeLessThan(1e-5);
+      }
+      expect(reads).not.toHaveBeenCalled();
+      expect(tf.memory().numTensors).toBe(tensors);
+    } finally {
+      reads.mockRestore();
+      net.dispose();
+    }
+  });
+
+  it('the async trace stops with "disposed" when the model is let go between its two reads', async () => {
+    const net = scrambled('lstm', 3);
+    const pending = gateTraceAsync(net, syntheticSequence({ count: 3, ...FRAME }).frames, FRAME);
+    net.dispose();
+    await expect(pending).rejects.toThrow(/disposed/);
   });
 });
 
@@ -138,5 +173,27 @@ describe('gradient norms per time step', () => {
     expect(out.norms.length).toBe(1);
     expect(out.norms[0]).toBeGreaterThan(0);
     net.dispose();
+  });
+
+  it('the async twin gives the same norms (1e-5) without a synchronous read, also inside an enclosing tidy scope', async () => {
+    const net = createSteeringNet(tinyConfig({ seed: 4, sequence: { kind: 'cnn_lstm', cell: 'lstm', window: T } }));
+    const want = timeStepGradients(net, seq.frames, lengths, FRAME, steering);
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    const tensors = tf.memory().numTensors;
+    try {
+      // Started inside a scope that ends before the read resolves (a training step's progress callback).
+      let pending: Promise<{ norms: Float32Array }> | null = null;
+      tf.tidy(() => {
+        pending = timeStepGradientsAsync(net, seq.frames, lengths, FRAME, steering);
+      });
+      const got = await pending!;
+      expect(got.norms.length).toBe(T);
+      got.norms.forEach((v, t) => expect(Math.abs(v - want.norms[t])).toBeLessThan(1e-5));
+      expect(reads).not.toHaveBeenCalled();
+      expect(tf.memory().numTensors).toBe(tensors);
+    } finally {
+      reads.mockRestore();
+      net.dispose();
+    }
   });
 });

@@ -5,13 +5,15 @@
 // streaming predictor, so its last hidden state gives the model's prediction for the window.
 //
 // Ownership: both functions take plain arrays and return plain arrays; their tensors are freed
-// before they return. The net is the caller's and its weights are left as they were.
+// before they return (the tensors they read by the read plan's runner, src/model/readout.ts).
+// Each has an ...Async twin that never reads synchronously (webgpu in a worker). The net is the caller's and its weights are left as they were.
 
 import { cellGates, type CellKind } from './config.ts';
 import type { SteeringNet } from './factory.ts';
 import { addSpeedResidual, applyHeads, encodeFrames, projectInputs, runCell, speedColumn, windowSteps, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
+import { runAsync, runSync, type ReadPlan } from './readout.ts';
 import { tf } from './tfSetup.ts';
 
 /** Series a trace holds per cell kind; gates are 0..1, states -1..1 (h) or unbounded (lstm c). */
@@ -109,28 +111,41 @@ export function traceCell(kind: CellKind, units: number, recurrentKernel: Float3
 /**
  * The gate trace of one window: `frames` holds net.window RGB frames at `size`, oldest first
  * (and `speeds` their normalised measured speeds, for a model that reads the speed; absent:
- * the mean speed). Throws for the single-frame CNN (it has no recurrent part).
+ * the mean speed). Throws for the single-frame CNN (it has no recurrent part). gateTraceAsync
+ * never reads synchronously (webgpu in a worker).
  */
 export function gateTrace(net: SteeringNet, frames: Uint8Array, size: FrameSize, speeds?: ArrayLike<number> | null): GateTrace {
+  return runSync(gateTracePlan(net, frames, size, speeds));
+}
+
+export function gateTraceAsync(net: SteeringNet, frames: Uint8Array, size: FrameSize, speeds?: ArrayLike<number> | null): Promise<GateTrace> {
+  return runAsync(gateTracePlan(net, frames, size, speeds));
+}
+
+function* gateTracePlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, speeds?: ArrayLike<number> | null): ReadPlan<GateTrace> {
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const cell = net.cell;
   if (!cell) throw new ModelError('invalid-config', 'the single-frame CNN has no recurrent layer to trace');
   const T = net.window;
   const U = cell.units;
-  const { proj, rk } = tf.tidy(() => {
+  const GU = cellGates(cell.kind) * U;
+  // The projections and the recurrent kernel in one read.
+  const both = yield tf.tidy(() => {
     const x = framesToTensor(frames, T, size, net.config.input);
-    return {
-      proj: Float32Array.from(projectInputs(cell, withSpeeds(net, encodeFrames(net, x, false), speedColumn(net, T, speeds))).dataSync()),
-      rk: Float32Array.from(cell.recurrentKernel.read().dataSync()),
-    };
+    const proj = projectInputs(cell, withSpeeds(net, encodeFrames(net, x, false), speedColumn(net, T, speeds)));
+    return tf.concat([proj.reshape([-1]), cell.recurrentKernel.read().reshape([-1])]);
   });
+  const proj = both.slice(0, T * GU);
+  const rk = both.slice(T * GU);
   const series = traceCell(cell.kind, U, rk, proj, T);
   const last = series.hidden.slice((T - 1) * U, T * U);
-  const outputs = tf.tidy(() => {
+  // Read asynchronously, the model may have been let go in between.
+  if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
+  const outputs = Float32Array.from(yield tf.tidy(() => {
     const out = applyHeads(net, tf.tensor2d(last, [1, U]));
     const lastSpeed = speedColumn(net, T, speeds);
-    return Float32Array.from(addSpeedResidual(net, out, lastSpeed ? tf.slice(lastSpeed, [T - 1, 0], [1, 1]) : null).dataSync());
-  });
+    return addSpeedResidual(net, out, lastSpeed ? tf.slice(lastSpeed, [T - 1, 0], [1, 1]) : null);
+  }));
   return { kind: cell.kind, steps: T, units: U, series, outputs };
 }
 
@@ -148,12 +163,21 @@ export interface TimeStepGradients {
  * the mean speed), averaged over the windows. For the cnn, one step.
  */
 export function timeStepGradients(net: SteeringNet, frames: Uint8Array, lengths: readonly number[], size: FrameSize, steeringTargets: Float32Array, speeds?: ArrayLike<number> | null): TimeStepGradients {
+  return runSync(timeStepGradientsPlan(net, frames, lengths, size, steeringTargets, speeds));
+}
+
+/** timeStepGradients without a synchronous read (webgpu in a worker). */
+export function timeStepGradientsAsync(net: SteeringNet, frames: Uint8Array, lengths: readonly number[], size: FrameSize, steeringTargets: Float32Array, speeds?: ArrayLike<number> | null): Promise<TimeStepGradients> {
+  return runAsync(timeStepGradientsPlan(net, frames, lengths, size, steeringTargets, speeds));
+}
+
+function* timeStepGradientsPlan(net: SteeringNet, frames: Uint8Array, lengths: readonly number[], size: FrameSize, steeringTargets: Float32Array, speeds?: ArrayLike<number> | null): ReadPlan<TimeStepGradients> {
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const T = net.window;
   const windows = lengths.reduce((s, n) => s + n - T + 1, 0);
   if (steeringTargets.length !== windows) throw new ModelError('invalid-input', `expected ${windows} steering targets (one per window), got ${steeringTargets.length}`);
   const total = lengths.reduce((s, n) => s + n, 0);
-  const norms = tf.tidy(() => {
+  const norms = yield tf.tidy(() => {
     const x = framesToTensor(frames, total, size, net.config.input);
     const emb = withSpeeds(net, encodeFrames(net, x, false), speedColumn(net, total, speeds));
     const at = windowSteps(emb, lengths, T);
@@ -167,7 +191,7 @@ export function timeStepGradients(net: SteeringNet, frames: Uint8Array, lengths:
     };
     const grads = tf.grads(loss)(steps);
     // Per window: the norm of its own gradient row, then the mean over windows.
-    return tf.stack(grads.map((g) => tf.mean(tf.norm(g, 'euclidean', 1)))).dataSync() as Float32Array;
+    return tf.stack(grads.map((g) => tf.mean(tf.norm(g, 'euclidean', 1))));
   });
   return { norms: Float32Array.from(norms), windows };
 }

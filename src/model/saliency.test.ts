@@ -1,11 +1,12 @@
 // Saliency that can be wrong: VisualBackProp on a frame whose content sits in one patch puts
 // its mass there and moves with it; Grad-CAM (and HiResCAM) on a model whose embedding weights
 // are zero outside a known patch, or over the left half, follow those weights; the receptive
-// field geometry of the transposed convolution; no tensor kept across many calls.
-import { beforeAll, describe, expect, it } from 'vitest';
+// field geometry of the transposed convolution; no tensor kept across many calls. The async
+// twins (no synchronous read, for webgpu) give the same maps.
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConvLayerConfig } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
-import { convGeometries, gradCam, lookAtFrame, spreadToInput } from './saliency.ts';
+import { convGeometries, gradCam, gradCamAsync, lookAtFrame, lookAtFrameAsync, spreadToInput } from './saliency.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { tinyConfig } from './testKit.ts';
 
@@ -200,5 +201,60 @@ describe('saliency memory and side effects', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(netWeights(n).map((w) => Array.from(w.read().dataSync()))).toEqual(before);
     n.dispose();
+  });
+
+  it('the async twins give the same maps as the synchronous functions (1e-5), never call dataSync, and keep the tensor count flat', async () => {
+    const n = net('cnn_lstm');
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+      expect(a.length).toBe(b.length);
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      return d;
+    };
+    const frames = [3, 4, 5].map(randomFrame);
+    const expected = frames.map((f) => ({
+      look: lookAtFrame(n, f, SIZE, { saliency: true, featureChannels: 4 }),
+      cam: [0, 1].map((layer) => gradCam(n, stack(f, 3), SIZE, { layer }).values),
+      hires: gradCam(n, stack(f, 3), SIZE, { pooling: 'none', speeds: [0.5, -0.5, 1] }).values,
+    }));
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    const tensors = tf.memory().numTensors;
+    try {
+      for (let i = 0; i < 12; i++) {
+        const f = frames[i % 3];
+        const want = expected[i % 3];
+        const look = await lookAtFrameAsync(n, f, SIZE, { saliency: true, featureChannels: 4 });
+        expect(maxDiff(look.saliency!.values, want.look.saliency!.values)).toBeLessThan(1e-5);
+        expect(look.layers.map((l) => [l.layer, l.channels])).toEqual(want.look.layers.map((l) => [l.layer, l.channels]));
+        look.layers.forEach((l, k) => expect(maxDiff(l.pixels, want.look.layers[k].pixels)).toBeLessThanOrEqual(1));
+        for (const layer of [0, 1]) expect(maxDiff((await gradCamAsync(n, stack(f, 3), SIZE, { layer })).values, want.cam[layer])).toBeLessThan(1e-5);
+        expect(maxDiff((await gradCamAsync(n, stack(f, 3), SIZE, { pooling: 'none', speeds: [0.5, -0.5, 1] })).values, want.hires)).toBeLessThan(1e-5);
+      }
+      await expect(gradCamAsync(n, stack(frames[0], 3), SIZE, { layer: 2 })).rejects.toThrow(/layer/);
+      expect(reads).not.toHaveBeenCalled();
+      expect(tf.memory().numTensors).toBe(tensors);
+    } finally {
+      reads.mockRestore();
+      n.dispose();
+    }
+  });
+
+  it('Grad-CAM shows what pushes the decision either way: the map of -steering is the map of steering', async () => {
+    const a = net('cnn');
+    const b = net('cnn');
+    // b's steering output is a's negated (kernel and bias of its output layer).
+    tf.tidy(() => {
+      const out = b.heads[0].out;
+      out.setWeights(out.getWeights().map((w) => tf.neg(w)));
+    });
+    const f = randomFrame(21);
+    const sa = gradCam(a, f, SIZE).values;
+    const sb = await gradCamAsync(b, f, SIZE);
+    expect(Math.max(...sa)).toBeCloseTo(1, 5);
+    let d = 0;
+    sa.forEach((v, i) => (d = Math.max(d, Math.abs(v - sb.values[i]))));
+    expect(d).toBeLessThan(1e-5);
+    a.dispose();
+    b.dispose();
   });
 });

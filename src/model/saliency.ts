@@ -7,13 +7,15 @@
 // (src/model/predictor.ts captureConvMeans), and visualBackPropFromMeans on them skips the forward.
 //
 // Ownership: every function takes plain frames and returns typed arrays; its tensors are freed
-// before it returns (tf.tidy). The net is the caller's; nothing here changes its weights.
+// before it returns (tf.tidy; the one tensor it reads is freed by the read plan's runner,
+// src/model/readout.ts). Each has an ...Async twin that never reads synchronously (webgpu). The net is the caller's; nothing here changes its weights.
 
 import { convPlan } from './config.ts';
 import type { SteeringNet } from './factory.ts';
 import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
+import { runAsync, runSync, type ReadPlan } from './readout.ts';
 import { tf } from './tfSetup.ts';
 
 /** A map over the model's input (height x width, row-major, row 0 at the top), values 0..1. */
@@ -126,40 +128,48 @@ export interface Look {
   readonly layers: readonly FeatureMaps[];
 }
 
-/** One conv forward of `frame` (RGB at `size`): VBP saliency and / or feature maps. */
+/**
+ * One conv forward of `frame` (RGB at `size`): VBP saliency and / or feature maps.
+ * lookAtFrame reads synchronously; lookAtFrameAsync never does (webgpu in a worker).
+ */
 export function lookAtFrame(net: SteeringNet, frame: Uint8Array, size: FrameSize, opts: LookOptions): Look {
+  return runSync(lookPlan(net, frame, size, opts));
+}
+
+export function lookAtFrameAsync(net: SteeringNet, frame: Uint8Array, size: FrameSize, opts: LookOptions): Promise<Look> {
+  return runAsync(lookPlan(net, frame, size, opts));
+}
+
+function* lookPlan(net: SteeringNet, frame: Uint8Array, size: FrameSize, opts: LookOptions): ReadPlan<Look> {
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const convs = convLayers(net);
   const geometry = convGeometries(net);
+  const plan = convPlan(net.config).layers;
   const keep = Math.max(0, Math.floor(opts.featureChannels));
-  const { means, maps } = tf.tidy(() => {
+  const meanSizes: number[] = [];
+  const mapSizes: number[] = [];
+  // One read for everything: each small read costs a backend sync.
+  const all = yield tf.tidy(() => {
     let y: tf.Tensor = framesToTensor(frame, 1, size, net.config.input);
-    const meanT: tf.Tensor[] = [];
-    const mapT: tf.Tensor[] = [];
+    const parts: tf.Tensor[] = [];
+    const maps: tf.Tensor[] = [];
     for (const l of convs) {
       y = l.apply(y, { training: false }) as tf.Tensor;
-      if (opts.saliency) meanT.push(tf.mean(y, 3).reshape([-1]));
+      if (opts.saliency) parts.push(tf.mean(y, 3).reshape([-1]));
       // Channel-major for drawing: [c, h, w] of the first `keep` channels.
-      if (keep > 0) mapT.push(tf.transpose(tf.slice(y, [0, 0, 0, 0], [1, -1, -1, Math.min(keep, y.shape[3]!)]), [0, 3, 1, 2]).reshape([-1]));
+      if (keep > 0) maps.push(tf.transpose(tf.slice(y, [0, 0, 0, 0], [1, -1, -1, Math.min(keep, y.shape[3]!)]), [0, 3, 1, 2]).reshape([-1]));
     }
-    // One read for everything: each small read costs a backend sync.
-    const all = tf.concat([...meanT, ...mapT, tf.zeros([1])]).dataSync() as Float32Array;
-    const means: Float32Array[] = [];
-    const maps: Float32Array[] = [];
-    let o = 0;
-    for (const t of meanT) {
-      means.push(all.slice(o, o + t.size));
-      o += t.size;
-    }
-    for (const t of mapT) {
-      maps.push(all.slice(o, o + t.size));
-      o += t.size;
-    }
-    return { means, maps };
+    meanSizes.push(...parts.map((t) => t.size));
+    mapSizes.push(...maps.map((t) => t.size));
+    return tf.concat([...parts, ...maps, tf.zeros([1])]);
   });
+  let o = 0;
+  const cut = (n: number): Float32Array => all.slice(o, (o += n));
+  const means = meanSizes.map(cut);
+  const maps = mapSizes.map(cut);
   const { height, width } = net.config.input;
   const saliency = opts.saliency ? { width, height, values: visualBackPropFromMeans(means, geometry) } : null;
-  const layers = maps.map((m, i) => featureImage(convs[i].name, m, geometry[i], Math.min(keep, convPlan(net.config).layers[i].filters), convPlan(net.config).layers[i].filters));
+  const layers = maps.map((m, i) => featureImage(convs[i].name, m, geometry[i], Math.min(keep, plan[i].filters), plan[i].filters));
   return { saliency, layers };
 }
 
@@ -190,13 +200,22 @@ export interface GradCamOptions {
  * Upsampled to the input size bilinearly, normalised to 0..1.
  */
 export function gradCam(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions = {}): SaliencyMap {
+  return runSync(gradCamPlan(net, frames, size, opts));
+}
+
+/** gradCam without a synchronous read (webgpu in a worker). */
+export function gradCamAsync(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions = {}): Promise<SaliencyMap> {
+  return runAsync(gradCamPlan(net, frames, size, opts));
+}
+
+function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions): ReadPlan<SaliencyMap> {
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const T = net.window;
   const convs = convLayers(net);
   const k = opts.layer ?? convs.length - 1;
   if (!(Number.isInteger(k) && k >= 0 && k < convs.length)) throw new ModelError('invalid-input', `Grad-CAM layer must be 0..${convs.length - 1}, got ${k}`);
   const { height, width } = net.config.input;
-  const values = tf.tidy(() => {
+  const values = yield tf.tidy(() => {
     const x = framesToTensor(frames, T, size, net.config.input);
     const newest = tf.slice(x, [T - 1, 0, 0, 0], [1, -1, -1, -1]);
     let a: tf.Tensor = newest;
@@ -219,11 +238,11 @@ export function gradCam(net: SteeringNet, frames: Uint8Array, size: FrameSize, o
       return tf.reshape(tf.slice(applyHeads(net, features), [0, 0], [1, 1]), []) as tf.Scalar;
     };
     const { value, grad } = tf.valueAndGrad(steering)(a);
-    const sign = value.dataSync()[0] < 0 ? -1 : 1;
-    const g = tf.mul(grad, sign);
+    // The sign of the decision stays on the device: no read before the map's.
+    const g = tf.mul(grad, tf.where(tf.less(value, 0), tf.scalar(-1), tf.scalar(1)));
     const weighted = opts.pooling === 'none' ? tf.mul(g, a) : tf.mul(tf.mean(g, [1, 2], true), a);
     const cam = tf.relu(tf.sum(weighted, 3, true)) as tf.Tensor4D;
-    return tf.image.resizeBilinear(cam, [height, width], true).reshape([-1]).dataSync() as Float32Array;
+    return tf.image.resizeBilinear(cam, [height, width], true).reshape([-1]);
   });
   return { width, height, values: normalise(Float32Array.from(values)) };
 }

@@ -12,7 +12,7 @@
 // Frames are real dash frames: the expert on the oval through the real renderer.
 // Params: backends=cpu,wasm,webgl,webgpu; blocks=<n> (interleaved blocks of 5 calls per kind);
 // start=<backend> (the worker's first backend, default wasm: the others are switched to in the
-// same worker); kinds=none,vbp,... (default all; on webgpu none,vbp).
+// same worker); kinds=none,vbp,... (default all).
 import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
 import { DEFAULT_CONFIG, createSteeringNet, initBackend, type BackendName } from '../../../src/model/index.ts';
 import { convGeometries, visualBackPropFromMeans } from '../../../src/model/saliency.ts';
@@ -38,9 +38,7 @@ const KINDS: Record<string, OverlayRequest> = {
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const { quick } = options;
   const backends = (listParam(options, 'backends') ?? (quick ? ['wasm'] : ALL_BACKENDS)) as BackendName[];
-  // On webgpu the worker refuses the views that need a synchronous read (workers/overlayApi.ts):
-  // only live VisualBackProp is measured there unless kinds= says otherwise.
-  const kindsFor = (backend: BackendName): string[] => listParam(options, 'kinds') ?? (backend === 'webgpu' ? ['none', 'vbp'] : Object.keys(KINDS));
+  const kindsFor = (): string[] => listParam(options, 'kinds') ?? Object.keys(KINDS);
   const figures: Record<string, Figure> = {};
   const ratios: Record<string, number> = {};
   const notes: string[] = [];
@@ -78,7 +76,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     {
       const api = worker.api;
       await api.loadModel(modelId, FRAME);
-      const kindNames = kindsFor(backend);
+      const kindNames = kindsFor();
       const slow = backend === 'webgpu' || backend === 'cpu';
       const blocks = Number(options.params.blocks) || (quick ? 2 : slow ? 4 : 10);
       const perBlock = options.params.blocks ? 5 : quick ? 3 : 5;
@@ -99,7 +97,6 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
             const p = await api.predict(transferBytes(frame.slice()), BENCH_SPEED);
             const v = await api.overlayViews(req, k === 'vbp_own' ? { pixels: frame, width: FRAME.width, height: FRAME.height } : undefined);
             if (!v) throw new Error('no overlay views after a prediction');
-            if (v.unavailable) throw new Error(`${k}: ${v.unavailable}`);
             // The first live VisualBackProp after another kind finds no maps yet (its own forward): left out.
             if (k === 'vbp' && !v.saliency?.shared) {
               unshared++;
