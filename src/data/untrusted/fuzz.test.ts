@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import fc from 'fast-check';
-import { strToU8, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { Inflate } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -68,6 +68,35 @@ describe('fuzz: clip and Udacity imports', async () => {
       (stats['clip zip'] ??= { cases: 0, slowestMs: 0 }).cases++;
       await clipImport(valid.subarray(0, cut));
     }), { numRuns: 60 });
+  });
+
+  it("label CSVs with any speedTarget cell: a speed 0..100 m/s, NaN from an empty cell, or refused naming the column", async () => {
+    const files = unzipSync(valid);
+    const lines = strFromU8(files['clips/000/labels.csv']).split('\n');
+    const col = lines[0].split(',').indexOf('speedTarget');
+    expect(col).toBeGreaterThan(0);
+    const cell = fc.oneof(
+      fc.constantFrom('', 'NaN', '-0', '0', '100', '100.0000001', '-1', '1e999', 'Infinity', '-Infinity', '+5', '.5', '1e2', '1e-400'),
+      fc.double().map(String),
+      fc.string({ maxLength: 8 }),
+    );
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 12 }), cell, async (row, v) => {
+      const edited = lines.map((l, i) => (i === row ? l.split(',').map((c, k) => (k === col ? v : c)).join(',') : l)).join('\n');
+      const t0 = performance.now();
+      const r = await importClipsZip(store, zipSync({ ...files, 'clips/000/labels.csv': strToU8(edited) })).then((m) => m, (e: unknown) => e);
+      expect(performance.now() - t0).toBeLessThan(2000);
+      if (r instanceof DataError) {
+        // A cell with CSV punctuation may break the row itself; any other refusal names the column.
+        if (!/[",\r\n]/.test(v)) expect(r.message).toMatch(new RegExp(`row ${row} \\(line ${row + 1}\\), column 'speedTarget'`));
+      } else {
+        const [m] = r as { id: string }[];
+        const got = (await store.labels(m.id)).speedTarget[row - 1];
+        if (Number.isNaN(got)) expect(v).toBe('');
+        else expect(got >= 0 && got <= 100 && got === Number(v)).toBe(true);
+        await store.remove(m.id);
+      }
+      (stats['clip zip'] ??= { cases: 0, slowestMs: 0 }).cases++;
+    }), { numRuns: 80 });
   });
 
   it('manifests with wrong types, NaN/Infinity, deep nesting and huge declared counts', async () => {
