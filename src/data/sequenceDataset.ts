@@ -131,6 +131,21 @@ const DEFAULT_FIELDS: readonly NumericLabelField[] = ['steer', 'speed', 'torque'
 
 const EXPERT_CODE = DRIVERS.indexOf('expert');
 
+/** The 'speed' label of a step (see SequenceDatasetOptions.speedLabel). */
+export function speedLabelOf(
+  labels: Pick<ClipLabels, 'speed' | 'speedTarget' | 'driver'>,
+  meta: { readonly rateHz: number; readonly frameCount: number },
+  step: number,
+  aheadS: number,
+  source: 'ahead' | 'target',
+): number {
+  if (source === 'target' && labels.driver[step] === EXPERT_CODE) {
+    const t = labels.speedTarget[step];
+    if (Number.isFinite(t)) return t;
+  }
+  return labels.speed[speedStep(meta, step, aheadS)];
+}
+
 /** The step whose speed is the 'speed' label of `step`: `aheadS` later, at most the clip's last. */
 export function speedStep(meta: { readonly rateHz: number; readonly frameCount: number }, step: number, aheadS: number): number {
   return Math.min(meta.frameCount - 1, step + Math.round(aheadS * meta.rateHz));
@@ -143,7 +158,7 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
   const cacheChunks = options.cacheChunks ?? 8;
   const fields = options.labelFields ?? DEFAULT_FIELDS;
   const speedAheadS = options.speedAheadS ?? 0;
-  const byTarget = options.speedLabel === 'target';
+  const speedLabel = options.speedLabel ?? 'ahead';
   if (!(Number.isFinite(speedAheadS) && speedAheadS >= 0)) throw new DataError('invalid-input', `speedAheadS must be >= 0 s, got ${speedAheadS}`);
   for (const [what, v] of [['windowLength', T], ['stride', stride], ['batchSize', batchSize], ['cacheChunks', cacheChunks]] as const) {
     if (!(Number.isInteger(v) && v >= 1)) throw new DataError('invalid-input', `${what} must be a positive integer, got ${v}`);
@@ -222,18 +237,10 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f];
       out[offset + f] = field === 'steer' ? labels.cameraSteer[meta.cameras[slot].id]![step]
-        : field === 'speed' ? speedLabelAt(labels, meta, step)
+        : field === 'speed' ? speedLabelOf(labels, meta, step, speedAheadS, speedLabel)
         : field === 'speedNow' ? labels.speed[step]
         : labels[field][step];
     }
-  }
-
-  function speedLabelAt(labels: ClipLabels, meta: ClipMeta, step: number): number {
-    if (byTarget && labels.driver[step] === EXPERT_CODE) {
-      const t = labels.speedTarget[step];
-      if (Number.isFinite(t)) return t;
-    }
-    return labels.speed[speedStep(meta, step, speedAheadS)];
   }
 
   function epochRng(epoch: number): Rng | null {

@@ -104,6 +104,20 @@ describe('sequenceDataset adapter', () => {
     expect(Array.from({ length: got.length / 3 }, (_, i) => got[i * 3 + 1])).toEqual(aheadSpeeds);
     expect((await collect(aheadSrc)).flatMap((x) => Array.from({ length: x.targets.length / 3 }, (_, i) => x.targets[i * 3 + 1]))).toEqual(aheadSpeeds);
 
+    // With heads.speedLabel 'target' the expert's steps read the expert's target speed, the others the speed ahead: in targets() as in the batches.
+    const c = await recordSyntheticClip(store, { steps: 60, chunkSteps: 8, seed: 3, ...shape });
+    const s3 = { ...shape, cameras: c.cameras, seed: 3 };
+    const byTarget = tinyConfig({ ...config, heads: { speedAheadS: 0.25, speedLabel: 'target' } });
+    const targetSrc = await createDatasetBatchSource({ source: store, clipIds: [c.id], config: byTarget, shuffle: false, cameras: [CENTER_CAMERA.id] });
+    const targetSpeeds = Array.from({ length: c.frameCount - 2 }, (_, i) => {
+      const row = syntheticLabels(i + 2, s3);
+      return Math.fround(row.driver === 'expert' ? row.speedTarget! : syntheticLabels(Math.min(i + 2 + 5, c.frameCount - 1), s3).speed);
+    });
+    expect(targetSpeeds.filter((_, i) => syntheticLabels(i + 2, s3).driver === 'expert')).toHaveLength(25);
+    const got2 = await targetSrc.targets();
+    expect(Array.from({ length: got2.length / 3 }, (_, i) => got2[i * 3 + 1])).toEqual(targetSpeeds);
+    expect((await collect(targetSrc)).flatMap((x) => Array.from({ length: x.targets.length / 3 }, (_, i) => x.targets[i * 3 + 1]))).toEqual(targetSpeeds);
+
     const net = createSteeringNet(config);
     try {
       const result = await trainModel({

@@ -8,7 +8,7 @@
 import { createRng } from '../core/rng.ts';
 import type { ClipSource } from '../data/clipStore.ts';
 import type { CameraId } from '../data/clipTypes.ts';
-import { createSequenceDataset, type DatasetLabelField, type FrameRun, speedStep } from '../data/sequenceDataset.ts';
+import { createSequenceDataset, type DatasetLabelField, type FrameRun, speedLabelOf } from '../data/sequenceDataset.ts';
 import { usesSpeedInput, type ModelConfig } from './config.ts';
 import { ModelError } from './modelErrors.ts';
 import { TARGETS_PER_EXAMPLE } from './preprocess.ts';
@@ -47,6 +47,11 @@ export interface BatchSource {
 /** Seconds ahead of each frame that the speed head's label is read (0 for models made before it existed). */
 export function speedAheadOf(config: ModelConfig): number {
   return config.heads.speedAheadS ?? 0;
+}
+
+/** Where the speed head's label comes from ('ahead' for models made before the choice existed). */
+export function speedLabelSource(config: ModelConfig): 'ahead' | 'target' {
+  return config.heads.speedLabel ?? 'ahead';
 }
 
 /** The batch layout a config trains with. */
@@ -181,7 +186,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
   const fields = labelFields.length;
   const speedField = labelFields.indexOf('speedNow');
   const ds = await createSequenceDataset(source, {
-    clipIds, windowLength: T, batchSize, labelFields, speedAheadS: speedAheadOf(config), speedLabel: config.heads.speedLabel ?? 'ahead',
+    clipIds, windowLength: T, batchSize, labelFields, speedAheadS: speedAheadOf(config), speedLabel: speedLabelSource(config),
     ...(cameras ? { cameras } : {}),
     ...(options.cacheChunks ? { cacheChunks: options.cacheChunks } : {}),
     shuffle: options.shuffle ? { seed: config.seed } : null,
@@ -266,7 +271,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
           const steer = labels.cameraSteer[cam.id]!;
           for (let end = T - 1; end < meta.frameCount; end++, e++) {
             out[e * k] = steer[end];
-            out[e * k + 1] = labels.speed[speedStep(meta, end, speedAheadOf(config))];
+            out[e * k + 1] = speedLabelOf(labels, meta, end, speedAheadOf(config), speedLabelSource(config));
             out[e * k + 2] = labels.torque[end];
           }
         }
