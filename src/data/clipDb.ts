@@ -32,7 +32,7 @@ export interface LabelRecord {
   readonly clipId: string;
   readonly index: number;
   readonly count: number;
-  /** count rows of labelRowWidth(cameras) float64, row-major (see clipTypes NUMERIC_LABEL_FIELDS). */
+  /** count rows of labelRowWidth(cameras, meta.schemaVersion) float64, row-major (see clipTypes labelFieldsOf). */
   readonly rows: Float64Array;
 }
 
@@ -94,8 +94,9 @@ export interface MigrationContext {
 /**
  * One step of the schema's history: MIGRATIONS[v] upgrades a database at version v to v + 1,
  * inside the upgrade transaction (await only IndexedDB requests there). A new version is one
- * more entry here, a bump of CLIP_SCHEMA_VERSION and a section in docs/formats.md; a fresh
- * database runs every entry from 0, so each migration must work on empty stores too.
+ * more entry here and a line in docs/formats.md; a fresh database runs every entry from 0, so
+ * each migration must work on empty stores too. A new clip record layout needs no migration:
+ * clips keep their schemaVersion and readers pick the layout by it (CLIP_SCHEMA_VERSION).
  */
 export type Migration = (ctx: MigrationContext) => Promise<void> | void;
 
