@@ -1,9 +1,25 @@
 // The model overlays while the starter model drives in lockstep: each toggle draws its canvas
 // (non-uniform pixels), the saliency map changes as the road does, the keys toggle them too,
 // and the autopilot keeps driving with them on (laps progress, no intervention); with saliency on
-// it drives a whole lap.
+// it drives a whole lap. On the webgpu backend (a software adapter here) every overlay comes back
+// and the predictions go on after each (one synchronous read used to break them there).
 import { expect, test, type Page } from '@playwright/test';
 import { GamePage } from './gamePage.ts';
+
+/** A tiny CNN+LSTM (12x16 input, 2 convs, 6 units, T=3) with fresh weights, as a model zip in base64, built in Node. */
+async function tinyModelZip(): Promise<string> {
+  const { computeTargetNormalization, createSteeringNet, exportModelZip, initBackend, saveModel } = await import('../src/model/index.ts');
+  const { syntheticTargets, tinyConfig } = await import('../src/model/testKit.ts');
+  await initBackend('cpu');
+  const net = createSteeringNet(tinyConfig({ seed: 5 }));
+  try {
+    const normalization = computeTargetNormalization(Float32Array.from({ length: 30 }, (_, i) => syntheticTargets(Math.floor(i / 3))[i % 3]));
+    const saved = await saveModel(net, { normalization, metadata: { name: 'tiny overlays', createdAt: Date.now(), clips: [], metrics: {}, backend: 'cpu' } });
+    return Buffer.from(exportModelZip(saved)).toString('base64');
+  } finally {
+    net.dispose();
+  }
+}
 
 /** Distinct RGBA values and the mean alpha of a canvas, read from its own pixels. */
 function canvasPixels(page: Page, testId: string): Promise<{ width: number; height: number; distinct: number; meanAlpha: number; hash: number }> {
@@ -143,6 +159,58 @@ test('the library\'s playback shows the driving model\'s saliency over a recorde
   // Another frame, another map.
   await page.getByTestId('playback-scrubber').fill('40');
   await expect.poll(async () => (await canvasPixels(page, 'playback-saliency-canvas')).hash, { timeout: 20_000 }).not.toBe(first.hash);
+  expect(game.errors).toEqual([]);
+});
+
+test('on the webgpu backend every overlay comes back, finite and as on cpu, and the predictions go on after each', async ({ page }) => {
+  test.setTimeout(240_000);
+  const game = new GamePage(page);
+  await game.open('?track=oval');
+  const model = await game.hook('importModel', await tinyModelZip());
+  // What used to be refused on webgpu: VisualBackProp with its own forward (no maps of the frame
+  // yet) and of a recorded frame, Grad-CAM, HiResCAM, layer views, gates; and the shared VisualBackProp.
+  const requests = [
+    { saliency: 'vbp' as const },
+    { saliency: 'vbp' as const },
+    { saliency: 'gradcam' as const },
+    { saliency: 'hirescam' as const, gradcamLayer: 0 },
+    { featureChannels: 4 },
+    { gates: true },
+    { saliency: 'vbp' as const, still: true },
+  ];
+  const gpu = await game.hook('overlaysOn', 'webgpu', model.id, 4, requests);
+  expect(gpu.backend).toBe('webgpu');
+  const cpu = await game.hook('overlaysOn', 'cpu', model.id, 4, requests);
+  expect(gpu.views.map((v) => v && v.saliency && [v.saliency.method, v.saliency.shared])).toEqual([['vbp', false], ['vbp', true], ['gradcam', false], ['hirescam', false], null, null, ['vbp', false]]);
+  const finite = (xs: number[]) => xs.length > 0 && xs.every(Number.isFinite);
+  const maxDiff = (a: number[], b: number[]) => (expect(a.length).toBe(b.length), Math.max(...a.map((x, i) => Math.abs(x - b[i]))));
+  gpu.views.forEach((v, k) => {
+    const c = cpu.views[k]!;
+    expect(v).not.toBeNull();
+    if (v!.saliency) {
+      expect(v!.saliency.values.length).toBe(12 * 16);
+      expect(finite(v!.saliency.values)).toBe(true);
+      expect(Math.max(...v!.saliency.values)).toBeCloseTo(1, 5); // normalised, not dark
+      expect(maxDiff(v!.saliency.values, c.saliency!.values)).toBeLessThan(1e-3); // 2.4e-7 when written
+    }
+  });
+  const layers = gpu.views[4]!.layers;
+  expect(layers.map((l) => [l.layer, l.pixels.length])).toEqual([['conv1', 4 * 5 * 7], ['conv2', 4 * 5 * 7]]);
+  layers.forEach((l, i) => expect(maxDiff(l.pixels, cpu.views[4]!.layers[i].pixels)).toBeLessThanOrEqual(2));
+  expect(new Set(layers[0].pixels).size).toBeGreaterThan(5);
+  const gates = gpu.views[5]!.gates!;
+  expect([gates.kind, gates.steps, Object.keys(gates.series)]).toEqual(['lstm', 3, ['input', 'forget', 'output', 'cell', 'hidden']]);
+  for (const [name, series] of Object.entries(gates.series)) {
+    expect(series.length).toBe(3 * 6);
+    expect(finite(series)).toBe(true);
+    expect(maxDiff(series, cpu.views[5]!.gates!.series[name])).toBeLessThan(1e-3);
+  }
+  // The prediction after each view: there (the bug stopped it), finite, and as on cpu.
+  expect(gpu.after).toHaveLength(requests.length);
+  gpu.after.forEach((p, k) => {
+    expect(finite([p.steering, p.speed, p.torque])).toBe(true);
+    expect(Math.abs(p.steering - cpu.after[k].steering)).toBeLessThan(1e-3);
+  });
   expect(game.errors).toEqual([]);
 });
 

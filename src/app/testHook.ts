@@ -8,6 +8,7 @@ import { carSpeed } from '../sim/car.ts';
 import { hashWorld } from '../sim/world.ts';
 import type { ClipMeta, ModelMeta } from '../data/index.ts';
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
+import type { OverlayRequest } from '../../workers/overlayApi.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { curvatureAhead } from '../sim/track.ts';
 import { autonomyPct } from '../scoring/rules.ts';
@@ -94,6 +95,17 @@ export interface TestHook {
    * frames (the same on every backend); returns the predictions, for parity checks.
    */
   predictOn(backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu', modelId: string, frames: number): Promise<{ steering: number; speed: number; torque: number; backend: string }[]>;
+  /**
+   * The same fresh worker forced to `backend`: after `frames` synthetic frames, each overlay
+   * request in turn, each followed by one more prediction (a backend whose reads broke fails
+   * there); the views as plain arrays (`still`: of the last frame as a recorded frame).
+   */
+  overlaysOn(backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu', modelId: string, frames: number, requests: (OverlayRequest & { still?: boolean })[]): Promise<{
+    backend: string;
+    views: ({ saliency: { method: string; shared: boolean; values: number[] } | null; layers: { layer: string; pixels: number[] }[]; gates: { kind: string; steps: number; series: Record<string, number[]>; outputs: number[] } | null } | null)[];
+    /** The prediction after each request. */
+    after: { steering: number; speed: number; torque: number }[];
+  }>;
   autopilotStats(): { engaged: boolean; interventions: number; engagedTicks: number; latencyMs: number; humanHasWheel: boolean };
   /**
    * The live-latency probe of the real-time autopilot since it was last engaged (latencyProbe.ts):
@@ -110,6 +122,14 @@ declare global {
   interface Window {
     __deepsteer?: TestHook;
   }
+}
+
+/** The dash camera's frame size, and a synthetic frame of it (the same on every backend). */
+const DASH = { width: 200, height: 66 };
+function syntheticDash(f: number): Uint8Array {
+  const frame = new Uint8Array(DASH.width * DASH.height * 3);
+  for (let i = 0; i < frame.length; i++) frame[i] = (i * 7 + f * 31 + (i % 200) * 3) & 255;
+  return frame;
 }
 
 export function installTestHook(app: App): TestHook {
@@ -271,16 +291,37 @@ export function installTestHook(app: App): TestHook {
       const w = startSteeringWorker();
       try {
         await w.api.init({ backend });
-        const size = { width: 200, height: 66 };
-        await w.api.loadModel(modelId, size);
+        await w.api.loadModel(modelId, DASH);
         const out: { steering: number; speed: number; torque: number; backend: string }[] = [];
         for (let f = 0; f < frames; f++) {
-          const frame = new Uint8Array(size.width * size.height * 3);
-          for (let i = 0; i < frame.length; i++) frame[i] = (i * 7 + f * 31 + (i % 200) * 3) & 255;
-          const p = await w.api.predict(frame, 8 + (f % 5)); // a fixed speed per frame: the same input on every backend
+          const p = await w.api.predict(syntheticDash(f), 8 + (f % 5)); // a fixed speed per frame: the same input on every backend
           out.push({ steering: p.steering, speed: p.speed, torque: p.torque, backend: p.backend });
         }
         return out;
+      } finally {
+        w.terminate();
+      }
+    },
+    async overlaysOn(backend, modelId, frames, requests) {
+      const w = startSteeringWorker();
+      try {
+        const status = await w.api.init({ backend });
+        await w.api.loadModel(modelId, DASH);
+        let f = 0;
+        for (; f < frames; f++) await w.api.predict(syntheticDash(f), 8);
+        const views = [];
+        const after = [];
+        for (const { still, ...req } of requests) {
+          const v = await w.api.overlayViews(req, still ? { pixels: syntheticDash(f - 1), ...DASH } : undefined);
+          views.push(v && {
+            saliency: v.saliency && { method: v.saliency.method, shared: v.saliency.shared, values: Array.from(v.saliency.values) },
+            layers: v.layers.map((l) => ({ layer: l.layer, pixels: Array.from(l.pixels) })),
+            gates: v.gates && { kind: v.gates.kind, steps: v.gates.steps, series: Object.fromEntries(Object.entries(v.gates.series).map(([k, s]) => [k, Array.from(s)])), outputs: Array.from(v.gates.outputs) },
+          });
+          const p = await w.api.predict(syntheticDash(f++), 8);
+          after.push({ steering: p.steering, speed: p.speed, torque: p.torque });
+        }
+        return { backend: status.backend ?? '', views, after };
       } finally {
         w.terminate();
       }
