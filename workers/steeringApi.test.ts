@@ -80,6 +80,18 @@ describe('steering worker API (in Node)', () => {
     expect(Number.isFinite(p.steering)).toBe(true); // no speed asked for: the net does not read it
   });
 
+  it('a fine-tune reports its base model alone on the same held-out clips (before), a run from scratch does not', async () => {
+    const { api, ids } = await setup();
+    await api.init({ backend: 'cpu' });
+    const base = await api.train({ name: 'base', config: tinyConfig({ training: { epochs: 2 } }), trainClipIds: [ids[0]], valClipIds: [ids[1]], runId: 'b' }, () => {});
+    expect(base.before).toBeUndefined();
+    const tuned = await api.train({ name: 't', config: tinyConfig({ training: { epochs: 1 } }), fromModelId: base.modelId!, trainClipIds: [ids[0]], valClipIds: [ids[1]], runId: 't' }, () => {});
+    // The base's saved weights (its best epoch) on the same clip and targets: the base's own figure.
+    expect(tuned.before?.rmse.steering).toBeCloseTo(base.rmse!.steering, 5);
+    expect(tuned.before?.baselineRmse.steering).toBeCloseTo(tuned.baselineRmse!.steering, 6);
+    expect(tuned.before?.rmse.steering).not.toBeCloseTo(tuned.rmse!.steering, 6); // the fine-tune changed it
+  });
+
   it('exports a model as a zip and imports it back; refuses a broken zip', async () => {
     const { api, ids } = await setup();
     await api.init({ backend: 'cpu' });

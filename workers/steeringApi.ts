@@ -268,9 +268,10 @@ export function createSteeringApi(deps: SteeringApiDeps) {
           const name = order[attempt];
           if (!name) throw new Error(`every backend failed during training (last: ${lastFailure})`);
           let net: SteeringNet | null = null;
+          const fromBase = attempt === 0 && baseSaved !== null && !resumeFrom;
           try {
             await useBackend(name);
-            if (attempt === 0 && baseSaved && !resumeFrom) {
+            if (fromBase) {
               const loaded = await loadModel(baseSaved);
               net = loaded.net;
               normalization = loaded.normalization;
@@ -287,6 +288,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               resumeFrom,
               training: config.training,
               ...(normalization ? { normalization } : {}),
+              validateFirst: fromBase, // the base model alone on the same held-out clips
               peer,
               onPeerLost: (reason) => {
                 peer = null;
@@ -323,6 +325,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               backend: name,
               rmse: best ? (best.valRmse ?? best.trainRmse) : null,
               baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
+              ...(result.before ? { before: { rmse: result.before.rmse, baselineRmse: result.before.baseline } } : {}),
               ...(worthSaving && modelId === null ? { held: true } : {}),
             };
           } catch (e) {

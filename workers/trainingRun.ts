@@ -43,6 +43,11 @@ export interface TrainOutcome {
   /** Validation (else training) RMSE per head of the saved weights, and the constant predictor's. */
   rmse: { steering: number; speed: number; torque: number } | null;
   baselineRmse: { steering: number; speed: number; torque: number } | null;
+  /**
+   * A fine-tune (fromModelId) with validation clips: the base model's validation RMSE before
+   * training and the constant predictor's, on the same clips, so the two can be compared.
+   */
+  before?: { rmse: { steering: number; speed: number; torque: number }; baselineRmse: { steering: number; speed: number; torque: number } };
   /** The storage was full at the end: the model is held in memory until saveHeldModel() succeeds (or it is exported). */
   held?: boolean;
 }

@@ -109,6 +109,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       }
     }
 
+    // The net as it came (a fine-tune's base), on the same clips and targets as every epoch's check.
+    const first = options.validateFirst && validation && !resumeFrom ? await evaluate(validation) : null;
+    const before = first && first !== 'cancelled' ? { rmse: first.rmse, baseline: first.baseline } : null;
+
     const { epochs } = config.training;
     let examplesSeen = 0;
     let activeMs = 0;
@@ -201,7 +205,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       tf.tidy(() => weights.forEach((w, i) => w.variable.assign(bestSnapshot![i])));
       restoredBest = true;
     }
-    return { status, epochsDone: history.length, steps: optimizer.step, history, best, normalization, restoredBest };
+    return { status, epochsDone: history.length, steps: optimizer.step, history, best, normalization, restoredBest, before };
   } finally {
     peer?.stop();
     optimizer.dispose();

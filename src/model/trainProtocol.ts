@@ -157,6 +157,11 @@ export interface TrainOptions {
   readonly peer?: GradientPeer | null;
   /** The peer failed to start or answer: the run goes on alone from the same step. */
   readonly onPeerLost?: (reason: string) => void;
+  /**
+   * Validate the net as given, before the first step (a fine-tune's base model on the same
+   * held-out clips as the result): the result's `before`. Needs a validation set; not on resume.
+   */
+  readonly validateFirst?: boolean;
 }
 
 export interface TrainingResult {
@@ -168,4 +173,6 @@ export interface TrainingResult {
   readonly normalization: TargetNormalization;
   /** The weights were put back to the best epoch's (config.training.earlyStopping.restoreBest). */
   readonly restoredBest: boolean;
+  /** With `validateFirst`: the net's validation RMSE before training, and the constant predictor's. */
+  readonly before?: { readonly rmse: HeadValues; readonly baseline: HeadValues } | null;
 }

@@ -137,3 +137,22 @@ export function verdictSentence(v: Verdict | null, onValidation: boolean): strin
       return '';
   }
 }
+
+/**
+ * What a fine-tune added, measured on the same held-out clips: its base model alone against the
+ * fine-tuned one, each as a share of driving straight's steering error. '' without both figures.
+ */
+export function baseComparisonSentence(
+  base: { rmse: number | null | undefined; baseline: number | null | undefined },
+  ours: { rmse: number | null | undefined; baseline: number | null | undefined },
+  baseName: string,
+): string {
+  const share = (f: typeof base): number | null =>
+    typeof f.rmse === 'number' && Number.isFinite(f.rmse) && typeof f.baseline === 'number' && Number.isFinite(f.baseline) && f.baseline > 0 ? f.rmse / f.baseline : null;
+  const b = share(base);
+  const o = share(ours);
+  if (b === null || o === null) return '';
+  const pct = (x: number): string => `${Math.round(x * 100)}%`;
+  const what = o < b * 0.95 ? 'your driving made it better' : o > b * 1.05 ? `fine-tuning made it worse on these clips (${baseName} alone drives better for now)` : 'about the same as before';
+  return `Steering error on the same held-out clips, as a share of driving straight's: ${baseName} alone ${pct(b)}, yours ${pct(o)}: ${what}.`;
+}

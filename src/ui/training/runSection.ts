@@ -40,7 +40,8 @@ export interface RunSection {
   /** The run as reported; IDLE_RUN before the first. */
   readonly state: RunState;
   /** Runs `req` to its end (the panel checks first that no run is going). */
-  start(req: TrainRequestLike): Promise<void>;
+  /** `baseName`: a fine-tune's base model as the verdict names it ("the starter model"). */
+  start(req: TrainRequestLike, baseName?: string): Promise<void>;
   /** One event of the run started here; ignored when no run is going. */
   onEvent(e: TrainEventLike): void;
   /** Draws the Run view: why Start is off, and the name an empty box stands for. */
@@ -97,10 +98,10 @@ export function createRunSection(opts: RunSectionOptions): RunSection {
     }
   }
 
-  async function start(req: TrainRequestLike): Promise<void> {
+  async function start(req: TrainRequestLike, baseName?: string): Promise<void> {
     series.reset();
     plots.draw(series);
-    run = startRun({ runId: req.runId, name: req.name, resume: Boolean(req.resume), hasValidation: req.valClipIds.length > 0 });
+    run = startRun({ runId: req.runId, name: req.name, resume: Boolean(req.resume), hasValidation: req.valClipIds.length > 0, baseName: baseName ?? null });
     discardOnCancel = false;
     opts.renderAll();
     opts.section.root.scrollIntoView({ block: 'start', behavior: 'smooth' });

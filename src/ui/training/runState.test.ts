@@ -77,4 +77,14 @@ describe('run state', () => {
     // Nothing saved: no verdict on a model that does not exist.
     expect(finished(s, outcome({ status: 'cancelled', modelId: null })).verdict).toBeNull();
   });
+  it("a fine-tune's verdict says what the player's driving added: the base alone and the fine-tune, on the same held-out clips", () => {
+    const base = (steering: number) => ({ rmse: { steering, speed: 1, torque: 0.1 }, baselineRmse: { steering: 0.182, speed: 3, torque: 0.3 } });
+    const run = (before?: ReturnType<typeof base>, baseName?: string) =>
+      finished(applyEvent(startRun({ runId: 'r', name: 'Quick', resume: false, baseName }), step(3, 9)), outcome(before ? { before } : {}));
+    expect(run(base(0.091), 'the starter model').message).toMatch(/held-out clips, as a share of driving straight's: the starter model alone 50%, yours 34%: your driving made it better\.$/);
+    expect(run(base(0.05), 'the starter model').message).toMatch(/the starter model alone 27%, yours 34%: fine-tuning made it worse on these clips \(the starter model alone drives better for now\)\.$/);
+    expect(run(base(0.062)).message).toMatch(/the model it started from alone 34%, yours 34%: about the same as before\.$/);
+    // Not a fine-tune (no base figures): the verdict alone.
+    expect(run(undefined, 'the starter model').message).toMatch(/hand it the wheel with Drive\.$/);
+  });
 });

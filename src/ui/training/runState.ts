@@ -2,7 +2,7 @@
 // the player's intents: phase, epoch and batch, speed, time left, overall progress, the backend
 // and its switches, the last epoch's figures and the outcome. Pure reducers: no DOM.
 
-import { formatRmse, formatVsBaseline, steeringVerdict, type Verdict, verdictSentence } from './format.ts';
+import { baseComparisonSentence, formatRmse, formatVsBaseline, steeringVerdict, type Verdict, verdictSentence } from './format.ts';
 import type { EpochEventLike, NoticeKind, TrainEventLike, TrainOutcomeLike } from './trainingContract.ts';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
@@ -37,12 +37,14 @@ export interface RunState {
   readonly hasValidation: boolean;
   /** The saved model against driving straight, once done. */
   readonly verdict: Verdict | null;
+  /** A fine-tune's base model, as the verdict names it ("the starter model"); null: not a fine-tune. */
+  readonly baseName: string | null;
 }
 
 export const IDLE_RUN: RunState = {
   phase: 'idle', runId: null, name: '', message: null, epoch: 0, epochs: 0, batch: 0, batchesPerEpoch: 0,
   examplesPerSecond: 0, etaSeconds: NaN, learningRate: null, fraction: 0, backend: null, notices: [], lastEpoch: null, outcome: null,
-  hasValidation: true, verdict: null,
+  hasValidation: true, verdict: null, baseName: null,
 };
 
 /** Whether a run is in progress (Start is off, Pause/Resume/Cancel on). */
@@ -50,10 +52,10 @@ export function isActive(s: RunState): boolean {
   return s.phase === 'starting' || s.phase === 'running' || s.phase === 'paused' || s.phase === 'stopping';
 }
 
-export function startRun(opts: { runId: string; name: string; resume: boolean; hasValidation?: boolean }): RunState {
+export function startRun(opts: { runId: string; name: string; resume: boolean; hasValidation?: boolean; baseName?: string | null }): RunState {
   return {
     ...IDLE_RUN, phase: 'starting', runId: opts.runId, name: opts.name, message: opts.resume ? 'Resuming from the checkpoint…' : 'Starting…',
-    hasValidation: opts.hasValidation ?? true,
+    hasValidation: opts.hasValidation ?? true, baseName: opts.baseName ?? null,
   };
 }
 
@@ -108,7 +110,15 @@ export function paused(s: RunState, isPaused: boolean): RunState {
 
 export function finished(s: RunState, outcome: TrainOutcomeLike): RunState {
   const verdict = outcome.modelId ? steeringVerdict(outcome.rmse?.steering, outcome.baselineRmse?.steering) : null;
-  const message = [outcomeMessage(s.name, outcome, s.hasValidation), verdictSentence(verdict, s.hasValidation)].filter(Boolean).join(' ');
+  // A fine-tune's base alone on the same held-out clips: what the player's driving added.
+  const added = verdict && outcome.before
+    ? baseComparisonSentence(
+      { rmse: outcome.before.rmse.steering, baseline: outcome.before.baselineRmse.steering },
+      { rmse: outcome.rmse?.steering, baseline: outcome.baselineRmse?.steering },
+      s.baseName ?? 'the model it started from',
+    )
+    : '';
+  const message = [outcomeMessage(s.name, outcome, s.hasValidation), verdictSentence(verdict, s.hasValidation), added].filter(Boolean).join(' ');
   return { ...s, phase: 'done', outcome, verdict, fraction: outcome.status === 'completed' ? 1 : s.fraction, message };
 }
 

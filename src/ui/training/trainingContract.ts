@@ -91,6 +91,8 @@ export interface TrainOutcomeLike {
   readonly baselineRmse: HeadValuesLike | null;
   /** The storage was full: the model is held in memory and saved once there is room. */
   readonly held?: boolean;
+  /** A fine-tune with held-out clips: the base model alone on the same clips, before training. */
+  readonly before?: { readonly rmse: HeadValuesLike; readonly baselineRmse: HeadValuesLike };
 }
 
 /** src/model/config.ts LayerDescription. */

@@ -179,7 +179,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       jsonError = null;
       setConfig(start);
       await validate();
-      await startTraining(`Quick ${formatDate(deps.now())}`, null, { budgetSeconds: QUICK_BUDGET_S, ...(base ? { fromModelId: base.id } : {}) });
+      await startTraining(`Quick ${formatDate(deps.now())}`, null, { budgetSeconds: QUICK_BUDGET_S, ...(base ? { fromModelId: base.id } : {}) }, base ? 'the starter model' : undefined);
     } finally {
       quickStarting = false;
       if (!disposed) renderRun();
@@ -260,7 +260,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
   }
 
   /** A new run from the draft (or the kept request of an interrupted one, resumed). */
-  async function startTraining(name: string, resumeFrom: TrainRequestLike | null, quick?: { budgetSeconds: number; fromModelId?: string }): Promise<void> {
+  async function startTraining(name: string, resumeFrom: TrainRequestLike | null, quick?: { budgetSeconds: number; fromModelId?: string }, baseName?: string): Promise<void> {
     if (isActive(runSection.state) || disposed) return;
     let req: TrainRequestLike;
     if (resumeFrom) {
@@ -270,7 +270,7 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
       const plan = currentPlan();
       req = { name, config: structuredClone(config), trainClipIds: [...plan.trainClipIds], valClipIds: [...plan.valClipIds], runId: newRunId(deps.now()), ...quick };
     }
-    await runSection.start(req);
+    await runSection.start(req, baseName);
   }
 
   async function resumeRun(runId: string): Promise<void> {
