@@ -20,6 +20,7 @@ import { trainingWorkerCount } from './appSettings.ts';
 import { AutopilotController } from './autopilotController.ts';
 import { workElsewhere } from './elsewhere.ts';
 import { createFirstRunFeature } from './firstRunFeature.ts';
+import { guideAutoRecordPlan } from './guideAutoRecord.ts';
 import { backendBadge, DashCache, FpsMeter, raceGhostView } from './frameView.ts';
 import { type IntentActions, performIntent } from './intents.ts';
 import { createLapsFeature } from './lapsFeature.ts';
@@ -250,12 +251,13 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setPaused: (p) => setPaused(p),
     settings: () => settingsFeature.current,
     hiddenModel: (id) => trainingPanel.models.isHidden(id),
+    autoRecord: (onProgress) => runAutoRecord(guideAutoRecordPlan({
+      trackId: session.track.id, theme, frame: { width: renderer?.dashWidth ?? 200, height: renderer?.dashHeight ?? 66 }, rateHz: settingsFeature.current.recordRateHz, seed: Date.now() % 100_000,
+    }), onProgress),
   });
 
   // ---- Model overlays: saliency, layer views, gates (overlaysFeature.ts) ------------------
   const overlays = createOverlaysFeature({ parent: shell.hudLayer, autopilot, training, panelOpen: () => shell.openPanelName !== null });
-
-
 
   const extras = (): HudExtras => {
     const ap = autopilot.hudInfo();

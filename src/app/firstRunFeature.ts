@@ -1,6 +1,8 @@
 // The first run's wiring: the guide card (src/ui/guide.ts) and what its buttons do, the touch
 // controls (src/input/touch.ts) shown on touch screens, the help overlay, which pauses the
 // game while it is open and offers the guide again, and the HUD's model switch (modelSwitch.ts).
+// The guide's "Let the expert record" runs one auto-record (guideAutoRecord.ts's plan) and, once
+// its clips are saved, moves the guide on as a saved recording does.
 
 import type { HumanInput } from '../input/humanInput.ts';
 import { KEY_MAP } from '../input/keymap.ts';
@@ -26,6 +28,8 @@ export interface FirstRunHost {
   settings?(): { pausePanels: boolean };
   /** A model deleted and still undoable (src/app/modelCommands.ts): left out of the HUD's switch. */
   hiddenModel?(id: string): boolean;
+  /** The guide's one-click auto-record (guideAutoRecord.ts): clips saved, or why none were. */
+  autoRecord?(onProgress: (p: { fraction: number }) => void): Promise<{ clips: readonly { frameCount: number }[]; error?: Error | null }>;
 }
 
 export interface FirstRun {
@@ -61,6 +65,27 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
     if (e.pointerType === 'touch' && !touch.visible) touch.setVisible(true);
   };
   shell.viewport.addEventListener('pointerdown', onPointer);
+
+  let autoRecording = false;
+  async function autoRecord(): Promise<void> {
+    if (!host.autoRecord || autoRecording) return;
+    autoRecording = true;
+    guide.busy('Expert recording…');
+    try {
+      const r = await host.autoRecord((p) => guide.busy(`Expert recording: ${Math.floor(p.fraction * 100)}%`));
+      if (r.error) shell.notify(r.error.message, 'error');
+      if (r.clips.length > 0) {
+        const frames = r.clips.reduce((n, c) => n + c.frameCount, 0);
+        shell.notify(`The expert recorded ${r.clips.length} clip${r.clips.length === 1 ? '' : 's'} (${frames} frames) for your model: now Quick train again.`, 'ok');
+        guide.report('recording-saved');
+      }
+    } catch (e) {
+      shell.notify(`Auto-record failed: ${(e as Error).message}`, 'error');
+    } finally {
+      autoRecording = false;
+      guide.busy(null);
+    }
+  }
 
   async function driveOwnModel(): Promise<void> {
     try {
@@ -119,6 +144,9 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
           break;
         case 'record':
           host.setMode('record');
+          break;
+        case 'auto-record':
+          void autoRecord();
           break;
         case 'train':
           host.setMode('train');

@@ -1,6 +1,6 @@
 // The guide's step logic: what the player did moves it on, never back.
 import { describe, expect, it } from 'vitest';
-import { guideStepAfter, guideStepNumber, trainedEvent } from './guide.ts';
+import { guideStepActions, guideStepAfter, guideStepNumber, trainedEvent } from './guide.ts';
 
 describe('first-run guide steps', () => {
   it('moves on as the player watches, records, trains and drives their model', () => {
@@ -53,5 +53,14 @@ describe('first-run guide steps', () => {
     // Earlier steps skip ahead to 'improve' (a player who trained before watching).
     expect(guideStepAfter('watch', 'model-not-ready')).toBe('improve');
     expect(guideStepAfter('record', 'model-unchecked')).toBe('improve');
+  });
+
+  it('where it asks for more recording, a second button has the expert record in one click', () => {
+    expect(guideStepActions('improve', 'worse')).toEqual(['record', 'auto-record']);
+    expect(guideStepActions('improve', 'unchecked')).toEqual(['record', 'auto-record']);
+    expect(guideStepActions('watch', 'worse')).toEqual(['watch']);
+    expect(guideStepActions('train', 'worse')).toEqual(['train']);
+    // Auto-recorded clips count as recording saved: back to training.
+    expect(guideStepAfter('improve', 'recording-saved')).toBe('train');
   });
 });

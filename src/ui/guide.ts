@@ -5,6 +5,7 @@
 // Training moves the guide on to "Your model drives" only when the model beats driving straight
 // on a held-out clip (`trainedEvent`); otherwise it goes to 'improve', which says what to do
 // (record more, then train again) and, once a new recording is saved, goes back to 'train'.
+// There a second button has the expert record for the player in one click (auto-record).
 //
 // Ownership: owns its card element; the step is kept in localStorage (not game data).
 
@@ -25,8 +26,8 @@ export type GuideEvent = 'autopilot-engaged' | 'recording-saved' | 'model-traine
 /** Why the guide is at 'improve'. */
 export type ImproveReason = 'worse' | 'unchecked';
 
-/** What a step's main button asks the app to do. */
-export type GuideAction = 'watch' | 'record' | 'train' | 'drive-own';
+/** What a step's buttons ask the app to do ('auto-record': the expert records curvy laps). */
+export type GuideAction = 'watch' | 'record' | 'auto-record' | 'train' | 'drive-own';
 
 /** The steering verdict of a training run (src/ui/training/format.ts `Verdict`). */
 export type TrainedVerdict = 'good' | 'meh' | 'worse' | null;
@@ -74,7 +75,11 @@ interface StepText {
   keys: string;
   button: string;
   action: GuideAction;
+  /** A second way to do the step, beside the main button. */
+  alt?: { button: string; action: GuideAction };
 }
+
+const AUTO_RECORD = { button: 'Let the expert record', action: 'auto-record' } as const;
 
 function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean, reason: ImproveReason): StepText {
   const drive = touch ? 'the steering pad and the Gas and Brake pedals on screen' : 'the arrow keys or WASD (or a gamepad)';
@@ -108,16 +113,18 @@ function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean, reason: Impr
         ? {
           title: 'Record one more lap',
           text: 'Your model was trained on one clip, so no lap was held out to check that it drives. Record one more lap, then Quick train again: it keeps one clip aside for the check.',
-          keys: `Drive with ${drive}. Training then moves on only if your model beats driving straight.`,
+          keys: `Drive with ${drive}, or let the expert record a minute on curvy tracks for you. Training then moves on only if your model beats driving straight.`,
           button: 'Record another lap',
           action: 'record',
+          alt: AUTO_RECORD,
         }
         : {
           title: 'Your model is not ready yet',
           text: 'On the lap it never saw, it steers worse than driving straight. Record another lap or two with plenty of curves (drift to the edge now and then and steer back: it learns recoveries), then Quick train again.',
-          keys: 'Or let the expert drive for you: Library, Auto-record adds expert laps on curvy tracks.',
+          keys: 'Or let the expert drive: it records a minute on curvy tracks, weaving and recovering, in one click.',
           button: 'Record more driving',
           action: 'record',
+          alt: AUTO_RECORD,
         };
     case 'compare':
       return {
@@ -128,6 +135,12 @@ function stepText(step: Exclude<GuideStep, 'done'>, touch: boolean, reason: Impr
         action: 'drive-own',
       };
   }
+}
+
+/** What a step's buttons do: the main button's action, then the second button's if any. */
+export function guideStepActions(step: Exclude<GuideStep, 'done'>, reason: ImproveReason): GuideAction[] {
+  const t = stepText(step, false, reason);
+  return t.alt ? [t.action, t.alt.action] : [t.action];
 }
 
 export interface GuideOptions {
@@ -145,6 +158,8 @@ export interface Guide {
   report(e: GuideEvent): void;
   /** Shows the card again (from help); after the last step, from the start. */
   show(): void;
+  /** Something started from the card is running: its second button is off and says `label` (null: done). */
+  busy(label: string | null): void;
   hide(): void;
   dispose(): void;
 }
@@ -157,6 +172,7 @@ export function createGuide(opts: GuideOptions): Guide {
   let step: GuideStep = saved.step;
   let dismissed = saved.dismissed;
   let reason: ImproveReason = saved.reason;
+  let busyLabel: string | null = null;
 
   const card = el('section', { class: 'ds-guide', 'data-testid': 'guide', 'aria-live': 'polite', 'aria-label': 'Getting started' });
   opts.container.append(card);
@@ -178,6 +194,12 @@ export function createGuide(opts: GuideOptions): Guide {
     main.addEventListener('click', () => opts.act(t.action));
     const skip = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'guide-skip', title: 'Show it again from Help (?)' }, 'Hide guide');
     skip.addEventListener('click', () => guide.hide());
+    const alt = t.alt && el('button', { type: 'button', class: 'ds-btn', 'data-testid': `guide-${t.alt.action}` }, busyLabel ?? t.alt.button);
+    if (alt && t.alt) {
+      const action = t.alt.action;
+      alt.disabled = busyLabel !== null;
+      alt.addEventListener('click', () => opts.act(action));
+    }
     const next = el('button', { type: 'button', class: 'ds-btn', 'data-testid': 'guide-next' }, n < GUIDE_STEPS.length ? 'Next step' : 'Finish');
     next.addEventListener('click', () => {
       step = [...GUIDE_STEPS, 'done' as const][n];
@@ -189,7 +211,7 @@ export function createGuide(opts: GuideOptions): Guide {
       el('div', { class: 'ds-guide-step' }, `Step ${n} of ${GUIDE_STEPS.length}`),
       el('h2', { 'data-testid': 'guide-title' }, t.title),
       el('p', {}, t.text),
-      el('div', { class: 'ds-guide-actions' }, main, el('span', { class: 'ds-spacer' }), next, skip),
+      el('div', { class: 'ds-guide-actions' }, main, ...(alt ? [alt] : []), el('span', { class: 'ds-spacer' }), next, skip),
       el('div', { class: 'ds-guide-keys' }, t.keys),
     );
   };
@@ -214,6 +236,11 @@ export function createGuide(opts: GuideOptions): Guide {
       if (step === 'done') step = 'watch';
       dismissed = false;
       save();
+      render();
+    },
+    busy(label) {
+      if (label === busyLabel) return;
+      busyLabel = label;
       render();
     },
     hide() {
