@@ -16,6 +16,8 @@ export const SUITES = [
   { name: 'train_models', kind: 'browser', timeoutMs: 60 * 60_000 },
   // One vs two training workers (data-parallel), alternating rounds: bench/browser/suites/train_workers.ts.
   { name: 'train_workers', kind: 'browser', timeoutMs: 30 * 60_000 },
+  // Settings > Training workers 'auto' (src/model/workerChoice.ts): its trial's choice against one and two workers timed side by side.
+  { name: 'train_auto', kind: 'browser', timeoutMs: 20 * 60_000 },
   // The same split from CPU time in Node (an estimate of the idle-machine ratio): bench/node/train_split_cpu.ts.
   { name: 'train_split_cpu', kind: 'node', timeoutMs: 20 * 60_000 },
   { name: 'memory', kind: 'browser', timeoutMs: 40 * 60_000 },

@@ -50,6 +50,7 @@ import {
 } from '../src/model/index.ts';
 import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
 import { classifyTrainingError, createQuotaGuard, trainingDataError } from './trainingFailure.ts';
+import { decideWorkers } from './trainingWorkers.ts';
 import type { TrainEvent, TrainOutcome, TrainRequest } from './trainingRun.ts';
 
 export interface SteeringApiDeps {
@@ -279,7 +280,10 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               net = createSteeringNet(config);
             }
             const how = attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint`;
-            onEvent({ kind: 'backend', backend: name, reason: peer ? `${how} with two workers` : how });
+            // One or two workers: the setting's 'two', or in 'auto' this device's measured verdict (a trial if none).
+            const workers = peer ? await decideWorkers({ mode: req.peerMode ?? 'two', settings: deps.settings, backend: name, config, now: deps.now }) : null;
+            onEvent({ kind: 'backend', backend: name, reason: workers?.usePeer && !workers.trial ? `${how} with two workers` : how });
+            if (workers) onEvent({ kind: 'workers', ...workers.note });
             const result = await trainModel({
               net,
               train,
@@ -289,7 +293,13 @@ export function createSteeringApi(deps: SteeringApiDeps) {
               training: config.training,
               ...(normalization ? { normalization } : {}),
               validateFirst: fromBase, // the base model alone on the same held-out clips
-              peer,
+              peer: workers?.usePeer ? peer : null,
+              peerTrial: workers?.trial,
+              onPeerTrial: (r) => {
+                const { saved, ...note } = workers!.settle(r);
+                onEvent({ kind: 'workers', ...note });
+                return saved;
+              },
               onPeerLost: (reason) => {
                 peer = null;
                 onEvent({ kind: 'backend', backend: name, reason: `two-worker training failed (${reason}); training on one worker` });

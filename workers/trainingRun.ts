@@ -25,12 +25,16 @@ export interface TrainRequest {
    * batch is split between the two (src/model/dataParallel.ts). Transferred. Absent: one worker.
    */
   peerPort?: MessagePort;
+  /** With a peer: 'two' keeps it for every step (default); 'auto' keeps it only where measured faster (workers/trainingWorkers.ts). */
+  peerMode?: 'auto' | 'two';
 }
 
 export type TrainEvent =
   | TrainingEvent
   | { kind: 'backend'; backend: BackendName; reason: string }
   | { kind: 'preparing'; message: string }
+  /** One or two workers (null: being timed) and two's measured speed over one's (null: not measured). */
+  | { kind: 'workers'; workers: 1 | 2 | null; ratio: number | null; reason: string }
   /** The storage is full: a checkpoint or the model could not be saved (the weights stay in memory). */
   | { kind: 'storage'; reason: string };
 

@@ -9,6 +9,7 @@ import { createConfig, type ModelConfig } from '../../src/model/config.ts';
 import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
 import { createSteeringNet, netWeights } from '../../src/model/factory.ts';
 import { initBackend, tf, type BackendName } from '../../src/model/tfSetup.ts';
+import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
 import type { SamplingBudget } from '../lib/stats.ts';
 import { timeTraining, type TrainTiming } from '../lib/trainTiming.ts';
 
@@ -28,6 +29,8 @@ export interface TimeRequest {
   readonly budget: SamplingBudget;
   /** The trainer's end of a channel to a peer (servePeer in another instance); absent: alone. */
   readonly peerPort?: MessagePort;
+  /** With a peer: run 'auto' mode's trial (one worker against two) over the first steps; the run goes on with the side it keeps. */
+  readonly trial?: TrialOptions;
 }
 
 const api = {
@@ -45,7 +48,7 @@ const api = {
   },
 
   /** Also: per two-worker step, how long the trainer waited for the peer's gradient after its own was ready (ms). */
-  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[]; peerWaitMs: number[] }> {
+  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[]; peerWaitMs: number[]; trial: TrialResult | null }> {
     const { window, runLength } = config.sequence;
     const speeds = req.targets.filter((_, i) => i % 3 === 1);
     const source = createArrayBatchSource({
@@ -64,10 +67,14 @@ const api = {
       },
     };
     const lost: string[] = [];
+    let trial: TrialResult | null = null;
     try {
-      const t = await timeTraining({ net, source, budget: req.budget, peer, onPeerLost: (r) => lost.push(r) });
+      const t = await timeTraining({
+        net, source, budget: req.budget, peer, onPeerLost: (r) => lost.push(r),
+        peerTrial: req.trial ? new WorkerTrial(req.trial) : null, onPeerTrial: (r) => (trial = r),
+      });
       // The warm-up steps' waits are not the timed steps'.
-      return { ...t, lost, peerWaitMs: peerWaitMs.slice(-t.stepMs.length) };
+      return { ...t, lost, peerWaitMs: peerWaitMs.slice(-t.stepMs.length), trial };
     } finally {
       link?.close();
       net.dispose();

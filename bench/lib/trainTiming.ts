@@ -7,6 +7,7 @@
 // shared machine hits both sides of a ratio alike.
 import type { BatchSource } from '../../src/model/batchSource.ts';
 import type { GradientPeer } from '../../src/model/dataParallel.ts';
+import type { TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
 import type { SteeringNet } from '../../src/model/factory.ts';
 import { trainModel } from '../../src/model/train.ts';
 import { TrainingControl } from '../../src/model/trainProtocol.ts';
@@ -35,12 +36,15 @@ export interface TimeTrainingOptions {
   /** A second worker's replica taking half of every batch (src/model/dataParallel.ts); absent: one worker. */
   readonly peer?: GradientPeer | null;
   readonly onPeerLost?: (reason: string) => void;
+  /** With a peer: 'auto' mode's trial of one worker against two over the first steps (src/model/workerChoice.ts). */
+  readonly peerTrial?: WorkerTrial | null;
+  readonly onPeerTrial?: (result: TrialResult) => void;
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTiming> {
-  const { net, source, budget, between, peer, onPeerLost } = opts;
+  const { net, source, budget, between, peer, onPeerLost, peerTrial, onPeerTrial } = opts;
   const control = new TrainingControl();
   const stepMs: number[] = [];
   const examplesPerSecond: number[] = [];
@@ -55,6 +59,8 @@ export async function timeTraining(opts: TimeTrainingOptions): Promise<TrainTimi
     control,
     peer,
     onPeerLost,
+    peerTrial,
+    onPeerTrial,
     yieldToEventLoop: async () => {
       await macrotask();
       if (between && steps >= budget.warmup && control.state === 'running') await between(stepMs.length);

@@ -7,6 +7,7 @@ import { defaultTabLocks } from '../data/tabLocks.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { createHumanInput } from '../input/humanInput.ts';
+import { WORKER_VERDICTS_KEY } from '../model/workerChoice.ts';
 import { CAMERA_MODES, type CameraMode, interpolatePose, isThemeName, poseOfCar, type Renderer, THEME_NAMES, type ThemeName } from '../render/index.ts';
 import { carSpeed } from '../sim/car.ts';
 import { DT, TICK_HZ } from '../sim/constants.ts';
@@ -16,7 +17,7 @@ import { createDashPip } from '../ui/dashPip.ts';
 import { downloadBytes } from '../ui/dom.ts';
 import { createShell } from '../ui/shell.ts';
 import type { App, AppOptions } from './appApi.ts';
-import { trainingWorkerCount } from './appSettings.ts';
+import { trainingWorkersMode } from './appSettings.ts';
 import { AutopilotController } from './autopilotController.ts';
 import { workElsewhere } from './elsewhere.ts';
 import { createFirstRunFeature } from './firstRunFeature.ts';
@@ -124,6 +125,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       mode: () => modes.mode,
       setMode: (m) => app.setMode(m),
       notify: (t, k) => shell.notify(t, k),
+      trainingWorkersChanged: () => void settingsStore.then((st) => st?.remove(WORKER_VERDICTS_KEY)).catch(() => undefined),
     },
   });
 
@@ -142,7 +144,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
   const training = new TrainingController(
     () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settingsFeature.current.backend,
     (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
-    () => trainingWorkerCount(settingsFeature.current.trainingWorkers, navigator.hardwareConcurrency),
+    () => trainingWorkersMode(settingsFeature.current.trainingWorkers, navigator.hardwareConcurrency),
   );
   training.onEvent((e) => {
     if ((e.kind === 'backend' && /failed/.test(e.reason)) || e.kind === 'storage') shell.notify(`Training: ${e.reason}.`, 'warn');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INPUT_SETTINGS } from '../input/settings.ts';
-import { appSettingsSchema, DEFAULT_SETTINGS, flattenSettings, trainingWorkerCount, withSetting } from './appSettings.ts';
+import { appSettingsSchema, DEFAULT_SETTINGS, flattenSettings, trainingWorkersMode, withSetting } from './appSettings.ts';
 
 describe('app settings', () => {
   it('reads a stored object back, falling back field by field', () => {
@@ -26,11 +26,13 @@ describe('app settings', () => {
 
   it('trains on two workers by default where the device has 2+ hardware threads, on one when asked or where it has one', () => {
     expect(DEFAULT_SETTINGS.trainingWorkers).toBe('auto');
-    expect(trainingWorkerCount('auto', 2)).toBe(2);
-    expect(trainingWorkerCount('auto', 8)).toBe(2);
-    expect(trainingWorkerCount('auto', 1)).toBe(1);
-    expect(trainingWorkerCount('auto', undefined)).toBe(1);
-    expect(trainingWorkerCount('one', 8)).toBe(1);
+    expect(trainingWorkersMode('auto', 2)).toBe('auto');
+    expect(trainingWorkersMode('auto', 8)).toBe('auto');
+    expect(trainingWorkersMode('auto', 1)).toBe('one');
+    expect(trainingWorkersMode('auto', undefined)).toBe('one');
+    expect(trainingWorkersMode('one', 8)).toBe('one');
+    expect(trainingWorkersMode('two', 8)).toBe('two');
+    expect(withSetting(DEFAULT_SETTINGS, 'trainingWorkers', 'two').trainingWorkers).toBe('two');
     expect(withSetting(DEFAULT_SETTINGS, 'trainingWorkers', 'one').trainingWorkers).toBe('one');
     expect(appSettingsSchema.parse({ trainingWorkers: 'three' }).trainingWorkers).toBe('auto');
   });

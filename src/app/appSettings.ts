@@ -23,17 +23,20 @@ export const appSettingsSchema = z.object({
   ghosts: z.boolean().catch(true),
   /** A side panel (Library, Leaderboard, Settings) pauses the game while open (src/app/panelPause.ts). */
   pausePanels: z.boolean().catch(true),
-  /** 'auto': two training workers (half of every batch each) where the device has 2+ hardware threads. */
-  trainingWorkers: z.enum(['auto', 'one']).catch('auto'),
+  /**
+   * 'auto': where the device has 2+ hardware threads, one or two training workers (half of every
+   * batch each), whichever this device measured faster (src/model/workerChoice.ts); 'one', 'two': as said.
+   */
+  trainingWorkers: z.enum(['auto', 'one', 'two']).catch('auto'),
 });
 
 export type AppSettings = z.infer<typeof appSettingsSchema> & { input: InputSettings };
 
 export const DEFAULT_SETTINGS: AppSettings = appSettingsSchema.parse({}) as AppSettings;
 
-/** How many workers a training run uses: two where the player left 'auto' and the device has 2+ hardware threads. */
-export function trainingWorkerCount(choice: AppSettings['trainingWorkers'], hardwareThreads: number | undefined): 1 | 2 {
-  return choice === 'auto' && (hardwareThreads ?? 1) >= 2 ? 2 : 1;
+/** How a training run picks its workers: 'auto' only where the device has 2+ hardware threads (else one). */
+export function trainingWorkersMode(choice: AppSettings['trainingWorkers'], hardwareThreads: number | undefined): 'one' | 'auto' | 'two' {
+  return choice === 'auto' && (hardwareThreads ?? 1) < 2 ? 'one' : choice;
 }
 
 export function dashSizeOf(s: DashSize): { width: number; height: number } {
@@ -99,8 +102,8 @@ export const SETTINGS_FORM: readonly SettingSection[] = [
       },
       {
         kind: 'select', key: 'trainingWorkers', label: 'Training workers',
-        help: 'Two: each trains on half of every batch, on its own core (the same training, faster). One: leaves a core to other work.',
-        options: [{ value: 'auto', label: 'Two if the device has 2+ cores' }, { value: 'one', label: 'One' }],
+        help: 'Two: each trains on half of every batch, on its own core (the same training; faster only where the second core is free). Auto times both over the first steps of a run and keeps the faster, once per model size on this device. One: leaves a core to other work.',
+        options: [{ value: 'auto', label: 'Faster of one and two (measured)' }, { value: 'one', label: 'One' }, { value: 'two', label: 'Two' }],
       },
     ],
   },

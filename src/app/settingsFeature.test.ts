@@ -36,6 +36,7 @@ function targets(mode: ModeName) {
       log.push(`mode ${m}`);
     },
     notify: (text) => log.push(`notice ${text.slice(0, 20)}`),
+    trainingWorkersChanged: () => log.push('forget workers verdicts'),
   };
   return { t, log, autopilot, mode: () => current };
 }
@@ -61,5 +62,14 @@ describe('applySettings', () => {
     const d = dashSizeOf(next.dashSize);
     expect(log).toEqual(expect.arrayContaining([`dash ${d.width}x${d.height}`, 'dash changed', 'mode drive', 'load m1']));
     expect(mode()).toBe('drive');
+  });
+
+  it("a change of Training workers forgets the measured verdicts (so 'auto' times again); other changes do not", () => {
+    const { t, log } = targets('drive');
+    applySettings(withSetting(DEFAULT_SETTINGS, 'ghosts', false), DEFAULT_SETTINGS, t);
+    applySettings(DEFAULT_SETTINGS, null, t);
+    expect(log).not.toContain('forget workers verdicts');
+    applySettings(withSetting(DEFAULT_SETTINGS, 'trainingWorkers', 'one'), DEFAULT_SETTINGS, t);
+    expect(log.filter((l) => l === 'forget workers verdicts')).toHaveLength(1);
   });
 });

@@ -29,6 +29,8 @@ export interface SettingsTargets {
   mode(): ModeName;
   setMode(m: ModeName): void;
   notify(text: string, kind: 'info' | 'ok' | 'warn' | 'error'): void;
+  /** Settings > Training workers changed: forget the measured one-or-two verdicts, so 'auto' times them again. */
+  trainingWorkersChanged?(): void;
 }
 
 /** What `next` changes in the running app, given the settings in force before (null at start-up). */
@@ -54,6 +56,7 @@ export function applySettings(next: AppSettings, prev: AppSettings | null, t: Se
       }
     }
   }
+  if (prev && next.trainingWorkers !== prev.trainingWorkers) t.trainingWorkersChanged?.();
   if (prev && next.backend !== prev.backend) {
     ap.dispose();
     ap.model = null;

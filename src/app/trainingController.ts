@@ -1,8 +1,9 @@
 // Training runs in its own instance of the steering worker, on the backend ranked best for
 // training, so the car can keep driving (on the inference worker) while a model trains. Progress
 // comes back through a comlink-proxied callback. Also the door to the model library.
-// With two training workers (the default where the device has 2+ hardware threads), a third
-// instance starts for each run as the peer replica: the two talk over a MessageChannel of their
+// With two training workers ('two', or 'auto' where the device has 2+ hardware threads: the worker
+// then keeps the peer only where this device measured two faster), a third instance starts for
+// each run as the peer replica: the two talk over a MessageChannel of their
 // own, each computing half of every batch (src/model/dataParallel.ts); if the peer cannot start
 // or dies, the run goes on in the one worker. The peer is stopped when the run ends.
 
@@ -36,8 +37,8 @@ export class TrainingController {
   constructor(
     private readonly backend: () => BackendChoice,
     private readonly onCrash: (reason: string) => void,
-    /** Workers a run trains on: 2 splits every batch between two. */
-    private readonly workers: () => 1 | 2 = () => 1,
+    /** Workers a run trains on: 'two' splits every batch between two; 'auto' starts the peer and lets the worker keep the faster (workers/trainingWorkers.ts). */
+    private readonly workers: () => 'one' | 'auto' | 'two' = () => 'one',
   ) {}
 
   ensureWorker(): Promise<SteeringWorker> {
@@ -71,9 +72,10 @@ export class TrainingController {
     this.running = true;
     // Other tabs see that this one trains (src/app/elsewhere.ts); the name is this tab's own, so nobody waits on it.
     const release = await tabLocks.hold(`${TRAINING_LOCK}${this.tabId}`);
-    const peer = this.workers() === 2 ? startPeer() : null;
+    const mode = this.workers();
+    const peer = mode !== 'one' ? startPeer() : null;
     try {
-      const out = await w.api.train(peer ? Comlink.transfer({ ...req, peerPort: peer.port }, [peer.port]) : req, Comlink.proxy((e: TrainEvent) => {
+      const out = await w.api.train(peer ? Comlink.transfer({ ...req, peerPort: peer.port, peerMode: mode === 'auto' ? 'auto' : 'two' }, [peer.port]) : req, Comlink.proxy((e: TrainEvent) => {
         if (e.kind === 'backend' && this.status) this.status = { ...this.status, backend: e.backend };
         for (const l of [...this.listeners]) l(e);
       }));

@@ -179,6 +179,14 @@ export function applyGradientSum(replica: Replica, optimizer: SteeringOptimizer,
   });
 }
 
+/** A step of no window, shaped like `input` (what the peer computes while this replica takes the whole batch). */
+function emptyStep(input: StepInput): StepInput {
+  return {
+    frames: new Uint8Array(0), lengths: [], draws: input.draws && [], y: new Float32Array(0),
+    speeds: input.speeds && new Float32Array(0), weights: input.weights && new Float32Array(0),
+  };
+}
+
 /** a + b into a new array; the same bits whichever comes first. */
 function addGradients(a: Float32Array, b: Float32Array): Float32Array {
   if (a.length !== b.length) throw new ModelError('invalid-input', `gradients of ${a.length} and ${b.length} values cannot be added`);
@@ -252,8 +260,12 @@ function own<T extends Uint8Array | Float32Array>(a: T): T {
 /** The trainer's side of the peer: train.ts calls start, then step per batch, then stop. */
 export interface GradientPeer {
   start(start: PeerStart): Promise<void>;
-  /** One data-parallel step; the replicas' summed gradient is applied on both. Rejects if the peer fails or goes silent. */
-  step(replica: Replica, optimizer: SteeringOptimizer, input: StepInput, denom: LossDenominators, lr: number): Promise<ParallelStepStats>;
+  /**
+   * One data-parallel step; the replicas' summed gradient is applied on both. Rejects if the peer
+   * fails or goes silent. `alone`: this replica computes the whole batch and the peer an empty
+   * half, so the peer stays in step (the one-worker steps of a trial, workerChoice.ts).
+   */
+  step(replica: Replica, optimizer: SteeringOptimizer, input: StepInput, denom: LossDenominators, lr: number, alone?: boolean): Promise<ParallelStepStats>;
   /** Ends the session (the peer frees its replica); the port stays open for another start. */
   stop(): void;
   /** Ends the conversation: the peer's serveGradientPeer resolves; this end of the port is closed. */
@@ -292,8 +304,8 @@ export function connectGradientPeer(port: PeerPort, options: GradientPeerOptions
       send({ kind: 'start', start: { ...start, weights: { entries: start.weights.entries, data: start.weights.data.slice(0) } } });
       await expect('ready', options.startTimeoutMs ?? 60_000);
     },
-    async step(replica, optimizer, input, denom, lr) {
-      const [mine, theirs] = splitStep(input, replica.net.window, replica.frameSize.width * replica.frameSize.height * 3);
+    async step(replica, optimizer, input, denom, lr, alone = false) {
+      const [mine, theirs] = alone ? [input, emptyStep(input)] : splitStep(input, replica.net.window, replica.frameSize.width * replica.frameSize.height * 3);
       const sent: StepInput = {
         ...theirs, frames: own(theirs.frames), y: own(theirs.y),
         speeds: theirs.speeds && own(theirs.speeds), weights: theirs.weights && own(theirs.weights),

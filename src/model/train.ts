@@ -59,6 +59,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const { weights, layerRanges } = replica;
   // A second worker's replica that takes half of every batch (dataParallel.ts), until it fails.
   let peer: GradientPeer | null = options.peer ?? null;
+  // In 'auto', the first steps alternate with and without the peer until the faster is known.
+  const trial = peer ? options.peerTrial ?? null : null;
   const losePeer = (e: unknown): void => {
     peer?.stop();
     peer = null;
@@ -139,8 +141,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
         const perBatch = batchesSeen > 0 ? examplesSeen / batchesSeen : config.training.batchSize;
         const stepsPerEpoch = Math.max(1, Math.ceil(train.exampleCount / perBatch));
         lr = scheduledLearningRate(config.training, { step: optimizer.step, stepsPerEpoch });
-        const s = await trainStep(next.value, lr, rng);
-        activeMs += clock() - t0;
+        const side = trial && !trial.done ? trial.next() : 2;
+        const s = await trainStep(next.value, lr, rng, side === 2);
+        const stepMs = clock() - t0;
+        activeMs += stepMs;
+        // A step whose peer failed ran alone: the trial ends with the peer (onPeerLost says so).
+        const decided = peer && trial && !trial.done ? trial.record(side, stepMs, s.examples) : null;
+        if (decided) {
+          if (decided.workers === 1) {
+            peer?.stop(); // the peer frees its replica; every later step runs here alone
+            peer = null;
+          }
+          options.onPeerTrial?.(decided);
+        }
         if (!Number.isFinite(s.loss)) {
           status = 'diverged';
           break epochs;
@@ -213,7 +226,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   }
 
   /** One optimiser step on one batch. */
-  async function trainStep(batch: TrainingBatch, lr: number, rng: ReturnType<typeof createRng>): Promise<StepStats> {
+  async function trainStep(batch: TrainingBatch, lr: number, rng: ReturnType<typeof createRng>, withPeer: boolean): Promise<StepStats> {
     const { lengths } = batch;
     const frameCount = checkBatch(batch, train, T);
     const examples = exampleCount(lengths, T);
@@ -224,7 +237,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     if (peer) {
       try {
         const speeds = speedValues(batch, frameCount);
-        const s = await peer.step(replica, optimizer, { frames: batch.frames, lengths, draws, y, speeds, weights: sw }, { examples, weightSum: sw ? sw.reduce((a, b) => a + b, 0) : null }, lr);
+        const input = { frames: batch.frames, lengths, draws, y, speeds, weights: sw };
+        // A trial's one-worker step still goes through the peer (with an empty half), so the replicas stay identical.
+        const s = await peer.step(replica, optimizer, input, { examples, weightSum: sw ? sw.reduce((a, b) => a + b, 0) : null }, lr, !withPeer);
         const L = layerRanges.length;
         return {
           examples, loss: s.loss, mse: s.sse.map((x) => x / examples),

@@ -5,6 +5,7 @@
 import type { BatchSource } from './batchSource.ts';
 import type { HeadValues, ModelConfig } from './config.ts';
 import type { GradientPeer } from './dataParallel.ts';
+import type { TrialResult, WorkerTrial } from './workerChoice.ts';
 import type { SteeringNet } from './factory.ts';
 import type { OptimizerState } from './optimizers.ts';
 import type { TargetNormalization } from './preprocess.ts';
@@ -157,6 +158,13 @@ export interface TrainOptions {
   readonly peer?: GradientPeer | null;
   /** The peer failed to start or answer: the run goes on alone from the same step. */
   readonly onPeerLost?: (reason: string) => void;
+  /**
+   * With a peer: times the first steps with and without it (workerChoice.ts) and drops the peer
+   * if one worker is not faster by the trial's margin. Absent: the peer takes every step.
+   */
+  readonly peerTrial?: WorkerTrial | null;
+  /** The trial decided (the run goes on with the side it kept). */
+  readonly onPeerTrial?: (result: TrialResult) => void;
   /**
    * Validate the net as given, before the first step (a fine-tune's base model on the same
    * held-out clips as the result): the result's `before`. Needs a validation set; not on resume.

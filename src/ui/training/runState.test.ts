@@ -32,6 +32,16 @@ describe('run state', () => {
     expect(s.notices.map((n) => n.kind)).toEqual(['info', 'warn']);
   });
 
+  it('one or two training workers, and the measured ratio, are news (info), not a warning', () => {
+    let s = startRun({ runId: 'r', name: 'n', resume: false });
+    s = applyEvent(s, { kind: 'backend', backend: 'wasm', reason: 'training on wasm' });
+    s = applyEvent(s, { kind: 'workers', workers: null, ratio: null, reason: 'timing two workers against one over the first steps' });
+    s = applyEvent(s, { kind: 'workers', workers: 1, ratio: 0.8, reason: 'one worker: two measured 0.80x' });
+    expect(s.notices.map((n) => n.kind)).toEqual(['info', 'info', 'info']);
+    expect(s.notices[2].text).toBe('Training workers: one worker: two measured 0.80x');
+    expect(s.backend).toBe('wasm');
+  });
+
   it('pause, resume and cancel', () => {
     let s = applyEvent(startRun({ runId: 'r', name: 'n', resume: false }), step(0, 0));
     s = paused(s, true);

@@ -72,6 +72,8 @@ export function applyEvent(s: RunState, e: TrainEventLike): RunState {
     }
     case 'storage':
       return { ...s, notices: [...s.notices, { text: e.reason, kind: 'warn' as const }].slice(-6) };
+    case 'workers': // one or two training workers, and why (measured ratio): news, not a warning
+      return { ...s, notices: [...s.notices, { text: `Training workers: ${e.reason}`, kind: 'info' as const }].slice(-6) };
     case 'paused':
       return s.phase === 'stopping' ? s : { ...s, phase: 'paused' };
     case 'resumed':

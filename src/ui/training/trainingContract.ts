@@ -65,6 +65,7 @@ export type TrainEventLike =
   | { readonly kind: 'resumed' }
   | { readonly kind: 'backend'; readonly backend: string; readonly reason: string }
   | { readonly kind: 'preparing'; readonly message: string }
+  | { readonly kind: 'workers'; readonly workers: 1 | 2 | null; readonly ratio: number | null; readonly reason: string }
   | { readonly kind: 'storage'; readonly reason: string };
 
 /** workers/steeringApi.ts TrainRequest. */

@@ -1,0 +1,97 @@
+// One or two training workers in the worker API (trainingWorkers.ts), in Node with a peer worker
+// API over a real MessageChannel: 'auto' times both over the first steps and caches the verdict
+// in the settings store, the next run of the same shape uses it without a trial, a new shape or
+// a forgotten verdict (the setting changed) times again, and 'two' never times.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
+import { openClipStore, openModelStore, openSettingsStore, type LabelRow, type SettingsStore } from '../src/data/index.ts';
+import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
+import { readVerdicts, WORKER_VERDICTS_KEY } from '../src/model/workerChoice.ts';
+import { z } from 'zod';
+import { createSteeringApi, type TrainEvent, type TrainRequest } from './steeringApi.ts';
+
+const W = 16;
+const H = 12;
+
+async function setup() {
+  const name = `workers-${Math.random()}`;
+  const clips = await openClipStore({ name, storage: null });
+  const models = await openModelStore({ name });
+  const settings = await openSettingsStore({ name });
+  const ids: string[] = [];
+  for (const seed of [0, 1]) {
+    const seq = syntheticSequence({ count: 60, width: W, height: H, seed });
+    const w = await clips.startRecording({ name: `clip ${seed}`, createdAt: 0, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: W, frameHeight: H });
+    for (let i = 0; i < 60; i++) {
+      const labels: LabelRow = {
+        tick: (i * 3) as Ticks, steer: seq.targets[i * 3], steerRad: 0 as Radians, speed: seq.targets[i * 3 + 1] as MetersPerSecond,
+        torque: seq.targets[i * 3 + 2], brake: 0, x: 0 as Meters, y: 0 as Meters, heading: 0 as Radians, lateralOffset: 0 as Meters,
+        headingError: 0 as Radians, curvatureAhead: 0, lapProgress: 0, driver: 'expert',
+      };
+      w.append({ frames: [seq.frames.subarray(i * W * H * 3, (i + 1) * W * H * 3)], labels });
+    }
+    ids.push((await w.finish()).id);
+  }
+  const api = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => Date.UTC(2026, 11, 5) });
+  await api.init({ backend: 'wasm' });
+  const peerApi = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => 0 });
+  /** One run with a fresh peer; its 'workers' events. */
+  const run = async (req: Partial<TrainRequest>): Promise<Extract<TrainEvent, { kind: 'workers' }>[]> => {
+    const { port1, port2 } = new MessageChannel();
+    const served = peerApi.servePeer(port2);
+    const events: TrainEvent[] = [];
+    const out = await api.train({ name: 'm', config: tinyConfig({ training: { epochs: 2 } }), trainClipIds: ids, valClipIds: [], runId: `r${Math.random()}`, peerPort: port1, ...req }, (e) => events.push(e));
+    expect(out.status).toBe('completed');
+    await served;
+    port2.close();
+    expect(events.some((e) => e.kind === 'backend' && /failed/.test(e.reason))).toBe(false);
+    return events.filter((e) => e.kind === 'workers');
+  };
+  return { run, settings };
+}
+
+const stored = async (settings: SettingsStore) => readVerdicts(await settings.get(WORKER_VERDICTS_KEY, z.unknown(), null));
+
+describe("Training workers 'auto' in the worker API", () => {
+  it('times one against two in the first run, caches the verdict, and the next run of the shape uses it without a trial', async () => {
+    const { run, settings } = await setup();
+    const first = await run({ peerMode: 'auto' });
+    expect(first[0]).toMatchObject({ workers: null, ratio: null });
+    expect(first[0].reason).toMatch(/timing two workers against one/);
+    expect(first).toHaveLength(2);
+    const verdict = first[1];
+    expect(verdict.workers === 1 || verdict.workers === 2).toBe(true);
+    expect(verdict.ratio).toBeGreaterThan(0);
+    expect(verdict.reason).toMatch(verdict.workers === 2 ? /^two workers, \d+\.\d\dx one/ : /^one worker: two measured \d+\.\d\dx/);
+    // The cache write settles after the event.
+    await expect.poll(async () => (await stored(settings)).length).toBe(1);
+    const [cached] = await stored(settings);
+    expect(cached).toMatchObject({ workers: verdict.workers, ratio: verdict.ratio });
+    expect(cached.shapeKey).toMatch(/^wasm /);
+
+    const second = await run({ peerMode: 'auto' });
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatchObject({ workers: verdict.workers, ratio: verdict.ratio });
+    expect(second[0].reason).toMatch(/measured 2026-12-05; change Settings > Training workers to measure again/);
+
+    // Another shape: a trial of its own, and both verdicts kept.
+    const other = await run({ peerMode: 'auto', config: tinyConfig({ training: { epochs: 2, batchSize: 4 } }) });
+    expect(other[0].workers).toBeNull();
+    await expect.poll(async () => (await stored(settings)).length).toBe(2);
+
+    // The app forgets the verdicts when the setting changes: the next run times again.
+    await settings.remove(WORKER_VERDICTS_KEY);
+    expect((await run({ peerMode: 'auto' }))[0].workers).toBeNull();
+  }, 120_000);
+
+  it("'two' (and a request without a mode) keeps the peer for every step, with no trial and nothing cached", async () => {
+    const { run, settings } = await setup();
+    for (const peerMode of ['two', undefined] as const) {
+      const events = await run(peerMode ? { peerMode } : {});
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ workers: 2, ratio: null });
+    }
+    expect(await stored(settings)).toEqual([]);
+  }, 60_000);
+});
