@@ -1,7 +1,7 @@
 // Wires the model overlays: which are on (toggles, keys V / L / K), asking the driving worker for
 // saliency, feature maps and the gate trace of the window it last predicted on, at most
-// OVERLAY_HZ times a second and never two requests at once (so driving keeps its rate: the
-// request runs between predictions and changes none), and the gradient norms per time step
+// OVERLAY_HZ times a second and never two requests at once, paced by their cost (so driving
+// keeps its rate: the request runs between predictions and changes none), and the gradient norms per time step
 // from the training worker while a model trains. Wiring only; the views are src/ui/overlays.
 
 import type { HudLayout } from '../hud/layout.ts';
@@ -54,13 +54,44 @@ export function overlayRequest(on: Readonly<Record<OverlayKind, boolean>>, metho
   };
 }
 
+/**
+ * One overlay request at a time per worker, paced by what the last one cost the worker. The slot
+ * frees when the worker answers, not at the caller's deadline: the worker reads asynchronously,
+ * so it would take a second request while the first still runs, and a slow view (Grad-CAM on a
+ * software GPU takes seconds) asked for again at every poll would pile up ahead of the
+ * predictions. After an answer that took t ms, the next request waits t / OVERLAY_WORKER_SHARE.
+ */
+export function createOverlayPacer(now: () => number = () => performance.now()) {
+  let busy: object | null = null;
+  let nextAt = 0;
+  return {
+    canStart(worker: object): boolean {
+      return busy !== worker && now() >= nextAt;
+    },
+    /** `call`: the request just sent to `worker`. */
+    started(worker: object, call: Promise<OverlayViews | null>): void {
+      busy = worker;
+      call
+        .then((v) => {
+          nextAt = now() + (v ? v.ms.total / OVERLAY_WORKER_SHARE : 0);
+        }, () => {})
+        .finally(() => {
+          if (busy === worker) busy = null;
+        });
+    },
+    /** The toggles changed: the next request may go as soon as the slot is free. */
+    hurry(): void {
+      nextAt = 0;
+    },
+  };
+}
+
 export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
   const on: Record<OverlayKind, boolean> = { saliency: false, layers: false, gates: false };
   let method: SaliencyMethod = 'vbp';
   let camLayer = -1;
   let latest: OverlayViews | null = null;
-  let inFlight = false;
-  let nextAt = 0;
+  const pacer = createOverlayPacer();
   let gradsShown = 0;
   let trainingPolled = 0;
 
@@ -68,7 +99,7 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
     toggle: (k) => feature.toggle(k),
     method: (m) => {
       method = (['vbp', 'gradcam', 'hirescam'] as const).find((x) => x === m) ?? 'vbp';
-      nextAt = 0;
+      pacer.hurry();
       panels.setOn(on);
     },
     camLayer: (l) => {
@@ -97,16 +128,16 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
   async function pollDriving(): Promise<void> {
     const req = overlayRequest(on, method, camLayer);
     const w = host.autopilot.worker;
-    if (!req || inFlight || !w || w.dead || !host.autopilot.model || performance.now() < nextAt) return;
-    inFlight = true;
+    if (!req || !w || w.dead || !host.autopilot.model || !pacer.canStart(w)) return;
+    const call = w.api.overlayViews(req);
+    pacer.started(w, call);
     try {
-      const v = await w.within(DEADLINE_MS, w.api.overlayViews(req));
-      nextAt = performance.now() + (v ? v.ms.total / OVERLAY_WORKER_SHARE : 0);
-      show(v);
+      show(await w.within(DEADLINE_MS, call));
     } catch (e) {
       panels.setCost(`overlay failed: ${(e as Error).message}`);
-    } finally {
-      inFlight = false;
+      // An answer after the deadline is still shown (its cost line replaces the message).
+      const late = await call.catch(() => undefined);
+      if (late !== undefined) show(late);
     }
   }
 
@@ -142,7 +173,7 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
     toggle(kind) {
       on[kind] = !on[kind];
       panels.setOn(on);
-      nextAt = 0;
+      pacer.hurry();
       if (on[kind]) void pollDriving();
     },
     place(l, pip) {
@@ -155,7 +186,8 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
       const room = (top: number, above: number): number => Math.max(0, Math.max(above - gap - top, Math.min(MIN_COLUMN_H, l.height - top)));
       panels.place(
         pip,
-        { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: room(leftTop, l.autopilot.y) },
+        // Down to the autopilot block, or where it sits beside the lap panel (compact) the steering panel.
+        { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: room(leftTop, l.autopilot.y > leftTop ? l.autopilot.y : l.steering.y) },
         { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: room(rightTop, l.speed.y) },
       );
     },
