@@ -44,7 +44,7 @@ describe('recorder', () => {
     store.close();
   });
 
-  it("labels every recorded state with the expert's target speed, whoever drives", async () => {
+  it('labels every recorded state with the speed the expert would reach 1 s on, whoever drives', async () => {
     const store = await openClipStore({ name: `rec-${Math.random()}`, storage: null });
     const track = resolveTrack('kidney');
     const reference = createExpert(track);
@@ -54,7 +54,7 @@ describe('recorder', () => {
     // A "human" who floors it and steers a little: not what the expert would do.
     for (let i = 0; i < 300; i++) {
       world = stepWorld(world, { steer: 0.05, torque: 1 });
-      if (world.tick % 3 === 0) want.push(reference.speedTarget(world));
+      if (world.tick % 3 === 0) want.push(reference.speedAhead(world, 60));
       rec.afterTick(world, 'human');
     }
     const meta = await rec.finish();
@@ -62,7 +62,7 @@ describe('recorder', () => {
     const labels = await store.labels(rec.clipId);
     expect(Array.from(labels.speedTarget)).toEqual(want);
     expect(want.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
-    // The target is the expert's, not the speed driven.
+    // The label is the expert's, not the speed driven.
     expect(Array.from(labels.speedTarget)).not.toEqual(Array.from(labels.speed));
     expect(rec.bytes).toBe(meta.byteSize);
     store.close();
@@ -78,6 +78,6 @@ describe('recorder', () => {
     expect(l.brake).toBeCloseTo(0.5, 4);
     expect(l.tick).toBe(120);
     expect(l.lateralOffset).toBe(w.trackPos.lateral);
-    expect(l.speedTarget).toBe(createExpert(track).speedTarget(w));
+    expect(l.speedTarget).toBe(createExpert(track).speedAhead(w, 60));
   });
 });

@@ -1,7 +1,7 @@
 // Recording: every k-th tick (60 / rateHz) the dash camera (and any side cameras) is rendered
 // from the exact state of that tick and stored with the labels of the controls actually applied.
 // The clip writer copies each step, so the render buffers are reused; memory stays flat.
-// Every step also records the expert's target speed for its state, whoever drives.
+// Every step also records the speed the expert would reach 1 s after its state (speedTarget), whoever drives.
 
 import type { CameraSpec, ClipMeta, ClipStore, ClipWriter, DataError, Driver, LabelRow } from '../data/index.ts';
 import { labelRowWidth } from '../data/index.ts';
@@ -13,13 +13,19 @@ import { recoverySteer } from '../sim/recovery.ts';
 import { curvatureAhead, type Track } from '../sim/track.ts';
 import { type Controls, headingError, lapProgress, type World } from '../sim/world.ts';
 
+/**
+ * Horizon of the speedTarget label: the speed the expert reaches this many ticks after the state
+ * (1 s, the model's default speed horizon, heads.speedAheadS).
+ */
+export const SPEED_TARGET_TICKS = TICK_HZ;
+
 /** Distance over which "curvature ahead" is averaged, m. */
 export const CURVATURE_LOOKAHEAD_M = 20;
 
 /**
- * The expert (default options) that labels every recorded state with its target speed, one per
- * track: building its speed plan is O(track samples), so it is made once, not per tick.
- * Expert.speedTarget is pure, so sharing it between recordings changes nothing.
+ * The expert (default options) that labels every recorded state with the speed it would reach 1 s
+ * on, one per track: building its speed plan is O(track samples), so it is made once, not per
+ * tick. Expert.speedAhead is pure, so sharing it between recordings changes nothing.
  */
 const speedTeachers = new WeakMap<Track, Expert>();
 
@@ -35,8 +41,8 @@ function speedTeacherFor(track: Track): Expert {
 /**
  * The labels of one recorded step, from the world right after the tick: the controls applied,
  * or `label` when a teacher labels a state it did not drive (DAgger: the expert's controls for
- * the state the model steered into). `speedTarget` is the expert's target speed in this state,
- * whoever drives.
+ * the state the model steered into). `speedTarget` is the speed the expert would reach 1 s after
+ * this state, had it driven on from it, whoever drives.
  */
 export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = [], label?: Controls): LabelRow {
   const applied = label ?? world.applied;
@@ -58,7 +64,7 @@ export function labelsOf(world: World, driver: Driver, cameras: readonly CameraS
     headingError: headingError(world) as Radians,
     curvatureAhead: curvatureAhead(world.track, world.trackPos.s, CURVATURE_LOOKAHEAD_M),
     lapProgress: lapProgress(world),
-    speedTarget: speedTeacherFor(world.track).speedTarget(world) as MetersPerSecond,
+    speedTarget: speedTeacherFor(world.track).speedAhead(world, SPEED_TARGET_TICKS) as MetersPerSecond,
     driver,
     ...(cameras.length > 1 ? { cameraSteer } : {}),
   };

@@ -55,9 +55,9 @@ export function layoutView(
   const l = hudLayout(hudArea.width, hudArea.height);
   const dashAspect = (renderer?.dashHeight ?? 66) / (renderer?.dashWidth ?? 200);
   const dash = { x: l.minimapBox.x, y: l.minimapBox.y + l.minimapBox.h + 8 * l.unit, width: l.minimapBox.w, height: l.minimapBox.w * dashAspect };
-  // Too short a view for it under the minimap (a phone turned sideways, the touch controls
-  // showing): beside the minimap, on its left.
-  if (dash.y + dash.height > l.height) Object.assign(dash, { x: l.minimapBox.x - 8 * l.unit - dash.width, y: l.minimapBox.y });
+  // Too short a view for it under the minimap, above the speed panel (a phone turned sideways,
+  // the touch controls showing): beside the minimap, on its left.
+  if (dash.y + dash.height > Math.min(l.height, l.speed.y - 8 * l.unit)) Object.assign(dash, { x: l.minimapBox.x - 8 * l.unit - dash.width, y: l.minimapBox.y });
   parts.pip.place(dash.x, dash.y, dash.width);
   parts.overlays.place(l, dash);
 }

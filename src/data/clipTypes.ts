@@ -110,7 +110,8 @@ export interface LabelRow {
   /** Fraction of the lap done, 0..1. */
   readonly lapProgress: number;
   /**
-   * The expert's target speed in this state (Expert.speedTarget), recorded whoever drives;
+   * The speed the expert would reach 1 s after this state driving on from it (Expert.speedAhead):
+   * the speed it is about to hold, as a teacher, recorded whoever drives;
    * NaN where not recorded: clips from schema 1, imports from other formats. Omitted = NaN.
    */
   readonly speedTarget?: MetersPerSecond;

@@ -45,9 +45,10 @@ export interface SequenceDatasetOptions {
   /**
    * Where the 'speed' label comes from. 'ahead' (default): the measured speed `speedAheadS`
    * later. 'target': on steps the expert drove or labelled (auto-record, DAgger rollouts), the
-   * expert's target speed in that state (the speedTarget column), which stays right in states the
-   * expert's own driving would not show (too fast for the bend, after speed noise or in a
-   * learner's rollout); on other steps (a person drove, clips from before schema 2) 'ahead'.
+   * speed the expert would reach 1 s on from that state (the speedTarget column), which stays
+   * right in states the expert's own driving would not show (too fast for the bend, after speed
+   * noise or in a learner's rollout); on other steps (a person drove, clips from before schema 2)
+   * 'ahead'.
    */
   readonly speedLabel?: 'ahead' | 'target';
   /**

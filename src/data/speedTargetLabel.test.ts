@@ -1,4 +1,4 @@
-// The 'speed' label by target: on steps the expert drove or labelled, the expert's target speed in
+// The 'speed' label by target: on steps the expert drove or labelled, the expert's speed 1 s on from
 // that state; elsewhere (a person drove, a clip without the column) the measured speed ahead.
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';

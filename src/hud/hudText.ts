@@ -81,6 +81,12 @@ const CSS = `
   background: rgba(255,59,78,0.88); color: #fff; font-size: calc(20px * var(--u)); font-weight: 900; letter-spacing: 0.16em;
   box-shadow: 0 calc(4px * var(--u)) calc(24px * var(--u)) rgba(255,59,78,0.45); }
 .ds-hud-text .warn.wrong { background: rgba(255,176,32,0.92); color: #1b1300; box-shadow: 0 calc(4px * var(--u)) calc(24px * var(--u)) rgba(255,176,32,0.4); }
+.ds-hud-text .p-lap.compact { flex-direction: row; align-items: center; gap: calc(10px * var(--u)); padding: calc(6px * var(--u)) calc(12px * var(--u)); }
+.ds-hud-text .p-lap.compact .row, .ds-hud-text .p-lap.compact .sectors, .ds-hud-text .p-auto.compact .grid { display: none; }
+.ds-hud-text .p-lap.compact .lap-time { order: 1; font-size: calc(22px * var(--u)); margin: 0; }
+.ds-hud-text .p-lap.compact .lap-head { flex: 1; min-width: 0; }
+.ds-hud-text .p-auto.compact { padding: calc(5px * var(--u)) calc(10px * var(--u)) calc(5px * var(--u)) calc(14px * var(--u)); gap: calc(2px * var(--u)); }
+.ds-hud-text .p-auto.compact .autonomy { font-size: calc(20px * var(--u)); }
 .ds-hud-text .p-fps { text-align: right; font-size: calc(11px * var(--u)); font-weight: 600; color: #8d99ab; }
 .ds-hud-text [hidden] { display: none !important; }
 `;
@@ -242,7 +248,12 @@ export function createHudText(parent: HTMLElement): HudText {
       place(speedPanel, l.speed);
       place(steerPanel, l.steering);
       place(auto, l.autopilot);
-      place(modelSlot, { x: l.autopilot.x, y: l.autopilot.y - 34 * u, w: l.autopilot.w, h: 30 * u });
+      // Folded on a short layer (layout.ts `compact`): one row of lap figures, the autopilot's
+      // title and autonomy; the model switch then goes under the block, as nothing is above it.
+      lap.classList.toggle('compact', l.compact);
+      auto.classList.toggle('compact', l.compact);
+      const slotY = l.compact ? l.autopilot.y + l.autopilot.h + 4 * u : l.autopilot.y - 34 * u;
+      place(modelSlot, { x: l.autopilot.x, y: slotY, w: l.autopilot.w, h: 30 * u });
       place(status, l.status);
       place(warnBox, l.warning);
       // Speed figures inside the gauge; positions relative to the speed panel.

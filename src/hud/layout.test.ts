@@ -12,6 +12,7 @@ describe('hudLayout', () => {
   for (const [w, h] of SIZES) {
     it(`at ${w} x ${h}: panels on screen, apart, and off the road ahead`, () => {
       const l = hudLayout(w, h);
+      expect(l.compact).toBe(false);
       const panels = { lap: l.lap, minimap: l.minimapBox, status: l.status, warning: l.warning, steering: l.steering, autopilot: l.autopilot, speed: l.speed };
       const road = roadZone(w, h);
       const entries = Object.entries(panels);
@@ -26,6 +27,35 @@ describe('hudLayout', () => {
         for (let j = i + 1; j < entries.length; j++) {
           expect(overlaps(entries[i][1], entries[j][1]), `${entries[i][0]} overlaps ${entries[j][0]}`).toBe(false);
         }
+      }
+    });
+  }
+
+  // Phones held sideways, the touch controls below (844x390: 192 px, 915x412: 214, 932x430: 232): the
+  // HUD's layer is about 190-230 px tall, where the lap panel (182 units) and the autopilot block
+  // used to overlap the steering panel, and the block went off the top.
+  for (const [w, h] of [[844, 192], [800, 200], [915, 214], [932, 232]] as const) {
+    it(`on a short layer (${w} x ${h}): folded, panels on screen, apart, and off the road ahead`, () => {
+      const l = hudLayout(w, h);
+      expect(l.compact).toBe(true);
+      expect(l.lap.h).toBeLessThanOrEqual(44 * l.unit);
+      const panels = { lap: l.lap, minimap: l.minimapBox, steering: l.steering, autopilot: l.autopilot, speed: l.speed };
+      const chips = { status: l.status, warning: l.warning };
+      const road = roadZone(w, h);
+      for (const [name, r] of [...Object.entries(panels), ...Object.entries(chips)]) {
+        expect(r.x >= 0 && r.y >= 0 && r.x + r.w <= w && r.y + r.h <= h, `${name} on screen`).toBe(true);
+        expect(overlaps(r, road), `${name} covers the road`).toBe(false);
+      }
+      expect(l.minimapBox.h).toBeGreaterThan(40);
+      const entries = Object.entries(panels);
+      for (let i = 0; i < entries.length; i++) {
+        for (let j = i + 1; j < entries.length; j++) {
+          expect(overlaps(entries[i][1], entries[j][1]), `${entries[i][0]} overlaps ${entries[j][0]}`).toBe(false);
+        }
+      }
+      // The chips show for moments (recording, off the road): they may cover the autopilot block, nothing else.
+      for (const [name, r] of Object.entries(chips)) {
+        for (const [other, p] of entries) if (other !== 'autopilot') expect(overlaps(r, p), `${name} overlaps ${other}`).toBe(false);
       }
     });
   }

@@ -16,6 +16,12 @@ export interface HudLayout {
   readonly height: number;
   /** Scale of every size (1 at 1280 x 720), so the HUD keeps its proportions. */
   readonly unit: number;
+  /**
+   * A short layer (a phone held sideways, the touch controls below: under COMPACT_BELOW px):
+   * the lap panel folds to one row (lap and time) and the autopilot block to its title and
+   * autonomy, beside the lap panel; the minimap is only as tall as the room above the speed panel.
+   */
+  readonly compact: boolean;
   /** Top left: lap number, lap times, sectors. */
   readonly lap: Rect;
   /** Top right: the largest box the minimap may use (fitMinimap picks the part it needs). */
@@ -43,6 +49,8 @@ export interface HudLayout {
 /** Smallest and largest HUD scale. */
 const MIN_UNIT = 0.7;
 const MAX_UNIT = 2;
+/** Layers shorter than this (px) get the compact layout: 844x390 with touch controls is 192. */
+export const COMPACT_BELOW = 300;
 
 /**
  * Where the road ahead is, as the chase and dash cameras frame it: the middle of the screen
@@ -67,16 +75,24 @@ export function hudLayout(width: number, height: number): HudLayout {
   const warningW = 360 * u;
   const minimapW = 240 * u;
   const speed = { x: w - m - side, y: h - m - bottomH, w: side, h: bottomH };
+  const compact = h < COMPACT_BELOW;
+  const lap = { x: m, y: m, w: 260 * u, h: (compact ? 44 : 182) * u };
+  // Compact: the autopilot block beside the lap panel, as there is no room between it and the
+  // steering panel; the status and warning chips (for moments) keep their place and may cover it.
+  const autopilot = compact
+    ? { x: lap.x + lap.w + gap, y: m, w: side, h: 56 * u }
+    : { x: m, y: steering.y - gap - autopilotH, w: side, h: autopilotH };
   return {
     width: w,
     height: h,
     unit: u,
-    lap: { x: m, y: m, w: 260 * u, h: 182 * u },
-    minimapBox: { x: w - m - minimapW, y: m, w: minimapW, h: 170 * u },
+    compact,
+    lap,
+    minimapBox: { x: w - m - minimapW, y: m, w: minimapW, h: compact ? Math.max(0, Math.min(170 * u, speed.y - gap - m)) : 170 * u },
     status: { x: (w - statusW) / 2, y: m, w: statusW, h: statusH },
-    warning: { x: (w - warningW) / 2, y: m + statusH + gap, w: warningW, h: 52 * u },
+    warning: { x: (w - warningW) / 2, y: m + statusH + gap, w: warningW, h: (compact ? 44 : 52) * u },
     steering,
-    autopilot: { x: m, y: steering.y - gap - autopilotH, w: side, h: autopilotH },
+    autopilot,
     speed,
     gauge: { cx: speed.x + 92 * u, cy: speed.y + 78 * u, r: 56 * u, width: 9 * u },
     pedals: { throttleX: speed.x + side - 72 * u, brakeX: speed.x + side - 36 * u, top: speed.y + 22 * u, h: bottomH - 54 * u, w: 14 * u },

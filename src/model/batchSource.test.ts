@@ -104,7 +104,7 @@ describe('sequenceDataset adapter', () => {
     expect(Array.from({ length: got.length / 3 }, (_, i) => got[i * 3 + 1])).toEqual(aheadSpeeds);
     expect((await collect(aheadSrc)).flatMap((x) => Array.from({ length: x.targets.length / 3 }, (_, i) => x.targets[i * 3 + 1]))).toEqual(aheadSpeeds);
 
-    // With heads.speedLabel 'target' the expert's steps read the expert's target speed, the others the speed ahead: in targets() as in the batches.
+    // With heads.speedLabel 'target' the expert's steps read the expert's speedTarget, the others the speed ahead: in targets() as in the batches.
     const c = await recordSyntheticClip(store, { steps: 60, chunkSteps: 8, seed: 3, ...shape });
     const s3 = { ...shape, cameras: c.cameras, seed: 3 };
     const byTarget = tinyConfig({ ...config, heads: { speedAheadS: 0.25, speedLabel: 'target' } });

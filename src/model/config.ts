@@ -119,11 +119,12 @@ export const modelConfigSchema = z.strictObject({
      */
     speedAheadS: num(0, 5).optional(),
     /**
-     * 'target': where the expert drove or labelled a step, the speed label is the expert's target
-     * speed in that state (the clips' speedTarget column), else the speed `speedAheadS` later
-     * ('ahead'). The target stays right where the expert's driving would not (a bend reached too
-     * fast), so a model learns to brake from such states (docs/formats.md, "Labels"). Absent in
-     * models made before it existed: 'ahead'.
+     * 'target': where the expert drove or labelled a step, the speed label is the speed the expert
+     * would reach 1 s after that state driving on from it (the clips' speedTarget column), else
+     * the speed `speedAheadS` later ('ahead'). It stays the teacher's where the recorded driving
+     * is not (a bend reached too fast by a learner or by the expert's speed noise), so a model
+     * learns to brake from such states (docs/formats.md, "Labels"). Absent in models made before
+     * it existed: 'ahead'.
      */
     speedLabel: oneOf(['ahead', 'target'] as const).optional(),
     /**

@@ -81,4 +81,34 @@ describe('expert driver', () => {
     expect(noisy.over).toBeGreaterThan(quiet.over + 0.1);
     expect(noisy.under).toBeLessThan(quiet.under - 0.1);
   });
+
+  it('speedAhead: the speed the expert reaches from a state, braking hard from one too fast for the bend ahead', () => {
+    const track = resolveTrack('kidney');
+    const expert = createExpert(track);
+    // The expert's own state: speedAhead is where its own driving gets to 1 s later.
+    let w = createWorld(track);
+    for (let t = 0; t < TICK_HZ * 20; t++) w = stepWorld(w, expert.control(w));
+    const before = JSON.stringify(w);
+    const ahead = expert.speedAhead(w, TICK_HZ);
+    expect(JSON.stringify(w)).toBe(before); // the world is untouched
+    let own = w;
+    for (let t = 0; t < TICK_HZ; t++) own = stepWorld(own, expert.control(own));
+    expect(ahead).toBeCloseTo(Math.hypot(own.car.vx, own.car.vy), 1);
+    // A car floored where the expert would brake: the label brakes, far below the speed driven 1 s later.
+    let fast = createWorld(track);
+    let found = false;
+    for (let t = 0; t < TICK_HZ * 60 && !found; t++) {
+      const v = Math.hypot(fast.car.vx, fast.car.vy);
+      if (v > 1.2 * expert.speedTarget(fast) && v > 15) {
+        const floored = [fast];
+        for (let k = 0; k < TICK_HZ; k++) floored.push(stepWorld(floored[k], { steer: expert.control(floored[k]).steer, torque: 1 }));
+        const vFloored = Math.hypot(floored[TICK_HZ].car.vx, floored[TICK_HZ].car.vy);
+        expect(expert.speedAhead(fast, TICK_HZ)).toBeLessThan(v - 3);
+        expect(expert.speedAhead(fast, TICK_HZ)).toBeLessThan(vFloored - 5);
+        found = true;
+      }
+      fast = stepWorld(fast, { steer: expert.control(fast).steer, torque: 1 });
+    }
+    expect(found).toBe(true);
+  });
 });

@@ -11,7 +11,7 @@ import { createRng } from '../core/rng.ts';
 import { GRAVITY, DT } from './constants.ts';
 import { carSpeed } from './car.ts';
 import { offsetPoint, type Track, wrapAngle } from './track.ts';
-import type { Controls, World } from './world.ts';
+import { type Controls, stepWorld, type World } from './world.ts';
 
 export interface ExpertOptions {
   /** Seed for noise and manoeuvres. */
@@ -54,6 +54,13 @@ export interface Expert {
    * drives (the recorder's `speedTarget` label).
    */
   speedTarget(world: World): number;
+  /**
+   * The speed the expert reaches `ticks` after this state, driving on from it at its pace without
+   * noise or manoeuvres, m/s: the speed it is about to hold. Unlike `speedTarget`, which on a
+   * long straight runs ahead of what the car can reach, it is a speed the car does reach; in a
+   * state entering a bend too fast it says how hard to brake. Pure: simulates a copy.
+   */
+  speedAhead(world: World, ticks: number): number;
 }
 
 const DEFAULTS: Required<ExpertOptions> = {
@@ -66,6 +73,11 @@ const DEFAULTS: Required<ExpertOptions> = {
   speedNoise: 0,
   speedNoiseTime: 2.5,
 };
+
+/** True when an expert's control reads the state only (no noise or manoeuvres to advance). */
+function isClean(o: Required<ExpertOptions>): boolean {
+  return o.steerNoise === 0 && o.weaveRate === 0 && o.speedNoise === 0;
+}
 
 /** Braking deceleration the plan assumes, as a fraction of g (below the tyres' limit). */
 const PLAN_BRAKE_G = 0.62;
@@ -186,5 +198,15 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     return { steer: clamp(steer, -1, 1), torque };
   }
 
-  return { options: o, control, plannedSpeed, speedTarget };
+  // A noise-free copy for speedAhead: without noise or weaves its control reads the state only.
+  let clean: Expert | null = null;
+  function speedAhead(world: World, ticks: number): number {
+    clean ??= isClean(o) ? null : createExpert(track, { pace: o.pace });
+    const drive = clean ? clean.control : control;
+    let w = world;
+    for (let t = 0; t < ticks; t++) w = stepWorld(w, drive(w));
+    return Math.max(carSpeed(w.car), 0);
+  }
+
+  return { options: o, control, plannedSpeed, speedTarget, speedAhead };
 }
