@@ -36,6 +36,11 @@ test.describe('training on two workers', () => {
     await expect(page.getByTestId('train-state')).toHaveAttribute('data-phase', 'done', { timeout: 300_000 });
     await expect(page.getByTestId('train-message')).toContainText('Saved');
     await expect(page.getByText(/two-worker training failed/)).toHaveCount(0);
+    // 'auto' (the default): the first run of this model shape timed one worker against two, and the panel says what it kept and the ratio.
+    const notices = page.getByTestId('train-notices');
+    await expect(notices).toContainText('Training workers: timing two workers against one');
+    await expect(notices).toContainText(/Training workers: (two workers, \d+\.\d\dx one|one worker: two measured \d+\.\d\dx)/);
+    console.log(`training workers: ${(await notices.innerText()).replace(/\n/g, ' | ')}`);
     expect(started).toHaveLength(1);
     await expect.poll(() => peerClosed, { timeout: 30_000 }).toBe(true); // stopped with the run
     expect(game.errors).toEqual([]);
