@@ -180,7 +180,9 @@ try {
     for (const trackId of opts.heldout) {
       for (const theme of opts.heldoutThemes) {
         log(`${label}: driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
-        rows.push(await drive(id, trackId, theme));
+        const row = await drive(id, trackId, theme);
+        log(JSON.stringify({ ...row, events: row.events.length, trace: undefined }));
+        rows.push(row);
       }
     }
     return rows;
