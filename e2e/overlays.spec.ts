@@ -215,13 +215,16 @@ test('on the webgpu backend every overlay comes back, finite and as on cpu, and 
 });
 
 // A measurement, not a test: the main view's frame rate with each overlay on, in interleaved
-// rounds while the starter drives in real time. Run with OVERLAY_FPS=1; prints medians.
+// rounds while the starter drives in real time. Run with OVERLAY_FPS=1; prints medians and the
+// driving worker's backend.
 test('frame rate of the main view with each overlay on (OVERLAY_FPS=1)', async ({ page }) => {
-  test.skip(!process.env.OVERLAY_FPS, 'a measurement: set OVERLAY_FPS=1');
+  test.skip(!process.env.OVERLAY_FPS, 'a measurement: set OVERLAY_FPS=1 (OVERLAY_FPS_BACKEND=webgpu etc. forces the ML backend)');
   test.setTimeout(600_000);
   const game = new GamePage(page);
-  await game.open('?track=oval');
+  const backend = process.env.OVERLAY_FPS_BACKEND;
+  await game.open(`?track=oval${backend ? `&backend=${backend}` : ''}`);
   expect(await game.hook('engageAutopilot', 'realtime')).toBe(true);
+  console.log(`driving worker: ${await page.getByTestId('backend-badge').innerText()}`);
   if (await page.getByTestId('guide-skip').isVisible()) await page.getByTestId('guide-skip').click();
   const modes: Record<string, string[]> = { off: [], saliency: ['saliency'], layers: ['layers'], gates: ['gates'], all: ['saliency', 'layers', 'gates'] };
   const fps: Record<string, number[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
