@@ -179,14 +179,6 @@ export function applyGradientSum(replica: Replica, optimizer: SteeringOptimizer,
   });
 }
 
-/** A step of no window, shaped like `input` (what the peer computes while this replica takes the whole batch). */
-function emptyStep(input: StepInput): StepInput {
-  return {
-    frames: new Uint8Array(0), lengths: [], draws: input.draws && [], y: new Float32Array(0),
-    speeds: input.speeds && new Float32Array(0), weights: input.weights && new Float32Array(0),
-  };
-}
-
 /** a + b into a new array; the same bits whichever comes first. */
 function addGradients(a: Float32Array, b: Float32Array): Float32Array {
   if (a.length !== b.length) throw new ModelError('invalid-input', `gradients of ${a.length} and ${b.length} values cannot be added`);
@@ -218,6 +210,8 @@ type ToPeer =
   | { kind: 'start'; start: PeerStart }
   | { kind: 'step'; input: StepInput; denom: LossDenominators; lr: number }
   | { kind: 'grads'; grads: Float32Array }
+  /** A gradient the trainer computed alone (a trial's one-worker step): apply it, no answer. */
+  | { kind: 'apply'; grads: Float32Array; lr: number }
   | { kind: 'stop' }
   | { kind: 'close' };
 type FromPeer = { kind: 'ready' } | { kind: 'grads'; half: HalfGradients } | { kind: 'error'; message: string };
@@ -262,8 +256,9 @@ export interface GradientPeer {
   start(start: PeerStart): Promise<void>;
   /**
    * One data-parallel step; the replicas' summed gradient is applied on both. Rejects if the peer
-   * fails or goes silent. `alone`: this replica computes the whole batch and the peer an empty
-   * half, so the peer stays in step (the one-worker steps of a trial, workerChoice.ts).
+   * fails or goes silent. `alone`: this replica computes the whole batch and sends the peer its
+   * gradient to apply, without waiting for an answer, so the peer stays in step while the step
+   * costs what one worker's does (the one-worker steps of a trial, workerChoice.ts).
    */
   step(replica: Replica, optimizer: SteeringOptimizer, input: StepInput, denom: LossDenominators, lr: number, alone?: boolean): Promise<ParallelStepStats>;
   /** Ends the session (the peer frees its replica); the port stays open for another start. */
@@ -305,7 +300,16 @@ export function connectGradientPeer(port: PeerPort, options: GradientPeerOptions
       await expect('ready', options.startTimeoutMs ?? 60_000);
     },
     async step(replica, optimizer, input, denom, lr, alone = false) {
-      const [mine, theirs] = alone ? [input, emptyStep(input)] : splitStep(input, replica.net.window, replica.frameSize.width * replica.frameSize.height * 3);
+      if (alone) {
+        const whole = await halfGradients(replica, input, denom);
+        const copy = own(whole.grads);
+        send({ kind: 'apply', grads: copy, lr }, [copy.buffer as ArrayBuffer]);
+        const statsT = applyGradientSum(replica, optimizer, whole.grads, lr);
+        const norms = (await statsT.data()) as Float32Array;
+        statsT.dispose();
+        return { loss: whole.loss, sse: whole.sse, norms, waitMs: 0 };
+      }
+      const [mine, theirs] = splitStep(input, replica.net.window, replica.frameSize.width * replica.frameSize.height * 3);
       const sent: StepInput = {
         ...theirs, frames: own(theirs.frames), y: own(theirs.y),
         speeds: theirs.speeds && own(theirs.speeds), weights: theirs.weights && own(theirs.weights),
@@ -372,6 +376,9 @@ export function serveGradientPeer(port: PeerPort, useBackend: (name: string) => 
           assignFromBlob(m.start.weights, replica.weights, "the trainer's weights");
           optimizer.restore(m.start.optimizer);
           send({ kind: 'ready' });
+        } else if (m.kind === 'apply') {
+          if (!state) throw new Error('a gradient before start');
+          applyGradientSum(state.replica, state.optimizer, m.grads, m.lr).dispose();
         } else if (m.kind === 'step') {
           if (!state) throw new Error('a step before start');
           const b = await halfGradients(state.replica, m.input, m.denom);

@@ -238,7 +238,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       try {
         const speeds = speedValues(batch, frameCount);
         const input = { frames: batch.frames, lengths, draws, y, speeds, weights: sw };
-        // A trial's one-worker step still goes through the peer (with an empty half), so the replicas stay identical.
+        // A trial's one-worker step is computed here alone; the peer applies the same gradient, so the replicas stay identical.
         const s = await peer.step(replica, optimizer, input, { examples, weightSum: sw ? sw.reduce((a, b) => a + b, 0) : null }, lr, !withPeer);
         const L = layerRanges.length;
         return {

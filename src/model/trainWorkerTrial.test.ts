@@ -59,7 +59,7 @@ async function runWithTrial(config: ModelConfig, twoMs: number) {
   let now = 0;
   // Every clock read moves 100 ms on: a step (read at its start and end) takes 100 ms; a two-worker step takes twoMs.
   const clock = (): number => (now += 100);
-  /** Steps the peer took half of, and steps that went through it with an empty half (a trial's one-worker steps). */
+  /** Steps the peer took half of, and steps computed here alone whose gradient the peer applied (a trial's one-worker steps). */
   const viaPeer: number[] = [];
   const alone: number[] = [];
   let stepIndex = 0;
@@ -131,7 +131,7 @@ describe('a run that times one worker against two', () => {
     expect(r.results[0].workers).toBe(1);
     expect(r.results[0].ratio).toBeLessThan(0.6);
     // Trial steps: warm-ups 2 then 1, then (2,1), (1,2): the peer took half of steps 0, 2 and 5; in 1, 3
-    // and 4 it computed an empty half (so its replica stayed in step); nothing after.
+    // and 4 it applied this replica's gradient (so it stayed in step); nothing after.
     expect(r.viaPeer).toEqual([0, 2, 5]);
     expect(r.alone).toEqual([1, 3, 4]);
     expect(r.peerFreedAt).not.toBeNull();

@@ -119,6 +119,8 @@ export interface TrialResult {
   readonly oneExamplesPerS: number;
   readonly twoExamplesPerS: number;
   readonly steps: { readonly one: number; readonly two: number };
+  /** The timed steps' ms per example, in order (benches compare them with fixed runs). */
+  readonly msPerExample: { readonly one: readonly number[]; readonly two: readonly number[] };
 }
 
 function median(xs: readonly number[]): number {
@@ -180,7 +182,10 @@ export class WorkerTrial {
     const one = 1000 / median(this.#timed[1]);
     const two = 1000 / median(this.#timed[2]);
     const ratio = two / one;
-    this.#result = { workers: ratio >= this.#o.margin ? 2 : 1, ratio, oneExamplesPerS: one, twoExamplesPerS: two, steps: { one: n1, two: n2 } };
+    this.#result = {
+      workers: ratio >= this.#o.margin ? 2 : 1, ratio, oneExamplesPerS: one, twoExamplesPerS: two, steps: { one: n1, two: n2 },
+      msPerExample: { one: [...this.#timed[1]], two: [...this.#timed[2]] },
+    };
     return this.#result;
   }
 }
