@@ -87,6 +87,7 @@ describe('run state', () => {
     // Nothing saved: no verdict on a model that does not exist.
     expect(finished(s, outcome({ status: 'cancelled', modelId: null })).verdict).toBeNull();
   });
+
   it("a fine-tune's verdict says what the player's driving added: the base alone and the fine-tune, on the same held-out clips", () => {
     const base = (steering: number) => ({ rmse: { steering, speed: 1, torque: 0.1 }, baselineRmse: { steering: 0.182, speed: 3, torque: 0.3 } });
     const run = (before?: ReturnType<typeof base>, baseName?: string) =>
