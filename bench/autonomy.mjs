@@ -105,6 +105,9 @@ const opts = {
   speedGains: a['speed-gains'] ?? 'default',
   sideOffset: Number(a['side-offset']),
   sideYaw: Number(a['side-yaw']),
+  steerNoise: Number(a.noise),
+  weaveRate: Number(a.weave),
+  speedNoise: Number(a['speed-noise']),
 };
 const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : null);
 const weightedAutonomy = (rows) => rows.reduce((x, r) => x + r.autonomyPct * r.engagedS, 0) / Math.max(1e-9, rows.reduce((x, r) => x + r.engagedS, 0));
