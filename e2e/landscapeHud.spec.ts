@@ -44,6 +44,11 @@ for (const vp of [{ width: 844, height: 390 }, { width: 915, height: 412 }]) {
         for (const t of touch) if (intersects(b, t)) problems.push(`${b.id} x ${t.id}`);
       }
       for (let i = 0; i < hud.length; i++) for (let j = i + 1; j < hud.length; j++) if (intersects(hud[i], hud[j])) problems.push(`${hud[i].id} x ${hud[j].id}`);
+      // The fps figure sits inside the speed panel or clear of it, not across its edge.
+      const [fps] = await boxes(page, ['hud-fps']);
+      const speed = hud.find((b) => b.id === 'hud-speed-panel');
+      const inside = fps && speed && fps.y >= speed.y && fps.y + fps.height <= speed.y + speed.height && fps.x >= speed.x && fps.x + fps.width <= speed.x + speed.width;
+      if (fps && speed && intersects(fps, speed) && !inside) problems.push(`hud-fps across the speed panel's edge (y ${Math.round(fps.y)}, panel from ${Math.round(speed.y)})`);
       return problems;
     }, { timeout: 10_000 }).toEqual([]);
     // Folded, not gone: the lap time and the autonomy figure still read.

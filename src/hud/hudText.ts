@@ -271,7 +271,8 @@ export function createHudText(parent: HTMLElement): HudText {
       current = l;
       placeCaptions(hadModel === true);
       const mm = fit ? fit.rect : l.minimapBox;
-      place(fpsBox, { x: mm.x, y: mm.y + mm.h + 6 * u, w: mm.w, h: 16 * u });
+      // Compact: the minimap ends just above the speed panel, so the figure goes in the panel's top right.
+      place(fpsBox, l.compact ? { x: l.speed.x, y: l.speed.y + 4 * u, w: l.speed.w - 14 * u, h: 16 * u } : { x: mm.x, y: mm.y + mm.h + 6 * u, w: mm.w, h: 16 * u });
     },
     apply(view) {
       setText(lapNo, view.text.lap);
