@@ -7,9 +7,9 @@
 // tick waits for its prediction): it steers, and its speed head works the pedals through the
 // autopilot's speed controller, so the rollout reaches the states the autopilot reaches (a bend
 // taken too fast included). The expert labels every recorded state with what it would have done
-// there (its steering and torque, and its target speed in the `speedTarget` column): the states
-// are the model's, the labels the expert's. A car that leaves the road is put back (an intervention), so each round also
-// measures the model's autonomy on the training tracks.
+// there (its steering and torque, and in the `speedTarget` column the speed it would reach 1 s
+// on): the states are the model's, the labels the expert's. A car that leaves the road is put
+// back (an intervention), so each round also measures the model's autonomy on the training tracks.
 
 import type { CameraSpec, ClipMeta, ClipStore, DataError } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
@@ -37,8 +37,8 @@ export interface AutoRecordPlan {
   frameHeight: number;
   /**
    * Speed noise, a fraction of the expert's target speed (see ExpertOptions.speedNoise): the
-   * expert now and then drives too fast or too slow for the road, labelled with its target.
-   * Default 0.
+   * expert now and then drives too fast or too slow for the road, labelled (speedTarget) with
+   * the speed the noise-free expert would reach 1 s on. Default 0.
    */
   speedNoise?: number;
   /** Seed for the expert's noise: the same plan and seed record the same labels. */

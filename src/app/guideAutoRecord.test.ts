@@ -8,6 +8,7 @@ describe("the guide's one-click auto-record", () => {
     expect(p.cameras).toHaveLength(1);
     expect(p.steerNoise).toBeGreaterThan(0); // recoveries to learn from
     expect(p.weaveRate).toBeGreaterThan(0);
+    expect(p.speedNoise).toBeGreaterThan(0); // and speeds off the expert's own plan
     // Already on the curvy preset: not twice.
     expect(guideAutoRecordPlan({ trackId: GUIDE_CURVY_TRACK, theme: 'day', frame: { width: 200, height: 66 }, rateHz: 20, seed: 1 }).trackIds).toEqual([GUIDE_CURVY_TRACK]);
   });

@@ -2,10 +2,11 @@
 // "Let the expert record" on the guide's record-more step (src/ui/guide.ts), instead of finding
 // Library > Auto-record. The clips must train together with the player's own, so they take the
 // player's recording settings (dash frame size and recording rate); they add curves (the track
-// on screen and a curvy preset) with the Library form's default steering noise and weaving,
-// so the model sees recoveries. Pure: the app runs the plan (libraryFeature.runAutoRecord).
+// on screen and a curvy preset) with the Library form's default steering noise, weaving and
+// speed noise, so the model sees recoveries. Pure: the app runs the plan (libraryFeature.runAutoRecord).
 
 import { CENTER_CAMERA } from '../data/index.ts';
+import { DEFAULT_SPEED_NOISE } from '../ui/library/autoRecord.ts';
 import type { AutoRecordPlan } from './autoRecord.ts';
 
 /** Simulated minutes the guide's auto-record drives in all (split over its tracks). */
@@ -36,6 +37,7 @@ export function guideAutoRecordPlan(input: GuideAutoRecordInput): AutoRecordPlan
     themes: [input.theme],
     steerNoise: STEER_NOISE_G,
     weaveRate: WEAVE_RATE_PER_S,
+    speedNoise: DEFAULT_SPEED_NOISE,
     cameras: [CENTER_CAMERA],
     rateHz: input.rateHz,
     frameWidth: input.frame.width,

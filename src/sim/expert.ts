@@ -34,8 +34,9 @@ export interface ExpertOptions {
    * Speed noise: standard deviation of an Ornstein-Uhlenbeck factor on the speed the expert
    * drives at, as a fraction of its target (0.15: now and then 15-30% too fast or too slow for
    * the road). The recovery data of speed: the states a learner reaches by misjudging a bend,
-   * labelled with the target (`speedTarget`), not with what the noisy expert did. Own seeded
-   * stream, so a recording without it is unchanged.
+   * labelled with what the noise-free expert would do from them (`speedAhead`, the recorder's
+   * speedTarget column), not with what the noisy expert did. Own seeded stream, so a recording
+   * without it is unchanged.
    */
   speedNoise?: number;
   /** Correlation time of the speed noise, s. */
@@ -50,8 +51,8 @@ export interface Expert {
   plannedSpeed(s: number): number;
   /**
    * The speed the expert aims for in this state, m/s: its plan a little ahead of the car (time to
-   * react), without its speed noise. Pure: reads the state only, so it labels any state, whoever
-   * drives (the recorder's `speedTarget` label).
+   * react), without its speed noise. Pure: reads the state only. (Not the recorder's label: see
+   * `speedAhead`.)
    */
   speedTarget(world: World): number;
   /**
