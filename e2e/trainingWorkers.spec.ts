@@ -16,7 +16,7 @@ test.describe('training on two workers', () => {
     await expect(page.getByTestId('training-panel')).toBeVisible();
     await page.getByTestId('training-advanced-open').click();
     const epochs = page.getByTestId('cfg-epochs');
-    await epochs.fill('1');
+    await epochs.fill('4'); // enough steps for the one-vs-two trial (up to 14) to end inside the run on a quiet machine
     await epochs.blur();
     await expect(page.getByTestId('config-params')).toBeVisible();
     await page.getByTestId('train-name').fill('two workers');
