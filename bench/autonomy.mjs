@@ -24,6 +24,7 @@
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
 //   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
+//   --labels clean|applied  steer/torque labels of the noisy expert's steps: what it means to do there (default), or what it applied
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
@@ -71,6 +72,7 @@ const { values: a } = parseArgs({
     noise: { type: 'string', default: '0.1' },
     weave: { type: 'string', default: '0.15' },
     'speed-noise': { type: 'string', default: '0.1' },
+    labels: { type: 'string', default: 'clean' },
     governor: { type: 'string', default: 'off' },
     'speed-gains': { type: 'string' },
     port: { type: 'string', default: '4186' },
@@ -108,6 +110,7 @@ const opts = {
   steerNoise: Number(a.noise),
   weaveRate: Number(a.weave),
   speedNoise: Number(a['speed-noise']),
+  labels: a.labels,
 };
 const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : null);
 const weightedAutonomy = (rows) => rows.reduce((x, r) => x + r.autonomyPct * r.engagedS, 0) / Math.max(1e-9, rows.reduce((x, r) => x + r.engagedS, 0));
@@ -215,6 +218,7 @@ try {
     steerNoise: Number(a.noise),
     weaveRate: Number(a.weave),
     speedNoise: Number(a['speed-noise']),
+    labels: a.labels,
     sideCameras: Number(a['side-offset']) > 0 ? { lateralM: Number(a['side-offset']), yawRad: Number(a['side-yaw']) } : undefined,
     seed: 7,
   });

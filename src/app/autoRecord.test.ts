@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type CameraSpec, openClipStore } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
 import type { World } from '../sim/world.ts';
+import { createExpert } from '../sim/expert.ts';
+import { resolveTrack } from '../sim/tracks.ts';
 import { autoRecord, type AutoRecordPlan } from './autoRecord.ts';
 
 const W = 8;
@@ -67,6 +69,37 @@ describe('auto-record', () => {
       expect(right[i]).toBeGreaterThan(labels.steer[i]);
     }
     store.close();
+  });
+});
+
+describe('auto-record labels', () => {
+  it('labels a noisy expert\'s steps with what it means to do there (clean), or with what it applied', async () => {
+    const rows = async (labels: 'clean' | 'applied') => {
+      const store = await openClipStore({ name: `labels-${Math.random()}`, storage: null });
+      const worlds: World[] = [];
+      const keep = (w: World, cam: CameraSpec) => (worlds.push(w), render(w, cam));
+      const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['kidney'], themes: ['day'], steerNoise: 0.15, weaveRate: 0.3, speedNoise: 0.2, labels }), {
+        store, render: keep, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5,
+      });
+      const l = await store.labels(r.clips[0].id);
+      store.close();
+      return { l, worlds };
+    };
+    const clean = await rows('clean');
+    const applied = await rows('applied');
+    // The same noise drives the same path: only the labels differ.
+    expect(Array.from(clean.l.x)).toEqual(Array.from(applied.l.x));
+    const teacher = createExpert(resolveTrack('kidney'));
+    let apart = 0;
+    for (let i = 0; i < clean.l.count; i++) {
+      const meant = teacher.control(clean.worlds[i]);
+      expect(clean.l.steer[i]).toBe(meant.steer);
+      expect(clean.l.torque[i]).toBe(meant.torque);
+      expect(applied.l.steer[i]).toBe(applied.worlds[i].applied.steer);
+      expect(applied.l.torque[i]).toBe(applied.worlds[i].applied.torque);
+      if (Math.abs(clean.l.steer[i] - applied.l.steer[i]) > 0.02) apart++;
+    }
+    expect(apart).toBeGreaterThan(clean.l.count / 4);
   });
 });
 

@@ -41,6 +41,13 @@ export interface AutoRecordPlan {
    * the speed the noise-free expert would reach 1 s on. Default 0.
    */
   speedNoise?: number;
+  /**
+   * What a step's steer and torque record (no learner): 'clean' (default), what the expert means
+   * to do in that state without its noise or manoeuvre (`Expert.cleanControl`: the noise moves
+   * the car, the label says how to drive on from there, as DART does); 'applied', the controls
+   * the noisy expert applied (noise and weaves in the labels too, as before 2026-12-05).
+   */
+  labels?: 'clean' | 'applied';
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
   seed: number;
   /** Clip names start with this (default "Expert"). */
@@ -132,6 +139,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     let recorded = 0;
     let lostTicks = 0;
     const learner = deps.learner;
+    const cleanLabels = (plan.labels ?? 'clean') === 'clean';
     // The learner's steering and speed, held between control ticks; the expert's controls for the current state.
     let modelSteer = 0;
     let modelSpeed = carSpeed(world.car);
@@ -156,7 +164,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         next = expert.control(world);
         if (learner) drivenTicks++;
         if (world.tick % every === 0) {
-          rec.afterTick(world, 'expert', learner ? next : undefined);
+          rec.afterTick(world, 'expert', learner ? next : cleanLabels ? expert.cleanControl(world) : undefined);
           recorded++;
           if (learner) ({ steering: modelSteer, speed: modelSpeed } = await learner.drive(deps.render(world, CENTER_CAMERA), carSpeed(world.car)));
         }

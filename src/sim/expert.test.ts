@@ -111,4 +111,24 @@ describe('expert driver', () => {
     }
     expect(found).toBe(true);
   });
+
+  it('cleanControl: what a noisy expert means to do, the noise-free expert\'s controls, without advancing its noise', () => {
+    const track = resolveTrack('kidney');
+    const noisy = createExpert(track, { seed: 3, steerNoise: 0.15, weaveRate: 0.3, speedNoise: 0.2 });
+    const twin = createExpert(track, { seed: 3, steerNoise: 0.15, weaveRate: 0.3, speedNoise: 0.2 });
+    const clean = createExpert(track);
+    let w = createWorld(track);
+    let differs = 0;
+    for (let t = 0; t < TICK_HZ * 40; t++) {
+      const label = noisy.cleanControl(w);
+      expect(label).toEqual(clean.control(w));
+      const c = noisy.control(w);
+      expect(c).toEqual(twin.control(w)); // asking for the label left the noise where it was
+      if (Math.abs(c.steer - label.steer) > 0.02 || Math.abs(c.torque - label.torque) > 0.05) differs++;
+      w = stepWorld(w, c);
+    }
+    expect(differs).toBeGreaterThan(TICK_HZ * 10);
+    // A clean expert's label is its control.
+    expect(clean.cleanControl(w)).toEqual(clean.control(w));
+  });
 });

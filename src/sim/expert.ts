@@ -47,6 +47,13 @@ export interface Expert {
   readonly options: Required<ExpertOptions>;
   /** Controls for the next tick. Advances the expert's own noise and manoeuvre state. */
   control(world: World): Controls;
+  /**
+   * What the expert means to do in this state: its controls without noise or manoeuvres (for an
+   * expert without either, the same as `control`). Pure: reads the state only. The label of a
+   * noisy expert's step (DART, Laskey et al. 2017): the noise moves the car into states off the
+   * expert's path, and the label says how to drive back, not the noise that put it there.
+   */
+  cleanControl(world: World): Controls;
   /** The speed the plan wants at arc length s, m/s. */
   plannedSpeed(s: number): number;
   /**
@@ -199,15 +206,18 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     return { steer: clamp(steer, -1, 1), torque };
   }
 
-  // A noise-free copy for speedAhead: without noise or weaves its control reads the state only.
+  // A noise-free copy for cleanControl and speedAhead: without noise or weaves its control reads the state only.
   let clean: Expert | null = null;
+  function cleanControl(world: World): Controls {
+    if (isClean(o)) return control(world);
+    clean ??= createExpert(track, { pace: o.pace });
+    return clean.control(world);
+  }
   function speedAhead(world: World, ticks: number): number {
-    clean ??= isClean(o) ? null : createExpert(track, { pace: o.pace });
-    const drive = clean ? clean.control : control;
     let w = world;
-    for (let t = 0; t < ticks; t++) w = stepWorld(w, drive(w));
+    for (let t = 0; t < ticks; t++) w = stepWorld(w, cleanControl(w));
     return Math.max(carSpeed(w.car), 0);
   }
 
-  return { options: o, control, plannedSpeed, speedTarget, speedAhead };
+  return { options: o, control, cleanControl, plannedSpeed, speedTarget, speedAhead };
 }
