@@ -1,9 +1,11 @@
-// The steering worker's one API object: backend choice, training over stored clips, the
-// streaming predictor that drives the car, and the saved models. A plain object with injected
-// stores, so it runs (and is tested) in Node; workers/steering.worker.ts only exposes it.
+// The steering worker's one API object: backend choice, training over stored clips (the run
+// itself is workers/trainingRun.ts), the streaming predictor that drives the car, and the saved
+// models. A plain object with injected stores, so it runs (and is tested) in Node;
+// workers/steering.worker.ts only exposes it.
 //
-// Ownership: this object owns the worker's tfjs state: the model being trained and the model
-// loaded for driving (each disposed when replaced). Frames arrive as transferred buffers.
+// Ownership: this object owns the worker's tfjs state: the model loaded for driving (disposed
+// when replaced) and, through trainingRun.ts, the model being trained. Frames arrive as
+// transferred buffers.
 
 import { z } from 'zod';
 import type { CheckpointInfo, ClipStore, ModelMeta, ModelStore, SettingsStore } from '../src/data/index.ts';
@@ -17,41 +19,28 @@ import {
 import {
   BACKEND_NAMES,
   type BackendName,
-  createDatasetBatchSource,
   createStreamingPredictor,
   describeModel,
   exportModelZip,
   importModelZip,
   initBackend,
   loadModel,
-  type ModelConfig,
   type ModelDescription,
   normalizeSpeeds,
   parseModelConfig,
   type Predictor,
-  saveModel,
-  savedModelConfig,
-  type SavedModel,
   type SteeringNet,
   type TargetNormalization,
   TrainingControl,
-  type TrainingCheckpoint,
-  trainingMetrics,
-  trainModel,
-  createSteeringNet,
   tensorMemory,
   type TensorMemory,
-  createConfig,
-  type ConfigOverrides,
   DEFAULT_CONFIG,
-  connectGradientPeer,
   serveGradientPeer,
-  type GradientPeer,
 } from '../src/model/index.ts';
 import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
-import { classifyTrainingError, createQuotaGuard, trainingDataError } from './trainingFailure.ts';
-import { decideWorkers } from './trainingWorkers.ts';
-import type { TrainEvent, TrainOutcome, TrainRequest } from './trainingRun.ts';
+import { fromStored, toStored } from './storedModel.ts';
+import { createQuotaGuard } from './trainingFailure.ts';
+import { runTraining, type TrainEvent, type TrainingRunHost, type TrainOutcome, type TrainRequest } from './trainingRun.ts';
 
 export interface SteeringApiDeps {
   clips: () => Promise<ClipStore>;
@@ -70,6 +59,7 @@ export interface WorkerStatus {
 }
 
 export type { TrainEvent, TrainOutcome, TrainRequest } from './trainingRun.ts';
+export { fromStored, toStored } from './storedModel.ts';
 
 export interface PredictResult {
   steering: number;
@@ -86,47 +76,6 @@ const CALIBRATION_KEY = 'backend-calibration';
 function isCalibration(v: unknown): v is Calibration {
   const c = v as Calibration;
   return typeof c === 'object' && c !== null && c.version === CALIBRATION_VERSION && Array.isArray(c.scores) && Array.isArray(c.inference) && Array.isArray(c.training);
-}
-
-/** Which saved-model layout data keeps as `topology`: the manifest and the tfjs topology together. */
-interface StoredTopology {
-  manifest: SavedModel['manifest'];
-  modelTopology: unknown;
-}
-
-export function toStored(saved: SavedModel, extra: { clipIds: string[]; createdAt: number }): Parameters<ModelStore['save']>[0] {
-  const m = saved.manifest;
-  const cnn = m.config.sequence.kind === 'cnn';
-  const { height, width } = m.config.input;
-  return {
-    meta: {
-      name: m.metadata.name,
-      kind: m.config.sequence.kind,
-      config: m.config,
-      normalization: m.normalization,
-      clipIds: extra.clipIds,
-      metrics: m.metadata.metrics,
-      createdAt: extra.createdAt,
-      backend: m.metadata.backend,
-      inputShape: cnn ? [height, width, 3] : [m.config.sequence.window, height, width, 3],
-    },
-    artifacts: {
-      topology: { manifest: m, modelTopology: saved.modelTopology } satisfies StoredTopology as unknown,
-      weightSpecs: saved.weightSpecs.map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype as 'float32' })),
-      weightData: saved.weightData,
-    },
-  };
-}
-
-export function fromStored(topology: unknown, weightSpecs: readonly { name: string; shape: readonly number[]; dtype?: string }[], weightData: ArrayBuffer): SavedModel {
-  const t = topology as StoredTopology;
-  if (!t || typeof t !== 'object' || !('manifest' in t)) throw new Error('this saved model has no DeepSteer manifest');
-  return {
-    manifest: t.manifest,
-    modelTopology: t.modelTopology,
-    weightSpecs: weightSpecs.map((w) => ({ name: w.name, shape: [...w.shape], dtype: (w.dtype ?? 'float32') as 'float32' })),
-    weightData,
-  };
 }
 
 export function createSteeringApi(deps: SteeringApiDeps) {
@@ -162,6 +111,21 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     driving?.net.dispose();
     driving = null;
   }
+
+  const runHost: TrainingRunHost = {
+    ...deps,
+    quota,
+    overlays,
+    trainingOrder,
+    useBackend,
+    dropBackend: () => {
+      backend = null;
+    },
+    startRun: () => (control = new TrainingControl()),
+    endRun: () => {
+      control = null;
+    },
+  };
 
   const api = {
     /**
@@ -221,142 +185,13 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     },
 
     /**
-     * Trains a model over stored clips and saves it. Checkpoints after every epoch; if the
-     * backend fails mid-run (a lost GPU device included) it moves to the next one and continues
-     * from the last checkpoint, telling the caller through onEvent.
+     * Trains a model over stored clips and saves it (workers/trainingRun.ts). Checkpoints after
+     * every epoch; if the backend fails mid-run it moves to the next one and continues from the
+     * last checkpoint, telling the caller through onEvent.
      */
     async train(req: TrainRequest, onEvent: (e: TrainEvent) => void): Promise<TrainOutcome> {
       if (control) throw new Error('a training run is already going');
-      // A whole config, or overrides of the defaults (the same function validates both).
-      const requested: ModelConfig = createConfig(req.config as ConfigOverrides);
-      if (req.trainClipIds.length === 0) throw new Error('choose at least one clip to train on');
-      const [clips, models] = await Promise.all([deps.clips(), deps.models()]);
-      // A fine-tune keeps the saved model's net and data settings (its input, speed label,
-      // sequence); only the request's training settings (epochs, learning rate, ...) apply.
-      const base = req.fromModelId ? await models.load(req.fromModelId) : null;
-      const baseSaved = base ? fromStored(base.artifacts.topology, base.artifacts.weightSpecs, base.artifacts.weightData) : null;
-      const config: ModelConfig = baseSaved ? { ...savedModelConfig(baseSaved), training: requested.training } : requested;
-      onEvent({ kind: 'preparing', message: 'Reading clips' });
-      const metas = await Promise.all([...req.trainClipIds, ...req.valClipIds].map((id) => clips.getMeta(id)));
-      const sizes = new Set(metas.map((m) => `${m.frameWidth}x${m.frameHeight}`));
-      if (sizes.size > 1) throw new Error(`the chosen clips have different frame sizes (${[...sizes].join(', ')}); train on clips of one size`);
-      const train = await createDatasetBatchSource({ source: clips, clipIds: req.trainClipIds, config, shuffle: true });
-      const validation = req.valClipIds.length ? await createDatasetBatchSource({ source: clips, clipIds: req.valClipIds, config, shuffle: false }) : null;
-
-      let resumeFrom: TrainingCheckpoint | null = null;
-      if (req.resume) {
-        const slot = await models.loadCheckpoint(req.runId);
-        resumeFrom = (slot?.checkpoint as TrainingCheckpoint | undefined) ?? null;
-      }
-      let normalization: TargetNormalization | undefined;
-      const peerLink = req.peerPort ? connectGradientPeer(req.peerPort) : null;
-      let peer: GradientPeer | null = peerLink;
-      const order = trainingOrder();
-      let attempt = 0;
-      control = new TrainingControl();
-      const ctl = control;
-      let overBudget = false;
-      const budget = req.budgetSeconds && req.budgetSeconds > 0
-        ? setTimeout(() => {
-          overBudget = true;
-          ctl.cancel();
-        }, req.budgetSeconds * 1000)
-        : undefined;
-      try {
-        let lastFailure = '';
-        quota.startRun();
-        for (;;) {
-          const name = order[attempt];
-          if (!name) throw new Error(`every backend failed during training (last: ${lastFailure})`);
-          let net: SteeringNet | null = null;
-          const fromBase = attempt === 0 && baseSaved !== null && !resumeFrom;
-          try {
-            await useBackend(name);
-            if (fromBase) {
-              const loaded = await loadModel(baseSaved);
-              net = loaded.net;
-              normalization = loaded.normalization;
-            } else {
-              net = createSteeringNet(config);
-            }
-            const how = attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint`;
-            // One or two workers: the setting's 'two', or in 'auto' this device's measured verdict (a trial if none).
-            const workers = peer ? await decideWorkers({ mode: req.peerMode ?? 'two', settings: deps.settings, backend: name, config, now: deps.now }) : null;
-            onEvent({ kind: 'backend', backend: name, reason: workers?.usePeer && !workers.trial ? `${how} with two workers` : how });
-            if (workers) onEvent({ kind: 'workers', ...workers.note });
-            const result = await trainModel({
-              net,
-              train,
-              validation,
-              control,
-              resumeFrom,
-              training: config.training,
-              ...(normalization ? { normalization } : {}),
-              validateFirst: fromBase, // the base model alone on the same held-out clips
-              peer: workers?.usePeer ? peer : null,
-              peerTrial: workers?.trial,
-              onPeerTrial: (r) => {
-                const { saved, ...note } = workers!.settle(r);
-                onEvent({ kind: 'workers', ...note });
-                return saved;
-              },
-              onPeerLost: (reason) => {
-                peer = null;
-                onEvent({ kind: 'backend', backend: name, reason: `two-worker training failed (${reason}); training on one worker` });
-              },
-              onProgress: overlays.watchTraining(net, train, onEvent),
-              onCheckpoint: async (cp) => {
-                resumeFrom = cp; // kept in memory whether or not the store takes it
-                await quota.checkpoint(req.runId, cp, deps.now(), (reason) => onEvent({ kind: 'storage', reason }));
-              },
-            });
-            let modelId: string | null = null;
-            // A run that diverged before any good epoch has nothing worth keeping (NaN weights).
-            const worthSaving = result.status === 'diverged' ? result.best !== null : result.status !== 'cancelled' || result.epochsDone > 0 || overBudget;
-            if (worthSaving) {
-              const saved = await saveModel(net, {
-                normalization: result.normalization,
-                metadata: {
-                  name: req.name,
-                  createdAt: deps.now(),
-                  clips: metas.map((m) => ({ id: m.id, name: m.name })),
-                  metrics: trainingMetrics(result),
-                  backend: name,
-                },
-              });
-              const stored = toStored(saved, { clipIds: metas.map((m) => m.id), createdAt: deps.now() });
-              modelId = await quota.saveModel(saved, stored, req.runId, (reason) => onEvent({ kind: 'storage', reason }));
-            }
-            const best = result.best ? result.history[result.best.epoch] ?? result.history[result.history.length - 1] : result.history[result.history.length - 1];
-            return {
-              status: overBudget ? 'budget' : result.status,
-              modelId,
-              epochsDone: result.epochsDone,
-              backend: name,
-              rmse: best ? (best.valRmse ?? best.trainRmse) : null,
-              baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
-              ...(result.before ? { before: { rmse: result.before.rmse, baselineRmse: result.before.baseline } } : {}),
-              ...(worthSaving && modelId === null ? { held: true } : {}),
-            };
-          } catch (e) {
-            if (ctl.state === 'cancelled') throw e;
-            // Only a failing backend is worth another backend: bad data or a full disk would fail the same way there.
-            const kind = classifyTrainingError(e);
-            if (kind === 'data') throw trainingDataError(e, metas, config);
-            if (kind === 'quota') throw e;
-            lastFailure = `${name}: ${(e as Error).message}`;
-            onEvent({ kind: 'backend', backend: name, reason: `${name} failed (${(e as Error).message}); trying the next backend` });
-            attempt++;
-            backend = null;
-          } finally {
-            net?.dispose();
-          }
-        }
-      } finally {
-        clearTimeout(budget);
-        peerLink?.close();
-        control = null;
-      }
+      return runTraining(runHost, req, onEvent);
     },
 
     /** Serves as the second replica of another worker's training run (its TrainRequest.peerPort) until that run closes the port. */

@@ -1,9 +1,38 @@
-// The training run's contract with the app: what it asks (TrainRequest), what it hears while
+// The training run: its contract with the app, what it asks (TrainRequest), what it hears while
 // the run goes (TrainEvent, progress and backend and storage news) and what it gets at the end
-// (TrainOutcome). The run itself is steeringApi.ts's train(); its failures are sorted in
-// trainingFailure.ts.
+// (TrainOutcome), and the run itself (runTraining, steeringApi.ts's train()): the fine-tune's
+// base and its before-figure, one or two workers (trainingWorkers.ts), checkpoints, the next
+// backend when one fails. Its failures are sorted in trainingFailure.ts.
+//
+// Ownership: the run creates and disposes its net (one per backend tried) and closes the peer's
+// port at its end; the worker API keeps the backend and the run's control (TrainingRunHost).
 
-import type { BackendName, TrainingEvent, TrainingResult } from '../src/model/index.ts';
+import type { ClipStore, ModelStore, SettingsStore } from '../src/data/index.ts';
+import {
+  type BackendName,
+  type ConfigOverrides,
+  connectGradientPeer,
+  createConfig,
+  createDatasetBatchSource,
+  createSteeringNet,
+  type GradientPeer,
+  loadModel,
+  type ModelConfig,
+  saveModel,
+  savedModelConfig,
+  type SteeringNet,
+  type TargetNormalization,
+  type TrainingCheckpoint,
+  type TrainingControl,
+  type TrainingEvent,
+  trainingMetrics,
+  type TrainingResult,
+  trainModel,
+} from '../src/model/index.ts';
+import type { OverlayViewsState } from './overlayApi.ts';
+import { fromStored, toStored } from './storedModel.ts';
+import { classifyTrainingError, type createQuotaGuard, trainingDataError } from './trainingFailure.ts';
+import { decideWorkers } from './trainingWorkers.ts';
 
 export interface TrainRequest {
   /** Name of the model saved at the end. */
@@ -54,4 +83,160 @@ export interface TrainOutcome {
   before?: { rmse: { steering: number; speed: number; torque: number }; baselineRmse: { steering: number; speed: number; torque: number } };
   /** The storage was full at the end: the model is held in memory until saveHeldModel() succeeds (or it is exported). */
   held?: boolean;
+}
+
+/** What a run needs from the worker API that holds it (steeringApi.ts). */
+export interface TrainingRunHost {
+  clips: () => Promise<ClipStore>;
+  models: () => Promise<ModelStore>;
+  settings: () => Promise<SettingsStore>;
+  /** ms since epoch. */
+  now: () => number;
+  readonly quota: ReturnType<typeof createQuotaGuard>;
+  readonly overlays: Pick<OverlayViewsState, 'watchTraining'>;
+  /** Training backends in order of preference. */
+  trainingOrder(): BackendName[];
+  useBackend(name: BackendName): Promise<void>;
+  /** That backend failed: the next useBackend starts one afresh. */
+  dropBackend(): void;
+  /** The run's control, once its clips are read (the worker's status says 'running' from then); endRun() at its end. */
+  startRun(): TrainingControl;
+  endRun(): void;
+}
+
+/**
+ * Trains a model over stored clips and saves it. Checkpoints after every epoch; if the
+ * backend fails mid-run (a lost GPU device included) it moves to the next one and continues
+ * from the last checkpoint, telling the caller through onEvent.
+ */
+export async function runTraining(host: TrainingRunHost, req: TrainRequest, onEvent: (e: TrainEvent) => void): Promise<TrainOutcome> {
+  // A whole config, or overrides of the defaults (the same function validates both).
+  const requested: ModelConfig = createConfig(req.config as ConfigOverrides);
+  if (req.trainClipIds.length === 0) throw new Error('choose at least one clip to train on');
+  const [clips, models] = await Promise.all([host.clips(), host.models()]);
+  // A fine-tune keeps the saved model's net and data settings (its input, speed label,
+  // sequence); only the request's training settings (epochs, learning rate, ...) apply.
+  const base = req.fromModelId ? await models.load(req.fromModelId) : null;
+  const baseSaved = base ? fromStored(base.artifacts.topology, base.artifacts.weightSpecs, base.artifacts.weightData) : null;
+  const config: ModelConfig = baseSaved ? { ...savedModelConfig(baseSaved), training: requested.training } : requested;
+  onEvent({ kind: 'preparing', message: 'Reading clips' });
+  const metas = await Promise.all([...req.trainClipIds, ...req.valClipIds].map((id) => clips.getMeta(id)));
+  const sizes = new Set(metas.map((m) => `${m.frameWidth}x${m.frameHeight}`));
+  if (sizes.size > 1) throw new Error(`the chosen clips have different frame sizes (${[...sizes].join(', ')}); train on clips of one size`);
+  const train = await createDatasetBatchSource({ source: clips, clipIds: req.trainClipIds, config, shuffle: true });
+  const validation = req.valClipIds.length ? await createDatasetBatchSource({ source: clips, clipIds: req.valClipIds, config, shuffle: false }) : null;
+
+  let resumeFrom: TrainingCheckpoint | null = null;
+  if (req.resume) {
+    const slot = await models.loadCheckpoint(req.runId);
+    resumeFrom = (slot?.checkpoint as TrainingCheckpoint | undefined) ?? null;
+  }
+  let normalization: TargetNormalization | undefined;
+  const peerLink = req.peerPort ? connectGradientPeer(req.peerPort) : null;
+  let peer: GradientPeer | null = peerLink;
+  const order = host.trainingOrder();
+  let attempt = 0;
+  const ctl = host.startRun();
+  let overBudget = false;
+  const budget = req.budgetSeconds && req.budgetSeconds > 0
+    ? setTimeout(() => {
+      overBudget = true;
+      ctl.cancel();
+    }, req.budgetSeconds * 1000)
+    : undefined;
+  try {
+    let lastFailure = '';
+    host.quota.startRun();
+    for (;;) {
+      const name = order[attempt];
+      if (!name) throw new Error(`every backend failed during training (last: ${lastFailure})`);
+      let net: SteeringNet | null = null;
+      const fromBase = attempt === 0 && baseSaved !== null && !resumeFrom;
+      try {
+        await host.useBackend(name);
+        if (fromBase) {
+          const loaded = await loadModel(baseSaved);
+          net = loaded.net;
+          normalization = loaded.normalization;
+        } else {
+          net = createSteeringNet(config);
+        }
+        const how = attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint`;
+        // One or two workers: the setting's 'two', or in 'auto' this device's measured verdict (a trial if none).
+        const workers = peer ? await decideWorkers({ mode: req.peerMode ?? 'two', settings: host.settings, backend: name, config, now: host.now }) : null;
+        onEvent({ kind: 'backend', backend: name, reason: workers?.usePeer && !workers.trial ? `${how} with two workers` : how });
+        if (workers) onEvent({ kind: 'workers', ...workers.note });
+        const result = await trainModel({
+          net,
+          train,
+          validation,
+          control: ctl,
+          resumeFrom,
+          training: config.training,
+          ...(normalization ? { normalization } : {}),
+          validateFirst: fromBase, // the base model alone on the same held-out clips
+          peer: workers?.usePeer ? peer : null,
+          peerTrial: workers?.trial,
+          onPeerTrial: (r) => {
+            const { saved, ...note } = workers!.settle(r);
+            onEvent({ kind: 'workers', ...note });
+            return saved;
+          },
+          onPeerLost: (reason) => {
+            peer = null;
+            onEvent({ kind: 'backend', backend: name, reason: `two-worker training failed (${reason}); training on one worker` });
+          },
+          onProgress: host.overlays.watchTraining(net, train, onEvent),
+          onCheckpoint: async (cp) => {
+            resumeFrom = cp; // kept in memory whether or not the store takes it
+            await host.quota.checkpoint(req.runId, cp, host.now(), (reason) => onEvent({ kind: 'storage', reason }));
+          },
+        });
+        let modelId: string | null = null;
+        // A run that diverged before any good epoch has nothing worth keeping (NaN weights).
+        const worthSaving = result.status === 'diverged' ? result.best !== null : result.status !== 'cancelled' || result.epochsDone > 0 || overBudget;
+        if (worthSaving) {
+          const saved = await saveModel(net, {
+            normalization: result.normalization,
+            metadata: {
+              name: req.name,
+              createdAt: host.now(),
+              clips: metas.map((m) => ({ id: m.id, name: m.name })),
+              metrics: trainingMetrics(result),
+              backend: name,
+            },
+          });
+          const stored = toStored(saved, { clipIds: metas.map((m) => m.id), createdAt: host.now() });
+          modelId = await host.quota.saveModel(saved, stored, req.runId, (reason) => onEvent({ kind: 'storage', reason }));
+        }
+        const best = result.best ? result.history[result.best.epoch] ?? result.history[result.history.length - 1] : result.history[result.history.length - 1];
+        return {
+          status: overBudget ? 'budget' : result.status,
+          modelId,
+          epochsDone: result.epochsDone,
+          backend: name,
+          rmse: best ? (best.valRmse ?? best.trainRmse) : null,
+          baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
+          ...(result.before ? { before: { rmse: result.before.rmse, baselineRmse: result.before.baseline } } : {}),
+          ...(worthSaving && modelId === null ? { held: true } : {}),
+        };
+      } catch (e) {
+        if (ctl.state === 'cancelled') throw e;
+        // Only a failing backend is worth another backend: bad data or a full disk would fail the same way there.
+        const kind = classifyTrainingError(e);
+        if (kind === 'data') throw trainingDataError(e, metas, config);
+        if (kind === 'quota') throw e;
+        lastFailure = `${name}: ${(e as Error).message}`;
+        onEvent({ kind: 'backend', backend: name, reason: `${name} failed (${(e as Error).message}); trying the next backend` });
+        attempt++;
+        host.dropBackend();
+      } finally {
+        net?.dispose();
+      }
+    }
+  } finally {
+    clearTimeout(budget);
+    peerLink?.close();
+    host.endRun();
+  }
 }
