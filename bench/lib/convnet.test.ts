@@ -4,7 +4,8 @@
 import convnetjs from 'convnetjs';
 import { describe, expect, it } from 'vitest';
 import { createArrayBatchSource } from '../../src/model/batchSource.ts';
-import { convPlan, createConfig } from '../../src/model/config.ts';
+import { createConfig } from '../../src/model/config.ts';
+import { convPlan } from '../../src/model/configSizes.ts';
 import { createSteeringNet } from '../../src/model/factory.ts';
 import { computeTargetNormalization, framesToTensor } from '../../src/model/preprocess.ts';
 import { initBackend, tf } from '../../src/model/tfSetup.ts';

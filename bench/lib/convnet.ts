@@ -16,9 +16,8 @@
 // rate is 2w times ours and SGD with momentum then makes the same updates. ConvNetJS 0.3.0
 // has no Adam, no gradient clipping and no augmentation: configs that use them are refused.
 import convnetjs, { type LayerDef, type Net, type Trainer, type Vol } from 'convnetjs';
-import {
-  convPlan, createConfig, encoderHiddenWidths, HEAD_NAMES, mergeConfig, type Activation, type ConfigOverrides, type ModelConfig,
-} from '../../src/model/config.ts';
+import { createConfig, HEAD_NAMES, mergeConfig, type Activation, type ConfigOverrides, type ModelConfig } from '../../src/model/config.ts';
+import { convPlan, encoderHiddenWidths } from '../../src/model/configSizes.ts';
 import type { SteeringNet } from '../../src/model/factory.ts';
 import type { TargetNormalization } from '../../src/model/preprocess.ts';
 

@@ -14,7 +14,8 @@
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { isDataError, MAX_JSON_DEPTH, nestingDepth, untrustedLimits, ZipReader } from '../data/index.ts';
 import { z } from 'zod';
-import { formatPath, HEAD_NAMES, parseModelConfig, usesSpeedResidual, type ModelConfig } from './config.ts';
+import { formatPath, HEAD_NAMES, parseModelConfig, type ModelConfig } from './config.ts';
+import { usesSpeedResidual } from './configSizes.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
 import type { TargetNormalization } from './preprocess.ts';

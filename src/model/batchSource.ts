@@ -9,7 +9,8 @@ import { createRng } from '../core/rng.ts';
 import type { ClipSource } from '../data/clipStore.ts';
 import type { CameraId } from '../data/clipTypes.ts';
 import { createSequenceDataset, type DatasetLabelField, type FrameRun, speedLabelOf } from '../data/sequenceDataset.ts';
-import { usesSpeedInput, type ModelConfig } from './config.ts';
+import type { ModelConfig } from './config.ts';
+import { usesSpeedInput } from './configSizes.ts';
 import { ModelError } from './modelErrors.ts';
 import { TARGETS_PER_EXAMPLE } from './preprocess.ts';
 

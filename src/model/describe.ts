@@ -1,6 +1,7 @@
 // What a config builds, before building it: parameter counts and multiply-adds per frame, layer
 // by layer (the Training panel's preview, the worker's describe call, the benchmarks' MAC figures).
-import { cellGates, convPlan, encoderHiddenWidths, featureWidth, HEAD_NAMES, parseModelConfig, usesSpeedInput, type CellKind, type ModelConfig, type ModelKind } from './config.ts';
+import { HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig, type ModelKind } from './config.ts';
+import { cellGates, convPlan, encoderHiddenWidths, featureWidth, usesSpeedInput } from './configSizes.ts';
 
 export interface LayerDescription {
   /** The tfjs layer name (also the prefix of its weight names). */

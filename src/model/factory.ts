@@ -7,7 +7,8 @@
 // Ownership: a SteeringNet owns every weight of its tfjs models; `dispose()` frees them all.
 // The encoder and head are the same layer objects as inside `model` (shared weights, not copies).
 
-import { cellGates, convPlan, encoderHiddenWidths, featureWidth, HEAD_NAMES, parseModelConfig, usesSpeedInput, type CellKind, type ModelConfig } from './config.ts';
+import { HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig } from './config.ts';
+import { cellGates, convPlan, encoderHiddenWidths, featureWidth, usesSpeedInput } from './configSizes.ts';
 import { createRng } from '../core/rng.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';

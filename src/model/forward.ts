@@ -9,7 +9,7 @@
 // Ownership: every function here returns new tensors and leaves its intermediates to the
 // caller's tf.tidy (or tf.variableGrads): call them inside one.
 
-import { usesSpeedResidual } from './config.ts';
+import { usesSpeedResidual } from './configSizes.ts';
 import { ModelError } from './modelErrors.ts';
 import type { CellVariables, SteeringNet } from './factory.ts';
 import { tf } from './tfSetup.ts';

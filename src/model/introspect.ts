@@ -8,7 +8,8 @@
 // before they return (the tensors they read by the read plan's runner, src/model/readout.ts).
 // Each has an ...Async twin that never reads synchronously (webgpu in a worker). The net is the caller's and its weights are left as they were.
 
-import { cellGates, type CellKind } from './config.ts';
+import type { CellKind } from './config.ts';
+import { cellGates } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { addSpeedResidual, applyHeads, encodeFrames, projectInputs, runCell, speedColumn, windowSteps, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';

@@ -17,7 +17,8 @@
 // read, so the overlay does not run a second conv forward. Off by default: plain driving pays
 // nothing, and the prediction is the same bit for bit either way.
 
-import { cellGates, convPlan, featureWidth, HEAD_NAMES, usesSpeedResidual, type Activation, type CellKind, type HeadValues } from './config.ts';
+import { HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
+import { cellGates, convPlan, featureWidth, usesSpeedResidual } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, normalizeSpeeds, type FrameSize, type TargetNormalization } from './preprocess.ts';

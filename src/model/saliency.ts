@@ -10,7 +10,7 @@
 // before it returns (tf.tidy; the one tensor it reads is freed by the read plan's runner,
 // src/model/readout.ts). Each has an ...Async twin that never reads synchronously (webgpu). The net is the caller's; nothing here changes its weights.
 
-import { convPlan } from './config.ts';
+import { convPlan } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
