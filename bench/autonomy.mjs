@@ -24,6 +24,7 @@
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
 //   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
+//   --pace P               the recording expert's pace (its labels' too; default the app's auto-record pace)
 //   --labels clean|applied  steer/torque labels of the noisy expert's steps: what it means to do there (default), or what it applied
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
@@ -73,6 +74,7 @@ const { values: a } = parseArgs({
     weave: { type: 'string', default: '0.15' },
     'speed-noise': { type: 'string', default: '0.1' },
     labels: { type: 'string', default: 'clean' },
+    pace: { type: 'string' },
     governor: { type: 'string', default: 'off' },
     'speed-gains': { type: 'string' },
     port: { type: 'string', default: '4186' },
@@ -111,6 +113,7 @@ const opts = {
   weaveRate: Number(a.weave),
   speedNoise: Number(a['speed-noise']),
   labels: a.labels,
+  pace: a.pace === undefined ? 'default' : Number(a.pace),
 };
 const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : null);
 const weightedAutonomy = (rows) => rows.reduce((x, r) => x + r.autonomyPct * r.engagedS, 0) / Math.max(1e-9, rows.reduce((x, r) => x + r.engagedS, 0));
@@ -219,6 +222,7 @@ try {
     weaveRate: Number(a.weave),
     speedNoise: Number(a['speed-noise']),
     labels: a.labels,
+    ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
     sideCameras: Number(a['side-offset']) > 0 ? { lateralM: Number(a['side-offset']), yawRad: Number(a['side-yaw']) } : undefined,
     seed: 7,
   });
@@ -302,6 +306,7 @@ try {
     log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
     const r = await hook('improve', {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
+      ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
       ...(opts.daggerBudget === null ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
     });
     const row = { round, trackIds, themes, rolloutAutonomyPct: r.rollout.autonomyPct, rolloutInterventions: r.rollout.interventions, rolloutS: r.rollout.seconds,

@@ -103,6 +103,27 @@ describe('auto-record labels', () => {
   });
 });
 
+describe('auto-record pace', () => {
+  it('drives and labels at the plan\'s pace: slower through the bends, and so is the speed it labels', async () => {
+    const run = async (pace?: number) => {
+      const store = await openClipStore({ name: `pace-${Math.random()}`, storage: null });
+      const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['kidney'], themes: ['day'], steerNoise: 0, weaveRate: 0, ...(pace === undefined ? {} : { pace }) }), {
+        store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5,
+      });
+      const l = await store.labels(r.clips[0].id);
+      store.close();
+      const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      return { speed: mean(l.speed), target: mean(l.speedTarget) };
+    };
+    const normal = await run();
+    const calm = await run(0.5);
+    expect(calm.speed).toBeLessThan(0.9 * normal.speed);
+    expect(calm.target).toBeLessThan(0.9 * normal.target);
+    // The label is the calm expert's own speed 1 s on: close to the speed it drives.
+    expect(Math.abs(calm.target - calm.speed)).toBeLessThan(0.1 * calm.speed);
+  });
+});
+
 describe('DAgger rollouts (a learner steers, the expert labels)', () => {
   it('records the states the learner visits, labelled with the expert\'s controls there, and counts its interventions', async () => {
     const store = await openClipStore({ name: `dagger-${Math.random()}`, storage: null });

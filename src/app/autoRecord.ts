@@ -16,11 +16,17 @@ import { CENTER_CAMERA } from '../data/index.ts';
 import { autonomyPct } from '../scoring/rules.ts';
 import { torqueForSpeed } from './autopilot.ts';
 import { carSpeed } from '../sim/car.ts';
-import { createExpert } from '../sim/expert.ts';
+import { createExpert, DEFAULT_PACE } from '../sim/expert.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { type Controls, createWorld, stepWorld, type World } from '../sim/world.ts';
 import { type DashRenderer, startRecording } from './recorder.ts';
+
+/**
+ * The pace the expert records at unless a plan says otherwise: the expert's own default. (The
+ * lap-time reference of the benchmark and the leaderboard's expert stay at the expert's default.)
+ */
+export const DEMO_PACE: number = DEFAULT_PACE;
 
 export interface AutoRecordPlan {
   /** Simulated minutes to record in all. */
@@ -48,6 +54,11 @@ export interface AutoRecordPlan {
    * the noisy expert applied (noise and weaves in the labels too, as before 2026-12-05).
    */
   labels?: 'clean' | 'applied';
+  /**
+   * The expert's pace (the share of the tyres' grip its speed plan uses in bends), for its driving
+   * and its labels (speedTarget, DAgger's controls). Default DEMO_PACE.
+   */
+  pace?: number;
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
   seed: number;
   /** Clip names start with this (default "Expert"). */
@@ -121,7 +132,8 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     if (steps <= 0) break;
     const track = resolveTrack(seg.trackId);
     deps.prepare(seg.trackId, seg.theme);
-    const expert = createExpert(track, { seed: `${plan.seed}:${i}`, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0 });
+    const pace = plan.pace ?? DEMO_PACE;
+    const expert = createExpert(track, { seed: `${plan.seed}:${i}`, pace, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0 });
     let world = createWorld(track);
     // Start rolling: the standing start is not what the model will face.
     while (world.car.vx < 10 && world.tick < TICK_HZ * 10) world = stepWorld(world, expert.control(world));
@@ -135,6 +147,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
       name: `${plan.namePrefix ?? 'Expert'} on ${track.name}, ${seg.theme}`,
       theme: seg.theme,
       now: deps.now,
+      teacherPace: pace,
     });
     let recorded = 0;
     let lostTicks = 0;

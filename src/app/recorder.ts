@@ -27,13 +27,16 @@ export const CURVATURE_LOOKAHEAD_M = 20;
  * on, one per track: building its speed plan is O(track samples), so it is made once, not per
  * tick. Expert.speedAhead is pure, so sharing it between recordings changes nothing.
  */
-const speedTeachers = new WeakMap<Track, Expert>();
+const speedTeachers = new WeakMap<Track, Map<number | undefined, Expert>>();
 
-function speedTeacherFor(track: Track): Expert {
-  let expert = speedTeachers.get(track);
+/** The speed teacher of a track at a pace (undefined: the expert's default pace). */
+function speedTeacherFor(track: Track, pace?: number): Expert {
+  let byPace = speedTeachers.get(track);
+  if (!byPace) speedTeachers.set(track, (byPace = new Map()));
+  let expert = byPace.get(pace);
   if (!expert) {
-    expert = createExpert(track);
-    speedTeachers.set(track, expert);
+    expert = createExpert(track, pace === undefined ? {} : { pace });
+    byPace.set(pace, expert);
   }
   return expert;
 }
@@ -41,10 +44,10 @@ function speedTeacherFor(track: Track): Expert {
 /**
  * The labels of one recorded step, from the world right after the tick: the controls applied,
  * or `label` when a teacher labels a state it did not drive (DAgger: the expert's controls for
- * the state the model steered into). `speedTarget` is the speed the expert would reach 1 s after
- * this state, had it driven on from it, whoever drives.
+ * the state the model steered into). `speedTarget` is the speed the expert (at `teacherPace`,
+ * default the expert's) would reach 1 s after this state, had it driven on from it, whoever drives.
  */
-export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = [], label?: Controls): LabelRow {
+export function labelsOf(world: World, driver: Driver, cameras: readonly CameraSpec[] = [], label?: Controls, teacherPace?: number): LabelRow {
   const applied = label ?? world.applied;
   const cameraSteer: Partial<Record<CameraSpec['id'], number>> = {};
   for (const cam of cameras) {
@@ -64,7 +67,7 @@ export function labelsOf(world: World, driver: Driver, cameras: readonly CameraS
     headingError: headingError(world) as Radians,
     curvatureAhead: curvatureAhead(world.track, world.trackPos.s, CURVATURE_LOOKAHEAD_M),
     lapProgress: lapProgress(world),
-    speedTarget: speedTeacherFor(world.track).speedAhead(world, SPEED_TARGET_TICKS) as MetersPerSecond,
+    speedTarget: speedTeacherFor(world.track, teacherPace).speedAhead(world, SPEED_TARGET_TICKS) as MetersPerSecond,
     driver,
     ...(cameras.length > 1 ? { cameraSteer } : {}),
   };
@@ -85,6 +88,8 @@ export interface RecorderOptions {
   /** ms since epoch (the app's clock). */
   now: () => number;
   onStopped?: (error: DataError) => void;
+  /** The pace of the expert whose speed 1 s on is `speedTarget` (auto-record: its own); default the expert's. */
+  teacherPace?: number;
 }
 
 export interface ActiveRecording {
@@ -115,7 +120,7 @@ export async function startRecording(world: World, opts: RecorderOptions): Promi
     cameras: opts.cameras,
     ...(opts.onStopped ? { onStopped: opts.onStopped } : {}),
   });
-  speedTeacherFor(world.track); // build the speed plan now, not on the first recorded tick
+  speedTeacherFor(world.track, opts.teacherPace); // build the speed plan now, not on the first recorded tick
   // Bytes stored per step: the frames and one label row (ClipMeta.byteSize counts the same).
   const stepBytes = opts.frameWidth * opts.frameHeight * 3 * opts.cameras.length + labelRowWidth(opts.cameras.length) * 8;
   // One scratch frame per camera: the renderer may hand back the same buffer on every call.
@@ -137,7 +142,7 @@ export async function startRecording(world: World, opts: RecorderOptions): Promi
       if (w.tick % every !== 0 || writer.state !== 'recording') return 0;
       const t0 = performance.now();
       opts.cameras.forEach((cam, i) => frames[i].set(opts.render(w, cam)));
-      writer.append({ frames, labels: labelsOf(w, driver, opts.cameras, label) });
+      writer.append({ frames, labels: labelsOf(w, driver, opts.cameras, label, opts.teacherPace) });
       count++;
       return performance.now() - t0;
     },

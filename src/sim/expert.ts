@@ -71,9 +71,12 @@ export interface Expert {
   speedAhead(world: World, ticks: number): number;
 }
 
+/** The expert's default pace: its speed plan uses 72% of the tyres' grip in bends. */
+export const DEFAULT_PACE = 0.72;
+
 const DEFAULTS: Required<ExpertOptions> = {
   seed: 1,
-  pace: 0.72,
+  pace: DEFAULT_PACE,
   steerNoise: 0,
   noiseTime: 0.6,
   weaveRate: 0,
