@@ -1,11 +1,12 @@
 // The newcomer's path after the first training run (issue 16): the verdict says what their own
-// driving added to the starter model (both judged on the same held-out clip), and the guide's
-// record-more step has the expert record in one click. firstRun.spec.ts holds the rest.
+// driving added to the starter model (both judged on the same held-out clip), in the Training
+// panel and on the guide's card, and the guide's record-more step has the expert record in one
+// click. firstRun.spec.ts holds the rest.
 import { expect, test } from '@playwright/test';
 import { GamePage } from './gamePage.ts';
 
 test.describe('first run, after training', () => {
-  test("Quick train's verdict shows the starter model alone and the fine-tune, on the same held-out clip", async ({ page }) => {
+  test("Quick train's verdict shows the starter model alone and the fine-tune, on the same held-out clip, in the panel and on the guide", async ({ page }) => {
     test.setTimeout(480_000);
     const game = new GamePage(page);
     await game.open('?track=oval');
@@ -24,6 +25,19 @@ test.describe('first run, after training', () => {
     expect(m, text).not.toBeNull();
     // Yours is the figure the verdict already gave ("... (NN%) of always predicting the mean").
     expect(text).toContain(`(${m![2]}%) of always predicting the mean`);
+    // The guide's card, behind the panel until it closes, says the same in one sentence, on the
+    // step the verdict led to ("Your model drives", or "not ready yet" for a worse one).
+    await page.getByRole('button', { name: 'Close panel' }).click();
+    const grade = await message.getAttribute('data-verdict');
+    await expect(page.getByTestId('guide-title')).toHaveText(grade === 'worse' ? 'Your model is not ready yet' : 'Your model drives');
+    const card = page.getByTestId('guide-verdict');
+    await expect(card).toBeVisible();
+    const said = await card.innerText();
+    console.log(`guide: ${said}`);
+    expect(said).toMatch(new RegExp(`^The starter alone: ${m![1]}% of driving straight's steering error; yours: ${m![2]}%: `));
+    // It survives a reload (the guide keeps its step and sentence).
+    await page.reload();
+    await expect(page.getByTestId('guide-verdict')).toHaveText(said);
     expect(game.errors).toEqual([]);
   });
 

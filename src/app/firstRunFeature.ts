@@ -8,7 +8,7 @@ import type { HumanInput } from '../input/humanInput.ts';
 import { KEY_MAP } from '../input/keymap.ts';
 import { createTouchControls, hasTouchScreen, type TouchControls } from '../input/touch.ts';
 import { el } from '../ui/dom.ts';
-import { createGuide, type Guide, type GuideEvent, type TrainedVerdict, trainedEvent } from '../ui/guide.ts';
+import { createGuide, type Guide, type GuideEvent, guideVerdictSentence, type TrainedCheck, trainedEvent } from '../ui/guide.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
 import { HUD_MODEL_SLOT_TESTID } from '../hud/hudText.ts';
 import type { AutopilotController } from './autopilotController.ts';
@@ -39,9 +39,10 @@ export interface FirstRun {
   report(e: GuideEvent): void;
   /**
    * A training run saved a model: the guide moves on to "Your model drives" only if it beats
-   * driving straight on held-out clips, else it says what to do (guide.ts `trainedEvent`).
+   * driving straight on held-out clips, else it says what to do (guide.ts `trainedEvent`); the
+   * card says how the starter alone and the player's model did (guide.ts `guideVerdictSentence`).
    */
-  trained(check: { verdict: TrainedVerdict; heldOut: boolean }): void;
+  trained(check: TrainedCheck): void;
   /** The autopilot engaged with this model (the starter or the player's own). */
   engaged(modelId: string): void;
   /** Opens help, paused while it shows. */
@@ -162,7 +163,10 @@ export function createFirstRunFeature(host: FirstRunHost): FirstRun {
     guide,
     touch,
     report: (e) => guide.report(e),
-    trained: (check) => guide.report(trainedEvent(check.verdict, check.heldOut)),
+    trained(check) {
+      guide.verdict(guideVerdictSentence(check));
+      guide.report(trainedEvent(check.verdict, check.heldOut));
+    },
     engaged(modelId) {
       void reportDriving(modelId).catch(() => guide.report('autopilot-engaged'));
       void modelSwitch.refresh().catch(() => undefined);

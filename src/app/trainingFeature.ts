@@ -6,7 +6,8 @@ import type { ClipStore, SettingsStore } from '../data/index.ts';
 import { DEFAULT_CONFIG, parseModelConfig } from '../model/config.ts';
 import { describeModel } from '../model/describe.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
-import { steeringVerdict, type Verdict } from '../ui/training/format.ts';
+import type { TrainedCheck } from '../ui/guide.ts';
+import { steeringVerdict } from '../ui/training/format.ts';
 import { createTrainingPanel, type TrainingPanel } from '../ui/training/trainingPanel.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
@@ -29,10 +30,11 @@ export interface TrainingFeatureHost {
   /** Forces a backend ('auto' to measure) for both workers, and remembers it. */
   setBackend(name: string): void;
   /**
-   * A run saved a model, with its steering verdict (as the panel shows it) and whether it was
-   * measured on held-out clips: the first-run guide moves on only for a model that drives.
+   * A run saved a model, with its steering verdict (as the panel shows it), whether it was
+   * measured on held-out clips, and the figures (a fine-tune's base alone too): the first-run
+   * guide moves on only for a model that drives, and says how it did against the starter.
    */
-  onTrained?(modelId: string, check: { verdict: Verdict | null; heldOut: boolean }): void;
+  onTrained?(modelId: string, check: TrainedCheck): void;
   /** Where the starter model zip is (default: the shipped one); Quick train fine-tunes it. */
   starterUrl?: string;
   /** Auto-record (the library's), here for DAgger rollouts with a learner. */
@@ -66,6 +68,7 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
     journal: host.journal ?? null,
   });
   // Quick train's base: the starter model, imported if the library lacks it (starterBase.ts).
+  let starterId: string | null = null;
   const starterBase = createStarterBase({
     fetchStarter: async () => {
       const res = await fetch(host.starterUrl ?? STARTER_MODEL_URL);
@@ -96,6 +99,8 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
           host.onTrained?.(out.modelId, {
             verdict: steeringVerdict(out.rmse?.steering, out.baselineRmse?.steering),
             heldOut: req.valClipIds.length > 0,
+            steering: { rmse: out.rmse?.steering, baseline: out.baselineRmse?.steering },
+            base: out.before ? { rmse: out.before.rmse.steering, baseline: out.before.baselineRmse.steering, starter: req.fromModelId === starterId } : null,
           });
         }
         return out;
@@ -106,6 +111,7 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
       listModels: () => models.list(),
       quickBase: async () => {
         const m = await starterBase();
+        starterId = m.id;
         void shown?.refresh(); // it may have just been imported
         return { id: m.id, name: m.name, config: m.config };
       },

@@ -1,6 +1,7 @@
 // The guide's step logic: what the player did moves it on, never back.
 import { describe, expect, it } from 'vitest';
-import { guideStepActions, guideStepAfter, guideStepNumber, trainedEvent } from './guide.ts';
+import { guideStepActions, guideStepAfter, guideStepNumber, guideVerdictSentence, trainedEvent } from './guide.ts';
+import { baseComparisonSentence } from './training/format.ts';
 
 describe('first-run guide steps', () => {
   it('moves on as the player watches, records, trains and drives their model', () => {
@@ -62,5 +63,45 @@ describe('first-run guide steps', () => {
     expect(guideStepActions('train', 'worse')).toEqual(['train']);
     // Auto-recorded clips count as recording saved: back to training.
     expect(guideStepAfter('improve', 'recording-saved')).toBe('train');
+  });
+});
+
+describe("the guide's sentence after training", () => {
+  const fig = (rmse: number, baseline = 0.2) => ({ rmse, baseline });
+  const check = (own: number, base: number | null, opts: { heldOut?: boolean; starter?: boolean } = {}) => ({
+    verdict: null,
+    heldOut: opts.heldOut ?? true,
+    steering: fig(own),
+    base: base === null ? null : { ...fig(base), starter: opts.starter ?? true },
+  });
+
+  it('says the starter alone against the fine-tune, on the same held-out clip, and what it means', () => {
+    expect(guideVerdictSentence(check(0.136, 0.146))).toBe(
+      "The starter alone: 73% of driving straight's steering error; yours: 68%: your driving made it better.");
+    expect(guideVerdictSentence(check(0.146, 0.144))).toBe(
+      "The starter alone: 72% of driving straight's steering error; yours: 73%: about the same: more laps with curves should help.");
+    expect(guideVerdictSentence(check(0.18, 0.1))).toBe(
+      "The starter alone: 50% of driving straight's steering error; yours: 90%: the starter drives better alone for now.");
+    expect(guideVerdictSentence(check(0.1, 0.18, { starter: false }))).toMatch(/^The model you started from alone: 90% .* yours: 50%: your driving made it better\.$/);
+  });
+
+  it('gives the same figures as the Training panel', () => {
+    const panel = baseComparisonSentence(fig(0.131), fig(0.0771), 'the starter model');
+    const [b, o] = /alone (\d+%), yours (\d+%)/.exec(panel)!.slice(1);
+    expect(guideVerdictSentence(check(0.0771, 0.131))).toContain(`The starter alone: ${b} of driving straight's steering error; yours: ${o}:`);
+  });
+
+  it("without a base model: the player's model alone against driving straight", () => {
+    expect(guideVerdictSentence(check(0.16, null))).toBe("Your model: 80% of driving straight's steering error on the lap it never saw: it beats driving straight.");
+    expect(guideVerdictSentence(check(0.24, null))).toMatch(/120% .*: driving straight still does better\.$/);
+    // A base without figures is no comparison.
+    expect(guideVerdictSentence({ ...check(0.16, null), base: { rmse: null, baseline: 0.2, starter: true } })).toMatch(/^Your model: 80%/);
+  });
+
+  it('says nothing when nothing was measured on held-out clips', () => {
+    expect(guideVerdictSentence(check(0.1, 0.15, { heldOut: false }))).toBeNull();
+    expect(guideVerdictSentence({ verdict: null, heldOut: true, steering: { rmse: Number.NaN, baseline: 0.2 } })).toBeNull();
+    expect(guideVerdictSentence({ verdict: null, heldOut: true, steering: { rmse: 0.1, baseline: 0 } })).toBeNull();
+    expect(guideVerdictSentence({ verdict: null, heldOut: true })).toBeNull();
   });
 });

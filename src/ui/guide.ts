@@ -6,10 +6,13 @@
 // on a held-out clip (`trainedEvent`); otherwise it goes to 'improve', which says what to do
 // (record more, then train again) and, once a new recording is saved, goes back to 'train'.
 // There a second button has the expert record for the player in one click (auto-record).
+// After a run the card also says, in one sentence, what the player's driving added: the starter
+// alone against their fine-tune, on the same held-out clip (`guideVerdictSentence`).
 //
 // Ownership: owns its card element; the step is kept in localStorage (not game data).
 
 import { el } from './dom.ts';
+import { baseChange, formatShare, steeringShare } from './training/format.ts';
 
 /** 'improve' is step 3 again (train), after a model that is not ready to drive. */
 export type GuideStep = 'watch' | 'record' | 'train' | 'improve' | 'compare' | 'done';
@@ -39,6 +42,41 @@ export type TrainedVerdict = 'good' | 'meh' | 'worse' | null;
 export function trainedEvent(verdict: TrainedVerdict, heldOut: boolean): GuideEvent {
   if (!heldOut) return 'model-unchecked';
   return verdict === 'good' || verdict === 'meh' ? 'model-trained' : 'model-not-ready';
+}
+
+/**
+ * A finished training run as the guide reads it: the verdict and, on held-out clips, the steering
+ * error of the saved model and (a fine-tune) of its base model alone on the same clips, each an
+ * RMSE with the constant predictor's (driving straight) on the same clips.
+ */
+export interface TrainedCheck {
+  readonly verdict: TrainedVerdict;
+  readonly heldOut: boolean;
+  readonly steering?: { readonly rmse: number | null | undefined; readonly baseline: number | null | undefined } | null;
+  readonly base?: { readonly rmse: number | null | undefined; readonly baseline: number | null | undefined; readonly starter: boolean } | null;
+}
+
+/**
+ * The card's one sentence after training: the starter (or the base model) alone against the
+ * player's model on the clip it never saw, as shares of driving straight's steering error, and
+ * what that means; the player's model alone when it was not a fine-tune. Null when nothing was
+ * measured on held-out clips (the step's text then says why).
+ */
+export function guideVerdictSentence(c: TrainedCheck): string | null {
+  const own = c.heldOut ? steeringShare(c.steering?.rmse, c.steering?.baseline) : null;
+  if (own === null) return null;
+  const base = c.base ? steeringShare(c.base.rmse, c.base.baseline) : null;
+  if (base === null) {
+    const beats = own < 1 ? 'it beats driving straight' : 'driving straight still does better';
+    return `Your model: ${formatShare(own)} of driving straight's steering error on the lap it never saw: ${beats}.`;
+  }
+  const who = c.base?.starter ? 'The starter' : 'The model you started from';
+  const what = {
+    better: 'your driving made it better',
+    same: 'about the same: more laps with curves should help',
+    worse: `${c.base?.starter ? 'the starter' : 'it'} drives better alone for now`,
+  }[baseChange(base, own)];
+  return `${who} alone: ${formatShare(base)} of driving straight's steering error; yours: ${formatShare(own)}: ${what}.`;
 }
 
 const ORDER: readonly GuideStep[] = ['watch', 'record', 'train', 'improve', 'compare', 'done'];
@@ -160,6 +198,8 @@ export interface Guide {
   show(): void;
   /** Something started from the card is running: its second button is off and says `label` (null: done). */
   busy(label: string | null): void;
+  /** The last training run's sentence (guideVerdictSentence), shown on the steps after training. */
+  verdict(sentence: string | null): void;
   hide(): void;
   dispose(): void;
 }
@@ -172,6 +212,7 @@ export function createGuide(opts: GuideOptions): Guide {
   let step: GuideStep = saved.step;
   let dismissed = saved.dismissed;
   let reason: ImproveReason = saved.reason;
+  let verdict: string | null = saved.verdict;
   let busyLabel: string | null = null;
 
   const card = el('section', { class: 'ds-guide', 'data-testid': 'guide', 'aria-live': 'polite', 'aria-label': 'Getting started' });
@@ -179,7 +220,7 @@ export function createGuide(opts: GuideOptions): Guide {
 
   const save = (): void => {
     try {
-      storage?.setItem(STORAGE_KEY, JSON.stringify({ step, dismissed, reason }));
+      storage?.setItem(STORAGE_KEY, JSON.stringify({ step, dismissed, reason, verdict }));
     } catch {
       // private mode or full storage: the guide just starts again next time
     }
@@ -210,6 +251,7 @@ export function createGuide(opts: GuideOptions): Guide {
     card.replaceChildren(
       el('div', { class: 'ds-guide-step' }, `Step ${n} of ${GUIDE_STEPS.length}`),
       el('h2', { 'data-testid': 'guide-title' }, t.title),
+      ...(verdict && showsVerdict(step) ? [el('p', { class: 'ds-guide-verdict', 'data-testid': 'guide-verdict' }, verdict)] : []),
       el('p', {}, t.text),
       el('div', { class: 'ds-guide-actions' }, main, ...(alt ? [alt] : []), el('span', { class: 'ds-spacer' }), next, skip),
       el('div', { class: 'ds-guide-keys' }, t.keys),
@@ -243,6 +285,12 @@ export function createGuide(opts: GuideOptions): Guide {
       busyLabel = label;
       render();
     },
+    verdict(sentence) {
+      if (sentence === verdict) return;
+      verdict = sentence;
+      save();
+      render();
+    },
     hide() {
       dismissed = true;
       save();
@@ -256,6 +304,11 @@ export function createGuide(opts: GuideOptions): Guide {
   return guide;
 }
 
+/** The steps a training run leads to: the card says how that run went. */
+function showsVerdict(step: GuideStep): boolean {
+  return step === 'improve' || step === 'compare';
+}
+
 function safeLocalStorage(): Storage | null {
   try {
     return typeof localStorage === 'undefined' ? null : localStorage;
@@ -264,14 +317,15 @@ function safeLocalStorage(): Storage | null {
   }
 }
 
-function readSaved(storage: Pick<Storage, 'getItem'> | null): { step: GuideStep; dismissed: boolean; reason: ImproveReason } {
-  const fresh = { step: 'watch', dismissed: false, reason: 'worse' } as const;
+function readSaved(storage: Pick<Storage, 'getItem'> | null): { step: GuideStep; dismissed: boolean; reason: ImproveReason; verdict: string | null } {
+  const fresh = { step: 'watch', dismissed: false, reason: 'worse', verdict: null } as const;
   try {
     const raw = storage?.getItem(STORAGE_KEY);
     if (!raw) return fresh;
-    const v = JSON.parse(raw) as { step?: unknown; dismissed?: unknown; reason?: unknown };
+    const v = JSON.parse(raw) as { step?: unknown; dismissed?: unknown; reason?: unknown; verdict?: unknown };
     const step = ORDER.includes(v.step as GuideStep) ? (v.step as GuideStep) : 'watch';
-    return { step, dismissed: v.dismissed === true, reason: v.reason === 'unchecked' ? 'unchecked' : 'worse' };
+    const verdict = typeof v.verdict === 'string' ? v.verdict.slice(0, 400) : null;
+    return { step, dismissed: v.dismissed === true, reason: v.reason === 'unchecked' ? 'unchecked' : 'worse', verdict };
   } catch {
     return fresh;
   }

@@ -138,6 +138,21 @@ export function verdictSentence(v: Verdict | null, onValidation: boolean): strin
   }
 }
 
+/** A steering RMSE as a share of driving straight's (the constant predictor's); null without both. */
+export function steeringShare(rmse: number | null | undefined, baseline: number | null | undefined): number | null {
+  return typeof rmse === 'number' && Number.isFinite(rmse) && typeof baseline === 'number' && Number.isFinite(baseline) && baseline > 0 ? rmse / baseline : null;
+}
+
+/** A fine-tune against its base, both shares of driving straight's error: 5% either way is 'same'. */
+export function baseChange(baseShare: number, ownShare: number): 'better' | 'same' | 'worse' {
+  return ownShare < baseShare * 0.95 ? 'better' : ownShare > baseShare * 1.05 ? 'worse' : 'same';
+}
+
+/** "73%" of a share (0.734). */
+export function formatShare(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
 /**
  * What a fine-tune added, measured on the same held-out clips: its base model alone against the
  * fine-tuned one, each as a share of driving straight's steering error. '' without both figures.
@@ -147,12 +162,9 @@ export function baseComparisonSentence(
   ours: { rmse: number | null | undefined; baseline: number | null | undefined },
   baseName: string,
 ): string {
-  const share = (f: typeof base): number | null =>
-    typeof f.rmse === 'number' && Number.isFinite(f.rmse) && typeof f.baseline === 'number' && Number.isFinite(f.baseline) && f.baseline > 0 ? f.rmse / f.baseline : null;
-  const b = share(base);
-  const o = share(ours);
+  const b = steeringShare(base.rmse, base.baseline);
+  const o = steeringShare(ours.rmse, ours.baseline);
   if (b === null || o === null) return '';
-  const pct = (x: number): string => `${Math.round(x * 100)}%`;
-  const what = o < b * 0.95 ? 'your driving made it better' : o > b * 1.05 ? `fine-tuning made it worse on these clips (${baseName} alone drives better for now)` : 'about the same as before';
-  return `Steering error on the same held-out clips, as a share of driving straight's: ${baseName} alone ${pct(b)}, yours ${pct(o)}: ${what}.`;
+  const what = { better: 'your driving made it better', worse: `fine-tuning made it worse on these clips (${baseName} alone drives better for now)`, same: 'about the same as before' }[baseChange(b, o)];
+  return `Steering error on the same held-out clips, as a share of driving straight's: ${baseName} alone ${formatShare(b)}, yours ${formatShare(o)}: ${what}.`;
 }
