@@ -11,8 +11,9 @@ import { createExpert, type Expert } from '../sim/expert.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { createWorld, stepWorld, type World } from '../sim/world.ts';
 import { CAMERA_MODES, type CameraMode } from './cameraRig.ts';
+import type { DashPip } from './dashPip.ts';
 import { interpolatePose, poseOfCar, type CarPose } from './pose.ts';
-import { createRenderer, type DashPip, NoWebGLError, type Renderer } from './renderer.ts';
+import { createRenderer, NoWebGLError, type Renderer } from './renderer.ts';
 import { isThemeName, THEME_NAMES, type ThemeName } from './themes.ts';
 
 const params = new URLSearchParams(location.search);

@@ -12,12 +12,9 @@
 
 import {
   Mesh,
-  MeshBasicMaterial,
   NearestFilter,
-  OrthographicCamera,
   PCFShadowMap,
   PerspectiveCamera,
-  PlaneGeometry,
   Scene,
   SRGBColorSpace,
   WebGLRenderer,
@@ -26,6 +23,7 @@ import {
 import type { Track } from '../sim/track.ts';
 import { createCarKit, createCarModel, type CarKit, type CarModel } from './carMesh.ts';
 import { type CameraMode, type CameraPlacement, createPlacement, type DashView, placeDashCamera, placeMainCamera } from './cameraRig.ts';
+import { createPipQuad, type DashPip, DEFAULT_PIP, type PipLayout, type PipQuad, pipRect } from './dashPip.ts';
 import { createEnvironment, type Environment } from './environment.ts';
 import { MaterialSet } from './materials.ts';
 import { rgbaBottomUpToRgbTopDown } from './pixels.ts';
@@ -68,23 +66,6 @@ function isSoftwareGl(gl: WebGL2RenderingContext): boolean {
   const names = [gl.getParameter(gl.RENDERER), debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : ''];
   return names.some((n) => /swiftshader|llvmpipe|softpipe|software/i.test(String(n)));
 }
-
-export type PipCorner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
-
-/** Where the dash picture-in-picture goes: a corner, its width as a share of the view's, a margin in CSS px. */
-export interface PipLayout {
-  readonly corner: PipCorner;
-  readonly widthFraction: number;
-  readonly marginPx: number;
-}
-
-export const DEFAULT_PIP: PipLayout = { corner: 'top-right', widthFraction: 0.3, marginPx: 12 };
-
-/**
- * The dash picture-in-picture: 'off'; 'live' renders the dash camera at this frame's pose;
- * 'model' shows the frame renderDash last produced (exactly what the model saw).
- */
-export type DashPip = 'off' | 'live' | 'model';
 
 export interface MainView {
   readonly car: CarPose;
@@ -155,9 +136,7 @@ interface Content {
   track: TrackMesh;
   scenery: SceneryMesh;
   readonly dashTarget: WebGLRenderTarget;
-  readonly pipScene: Scene;
-  readonly pipMaterial: MeshBasicMaterial;
-  readonly pipGeometry: PlaneGeometry;
+  readonly pipQuad: PipQuad;
   /** Whether the dash target holds a frame yet (a 'model' PiP before the first renderDash draws one live). */
   dashDrawn: boolean;
 }
@@ -213,7 +192,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
   mainCam.layers.enable(LAYER_CABIN);
   const dashCam = new PerspectiveCamera(40, dashW / dashH, 0.3, 1500);
   dashCam.layers.set(LAYER_WORLD);
-  const pipCam = new OrthographicCamera(-1, 1, 1, -1, 0, 1);
   const mainPlace: CameraPlacement = createPlacement();
   const dashPlace: CameraPlacement = createPlacement();
 
@@ -235,15 +213,11 @@ export function createRenderer(opts: RendererOptions): Renderer {
     dashTarget.texture.magFilter = NearestFilter;
     dashTarget.texture.minFilter = NearestFilter;
     dashTarget.texture.generateMipmaps = false;
-    const pipGeometry = new PlaneGeometry(2, 2);
-    const pipMaterial = new MeshBasicMaterial({ map: dashTarget.texture, depthTest: false, depthWrite: false, toneMapped: false });
-    const pipScene = new Scene();
-    pipScene.add(new Mesh(pipGeometry, pipMaterial));
     const c: Content = {
       materials, env, kit, player, ghosts: [],
       track: createTrackMesh(track, materials.m),
       scenery: createSceneryMesh(track, materials.m, { density: quality.sceneryDensity, shadows: quality.shadows }),
-      dashTarget, pipScene, pipMaterial, pipGeometry, dashDrawn: false,
+      dashTarget, pipQuad: createPipQuad(dashTarget.texture), dashDrawn: false,
     };
     scene.add(c.track.group, c.scenery.group);
     fitToTrack(c);
@@ -305,8 +279,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     c.env.dispose();
     c.materials.dispose();
     c.dashTarget.dispose();
-    c.pipGeometry.dispose();
-    c.pipMaterial.dispose();
+    c.pipQuad.dispose();
   }
 
   let content = buildContent();
@@ -335,29 +308,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
   }
 
   function drawPip(): void {
-    const border = 2;
-    let w = Math.round(size.w * pip.widthFraction);
-    let h = Math.round((w * dashH) / dashW);
-    if (h > size.h * 0.4) {
-      h = Math.round(size.h * 0.4);
-      w = Math.round((h * dashW) / dashH);
-    }
-    const m = pip.marginPx + border;
-    const left = pip.corner.endsWith('left');
-    const top = pip.corner.startsWith('top');
-    const x = left ? m : size.w - m - w;
-    const y = top ? size.h - m - h : m; // three's viewport y counts from the bottom
-    renderer.setScissorTest(true);
-    renderer.setScissor(x - border, y - border, w + 2 * border, h + 2 * border);
-    renderer.setViewport(x - border, y - border, w + 2 * border, h + 2 * border);
-    renderer.setClearColor(0x101418, 1);
-    renderer.clear(true, true, false);
-    renderer.setScissor(x, y, w, h);
-    renderer.setViewport(x, y, w, h);
-    renderer.render(content.pipScene, pipCam);
-    renderer.setScissorTest(false);
-    renderer.setViewport(0, 0, size.w, size.h);
-    renderer.setClearColor(THEMES[themeName].fog.color, 1);
+    content.pipQuad.draw(renderer, pipRect(size, { width: dashW, height: dashH }, pip), size, THEMES[themeName].fog.color);
   }
 
   const onLost = (): void => {
