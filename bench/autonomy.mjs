@@ -37,6 +37,9 @@
 //   --quick                a smoke run of a few seconds of each phase
 //   --drive-rounds         also drive the held-out set before DAgger and after each round but the last
 //                          (the main table is the last): held-out autonomy per round
+//   --select-best          with --drive-rounds: drive after the last round too, keep (and --export) the round
+//                          with the best autonomy on that set (fewer interventions on a tie): selection on the
+//                          validation tracks the starter build drives, never on the benchmark's held-out ones
 //   --trace                keep each lap's control-tick trace (tick, s, speed, predicted speed and steering, torque) in the JSON
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -82,6 +85,7 @@ const { values: a } = parseArgs({
     quick: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'drive-rounds': { type: 'boolean', default: false },
+    'select-best': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'no-baseline-drive': { type: 'boolean', default: false },
@@ -295,8 +299,15 @@ try {
   modelId = lstm.modelId;
   let trainSet = train;
   results.dagger = [];
+  // --select-best: the best round so far (its model and its laps on the set driven after each round).
+  let best = null;
+  const consider = (round, rows) => {
+    const f = roundFigures(round, rows);
+    if (!best || f.autonomy_pct > best.f.autonomy_pct || (f.autonomy_pct === best.f.autonomy_pct && f.interventions < best.f.interventions)) best = { f, rows, modelId };
+    return f;
+  };
   if (a['drive-rounds']) {
-    results.heldoutByRound = [roundFigures(0, await driveHeldout(modelId, 'before DAgger'))];
+    results.heldoutByRound = [consider(0, await driveHeldout(modelId, 'before DAgger'))];
     log(JSON.stringify(results.heldoutByRound[0]));
     saveJson();
   }
@@ -316,13 +327,19 @@ try {
     saveJson();
     if (r.outcome.modelId) modelId = r.outcome.modelId;
     trainSet = r.trainClipIds;
-    if (a['drive-rounds'] && round < opts.dagger) {
-      results.heldoutByRound.push(roundFigures(round, await driveHeldout(modelId, `after DAgger round ${round}`)));
+    if (a['drive-rounds'] && (round < opts.dagger || a['select-best'])) {
+      results.heldoutByRound.push(consider(round, await driveHeldout(modelId, `after DAgger round ${round}`)));
       log(JSON.stringify(results.heldoutByRound.at(-1)));
       saveJson();
     }
   }
   results.phases.daggerS = results.dagger.reduce((x, d) => x + d.wallS, 0);
+  if (a['select-best'] && best) {
+    modelId = best.modelId;
+    results.selectedRound = best.f.round;
+    results.laps.push(...best.rows);
+    log(`selected the model of round ${best.f.round} (${best.f.autonomy_pct.toFixed(1)}%, ${best.f.interventions} interventions)`);
+  }
   if (a.export && modelId) {
     const b64 = await hook('exportModel', modelId);
     mkdirSync(dirname(a.export), { recursive: true });
@@ -332,7 +349,7 @@ try {
   }
 
   const tDrive = Date.now();
-  for (const trackId of opts.heldout) {
+  for (const trackId of results.selectedRound === undefined ? opts.heldout : []) {
     for (const theme of opts.heldoutThemes) {
       log(`driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
       const row = await drive(modelId, trackId, theme);
@@ -341,7 +358,7 @@ try {
       saveJson();
     }
   }
-  if (results.heldoutByRound) results.heldoutByRound.push(roundFigures(results.dagger?.length ?? 0, results.laps));
+  if (results.heldoutByRound && results.selectedRound === undefined) results.heldoutByRound.push(roundFigures(results.dagger?.length ?? 0, results.laps));
   // Sequence vs frame in closed loop: the single-frame CNN and the CNN+LSTM as trained above (on
   // the same budget, before DAgger) drive each held-out track once, the themes taken in turn.
   if (cnnModelId && !a['no-baseline-drive']) {
@@ -422,7 +439,8 @@ const md = [
     '',
   ] : []),
   ...(results.heldoutByRound?.length ? [
-    'The held-out set after each DAgger round (--drive-rounds; round 0: before DAgger):',
+    'The held-out set after each DAgger round (--drive-rounds; round 0: before DAgger)'
+      + (results.selectedRound === undefined ? ':' : `; --select-best kept round ${results.selectedRound}, whose laps are the tables below:`),
     '',
     '| after round | laps | clean | interventions | autonomy % | lap time / expert |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
