@@ -48,6 +48,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
+import { autonomyReport, mean, weightedAutonomy } from './lib/autonomyReport.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: a } = parseArgs({
@@ -119,8 +120,6 @@ const opts = {
   labels: a.labels,
   pace: a.pace === undefined ? 'default' : Number(a.pace),
 };
-const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : null);
-const weightedAutonomy = (rows) => rows.reduce((x, r) => x + r.autonomyPct * r.engagedS, 0) / Math.max(1e-9, rows.reduce((x, r) => x + r.engagedS, 0));
 const log = (...m) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 
 const resultsName = quick ? `${a.name}-quick` : a.name;
@@ -396,85 +395,6 @@ try {
 }
 
 saveJson();
-const name = resultsName;
-const f = results.figures;
-const rm = (r) => (r ? `${r.steering.toFixed(3)} / ${r.speed.toFixed(2)} / ${r.torque.toFixed(3)}` : '–');
-const ratio = (x, b) => (x && b ? ` (${(x / b).toFixed(2)}x)` : '');
-const rmRatio = (r, b) => (r ? `${r.steering.toFixed(3)}${ratio(r.steering, b?.steering)} / ${r.speed.toFixed(2)}${ratio(r.speed, b?.speed)} / ${r.torque.toFixed(3)}${ratio(r.torque, b?.torque)}` : '–');
-const groupRows = (key) => [...new Set(results.laps.map((r) => r[key]))].map((k) => {
-  const rows = results.laps.filter((r) => r[key] === k);
-  const times = rows.map((r) => r.lapTimeOverExpert).filter((x) => x !== null);
-  return `| ${k} | ${rows.reduce((x, r) => x + r.lapsCompleted, 0)} | ${rows.reduce((x, r) => x + r.cleanLaps, 0)} | ${rows.reduce((x, r) => x + r.interventions, 0)} | ${weightedAutonomy(rows).toFixed(1)} | ${times.length ? mean(times).toFixed(3) : '–'} |`;
-});
-const seedRows = f.seeds ? Object.entries(f.seeds).map(([kind, s]) => `| ${kind === 'cnn' ? 'single-frame CNN' : 'CNN+LSTM'} | ${s.steering.mean.toFixed(4)} ± ${s.steering.sd.toFixed(4)} | ${s.speed.mean.toFixed(2)} ± ${s.speed.sd.toFixed(2)} | ${s.torque.mean.toFixed(3)} ± ${s.torque.sd.toFixed(3)} | ${s.runs.map((r) => r.epochs).join(', ')} |`) : [];
-const md = [
-  '# Closed-loop autonomy benchmark',
-  '',
-  `Options: ${JSON.stringify(opts)}; throttle from the ${a.throttle} head; speed governor ${a.governor}.`,
-  '',
-  results.phases.recordS === undefined
-    ? `Drove the model ${a.model} (no recording or training in this run); driving ${results.phases.driveS?.toFixed(0)} s.`
-    : `Recording ${results.phases.recordS.toFixed(0)} s + training ${results.phases.trainS.toFixed(0)} s = ${f.record_plus_train_s.toFixed(0)} s; DAgger ${results.phases.daggerS?.toFixed(0) ?? 0} s; driving ${results.phases.driveS?.toFixed(0)} s.`,
-  '',
-  '| model | validation RMSE steering / speed (m/s) / torque (x the constant predictor) | epochs | examples/s | wall s |',
-  '| --- | --- | ---: | ---: | ---: |',
-  `| CNN+LSTM | ${rmRatio(f.cnn_lstm?.valRmse, f.cnn_lstm?.baselineRmse)} | ${f.cnn_lstm?.epochs ?? '–'} | ${f.cnn_lstm?.examplesPerSecond?.toFixed(0) ?? '–'} | ${f.cnn_lstm?.wallS?.toFixed(0) ?? '–'} |`,
-  `| single-frame CNN | ${rmRatio(f.cnn?.valRmse, f.cnn?.baselineRmse)} | ${f.cnn?.epochs ?? '–'} | ${f.cnn?.examplesPerSecond?.toFixed(0) ?? '–'} | ${f.cnn?.wallS?.toFixed(0) ?? '–'} |`,
-  `| constant predictor | ${rm(f.cnn_lstm?.baselineRmse)} | | | |`,
-  '',
-  ...(seedRows.length ? [
-    `Seeds (${opts.seeds} each, same ${opts.epochs ? `${opts.epochs} epochs` : `${opts.budget} s budget`}): validation RMSE, mean ± sd`,
-    '',
-    '| model | steering | speed (m/s) | torque | epochs |',
-    '| --- | ---: | ---: | ---: | --- |',
-    ...seedRows,
-    '',
-  ] : []),
-  ...(results.dagger?.length ? [
-    'DAgger rounds (rollout autonomy is the model before that round\'s fine-tuning, on the training tracks it drove)',
-    '',
-    '| round | tracks x themes | rollout autonomy % | interventions | new clips | validation RMSE steering / speed / torque after | epochs | wall s |',
-    '| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
-    ...results.dagger.map((d) => `| ${d.round} | ${d.trackIds.join(',')} x ${d.themes.join(',')} | ${d.rolloutAutonomyPct.toFixed(1)} | ${d.rolloutInterventions} | ${d.newClips} | ${rm(d.valRmse)} | ${d.epochs} | ${d.wallS.toFixed(0)} |`),
-    '',
-  ] : []),
-  ...(results.heldoutByRound?.length ? [
-    'The held-out set after each DAgger round (--drive-rounds; round 0: before DAgger)'
-      + (results.selectedRound === undefined ? ':' : `; --select-best kept round ${results.selectedRound}, whose laps are the tables below:`),
-    '',
-    '| after round | laps | clean | interventions | autonomy % | lap time / expert |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.heldoutByRound.map((r) => `| ${r.round} | ${r.laps} | ${r.clean_laps} | ${r.interventions} | ${r.autonomy_pct.toFixed(1)} | ${r.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
-    '',
-  ] : []),
-  'Per held-out track (all themes):',
-  '',
-  '| track | laps | clean | interventions | autonomy % | lap time / expert |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...groupRows('trackId'),
-  '',
-  'Per theme (all held-out tracks):',
-  '',
-  '| theme | laps | clean | interventions | autonomy % | lap time / expert |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...groupRows('theme'),
-  '',
-  'Every lap:',
-  '',
-  '| track | theme | laps | clean | interventions | autonomy % | lap time / expert |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-  ...results.laps.map((r) => `| ${r.trackId} | ${r.theme} | ${r.lapsCompleted} | ${r.cleanLaps} | ${r.interventions} | ${r.autonomyPct.toFixed(1)} | ${r.lapTimeOverExpert?.toFixed(3) ?? '–'} |`),
-  '',
-  `Closed-loop autonomy: **${f.autonomy_pct?.toFixed(1)}%**; clean laps ${f.clean_laps} of ${f.laps}; lap time ${f.lap_time_over_expert?.toFixed(3) ?? '–'}x the expert's (mean).`,
-  '',
-  ...(f.closed_loop_before_dagger ? [
-    'Sequence vs frame in closed loop: the CNN+LSTM and the single-frame CNN as trained on the same budget (before DAgger), on the same laps (each held-out track once, the themes in turn)',
-    '',
-    '| model | laps | clean | autonomy % | lap time / expert |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...Object.entries(f.closed_loop_before_dagger).map(([k, v]) => `| ${k === 'cnn' ? 'single-frame CNN' : 'CNN+LSTM'} | ${v.laps} | ${v.clean_laps} | ${v.autonomy_pct.toFixed(1)} | ${v.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
-    '',
-  ] : []),
-].join('\n');
-writeFileSync(join(root, `bench/results/${name}.md`), md);
+const md = autonomyReport(results, opts, a);
+writeFileSync(join(root, `bench/results/${resultsName}.md`), md);
 console.log(`\n${md}`);
