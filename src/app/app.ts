@@ -86,7 +86,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
 
   const renderer: Renderer | null = createScene(shell, session.track, theme);
 
-  const hud: Hud = createHud({ container: shell.hudLayer, track: session.track });
+  const hud: Hud = createHud({ container: shell.hudLayer, view: shell.viewport, track: session.track });
   const input = createHumanInput();
   const pip = createDashPip(shell.hudLayer);
 

@@ -12,8 +12,13 @@ import type { HudView } from './hudView.ts';
 import { fitMinimap, hudLayout, type HudLayout, type MinimapFit, trackBounds } from './layout.ts';
 
 export interface HudOptions {
-  /** The element the 3D view fills; the HUD covers it exactly. */
+  /** The element the HUD covers exactly: the 3D view's, or the top part of it left to the HUD. */
   container: HTMLElement;
+  /**
+   * The element the 3D view fills, when `container` is only its top part (the touch controls take
+   * the bottom): the road ahead lies by the view's height (layout.ts). Default: the container.
+   */
+  view?: HTMLElement;
   /** The track for the minimap (null: no minimap until setTrack). */
   track: Track | null;
   /** Device pixels per CSS pixel; default devicePixelRatio, at most 2. */
@@ -72,7 +77,8 @@ export function createHud(opts: HudOptions): Hud {
     if (disposed) return;
     const w = container.clientWidth;
     const h = container.clientHeight;
-    layout = hudLayout(w, h);
+    const view = opts.view?.getBoundingClientRect();
+    layout = hudLayout(w, h, view ? view.bottom - container.getBoundingClientRect().top : h);
     fit = bounds ? fitMinimap(bounds, layout.minimapBox, MINIMAP_PAD * layout.unit) : null;
     text.layout(layout, fit);
     scene.layout(layout, fit, track);

@@ -249,11 +249,10 @@ export function createHudText(parent: HTMLElement): HudText {
       place(steerPanel, l.steering);
       place(auto, l.autopilot);
       // Folded on a short layer (layout.ts `compact`): one row of lap figures, the autopilot's
-      // title and autonomy; the model switch then goes under the block, as nothing is above it.
+      // title and autonomy; the model switch then goes under the block (layout.ts `modelSlot`).
       lap.classList.toggle('compact', l.compact);
       auto.classList.toggle('compact', l.compact);
-      const slotY = l.compact ? l.autopilot.y + l.autopilot.h + 4 * u : l.autopilot.y - 34 * u;
-      place(modelSlot, { x: l.autopilot.x, y: slotY, w: l.autopilot.w, h: 30 * u });
+      place(modelSlot, l.modelSlot);
       place(status, l.status);
       place(warnBox, l.warning);
       // Speed figures inside the gauge; positions relative to the speed panel.

@@ -13,8 +13,9 @@ describe('hudLayout', () => {
     it(`at ${w} x ${h}: panels on screen, apart, and off the road ahead`, () => {
       const l = hudLayout(w, h);
       expect(l.compact).toBe(false);
-      const panels = { lap: l.lap, minimap: l.minimapBox, status: l.status, warning: l.warning, steering: l.steering, autopilot: l.autopilot, speed: l.speed };
+      const panels = { lap: l.lap, minimap: l.minimapBox, status: l.status, warning: l.warning, steering: l.steering, autopilot: l.autopilot, modelSlot: l.modelSlot, speed: l.speed };
       const road = roadZone(w, h);
+      expect(l.road).toEqual(road);
       const entries = Object.entries(panels);
       for (const [name, r] of entries) {
         expect(r.x, name).toBeGreaterThanOrEqual(0);
@@ -31,34 +32,48 @@ describe('hudLayout', () => {
     });
   }
 
-  // Phones held sideways, the touch controls below (844x390: 192 px, 915x412: 214, 932x430: 232): the
-  // HUD's layer is about 190-230 px tall, where the lap panel (182 units) and the autopilot block
-  // used to overlap the steering panel, and the block went off the top.
-  for (const [w, h] of [[844, 192], [800, 200], [915, 214], [932, 232]] as const) {
-    it(`on a short layer (${w} x ${h}): folded, panels on screen, apart, and off the road ahead`, () => {
-      const l = hudLayout(w, h);
+  // Phones held sideways, the touch controls below: the HUD's layer is the view above them (844x390:
+  // 192 px of a 342 px view, 915x412: 214 of 364, 932x430: 232 of 382; 360 px tall phones, 740x360
+  // and 800x360, with the shorter touch strip there: 192 of 312), where the lap panel (182 units)
+  // and the autopilot block used to overlap the steering panel, and the block went off the top.
+  // A short window without touch controls (800 x 200): the view is the layer.
+  for (const [w, h, view] of [[844, 192, 342], [740, 192, 312], [800, 192, 312], [800, 200, 200], [915, 214, 364], [932, 232, 382]] as const) {
+    it(`on a short layer (${w} x ${h} over a view ${view} px tall): folded, panels on screen, apart, and off the road ahead`, () => {
+      const l = hudLayout(w, h, view);
       expect(l.compact).toBe(true);
       expect(l.lap.h).toBeLessThanOrEqual(44 * l.unit);
-      const panels = { lap: l.lap, minimap: l.minimapBox, steering: l.steering, autopilot: l.autopilot, speed: l.speed };
+      const panels = { lap: l.lap, minimap: l.minimapBox, steering: l.steering, autopilot: l.autopilot, modelSlot: l.modelSlot, speed: l.speed };
       const chips = { status: l.status, warning: l.warning };
-      const road = roadZone(w, h);
+      const road = roadZone(w, view);
+      expect(l.road).toEqual(road.y + road.h <= h ? road : { ...road, h: h - road.y });
       for (const [name, r] of [...Object.entries(panels), ...Object.entries(chips)]) {
         expect(r.x >= 0 && r.y >= 0 && r.x + r.w <= w && r.y + r.h <= h, `${name} on screen`).toBe(true);
-        expect(overlaps(r, road), `${name} covers the road`).toBe(false);
+        // Without the taller view there is no sky below the top row: the chips may touch the top of the road there.
+        if (view > h || !(name in chips)) expect(overlaps(r, road), `${name} covers the road`).toBe(false);
       }
       expect(l.minimapBox.h).toBeGreaterThan(40);
-      const entries = Object.entries(panels);
+      // Room for the chips' text: the REC chip (about 200 px at this scale) and OFF TRACK (about 130).
+      expect(l.status.w).toBeGreaterThanOrEqual(190);
+      expect(l.warning.w).toBeGreaterThanOrEqual(130);
+      // Nothing overlaps, the chips included: they show for moments (recording, off the road),
+      // and used to cover the autopilot block and its model switch.
+      const entries = [...Object.entries(panels), ...Object.entries(chips)];
       for (let i = 0; i < entries.length; i++) {
         for (let j = i + 1; j < entries.length; j++) {
           expect(overlaps(entries[i][1], entries[j][1]), `${entries[i][0]} overlaps ${entries[j][0]}`).toBe(false);
         }
       }
-      // The chips show for moments (recording, off the road): they may cover the autopilot block, nothing else.
-      for (const [name, r] of Object.entries(chips)) {
-        for (const [other, p] of entries) if (other !== 'autopilot') expect(overlaps(r, p), `${name} overlaps ${other}`).toBe(false);
-      }
     });
   }
+
+  it('the model switch sits by the autopilot block: above it, or under it when folded', () => {
+    const wide = hudLayout(1280, 720);
+    expect(wide.modelSlot.y + wide.modelSlot.h).toBeLessThanOrEqual(wide.autopilot.y);
+    expect(wide.modelSlot.y).toBeGreaterThan(wide.lap.y + wide.lap.h);
+    const short = hudLayout(844, 192, 342);
+    expect(short.modelSlot.y).toBeGreaterThanOrEqual(short.autopilot.y + short.autopilot.h);
+    expect(short.modelSlot.x).toBe(short.autopilot.x);
+  });
 
   it('gauge, pedals, wheels and steering bar sit inside their panels', () => {
     for (const [w, h] of SIZES) {

@@ -1,6 +1,8 @@
 // Where each HUD panel sits on screen, and how the track fits the minimap. Pure geometry in CSS
 // pixels, shared by the pixi layer (panel backgrounds, gauges) and the DOM text layer, so the
 // two line up. Panels hug the screen edges and stay out of `roadZone`, where the road ahead is.
+// The HUD's layer may cover only the top of the 3D view (the touch controls take the bottom):
+// the road ahead is then placed by the view's height, not the layer's.
 
 import type { Track } from '../sim/track.ts';
 
@@ -19,9 +21,13 @@ export interface HudLayout {
   /**
    * A short layer (a phone held sideways, the touch controls below: under COMPACT_BELOW px):
    * the lap panel folds to one row (lap and time) and the autopilot block to its title and
-   * autonomy, beside the lap panel; the minimap is only as tall as the room above the speed panel.
+   * autonomy, beside the lap panel; the minimap is only as tall as the room above the speed panel;
+   * the status and warning chips sit side by side under the autopilot block and its model switch,
+   * between the bottom panels, over the sky of the taller view (they used to cover the block).
    */
   readonly compact: boolean;
+  /** Where the road ahead is in this layer (roadZone of the view, cut to the layer): no panel covers it. */
+  readonly road: Rect;
   /** Top left: lap number, lap times, sectors. */
   readonly lap: Rect;
   /** Top right: the largest box the minimap may use (fitMinimap picks the part it needs). */
@@ -34,6 +40,8 @@ export interface HudLayout {
   readonly steering: Rect;
   /** Left, above the steering: the autopilot block. */
   readonly autopilot: Rect;
+  /** The model switch (a DOM select): above the autopilot block, or under it when compact. */
+  readonly modelSlot: Rect;
   /** Bottom right: speed gauge, throttle and brake. */
   readonly speed: Rect;
   /** Inside `speed`: the gauge arc (centre, radius, stroke width) that the speed figure sits in. */
@@ -60,9 +68,15 @@ export function roadZone(width: number, height: number): Rect {
   return { x: width * 0.28, y: height * 0.42, w: width * 0.44, h: height * 0.58 };
 }
 
-export function hudLayout(width: number, height: number): HudLayout {
+/**
+ * The layout of a `width` x `height` layer over a 3D view `viewHeight` px tall from the layer's
+ * top (default: the layer's height; taller when the touch controls cover the view's bottom).
+ */
+export function hudLayout(width: number, height: number, viewHeight = height): HudLayout {
   const w = Math.max(1, width);
   const h = Math.max(1, height);
+  const view = roadZone(w, Math.max(h, viewHeight));
+  const road = view.y + view.h <= h ? view : { ...view, h: Math.max(0, h - view.y) };
   const u = Math.min(MAX_UNIT, Math.max(MIN_UNIT, Math.min(w / 1280, h / 720)));
   const m = 18 * u;
   const gap = 10 * u;
@@ -78,21 +92,36 @@ export function hudLayout(width: number, height: number): HudLayout {
   const compact = h < COMPACT_BELOW;
   const lap = { x: m, y: m, w: 260 * u, h: (compact ? 44 : 182) * u };
   // Compact: the autopilot block beside the lap panel, as there is no room between it and the
-  // steering panel; the status and warning chips (for moments) keep their place and may cover it.
+  // steering panel, and its model switch under it.
   const autopilot = compact
     ? { x: lap.x + lap.w + gap, y: m, w: side, h: 56 * u }
     : { x: m, y: steering.y - gap - autopilotH, w: side, h: autopilotH };
+  const slotH = 30 * u;
+  const modelSlot = { x: autopilot.x, y: compact ? autopilot.y + autopilot.h + 4 * u : autopilot.y - 4 * u - slotH, w: autopilot.w, h: slotH };
+  let status: Rect = { x: (w - statusW) / 2, y: m, w: statusW, h: statusH };
+  let warning: Rect = { x: (w - warningW) / 2, y: m + statusH + gap, w: warningW, h: 52 * u };
+  if (compact) {
+    // The top row is full (lap, autopilot block, dash picture, minimap): the chips go in one row
+    // under the model switch, between the bottom panels, the status left and the warning right.
+    const left = Math.max(lap.x + lap.w, steering.x + steering.w) + gap;
+    const room = Math.max(0, speed.x - gap - left - gap);
+    const y = modelSlot.y + modelSlot.h + gap;
+    status = { x: left, y, w: room * 0.58, h: statusH };
+    warning = { x: left + room * 0.58 + gap, y, w: room * 0.42, h: 44 * u };
+  }
   return {
     width: w,
     height: h,
     unit: u,
     compact,
+    road,
     lap,
     minimapBox: { x: w - m - minimapW, y: m, w: minimapW, h: compact ? Math.max(0, Math.min(170 * u, speed.y - gap - m)) : 170 * u },
-    status: { x: (w - statusW) / 2, y: m, w: statusW, h: statusH },
-    warning: { x: (w - warningW) / 2, y: m + statusH + gap, w: warningW, h: (compact ? 44 : 52) * u },
+    status,
+    warning,
     steering,
     autopilot,
+    modelSlot,
     speed,
     gauge: { cx: speed.x + 92 * u, cy: speed.y + 78 * u, r: 56 * u, width: 9 * u },
     pedals: { throttleX: speed.x + side - 72 * u, brakeX: speed.x + side - 36 * u, top: speed.y + 22 * u, h: bottomH - 54 * u, w: 14 * u },
