@@ -1,36 +1,15 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
-import { openClipStore, openModelStore, openSettingsStore, type LabelRow } from '../src/data/index.ts';
 import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
 import { tf } from '../src/model/tfSetup.ts';
-import { createSteeringApi, type TrainEvent } from './steeringApi.ts';
-
-const W = 16;
-const H = 12;
+import { apiOver, H, openTestStores, recordSyntheticClips, W } from './steeringApi.fixtures.ts';
+import type { TrainEvent } from './steeringApi.ts';
 
 async function setup() {
-  const name = `steer-${Math.random()}`;
-  const clips = await openClipStore({ name, storage: null });
-  const models = await openModelStore({ name });
-  const settings = await openSettingsStore({ name });
+  const stores = await openTestStores('steer');
   // Two clips whose frames draw their own labels (the model layer's synthetic sequences).
-  const ids: string[] = [];
-  for (const seed of [0, 1]) {
-    const seq = syntheticSequence({ count: 60, width: W, height: H, seed });
-    const w = await clips.startRecording({ name: `clip ${seed}`, createdAt: 0, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: W, frameHeight: H });
-    for (let i = 0; i < 60; i++) {
-      const labels: LabelRow = {
-        tick: (i * 3) as Ticks, steer: seq.targets[i * 3], steerRad: 0 as Radians, speed: seq.targets[i * 3 + 1] as MetersPerSecond,
-        torque: seq.targets[i * 3 + 2], brake: 0, x: 0 as Meters, y: 0 as Meters, heading: 0 as Radians, lateralOffset: 0 as Meters,
-        headingError: 0 as Radians, curvatureAhead: 0, lapProgress: 0, driver: 'expert',
-      };
-      w.append({ frames: [seq.frames.subarray(i * W * H * 3, (i + 1) * W * H * 3)], labels });
-    }
-    ids.push((await w.finish()).id);
-  }
-  const api = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => 1_000 });
-  return { api, ids, clips, models, settings };
+  const ids = await recordSyntheticClips(stores.clips, [60, 60]);
+  return { api: apiOver(stores, () => 1_000), ids, ...stores };
 }
 
 describe('steering worker API (in Node)', () => {

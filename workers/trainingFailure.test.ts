@@ -5,38 +5,18 @@
 
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
-import { DataError, openClipStore, openModelStore, openSettingsStore, StorageFullError, type LabelRow } from '../src/data/index.ts';
+import { DataError, StorageFullError } from '../src/data/index.ts';
 import { quotaLimitedFactory } from '../src/data/testKit.ts';
 import { ModelError } from '../src/model/index.ts';
 import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
-import { createSteeringApi, type TrainEvent } from './steeringApi.ts';
+import { apiOver, H, openTestStores, recordSyntheticClips, W } from './steeringApi.fixtures.ts';
+import type { TrainEvent } from './steeringApi.ts';
 import { classifyTrainingError, trainingDataError } from './trainingFailure.ts';
 
-const W = 16;
-const H = 12;
-
 async function setup(opts: { frames: number[]; quota?: ReturnType<typeof quotaLimitedFactory> }) {
-  const name = `fail-${Math.random()}`;
-  const clips = await openClipStore({ name, storage: null });
-  const models = await openModelStore({ name, ...(opts.quota ? { factory: opts.quota.factory } : {}) });
-  const settings = await openSettingsStore({ name });
-  const ids: string[] = [];
-  for (const [seed, count] of opts.frames.entries()) {
-    const seq = syntheticSequence({ count, width: W, height: H, seed });
-    const w = await clips.startRecording({ name: `clip ${seed}`, createdAt: 0, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: W, frameHeight: H });
-    for (let i = 0; i < count; i++) {
-      const labels: LabelRow = {
-        tick: (i * 3) as Ticks, steer: seq.targets[i * 3], steerRad: 0 as Radians, speed: seq.targets[i * 3 + 1] as MetersPerSecond,
-        torque: seq.targets[i * 3 + 2], brake: 0, x: 0 as Meters, y: 0 as Meters, heading: 0 as Radians, lateralOffset: 0 as Meters,
-        headingError: 0 as Radians, curvatureAhead: 0, lapProgress: 0, driver: 'expert',
-      };
-      w.append({ frames: [seq.frames.subarray(i * W * H * 3, (i + 1) * W * H * 3)], labels });
-    }
-    ids.push((await w.finish()).id);
-  }
-  const api = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => 1_000 });
-  return { api, ids, models };
+  const stores = await openTestStores('fail', opts.quota?.factory);
+  const ids = await recordSyntheticClips(stores.clips, opts.frames);
+  return { api: apiOver(stores, () => 1_000), ids, models: stores.models };
 }
 
 describe('classifyTrainingError', () => {

@@ -4,38 +4,20 @@
 // a forgotten verdict (the setting changed) times again, and 'two' never times.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
-import { openClipStore, openModelStore, openSettingsStore, type LabelRow, type SettingsStore } from '../src/data/index.ts';
-import { syntheticSequence, tinyConfig } from '../src/model/testKit.ts';
+import type { SettingsStore } from '../src/data/index.ts';
+import { tinyConfig } from '../src/model/testKit.ts';
 import { readVerdicts, WORKER_VERDICTS_KEY } from '../src/model/workerChoice.ts';
 import { z } from 'zod';
-import { createSteeringApi, type TrainEvent, type TrainRequest } from './steeringApi.ts';
-
-const W = 16;
-const H = 12;
+import { apiOver, openTestStores, recordSyntheticClips } from './steeringApi.fixtures.ts';
+import type { TrainEvent, TrainRequest } from './steeringApi.ts';
 
 async function setup() {
-  const name = `workers-${Math.random()}`;
-  const clips = await openClipStore({ name, storage: null });
-  const models = await openModelStore({ name });
-  const settings = await openSettingsStore({ name });
-  const ids: string[] = [];
-  for (const seed of [0, 1]) {
-    const seq = syntheticSequence({ count: 60, width: W, height: H, seed });
-    const w = await clips.startRecording({ name: `clip ${seed}`, createdAt: 0, trackId: 'oval', theme: 'day', simVersion: '1', frameWidth: W, frameHeight: H });
-    for (let i = 0; i < 60; i++) {
-      const labels: LabelRow = {
-        tick: (i * 3) as Ticks, steer: seq.targets[i * 3], steerRad: 0 as Radians, speed: seq.targets[i * 3 + 1] as MetersPerSecond,
-        torque: seq.targets[i * 3 + 2], brake: 0, x: 0 as Meters, y: 0 as Meters, heading: 0 as Radians, lateralOffset: 0 as Meters,
-        headingError: 0 as Radians, curvatureAhead: 0, lapProgress: 0, driver: 'expert',
-      };
-      w.append({ frames: [seq.frames.subarray(i * W * H * 3, (i + 1) * W * H * 3)], labels });
-    }
-    ids.push((await w.finish()).id);
-  }
-  const api = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => Date.UTC(2026, 11, 5) });
+  const stores = await openTestStores('workers');
+  const { settings } = stores;
+  const ids = await recordSyntheticClips(stores.clips, [60, 60]);
+  const api = apiOver(stores, () => Date.UTC(2026, 11, 5));
   await api.init({ backend: 'wasm' });
-  const peerApi = createSteeringApi({ clips: async () => clips, models: async () => models, settings: async () => settings, now: () => 0 });
+  const peerApi = apiOver(stores, () => 0);
   /** One run with a fresh peer; its 'workers' events. */
   const run = async (req: Partial<TrainRequest>): Promise<Extract<TrainEvent, { kind: 'workers' }>[]> => {
     const { port1, port2 } = new MessageChannel();

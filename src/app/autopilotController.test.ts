@@ -2,24 +2,13 @@
 // grass, and the autonomy figure must not rise while the car is off the road.
 import { describe, expect, it } from 'vitest';
 import type { HumanSample } from '../input/humanInput.ts';
-import { resolveTrack } from '../sim/tracks.ts';
-import { AutopilotController } from './autopilotController.ts';
-import { Session } from './session.ts';
+import type { AutopilotController } from './autopilotController.ts';
+import { controllerOnOval, engageTestModel } from './autopilotController.fixtures.ts';
+import type { Session } from './session.ts';
 
 function setup(): { ctrl: AutopilotController; session: Session } {
-  const session = new Session({ track: resolveTrack('oval'), theme: 'day' });
-  const ctrl = new AutopilotController({
-    session,
-    dashFrame: () => null,
-    dashSize: () => ({ width: 200, height: 66 }),
-    notify: () => {},
-    store: Promise.resolve(null),
-    theme: () => 'day',
-    now: () => 0,
-    backend: () => 'cpu',
-  }, { handBackTicks: 30, governor: false, throttle: 'torque' });
-  ctrl.model = { id: 'm', name: 'Test model', window: 1, inputWidth: 200, inputHeight: 66 };
-  expect(ctrl.engage()).toBe(true);
+  const { ctrl, session } = controllerOnOval({ handBackTicks: 30, governor: false, throttle: 'torque' });
+  engageTestModel(ctrl);
   return { ctrl, session };
 }
 

@@ -2,26 +2,16 @@
 // so the control tick steps with its own frame; without the wait it steps with an older one.
 import { describe, expect, it } from 'vitest';
 import type { PredictResult } from '../../workers/steeringApi.ts';
-import { resolveTrack } from '../sim/tracks.ts';
-import { AutopilotController } from './autopilotController.ts';
-import { Session } from './session.ts';
+import type { AutopilotController } from './autopilotController.ts';
+import { controllerOnOval, engageTestModel } from './autopilotController.fixtures.ts';
+import type { Session } from './session.ts';
 import type { SteeringWorker } from './steeringClient.ts';
 
 const quiet = { controls: { steer: 0, torque: 0 }, activity: 0, takeover: false, device: null } as const;
 
 /** A controller over a fake worker whose answers the test releases by hand. */
 function setup(): { ctrl: AutopilotController; session: Session; answer(steering: number): void; asked: () => number } {
-  const session = new Session({ track: resolveTrack('oval'), theme: 'day' });
-  const ctrl = new AutopilotController({
-    session,
-    dashFrame: () => new Uint8Array(200 * 66 * 3),
-    dashSize: () => ({ width: 200, height: 66 }),
-    notify: () => {},
-    store: Promise.resolve(null),
-    theme: () => 'day',
-    now: () => 0,
-    backend: () => 'cpu',
-  }, { governor: false, throttle: 'torque', timing: 'realtime' });
+  const { ctrl, session } = controllerOnOval({ governor: false, throttle: 'torque', timing: 'realtime' }, () => new Uint8Array(200 * 66 * 3));
   const waiting: ((p: PredictResult) => void)[] = [];
   let asked = 0;
   const worker = {
@@ -38,8 +28,7 @@ function setup(): { ctrl: AutopilotController; session: Session; answer(steering
     terminate: () => {},
   } as unknown as SteeringWorker;
   ctrl.worker = worker;
-  ctrl.model = { id: 'm', name: 'Test model', window: 1, inputWidth: 200, inputHeight: 66 };
-  expect(ctrl.engage()).toBe(true);
+  engageTestModel(ctrl);
   const answer = (steering: number): void => {
     const r = waiting.shift();
     if (!r) throw new Error('no prediction in flight');

@@ -3,13 +3,12 @@
 // replica gets from the same full batches (augmentation, balancing, speed input and clipping
 // on), the two replicas stay bit-identical, a silent peer leaves the run to go on alone, and the
 // tensor count stays flat over many steps.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createArrayBatchSource, type BatchSource } from './batchSource.ts';
-import type { ConfigOverrides, ModelConfig } from './config.ts';
-import { connectGradientPeer, serveGradientPeer, splitStep, type PeerPort, type StepInput } from './dataParallel.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connectGradientPeer, serveGradientPeer, splitStep, type StepInput } from './dataParallel.ts';
+import { channelsClosedAfterEach, DEFAULTISH, macrotask, source, values } from './dataParallel.fixtures.ts';
+import { createSteeringNet } from './factory.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { tinyConfig } from './testKit.ts';
 import { trainModel } from './train.ts';
 import type { StepProgress } from './trainProtocol.ts';
 
@@ -17,40 +16,7 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const W = 16;
-const H = 12;
-const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** What the default model trains with, at the tiny size: augmentation, bin balancing, speed input, Adam, a clip that bites. */
-const DEFAULTISH: ConfigOverrides = {
-  input: { speed: true },
-  augmentation: { brightness: 0.2, contrast: 0.2, shadowProbability: 0.3, shadowDarkness: 0.5, flipProbability: 0.5, shiftX: 0, shiftY: 1 },
-  balance: { kind: 'steer-bins', bins: 11, maxWeight: 4 },
-  training: { epochs: 2, batchSize: 8, learningRate: 3e-3, gradientClip: { kind: 'global-norm', maxNorm: 0.5 } },
-};
-
-function source(config: ModelConfig): BatchSource {
-  const seq = syntheticSequence({ count: 60, width: W, height: H });
-  const speeds = seq.targets.filter((_, i) => i % 3 === 1);
-  return createArrayBatchSource({
-    sequences: [{ ...seq, speeds }], frameWidth: W, frameHeight: H, window: config.sequence.window,
-    runLength: config.sequence.runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
-  });
-}
-
-const values = async (net: SteeringNet): Promise<Map<string, Float32Array>> =>
-  new Map(await Promise.all(netWeights(net).map(async (w) => [w.originalName, (await w.read().data()) as Float32Array] as const)));
-
-const open: { close(): void }[] = [];
-afterEach(() => {
-  for (const p of open.splice(0)) p.close();
-});
-
-function channel(): [PeerPort, PeerPort] {
-  const { port1, port2 } = new MessageChannel();
-  open.push(port1, port2);
-  return [port1 as unknown as PeerPort, port2 as unknown as PeerPort];
-}
+const channel = channelsClosedAfterEach();
 
 describe('splitStep', () => {
   const T = 3;

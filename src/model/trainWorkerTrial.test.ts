@@ -1,13 +1,13 @@
 // trainModel with a peer and a WorkerTrial (workerChoice.ts): the first steps alternate with and
 // without the peer under a fake clock, the trial decides once, the run goes on with the side it
 // kept, every trial step counts as training, and the weights are one worker's within 1e-4.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createArrayBatchSource, type BatchSource } from './batchSource.ts';
-import type { ConfigOverrides, ModelConfig } from './config.ts';
-import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from './dataParallel.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelConfig } from './config.ts';
+import { connectGradientPeer, serveGradientPeer, type GradientPeer } from './dataParallel.ts';
+import { channelsClosedAfterEach, DEFAULTISH, macrotask, source, values } from './dataParallel.fixtures.ts';
+import { createSteeringNet } from './factory.ts';
 import { initBackend } from './tfSetup.ts';
-import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { tinyConfig } from './testKit.ts';
 import { trainModel } from './train.ts';
 import type { StepProgress } from './trainProtocol.ts';
 import { type TrialResult, WorkerTrial } from './workerChoice.ts';
@@ -16,34 +16,7 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const W = 16;
-const H = 12;
-const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** As dataParallel.test.ts: augmentation, bin balancing, speed input, Adam, a clip that bites. */
-const DEFAULTISH: ConfigOverrides = {
-  input: { speed: true },
-  augmentation: { brightness: 0.2, contrast: 0.2, shadowProbability: 0.3, shadowDarkness: 0.5, flipProbability: 0.5, shiftX: 0, shiftY: 1 },
-  balance: { kind: 'steer-bins', bins: 11, maxWeight: 4 },
-  training: { epochs: 2, batchSize: 8, learningRate: 3e-3, gradientClip: { kind: 'global-norm', maxNorm: 0.5 } },
-};
-
-function source(config: ModelConfig): BatchSource {
-  const seq = syntheticSequence({ count: 60, width: W, height: H });
-  const speeds = seq.targets.filter((_, i) => i % 3 === 1);
-  return createArrayBatchSource({
-    sequences: [{ ...seq, speeds }], frameWidth: W, frameHeight: H, window: config.sequence.window,
-    runLength: config.sequence.runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
-  });
-}
-
-const values = async (net: SteeringNet): Promise<Map<string, Float32Array>> =>
-  new Map(await Promise.all(netWeights(net).map(async (w) => [w.originalName, (await w.read().data()) as Float32Array] as const)));
-
-const open: { close(): void }[] = [];
-afterEach(() => {
-  for (const p of open.splice(0)) p.close();
-});
+const channel = channelsClosedAfterEach();
 
 /**
  * A run with a peer and a trial under a fake clock: a one-worker step takes 100 ms, a two-worker
@@ -52,10 +25,9 @@ afterEach(() => {
  */
 async function runWithTrial(config: ModelConfig, twoMs: number) {
   const net = createSteeringNet(config);
-  const { port1, port2 } = new MessageChannel();
-  open.push(port1, port2);
-  const server = serveGradientPeer(port2 as unknown as PeerPort, async () => {});
-  const link = connectGradientPeer(port1 as unknown as PeerPort);
+  const [port1, port2] = channel();
+  const server = serveGradientPeer(port2, async () => {});
+  const link = connectGradientPeer(port1);
   let now = 0;
   // Every clock read moves 100 ms on: a step (read at its start and end) takes 100 ms; a two-worker step takes twoMs.
   const clock = (): number => (now += 100);

@@ -13,18 +13,12 @@ import * as Comlink from 'comlink';
 import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
 import { TWO_WORKER_MARGIN, type TrialResult } from '../../../src/model/workerChoice.ts';
 import type { BenchTrainWorker } from '../trainWorker.ts';
-import { dashFrames, expertDrive } from '../drive.ts';
+import { startWasmWorkerPair } from '../trainWorkerPair.ts';
 import { progress } from '../progress.ts';
 
-const DASH = { width: 200, height: 66 };
 /** The trial of every 'auto' run: one warm-up step each side, then 3 timed each (8 steps, as the app's under load). */
 const TRIAL = { warmup: 1, minSteps: 3, maxSteps: 3 };
 const TRIAL_STEPS = 2 * (TRIAL.warmup + TRIAL.minSteps);
-
-function startWorker(name: string): { api: Comlink.Remote<BenchTrainWorker>; worker: Worker } {
-  const worker = new Worker(new URL('../trainWorker.ts', import.meta.url), { type: 'module', name });
-  return { worker, api: Comlink.wrap<BenchTrainWorker>(worker) };
-}
 
 function param(options: SuiteOptions, key: string, fallback: number): number {
   const v = listParam(options, key)?.[0];
@@ -47,17 +41,10 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const ratios: Record<string, number> = {};
   const notes: string[] = [];
 
-  const count = quick ? 64 : 256;
-  const drive = expertDrive('oval', count, 60);
-  progress(`train_auto: rendering ${count} dash frames at ${DASH.width}x${DASH.height}`);
-  const frames = await dashFrames('oval', drive.poses, DASH.width, DASH.height);
-  const a = startWorker('train-a');
-  const b = startWorker('train-b');
+  const pair = await startWasmWorkerPair({ suite: 'train_auto', quick, steps });
+  const { a, b, count, request } = pair;
+  const { budget } = request;
   try {
-    const backends = await Promise.all([a.api.init('wasm'), b.api.init('wasm')]);
-    if (backends.some((x) => x !== 'wasm')) throw new Error(`the workers run ${backends.join(' and ')}, not wasm`);
-    const budget = { warmup: 2, minRuns: steps, maxRuns: steps, budgetMs: 60_000, hardLimitMs: 300_000 };
-    const request = { ...DASH, frames, targets: drive.targets, budget };
     const withPeer = async (extra: object) => {
       const { port1, port2 } = new MessageChannel();
       const served = b.api.servePeer(Comlink.transfer(port2, [port2]));
@@ -126,8 +113,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       throw new Error(`'auto' fit the side-by-side runs in ${agreeing} of ${rounds} rounds (trials ${trials.map((t) => t.ratio.toFixed(2)).join(', ')}; side by side ${sides.map((x) => x.toFixed(2)).join(', ')}); ${stepNotes.join('; ')}`);
     }
   } finally {
-    a.worker.terminate();
-    b.worker.terminate();
+    pair.terminate();
   }
   return { figures, ratios, notes };
 }

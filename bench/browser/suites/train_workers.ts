@@ -9,21 +9,8 @@
 // Params: rounds (default 4; quick 1), steps (timed steps per round, default 12; quick 3).
 import * as Comlink from 'comlink';
 import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
-import type { BenchTrainWorker } from '../trainWorker.ts';
-import { dashFrames, expertDrive } from '../drive.ts';
+import { DASH, startWasmWorkerPair } from '../trainWorkerPair.ts';
 import { progress } from '../progress.ts';
-
-const DASH = { width: 200, height: 66 };
-
-interface BenchWorker {
-  readonly api: Comlink.Remote<BenchTrainWorker>;
-  readonly worker: Worker;
-}
-
-function startWorker(name: string): BenchWorker {
-  const worker = new Worker(new URL('../trainWorker.ts', import.meta.url), { type: 'module', name });
-  return { worker, api: Comlink.wrap<BenchTrainWorker>(worker) };
-}
 
 function param(options: SuiteOptions, key: string, fallback: number): number {
   const v = listParam(options, key)?.[0];
@@ -38,23 +25,15 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const ratios: Record<string, number> = {};
   const notes: string[] = [];
 
-  const count = quick ? 64 : 256;
-  const drive = expertDrive('oval', count, 60);
-  progress(`train_workers: rendering ${count} dash frames at ${DASH.width}x${DASH.height}`);
-  const frames = await dashFrames('oval', drive.poses, DASH.width, DASH.height);
-  const a = startWorker('train-a');
-  const b = startWorker('train-b');
+  const pair = await startWasmWorkerPair({ suite: 'train_workers', quick, steps });
+  const { a, b, count, request } = pair;
   try {
-    const backends = await Promise.all([a.api.init('wasm'), b.api.init('wasm')]);
-    if (backends.some((x) => x !== 'wasm')) throw new Error(`the workers run ${backends.join(' and ')}, not wasm`);
-    const budget = { warmup: 2, minRuns: steps, maxRuns: steps, budgetMs: 60_000, hardLimitMs: 300_000 };
     const one: number[] = [];
     const two: number[] = [];
     const oneMs: number[] = [];
     const twoMs: number[] = [];
     const lost: string[] = [];
     const waits: number[] = [];
-    const request = { ...DASH, frames, targets: drive.targets, budget };
     for (let r = 0; r < rounds; r++) {
       progress(`train_workers: round ${r + 1}/${rounds}: one worker ...`);
       const t1 = await a.api.time(request);
@@ -100,8 +79,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       `gradient round trip: ${floats} floats copied and transferred worker -> worker -> back (${n - 1} timed): a MessageChannel between the workers vs relayed through the main thread (idle here; in the app it renders)`,
     );
   } finally {
-    a.worker.terminate();
-    b.worker.terminate();
+    pair.terminate();
   }
   return { figures, ratios, notes };
 }
