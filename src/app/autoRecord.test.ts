@@ -5,7 +5,7 @@ import type { Meters, Radians } from '../core/units.ts';
 import type { World } from '../sim/world.ts';
 import { createExpert } from '../sim/expert.ts';
 import { resolveTrack } from '../sim/tracks.ts';
-import { autoRecord, type AutoRecordPlan } from './autoRecord.ts';
+import { autoRecord, type AutoRecordPlan, DEMO_PACE } from './autoRecord.ts';
 
 const W = 8;
 const H = 4;
@@ -89,7 +89,7 @@ describe('auto-record labels', () => {
     const applied = await rows('applied');
     // The same noise drives the same path: only the labels differ.
     expect(Array.from(clean.l.x)).toEqual(Array.from(applied.l.x));
-    const teacher = createExpert(resolveTrack('kidney'));
+    const teacher = createExpert(resolveTrack('kidney'), { pace: DEMO_PACE });
     let apart = 0;
     for (let i = 0; i < clean.l.count; i++) {
       const meant = teacher.control(clean.worlds[i]);
@@ -105,9 +105,9 @@ describe('auto-record labels', () => {
 
 describe('auto-record pace', () => {
   it('drives and labels at the plan\'s pace: slower through the bends, and so is the speed it labels', async () => {
-    const run = async (pace?: number) => {
+    const run = async (pace: number) => {
       const store = await openClipStore({ name: `pace-${Math.random()}`, storage: null });
-      const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['kidney'], themes: ['day'], steerNoise: 0, weaveRate: 0, ...(pace === undefined ? {} : { pace }) }), {
+      const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['kidney'], themes: ['day'], steerNoise: 0, weaveRate: 0, pace }), {
         store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5,
       });
       const l = await store.labels(r.clips[0].id);
@@ -115,7 +115,7 @@ describe('auto-record pace', () => {
       const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
       return { speed: mean(l.speed), target: mean(l.speedTarget) };
     };
-    const normal = await run();
+    const normal = await run(0.72);
     const calm = await run(0.5);
     expect(calm.speed).toBeLessThan(0.9 * normal.speed);
     expect(calm.target).toBeLessThan(0.9 * normal.target);

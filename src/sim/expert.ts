@@ -72,7 +72,7 @@ export interface Expert {
 }
 
 /** The expert's default pace: its speed plan uses 72% of the tyres' grip in bends. */
-export const DEFAULT_PACE = 0.72;
+const DEFAULT_PACE = 0.72;
 
 const DEFAULTS: Required<ExpertOptions> = {
   seed: 1,
