@@ -25,7 +25,7 @@ import { type DashRenderer, startRecording } from './recorder.ts';
 /**
  * The pace the expert records at unless a plan says otherwise: below its own default (0.72), so the
  * speeds it teaches keep more of the tyres' grip in reserve for a model that sees bends late.
- * Chosen on the validation tracks (bench/results/val-pace.md: 91.8% against 80.9% at 0.72 after 3
+ * Chosen on the validation tracks (bench/results/starter-build.md: 91.8% against val-dart.md's 80.9% at 0.72 after 3
  * DAgger rounds). The lap-time reference of the benchmark and the leaderboard's expert stay at
  * the expert's default.
  */
