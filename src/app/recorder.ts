@@ -23,9 +23,10 @@ export const SPEED_TARGET_TICKS = TICK_HZ;
 export const CURVATURE_LOOKAHEAD_M = 20;
 
 /**
- * The expert (default options) that labels every recorded state with the speed it would reach 1 s
- * on, one per track: building its speed plan is O(track samples), so it is made once, not per
- * tick. Expert.speedAhead is pure, so sharing it between recordings changes nothing.
+ * The expert (no noise; the recording's teacher pace, else its default) that labels every recorded
+ * state with the speed it would reach 1 s on, one per track and pace: building its speed plan is
+ * O(track samples), so it is made once, not per tick. Expert.speedAhead is pure, so sharing it
+ * between recordings changes nothing.
  */
 const speedTeachers = new WeakMap<Track, Map<number | undefined, Expert>>();
 
