@@ -87,6 +87,7 @@ const CSS = `
 .ds-hud-text .p-lap.compact .lap-head { flex: 1; min-width: 0; }
 .ds-hud-text .p-auto.compact { padding: calc(5px * var(--u)) calc(10px * var(--u)) calc(5px * var(--u)) calc(14px * var(--u)); gap: calc(2px * var(--u)); }
 .ds-hud-text .p-auto.compact .autonomy { font-size: calc(20px * var(--u)); }
+.ds-hud-text .p-warn.compact .warn { padding: calc(6px * var(--u)) calc(12px * var(--u)); letter-spacing: 0.1em; }
 .ds-hud-text .p-fps { text-align: right; font-size: calc(11px * var(--u)); font-weight: 600; color: #8d99ab; }
 .ds-hud-text [hidden] { display: none !important; }
 `;
@@ -252,6 +253,7 @@ export function createHudText(parent: HTMLElement): HudText {
       // title and autonomy; the model switch then goes under the block (layout.ts `modelSlot`).
       lap.classList.toggle('compact', l.compact);
       auto.classList.toggle('compact', l.compact);
+      warnBox.classList.toggle('compact', l.compact); // a narrower banner: it shares a row with REC
       place(modelSlot, l.modelSlot);
       place(status, l.status);
       place(warnBox, l.warning);
