@@ -79,34 +79,38 @@ test('on a phone (390x844, touch) axe finds no serious or critical violations', 
   await ctx.close();
 });
 
-test('on a phone held sideways (844x390, touch) axe finds no serious or critical violations', async ({ browser }) => {
-  test.setTimeout(300_000);
-  const ctx = await browser.newContext({ viewport: { width: 844, height: 390 }, hasTouch: true, isMobile: true });
-  const page = await ctx.newPage();
-  const game = new GamePage(page);
-  await game.open('?track=oval');
-  await expect(page.getByTestId('touch-controls')).toBeVisible();
-  await expect(page.getByTestId('guide')).toBeVisible();
-  const results: ScreenResult[] = [];
-  results.push(await scan(page, 'sideways: drive (guide, touch controls, folded HUD)'));
-  await page.getByTestId('guide-skip').tap();
-  expect(await game.hook('engageAutopilot', 'lockstep')).toBe(true);
-  await expect(page.getByTestId('hud-autopilot')).toBeVisible();
-  results.push(await scan(page, 'sideways: autopilot (HUD block, model switch)'));
-  await page.getByTestId('menu-toggle').tap();
-  await expect(page.getByTestId('panel-settings')).toBeVisible();
-  results.push(await scan(page, 'sideways: menu open', '.ds-topbar'));
-  for (const p of ['settings', 'library', 'leaderboard'] as const) {
-    if (!(await page.getByTestId(`panel-${p}`).isVisible())) await page.getByTestId('menu-toggle').tap();
-    await page.getByTestId(`panel-${p}`).tap();
-    await expect(page.getByTestId(`panel-body-${p}`)).toBeVisible();
-    await page.waitForTimeout(500);
-    results.push(await scan(page, `sideways: ${p}`, '[data-testid="drawer"]'));
-  }
-  await page.getByTestId('mode-train').tap();
-  await expect(page.getByTestId('training-panel')).toBeVisible();
-  await page.waitForTimeout(1000);
-  results.push(await scan(page, 'sideways: training', '[data-testid="drawer"]'));
-  expect(report(results)).toEqual([]);
-  await ctx.close();
-});
+// 844x390 and a 360 px tall phone (740x360, with the shorter touch strip: src/ui/styles.css).
+for (const vp of [{ width: 844, height: 390 }, { width: 740, height: 360 }]) {
+  test(`on a phone held sideways (${vp.width}x${vp.height}, touch) axe finds no serious or critical violations`, async ({ browser }) => {
+    test.setTimeout(300_000);
+    const ctx = await browser.newContext({ viewport: vp, hasTouch: true, isMobile: true });
+    const page = await ctx.newPage();
+    const game = new GamePage(page);
+    await game.open('?track=oval');
+    await expect(page.getByTestId('touch-controls')).toBeVisible();
+    await expect(page.getByTestId('guide')).toBeVisible();
+    const results: ScreenResult[] = [];
+    const at = `sideways ${vp.width}x${vp.height}`;
+    results.push(await scan(page, `${at}: drive (guide, touch controls, folded HUD)`));
+    await page.getByTestId('guide-skip').tap();
+    expect(await game.hook('engageAutopilot', 'lockstep')).toBe(true);
+    await expect(page.getByTestId('hud-autopilot')).toBeVisible();
+    results.push(await scan(page, `${at}: autopilot (HUD block, model switch)`));
+    await page.getByTestId('menu-toggle').tap();
+    await expect(page.getByTestId('panel-settings')).toBeVisible();
+    results.push(await scan(page, `${at}: menu open`, '.ds-topbar'));
+    for (const p of ['settings', 'library', 'leaderboard'] as const) {
+      if (!(await page.getByTestId(`panel-${p}`).isVisible())) await page.getByTestId('menu-toggle').tap();
+      await page.getByTestId(`panel-${p}`).tap();
+      await expect(page.getByTestId(`panel-body-${p}`)).toBeVisible();
+      await page.waitForTimeout(500);
+      results.push(await scan(page, `${at}: ${p}`, '[data-testid="drawer"]'));
+    }
+    await page.getByTestId('mode-train').tap();
+    await expect(page.getByTestId('training-panel')).toBeVisible();
+    await page.waitForTimeout(1000);
+    results.push(await scan(page, `${at}: training`, '[data-testid="drawer"]'));
+    expect(report(results)).toEqual([]);
+    await ctx.close();
+  });
+}
