@@ -248,7 +248,7 @@ try {
     ...(opts.epochs ? {} : { budgetSeconds: budget }),
   });
   const lengthOf = (budget) => (opts.epochs ? `${opts.epochs} epochs` : `${budget} s`);
-  const summary = (r) => ({ status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000 });
+  const summary = (r) => ({ status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, speedometerRmse: r.speedometerRmse ?? null, examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000 });
 
   log(`training the CNN+LSTM for ${lengthOf(opts.budget)}`);
   lstm = await hook('train', trainReq('CNN+LSTM (closed loop)', opts.config, 'bench-lstm', opts.budget));

@@ -76,6 +76,8 @@ export interface TrainOutcome {
   /** Validation (else training) RMSE per head of the saved weights, and the constant predictor's. */
   rmse: { steering: number; speed: number; torque: number } | null;
   baselineRmse: { steering: number; speed: number; torque: number } | null;
+  /** A model that reads the speed, with validation clips: the speed label's RMSE against the present speed (EpochSummary.speedometerRmse). */
+  speedometerRmse?: number;
   /**
    * A fine-tune (fromModelId) with validation clips: the base model's validation RMSE before
    * training and the constant predictor's, on the same clips, so the two can be compared.
@@ -217,6 +219,7 @@ export async function runTraining(host: TrainingRunHost, req: TrainRequest, onEv
           backend: name,
           rmse: best ? (best.valRmse ?? best.trainRmse) : null,
           baselineRmse: best ? (best.baselineRmse.val ?? best.baselineRmse.train) : null,
+          ...(best?.speedometerRmse !== undefined ? { speedometerRmse: best.speedometerRmse } : {}),
           ...(result.before ? { before: { rmse: result.before.rmse, baselineRmse: result.before.baseline } } : {}),
           ...(worthSaving && modelId === null ? { held: true } : {}),
         };

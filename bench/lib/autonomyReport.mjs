@@ -32,6 +32,10 @@ export function autonomyReport(results, opts, a) {
     `| single-frame CNN | ${rmRatio(f.cnn?.valRmse, f.cnn?.baselineRmse)} | ${f.cnn?.epochs ?? '–'} | ${f.cnn?.examplesPerSecond?.toFixed(0) ?? '–'} | ${f.cnn?.wallS?.toFixed(0) ?? '–'} |`,
     `| constant predictor | ${rm(f.cnn_lstm?.baselineRmse)} | | | |`,
     '',
+    ...(f.cnn_lstm?.speedometerRmse ? [
+      `The speedometer alone ("hold the present speed", which the constant predictor ignores) predicts the speed label to ${f.cnn_lstm.speedometerRmse.toFixed(2)} m/s RMSE: the CNN+LSTM's speed head is ${ratio(f.cnn_lstm.valRmse?.speed, f.cnn_lstm.speedometerRmse).trim().replace(/[()]/g, '') || '–'} that.`,
+      '',
+    ] : []),
     ...(seedRows.length ? [
       `Seeds (${opts.seeds} each, same ${opts.epochs ? `${opts.epochs} epochs` : `${opts.budget} s budget`}): validation RMSE, mean ± sd`,
       '',

@@ -196,6 +196,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
         valLoss: val ? val.loss : null,
         valRmse: val ? val.rmse : null,
         baselineRmse: { train: baselineTrain, val: val ? val.baseline : null },
+        ...(val?.speedometer != null ? { speedometerRmse: val.speedometer } : {}),
         examples: epochExamples,
         seconds: (clock() - epochStart) / 1000,
         improved,
@@ -316,9 +317,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   }
 
   /** Loss and real-unit RMSE on a source, no augmentation, no dropout; 'cancelled' if cancelled meanwhile. */
-  async function evaluate(source: BatchSource): Promise<{ loss: number; rmse: HeadValues; baseline: HeadValues } | 'cancelled'> {
+  async function evaluate(source: BatchSource): Promise<{ loss: number; rmse: HeadValues; baseline: HeadValues; speedometer: number | null } | 'cancelled'> {
     const sse = [0, 0, 0];
     const base = [0, 0, 0];
+    // "Hold the present speed": the speed label against each window's last measured speed.
+    let hold = 0;
+    let holdN = 0;
     let n = 0;
     for await (const batch of source.batches(0)) {
       if (!(await mayContinue())) return 'cancelled';
@@ -339,6 +343,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
           base[h] += (batch.targets[i * 3 + h] - normalization.mean[name]) ** 2;
         }
       }
+      if (batch.speeds) {
+        let i = 0;
+        let frame = 0;
+        for (const len of batch.lengths) {
+          for (let end = frame + T - 1; end < frame + len; end++, i++) hold += (batch.targets[i * 3 + 1] - batch.speeds[end]) ** 2;
+          frame += len;
+        }
+        holdN += i;
+      }
       n += examples;
     }
     if (n === 0) throw new ModelError('invalid-input', 'the validation set holds no complete window');
@@ -347,6 +360,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       loss: mse.reduce((s, m, h) => s + m * lossWeights[h], 0),
       rmse: realRmse(mse, normalization),
       baseline: headValues(base.map((x) => Math.sqrt(x / n))),
+      speedometer: holdN > 0 ? Math.sqrt(hold / holdN) : null,
     };
   }
 

@@ -58,6 +58,12 @@ export interface EpochSummary {
   readonly valRmse: HeadValues | null;
   /** RMSE of always predicting the mean of the training targets, on the training and validation sets. */
   readonly baselineRmse: { readonly train: HeadValues; readonly val: HeadValues | null };
+  /**
+   * For a model that reads the speed, on the validation set: RMSE of predicting the speed label
+   * with the window's last measured speed ("hold the present speed"), m/s. The constant
+   * predictor ignores the speedometer the model is fed; this bar does not.
+   */
+  readonly speedometerRmse?: number;
   readonly examples: number;
   readonly seconds: number;
   /** The monitored loss (validation, else training) beat the best by more than minDelta. */
