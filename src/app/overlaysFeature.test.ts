@@ -2,7 +2,8 @@
 // per worker until the worker answers (not until the caller gives up), paced by its cost.
 import { describe, expect, it } from 'vitest';
 import type { OverlayViews } from '../../workers/overlayApi.ts';
-import { createOverlayPacer, OVERLAY_WORKER_SHARE, overlayRequest } from './overlaysFeature.ts';
+import { hudLayout } from '../hud/layout.ts';
+import { createOverlayPacer, OVERLAY_WORKER_SHARE, overlayColumns, overlayRequest } from './overlaysFeature.ts';
 
 describe('overlay requests', () => {
   it('asks for nothing when every overlay is off, and only for what is on', () => {
@@ -10,6 +11,31 @@ describe('overlay requests', () => {
     expect(overlayRequest({ saliency: true, layers: false, gates: false }, 'vbp', 1)).toEqual({ saliency: 'vbp', featureChannels: 0, gates: false });
     expect(overlayRequest({ saliency: true, layers: false, gates: false }, 'gradcam', 1)).toEqual({ saliency: 'gradcam', gradcamLayer: 1, featureChannels: 0, gates: false });
     expect(overlayRequest({ saliency: false, layers: true, gates: true }, 'gradcam', 1)).toEqual({ saliency: null, featureChannels: 16, gates: true });
+  });
+});
+
+describe('overlay columns', () => {
+  type Box = { x: number; y: number; w: number; h: number };
+  const overlaps = (a: Box, b: Box): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  it('stop above the model switch, the autopilot block and the steering panel; on a sideways phone they keep a minimum inside the layer', () => {
+    for (const [w, h, view] of [[1280, 672, 672], [1024, 720, 720], [1920, 1032, 1032], [844, 192, 300]]) {
+      const l = hudLayout(w, h, view);
+      const pip = { x: l.minimapBox.x, y: l.minimapBox.y + l.minimapBox.h + 8, width: l.minimapBox.w, height: 60 };
+      const { left, right } = overlayColumns(l, pip);
+      const leftBox = { x: left.x, y: left.y, w: left.width, h: left.maxHeight };
+      const rightBox = { x: right.x, y: right.y, w: right.width, h: right.maxHeight };
+      if (l.compact) {
+        // Too short for columns between the panels: at least a minimum, never past the layer's bottom.
+        expect(left.y + left.maxHeight).toBeLessThanOrEqual(l.height);
+        expect(right.y + right.maxHeight).toBeLessThanOrEqual(l.height);
+        continue;
+      }
+      for (const panel of [l.modelSlot, l.autopilot, l.steering, l.speed, l.lap]) {
+        expect(overlaps(leftBox, panel), `left column over a HUD rect at ${w}x${h}`).toBe(false);
+        expect(overlaps(rightBox, panel), `right column over a HUD rect at ${w}x${h}`).toBe(false);
+      }
+      expect(left.maxHeight).toBeGreaterThan(100);
+    }
   });
 });
 

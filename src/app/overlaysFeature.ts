@@ -6,7 +6,7 @@
 
 import type { HudLayout } from '../hud/layout.ts';
 import type { OverlayRequest, OverlayViews, SaliencyMethod, TimeGradSample } from '../../workers/overlayApi.ts';
-import { createOverlayPanels, type OverlayKind } from '../ui/overlays/overlayPanels.ts';
+import { type Column, createOverlayPanels, type OverlayKind } from '../ui/overlays/overlayPanels.ts';
 import type { AutopilotController } from './autopilotController.ts';
 import type { TrainingController } from './trainingController.ts';
 
@@ -83,6 +83,26 @@ export function createOverlayPacer(now: () => number = () => performance.now()) 
     hurry(): void {
       nextAt = 0;
     },
+  };
+}
+
+/**
+ * Where the overlay columns go on the HUD: the left one under the lap panel, down to the first HUD
+ * rect below it in its way (the model switch, the autopilot block or the steering panel); the
+ * right one under the dash picture and minimap, down to the speed panel. Where the view is too
+ * short for that (a phone turned sideways) at least MIN_COLUMN_H, but never past the bottom of the
+ * HUD's layer, which ends above the touch controls while they show.
+ */
+export function overlayColumns(l: HudLayout, pip: { x: number; y: number; width: number; height: number }): { left: Column; right: Column } {
+  const gap = 10 * l.unit;
+  const leftTop = l.lap.y + l.lap.h + gap;
+  const rightTop = Math.max(pip.y + pip.height, l.minimapBox.y + l.minimapBox.h) + 24 * l.unit;
+  const room = (top: number, above: number): number => Math.max(0, Math.max(above - gap - top, Math.min(MIN_COLUMN_H, l.height - top)));
+  const inTheWay = [l.modelSlot, l.autopilot, l.steering].filter((r) => r.y > leftTop && r.x < l.lap.x + l.lap.w && r.x + r.w > l.lap.x);
+  const leftBottom = inTheWay.length > 0 ? Math.min(...inTheWay.map((r) => r.y)) : l.height;
+  return {
+    left: { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: room(leftTop, leftBottom) },
+    right: { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: room(rightTop, l.speed.y) },
   };
 }
 
@@ -177,19 +197,8 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
       if (on[kind]) void pollDriving();
     },
     place(l, pip) {
-      const gap = 10 * l.unit;
-      const leftTop = l.lap.y + l.lap.h + gap;
-      const rightTop = Math.max(pip.y + pip.height, l.minimapBox.y + l.minimapBox.h) + 24 * l.unit;
-      // Down to the HUD's bottom panels; where the view is too short for that (a phone turned
-      // sideways) at least MIN_COLUMN_H, but never past the bottom of the HUD's layer, which
-      // ends above the touch controls while they show.
-      const room = (top: number, above: number): number => Math.max(0, Math.max(above - gap - top, Math.min(MIN_COLUMN_H, l.height - top)));
-      panels.place(
-        pip,
-        // Down to the autopilot block, or where it sits beside the lap panel (compact) the steering panel.
-        { x: l.lap.x, y: leftTop, width: l.lap.w, maxHeight: room(leftTop, l.autopilot.y > leftTop ? l.autopilot.y : l.steering.y) },
-        { x: l.minimapBox.x, y: rightTop, width: l.minimapBox.w, maxHeight: room(rightTop, l.speed.y) },
-      );
+      const { left, right } = overlayColumns(l, pip);
+      panels.place(pip, left, right);
     },
     async saliencyOf(frame, width, height) {
       const ap = host.autopilot;
