@@ -93,6 +93,8 @@ for (const vp of [{ width: 844, height: 390 }, { width: 915, height: 412 }, { wi
     const touchTop = Math.min(...touch.map((b) => b.y));
     const barBottom = bar.y + bar.height;
     expect(await unreachable(page, ['touch-steer', 'touch-gas', 'touch-brake'].map((id) => page.getByTestId(id)))).toEqual([]);
+    // Notices stack up from their container's bottom edge: above the touch controls, not over them.
+    expect(await page.getByTestId('notices').evaluate((el) => el.getBoundingClientRect().bottom)).toBeLessThanOrEqual(touchTop + 0.5);
     // The HUD re-lays itself out when its layer shrinks (a ResizeObserver): poll (slowly under
     // load: one look measures a dozen boxes).
     let seen: string[] = [];
