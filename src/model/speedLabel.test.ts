@@ -12,12 +12,9 @@ import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
 import { createRng } from '../core/rng.ts';
 import { openClipStore, type ClipStore } from '../data/clipStore.ts';
 import { CENTER_CAMERA } from '../data/clipTypes.ts';
-import { createDatasetBatchSource } from './batchSource.ts';
 import { DEFAULT_CONFIG } from './config.ts';
-import { createSteeringNet } from './factory.ts';
 import { initBackend } from './tfSetup.ts';
-import { tinyConfig } from './testKit.ts';
-import { trainModel } from './train.ts';
+import { tinyConfig, trainOnClips } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -79,18 +76,9 @@ async function speedRmseRatio(store: ClipStore, train: string[], val: string[], 
     heads: { steering: { lossWeight: 0 }, speed: { lossWeight: 1 }, torque: { lossWeight: 0 }, speedAheadS },
     training: { epochs: 12, learningRate: 5e-3, batchSize: 16 },
   });
-  const net = createSteeringNet(config);
-  try {
-    const r = await trainModel({
-      net, yieldToEventLoop: async () => {},
-      train: await createDatasetBatchSource({ source: store, clipIds: train, config, shuffle: true }),
-      validation: await createDatasetBatchSource({ source: store, clipIds: val, config, shuffle: false }),
-    });
-    const best = r.history.reduce((a, b) => ((b.valRmse?.speed ?? Infinity) < (a.valRmse?.speed ?? Infinity) ? b : a));
-    return best.valRmse!.speed / best.baselineRmse.val!.speed;
-  } finally {
-    net.dispose();
-  }
+  const r = await trainOnClips(store, config, train, val);
+  const best = r.history.reduce((a, b) => ((b.valRmse?.speed ?? Infinity) < (a.valRmse?.speed ?? Infinity) ? b : a));
+  return best.valRmse!.speed / best.baselineRmse.val!.speed;
 }
 
 describe('the speed label', () => {

@@ -8,12 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../core/units.ts';
 import { openClipStore, type ClipStore } from '../data/clipStore.ts';
 import { CENTER_CAMERA } from '../data/clipTypes.ts';
-import { createDatasetBatchSource } from './batchSource.ts';
 import type { ConfigOverrides } from './config.ts';
-import { createSteeringNet } from './factory.ts';
 import { initBackend } from './tfSetup.ts';
-import { tinyConfig } from './testKit.ts';
-import { trainModel } from './train.ts';
+import { tinyConfig, trainOnClips } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -56,16 +53,9 @@ async function speedometerRmse(overrides: ConfigOverrides): Promise<number | und
   const train = [await accelerating(store, 1), await accelerating(store, 2)];
   const val = [await accelerating(store, 3)];
   const config = tinyConfig({ heads: { speedAheadS: 1 }, training: { epochs: 1 }, ...overrides });
-  const net = createSteeringNet(config);
   try {
-    const r = await trainModel({
-      net, yieldToEventLoop: async () => {},
-      train: await createDatasetBatchSource({ source: store, clipIds: train, config, shuffle: true }),
-      validation: await createDatasetBatchSource({ source: store, clipIds: val, config, shuffle: false }),
-    });
-    return r.history[0].speedometerRmse;
+    return (await trainOnClips(store, config, train, val)).history[0].speedometerRmse;
   } finally {
-    net.dispose();
     store.close();
   }
 }

@@ -4,7 +4,11 @@
 // brightness is the torque), so a small network can learn them.
 
 import { createConfig, mergeConfig, type ConfigOverrides, type ModelConfig } from './config.ts';
-import type { FrameSequence } from './batchSource.ts';
+import type { ClipSource } from '../data/clipStore.ts';
+import { createDatasetBatchSource, type FrameSequence } from './batchSource.ts';
+import { createSteeringNet } from './factory.ts';
+import { trainModel } from './train.ts';
+import type { TrainingResult } from './trainProtocol.ts';
 
 const TINY: ConfigOverrides = {
   input: { height: 12, width: 16, resize: 'area', speed: false },
@@ -74,4 +78,18 @@ export function syntheticSequence(options: SyntheticOptions): FrameSequence {
     }
   }
   return options.withCurvature ? { frames, targets, curvature } : { frames, targets };
+}
+
+/** Trains a fresh net of `config` on stored clips, validated on others (not shuffled); the net is disposed after. */
+export async function trainOnClips(source: ClipSource, config: ModelConfig, trainIds: string[], valIds: string[]): Promise<TrainingResult> {
+  const net = createSteeringNet(config);
+  try {
+    return await trainModel({
+      net, yieldToEventLoop: async () => {},
+      train: await createDatasetBatchSource({ source, clipIds: trainIds, config, shuffle: true }),
+      validation: await createDatasetBatchSource({ source, clipIds: valIds, config, shuffle: false }),
+    });
+  } finally {
+    net.dispose();
+  }
 }
