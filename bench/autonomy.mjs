@@ -26,6 +26,7 @@
 //   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
 //   --pace P               the recording expert's pace (its labels' too; default the app's auto-record pace)
 //   --labels clean|applied  steer/torque labels of the noisy expert's steps: what it means to do there (default), or what it applied
+//   --start standing|rolling  auto-record's clips (DAgger's too) start at rest on the start line (default), or once rolling at 10 m/s
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
@@ -78,6 +79,7 @@ const { values: a } = parseArgs({
     weave: { type: 'string', default: '0.15' },
     'speed-noise': { type: 'string', default: '0.1' },
     labels: { type: 'string', default: 'clean' },
+    start: { type: 'string', default: 'standing' },
     pace: { type: 'string' },
     governor: { type: 'string', default: 'off' },
     'speed-gains': { type: 'string' },
@@ -119,6 +121,7 @@ const opts = {
   speedNoise: Number(a['speed-noise']),
   labels: a.labels,
   pace: a.pace === undefined ? 'default' : Number(a.pace),
+  start: a.start,
 };
 const log = (...m) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 
@@ -225,6 +228,7 @@ try {
     weaveRate: Number(a.weave),
     speedNoise: Number(a['speed-noise']),
     labels: a.labels,
+    start: a.start,
     ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
     sideCameras: Number(a['side-offset']) > 0 ? { lateralM: Number(a['side-offset']), yawRad: Number(a['side-yaw']) } : undefined,
     seed: 7,
@@ -316,6 +320,7 @@ try {
     log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
     const r = await hook('improve', {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
+      start: a.start,
       ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
       ...(opts.daggerBudget === null ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
     });

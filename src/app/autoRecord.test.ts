@@ -107,7 +107,7 @@ describe('auto-record pace', () => {
   it('drives and labels at the plan\'s pace: slower through the bends, and so is the speed it labels', async () => {
     const run = async (pace: number) => {
       const store = await openClipStore({ name: `pace-${Math.random()}`, storage: null });
-      const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['kidney'], themes: ['day'], steerNoise: 0, weaveRate: 0, pace }), {
+      const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['kidney'], themes: ['day'], steerNoise: 0, weaveRate: 0, pace, start: 'rolling' }), {
         store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5,
       });
       const l = await store.labels(r.clips[0].id);
@@ -121,6 +121,31 @@ describe('auto-record pace', () => {
     expect(calm.target).toBeLessThan(0.9 * normal.target);
     // The label is the calm expert's own speed 1 s on: close to the speed it drives.
     expect(Math.abs(calm.target - calm.speed)).toBeLessThan(0.1 * calm.speed);
+  });
+});
+
+describe('auto-record start', () => {
+  const firstSteps = async (start: 'standing' | 'rolling' | undefined) => {
+    const store = await openClipStore({ name: `start-${Math.random()}`, storage: null });
+    const r = await autoRecord(plan({ minutes: 0.2, trackIds: ['oval'], themes: ['day'], steerNoise: 0, weaveRate: 0, ...(start ? { start } : {}) }), {
+      store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5,
+    });
+    const l = await store.labels(r.clips[0].id);
+    store.close();
+    return l;
+  };
+
+  it('records the launch from rest by default, labelled with the speed the expert reaches 1 s on', async () => {
+    const l = await firstSteps(undefined);
+    expect(l.speed[0]).toBeLessThan(0.5);
+    // Off the line the label runs well ahead of the speedometer: it teaches the model to pull away.
+    expect(l.speedTarget[0] - l.speed[0]).toBeGreaterThan(3);
+    expect(l.torque[0]).toBeGreaterThan(0.5);
+  });
+
+  it("'rolling' starts recording once the expert rolls at 10 m/s", async () => {
+    const l = await firstSteps('rolling');
+    expect(l.speed[0]).toBeGreaterThanOrEqual(10);
   });
 });
 

@@ -62,6 +62,12 @@ export interface AutoRecordPlan {
    * and its labels (speedTarget, DAgger's controls). Default DEMO_PACE.
    */
   pace?: number;
+  /**
+   * Where each clip starts: 'standing' (default), from the start line at rest, so the model sees
+   * the launch every autopilot lap begins with; 'rolling', once the expert rolls at 10 m/s (as
+   * before 2026-12-06: a model taught so crawled off a standing start).
+   */
+  start?: 'standing' | 'rolling';
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
   seed: number;
   /** Clip names start with this (default "Expert"). */
@@ -138,8 +144,9 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     const pace = plan.pace ?? DEMO_PACE;
     const expert = createExpert(track, { seed: `${plan.seed}:${i}`, pace, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0 });
     let world = createWorld(track);
-    // Start rolling: the standing start is not what the model will face.
-    while (world.car.vx < 10 && world.tick < TICK_HZ * 10) world = stepWorld(world, expert.control(world));
+    if ((plan.start ?? 'standing') === 'rolling') {
+      while (world.car.vx < 10 && world.tick < TICK_HZ * 10) world = stepWorld(world, expert.control(world));
+    }
     const rec = await startRecording(world, {
       store: deps.store,
       render: deps.render,

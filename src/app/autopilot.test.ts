@@ -29,7 +29,7 @@ describe('autopilot arbitration', () => {
   });
 
   it('brakes for a predicted slow-down harder than it accelerates for the same gap', () => {
-    const gap = 1.5;
+    const gap = 0.5;
     const up = torqueForSpeed(15 + gap, 15) - 0.15;
     const down = torqueForSpeed(15 - gap, 15) - 0.15;
     expect(up).toBeCloseTo(gap * DEFAULT_SPEED_GAINS.accelerate, 6);

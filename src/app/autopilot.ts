@@ -46,7 +46,14 @@ export interface SpeedGains {
   readonly brake: number;
 }
 
-export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 0.6 };
+/**
+ * Braking at 1.6 torque per m/s of predicted slow-down (was 0.6): the speed head predicts too
+ * little of the slow-down a bend needs (bench/results/speed-trace.md), so a firmer answer to what
+ * it does predict keeps the car on the road. Chosen on the validation tracks 5, 1234, 9 and 2048
+ * x 4 themes with the shipped starter (bench/results/val-gain.md): 0.6 / 1.0 / 1.6 / 2.5 gave
+ * 91.8 / 93.8 / 95.7 / 95.7% autonomy, lap time 1.026 / 1.038 / 1.045 / 1.053x the expert's.
+ */
+export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 1.6 };
 
 export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false, speedGains: DEFAULT_SPEED_GAINS };
 

@@ -21,7 +21,7 @@ export interface ImproveRequest {
   readonly trainClipIds: readonly string[];
   readonly valClipIds: readonly string[];
   /** The recording's cameras, rate and frame size (as auto-record takes them). */
-  readonly recording: Pick<AutoRecordPlan, 'cameras' | 'rateHz' | 'frameWidth' | 'frameHeight' | 'pace'>;
+  readonly recording: Pick<AutoRecordPlan, 'cameras' | 'rateHz' | 'frameWidth' | 'frameHeight' | 'pace' | 'start'>;
   /** Fine-tuning length: seconds of training, and/or the epochs in the model's config. */
   readonly budgetSeconds?: number;
   readonly epochs?: number;

@@ -83,7 +83,7 @@ export interface TestHook {
    */
   improve(req: {
     modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
-    trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number;
+    trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number; start?: 'standing' | 'rolling';
   }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;
   /**
    * Engages the autopilot (current model, real time) and returns whether it took the wheel.
@@ -333,7 +333,7 @@ export function installTestHook(app: App): TestHook {
       const r = await improveRound({
         model, round: req.round, trackIds: req.trackIds, themes: req.themes, minutes: req.minutes,
         trainClipIds: req.trainClipIds, valClipIds: req.valClipIds,
-        recording: { cameras: [CENTER_CAMERA], rateHz: 20, frameWidth: 200, frameHeight: 66, ...(req.pace !== undefined ? { pace: req.pace } : {}) },
+        recording: { cameras: [CENTER_CAMERA], rateHz: 20, frameWidth: 200, frameHeight: 66, ...(req.pace !== undefined ? { pace: req.pace } : {}), ...(req.start !== undefined ? { start: req.start } : {}) },
         ...(req.budgetSeconds !== undefined ? { budgetSeconds: req.budgetSeconds } : {}),
         ...(req.epochs !== undefined ? { epochs: req.epochs } : {}),
       }, {

@@ -207,6 +207,14 @@ export const modelConfigSchema = z.strictObject({
     /** Loss weight `factor` for examples on curves (|curvature ahead| >= minAbsCurvature, 1/m). */
     z.strictObject({ kind: z.literal('curves'), minAbsCurvature: num(0, 10), factor: num(1, 100) }),
   ]),
+  /**
+   * Loss weight `factor` (times the balance weight) for examples whose speed label differs from
+   * the window's last measured speed by at least `minChange` m/s: a bend reached too fast, a
+   * launch. They are the states where the speed head must not follow the speedometer, and a
+   * minority of the data (docs/formats.md, "Labels"). Needs a model that reads the speed.
+   * Absent in models made before it existed: off.
+   */
+  speedBalance: z.strictObject({ minChange: num(0, 50), factor: num(1, 100) }).optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;

@@ -8,7 +8,8 @@ import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { scheduledLearningRate } from './optimizers.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { syntheticSequence, tinyConfig } from './testKit.ts';
-import { constantPredictorRmse, steerBinWeights, trainModel } from './train.ts';
+import { steerBinWeights } from './exampleWeights.ts';
+import { constantPredictorRmse, trainModel } from './train.ts';
 import {
   TrainingControl, type StepProgress, type TrainingCheckpoint, type TrainingEvent, type TrainOptions,
 } from './trainProtocol.ts';

@@ -17,6 +17,7 @@ import type { BatchSource, TrainingBatch } from './batchSource.ts';
 import { HEAD_NAMES, type HeadValues, type ModelConfig } from './config.ts';
 import { replicaOf, type GradientPeer } from './dataParallel.ts';
 import { exampleCount, forwardGroups } from './forward.ts';
+import { exampleWeights, steerBinWeights } from './exampleWeights.ts';
 import { ModelError } from './modelErrors.ts';
 import { clipAndApply, createOptimizer, scheduledLearningRate } from './optimizers.ts';
 import {
@@ -46,6 +47,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   }
   if (config.balance.kind === 'curves' && !train.hasCurvature) {
     throw new ModelError('invalid-input', "balance 'curves' needs curvature in the training batches (the batch source was built without it)");
+  }
+  if (config.speedBalance && !net.speedInput) {
+    throw new ModelError('invalid-config', 'speedBalance weighs examples by how far the speed label is from the measured speed: it needs a model that reads the speed (input.speed)');
   }
   if (train.exampleCount < 1) throw new ModelError('invalid-input', 'the training set holds no complete window');
 
@@ -301,19 +305,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     return normalizeSpeeds(batch.speeds, normalization);
   }
 
-  /** Per-example loss weights (mean 1 over the training set), or null when not balancing. */
+  /** Per-example loss weights (exampleWeights.ts), or null when neither balance nor speedBalance is on. */
   function sampleWeights(batch: TrainingBatch, examples: number): Float32Array | null {
-    const b = config.balance;
-    if (b.kind === 'none') return null;
-    const w = new Float32Array(examples);
-    if (b.kind === 'steer-bins') {
-      for (let i = 0; i < examples; i++) w[i] = binWeights![steerBinOf(batch.targets[i * TARGETS_PER_EXAMPLE], b.bins)];
-    } else {
-      const c = batch.curvature;
-      if (!c || c.length !== examples) throw new ModelError('invalid-input', `balance 'curves' needs ${examples} curvatures in the batch, got ${c?.length ?? 'none'}`);
-      for (let i = 0; i < examples; i++) w[i] = Math.abs(c[i]) >= b.minAbsCurvature ? b.factor : 1;
-    }
-    return w;
+    return exampleWeights(config, batch, examples, T, binWeights);
   }
 
   /** Loss and real-unit RMSE on a source, no augmentation, no dropout; 'cancelled' if cancelled meanwhile. */
@@ -420,21 +414,6 @@ export function constantPredictorRmse(targets: Float32Array, reference: Float32A
   const n = targets.length / k;
   for (let i = 0; i < n; i++) for (let h = 0; h < k; h++) se[h] += (targets[i * k + h] - mean[h]) ** 2;
   return headValues(se.map((s) => Math.sqrt(s / Math.max(1, n))));
-}
-
-/** Bin of a steering value over -1..1 (the data layer's steerBin rule). */
-function steerBinOf(steer: number, bins: number): number {
-  const b = Math.floor(((steer + 1) / 2) * bins);
-  return b < 0 ? 0 : b >= bins ? bins - 1 : b;
-}
-
-/** Weight per steering bin: inverse of the bin's share, mean 1 over the examples, at most maxWeight. */
-export function steerBinWeights(targets: Float32Array, bins: number, maxWeight: number): Float32Array {
-  const counts = new Float64Array(bins);
-  const n = targets.length / TARGETS_PER_EXAMPLE;
-  for (let i = 0; i < n; i++) counts[steerBinOf(targets[i * TARGETS_PER_EXAMPLE], bins)]++;
-  const used = counts.filter((c) => c > 0).length;
-  return Float32Array.from(counts, (c) => (c > 0 ? Math.min(maxWeight, n / (used * c)) : 0));
 }
 
 function checkCheckpoint(c: TrainingCheckpoint, config: ModelConfig): void {
