@@ -265,6 +265,10 @@ describe('trainModel', () => {
     await withNet({ training: { epochs: 1 }, balance: { kind: 'steer-bins', bins: 11, maxWeight: 5 } }, async (net) => {
       expect((await train(net)).status).toBe('completed');
     });
+    // speedBalance reads the speedometer: a model that does not read the speed is refused before any step.
+    await withNet({ training: { epochs: 1 }, speedBalance: { minChange: 2, factor: 3 } }, async (net) => {
+      await expect(train(net)).rejects.toThrow('needs a model that reads the speed');
+    });
   });
 
   it('computes the constant-predictor baseline and the learning-rate schedules', () => {
