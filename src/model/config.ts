@@ -211,10 +211,11 @@ export const modelConfigSchema = z.strictObject({
    * Loss weight `factor` (times the balance weight) for examples whose speed label differs from
    * the window's last measured speed by at least `minChange` m/s: a bend reached too fast, a
    * launch. They are the states where the speed head must not follow the speedometer, and a
-   * minority of the data (docs/formats.md, "Labels"). Needs a model that reads the speed.
-   * Absent in models made before it existed: off.
+   * minority of the data (docs/formats.md, "Labels"). `slowerOnly`: only where the label is
+   * below the measured speed (the braking the head misses), not launches and exits. Needs a
+   * model that reads the speed. Absent in models made before it existed: off.
    */
-  speedBalance: z.strictObject({ minChange: num(0, 50), factor: num(1, 100) }).optional(),
+  speedBalance: z.strictObject({ minChange: num(0, 50), factor: num(1, 100), slowerOnly: z.boolean({ error: 'must be true or false' }).optional() }).optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;

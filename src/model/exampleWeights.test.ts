@@ -21,6 +21,11 @@ describe('exampleWeights', () => {
     expect(Array.from(w!)).toEqual([1, 4, 1, 4, 4]);
   });
 
+  it('with slowerOnly, weighs only the windows whose label is minChange or more below the measured speed', () => {
+    const w = exampleWeights(createConfig({ balance: { kind: 'none' }, speedBalance: { minChange: 1, factor: 4, slowerOnly: true } }), batch, 5, T, null);
+    expect(Array.from(w!)).toEqual([1, 4, 4, 1, 1]);
+  });
+
   it('multiplies the steering-bin weights', () => {
     const cfg = createConfig({ balance: { kind: 'steer-bins', bins: 2, maxWeight: 10 }, speedBalance: { minChange: 3.5, factor: 2 } });
     const bins = steerBinWeights(targets, 2, 10);

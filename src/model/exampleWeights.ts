@@ -17,7 +17,8 @@ export interface WeightedBatch {
 /**
  * The loss weight of each of the batch's `examples` windows of `T` frames: the balance's weight
  * (steer-bins from `binWeights`, curves from the batch's curvature), times speedBalance's factor
- * where |speed label - the window's last measured speed| >= minChange m/s; null when neither is on.
+ * where |speed label - the window's last measured speed| >= minChange m/s (with slowerOnly: where the
+ * label is at least minChange below it); null when neither is on.
  */
 export function exampleWeights(config: Pick<ModelConfig, 'balance' | 'speedBalance'>, batch: WeightedBatch, examples: number, T: number, binWeights: Float32Array | null): Float32Array | null {
   const w = balanceWeights(config.balance, batch, examples, binWeights);
@@ -30,7 +31,8 @@ export function exampleWeights(config: Pick<ModelConfig, 'balance' | 'speedBalan
   let frame = 0;
   for (const len of batch.lengths) {
     for (let end = frame + T - 1; end < frame + len; end++, i++) {
-      if (Math.abs(batch.targets[i * TARGETS_PER_EXAMPLE + 1] - speeds[end]) >= sb.minChange) out[i] *= sb.factor;
+      const change = batch.targets[i * TARGETS_PER_EXAMPLE + 1] - speeds[end];
+      if ((sb.slowerOnly ? -change : Math.abs(change)) >= sb.minChange) out[i] *= sb.factor;
     }
     frame += len;
   }
