@@ -197,6 +197,8 @@ export async function runTraining(host: TrainingRunHost, req: TrainRequest, onEv
         let modelId: string | null = null;
         // A run that diverged before any good epoch has nothing worth keeping (NaN weights).
         const worthSaving = result.status === 'diverged' ? result.best !== null : result.status !== 'cancelled' || result.epochsDone > 0 || overBudget;
+        // The speedometer baseline depends on the validation clips alone, so any epoch's is the saved epoch's.
+        const speedometerRmse = result.history.find((h) => h.speedometerRmse !== undefined)?.speedometerRmse;
         if (worthSaving) {
           const saved = await saveModel(net, {
             normalization: result.normalization,
@@ -204,7 +206,7 @@ export async function runTraining(host: TrainingRunHost, req: TrainRequest, onEv
               name: req.name,
               createdAt: host.now(),
               clips: metas.map((m) => ({ id: m.id, name: m.name })),
-              metrics: trainingMetrics(result),
+              metrics: { ...trainingMetrics(result), ...(speedometerRmse !== undefined ? { speedometerRmse } : {}) },
               backend: name,
             },
           });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatBig, formatBytes, formatCount, formatEta, formatLearningRate, formatPercent, formatRate, formatRmse, formatShape, formatVsBaseline,
+  formatBig, formatBytes, formatCount, formatEta, formatLearningRate, formatPercent, formatRate, formatRmse, formatShape, formatVsBaseline, formatVsSpeedometer,
   modelFileName, sig3,
 } from './format.ts';
 
@@ -48,6 +48,11 @@ describe('numbers', () => {
     expect(formatVsBaseline(0.061, 0.182)).toBe('0.061 vs 0.182 (34%)');
     expect(formatVsBaseline(0.061, null)).toBe('0.061');
     expect(formatVsBaseline(undefined, 0.2)).toBe('–');
+    // The speed head against holding the present speed (a model that reads the speedometer); the figure alone before that baseline existed.
+    expect(formatVsSpeedometer(1.523, 2.14)).toBe('1.52 m/s vs holding the present speed: 2.14 m/s');
+    expect(formatVsSpeedometer(1.523, undefined)).toBe('1.52 m/s');
+    expect(formatVsSpeedometer(1.523, Number.NaN)).toBe('1.52 m/s');
+    expect(formatVsSpeedometer(null, 2.14)).toBe('–');
   });
 
   it('shapes, sizes, percentages, learning rates', () => {

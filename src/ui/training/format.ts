@@ -70,6 +70,17 @@ export function formatVsBaseline(rmse: number | null | undefined, baseline: numb
   return `${formatRmse(rmse)} vs ${formatRmse(baseline)} (${Math.round((rmse / baseline) * 100)}%)`;
 }
 
+/**
+ * "1.52 m/s vs holding the present speed: 2.14 m/s": the speed head's RMSE against the
+ * speedometer baseline (the window's last measured speed, for a model that reads it), the
+ * fairer bar for that head than the constant predictor. "1.52 m/s" without the baseline.
+ */
+export function formatVsSpeedometer(rmse: number | null | undefined, speedometer: number | null | undefined): string {
+  if (typeof rmse !== 'number' || !Number.isFinite(rmse)) return '–';
+  const own = `${formatRmse(rmse)} m/s`;
+  return typeof speedometer === 'number' && Number.isFinite(speedometer) ? `${own} vs holding the present speed: ${formatRmse(speedometer)} m/s` : own;
+}
+
 /** Bytes in decimal units: 812 B, 1.2 MB. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '–';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kindLabel, steeringFigures } from './modelsView.ts';
+import { kindLabel, speedFigures, steeringFigures } from './modelsView.ts';
 
 describe('steeringFigures', () => {
   it('reads the validation steering RMSE and its baseline from a model\'s metrics', () => {
@@ -15,6 +15,16 @@ describe('steeringFigures', () => {
     expect(steeringFigures({ valRmse: { steering: 0.07 } })).toEqual({ rmse: 0.07, baseline: null, on: 'val' });
     expect(steeringFigures(null)).toEqual({ rmse: null, baseline: null, on: null });
     expect(steeringFigures({ valRmse: { steering: 'x' } })).toEqual({ rmse: null, baseline: null, on: null });
+  });
+});
+
+describe('speedFigures', () => {
+  it('reads the validation speed RMSE and holding the present speed\'s; nothing for a model saved without it', () => {
+    const metrics = { valRmse: { steering: 0.061, speed: 1.52, torque: 0.1 }, baselineRmseVal: { steering: 0.182, speed: 4.09, torque: 0.3 } };
+    expect(speedFigures({ ...metrics, speedometerRmse: 2.14 })).toEqual({ rmse: 1.52, speedometer: 2.14 });
+    expect(speedFigures(metrics)).toBeNull();
+    expect(speedFigures({ valRmse: null, trainRmse: { speed: 1 }, speedometerRmse: 2.14 })).toBeNull();
+    expect(speedFigures(null)).toBeNull();
   });
 });
 

@@ -1,11 +1,12 @@
 // The Models section's view: the saved models (name, kind, date, backend, validation steering
-// RMSE against the constant predictor's, size) with Drive, Rename (inline), Export, Delete (asks
+// RMSE against the constant predictor's, and in its tooltip the speed RMSE against holding the
+// present speed where the model was saved with it, size) with Drive, Rename (inline), Export, Delete (asks
 // first, in the row), Import; and the interrupted runs a reload left with a checkpoint, each
 // with Resume. Shows what it is given; reports intents.
 
 import { getAt, isObject } from './configForm.ts';
 import { el } from '../dom.ts';
-import { formatBytes, formatDate, formatVsBaseline, steeringVerdict } from './format.ts';
+import { formatBytes, formatDate, formatVsBaseline, formatVsSpeedometer, steeringVerdict } from './format.ts';
 import type { CheckpointInfoLike, ModelInfo } from './trainingContract.ts';
 
 export interface ResumableRun {
@@ -54,6 +55,18 @@ export function steeringFigures(metrics: unknown): { rmse: number | null; baseli
   const train = num(getAt(metrics, 'trainRmse.steering'));
   if (train !== null) return { rmse: train, baseline: num(getAt(metrics, 'baselineRmseTrain.steering')), on: 'train' };
   return { rmse: null, baseline: null, on: null };
+}
+
+/**
+ * A model that reads the speed, saved with the speedometer baseline: its validation speed RMSE
+ * and holding the present speed's (m/s). Null otherwise (models saved before the baseline).
+ */
+export function speedFigures(metrics: unknown): { rmse: number; speedometer: number } | null {
+  if (!isObject(metrics)) return null;
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const rmse = num(getAt(metrics, 'valRmse.speed'));
+  const speedometer = num(getAt(metrics, 'speedometerRmse'));
+  return rmse !== null && speedometer !== null ? { rmse, speedometer } : null;
 }
 
 /** "CNN+LSTM (LSTM, T=8)" from a model's kind and config. */
@@ -115,7 +128,9 @@ export function createModelsView(container: HTMLElement, intents: ModelsViewInte
       nameCell.append(el('div', { class: 'trn-model-name', title: m.name }, m.name));
     }
     nameCell.append(el('div', { class: 'ds-muted trn-model-sub' }, `${kindLabel(m.kind, m.config)} · ${formatDate(m.createdAt)} · ${m.backend} · ${formatBytes(m.weightBytes)}`));
-    const metric = el('td', { class: 'trn-model-metric', 'data-testid': 'model-rmse', title: fig.on === 'train' ? 'on the training clips (no validation set)' : 'on the validation clips' },
+    const speed = speedFigures(m.metrics);
+    const where = fig.on === 'train' ? 'on the training clips (no validation set)' : 'on the validation clips';
+    const metric = el('td', { class: 'trn-model-metric', 'data-testid': 'model-rmse', title: speed ? `${where} · speed ${formatVsSpeedometer(speed.rmse, speed.speedometer)}` : where },
       fig.rmse === null ? '–' : formatVsBaseline(fig.rmse, fig.baseline), fig.on === 'train' ? el('span', { class: 'ds-muted' }, ' (train)') : '');
     if (fig.rmse !== null && fig.baseline !== null) metric.classList.add(fig.rmse < fig.baseline * 0.8 ? 'trn-good' : fig.rmse < fig.baseline ? 'trn-meh' : 'trn-bad');
     // A model that steers worse than driving straight is flagged, and Drive is not offered as for any model.

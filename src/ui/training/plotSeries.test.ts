@@ -107,6 +107,32 @@ describe('TrainingSeries', () => {
     expect(t.rmseData()).toEqual([[1], [0.15], [1.5], [0.2], [0.3], [3], [0.4]]);
   });
 
+  it('adds the speedometer baseline ("hold the present speed") as an eighth column only when the epochs carry it', () => {
+    const plain = new TrainingSeries();
+    plain.push(epoch(0));
+    expect(plain.hasSpeedometer).toBe(false);
+    expect(plain.rmseData()).toHaveLength(7);
+    const s = new TrainingSeries();
+    for (let i = 0; i < 10; i++) s.push(step(i));
+    s.push(epoch(0, { speedometerRmse: 2.14 }));
+    for (let i = 10; i < 20; i++) s.push(step(i));
+    s.push(epoch(1, { speedometerRmse: 2.1 }));
+    expect(s.hasSpeedometer).toBe(true);
+    expect(s.rmseData()).toEqual([[1, 2], [0.1, 1.1], [1, 1], [0.2, 0.2], [0.31, 0.31], [3.1, 3.1], [0.41, 0.41], [2.14, 2.1]]);
+    // Replayed from a checkpoint before any epoch: gone with the epochs that carried it.
+    s.push(step(0));
+    expect(s.hasSpeedometer).toBe(false);
+    expect(s.rmseData()).toHaveLength(7);
+    // A validation figure: not drawn beside training RMSEs (no validation set); NaN is a gap.
+    const t = new TrainingSeries();
+    t.push(epoch(0, { valRmse: null, valLoss: null, baselineRmse: { train: heads(0.3, 3, 0.4), val: null }, speedometerRmse: 2 }));
+    expect(t.rmseData()).toHaveLength(7);
+    const n = new TrainingSeries();
+    n.push(epoch(0, { speedometerRmse: Number.NaN }));
+    n.push(epoch(1, { speedometerRmse: 2 }));
+    expect(n.rmseData()[7]).toEqual([null, 2]);
+  });
+
   it('forgets epochs past a checkpoint the run went back to', () => {
     const s = new TrainingSeries();
     for (let i = 0; i < 20; i++) s.push(step(i));

@@ -1,6 +1,6 @@
 // The live plots' data, accumulated from training events: loss per step (raw and smoothed)
 // with the validation loss at each epoch's end, RMSE per head per epoch with the constant
-// predictor's, and the gradient norm of every layer per step. Arrays are kept and appended to
+// predictor's (and, for a model that reads the speed, holding the present speed's), and the gradient norm of every layer per step. Arrays are kept and appended to
 // (the view hands them to uPlot as they are); past `maxPoints` steps, neighbouring points are
 // merged pairwise and later steps are averaged in buckets of twice the size, so a long run
 // stays cheap to draw. Also the redraw throttle. Pure: no DOM, timers injected.
@@ -158,6 +158,8 @@ export interface EpochRow {
   /** Validation RMSE per head, else the training RMSE (no validation set). */
   readonly rmse: Record<Head, Point>;
   readonly baseline: Record<Head, Point>;
+  /** The speed label's RMSE against the window's last measured speed (validation; a model that reads the speed), else null. */
+  readonly speedometer: Point;
   readonly on: 'val' | 'train';
 }
 
@@ -228,14 +230,23 @@ export class TrainingSeries {
     return [s.x, ...this.layers.map((l) => s.column(layerColumn(l))), s.column(GLOBAL_NORM), s.column(APPLIED_NORM)];
   }
 
-  /** [epoch, steering, speed, torque, baseline steering, baseline speed, baseline torque] for uPlot. */
+  /**
+   * [epoch, steering, speed, torque, baseline steering, baseline speed, baseline torque] for
+   * uPlot, then the speedometer baseline ("hold the present speed") when `hasSpeedometer`.
+   */
   rmseData(): Point[][] {
     const e = this.epochs;
     return [
       e.map((r) => r.epoch),
       ...HEADS.map((h) => e.map((r) => r.rmse[h])),
       ...HEADS.map((h) => e.map((r) => r.baseline[h])),
+      ...(this.hasSpeedometer ? [e.map((r) => r.speedometer)] : []),
     ];
+  }
+
+  /** Whether any epoch carries the speedometer baseline (a model that reads the speed, with validation clips). */
+  get hasSpeedometer(): boolean {
+    return this.epochs.some((r) => r.speedometer !== null);
   }
 
   /** Whether the RMSE plot shows validation (else training) figures. */
@@ -286,6 +297,8 @@ export class TrainingSeries {
       valLoss: e.valLoss,
       rmse: { steering: finite(rmse.steering), speed: finite(rmse.speed), torque: finite(rmse.torque) },
       baseline: { steering: finite(base.steering), speed: finite(base.speed), torque: finite(base.torque) },
+      // A validation figure: beside training RMSEs (no validation set) it would compare unlike sets.
+      speedometer: on === 'val' ? finite(e.speedometerRmse) : null,
       on,
     };
     while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1].epoch >= row.epoch) this.epochs.pop();

@@ -1,6 +1,8 @@
 // The live plots (uPlot), drawn from a TrainingSeries: (a) training loss per step, raw and
 // smoothed, with the validation loss at each epoch's end; (b) RMSE per head per epoch next to
-// the constant predictor's (dashed), on two scales (steering and torque are -1..1, speed m/s);
+// the constant predictor's (dashed), on two scales (steering and torque are -1..1, speed m/s),
+// and for a model that reads the speed, holding the present speed's (dotted; the speed head's
+// fairer bar: the constant predictor ignores the speedometer the model is fed);
 // (c) the gradient norm of every layer per step on a log scale, with the global norm before and
 // after clipping. The plots are made once and fed the series' arrays; only a change in the set
 // of layers rebuilds the gradient plot. The panel decides when to draw (throttled).
@@ -114,6 +116,11 @@ export function createPlotsView(container: HTMLElement): PlotsView {
       headSeries('steering', 'u', true), headSeries('speed', 'ms', true), headSeries('torque', 'u', true),
     ],
   } as uPlot.Options, [[], [], [], [], [], [], []], rmse.plot);
+  /** The speedometer baseline's series: added after the constant ones while the epochs carry it. */
+  const speedometerSeries: uPlot.Series = {
+    label: 'speed: hold present speed', scale: 'ms', stroke: HEAD_COLORS.speed, width: 1.25, dash: [2, 3], points: { show: false }, value: legendValue,
+  };
+  let speedometerShown = false;
 
   let gradPlot: uPlot | null = null;
   let gradLayersVersion = -1;
@@ -153,8 +160,13 @@ export function createPlotsView(container: HTMLElement): PlotsView {
       if (series.version === drawnVersion) return;
       drawnVersion = series.version;
       lossPlot.setData(series.lossData() as uPlot.AlignedData);
+      if (series.hasSpeedometer !== speedometerShown) {
+        speedometerShown = series.hasSpeedometer;
+        if (speedometerShown) rmsePlot.addSeries(speedometerSeries);
+        else rmsePlot.delSeries(rmsePlot.series.length - 1);
+      }
       rmsePlot.setData(series.rmseData() as uPlot.AlignedData);
-      rmse.noteEl.textContent = `${series.rmseOn === 'val' ? 'validation' : 'training (no validation set)'}, per epoch · dashed: always predicting the mean`;
+      rmse.noteEl.textContent = `${series.rmseOn === 'val' ? 'validation' : 'training (no validation set)'}, per epoch · dashed: always predicting the mean${speedometerShown ? ' · dotted: holding the present speed' : ''}`;
       if (series.layersVersion !== gradLayersVersion) buildGrad(series);
       else gradPlot?.setData(series.gradData() as uPlot.AlignedData);
     },

@@ -12,7 +12,7 @@ import { createTrainingPanel, RUN_KEY_PREFIX, type TrainingPanel } from './train
 const DEFAULT_CONFIG = {
   version: 1,
   seed: 1,
-  input: { height: 66, width: 200, resize: 'area' },
+  input: { height: 66, width: 200, resize: 'area', speed: true },
   encoder: {
     layers: [
       { filters: 24, kernel: 5, stride: 2, padding: 'valid', activation: 'relu' },

@@ -260,6 +260,8 @@ export function createFakeWorker(opts: { now: () => number; stepMs: number; fail
       const bpe = Math.max(4, Math.min(30, Math.round(2400 / batchSize)));
       const hasVal = req.valClipIds.length > 0;
       const base = { train: heads(0.21, 3.2, 0.35), val: hasVal ? heads(0.22, 3.3, 0.36) : null };
+      // A model that reads the speed, with validation clips: holding the present speed's RMSE (the trainer's speedometer baseline).
+      const speedometer = hasVal && getAt(c, 'input.speed') === true ? { speedometerRmse: 2.14 } : {};
       const layerNames = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'hidden1', 'embedding', ...(cell === 'none' ? [] : ['rnn']), 'steering', 'speed', 'torque'];
       const explode = lr > 0.02;
       let seed = 12345;
@@ -342,7 +344,7 @@ export function createFakeWorker(opts: { now: () => number; stepMs: number; fail
             sinceBest = 0;
           } else sinceBest++;
           onEvent({
-            kind: 'epoch', epoch, epochs, trainLoss: 0.09 + 0.85 * Math.exp(-step / 40), trainRmse, valLoss, valRmse, baselineRmse: base,
+            kind: 'epoch', epoch, epochs, trainLoss: 0.09 + 0.85 * Math.exp(-step / 40), trainRmse, valLoss, valRmse, baselineRmse: base, ...speedometer,
             examples: bpe * batchSize, seconds: (bpe * opts.stepMs) / 1000, improved, best: { epoch, loss: best }, epochsWithoutImprovement: sinceBest,
           });
           epochsDone = epoch + 1;
@@ -360,12 +362,13 @@ export function createFakeWorker(opts: { now: () => number; stepMs: number; fail
         if (status !== 'cancelled' || epochsDone > 0) {
           const rmse = last?.val ?? last?.train ?? null;
           const m = addModel(req.name, getAt(c, 'sequence.kind') === 'cnn' ? 'cnn' : 'cnn_lstm', req.config, rmse?.steering ?? null, 0.22, now(), current);
+          Object.assign(m.metrics as object, speedometer);
           modelId = m.id;
           const cp = checkpoints.findIndex((k) => k.runId === req.runId);
           if (cp >= 0) checkpoints.splice(cp, 1);
         }
         const rmse = last?.val ?? last?.train ?? null;
-        return { status, modelId, epochsDone, backend: current, rmse, baselineRmse: rmse ? (base.val ?? base.train) : null };
+        return { status, modelId, epochsDone, backend: current, rmse, baselineRmse: rmse ? (base.val ?? base.train) : null, ...(rmse ? speedometer : {}) };
       } finally {
         run = null;
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, failed, finished, IDLE_RUN, isActive, outcomeMessage, paused, startRun, stopping } from './runState.ts';
-import type { StepEventLike, TrainOutcomeLike } from './trainingContract.ts';
+import { applyEvent, failed, finished, IDLE_RUN, isActive, lastEpochSummary, outcomeMessage, paused, startRun, stopping } from './runState.ts';
+import type { EpochEventLike, StepEventLike, TrainOutcomeLike } from './trainingContract.ts';
 
 const heads = { steering: 0.1, speed: 1, torque: 0.2 };
 const step = (epoch: number, batch: number): StepEventLike => ({
@@ -74,6 +74,22 @@ describe('run state', () => {
     expect(outcomeMessage('m', outcome({ status: 'diverged', rmse: null }))).toMatch(/lower learning rate/);
     expect(outcomeMessage('m', outcome({ status: 'budget', epochsDone: 2, rmse: null }))).toBe("Stopped at the time budget after 2 epochs. Saved 'm'.");
     expect(outcomeMessage('m', outcome({ status: 'novel', rmse: null }))).toBe("Training ended (novel) after 4 epochs. Saved 'm'.");
+  });
+
+  it('states the speed head against holding the present speed when the run measured it, and as before when it did not', () => {
+    expect(outcomeMessage('m', outcome({ rmse: { steering: 0.061, speed: 1.523, torque: 0.1 }, speedometerRmse: 2.14 })))
+      .toBe("Saved 'm' after 4 epochs on wasm. Steering RMSE 0.061 vs 0.182 (34%) of always predicting the mean. Speed RMSE 1.52 m/s vs holding the present speed: 2.14 m/s.");
+    expect(outcomeMessage('m', outcome())).toBe("Saved 'm' after 4 epochs on wasm. Steering RMSE 0.061 vs 0.182 (34%) of always predicting the mean.");
+    expect(outcomeMessage('m', outcome({ rmse: null, speedometerRmse: 2.14 }))).toBe("Saved 'm' after 4 epochs on wasm.");
+    const epoch = (over: Partial<EpochEventLike> = {}): EpochEventLike => ({
+      kind: 'epoch', epoch: 2, epochs: 4, trainLoss: 0.5, trainRmse: { steering: 0.05, speed: 1.2, torque: 0.1 }, valLoss: 0.6, valRmse: { steering: 0.061, speed: 1.523, torque: 0.11 },
+      baselineRmse: { train: { steering: 0.17, speed: 4, torque: 0.3 }, val: { steering: 0.182, speed: 4.09, torque: 0.3 } },
+      examples: 320, seconds: 3, improved: true, best: null, epochsWithoutImprovement: 0, ...over,
+    });
+    expect(lastEpochSummary(epoch({ speedometerRmse: 2.14 }))).toBe('Epoch 3 val RMSE: steering 0.061 vs 0.182 (34%), speed 1.52 m/s vs holding the present speed: 2.14 m/s, torque 0.11');
+    expect(lastEpochSummary(epoch())).toBe('Epoch 3 val RMSE: steering 0.061 vs 0.182 (34%), speed 1.52 m/s, torque 0.11');
+    // A validation figure: not set beside training RMSEs.
+    expect(lastEpochSummary(epoch({ valRmse: null, valLoss: null, speedometerRmse: 2.14 }))).toBe('Epoch 3 train RMSE: steering 0.05 vs 0.17 (29%), speed 1.2 m/s, torque 0.1');
   });
 
   it('a short clip without validation: no validation wording, and a model worse than driving straight says so', () => {

@@ -2,7 +2,7 @@
 // the player's intents: phase, epoch and batch, speed, time left, overall progress, the backend
 // and its switches, the last epoch's figures and the outcome. Pure reducers: no DOM.
 
-import { baseComparisonSentence, formatRmse, formatVsBaseline, steeringVerdict, type Verdict, verdictSentence } from './format.ts';
+import { baseComparisonSentence, formatRmse, formatVsBaseline, formatVsSpeedometer, steeringVerdict, type Verdict, verdictSentence } from './format.ts';
 import type { EpochEventLike, NoticeKind, TrainEventLike, TrainOutcomeLike } from './trainingContract.ts';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
@@ -131,7 +131,8 @@ export function failed(s: RunState, message: string): RunState {
 /** One sentence on how a run ended. */
 export function outcomeMessage(name: string, o: TrainOutcomeLike, hasValidation = true): string {
   const epochs = `${o.epochsDone} epoch${o.epochsDone === 1 ? '' : 's'}`;
-  const rmse = o.rmse ? ` Steering RMSE ${formatVsBaseline(o.rmse.steering, o.baselineRmse?.steering)} of always predicting the mean.` : '';
+  const speed = o.rmse && o.speedometerRmse !== undefined ? ` Speed RMSE ${formatVsSpeedometer(o.rmse.speed, o.speedometerRmse)}.` : '';
+  const rmse = o.rmse ? ` Steering RMSE ${formatVsBaseline(o.rmse.steering, o.baselineRmse?.steering)} of always predicting the mean.${speed}` : '';
   const saved = o.modelId ? `Saved '${name}'` : o.held ? `The storage is full: '${name}' is kept in memory and saved as soon as there is room (delete clips or models to make room)` : 'Nothing was saved';
   switch (o.status) {
     case 'completed':
@@ -157,5 +158,7 @@ export function lastEpochSummary(e: EpochEventLike | null): string {
   const r = e.valRmse ?? e.trainRmse;
   const on = e.valRmse ? 'val' : 'train';
   const base = (e.valRmse ? e.baselineRmse.val : null) ?? e.baselineRmse.train;
-  return `Epoch ${e.epoch + 1} ${on} RMSE: steering ${formatVsBaseline(r.steering, base.steering)}, speed ${formatRmse(r.speed)} m/s, torque ${formatRmse(r.torque)}`;
+  // The speedometer baseline is a validation figure: not beside training RMSEs.
+  const speed = formatVsSpeedometer(r.speed, e.valRmse ? e.speedometerRmse : undefined);
+  return `Epoch ${e.epoch + 1} ${on} RMSE: steering ${formatVsBaseline(r.steering, base.steering)}, speed ${speed}, torque ${formatRmse(r.torque)}`;
 }

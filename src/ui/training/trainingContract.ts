@@ -50,6 +50,8 @@ export interface EpochEventLike {
   readonly valLoss: number | null;
   readonly valRmse: HeadValuesLike | null;
   readonly baselineRmse: { readonly train: HeadValuesLike; readonly val: HeadValuesLike | null };
+  /** A model that reads the speed, with validation clips: the speed label's RMSE against the window's last measured speed ("hold the present speed"), m/s. */
+  readonly speedometerRmse?: number;
   readonly examples: number;
   readonly seconds: number;
   readonly improved: boolean;
@@ -90,6 +92,8 @@ export interface TrainOutcomeLike {
   readonly backend: string;
   readonly rmse: HeadValuesLike | null;
   readonly baselineRmse: HeadValuesLike | null;
+  /** A model that reads the speed, with validation clips: the speed RMSE of holding the present speed, m/s (the best epoch's). */
+  readonly speedometerRmse?: number;
   /** The storage was full: the model is held in memory and saved once there is room. */
   readonly held?: boolean;
   /** A fine-tune with held-out clips: the base model alone on the same clips, before training. */
