@@ -40,7 +40,7 @@ import {
 import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
 import { fromStored, toStored } from './storedModel.ts';
 import { createQuotaGuard } from './trainingFailure.ts';
-import { runTraining, type TrainEvent, type TrainingRunHost, type TrainOutcome, type TrainRequest } from './trainingRun.ts';
+import { type PeerStarter, runTraining, type TrainEvent, type TrainingRunHost, type TrainOutcome, type TrainRequest } from './trainingRun.ts';
 
 export interface SteeringApiDeps {
   clips: () => Promise<ClipStore>;
@@ -187,11 +187,11 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     /**
      * Trains a model over stored clips and saves it (workers/trainingRun.ts). Checkpoints after
      * every epoch; if the backend fails mid-run it moves to the next one and continues from the
-     * last checkpoint, telling the caller through onEvent.
+     * last checkpoint, telling the caller through onEvent. `startPeer`: a peer replica on demand (trainingRun.ts's PeerStarter).
      */
-    async train(req: TrainRequest, onEvent: (e: TrainEvent) => void): Promise<TrainOutcome> {
+    async train(req: TrainRequest, onEvent: (e: TrainEvent) => void, startPeer?: PeerStarter): Promise<TrainOutcome> {
       if (control) throw new Error('a training run is already going');
-      return runTraining(runHost, req, onEvent);
+      return runTraining(runHost, req, onEvent, startPeer);
     },
 
     /** Serves as the second replica of another worker's training run (its TrainRequest.peerPort) until that run closes the port. */

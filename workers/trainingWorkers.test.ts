@@ -6,15 +6,15 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { SettingsStore } from '../src/data/index.ts';
 import { tinyConfig } from '../src/model/testKit.ts';
-import { readVerdicts, WORKER_VERDICTS_KEY } from '../src/model/workerChoice.ts';
+import { readPending, readVerdicts, WORKER_VERDICTS_KEY } from '../src/model/workerChoice.ts';
 import { z } from 'zod';
 import { apiOver, openTestStores, recordSyntheticClips } from './steeringApi.fixtures.ts';
 import type { TrainEvent, TrainRequest } from './steeringApi.ts';
 
-async function setup() {
+async function setup(frames: number[] = [60, 60]) {
   const stores = await openTestStores('workers');
   const { settings } = stores;
-  const ids = await recordSyntheticClips(stores.clips, [60, 60]);
+  const ids = await recordSyntheticClips(stores.clips, frames);
   const api = apiOver(stores, () => Date.UTC(2026, 11, 5));
   await api.init({ backend: 'wasm' });
   const peerApi = apiOver(stores, () => 0);
@@ -34,6 +34,7 @@ async function setup() {
 }
 
 const stored = async (settings: SettingsStore) => readVerdicts(await settings.get(WORKER_VERDICTS_KEY, z.unknown(), null));
+const pending = async (settings: SettingsStore) => readPending(await settings.get(WORKER_VERDICTS_KEY, z.unknown(), null));
 
 describe("Training workers 'auto' in the worker API", () => {
   it('times one against two in the first run, caches the verdict, and the next run of the shape uses it without a trial', async () => {
@@ -76,4 +77,26 @@ describe("Training workers 'auto' in the worker API", () => {
     }
     expect(await stored(settings)).toEqual([]);
   }, 60_000);
+
+  it('a run shorter than the trial says it did not decide and leaves its timed steps to the next, which goes on from them until one decides', async () => {
+    // One clip of 34 frames: 32 windows, 4 batches an epoch: two warm-up steps and one timed pair per run.
+    const { run, settings } = await setup([34]);
+    const short = { peerMode: 'auto' as const, config: tinyConfig({ training: { epochs: 1 } }) };
+    const first = await run(short);
+    expect(first.map((e) => e.workers)).toEqual([null, null]);
+    expect(first[1].reason).toBe('not decided: the run ended after 1 of the 3 timed steps per side a verdict needs (one worker 1, two 1); the next run goes on from its 1 timed step per side');
+    expect(await stored(settings)).toEqual([]);
+    expect((await pending(settings)).map((p) => p.msPerExample.one.length)).toEqual([1]);
+
+    const second = await run(short);
+    expect(second[0].reason).toMatch(/going on from the last run's 1 timed step per side$/);
+    expect(second[1].reason).toMatch(/^not decided: the run ended after 2 of the 3 .* goes on from its 2 timed steps per side$/);
+
+    const third = await run(short); // 2 carried pairs + its own: a verdict from the steps it had
+    expect(third[0].reason).toMatch(/going on from the last run's 2 timed steps per side$/);
+    expect(third[1].workers === 1 || third[1].workers === 2).toBe(true);
+    await expect.poll(async () => (await stored(settings)).length).toBe(1);
+    expect((await stored(settings))[0].steps).toEqual({ one: 3, two: 3 });
+    expect(await pending(settings)).toEqual([]);
+  }, 180_000);
 });

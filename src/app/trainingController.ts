@@ -2,10 +2,11 @@
 // training, so the car can keep driving (on the inference worker) while a model trains. Progress
 // comes back through a comlink-proxied callback. Also the door to the model library.
 // With two training workers ('two', or 'auto' where the device has 2+ hardware threads: the worker
-// then keeps the peer only where this device measured two faster), a third instance starts for
-// each run as the peer replica: the two talk over a MessageChannel of their
-// own, each computing half of every batch (src/model/dataParallel.ts); if the peer cannot start
-// or dies, the run goes on in the one worker. The peer is stopped when the run ends.
+// then keeps the peer only where this device measured two faster), a third instance starts as
+// the peer replica when the run asks for it (its PeerStarter: 'two', a trial, or a cached verdict
+// of two; a cached 'one' starts none): the two talk over a MessageChannel of their own, each
+// computing half of every batch (src/model/dataParallel.ts); if the peer cannot start or dies,
+// the run goes on in the one worker. The peer is stopped when the run ends.
 
 import * as Comlink from 'comlink';
 import type { ModelMeta } from '../data/index.ts';
@@ -73,12 +74,22 @@ export class TrainingController {
     // Other tabs see that this one trains (src/app/elsewhere.ts); the name is this tab's own, so nobody waits on it.
     const release = await tabLocks.hold(`${TRAINING_LOCK}${this.tabId}`);
     const mode = this.workers();
-    const peer = mode !== 'one' ? startPeer() : null;
+    // The peer worker, once the run asks for it; none after the run ended.
+    const run: { peer: { worker: SteeringWorker; port: MessagePort } | null; ended: boolean; asked: boolean } = { peer: null, ended: false, asked: false };
+    const startPeerOnce = async (): Promise<MessagePort | null> => {
+      if (run.ended || run.asked) return null;
+      run.asked = true;
+      run.peer = startPeer();
+      return run.peer ? Comlink.transfer(run.peer.port, [run.peer.port]) : null;
+    };
     try {
-      const out = await w.api.train(peer ? Comlink.transfer({ ...req, peerPort: peer.port, peerMode: mode === 'auto' ? 'auto' : 'two' }, [peer.port]) : req, Comlink.proxy((e: TrainEvent) => {
+      const onEvent = Comlink.proxy((e: TrainEvent) => {
         if (e.kind === 'backend' && this.status) this.status = { ...this.status, backend: e.backend };
         for (const l of [...this.listeners]) l(e);
-      }));
+      });
+      const out = mode === 'one'
+        ? await w.api.train(req, onEvent)
+        : await w.api.train({ ...req, peerMode: mode }, onEvent, Comlink.proxy(startPeerOnce));
       this.status = await w.api.status();
       if (out.held) {
         this.holding = true;
@@ -87,7 +98,8 @@ export class TrainingController {
       }
       return out;
     } finally {
-      peer?.worker.terminate();
+      run.ended = true;
+      run.peer?.worker.terminate();
       release();
       this.running = false;
     }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createConfig } from './config.ts';
 import {
   describeChoice, modelShapeKey, planWorkers, readVerdicts, TWO_WORKER_MARGIN, VERDICT_MAX_AGE_MS, verdictOf, WORKER_CHOICE_VERSION,
-  type WorkerCount, WorkerTrial, type WorkerVerdict, withVerdict,
+  readPending, type WorkerCount, WorkerTrial, type WorkerVerdict, withPending, withVerdict,
 } from './workerChoice.ts';
 
 /** Runs a trial to its end with steps of `msOf(side)` ms over `examples` examples each; the sides in order and the result. */
@@ -143,5 +143,77 @@ describe('describeChoice', () => {
     expect(describeChoice({ workers: 2, ratio: 1.4 }, 'measured now')).toMatch(/^two workers, 1\.40x one/);
     expect(describeChoice({ workers: 1, ratio: 0.8 }, 'measured now')).toMatch(/^one worker: two measured 0\.80x/);
     expect(describeChoice({ workers: 1, ratio: 0.8 }, { cachedAt: '2026-12-05' })).toMatch(/measured 2026-12-05; change Settings > Training workers to measure again/);
+  });
+});
+
+describe('a run shorter than the trial', () => {
+  /** `n` steps of a trial (two at 500 ms, one at 700 ms), as a run that ends after n steps. */
+  const steps = (trial: WorkerTrial, n: number): WorkerTrial => {
+    for (let i = 0; i < n && !trial.done; i++) {
+      const side = trial.next();
+      trial.record(side, side === 2 ? 500 : 700, 32);
+    }
+    return trial;
+  };
+
+  it('gives the verdict of the steps it had once each side has minSteps, though the trial would have gone on', () => {
+    // Quick steps: the trial goes on to maxSteps (6 pairs); a run of 2 warm-ups + 7 timed steps has 3 whole pairs.
+    const t = steps(new WorkerTrial(), 9);
+    expect(t.done).toBe(false);
+    expect(t.progress).toEqual({ one: 4, two: 3, needed: 3 }); // timed 2, 1, 1, 2, 2, 1, 1
+    const r = t.conclude();
+    expect(r).toMatchObject({ workers: 2, steps: { one: 3, two: 3 } });
+    expect(r!.ratio).toBeCloseTo(700 / 500, 6);
+    expect(t.done).toBe(true);
+    expect(t.carry()).toEqual({ one: [], two: [], spentMs: 0 });
+  });
+
+  it('too few steps to compare: no verdict, and only whole pairs carried to the next run', () => {
+    const t = steps(new WorkerTrial(), 5); // warm 2, warm 1, then 2, 1, 1
+    expect(t.conclude()).toBeNull();
+    expect(t.done).toBe(false);
+    expect(t.progress).toEqual({ one: 2, two: 1, needed: 3 });
+    expect(t.carry()).toEqual({ one: [700 / 32], two: [500 / 32], spentMs: 1200 });
+    expect(steps(new WorkerTrial(), 2).carry()).toEqual({ one: [], two: [], spentMs: 0 }); // warm-ups only
+  });
+
+  it("the next run's trial goes on from the carried pairs (after its own warm-up) and decides sooner", () => {
+    const carried = { one: [700 / 32, 700 / 32], two: [500 / 32, 500 / 32], spentMs: 2400 };
+    const fresh = runTrial(new WorkerTrial(), (side) => (side === 2 ? 500 : 700));
+    const goingOn = runTrial(new WorkerTrial({}, carried), (side) => (side === 2 ? 500 : 700));
+    expect(goingOn.sides.slice(0, 2)).toEqual([2, 1]); // its own warm-ups
+    // The fresh trial spends its 6 s budget at 4 pairs; the carried pairs' time counts toward it.
+    expect(fresh.result).toMatchObject({ workers: 2, steps: { one: 4, two: 4 } });
+    expect(goingOn.result).toMatchObject({ workers: 2, steps: { one: 4, two: 4 } });
+    expect(goingOn.sides.length).toBe(fresh.sides.length - 4);
+    // A run of 2 warm-ups + 2 timed steps reaches minSteps with two carried pairs.
+    const short = steps(new WorkerTrial({}, carried), 4);
+    expect(short.conclude()).toMatchObject({ workers: 2, steps: { one: 3, two: 3 } });
+    // Never decides from carried steps alone: at most minSteps - 1 pairs are taken.
+    const many = new WorkerTrial({}, { one: [1, 1, 1, 1], two: [2, 2, 2, 2], spentMs: 100 });
+    expect(many.progress).toEqual({ one: 2, two: 2, needed: 3 });
+    expect(many.conclude()).toBeNull();
+  });
+
+  it('the cache keeps the trial under way per device and shape; a verdict ends it; an old one is dropped', () => {
+    const p = { deviceKey: 'dev', shapeKey: 'wasm small', msPerExample: { one: [20], two: [15] }, spentMs: 1100, at: 1_000 };
+    let stored: unknown = withPending(withVerdict(null, verdict({ shapeKey: 'other' })), p);
+    expect(readPending(stored)).toEqual([p]);
+    expect(readVerdicts(stored)).toHaveLength(1);
+    const key = { deviceKey: 'dev', shapeKey: 'wasm small' };
+    expect(planWorkers({ mode: 'auto', stored, ...key, now: 2_000 })).toEqual({ kind: 'trial', carried: p });
+    expect(planWorkers({ mode: 'auto', stored, ...key, now: 2_000 + VERDICT_MAX_AGE_MS })).toEqual({ kind: 'trial' });
+    expect(planWorkers({ mode: 'auto', stored, ...key, now: 2_000, retime: true })).toEqual({ kind: 'trial' });
+    expect(planWorkers({ mode: 'auto', stored, deviceKey: 'dev', shapeKey: 'wasm big', now: 2_000 })).toEqual({ kind: 'trial' });
+    // A later undecided run replaces it; one with no whole pair removes it; a verdict ends it and keeps the other shape's.
+    const q = { ...p, msPerExample: { one: [20, 21], two: [15, 16] }, at: 3_000 };
+    expect(readPending(withPending(stored, q))).toEqual([q]);
+    expect(readPending(withPending(stored, { ...p, msPerExample: { one: [], two: [] } }))).toEqual([]);
+    stored = withVerdict(stored, verdict());
+    expect(readPending(stored)).toEqual([]);
+    expect(readVerdicts(stored)).toHaveLength(2);
+    // Malformed entries are ignored (unequal sides, a bad time).
+    const bad = { version: WORKER_CHOICE_VERSION, entries: [], pending: [{ ...p, msPerExample: { one: [1, 2], two: [1] } }, { ...p, msPerExample: { one: [-1], two: [1] } }, null] };
+    expect(readPending(bad)).toEqual([]);
   });
 });

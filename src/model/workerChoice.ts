@@ -29,10 +29,30 @@ export interface WorkerVerdict {
   readonly at: number;
 }
 
-/** What the settings store keeps: the verdicts of every device, backend and shape measured. */
+/**
+ * A trial a run ended before it decided: its timed steps, in equal numbers per side (whole
+ * pairs, each timed in the same run), carried to the next run of the shape, whose trial goes on
+ * from them. Fewer than the trial's minSteps per side (with that many the run decides).
+ */
+export interface PendingTrial {
+  readonly deviceKey: string;
+  readonly shapeKey: string;
+  /** ms per example of each timed step. */
+  readonly msPerExample: { readonly one: readonly number[]; readonly two: readonly number[] };
+  /** The time those steps took in all, ms (it counts toward the next trial's budget). */
+  readonly spentMs: number;
+  /** ms since epoch, from the caller's clock. */
+  readonly at: number;
+}
+
+/** What a trial carries to the next run: its whole pairs of timed steps and their time. */
+export type TrialCarry = PendingTrial['msPerExample'] & { readonly spentMs: number };
+
+/** What the settings store keeps: the verdicts of every device, backend and shape measured, and trials under way. */
 export interface WorkerVerdicts {
   readonly version: number;
   readonly entries: readonly WorkerVerdict[];
+  readonly pending?: readonly PendingTrial[];
 }
 
 /** Where the settings store keeps the verdicts (the app removes it when the setting changes). */
@@ -67,16 +87,44 @@ export function readVerdicts(stored: unknown): WorkerVerdict[] {
   return s.entries.filter(isVerdict);
 }
 
-/** The stored verdicts with `v` in place of any of the same device and shape. */
+const isTimes = (xs: unknown): xs is number[] => Array.isArray(xs) && xs.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x));
+
+function isPending(v: unknown): v is PendingTrial {
+  const x = v as PendingTrial;
+  return typeof x === 'object' && x !== null && typeof x.deviceKey === 'string' && typeof x.shapeKey === 'string' && Number.isFinite(x.at)
+    && Number.isFinite(x.spentMs) && x.spentMs >= 0
+    && typeof x.msPerExample === 'object' && x.msPerExample !== null && isTimes(x.msPerExample.one) && isTimes(x.msPerExample.two)
+    && x.msPerExample.one.length === x.msPerExample.two.length;
+}
+
+/** The stored trials under way, or none. */
+export function readPending(stored: unknown): PendingTrial[] {
+  const s = stored as WorkerVerdicts;
+  if (typeof s !== 'object' || s === null || s.version !== WORKER_CHOICE_VERSION || !Array.isArray(s.pending)) return [];
+  return s.pending.filter(isPending);
+}
+
+const sameKey = (a: { deviceKey: string; shapeKey: string }, b: { deviceKey: string; shapeKey: string }): boolean => a.deviceKey === b.deviceKey && a.shapeKey === b.shapeKey;
+
+/** The stored verdicts with `v` in place of any of the same device and shape (whose trial under way ends). */
 export function withVerdict(stored: unknown, v: WorkerVerdict): WorkerVerdicts {
-  const rest = readVerdicts(stored).filter((e) => e.deviceKey !== v.deviceKey || e.shapeKey !== v.shapeKey);
-  return { version: WORKER_CHOICE_VERSION, entries: [...rest, v].slice(-MAX_ENTRIES) };
+  const rest = readVerdicts(stored).filter((e) => !sameKey(e, v));
+  const pending = readPending(stored).filter((p) => !sameKey(p, v));
+  return { version: WORKER_CHOICE_VERSION, entries: [...rest, v].slice(-MAX_ENTRIES), ...(pending.length ? { pending } : {}) };
+}
+
+/** The stored verdicts with the trial under way `p` in place of any of the same device and shape (none if it holds no step). */
+export function withPending(stored: unknown, p: PendingTrial): WorkerVerdicts {
+  const pending = readPending(stored).filter((e) => !sameKey(e, p));
+  const kept = p.msPerExample.one.length > 0 ? [...pending, p].slice(-MAX_ENTRIES) : pending;
+  return { version: WORKER_CHOICE_VERSION, entries: readVerdicts(stored), ...(kept.length ? { pending: kept } : {}) };
 }
 
 export type WorkerPlan =
   | { readonly kind: 'two'; readonly why: 'setting' }
   | { readonly kind: 'cached'; readonly verdict: WorkerVerdict }
-  | { readonly kind: 'trial' };
+  /** `carried`: the timed steps of the shape's last trial that ended undecided (fresh ones only). */
+  | { readonly kind: 'trial'; readonly carried?: PendingTrial };
 
 /**
  * How a run with a peer available trains: 'two' when the player chose two; in 'auto', the cached
@@ -94,9 +142,11 @@ export function planWorkers(o: {
 }): WorkerPlan {
   if (o.mode === 'two') return { kind: 'two', why: 'setting' };
   if (o.retime) return { kind: 'trial' };
-  const v = readVerdicts(o.stored).find((e) => e.deviceKey === o.deviceKey && e.shapeKey === o.shapeKey);
-  if (!v || o.now - v.at > VERDICT_MAX_AGE_MS || o.now < v.at) return { kind: 'trial' };
-  return { kind: 'cached', verdict: v };
+  const fresh = (at: number): boolean => o.now - at <= VERDICT_MAX_AGE_MS && o.now >= at;
+  const v = readVerdicts(o.stored).find((e) => sameKey(e, o));
+  if (v && fresh(v.at)) return { kind: 'cached', verdict: v };
+  const carried = readPending(o.stored).find((p) => sameKey(p, o) && fresh(p.at));
+  return carried ? { kind: 'trial', carried } : { kind: 'trial' };
 }
 
 export interface TrialOptions {
@@ -138,12 +188,34 @@ export class WorkerTrial {
   readonly #warm = { 1: 0, 2: 0 };
   /** ms per example of each timed step. */
   readonly #timed: { 1: number[]; 2: number[] } = { 1: [], 2: [] };
+  /** ms of each timed step. */
+  readonly #timedMs: { 1: number[]; 2: number[] } = { 1: [], 2: [] };
   #spentMs = 0;
   #result: TrialResult | null = null;
 
-  constructor(options: TrialOptions = {}) {
+  /**
+   * `carried`: timed steps of an earlier run's undecided trial of the same shape (whole pairs),
+   * which count as this trial's first; the warm-up is still this run's own (a new replica).
+   */
+  constructor(options: TrialOptions = {}, carried?: TrialCarry) {
     this.#o = { warmup: 1, minSteps: 3, maxSteps: 6, budgetMs: 6000, margin: TWO_WORKER_MARGIN, ...options };
     if (this.#o.minSteps < 1 || this.#o.maxSteps < this.#o.minSteps) throw new Error('a trial needs 1 <= minSteps <= maxSteps');
+    if (carried) {
+      const n = Math.min(carried.one.length, carried.two.length);
+      const k = Math.min(n, this.#o.minSteps - 1);
+      // Each carried step's share of their time (their own ms are not kept).
+      const ms = n > 0 ? carried.spentMs / (2 * n) : 0;
+      for (const side of [1, 2] as const) {
+        this.#timed[side].push(...(side === 1 ? carried.one : carried.two).slice(0, k));
+        this.#timedMs[side].push(...new Array<number>(k).fill(ms));
+      }
+      this.#spentMs += 2 * k * ms;
+    }
+  }
+
+  /** Timed steps per side so far (carried ones included), and how many per side a verdict needs at least. */
+  get progress(): { one: number; two: number; needed: number } {
+    return { one: this.#timed[1].length, two: this.#timed[2].length, needed: this.#o.minSteps };
   }
 
   get done(): boolean {
@@ -175,16 +247,41 @@ export class WorkerTrial {
       return null;
     }
     this.#timed[workers].push(ms / examples);
+    this.#timedMs[workers].push(ms);
     const n1 = this.#timed[1].length;
     const n2 = this.#timed[2].length;
     const enough = Math.min(n1, n2) >= this.#o.minSteps && n1 === n2;
     if (!enough || (this.#spentMs < this.#o.budgetMs && Math.min(n1, n2) < this.#o.maxSteps)) return null;
-    const one = 1000 / median(this.#timed[1]);
-    const two = 1000 / median(this.#timed[2]);
+    return this.#decide(n1);
+  }
+
+  /**
+   * The run ends before the trial decided (its steps ran out, a time budget, a cancel): the
+   * verdict of the timed steps it had when each side has minSteps of them (the first equal
+   * numbers of each side), else null; then carry() holds what the next run can go on from.
+   */
+  conclude(): TrialResult | null {
+    if (this.#result) return this.#result;
+    const k = Math.min(this.#timed[1].length, this.#timed[2].length);
+    return k >= this.#o.minSteps ? this.#decide(k) : null;
+  }
+
+  /** The timed steps an undecided trial leaves the next run: whole pairs (equal numbers per side), none once decided. */
+  carry(): TrialCarry {
+    const k = this.#result ? 0 : Math.min(this.#timed[1].length, this.#timed[2].length);
+    const sum = (xs: number[]): number => xs.slice(0, k).reduce((a, b) => a + b, 0);
+    return { one: this.#timed[1].slice(0, k), two: this.#timed[2].slice(0, k), spentMs: sum(this.#timedMs[1]) + sum(this.#timedMs[2]) };
+  }
+
+  #decide(k: number): TrialResult {
+    const t1 = this.#timed[1].slice(0, k);
+    const t2 = this.#timed[2].slice(0, k);
+    const one = 1000 / median(t1);
+    const two = 1000 / median(t2);
     const ratio = two / one;
     this.#result = {
-      workers: ratio >= this.#o.margin ? 2 : 1, ratio, oneExamplesPerS: one, twoExamplesPerS: two, steps: { one: n1, two: n2 },
-      msPerExample: { one: [...this.#timed[1]], two: [...this.#timed[2]] },
+      workers: ratio >= this.#o.margin ? 2 : 1, ratio, oneExamplesPerS: one, twoExamplesPerS: two, steps: { one: k, two: k },
+      msPerExample: { one: t1, two: t2 },
     };
     return this.#result;
   }
