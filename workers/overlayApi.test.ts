@@ -1,10 +1,12 @@
 // The overlays through the worker API, in Node: predictions are identical with overlays on and
 // off, the gate trace covers the predictor's own window (its outputs are the prediction), the
 // tensor count stays flat over many overlay calls, and training samples the gradient norm per
-// time step. VisualBackProp of the live frame comes from the predictor's own conv maps (no
-// second forward) once asked for, equals the standalone map, and the predictor keeps those maps
-// only while VisualBackProp is being asked for. No view reads a tensor synchronously (on webgpu
-// one dataSync breaks the worker's later async reads), and each equals the synchronous functions.
+// time step. The live views come from the predictor's own work (no tensor op here): VisualBackProp
+// and the layer views from the conv maps it keeps once asked for, equal to the standalone ones,
+// and the maps are kept only while asked for. A prediction asked for while overlay work is
+// pending is answered first, and overlay work waits for a prediction that is running. No view
+// reads a tensor synchronously (on webgpu one dataSync breaks the worker's later async reads), and
+// each equals the synchronous functions.
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import type { Meters, MetersPerSecond, Radians, Ticks } from '../src/core/units.ts';
@@ -75,6 +77,8 @@ describe('overlays in the steering worker', () => {
       withOverlays.push(pick(p));
       const v = (await api.overlayViews(requests[i % requests.length]))!;
       expect(v.framesSeen).toBe(i + 1);
+      // A request that turns the predictor's maps on (the first; layers alone after Grad-CAM turned them off) waits for the next prediction.
+      expect(v.waiting).toBe(i === 0 || i % 4 === 3);
       if (v.gates) {
         // The trace runs over the window the predictor used, so its outputs are the prediction.
         expect(v.gates.steps).toBe(4);
@@ -85,21 +89,26 @@ describe('overlays in the steering worker', () => {
         expect(v.saliency.values.length).toBe(v.saliency.width * v.saliency.height);
         expect(v.ms.saliency).toBeGreaterThanOrEqual(0);
       }
-      if (i % 4 === 0) expect(v.layers.map((l) => l.layer)).toEqual(['conv1', 'conv2']);
+      if (i % 4 === 0 && i > 0) expect(v.layers.map((l) => l.layer)).toEqual(['conv1', 'conv2']);
     }
     expect(withOverlays).toEqual(plain);
     // A still frame (the library's playback): the same map as the predicted frame, the window untouched.
+    // The last request asked for layers alone: VisualBackProp's maps come with the next prediction (frame 19 again).
+    expect((await api.overlayViews({ saliency: 'vbp' }))!.waiting).toBe(true);
+    await api.predict(frame(19));
     const live = (await api.overlayViews({ saliency: 'vbp' }))!;
+    expect(live.from.saliency).toBe('prediction');
     const still = (await api.overlayViews({ saliency: 'vbp', gates: true }, { pixels: frame(19), width: W, height: H }))!;
-    expect(still.saliency!.values).toEqual(live.saliency!.values);
+    expect(still.from).toEqual({ saliency: 'own', layers: null, gates: 'own' });
+    still.saliency!.values.forEach((x, j) => expect(Math.abs(x - live.saliency!.values[j])).toBeLessThan(1e-5));
     expect(still.framesSeen).toBe(0);
     expect(still.gates!.steps).toBe(4);
-    expect((await api.overlayViews({ saliency: 'vbp' }))!.framesSeen).toBe(20);
+    expect((await api.overlayViews({ saliency: 'vbp' }))!.framesSeen).toBe(21);
     await expect(api.overlayViews({ saliency: 'vbp' }, { pixels: new Uint8Array(5), width: W, height: H })).rejects.toThrow(/bytes/);
     expect(tf.memory().numTensors).toBe(tensors);
   }, 60_000);
 
-  it('VisualBackProp of the live frame uses the predictor\'s conv maps: the same map, the same predictions, tensors flat', async () => {
+  it('VisualBackProp and the layer views of the live frame use the predictor\'s conv maps: the same maps, the same predictions, tensors flat', async () => {
     const { api, modelId, frames } = await trainedApi();
     await api.loadModel(modelId, { width: W, height: H });
     const frame = (i: number) => frames.slice(i * FB, (i + 1) * FB);
@@ -108,27 +117,34 @@ describe('overlays in the steering worker', () => {
     api.resetPredictor();
     const tensors = tf.memory().numTensors;
     const shared = [];
+    const layerCounts = [];
     const withVbp = [];
     let maxDiff = 0;
+    let maxPixelDiff = 0;
     for (let i = 0; i < 12; i++) {
       withVbp.push(pick(await api.predict(frame(i))));
-      const v = (await api.overlayViews(i === 6 ? { saliency: 'gradcam' } : { saliency: 'vbp', featureChannels: i % 3 === 0 ? 2 : 0 }))!;
-      shared.push(v.saliency!.shared);
-      if (i % 3 === 0 && i !== 6) expect(v.layers.length).toBe(2);
-      if (v.saliency!.shared) {
-        const own = (await api.overlayViews({ saliency: 'vbp' }, { pixels: frame(i), width: W, height: H }))!.saliency!;
-        expect(own.shared).toBe(false);
-        v.saliency!.values.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - own.values[j]))));
+      const v = (await api.overlayViews(i === 6 ? { saliency: 'gradcam' } : { saliency: 'vbp', featureChannels: 2 }))!;
+      shared.push(v.saliency?.shared ?? null);
+      layerCounts.push(v.layers.length);
+      if (v.saliency?.shared) {
+        expect(v.from).toEqual({ saliency: 'prediction', layers: 'prediction', gates: null });
+        const own = (await api.overlayViews({ saliency: 'vbp', featureChannels: 2 }, { pixels: frame(i), width: W, height: H }))!;
+        expect(own.saliency!.shared).toBe(false);
+        expect(own.from).toEqual({ saliency: 'own', layers: 'saliency', gates: null });
+        v.saliency.values.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - own.saliency!.values[j]))));
+        v.layers.forEach((l, k) => l.pixels.forEach((x, j) => (maxPixelDiff = Math.max(maxPixelDiff, Math.abs(x - own.layers[k].pixels[j])))));
       }
     }
-    // The first request turns the maps on; Grad-CAM turns them off, so the next VisualBackProp runs its own forward.
-    expect(shared).toEqual([false, true, true, true, true, true, false, false, true, true, true, true]);
+    // The first request turns the maps on (nothing yet: waiting); Grad-CAM turns them off, so the next VisualBackProp waits again.
+    expect(shared).toEqual([null, true, true, true, true, true, false, null, true, true, true, true]);
+    expect(layerCounts).toEqual([0, 2, 2, 2, 2, 2, 0, 0, 2, 2, 2, 2]);
     expect(maxDiff).toBeLessThan(1e-5);
+    expect(maxPixelDiff).toBeLessThanOrEqual(1);
     expect(withVbp).toEqual(plain);
     expect(tf.memory().numTensors).toBe(tensors);
   }, 60_000);
 
-  it('has the predictor keep conv maps only while VisualBackProp is asked for', async () => {
+  it('has the predictor keep conv maps only while VisualBackProp or the layer views are asked for', async () => {
     await tf.setBackend('cpu');
     const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
     const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
@@ -144,8 +160,10 @@ describe('overlays in the steering worker', () => {
     try {
       await step(0);
       expect(predictor.captureConvMeans).toBe(false);
+      await overlays.views(model, { gates: true });
+      expect([predictor.captureConvMeans, predictor.captureChannels]).toEqual([false, 0]);
       await overlays.views(model, { featureChannels: 2, gates: true });
-      expect(predictor.captureConvMeans).toBe(false);
+      expect([predictor.captureConvMeans, predictor.captureChannels]).toEqual([false, 2]);
       await overlays.views(model, { saliency: 'vbp' }, { pixels: frames.slice(0, FB), width: W, height: H });
       expect(predictor.captureConvMeans).toBe(false); // a still frame does not need the predictor's maps
       await overlays.views(model, { saliency: 'vbp' });
@@ -153,7 +171,7 @@ describe('overlays in the steering worker', () => {
       await step(1);
       expect((await overlays.views(model, { saliency: 'vbp' }))!.saliency!.shared).toBe(true);
       await overlays.views(model, { saliency: 'hirescam' });
-      expect(predictor.captureConvMeans).toBe(false);
+      expect([predictor.captureConvMeans, predictor.captureChannels]).toEqual([false, 0]);
       await overlays.views(model, { saliency: 'vbp' });
       // Overlays switched off (no more requests): the maps stop after IDLE_FRAMES frames.
       for (let i = 0; i < 120; i++) await step(i);
@@ -199,9 +217,10 @@ describe('overlays in the steering worker', () => {
       });
       try {
         for (let round = 0; round < 5; round++) {
-          // VisualBackProp with its own forward (no maps of this frame yet), layers and gates together.
-          const own = (await overlays.views(model, { saliency: 'vbp', featureChannels: 4, gates: true }))!;
+          // VisualBackProp with its own forward (a predictor that keeps nothing), layers and gates together.
+          const own = (await overlays.views({ net, frame: { width: W, height: H } }, { saliency: 'vbp', featureChannels: 4, gates: true }))!;
           expect(own.saliency!.shared).toBe(false);
+          expect(own.from).toEqual({ saliency: 'own', layers: 'saliency', gates: 'own' });
           expect(maxDiff(own.saliency!.values, look.saliency!.values)).toBeLessThan(1e-5);
           expect(own.layers.map((l) => l.layer)).toEqual(look.layers.map((l) => l.layer));
           own.layers.forEach((l, k) => expect(maxDiff(l.pixels, look.layers[k].pixels)).toBeLessThanOrEqual(1));
@@ -221,6 +240,73 @@ describe('overlays in the steering worker', () => {
         reads.mockRestore();
       }
     } finally {
+      predictor.dispose();
+      net.dispose();
+    }
+  }, 60_000);
+
+  it('answers a prediction asked for while overlay work is pending first, waits for a running one, and the live views run no tensor op', async () => {
+    await tf.setBackend('cpu');
+    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
+    const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
+    const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
+    const model = { net, frame: { width: W, height: H }, predictor };
+    const overlays = createOverlayViews();
+    const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+    let i = 0;
+    /** As workers/steeringApi.ts predict() does. */
+    const predict = () => {
+      const f = frame(i++);
+      overlays.observe(f, net);
+      return predictor.predict(f);
+    };
+    const kernels = vi.spyOn(tf.engine(), 'runKernel');
+    try {
+      for (let k = 0; k < 3; k++) await predict();
+      // Work of the overlay's own (Grad-CAM, HiResCAM, a recorded frame's views), requested just before a prediction.
+      const heavy: [OverlayRequest, boolean][] = [
+        [{ saliency: 'gradcam' }, false],
+        [{ saliency: 'hirescam', gates: true }, false],
+        [{ saliency: 'vbp', featureChannels: 4, gates: true }, true],
+      ];
+      for (const [req, still] of heavy) {
+        const order: string[] = [];
+        const overlay = overlays.views(model, req, still ? { pixels: frame(1), width: W, height: H } : undefined).then((v) => {
+          order.push('overlay');
+          return v!;
+        });
+        const prediction = predict().then(() => order.push('prediction'));
+        const [v] = await Promise.all([overlay, prediction]);
+        expect(order, JSON.stringify(req)).toEqual(['prediction', 'overlay']);
+        expect(v.saliency!.values.every(Number.isFinite)).toBe(true);
+      }
+      // A prediction already running (a slow backend): the overlay's tensor work starts only once it has finished.
+      let release!: () => void;
+      const running = new Promise<void>((resolve) => (release = resolve));
+      const slow = { ...model, predictor: { ...predictor, busy: true, idle: () => running } };
+      kernels.mockClear();
+      let answered = false;
+      const pending = overlays.views(slow, { saliency: 'gradcam' }).then(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(kernels).not.toHaveBeenCalled();
+      expect(answered).toBe(false);
+      slow.predictor.busy = false;
+      release();
+      await pending;
+      expect(kernels).toHaveBeenCalled();
+      // The live views: from the prediction's own work, no tensor op at all, whatever they would cost.
+      await overlays.views(model, { saliency: 'vbp', featureChannels: 4, gates: true });
+      await predict();
+      kernels.mockClear();
+      const live = (await overlays.views(model, { saliency: 'vbp', featureChannels: 4, gates: true }))!;
+      expect(kernels).not.toHaveBeenCalled();
+      expect(live.from).toEqual({ saliency: 'prediction', layers: 'prediction', gates: 'prediction' });
+      expect(live.waiting).toBe(false);
+      expect(live.layers.map((l) => l.channels)).toEqual([4, 4]);
+      expect(live.gates!.steps).toBe(3);
+    } finally {
+      kernels.mockRestore();
       predictor.dispose();
       net.dispose();
     }

@@ -2,13 +2,20 @@
 // predictor saw (copies, the same window and warm-up rule), and on request the saliency map
 // (VisualBackProp or Grad-CAM), the conv feature maps and the recurrent gate trace of that
 // window. During training it samples the gradient norm that reaches each time step on a small
-// probe batch. VisualBackProp of the live frame uses the conv channel means the streaming
-// predictor computed while encoding that frame (it sets the predictor's captureConvMeans flag
-// while VisualBackProp is being asked for, and clears it when another method is chosen or no
-// request came for IDLE_FRAMES frames), so it costs no second conv forward; it falls back to
-// its own forward when the maps are not of the current frame (the first request, a still
-// frame). Nothing here changes the weights, and the predictions are the same with overlays on
-// or off, bit for bit (workers/overlayApi.test.ts).
+// probe batch.
+//
+// A prediction never waits behind overlay work. The live views come from the streaming
+// predictor's own work and run no tensor op here: VisualBackProp from the conv channel means and
+// the layer views from the first channels it keeps while encoding each frame (it keeps them while
+// they are asked for: captureConvMeans / captureChannels, cleared when another method is chosen
+// or no request came for IDLE_FRAMES frames), the gate trace from the input projections of its
+// window (Predictor.windowTrace). So they are of the newest frame whose prediction has finished,
+// and until the first prediction after they are first asked for, the answer says `waiting`. The
+// views that need tensors of their own (Grad-CAM, a still frame from a recorded clip, a predictor
+// that keeps nothing) start only when no prediction is running, a task after the request, and
+// again before each of their pieces (predictionsFirst), so a prediction asked for meanwhile goes
+// first. Nothing here changes the weights, and the predictions are the same with overlays on or
+// off, bit for bit (workers/overlayApi.test.ts).
 //
 // Every read here is asynchronous (the model functions' ...Async twins, src/model/readout.ts):
 // on webgpu a synchronous read (dataSync), which tfjs-backend-webgpu 4.22 does through webgpu
@@ -19,7 +26,7 @@
 // Ownership: plain arrays only; every tensor lives inside the model functions it calls.
 
 import { gateTraceAsync, type GateTrace, timeStepGradientsAsync } from '../src/model/introspect.ts';
-import { convGeometries, gradCamAsync, lookAtFrameAsync, visualBackPropFromMeans, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
+import { convGeometries, featureImagesOf, gradCamAsync, lookAtFrameAsync, visualBackPropFromMeans, type FeatureMaps, type SaliencyMap } from '../src/model/saliency.ts';
 import type { BatchSource, Predictor, SteeringNet, TrainingEvent } from '../src/model/index.ts';
 
 export type SaliencyMethod = 'vbp' | 'gradcam' | 'hirescam';
@@ -33,16 +40,27 @@ export interface OverlayRequest {
   gates?: boolean;
 }
 
+/**
+ * Where a view came from: 'prediction' = the streaming predictor's own work on the frame it last
+ * predicted (no tensor op for the overlay); 'own' = tensor work of the overlay's own; 'saliency' =
+ * (layers only) the conv forward that VisualBackProp ran, so its time is counted there.
+ */
+export type ViewSource = 'prediction' | 'own' | 'saliency';
+
 export interface OverlayViews {
-  /** `shared`: VisualBackProp from the predictor's own conv maps of this frame (no second forward). */
+  /** `shared`: VisualBackProp from the predictor's own conv maps (no second forward). */
   saliency: (SaliencyMap & { method: SaliencyMethod; shared: boolean }) | null;
   layers: FeatureMaps[];
   /** null for the single-frame CNN or when not asked. */
   gates: GateTrace | null;
   /** Frames the predictor has seen since its last reset. */
   framesSeen: number;
-  /** Worker-side milliseconds of each part. */
-  ms: { saliency: number; layers: number; gates: number; total: number };
+  /** Per view, where it came from; null when not asked for or not in yet. */
+  from: { saliency: ViewSource | null; layers: ViewSource | null; gates: ViewSource | null };
+  /** A live view asked for is not in yet: the predictor keeps its maps from its next prediction on. */
+  waiting: boolean;
+  /** Worker-side milliseconds of each part; `waited`: before tensor work, letting predictions go first. */
+  ms: { saliency: number; layers: number; gates: number; total: number; waited: number };
 }
 
 /** Gradient norms per time step, sampled during training on a fixed probe batch. */
@@ -75,19 +93,6 @@ const PROBE_GROUPS = 4;
 /** Frames without a live VisualBackProp request after which the predictor stops keeping conv maps. */
 const IDLE_FRAMES = 120;
 
-/** a and b hold the same bytes (compared 4 at a time when aligned). */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length % 4 === 0) {
-    const x = new Int32Array(a.buffer, a.byteOffset, a.length / 4);
-    const y = new Int32Array(b.buffer, b.byteOffset, b.length / 4);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-    return true;
-  }
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export function createOverlayViews(clock: () => number = () => performance.now()) {
   let ring: Uint8Array[] = [];
   /** The normalised measured speed beside each frame of `ring` (models that read the speed). */
@@ -95,13 +100,29 @@ export function createOverlayViews(clock: () => number = () => performance.now()
   let seen = 0;
   let watched: SteeringNet | null = null;
   let samples: TimeGradSample[] = [];
-  /** The predictor asked to keep conv maps, and the frame count of the last live VisualBackProp request. */
+  /** The predictor asked to keep conv maps, and the frame count of the last live request that needed them. */
   let sharing: Predictor | null = null;
-  let lastVbp = 0;
+  let lastAsked = 0;
 
   function stopSharing(): void {
-    if (sharing) sharing.captureConvMeans = false;
+    if (sharing) {
+      sharing.captureConvMeans = false;
+      sharing.captureChannels = 0;
+    }
     sharing = null;
+  }
+
+  /**
+   * Lets the predictions go first: resolves a task later (a prediction message already sent is
+   * taken first) at a moment no prediction is running; the milliseconds waited.
+   */
+  async function predictionsFirst(p: Predictor | undefined): Promise<number> {
+    const t0 = clock();
+    for (;;) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (!p?.busy) return clock() - t0;
+      await p.idle();
+    }
   }
 
   /** The predictor's window of `T` frames, oldest first (before T frames the oldest stands in). */
@@ -142,7 +163,7 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       ring[seen % window].set(frame);
       speedRing[seen % window] = speed;
       seen++;
-      if (sharing && seen - lastVbp > IDLE_FRAMES) stopSharing();
+      if (sharing && seen - lastAsked > IDLE_FRAMES) stopSharing();
     },
     reset(): void {
       seen = 0;
@@ -167,52 +188,95 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       const channels = Math.max(0, Math.min(64, Math.floor(req.featureChannels ?? 0)));
       const cam = method === 'gradcam' || method === 'hirescam';
       const gatesAsked = !!req.gates && !!net.cell;
+      /** Live views from the predictor's own work (none for a still frame). */
+      const live = still ? undefined : model.predictor;
       // Copies of everything read from the ring, taken now (before any await).
       const newest = (still ? still.pixels : ring[(seen - 1) % T]).slice();
       const framesSeen = still ? 0 : seen;
-      const window = cam || gatesAsked ? (still ? held(still.pixels, T) : ringWindow(T, bytes)) : null;
+      const window = cam || (gatesAsked && !live) ? (still ? held(still.pixels, T) : ringWindow(T, bytes)) : null;
       const speeds = still ? null : ringSpeeds(T);
       let saliency: OverlayViews['saliency'] = null;
       let layers: FeatureMaps[] = [];
-      let tS = 0;
-      let tL = 0;
+      let gates: GateTrace | null = null;
+      const from: OverlayViews['from'] = { saliency: null, layers: null, gates: null };
+      let waiting = false;
+      let waited = 0;
+      const ms = { saliency: 0, layers: 0, gates: 0 };
       if (!still) {
-        // Live: the predictor keeps conv maps while VisualBackProp is asked for, and only then.
-        const p = model.predictor;
-        if (method === 'vbp' && p) {
-          if (sharing !== p) stopSharing();
-          sharing = p;
-          p.captureConvMeans = true;
-          lastVbp = seen;
+        // Live: the predictor keeps the maps asked for, and only while they are asked for.
+        const keepMeans = method === 'vbp' && !!live;
+        const keepChannels = live ? channels : 0;
+        if (keepMeans || keepChannels > 0) {
+          if (sharing !== live) stopSharing();
+          sharing = live!;
+          live!.captureConvMeans = keepMeans;
+          live!.captureChannels = keepChannels;
+          lastAsked = seen;
         } else stopSharing();
       }
-      const cm = method === 'vbp' && !still ? model.predictor?.convMeans() : null;
-      if (cm && sameBytes(cm.frame, newest)) {
-        const { width, height } = net.config.input;
-        saliency = { width, height, values: visualBackPropFromMeans(cm.means, convGeometries(net)), method: 'vbp', shared: true };
-        tS = clock() - t0;
+      if (live) {
+        const cm = live.convMeans();
+        let t = clock();
+        if (method === 'vbp') {
+          if (cm) {
+            const { width, height } = net.config.input;
+            saliency = { width, height, values: visualBackPropFromMeans(cm.means, convGeometries(net)), method: 'vbp', shared: true };
+            from.saliency = 'prediction';
+          } else waiting = true;
+          ms.saliency = clock() - t;
+        }
+        t = clock();
+        if (channels > 0) {
+          if (cm && cm.channels > 0) {
+            layers = featureImagesOf(net, cm.maps, cm.channels, channels);
+            from.layers = 'prediction';
+          } else waiting = true;
+          ms.layers = clock() - t;
+        }
+        t = clock();
+        if (gatesAsked) {
+          gates = live.windowTrace();
+          if (gates) from.gates = 'prediction';
+          else waiting = true;
+          ms.gates = clock() - t;
+        }
       }
-      const t05 = clock();
-      const ownVbp = method === 'vbp' && !saliency;
-      if (ownVbp || channels > 0) {
-        const look = await lookAtFrameAsync(net, newest, frame, { saliency: ownVbp, featureChannels: channels });
+      // Tensor work of the overlay's own: after the predictions, a piece at a time.
+      const ownVbp = method === 'vbp' && !live;
+      const ownLayers = channels > 0 && !live;
+      if (ownVbp || ownLayers) {
+        waited += await predictionsFirst(model.predictor);
+        const t = clock();
+        const look = await lookAtFrameAsync(net, newest, frame, { saliency: ownVbp, featureChannels: ownLayers ? channels : 0 });
         if (look.saliency) saliency = { ...look.saliency, method: 'vbp', shared: false };
         layers = [...look.layers];
         // One forward serves both; its time counts as saliency when saliency was asked for.
-        if (ownVbp) tS = clock() - t05;
-        else tL = clock() - t05;
+        if (ownVbp) {
+          ms.saliency = clock() - t;
+          from.saliency = 'own';
+          if (ownLayers) from.layers = 'saliency';
+        } else {
+          ms.layers = clock() - t;
+          from.layers = 'own';
+        }
       }
-      const t1 = clock();
       if (cam && window) {
+        waited += await predictionsFirst(model.predictor);
+        const t = clock();
         const layer = req.gradcamLayer;
         const map = await gradCamAsync(net, window, frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds, ...(layer !== undefined ? { layer } : {}) });
         saliency = { ...map, method, shared: false };
-        tS = clock() - t1;
+        ms.saliency = clock() - t;
+        from.saliency = 'own';
       }
-      const t2 = clock();
-      const gates = gatesAsked && window ? await gateTraceAsync(net, window, frame, speeds) : null;
-      const t3 = clock();
-      return { saliency, layers, gates, framesSeen, ms: { saliency: tS, layers: tL, gates: t3 - t2, total: t3 - t0 } };
+      if (gatesAsked && !live && window) {
+        waited += await predictionsFirst(model.predictor);
+        const t = clock();
+        gates = await gateTraceAsync(net, window, frame, speeds);
+        ms.gates = clock() - t;
+        from.gates = 'own';
+      }
+      return { saliency, layers, gates, framesSeen, from, waiting, ms: { ...ms, waited, total: clock() - t0 - waited } };
     },
 
     /**

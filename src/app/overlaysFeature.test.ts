@@ -1,9 +1,10 @@
 // What the overlays ask the worker for, given the toggles, and how often: one request at a time
-// per worker until the worker answers (not until the caller gives up), paced by its cost.
+// per worker until the worker answers (not until the caller gives up), paced by its cost; the
+// cost line says where each view came from.
 import { describe, expect, it } from 'vitest';
 import type { OverlayViews } from '../../workers/overlayApi.ts';
 import { hudLayout } from '../hud/layout.ts';
-import { createOverlayPacer, OVERLAY_WORKER_SHARE, overlayColumns, overlayRequest } from './overlaysFeature.ts';
+import { costLine, createOverlayPacer, OVERLAY_WORKER_SHARE, overlayColumns, overlayRequest } from './overlaysFeature.ts';
 
 describe('overlay requests', () => {
   it('asks for nothing when every overlay is off, and only for what is on', () => {
@@ -40,7 +41,7 @@ describe('overlay columns', () => {
 });
 
 describe('overlay pacing', () => {
-  const answer = (total: number): OverlayViews => ({ saliency: null, layers: [], gates: null, framesSeen: 1, ms: { saliency: total, layers: 0, gates: 0, total } });
+  const answer = (total: number): OverlayViews => ({ saliency: null, layers: [], gates: null, framesSeen: 1, from: { saliency: 'own', layers: null, gates: null }, waiting: false, ms: { saliency: total, layers: 0, gates: 0, total, waited: 0 } });
   /** A request the test answers by hand. */
   function pending() {
     let resolve!: (v: OverlayViews | null) => void;
@@ -83,5 +84,20 @@ describe('overlay pacing', () => {
     expect(pacer.canStart(worker)).toBe(false);
     pacer.hurry();
     expect(pacer.canStart(worker)).toBe(true);
+  });
+});
+
+describe('the cost line', () => {
+  const all = { saliency: true, layers: true, gates: true };
+  const views = (from: OverlayViews['from'], waiting = false): OverlayViews => ({
+    saliency: from.saliency ? { width: 2, height: 1, values: new Float32Array(2), method: 'vbp', shared: from.saliency === 'prediction' } : null,
+    layers: [], gates: null, framesSeen: 9, from, waiting, ms: { saliency: 554.2, layers: 0, gates: 4537, total: 5091.2, waited: 3 },
+  });
+  it('says where each view came from, never "layers 0.0 ms" for a forward counted as saliency', () => {
+    expect(costLine(all, views({ saliency: 'own', layers: 'saliency', gates: 'own' }), 'vbp')).toBe('vbp 554.2 ms · layers in vbp\'s forward · gates 4537.0 ms');
+    expect(costLine(all, views({ saliency: 'prediction', layers: 'prediction', gates: 'prediction' }), 'vbp')).toBe('vbp 554.2 ms · layers 0.0 ms · gates 4537.0 ms, reusing the prediction\'s forward');
+    expect(costLine(all, views({ saliency: 'own', layers: 'prediction', gates: 'prediction' }), 'vbp')).toBe('vbp 554.2 ms · layers 0.0 ms · gates 4537.0 ms (layers, gates: reusing the prediction\'s forward)');
+    expect(costLine({ saliency: true, layers: true, gates: false }, views({ saliency: 'prediction', layers: null, gates: null }, true), 'vbp')).toBe('vbp 554.2 ms · layers waiting for the next prediction (vbp: reusing the prediction\'s forward)');
+    expect(costLine({ saliency: false, layers: false, gates: true }, views({ saliency: null, layers: null, gates: 'own' }), 'gradcam')).toBe('gates 4537.0 ms');
   });
 });

@@ -1,8 +1,9 @@
 // Wires the model overlays: which are on (toggles, keys V / L / K), asking the driving worker for
 // saliency, feature maps and the gate trace of the window it last predicted on, at most
 // OVERLAY_HZ times a second and never two requests at once, paced by their cost (so driving
-// keeps its rate: the request runs between predictions and changes none), and the gradient norms per time step
-// from the training worker while a model trains. Wiring only; the views are src/ui/overlays.
+// keeps its rate: the live views reuse the prediction's own work, anything heavier waits for the
+// predictions, workers/overlayApi.ts, and none changes them), and the gradient norms per time
+// step from the training worker while a model trains. Wiring only; the views are src/ui/overlays.
 
 import type { HudLayout } from '../hud/layout.ts';
 import type { OverlayRequest, OverlayViews, SaliencyMethod, TimeGradSample } from '../../workers/overlayApi.ts';
@@ -41,6 +42,23 @@ export interface OverlaysFeature {
   /** VisualBackProp of a recorded frame by the driving model (loading the newest saved model if none is loaded). */
   saliencyOf(frame: Uint8Array, width: number, height: number): Promise<OverlayViews['saliency']>;
   dispose(): void;
+}
+
+/**
+ * The cost line: each view's worker milliseconds, and where it came from when that is not a
+ * forward of its own (reusing the prediction's work, or the forward VisualBackProp ran).
+ */
+export function costLine(on: Readonly<Record<OverlayKind, boolean>>, v: OverlayViews, method: SaliencyMethod): string {
+  const name: Record<OverlayKind, string> = { saliency: v.saliency?.method ?? method, layers: 'layers', gates: 'gates' };
+  const kinds = (['saliency', 'layers', 'gates'] as const).filter((k) => on[k]);
+  const reused = kinds.filter((k) => v.from[k] === 'prediction');
+  const parts = kinds.map((k) => {
+    if (k === 'layers' && v.from.layers === 'saliency') return `layers in ${name.saliency}'s forward`;
+    if (v.from[k] === null && v.waiting) return `${name[k]} waiting for the next prediction`;
+    return `${name[k]} ${v.ms[k].toFixed(1)} ms`;
+  });
+  const note = reused.length === 0 ? '' : reused.length === kinds.length ? ', reusing the prediction\'s forward' : ` (${reused.map((k) => name[k]).join(', ')}: reusing the prediction's forward)`;
+  return parts.join(' · ') + note;
 }
 
 /** What to ask the worker for, given the toggles; null when nothing is on. */
@@ -130,19 +148,18 @@ export function createOverlaysFeature(host: OverlaysHost): OverlaysFeature {
 
   function show(v: OverlayViews | null): void {
     latest = v;
-    if (on.saliency) panels.showSaliency(v?.saliency ?? null);
-    if (on.layers) panels.showLayers(v?.layers ?? []);
-    if (on.gates) {
+    // A view not in yet (the predictor keeps its maps from the next prediction on) leaves the last one drawn.
+    const keep = (k: OverlayKind): boolean => !!v?.waiting && v.from[k] === null;
+    if (on.saliency && !keep('saliency')) panels.showSaliency(v?.saliency ?? null);
+    if (on.layers && !keep('layers')) panels.showLayers(v?.layers ?? []);
+    if (on.gates && !keep('gates')) {
       const kind = host.autopilot.model ? '' : 'No model loaded: engage the autopilot (M). ';
       const note = v?.gates
         ? `${v.gates.kind.toUpperCase()}, ${v.gates.units} units over ${v.gates.steps} frames (oldest left): thick = mean, thin = units 1-3`
         : v ? 'This model is the single-frame CNN: no recurrent layer.' : `${kind}Waiting for a frame.`;
       panels.showGates(v?.gates ?? null, note);
     }
-    if (v) {
-      const parts = [on.saliency ? `${v.saliency?.method ?? ''} ${v.ms.saliency.toFixed(1)} ms` : '', on.layers ? `layers ${v.ms.layers.toFixed(1)} ms` : '', on.gates ? `gates ${v.ms.gates.toFixed(1)} ms` : ''];
-      panels.setCost(parts.filter(Boolean).join(' · '));
-    }
+    if (v) panels.setCost(costLine(on, v, method));
   }
 
   async function pollDriving(): Promise<void> {

@@ -1,12 +1,15 @@
 // The streaming predictor against the full tfjs model on the same window (1e-5), the naive
 // predictor, warm-up and reset, input checks, and a flat tensor count over 500 predictions.
-// On request it hands out the newest frame's conv channel means: VisualBackProp from them equals
-// the standalone saliency path's (1e-5), and the predictions stay the same bit for bit.
+// On request it hands out the newest frame's conv channel means and first channels: VisualBackProp
+// and the layer views from them equal the standalone saliency path's (1e-5), they stay while the
+// next prediction runs, and the predictions stay the same bit for bit. Its gate trace of the window
+// (from the projections it holds) equals the batch model's (1e-5); busy / idle say when it runs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellKind, ModelKind } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
-import { convGeometries, lookAtFrame, visualBackPropFromMeans } from './saliency.ts';
+import { gateTrace } from './introspect.ts';
+import { convGeometries, featureImagesOf, lookAtFrame, visualBackPropFromMeans } from './saliency.ts';
 import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { syntheticSequence, tinyConfig } from './testKit.ts';
@@ -182,6 +185,95 @@ describe('streaming predictor', () => {
     } finally {
       plain.dispose();
       sharing.dispose();
+      net.dispose();
+    }
+  });
+
+  it.each(['lstm', 'gru', 'rnn'] as CellKind[])('gives the gate trace of its window equal to the batch model\'s (1e-5), its outputs the prediction\'s (%s)', async (cellKind) => {
+    const net = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn_lstm', cell: cellKind, window: 4 } }));
+    randomize(net);
+    const frames = syntheticSequence({ count: 8, ...FRAME }).frames;
+    const fb = FRAME.width * FRAME.height * 3;
+    const p = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      expect(p.windowTrace()).toBeNull();
+      for (let end = 0; end < 7; end++) {
+        const out = await p.predict(frames.slice(end * fb, (end + 1) * fb));
+        const window = new Uint8Array(4 * fb);
+        for (let t = 0; t < 4; t++) {
+          const i = Math.max(0, end - 3 + t);
+          window.set(frames.subarray(i * fb, (i + 1) * fb), t * fb);
+        }
+        const batch = gateTrace(net, window, FRAME);
+        const mine = p.windowTrace()!;
+        expect([mine.kind, mine.steps, mine.units]).toEqual([batch.kind, batch.steps, batch.units]);
+        for (const [name, series] of Object.entries(batch.series)) {
+          let d = 0;
+          series.forEach((v, j) => (d = Math.max(d, Math.abs(v - mine.series[name][j]))));
+          expect(d, `${name} at frame ${end}`).toBeLessThan(1e-5);
+        }
+        expect(Math.abs(mine.outputs[0] * NORM.std.steering + NORM.mean.steering - out.steering)).toBeLessThan(1e-6); // the trace keeps float32 series
+        expect(Math.abs(mine.outputs[0] - batch.outputs[0])).toBeLessThan(1e-5);
+      }
+      const cnn = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn' } }));
+      const q = createStreamingPredictor({ net: cnn, normalization: NORM, frame: FRAME });
+      await q.predict(frames.slice(0, fb));
+      expect(q.windowTrace()).toBeNull();
+      q.dispose();
+      cnn.dispose();
+    } finally {
+      p.dispose();
+      net.dispose();
+    }
+  });
+
+  it('keeps the first channels of each conv layer when asked (the layer views, as lookAtFrame\'s), keeps them while the next prediction runs, and says when it is busy', async () => {
+    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
+    randomize(net);
+    const frames = syntheticSequence({ count: 4, ...FRAME }).frames;
+    const fb = FRAME.width * FRAME.height * 3;
+    const frame = (i: number) => frames.slice(i * fb, (i + 1) * fb);
+    const plain = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    const p = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      p.captureChannels = 3;
+      expect(p.captureChannels).toBe(3);
+      expect(p.captureConvMeans).toBe(false);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 4; i++) {
+        const a = await plain.predict(frame(i));
+        const b = await p.predict(frame(i));
+        expect([b.steering, b.speed, b.torque]).toEqual([a.steering, a.speed, a.torque]);
+        const cm = p.convMeans()!;
+        expect(cm.frame).toEqual(frame(i));
+        expect(cm.channels).toBe(3);
+        const mine = featureImagesOf(net, cm.maps, cm.channels, 3);
+        const look = lookAtFrame(net, frame(i), FRAME, { saliency: true, featureChannels: 3 });
+        expect(mine.map((l) => [l.layer, l.channels, l.totalChannels, l.width, l.height])).toEqual(look.layers.map((l) => [l.layer, l.channels, l.totalChannels, l.width, l.height]));
+        mine.forEach((l, k) => l.pixels.forEach((v, j) => expect(Math.abs(v - look.layers[k].pixels[j])).toBeLessThanOrEqual(1)));
+        expect(featureImagesOf(net, cm.maps, cm.channels, 2).map((l) => l.channels)).toEqual([2, 2]);
+        // The means come along: VisualBackProp works from the same capture.
+        expect(visualBackPropFromMeans(cm.means, convGeometries(net)).length).toBe(look.saliency!.values.length);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      // A prediction in flight: busy, the last maps still handed out; idle() resolves after it.
+      expect(p.busy).toBe(false);
+      const kept = p.convMeans();
+      const next = p.predict(frame(0));
+      expect(p.busy).toBe(true);
+      expect(p.convMeans()).toBe(kept);
+      let idle = false;
+      const waited = p.idle().then(() => (idle = true));
+      await next;
+      await waited;
+      expect(idle).toBe(true);
+      expect(p.busy).toBe(false);
+      expect(p.convMeans()!.frame).toEqual(frame(0));
+      p.captureChannels = 0;
+      expect(p.convMeans()).toBeNull();
+    } finally {
+      plain.dispose();
+      p.dispose();
       net.dispose();
     }
   });

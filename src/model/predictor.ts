@@ -11,15 +11,20 @@
 // on a JS copy taken at creation and by refreshWeights(), which the caller must call after the
 // weights change (more training, a load). The net stays the caller's and must outlive it.
 //
-// On request (captureConvMeans, set by the overlay code) the streaming predictor also keeps,
-// for the newest frame, each conv layer's post-activation channel-mean map: all VisualBackProp
-// needs, computed inside the encoding's own tf.tidy and read back with the embedding in one
-// read, so the overlay does not run a second conv forward. Off by default: plain driving pays
-// nothing, and the prediction is the same bit for bit either way.
+// On request (captureConvMeans, captureChannels, set by the overlay code) the streaming
+// predictor also keeps, for the newest frame, each conv layer's post-activation channel-mean map
+// (all VisualBackProp needs) and the first few channels of each conv layer (the layer views),
+// computed inside the encoding's own tf.tidy and read back with the embedding in one read, so the
+// overlays run no second conv forward. What it kept stays until the next capture replaces it (a
+// prediction in flight does not take it away). Off by default: plain driving pays nothing, and
+// the prediction is the same bit for bit either way. windowTrace() gives the recurrent gate trace
+// of the last prediction's window from the projections it already holds (JS, no tensor), and
+// idle() lets overlay work that does need tensors wait until no prediction is running.
 
 import { HEAD_NAMES, type Activation, type CellKind, type HeadValues } from './config.ts';
 import { cellGates, convPlan, featureWidth, usesSpeedResidual } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
+import { traceCell, type GateTrace } from './introspect.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, normalizeSpeeds, type FrameSize, type TargetNormalization } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
@@ -31,12 +36,16 @@ export interface Prediction extends HeadValues {
   readonly ms: { readonly preprocess: number; readonly encode: number; readonly recurrent: number; readonly total: number };
 }
 
-/** Each conv layer's channel-mean map of one frame (VisualBackProp's input). */
+/** Each conv layer's channel-mean map of one frame (VisualBackProp's input) and, if asked, its first channels. */
 export interface ConvMeans {
   /** A copy of the frame (as given to predict) the maps are of. */
   readonly frame: Uint8Array;
   /** Shallowest layer first; each outHeight x outWidth, row-major, the mean over channels of the layer's output. */
   readonly means: readonly Float32Array[];
+  /** Channels kept per layer (0 when captureChannels was 0): `maps[l]` holds min(channels, the layer's filters) maps. */
+  readonly channels: number;
+  /** Shallowest layer first; each the layer's first channels, channel-major (c x outHeight x outWidth), post-activation. */
+  readonly maps: readonly Float32Array[];
 }
 
 export interface Predictor {
@@ -54,8 +63,20 @@ export interface Predictor {
   readonly framesSeen: number;
   /** When true, predict() also keeps the new frame's conv channel means (convMeans()). The naive predictor ignores it. */
   captureConvMeans: boolean;
-  /** The conv channel means of the last predicted frame if it was captured; null otherwise and after reset / refreshWeights. */
+  /** Channels per conv layer predict() also keeps (convMeans().maps); 0 = none. The naive predictor ignores it. */
+  captureChannels: number;
+  /**
+   * The conv maps of the newest frame that had them captured (kept while the next prediction
+   * runs, replaced when it ends); null before, after reset / refreshWeights, and once both capture
+   * settings are off.
+   */
   convMeans(): ConvMeans | null;
+  /** The recurrent gate trace of the last prediction's window (null for the cnn, before a frame, and for the naive predictor). */
+  windowTrace(): GateTrace | null;
+  /** A predict() is running (between its call and its answer's encoding read). */
+  readonly busy: boolean;
+  /** Resolves once no predict() is running (at once when none is). */
+  idle(): Promise<void>;
   dispose(): void;
 }
 
@@ -214,12 +235,18 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   let seen = 0;
   let disposed = false;
   let capture = options.captureConvMeans ?? false;
+  let channels = 0;
   let captured: ConvMeans | null = null;
   const convCount = convPlan(net.config).layers.length;
+  /** The normalised speed input of the newest frame (0 for a model that does not read it). */
+  let lastSpeed = 0;
+  /** Predictions running, and who waits for none to be. */
+  let running = 0;
+  let waiting: (() => void)[] = [];
 
-  /** The embedding of one frame and, if asked, its conv channel means: one tidy, one read. */
-  async function encode(x: tf.Tensor4D, withMeans: boolean): Promise<{ emb: Float32Array; means: Float32Array[] | null }> {
-    if (!withMeans) {
+  /** The embedding of one frame and, if asked, its conv channel means and first `channels` maps: one tidy, one read. */
+  async function encode(x: tf.Tensor4D, withMeans: boolean, channels: number): Promise<{ emb: Float32Array; means: Float32Array[] | null; maps: Float32Array[] }> {
+    if (!withMeans && channels === 0) {
       let embT: tf.Tensor2D;
       try {
         embT = tf.tidy(() => net.encoder.apply(x, { training: false }) as tf.Tensor2D);
@@ -227,7 +254,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
         x.dispose();
       }
       try {
-        return { emb: (await embT.data()) as Float32Array, means: null };
+        return { emb: (await embT.data()) as Float32Array, means: null, maps: [] };
       } finally {
         embT.dispose();
       }
@@ -235,16 +262,22 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     // The same layers the Sequential applies, one by one (the same kernels: the same numbers).
     let allT: tf.Tensor1D;
     let sizes: number[] = [];
+    let mapSizes: number[] = [];
     try {
       allT = tf.tidy(() => {
         let y: tf.Tensor = x;
         const meanT: tf.Tensor[] = [];
+        const mapT: tf.Tensor[] = [];
         net.encoder.layers.forEach((l, i) => {
           y = l.apply(y, { training: false }) as tf.Tensor;
-          if (i < convCount) meanT.push(tf.reshape(tf.mean(y, 3), [-1]));
+          if (i >= convCount) return;
+          meanT.push(tf.reshape(tf.mean(y, 3), [-1]));
+          // Channel-major for drawing: [c, h, w] of the first `channels` channels.
+          if (channels > 0) mapT.push(tf.reshape(tf.transpose(tf.slice(y, [0, 0, 0, 0], [1, -1, -1, Math.min(channels, y.shape[3]!)]), [0, 3, 1, 2]), [-1]));
         });
         sizes = meanT.map((t) => t.size);
-        return tf.concat([tf.reshape(y, [-1]), ...meanT]) as tf.Tensor1D;
+        mapSizes = mapT.map((t) => t.size);
+        return tf.concat([tf.reshape(y, [-1]), ...meanT, ...mapT]) as tf.Tensor1D;
       });
     } finally {
       x.dispose();
@@ -255,10 +288,34 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     } finally {
       allT.dispose();
     }
-    let o = all.length - sizes.reduce((a, b) => a + b, 0);
+    let o = all.length - [...sizes, ...mapSizes].reduce((a, b) => a + b, 0);
     const emb = all.subarray(0, o);
     const means = sizes.map((n) => all.slice(o, (o += n)));
-    return { emb, means };
+    const maps = mapSizes.map((n) => all.slice(o, (o += n)));
+    return { emb, means, maps };
+  }
+
+  /** The heads' normalised outputs (steering, speed, torque) for recurrent features / an embedding. */
+  function headsOf(features: ArrayLike<number>, speedIn: number): number[] {
+    return HEAD_NAMES.map((name, i) => {
+      const h = heads[i];
+      let f: ArrayLike<number> = features;
+      if (h.hidden) {
+        const a = new Float64Array(h.hidden.units);
+        denseInto(h.hidden, features, a);
+        f = a;
+      }
+      const y = new Float64Array(1);
+      denseInto(h.out, f, y);
+      return y[0] + (name === 'speed' && residualSpeed ? speedIn : 0);
+    });
+  }
+
+  /** The window of the last prediction, oldest first (before T frames the oldest stands in). */
+  function windowSlots(): Float32Array[] {
+    const have = Math.min(seen, T);
+    const oldest = seen - have;
+    return Array.from({ length: T }, (_, t) => ring[Math.max(oldest, seen - T + t) % T]);
   }
 
   function refreshWeights(): void {
@@ -277,12 +334,30 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
 
   return {
     get framesSeen() { return seen; },
+    get busy() { return running > 0; },
     get captureConvMeans() { return capture; },
     set captureConvMeans(on: boolean) {
       capture = on;
-      if (!on) captured = null;
+      if (!capture && channels === 0) captured = null;
+    },
+    get captureChannels() { return channels; },
+    set captureChannels(n: number) {
+      channels = Math.max(0, Math.floor(n));
+      if (!capture && channels === 0) captured = null;
     },
     convMeans: () => captured,
+    windowTrace() {
+      if (!cell || seen === 0) return null;
+      const GU = cell.gates * cell.units;
+      const proj = new Float32Array(T * GU);
+      windowSlots().forEach((x, t) => proj.set(x, t * GU));
+      const series = traceCell(cell.kind, cell.units, cell.recurrentKernel, proj, T);
+      const outputs = Float32Array.from(headsOf(series.hidden.subarray((T - 1) * cell.units), lastSpeed));
+      return { kind: cell.kind, steps: T, units: cell.units, series, outputs };
+    },
+    idle() {
+      return running === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve));
+    },
     reset() {
       seen = 0;
       captured = null;
@@ -296,9 +371,20 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       const t0 = clock();
       const x = framesToTensor(frame, 1, size, net.config.input);
       const t1 = clock();
-      const withMeans = capture;
-      captured = null;
-      const encoded = await encode(x, withMeans);
+      const withMeans = capture || channels > 0;
+      const keep = channels;
+      running++;
+      let encoded: Awaited<ReturnType<typeof encode>>;
+      try {
+        encoded = await encode(x, withMeans, keep);
+      } finally {
+        if (--running === 0) {
+          const w = waiting;
+          waiting = [];
+          // After this prediction's own continuation (a microtask later): its answer goes first.
+          for (const resolve of w) void Promise.resolve().then(resolve);
+        }
+      }
       const means = encoded.means;
       let emb = encoded.emb;
       if (v !== null) {
@@ -306,7 +392,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
         emb.set(encoded.emb);
         emb[emb.length - 1] = v;
       }
-      if (means && capture) captured = { frame: frame.slice(), means };
+      if (means && (capture || channels > 0)) captured = { frame: frame.slice(), means, channels: keep, maps: encoded.maps };
       const t2 = clock();
       const slot = ring[seen % T];
       let features: ArrayLike<number>;
@@ -316,29 +402,14 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
         denseInto({ inputs: cell.inputs, units: slot.length, kernel: cell.kernel, bias: cell.bias, activation: 'linear' }, emb, proj);
         slot.set(proj);
         seen++;
-        const xs: Float32Array[] = [];
-        const have = Math.min(seen, T);
-        const oldest = seen - have;
-        for (let t = 0; t < T; t++) xs.push(ring[Math.max(oldest, seen - T + t) % T]);
-        features = runCellJs(cell, xs);
+        features = runCellJs(cell, windowSlots());
       } else {
         slot.set(emb);
         seen++;
         features = emb;
       }
-      const out = HEAD_NAMES.map((name, i) => {
-        const h = heads[i];
-        let f: ArrayLike<number> = features;
-        if (h.hidden) {
-          const a = new Float64Array(h.hidden.units);
-          denseInto(h.hidden, features, a);
-          f = a;
-        }
-        const y = new Float64Array(1);
-        denseInto(h.out, f, y);
-        const residual = name === 'speed' && residualSpeed ? v! : 0;
-        return (y[0] + residual) * normalization.std[name] + normalization.mean[name];
-      });
+      lastSpeed = v ?? 0;
+      const out = headsOf(features, lastSpeed).map((y, i) => y * normalization.std[HEAD_NAMES[i]] + normalization.mean[HEAD_NAMES[i]]);
       const t3 = clock();
       return {
         steering: out[0], speed: out[1], torque: out[2], warm: seen >= T,
@@ -369,7 +440,11 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
   return {
     get framesSeen() { return seen; },
     captureConvMeans: false,
+    captureChannels: 0,
     convMeans: () => null,
+    windowTrace: () => null,
+    busy: false,
+    idle: () => Promise.resolve(),
     reset() {
       seen = 0;
     },

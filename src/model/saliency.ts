@@ -173,6 +173,22 @@ function* lookPlan(net: SteeringNet, frame: Uint8Array, size: FrameSize, opts: L
   return { saliency, layers };
 }
 
+/**
+ * The layer views from conv maps already read (the streaming predictor's, src/model/predictor.ts
+ * captureChannels): `maps[l]` holds layer l's first `kept` channels, channel-major; `channels` of
+ * them are shown.
+ */
+export function featureImagesOf(net: SteeringNet, maps: readonly Float32Array[], kept: number, channels: number): FeatureMaps[] {
+  const geometry = convGeometries(net);
+  const plan = convPlan(net.config).layers;
+  const convs = convLayers(net);
+  if (maps.length !== geometry.length) throw new ModelError('invalid-input', `layer views need one map set per conv layer (${geometry.length}), got ${maps.length}`);
+  return maps.map((m, i) => {
+    const n = Math.min(kept, plan[i].filters, channels);
+    return featureImage(convs[i].name, m.subarray(0, n * geometry[i].outHeight * geometry[i].outWidth), geometry[i], n, plan[i].filters);
+  });
+}
+
 function featureImage(layer: string, m: Float32Array, g: ConvGeometry, channels: number, totalChannels: number): FeatureMaps {
   const hw = g.outHeight * g.outWidth;
   const pixels = new Uint8Array(channels * hw);

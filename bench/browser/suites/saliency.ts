@@ -12,7 +12,8 @@
 // Frames are real dash frames: the expert on the oval through the real renderer.
 // Params: backends=cpu,wasm,webgl,webgpu; blocks=<n> (interleaved blocks of 5 calls per kind);
 // start=<backend> (the worker's first backend, default wasm: the others are switched to in the
-// same worker); kinds=none,vbp,... (default all).
+// same worker); kinds=none,vbp,... (default all); behind=<n> rounds of a prediction sent right
+// behind each kind of overlay request (default 3 on cpu/webgpu, 8 elsewhere).
 import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
 import { DEFAULT_CONFIG, createSteeringNet, initBackend, type BackendName } from '../../../src/model/index.ts';
 import { convGeometries, visualBackPropFromMeans } from '../../../src/model/saliency.ts';
@@ -81,7 +82,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       const blocks = Number(options.params.blocks) || (quick ? 2 : slow ? 4 : 10);
       const perBlock = options.params.blocks ? 5 : quick ? 3 : 5;
       const t: Record<string, number[]> = { encode: [], vbp_with_predict: [] };
-      for (const k of Object.keys(KINDS)) [t[k], t[`predict.${k}`]] = [[], []];
+      for (const k of Object.keys(KINDS)) [t[k], t[`predict.${k}`], t[`behind.${k}`], t[`behind_worker.${k}`], t[`overlay_first.${k}`]] = [[], [], [], [], []];
       let unshared = 0;
       let i = 0;
       for (let w = 0; w < 8; w++) await api.predict(transferBytes(frameAt(i++)), BENCH_SPEED);
@@ -109,6 +110,29 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
           }
         }
       }
+      // Behind: an overlay request and, right after it (not awaited), the next prediction, as the
+      // app sends them; the prediction's round trip from the page, and whether it came back first.
+      const rounds = Number(options.params.behind ?? (slow ? 3 : 8));
+      for (let r = 0; r < rounds; r++) {
+        for (const k of kindNames) {
+          const frame = frameAt(i++);
+          const t0 = performance.now();
+          let overlayAt = 0;
+          const ov = api.overlayViews(KINDS[k]!, k === 'vbp_own' ? { pixels: frame.slice(), width: FRAME.width, height: FRAME.height } : undefined).then(() => (overlayAt = performance.now()));
+          const p = await api.predict(transferBytes(frame), BENCH_SPEED);
+          const predictAt = performance.now();
+          await ov;
+          t[`behind.${k}`].push(predictAt - t0);
+          t[`behind_worker.${k}`].push(p.ms.total);
+          if (overlayAt && overlayAt < predictAt) t[`overlay_first.${k}`].push(1);
+          else t[`overlay_first.${k}`].push(0);
+        }
+      }
+      for (const k of kindNames) {
+        figures[`predict_behind_overlay_ms.${backend}.${k}`] = figure(t[`behind.${k}`], 'ms');
+        ratios[`predict_behind_overlay_vs_none.${backend}.${k}`] = median(t[`behind.${k}`]) / median(t['behind.none']);
+      }
+      progress(`saliency: ${backend}: a prediction sent right behind an overlay request, round trip (median ms; overlay answered first n/${rounds}): ${kindNames.map((k) => `${k} ${median(t[`behind.${k}`]).toFixed(1)} (${t[`overlay_first.${k}`].reduce((a, b) => a + b, 0)})`).join(', ')}`);
       const alone = t['predict.none'];
       figures[`predict_ms.${backend}.worker_inside`] = figure(alone, 'ms');
       figures[`encode_ms.${backend}.worker_inside`] = figure(t.encode, 'ms');
@@ -127,6 +151,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       progress(`saliency: ${backend}: predict ${median(alone).toFixed(2)} ms, predict keeping maps ${median(t['predict.vbp']).toFixed(2)} ms, predict + vbp ${median(t.vbp_with_predict).toFixed(2)} ms, ${kindNames.map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
     }
   }
+  notes.push('predict_behind_overlay_ms.<backend>.<kind>: the round trip (page to page) of a prediction sent right behind an overlay request of that kind, not waiting for it (as the app does); kind none is the round trip behind an empty request: the prediction alone');
   notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM) with no overlay asked for (kind none); encode_ms: its CNN part; predict_ms.<backend>.keeping_conv_maps: predict() while VisualBackProp is asked for (the predictor also keeps the conv channel means); predict_plus_vbp_ms: that plus the VisualBackProp call from those maps, per frame; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp: from the predictor\'s maps, JS only; vbp_own, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
 
   // VisualBackProp's backward half alone, on real channel-mean sizes of the default encoder.
