@@ -46,6 +46,15 @@ async function trainedApi() {
   return { api, modelId: out.modelId!, frames: seq.frames };
 }
 
+/** A tiny CNN+LSTM (window 3), its streaming predictor, the overlay views and 4 synthetic frames: the live path's parts. */
+function liveRig() {
+  const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
+  const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
+  const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
+  const model = { net, frame: { width: W, height: H }, predictor };
+  return { net, predictor, model, overlays: createOverlayViews(), frames: syntheticSequence({ count: 4, width: W, height: H }).frames };
+}
+
 const pick = (p: PredictResult) => [p.steering, p.speed, p.torque, p.warm];
 
 describe('overlays in the steering worker', () => {
@@ -146,12 +155,7 @@ describe('overlays in the steering worker', () => {
 
   it('has the predictor keep conv maps only while VisualBackProp or the layer views are asked for', async () => {
     await tf.setBackend('cpu');
-    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
-    const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
-    const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
-    const model = { net, frame: { width: W, height: H }, predictor };
-    const overlays = createOverlayViews();
-    const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const { net, predictor, model, overlays, frames } = liveRig();
     const step = async (i: number) => {
       const f = frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
       overlays.observe(f, net);
@@ -186,12 +190,7 @@ describe('overlays in the steering worker', () => {
   }, 60_000);
   it('never read synchronously (webgpu): every view comes back, equal to the synchronous functions\' maps (1e-5), tensors flat', async () => {
     await tf.setBackend('cpu');
-    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
-    const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
-    const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
-    const model = { net, frame: { width: W, height: H }, predictor };
-    const overlays = createOverlayViews();
-    const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const { net, predictor, model, overlays, frames } = liveRig();
     const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
     const step = async (i: number) => {
       overlays.observe(frame(i), net);
@@ -247,12 +246,7 @@ describe('overlays in the steering worker', () => {
 
   it('answers a prediction asked for while overlay work is pending first, waits for a running one, and the live views run no tensor op', async () => {
     await tf.setBackend('cpu');
-    const net = createSteeringNet(tinyConfig({ sequence: { window: 3 } }));
-    const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
-    const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
-    const model = { net, frame: { width: W, height: H }, predictor };
-    const overlays = createOverlayViews();
-    const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+    const { net, predictor, model, overlays, frames } = liveRig();
     const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
     let i = 0;
     /** As workers/steeringApi.ts predict() does. */
