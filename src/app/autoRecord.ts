@@ -65,7 +65,7 @@ export interface AutoRecordPlan {
   /**
    * Where each clip starts: 'standing' (default), from the start line at rest, so the model sees
    * the launch every autopilot lap begins with; 'rolling', once the expert rolls at 10 m/s (as
-   * before 2026-12-06: a model taught so crawled off a standing start).
+   * before 2026-12-05: a model taught so crawled off a standing start).
    */
   start?: 'standing' | 'rolling';
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
