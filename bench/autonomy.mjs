@@ -30,6 +30,8 @@
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip
+//   --continue             with --model: record the expert's clips as usual, then run the --dagger rounds
+//                          from that model instead of training a new one (the player's "Improve" on a saved model)
 //   --throttle torque|speed  which head drives the throttle; --governor on|off
 //   --speed-gains A,B      the speed controller's torque per m/s accelerating, braking (default: the app's)
 //   --name NAME            results file name under bench/results (default autonomy)
@@ -92,6 +94,7 @@ const { values: a } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'no-baseline-drive': { type: 'boolean', default: false },
+    continue: { type: 'boolean', default: false },
   },
 });
 const quick = a.quick;
@@ -214,11 +217,14 @@ try {
   let modelId;
   let cnnModelId = null;
   let lstm = null;
+  let imported = null;
   if (a.model) {
-    const meta = await hook('importModel', readFileSync(a.model).toString('base64'));
-    modelId = meta.id;
-    log(`driving with ${a.model} (${meta.name})`);
-  } else {
+    imported = await hook('importModel', readFileSync(a.model).toString('base64'));
+    modelId = imported.id;
+    log(`${a.continue ? 'continuing from' : 'driving with'} ${a.model} (${imported.name})`);
+  }
+  if (a.continue && !a.model) throw new Error('--continue needs --model');
+  if (!a.model || a.continue) {
   log(`recording ${opts.minutes} min over ${opts.trainTracks.length} tracks x ${opts.themes.length} themes`);
   const rec = await hook('autoRecord', {
     minutes: opts.minutes,
@@ -254,14 +260,19 @@ try {
   const lengthOf = (budget) => (opts.epochs ? `${opts.epochs} epochs` : `${budget} s`);
   const summary = (r) => ({ status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, speedometerRmse: r.speedometerRmse ?? null, examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000 });
 
+  if (imported) {
+    // --continue: the DAgger rounds below start from the imported model's weights.
+    lstm = { modelId: imported.id };
+  } else {
   log(`training the CNN+LSTM for ${lengthOf(opts.budget)}`);
   lstm = await hook('train', trainReq('CNN+LSTM (closed loop)', opts.config, 'bench-lstm', opts.budget));
   results.phases.trainS = lstm.ms / 1000;
   results.figures.cnn_lstm = summary(lstm);
   log('CNN+LSTM', JSON.stringify(results.figures.cnn_lstm));
   saveJson();
+  }
 
-  if (!a['no-baseline']) {
+  if (!a['no-baseline'] && !imported) {
     log(`training the single-frame CNN for ${lengthOf(opts.baselineBudget)}`);
     const cnn = await hook('train', trainReq('CNN (baseline)', { ...opts.config, sequence: { kind: 'cnn' } }, 'bench-cnn', opts.baselineBudget));
     results.figures.cnn = summary(cnn);
@@ -272,7 +283,7 @@ try {
 
   // Sequence vs frame: K seeds of each on the same budget; mean and spread of validation RMSE.
   // The two runs above (the config's own seed) are the first, when both ran on the same budget.
-  if (opts.seeds > 0) {
+  if (opts.seeds > 0 && !imported) {
     const mainCounts = results.figures.cnn && opts.baselineBudget === opts.budget;
     const runs = { cnn_lstm: mainCounts ? [results.figures.cnn_lstm] : [], cnn: mainCounts ? [results.figures.cnn] : [] };
     for (let k = mainCounts ? 1 : 0; k < opts.seeds; k++) {
@@ -384,7 +395,7 @@ try {
   results.figures.clean_laps = all.reduce((x, r) => x + r.cleanLaps, 0);
   results.figures.laps = all.reduce((x, r) => x + r.lapsCompleted, 0);
   results.figures.lap_time_over_expert = mean(all.map((r) => r.lapTimeOverExpert).filter((x) => x !== null));
-  if (results.phases.recordS !== undefined) results.figures.record_plus_train_s = results.phases.recordS + results.phases.trainS;
+  if (results.phases.recordS !== undefined && results.phases.trainS !== undefined) results.figures.record_plus_train_s = results.phases.recordS + results.phases.trainS;
   if (results.sequenceVsFrameLaps) {
     const sum = (rows) => ({
       autonomy_pct: weightedAutonomy(rows),

@@ -24,6 +24,8 @@ export function autonomyReport(results, opts, a) {
     '',
     results.phases.recordS === undefined
       ? `Drove the model ${a.model} (no recording or training in this run); driving ${results.phases.driveS?.toFixed(0)} s.`
+      : results.phases.trainS === undefined
+      ? `Continued from the model ${a.model}: recording ${results.phases.recordS.toFixed(0)} s (the aggregate's first clips); DAgger ${results.phases.daggerS?.toFixed(0) ?? 0} s; driving ${results.phases.driveS?.toFixed(0)} s.`
       : `Recording ${results.phases.recordS.toFixed(0)} s + training ${results.phases.trainS.toFixed(0)} s = ${f.record_plus_train_s.toFixed(0)} s; DAgger ${results.phases.daggerS?.toFixed(0) ?? 0} s; driving ${results.phases.driveS?.toFixed(0)} s.`,
     '',
     '| model | validation RMSE steering / speed (m/s) / torque (x the constant predictor) | epochs | examples/s | wall s |',
