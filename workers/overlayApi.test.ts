@@ -4,7 +4,8 @@
 // time step. The live views come from the predictor's own work (no tensor op here): VisualBackProp
 // and the layer views from the conv maps it keeps once asked for, equal to the standalone ones,
 // and the maps are kept only while asked for. A prediction asked for while overlay work is
-// pending is answered first, and overlay work waits for a prediction that is running. No view
+// pending is answered first, overlay work waits for a prediction that is running, and one asked
+// for while a Grad-CAM runs waits for one piece of it, not the whole map. No view
 // reads a tensor synchronously (on webgpu one dataSync breaks the worker's later async reads), and
 // each equals the synchronous functions.
 import 'fake-indexeddb/auto';
@@ -239,6 +240,70 @@ describe('overlays in the steering worker', () => {
         reads.mockRestore();
       }
     } finally {
+      predictor.dispose();
+      net.dispose();
+    }
+  }, 60_000);
+
+  it('answers a prediction asked for while a Grad-CAM runs after one piece of it, not after the whole map, and the map is unchanged', async () => {
+    await tf.setBackend('cpu');
+    const { net, predictor, model, overlays, frames } = liveRig();
+    const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+    let i = 0;
+    const predict = () => {
+      const f = frame(i++);
+      overlays.observe(f, net);
+      return predictor.predict(f);
+    };
+    const engine = tf.engine();
+    const runKernel = engine.runKernel.bind(engine);
+    let count = 0;
+    let onKernel = (): void => {};
+    const kernels = vi.spyOn(engine, 'runKernel').mockImplementation((...args: Parameters<typeof engine.runKernel>) => {
+      count++;
+      onKernel();
+      return runKernel(...args);
+    });
+    try {
+      for (let k = 0; k < 3; k++) await predict();
+      for (const req of [{ saliency: 'gradcam', gradcamLayer: 0 }, { saliency: 'hirescam' }] as OverlayRequest[]) {
+        // Kernels of one prediction, and of the whole map, each alone.
+        count = 0;
+        await predict();
+        const perPrediction = count;
+        count = 0;
+        const alone = (await overlays.views(model, req))!;
+        const perMap = count;
+        // The same map, with a prediction asked for (a task later, as a worker message comes) once the map's first kernel has run.
+        const order: string[] = [];
+        let asked = -1;
+        let answered = -1;
+        let predicted!: () => void;
+        const prediction = new Promise<void>((resolve) => (predicted = resolve));
+        count = 0;
+        onKernel = () => {
+          onKernel = () => {};
+          setTimeout(() => {
+            asked = count;
+            void predict().then(() => {
+              answered = count;
+              order.push('prediction');
+              predicted();
+            });
+          }, 0);
+        };
+        const v = (await overlays.views(model, req))!;
+        order.push('overlay');
+        await prediction;
+        expect(order, JSON.stringify(req)).toEqual(['prediction', 'overlay']);
+        // What the prediction waited behind: the rest of the map's first piece, a small part of the map.
+        const waitedBehind = answered - asked - perPrediction;
+        expect(waitedBehind, JSON.stringify({ perMap, perPrediction, asked, answered })).toBeLessThan(perMap / 3);
+        expect(Array.from(v.saliency!.values)).toEqual(Array.from(alone.saliency!.values));
+        expect(v.ms.waited).toBeGreaterThan(0);
+      }
+    } finally {
+      kernels.mockRestore();
       predictor.dispose();
       net.dispose();
     }

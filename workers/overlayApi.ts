@@ -14,7 +14,10 @@
 // views that need tensors of their own (Grad-CAM, a still frame from a recorded clip, a predictor
 // that keeps nothing) start only when no prediction is running, a task after the request, and
 // again before each of their pieces (predictionsFirst), so a prediction asked for meanwhile goes
-// first. Nothing here changes the weights, and the predictions are the same with overlays on or
+// first. Grad-CAM is cut into pieces of about one conv layer each (src/model/saliency.ts
+// gradCamAsync), so a prediction that comes while it runs waits for one piece at most; live, it
+// takes the older frames' projections from the predictor (Predictor.windowProjections) and
+// encodes only the newest frame. Nothing here changes the weights, and the predictions are the same with overlays on or
 // off, bit for bit (workers/overlayApi.test.ts).
 //
 // Every read here is asynchronous (the model functions' ...Async twins, src/model/readout.ts):
@@ -263,10 +266,20 @@ export function createOverlayViews(clock: () => number = () => performance.now()
       if (cam && window) {
         waited += await predictionsFirst(model.predictor);
         const t = clock();
+        // Live, with no prediction running the predictor has taken every frame observed: its window's
+        // projections stand for the older frames and the ring's newest frame is the window's newest.
+        const p = model.predictor;
+        const projections = !still && p && watched === net && seen > 0 && p.framesSeen === seen ? p.windowProjections() : null;
+        const frames = projections ? ring[(seen - 1) % T].slice() : window;
         const layer = req.gradcamLayer;
-        const map = await gradCamAsync(net, window, frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds, ...(layer !== undefined ? { layer } : {}) });
+        let paused = 0;
+        const between = async (): Promise<void> => {
+          paused += await predictionsFirst(p);
+        };
+        const map = await gradCamAsync(net, frames, frame, { pooling: method === 'hirescam' ? 'none' : 'mean', speeds: projections ? ringSpeeds(T) : speeds, projections, ...(layer !== undefined ? { layer } : {}) }, between);
         saliency = { ...map, method, shared: false };
-        ms.saliency = clock() - t;
+        waited += paused;
+        ms.saliency = clock() - t - paused;
         from.saliency = 'own';
       }
       if (gatesAsked && !live && window) {

@@ -18,8 +18,9 @@
 // overlays run no second conv forward. What it kept stays until the next capture replaces it (a
 // prediction in flight does not take it away). Off by default: plain driving pays nothing, and
 // the prediction is the same bit for bit either way. windowTrace() gives the recurrent gate trace
-// of the last prediction's window from the projections it already holds (JS, no tensor), and
-// idle() lets overlay work that does need tensors wait until no prediction is running.
+// of the last prediction's window from the projections it already holds (JS, no tensor),
+// windowProjections() hands those projections to Grad-CAM, and idle() lets overlay work that
+// does need tensors wait until no prediction is running.
 
 import { HEAD_NAMES, type HeadValues } from './config.ts';
 import { type CellWeights, type DenseWeights, denseInto, readCell, readDense, runCellJs } from './cellJs.ts';
@@ -74,6 +75,12 @@ export interface Predictor {
   convMeans(): ConvMeans | null;
   /** The recurrent gate trace of the last prediction's window (null for the cnn, before a frame, and for the naive predictor). */
   windowTrace(): GateTrace | null;
+  /**
+   * The recurrent input projections of the last prediction's window (a copy, T x gates*units,
+   * oldest first; Grad-CAM holds the older ones fixed instead of encoding those frames again);
+   * null for the cnn, before a frame, and for the naive predictor.
+   */
+  windowProjections(): Float32Array | null;
   /** A predict() is running (between its call and its answer's encoding read). */
   readonly busy: boolean;
   /** Resolves once no predict() is running (at once when none is). */
@@ -203,6 +210,14 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     return Array.from({ length: T }, (_, t) => ring[Math.max(oldest, seen - T + t) % T]);
   }
 
+  function windowProjections(): Float32Array | null {
+    if (!cell || seen === 0) return null;
+    const GU = cell.gates * cell.units;
+    const proj = new Float32Array(T * GU);
+    windowSlots().forEach((x, t) => proj.set(x, t * GU));
+    return proj;
+  }
+
   function refreshWeights(): void {
     if (net.isDisposed) throw new ModelError('disposed', 'the model behind this predictor was disposed');
     cell = readCell(net);
@@ -231,11 +246,10 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       if (!capture && channels === 0) captured = null;
     },
     convMeans: () => captured,
+    windowProjections,
     windowTrace() {
-      if (!cell || seen === 0) return null;
-      const GU = cell.gates * cell.units;
-      const proj = new Float32Array(T * GU);
-      windowSlots().forEach((x, t) => proj.set(x, t * GU));
+      const proj = windowProjections();
+      if (!cell || !proj) return null;
       const series = traceCell(cell.kind, cell.units, cell.recurrentKernel, proj, T);
       const outputs = Float32Array.from(headsOf(series.hidden.subarray((T - 1) * cell.units), lastSpeed));
       return { kind: cell.kind, steps: T, units: cell.units, series, outputs };
@@ -328,6 +342,7 @@ export function createNaivePredictor(options: PredictorOptions): Predictor {
     captureChannels: 0,
     convMeans: () => null,
     windowTrace: () => null,
+    windowProjections: () => null,
     busy: false,
     idle: () => Promise.resolve(),
     reset() {

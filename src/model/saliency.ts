@@ -8,7 +8,9 @@
 //
 // Ownership: every function takes plain frames and returns typed arrays; its tensors are freed
 // before it returns (tf.tidy; the one tensor it reads is freed by the read plan's runner,
-// src/model/readout.ts). Each has an ...Async twin that never reads synchronously (webgpu). The net is the caller's; nothing here changes its weights.
+// src/model/readout.ts; Grad-CAM holds its pieces' tensors from one piece to the next and frees
+// them in a finally, also when stopped). Each has an ...Async twin that never reads synchronously
+// (webgpu). The net is the caller's; nothing here changes its weights.
 
 import { convPlan } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
@@ -207,6 +209,12 @@ export interface GradCamOptions {
   readonly pooling?: 'mean' | 'none';
   /** The window's normalised measured speeds, for a model that reads the speed (absent: the mean speed). */
   readonly speeds?: ArrayLike<number> | null;
+  /**
+   * The recurrent input projections of the window's frames as the streaming predictor holds them
+   * (Predictor.windowProjections: T x gates*units, oldest first; the last row is not used): the
+   * older frames are not encoded again, and `frames` may hold the newest frame alone.
+   */
+  readonly projections?: Float32Array | null;
 }
 
 /**
@@ -219,46 +227,120 @@ export function gradCam(net: SteeringNet, frames: Uint8Array, size: FrameSize, o
   return runSync(gradCamPlan(net, frames, size, opts));
 }
 
-/** gradCam without a synchronous read (webgpu in a worker). */
-export function gradCamAsync(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions = {}): Promise<SaliencyMap> {
-  return runAsync(gradCamPlan(net, frames, size, opts));
+/**
+ * gradCam without a synchronous read (webgpu in a worker), in pieces: each older frame's encoding,
+ * each conv layer forward, the rest of the model with its gradient, each conv layer back to the
+ * chosen one. Each piece ends in a small read (so it has finished on the device) and `between`,
+ * where other work (a prediction) may go first.
+ */
+export function gradCamAsync(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions = {}, between?: () => Promise<void>): Promise<SaliencyMap> {
+  return runAsync(gradCamPlan(net, frames, size, opts), between);
+}
+
+/** One value of a piece's output, read to know the piece has finished (its value is not used). */
+function pieceEnd(t: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
 }
 
 function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions): ReadPlan<SaliencyMap> {
-  if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const T = net.window;
   const convs = convLayers(net);
-  const k = opts.layer ?? convs.length - 1;
-  if (!(Number.isInteger(k) && k >= 0 && k < convs.length)) throw new ModelError('invalid-input', `Grad-CAM layer must be 0..${convs.length - 1}, got ${k}`);
+  const L = convs.length;
+  const k = opts.layer ?? L - 1;
+  if (!(Number.isInteger(k) && k >= 0 && k < L)) throw new ModelError('invalid-input', `Grad-CAM layer must be 0..${L - 1}, got ${k}`);
+  const bytes = size.width * size.height * 3;
+  const given = frames.length / bytes;
+  const cell = net.cell;
+  const G = cell ? cell.kernel.shape[1]! : 0;
+  const fromPredictor = cell && T > 1 && opts.projections ? opts.projections : null;
+  if (fromPredictor && fromPredictor.length !== T * G) throw new ModelError('invalid-input', `the window's projections must be ${T}x${G}, got ${fromPredictor.length} values`);
+  if (!(given === T || (fromPredictor && given === 1))) throw new ModelError('invalid-input', `Grad-CAM needs ${T} frames of ${size.width}x${size.height} RGB${fromPredictor ? ' or the newest alone' : ''}, got ${frames.length} bytes`);
+  const rest = net.encoder.layers.slice(L);
   const { height, width } = net.config.input;
-  const values = yield tf.tidy(() => {
-    const x = framesToTensor(frames, T, size, net.config.input);
-    const newest = tf.slice(x, [T - 1, 0, 0, 0], [1, -1, -1, -1]);
-    let a: tf.Tensor = newest;
-    for (let l = 0; l <= k; l++) a = convs[l].apply(a, { training: false }) as tf.Tensor;
-    const tail = net.encoder.layers.slice(k + 1);
-    const sp = speedColumn(net, T, opts.speeds);
-    const older = T > 1 && net.cell
-      ? projectInputs(net.cell, withSpeeds(net, encodeFrames(net, tf.slice(x, [0, 0, 0, 0], [T - 1, -1, -1, -1]), false), sp && tf.slice(sp, [0, 0], [T - 1, 1])))
-      : null;
-    const newestSpeed = sp && tf.slice(sp, [T - 1, 0], [1, 1]);
-    const steering = (act: tf.Tensor): tf.Scalar => {
-      let e: tf.Tensor = act;
-      for (const l of tail) e = l.apply(e, { training: false }) as tf.Tensor;
+  const alive = (): void => {
+    if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
+  };
+  // Tensors held from one piece to the next, freed at the end or when the run stops.
+  const held = new Set<tf.Tensor>();
+  const hold = <X extends tf.Tensor>(t: X): X => (held.add(t), t);
+  const drop = (t: tf.Tensor): void => {
+    held.delete(t);
+    t.dispose();
+  };
+  try {
+    alive();
+    const sp = hold(tf.tidy(() => speedColumn(net, T, opts.speeds) ?? tf.zeros([T, 1])));
+    // The older frames' input projections [T-1, G], held fixed: the predictor's, or one encoding a piece.
+    let older: tf.Tensor2D | null = null;
+    if (cell && T > 1) {
+      if (fromPredictor) older = hold(tf.tensor2d(fromPredictor.subarray(0, (T - 1) * G), [T - 1, G]));
+      else {
+        const rows: tf.Tensor2D[] = [];
+        for (let t = 0; t < T - 1; t++) {
+          alive();
+          const row = hold(tf.tidy(() => {
+            const e = encodeFrames(net, framesToTensor(frames.subarray(t * bytes, (t + 1) * bytes), 1, size, net.config.input), false);
+            return projectInputs(cell, withSpeeds(net, e, net.speedInput ? tf.slice(sp, [t, 0], [1, 1]) as tf.Tensor2D : null));
+          }));
+          rows.push(row);
+          yield pieceEnd(row);
+        }
+        older = hold(tf.concat(rows) as tf.Tensor2D);
+        rows.forEach(drop);
+      }
+    }
+    // The newest frame through the conv layers, a piece each; acts[l] is conv l's input, acts[L] the last output.
+    alive();
+    const acts: tf.Tensor[] = [hold(framesToTensor(frames.subarray((given - 1) * bytes), 1, size, net.config.input))];
+    for (let l = 0; l < L; l++) {
+      alive();
+      acts.push(hold(tf.tidy(() => convs[l].apply(acts[l], { training: false }) as tf.Tensor)));
+      // Only the chosen layer's output and the inputs of the layers after it are needed later.
+      if (l <= k) drop(acts[l]);
+      yield pieceEnd(acts[l + 1]);
+    }
+    // The rest of the encoder, the cell over the window and the heads, with the steering's gradient at the last conv output.
+    alive();
+    const newestSpeed = net.speedInput ? hold(tf.slice(sp, [T - 1, 0], [1, 1]) as tf.Tensor2D) : null;
+    const steering = (z: tf.Tensor): tf.Scalar => {
+      let e: tf.Tensor = z;
+      for (const l of rest) e = l.apply(e, { training: false }) as tf.Tensor;
       let features = withSpeeds(net, e as tf.Tensor2D, newestSpeed);
-      if (net.cell) {
-        const cell = net.cell;
+      if (cell) {
         const pNew = projectInputs(cell, features);
         features = runCell(cell, T, (t) => (t === T - 1 ? pNew : tf.slice(older!, [t, 0], [1, -1])));
       }
       return tf.reshape(tf.slice(applyHeads(net, features), [0, 0], [1, 1]), []) as tf.Scalar;
     };
-    const { value, grad } = tf.valueAndGrad(steering)(a);
-    // The sign of the decision stays on the device: no read before the map's.
-    const g = tf.mul(grad, tf.where(tf.less(value, 0), tf.scalar(-1), tf.scalar(1)));
-    const weighted = opts.pooling === 'none' ? tf.mul(g, a) : tf.mul(tf.mean(g, [1, 2], true), a);
-    const cam = tf.relu(tf.sum(weighted, 3, true)) as tf.Tensor4D;
-    return tf.image.resizeBilinear(cam, [height, width], true).reshape([-1]);
-  });
-  return { width, height, values: normalise(Float32Array.from(values)) };
+    const [value, gLast] = tf.tidy(() => {
+      const { value, grad } = tf.valueAndGrad(steering)(acts[L]);
+      return [value, grad];
+    });
+    hold(value);
+    let g: tf.Tensor = hold(gLast);
+    if (L - 1 > k) drop(acts[L]);
+    yield pieceEnd(g);
+    // Back through the conv layers after the chosen one, a piece each.
+    for (let l = L - 1; l > k; l--) {
+      alive();
+      const dy = g;
+      const x = acts[l];
+      g = hold(tf.tidy(() => tf.grad((z: tf.Tensor) => convs[l].apply(z, { training: false }) as tf.Tensor)(x, dy)));
+      drop(dy);
+      if (l - 1 > k) drop(x);
+      yield pieceEnd(g);
+    }
+    alive();
+    const a = acts[k + 1];
+    const values = yield tf.tidy(() => {
+      // The sign of the decision stays on the device: no read before the map's.
+      const gs = tf.mul(g, tf.where(tf.less(value, 0), tf.scalar(-1), tf.scalar(1)));
+      const weighted = opts.pooling === 'none' ? tf.mul(gs, a) : tf.mul(tf.mean(gs, [1, 2], true), a);
+      const cam = tf.relu(tf.sum(weighted, 3, true)) as tf.Tensor4D;
+      return tf.image.resizeBilinear(cam, [height, width], true).reshape([-1]);
+    });
+    return { width, height, values: normalise(Float32Array.from(values)) };
+  } finally {
+    for (const t of held) t.dispose();
+  }
 }

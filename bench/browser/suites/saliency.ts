@@ -13,7 +13,8 @@
 // Params: backends=cpu,wasm,webgl,webgpu; blocks=<n> (interleaved blocks of 5 calls per kind);
 // start=<backend> (the worker's first backend, default wasm: the others are switched to in the
 // same worker); kinds=none,vbp,... (default all); behind=<n> rounds of a prediction sent right
-// behind each kind of overlay request (default 3 on cpu/webgpu, 8 elsewhere).
+// behind each kind of overlay request (default 3 on cpu/webgpu, 8 elsewhere), and as many of one
+// sent while a Grad-CAM / HiResCAM is under way (40% into its median time).
 import { startSteeringWorker, transferBytes } from '../../../src/app/steeringClient.ts';
 import { DEFAULT_CONFIG, createSteeringNet, initBackend, type BackendName } from '../../../src/model/index.ts';
 import { convGeometries, visualBackPropFromMeans } from '../../../src/model/saliency.ts';
@@ -128,6 +129,30 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
           else t[`overlay_first.${k}`].push(0);
         }
       }
+      // Late: the prediction sent while the overlay's own tensor work is under way (after 40% of that
+      // kind's median worker time from the blocks above): how long it waits behind that work.
+      const lateKinds = kindNames.filter((k) => k === 'gradcam' || k === 'hirescam');
+      for (let r = 0; r < rounds; r++) {
+        for (const k of lateKinds) {
+          const frame = frameAt(i++);
+          const delay = 0.4 * median(t[k]);
+          const ov = api.overlayViews(KINDS[k]!);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          let overlayDone = false;
+          void ov.then(() => (overlayDone = true));
+          const t0 = performance.now();
+          const p = await api.predict(transferBytes(frame), BENCH_SPEED);
+          (t[`late.${k}`] ??= []).push(performance.now() - t0);
+          (t[`late_worker.${k}`] ??= []).push(p.ms.total);
+          (t[`late_overlay_first.${k}`] ??= []).push(overlayDone ? 1 : 0);
+          await ov;
+        }
+      }
+      for (const k of lateKinds) {
+        figures[`predict_late_behind_overlay_ms.${backend}.${k}`] = figure(t[`late.${k}`], 'ms');
+        ratios[`predict_late_behind_overlay_vs_alone.${backend}.${k}`] = median(t[`late.${k}`]) / median(t['behind.none']);
+      }
+      if (lateKinds.length > 0) progress(`saliency: ${backend}: a prediction sent 40% into an overlay's own work, round trip (median ms [max]; overlay answered first n/${rounds}): ${lateKinds.map((k) => `${k} ${median(t[`late.${k}`]).toFixed(1)} [${Math.max(...t[`late.${k}`]).toFixed(1)}] (${t[`late_overlay_first.${k}`].reduce((a, b) => a + b, 0)}; worker ${median(t[`late_worker.${k}`]).toFixed(1)})`).join(', ')}`);
       for (const k of kindNames) {
         figures[`predict_behind_overlay_ms.${backend}.${k}`] = figure(t[`behind.${k}`], 'ms');
         ratios[`predict_behind_overlay_vs_none.${backend}.${k}`] = median(t[`behind.${k}`]) / median(t['behind.none']);
@@ -151,6 +176,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       progress(`saliency: ${backend}: predict ${median(alone).toFixed(2)} ms, predict keeping maps ${median(t['predict.vbp']).toFixed(2)} ms, predict + vbp ${median(t.vbp_with_predict).toFixed(2)} ms, ${kindNames.map((k) => `${k} ${median(t[k]).toFixed(2)}`).join(', ')} ms`);
     }
   }
+  notes.push('predict_late_behind_overlay_ms.<backend>.<kind>: (gradcam, hirescam) the round trip of a prediction sent 40% of that kind\'s median worker time after the overlay request, i.e. while its own tensor work runs; against predict_behind_overlay_ms.<backend>.none, the prediction alone');
   notes.push('predict_behind_overlay_ms.<backend>.<kind>: the round trip (page to page) of a prediction sent right behind an overlay request of that kind, not waiting for it (as the app does); kind none is the round trip behind an empty request: the prediction alone');
   notes.push('predict_ms.<backend>.worker_inside: the worker\'s own time for predict() (preprocess + CNN + LSTM) with no overlay asked for (kind none); encode_ms: its CNN part; predict_ms.<backend>.keeping_conv_maps: predict() while VisualBackProp is asked for (the predictor also keeps the conv channel means); predict_plus_vbp_ms: that plus the VisualBackProp call from those maps, per frame; overlay_ms.<backend>.<kind>: the worker\'s own time for that overlay on the frame just predicted (vbp: from the predictor\'s maps, JS only; vbp_own, layers: one conv forward of the newest frame + JS; gradcam, hirescam: conv forward and backward of the newest frame through the recurrent head; gates: encoding the T frames of the window + the cell in JS); overlay_vs_predict = overlay ms / predict ms, medians of interleaved calls');
 
