@@ -44,6 +44,11 @@
 //                          with the best autonomy on that set (fewer interventions on a tie): selection on the
 //                          validation tracks the starter build drives, never on the benchmark's held-out ones
 //   --trace                keep each lap's control-tick trace (tick, s, speed, predicted speed and steering, torque) in the JSON
+//   --overlap              record and train the CNN+LSTM at once (src/app/overlapTraining.ts): training starts once the
+//                          first held-out clip (every 6th) is recorded, later clips join at each epoch; with --epochs N it
+//                          stops after N epochs over every clip, else at --budget s of training (after one such epoch).
+//                          record_plus_train_s is then the wall time from the start of recording to the end of training;
+//                          the CNN+LSTM's validation RMSE is measured after, on every held-out clip (the sequential run's set)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -95,6 +100,7 @@ const { values: a } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'no-baseline-drive': { type: 'boolean', default: false },
     continue: { type: 'boolean', default: false },
+    overlap: { type: 'boolean', default: false },
   },
 });
 const quick = a.quick;
@@ -225,8 +231,7 @@ try {
   }
   if (a.continue && !a.model) throw new Error('--continue needs --model');
   if (!a.model || a.continue) {
-  log(`recording ${opts.minutes} min over ${opts.trainTracks.length} tracks x ${opts.themes.length} themes`);
-  const rec = await hook('autoRecord', {
+  const recPlan = {
     minutes: opts.minutes,
     trackIds: opts.trainTracks,
     themes: opts.themes,
@@ -238,13 +243,23 @@ try {
     ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
     sideCameras: Number(a['side-offset']) > 0 ? { lateralM: Number(a['side-offset']), yawRad: Number(a['side-yaw']) } : undefined,
     seed: 7,
-  });
+  };
+  const overlapped = a.overlap && !imported;
+  let ov = null;
+  if (overlapped) {
+    log(`recording ${opts.minutes} min over ${opts.trainTracks.length} tracks x ${opts.themes.length} themes while training the CNN+LSTM (--overlap, ${opts.epochs ? `${opts.epochs} epochs over every clip` : `${opts.budget} s`})`);
+    ov = await hook('recordAndTrain', recPlan, {
+      name: 'CNN+LSTM (closed loop, overlapped)', config: opts.config, runId: 'bench-lstm',
+      stop: opts.epochs ? { kind: 'epochs', epochs: opts.epochs } : { kind: 'budget', seconds: opts.budget },
+    });
+  } else log(`recording ${opts.minutes} min over ${opts.trainTracks.length} tracks x ${opts.themes.length} themes`);
+  const rec = ov ? { clips: ov.clips, ms: ov.recordMs } : await hook('autoRecord', recPlan);
   const clips = rec.clips;
   results.phases.recordS = rec.ms / 1000;
   results.figures.recorded_frames = clips.reduce((n, c) => n + c.frameCount, 0);
   log(`recorded ${clips.length} clips, ${results.figures.recorded_frames} steps in ${results.phases.recordS.toFixed(1)} s`);
-  // Whole clips held out for validation: every 6th (at least one).
-  const val = clips.filter((_, i) => i % 6 === 5).map((c) => c.id);
+  // Whole clips held out for validation: every 6th (at least one); --overlap held out the same ones as they were recorded.
+  const val = ov ? clips.map((c) => c.id).filter((id) => ov.heldOut.includes(id) || ov.valClipIds.includes(id)) : clips.filter((_, i) => i % 6 === 5).map((c) => c.id);
   const train = clips.map((c) => c.id).filter((id) => !val.includes(id));
   if (train.length === 0) train.push(val.pop());
   const valIds = val.length ? val : [train.pop()];
@@ -263,6 +278,18 @@ try {
   if (imported) {
     // --continue: the DAgger rounds below start from the imported model's weights.
     lstm = { modelId: imported.id };
+  } else if (ov) {
+    if (!ov.outcome?.modelId) throw new Error('the overlapped run saved no model');
+    lstm = { ...ov.outcome, ms: ov.trainEndMs - ov.trainStartMs, examplesPerSecond: ov.examplesPerSecond };
+    results.phases.trainS = lstm.ms / 1000;
+    results.phases.trainStartS = ov.trainStartMs / 1000;
+    results.figures.record_plus_train_s = ov.trainEndMs / 1000;
+    results.figures.overlap = { startedWhileRecording: ov.startedWhileRecording, firstTrainClips: ov.trainClipIds.length, firstValClips: ov.valClipIds.length, runValRmse: ov.outcome.rmse, messages: ov.messages };
+    // The run validated on the held-out clips recorded before it began; measure on all of them, as the sequential run does.
+    const ev = await hook('evaluateModel', lstm.modelId, valIds, train[0]);
+    results.figures.cnn_lstm = { ...summary(lstm), valRmse: ev.rmse, baselineRmse: ev.baselineRmse, speedometerRmse: null };
+    log('CNN+LSTM (overlapped)', JSON.stringify(results.figures.cnn_lstm), JSON.stringify(results.figures.overlap));
+    saveJson();
   } else {
   log(`training the CNN+LSTM for ${lengthOf(opts.budget)}`);
   lstm = await hook('train', trainReq('CNN+LSTM (closed loop)', opts.config, 'bench-lstm', opts.budget));
@@ -395,7 +422,7 @@ try {
   results.figures.clean_laps = all.reduce((x, r) => x + r.cleanLaps, 0);
   results.figures.laps = all.reduce((x, r) => x + r.lapsCompleted, 0);
   results.figures.lap_time_over_expert = mean(all.map((r) => r.lapTimeOverExpert).filter((x) => x !== null));
-  if (results.phases.recordS !== undefined && results.phases.trainS !== undefined) results.figures.record_plus_train_s = results.phases.recordS + results.phases.trainS;
+  if (results.phases.recordS !== undefined && results.phases.trainS !== undefined) results.figures.record_plus_train_s ??= results.phases.recordS + results.phases.trainS;
   if (results.sequenceVsFrameLaps) {
     const sum = (rows) => ({
       autonomy_pct: weightedAutonomy(rows),

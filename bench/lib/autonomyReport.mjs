@@ -26,6 +26,8 @@ export function autonomyReport(results, opts, a) {
       ? `Drove the model ${a.model} (no recording or training in this run); driving ${results.phases.driveS?.toFixed(0)} s.`
       : results.phases.trainS === undefined
       ? `Continued from the model ${a.model}: recording ${results.phases.recordS.toFixed(0)} s (the aggregate's first clips); DAgger ${results.phases.daggerS?.toFixed(0) ?? 0} s; driving ${results.phases.driveS?.toFixed(0)} s.`
+      : results.phases.trainStartS !== undefined
+      ? `Recording ${results.phases.recordS.toFixed(0)} s and training ${results.phases.trainS.toFixed(0)} s overlapped (--overlap: training from ${results.phases.trainStartS.toFixed(0)} s into recording${f.overlap?.startedWhileRecording ? '' : ', which it did not reach before recording ended'}) = ${f.record_plus_train_s.toFixed(0)} s wall from the start of recording to the end of training; DAgger ${results.phases.daggerS?.toFixed(0) ?? 0} s; driving ${results.phases.driveS?.toFixed(0)} s. The CNN+LSTM's validation RMSE below is on every held-out clip, measured after the run (which validated on the ${f.overlap?.firstValClips} held out before it began${f.overlap?.runValRmse ? `: steering ${f.overlap.runValRmse.steering.toFixed(3)}` : ''}).`
       : `Recording ${results.phases.recordS.toFixed(0)} s + training ${results.phases.trainS.toFixed(0)} s = ${f.record_plus_train_s.toFixed(0)} s; DAgger ${results.phases.daggerS?.toFixed(0) ?? 0} s; driving ${results.phases.driveS?.toFixed(0)} s.`,
     '',
     '| model | validation RMSE steering / speed (m/s) / torque (x the constant predictor) | epochs | examples/s | wall s |',

@@ -211,6 +211,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     dashChanged: () => dashCache.invalidate(),
     saliency: (frame, width, height) => overlays.saliencyOf(frame, width, height),
     journal: deleteJournal,
+    trainWhileRecording: (plan, onProgress, signal) => trainingPanel.trainWhileRecording(plan, onProgress, signal),
   });
   const runAutoRecord = libraryFeature.runAutoRecord;
 
@@ -237,7 +238,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     mode: () => modes.mode,
     setMode: (m) => app.setMode(m),
     setBackend: (b) => app.updateSetting('backend', b),
-    runAutoRecord: (plan, _p, _s, learner) => runAutoRecord(plan, undefined, undefined, learner),
+    runAutoRecord,
     onTrained: (_id, check) => firstRun.trained(check),
     journal: deleteJournal,
   });

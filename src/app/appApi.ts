@@ -37,8 +37,8 @@ export interface App {
   readonly training: TrainingController;
   readonly laps: Promise<LapStore | null>;
   readonly ghost: Ghost | null;
-  /** Records with the expert, pausing the game meanwhile (the Library's auto-record). */
-  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult>;
+  /** Records with the expert, pausing the game meanwhile (the Library's auto-record); `onClipStarted`: AutoRecordDeps'. */
+  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner, onClipStarted?: (clipId: string, index: number) => Promise<void>): Promise<AutoRecordResult>;
   updateSetting(key: string, value: number | string | boolean): void;
   /** Renders the dash camera for a world (its exact tick), shared by recorder, autopilot and PiP. */
   dashFrameOf(world: World): Uint8Array | null;

@@ -104,6 +104,8 @@ export interface AutoRecordDeps {
   sliceMs?: number;
   /** DAgger: the model steers, the expert labels (see the header). */
   learner?: Learner;
+  /** Awaited when a clip's recording starts, with its segment's index (overlapTraining.ts tags some 'val' before they complete). */
+  onClipStarted?(clipId: string, index: number): Promise<void>;
 }
 
 /** A car this far off the centreline for this long is put back on the road. */
@@ -159,6 +161,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
       now: deps.now,
       teacherPace: pace,
     });
+    await deps.onClipStarted?.(rec.clipId, i);
     let recorded = 0;
     let lostTicks = 0;
     const learner = deps.learner;

@@ -9,7 +9,7 @@ import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import type { DashPip } from '../ui/dashPip.ts';
 import { type AutoRecordRequest, createLibraryPanel, type LibraryPanel, type LibraryPanelOptions, sideCameraSpecs } from '../ui/library/libraryPanel.ts';
 import type { Shell } from '../ui/shell.ts';
-import { autoRecord, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult, type Learner } from './autoRecord.ts';
+import { autoRecord, type AutoRecordDeps, type AutoRecordPlan, type AutoRecordProgress, type AutoRecordResult, type Learner } from './autoRecord.ts';
 import { createLibraryCommands, type LibraryCommandLayer } from './libraryCommands.ts';
 import type { Session } from './session.ts';
 import type { DeleteJournal } from './undoableDelete.ts';
@@ -29,12 +29,14 @@ export interface LibraryFeatureHost {
   saliency?: LibraryPanelOptions['saliency'];
   /** Where pending deletions are written down, so a tab closed within the undo window still deletes. */
   journal?: DeleteJournal | null;
+  /** Records and trains at once (the form's "Train while recording"; trainingFeature.ts): resolves when recording ends. */
+  trainWhileRecording?(plan: AutoRecordPlan, onProgress: (p: AutoRecordProgress) => void, signal: AbortSignal): Promise<AutoRecordResult>;
 }
 
 export interface LibraryFeature {
   /** Records with the expert, pausing the game meanwhile. */
-  /** With a learner: a DAgger rollout (the model steers, the expert labels). */
-  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult>;
+  /** With a learner: a DAgger rollout (the model steers, the expert labels). `onClipStarted`: AutoRecordDeps'. */
+  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner, onClipStarted?: AutoRecordDeps['onClipStarted']): Promise<AutoRecordResult>;
   readonly autoRecording: boolean;
   /** Re-reads the clip list (after anything recorded or deleted clips). */
   refresh(): void;
@@ -71,7 +73,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
   let abort: AbortController | null = null;
   let commands: LibraryCommandLayer | null = null;
 
-  async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner): Promise<AutoRecordResult> {
+  async function runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner, onClipStarted?: AutoRecordDeps['onClipStarted']): Promise<AutoRecordResult> {
     const st = await store;
     const r = host.renderer();
     if (!st || !r) throw new Error('recording needs storage and the 3D view');
@@ -100,6 +102,7 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
         onProgress: (p) => onProgress?.(p),
         ...(signal ? { signal } : {}),
         ...(learner ? { learner } : {}),
+        ...(onClipStarted ? { onClipStarted } : {}),
       });
     } finally {
       if (d.width !== before.width || d.height !== before.height) r.setDashSize(before.width, before.height);
@@ -137,7 +140,11 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
       onAutoRecord: async (req) => {
         abort = new AbortController();
         try {
-          const r = await runAutoRecord(planOf(req, session.track.id), (p) => library?.setAutoRecordProgress(p), abort.signal);
+          const plan = planOf(req, session.track.id);
+          const progress = (p: AutoRecordProgress): void => library?.setAutoRecordProgress(p);
+          const r = req.trainWhileRecording && host.trainWhileRecording
+            ? await host.trainWhileRecording(plan, progress, abort.signal)
+            : await runAutoRecord(plan, progress, abort.signal);
           const frames = r.clips.reduce((n, c) => n + c.frameCount, 0);
           if (r.error) shell.notify(r.error.message, 'error');
           else shell.notify(`${r.cancelled ? 'Cancelled: kept' : 'Recorded'} ${r.clips.length} clip${r.clips.length === 1 ? '' : 's'}, ${frames} frames.`, 'ok');

@@ -15,6 +15,7 @@ import { autonomyPct } from '../scoring/rules.ts';
 import type { App } from './app.ts';
 import { startSteeringWorker } from './steeringClient.ts';
 import type { AutoRecordPlan } from './autoRecord.ts';
+import { overlapDepsOf, type OverlapStop, recordAndTrain } from './overlapTraining.ts';
 import { improveRound } from './improve.ts';
 import type { DriverKind } from './session.ts';
 import { CENTER_CAMERA, NUMERIC_LABEL_FIELDS } from '../data/index.ts';
@@ -52,6 +53,20 @@ export interface TestHook {
   setTrack(id: string): void;
   /** Auto-records with the expert (defaults: 10 s on the current track, day, 200x66 at 20 Hz). */
   autoRecord(plan?: Partial<AutoRecordPlan> & { sideCameras?: { lateralM: number; yawRad: number } }): Promise<{ clips: ClipMeta[]; ms: number }>;
+  /**
+   * Auto-records and trains at once (overlapTraining.ts): training starts once a held-out clip and
+   * a training clip are recorded, later clips join at each epoch, every 6th clip is held out;
+   * stopped by `stop`. Times are ms from the start of recording.
+   */
+  recordAndTrain(plan: Partial<AutoRecordPlan> & { sideCameras?: { lateralM: number; yawRad: number } }, train: Partial<TrainRequest> & { stop: OverlapStop }): Promise<{
+    clips: ClipMeta[]; outcome: TrainOutcome | null; examplesPerSecond: number; recordMs: number; trainStartMs: number | null; trainEndMs: number;
+    startedWhileRecording: boolean; trainClipIds: string[]; valClipIds: string[]; heldOut: string[]; messages: string[];
+  }>;
+  /**
+   * A saved model's validation RMSE on clips, and the constant predictor's: what a fine-tune from it
+   * measures before its first step (TrainOutcome.before), in a one-epoch run on `trainClipId` whose model is discarded.
+   */
+  evaluateModel(modelId: string, valClipIds: string[], trainClipId: string): Promise<{ rmse: { steering: number; speed: number; torque: number }; baselineRmse: { steering: number; speed: number; torque: number } }>;
   clips(): Promise<ClipMeta[]>;
   /** SHA-256 of a clip's frames (every camera) and numeric labels, to compare round trips. */
   clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
@@ -153,6 +168,25 @@ export function installTestHook(app: App): TestHook {
       ghost: app.ghost ? { label: app.ghost.label, ticksIntoLap: app.ghost.world.tick - app.ghost.lapStart } : null,
     };
   };
+  /** A hook's auto-record plan: its overrides over 10 s on the current track, day, 200x66 at 20 Hz. */
+  const planOf = (plan: Partial<AutoRecordPlan> & { sideCameras?: { lateralM: number; yawRad: number } }): AutoRecordPlan => {
+    const { sideCameras: side, ...rest } = plan;
+    return {
+      minutes: 10 / 60,
+      trackIds: [app.session.track.id],
+      themes: ['day'],
+      steerNoise: 0.05,
+      weaveRate: 0.1,
+      cameras: side
+        ? [CENTER_CAMERA, { id: 'left', lateralM: side.lateralM as Meters, yawRad: side.yawRad as Radians }, { id: 'right', lateralM: -side.lateralM as Meters, yawRad: -side.yawRad as Radians }]
+        : [CENTER_CAMERA],
+      rateHz: 20,
+      frameWidth: 200,
+      frameHeight: 66,
+      seed: 1,
+      ...rest,
+    };
+  };
   const hook: TestHook = {
     state,
     pause: (p) => app.loop.setPaused(p),
@@ -168,24 +202,42 @@ export function installTestHook(app: App): TestHook {
     setTrack: (id) => app.setTrack(id),
     async autoRecord(plan = {}) {
       const t0 = performance.now();
-      const side = plan.sideCameras;
-      const r = await app.runAutoRecord({
-        minutes: 10 / 60,
-        trackIds: [app.session.track.id],
-        themes: ['day'],
-        steerNoise: 0.05,
-        weaveRate: 0.1,
-        cameras: side
-          ? [CENTER_CAMERA, { id: 'left', lateralM: side.lateralM as Meters, yawRad: side.yawRad as Radians }, { id: 'right', lateralM: -side.lateralM as Meters, yawRad: -side.yawRad as Radians }]
-          : [CENTER_CAMERA],
-        rateHz: 20,
-        frameWidth: 200,
-        frameHeight: 66,
-        seed: 1,
-        ...plan,
-      });
+      const r = await app.runAutoRecord(planOf(plan));
       if (r.error) throw r.error;
       return { clips: r.clips, ms: performance.now() - t0 };
+    },
+    async recordAndTrain(plan, { stop, ...req }) {
+      let rate = 0;
+      const messages: string[] = [];
+      const off = app.training.onEvent((e) => {
+        if (e.kind === 'step') rate = e.examplesPerSecond;
+        if (e.kind === 'preparing') messages.push(e.message);
+      });
+      // As train() does: the game stands still (auto-record pauses it too, and gives back this state).
+      const wasPaused = app.loop.paused;
+      app.loop.setPaused(true);
+      try {
+        const r = await recordAndTrain(overlapDepsOf(app, {
+          plan: planOf(plan),
+          request: { name: 'test model', config: {}, runId: `test-${Date.now()}`, ...req },
+          train: (t) => app.training.train(t),
+          onNote: (t) => messages.push(t),
+        }), stop);
+        if (r.record.error) throw r.record.error;
+        return {
+          clips: r.record.clips, outcome: r.outcome, examplesPerSecond: rate, recordMs: r.recordEndMs, trainStartMs: r.trainStartMs, trainEndMs: r.trainEndMs,
+          startedWhileRecording: r.startedWhileRecording, trainClipIds: [...r.trainClipIds], valClipIds: [...r.valClipIds], heldOut: [...r.heldOut], messages,
+        };
+      } finally {
+        off();
+        app.loop.setPaused(wasPaused);
+      }
+    },
+    async evaluateModel(modelId, valClipIds, trainClipId) {
+      const out = await app.training.train({ name: 'evaluation', config: { training: { epochs: 1 } }, fromModelId: modelId, trainClipIds: [trainClipId], valClipIds, runId: `eval-${Date.now()}` });
+      if (out.modelId) await app.training.deleteModel(out.modelId);
+      if (!out.before) throw new Error('the evaluation run measured nothing before training');
+      return out.before;
     },
     async clips() {
       const st = await app.store;

@@ -1,6 +1,7 @@
 // The Training panel's wiring: clips from the store, configs checked by the model layer's
 // validator, runs on the training worker, models driven by the autopilot, backend choices
-// passed on to both workers.
+// passed on to both workers. Training while auto-record records (overlapTraining.ts) runs a
+// Quick train through the panel, so its progress and the clips joining it show there.
 
 import type { ClipStore, SettingsStore } from '../data/index.ts';
 import { DEFAULT_CONFIG, parseModelConfig } from '../model/config.ts';
@@ -10,7 +11,10 @@ import type { TrainedCheck } from '../ui/guide.ts';
 import { steeringVerdict } from '../ui/training/format.ts';
 import { createTrainingPanel, type TrainingPanel } from '../ui/training/trainingPanel.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
-import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
+import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult, Learner } from './autoRecord.ts';
+import { overlapDepsOf, recordAndTrain } from './overlapTraining.ts';
+import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
+import { fineTuneRequestConfig, QUICK_BUDGET_S } from '../ui/training/quickTrain.ts';
 import type { AutopilotController } from './autopilotController.ts';
 import { improveRound, nextDaggerRound } from './improve.ts';
 import { createModelCommands, type ModelCommands } from './modelCommands.ts';
@@ -37,8 +41,8 @@ export interface TrainingFeatureHost {
   onTrained?(modelId: string, check: TrainedCheck): void;
   /** Where the starter model zip is (default: the shipped one); Quick train fine-tunes it. */
   starterUrl?: string;
-  /** Auto-record (the library's), here for DAgger rollouts with a learner. */
-  runAutoRecord(plan: AutoRecordPlan, onProgress: undefined, signal: undefined, learner: Learner): Promise<AutoRecordResult>;
+  /** Auto-record (the library's), here for DAgger rollouts with a learner and for training while recording. */
+  runAutoRecord(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal, learner?: Learner, onClipStarted?: (clipId: string, index: number) => Promise<void>): Promise<AutoRecordResult>;
   /** Where pending deletions are written down, so a tab closed within the undo window still deletes. */
   journal?: DeleteJournal | null;
 }
@@ -46,6 +50,12 @@ export interface TrainingFeatureHost {
 export interface TrainingFeature extends TrainingPanel {
   /** Every change to the saved models goes through here (modelCommands.ts). */
   readonly models: ModelCommands;
+  /**
+   * Records `plan` and trains at once (overlapTraining.ts): a Quick train (the starter fine-tuned,
+   * its time budget) starts on the first clips and shows in the panel. Resolves when the recording
+   * ends; the run goes on and ends as the panel shows.
+   */
+  trainWhileRecording(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult>;
 }
 
 /** Fine-tuning budget of one Improve round from the panel, s. */
@@ -81,6 +91,8 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
   });
   // Deletions a closed tab left within their undo window (hidden before the panel's first list).
   void models.finishOrphans();
+  /** Runs started by trainWhileRecording, by runId: the outcome goes back to it (settled: a stop by its rule is a budget's). */
+  const following = new Map<string, { resolve(o: TrainOutcome): void; reject(e: unknown): void; settle(o: TrainOutcome): TrainOutcome }>();
   const panel = createTrainingPanel({
     container: shell.panelBody('training'),
     deps: {
@@ -94,7 +106,17 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
         }
       },
       startTraining: async (req) => {
-        const out = await training.train(req);
+        const follow = following.get(req.runId);
+        let out: TrainOutcome;
+        try {
+          out = follow ? follow.settle(await training.train(req as TrainRequest)) : await training.train(req as TrainRequest);
+        } catch (e) {
+          follow?.reject(e);
+          throw e;
+        } finally {
+          following.delete(req.runId);
+        }
+        follow?.resolve(out);
         if (out.modelId) {
           host.onTrained?.(out.modelId, {
             verdict: steeringVerdict(out.rmse?.steering, out.baselineRmse?.steering),
@@ -187,11 +209,69 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
   });
   shown = panel;
   training.onEvent((e) => panel.onEvent(e));
+
+  async function trainWhileRecording(plan: AutoRecordPlan, onProgress?: (p: AutoRecordProgress) => void, signal?: AbortSignal): Promise<AutoRecordResult> {
+    if (training.running) throw new Error('a model is already training: wait for it, or auto-record without training');
+    // Quick train's base and request (quickTrain.ts): the starter fine-tuned, else the default network.
+    let base: { id: string; config: unknown } | null = null;
+    try {
+      base = await starterBase();
+      starterId = base.id;
+    } catch (e) {
+      shell.notify(`The starter model could not be used (${(e as Error).message}): training starts the default network from random weights.`, 'warn');
+    }
+    const config = base && typeof base.config === 'object' && base.config !== null ? fineTuneRequestConfig(base.config as Record<string, unknown>) : structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
+    const now = Date.now();
+    let recorded: (r: AutoRecordResult) => void = () => {};
+    let failed: (e: unknown) => void = () => {};
+    const recording = new Promise<AutoRecordResult>((res, rej) => {
+      recorded = res;
+      failed = rej;
+    });
+    const deps = overlapDepsOf({ runAutoRecord: host.runAutoRecord, store, training }, {
+      plan,
+      request: { name: `Quick (while recording) ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`, config, runId: `run-${now}`, ...(base ? { fromModelId: base.id } : {}) },
+      // The panel runs it (startTraining above), so the player sees it; the outcome comes back here.
+      train: (req) => new Promise<TrainOutcome>((resolve, reject) => {
+        following.set(req.runId, { resolve, reject, settle: (o) => (stoppedByRule() && o.status === 'cancelled' ? { ...o, status: 'budget' } : o) });
+        if (!panel.runRequest(req, base ? 'the starter model' : undefined)) {
+          following.delete(req.runId);
+          reject(new Error('a model is already training'));
+        }
+      }),
+      ...(onProgress ? { onProgress } : {}),
+      ...(signal ? { signal } : {}),
+      onNote: (t) => shell.notify(t, 'info'),
+    });
+    let ruleStopped = false;
+    const stoppedByRule = (): boolean => ruleStopped;
+    const record = deps.record;
+    void recordAndTrain({
+      ...deps,
+      record: (onClipStarted) => {
+        const r = record(onClipStarted);
+        r.then(recorded, failed);
+        return r;
+      },
+      cancelTraining: () => {
+        ruleStopped = true;
+        return deps.cancelTraining();
+      },
+    }, { kind: 'budget', seconds: QUICK_BUDGET_S }).catch((e: unknown) => {
+      failed(e);
+      shell.notify(`Training while recording failed: ${(e as Error).message}`, 'error');
+    });
+    void shown?.refresh();
+    return recording;
+  }
+
   return {
+    trainWhileRecording,
     models,
     refresh: () => panel.refresh(),
     onEvent: (e) => panel.onEvent(e),
     setBackend: (info) => panel.setBackend(info),
+    runRequest: (req, baseName) => panel.runRequest(req, baseName),
     dispose() {
       void models.flush();
       panel.dispose();

@@ -40,6 +40,11 @@ export interface AutoRecordRequest {
   readonly rateHz: number;
   /** Seeds the expert's noise and manoeuvres and the random tracks, so a request replays exactly. */
   readonly seed: number;
+  /**
+   * Train while recording (src/app/overlapTraining.ts): Quick train starts once the first clips
+   * are in (every 6th clip held out), later clips join it at each epoch. Absent: record only.
+   */
+  readonly trainWhileRecording?: boolean;
 }
 
 export const AUTO_LIMITS = {
@@ -149,6 +154,8 @@ export interface AutoRecordFormValues {
   readonly frameSize: string;
   readonly rateHz: string;
   readonly seed: string;
+  /** Absent: false (a form without the box). */
+  readonly trainWhileRecording?: boolean;
 }
 
 export type AutoRecordParse =
@@ -184,6 +191,7 @@ export function parseAutoRecordForm(v: AutoRecordFormValues, options: AutoRecord
     frameHeight: h,
     rateHz: num(v.rateHz),
     seed: num(v.seed),
+    ...(v.trainWhileRecording ? { trainWhileRecording: true } : {}),
   };
   const problems = autoRecordProblems(request, options);
   return problems.length === 0 ? { ok: true, request } : { ok: false, problems };

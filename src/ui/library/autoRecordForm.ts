@@ -96,6 +96,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
   const rate = el('select', { 'data-testid': 'autorecord-rate', 'aria-label': 'Frames per second' });
   for (const r of RATE_CHOICES) rate.append(el('option', { value: r, selected: r === 20 }, `${r} Hz`));
   const seed = numberInput('autorecord-seed', 'Seed', opts.seed, L.seed, 1);
+  const train = el('input', { type: 'checkbox', 'data-testid': 'autorecord-train' });
 
   const estimate = el('p', { class: 'ds-muted lib-estimate', 'data-testid': 'autorecord-estimate' });
   const problems = el('ul', { class: 'lib-problems', 'data-testid': 'autorecord-problems' });
@@ -120,6 +121,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
     ),
     field('Frames', size, 'at', rate),
     field('Seed', seed, el('span', { class: 'ds-muted' }, 'same seed, same recording')),
+    field('Train', el('label', { class: 'lib-check' }, train, 'while recording'), el('span', { class: 'ds-muted' }, 'Quick train starts on the first clips (every 6th held out) and takes in each new clip at its next epoch')),
   );
 
   const bar = el('div');
@@ -156,6 +158,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
       frameSize: size.value,
       rateHz: rate.value,
       seed: seed.value,
+      trainWhileRecording: train.checked,
     };
   }
 

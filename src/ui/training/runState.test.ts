@@ -24,6 +24,15 @@ describe('run state', () => {
     expect([s.epoch, s.epochs, s.batch, s.examplesPerSecond, s.etaSeconds]).toEqual([1, 4, 4, 250, 30]);
   });
 
+  it('news while the run runs (clips joining at an epoch) stays among the notices, not in the status line the next step clears', () => {
+    let s = startRun({ runId: 'r', name: 'n', resume: false });
+    s = applyEvent(s, step(0, 1));
+    s = applyEvent(s, { kind: 'preparing', message: 'Epoch 2: 3 new clips join the training' });
+    s = applyEvent(s, step(1, 0));
+    expect(s.notices).toEqual([{ text: 'Epoch 2: 3 new clips join the training', kind: 'info' }]);
+    expect(s.message).toBeNull();
+  });
+
   it('the first backend event says where it started, later ones are switch warnings', () => {
     let s = startRun({ runId: 'r', name: 'n', resume: false });
     s = applyEvent(s, { kind: 'backend', backend: 'webgpu', reason: 'training on webgpu' });

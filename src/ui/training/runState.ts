@@ -64,7 +64,11 @@ export function applyEvent(s: RunState, e: TrainEventLike): RunState {
   if (!isActive(s)) return s;
   switch (e.kind) {
     case 'preparing':
-      return { ...s, message: e.message };
+      // Once steps run, the status line is the progress: news from a running run (clips that
+      // join a run trained while recording, at an epoch's start) stays among the notices.
+      return s.phase === 'running' || s.phase === 'paused'
+        ? { ...s, notices: [...s.notices, { text: e.message, kind: 'info' as const }].slice(-6) }
+        : { ...s, message: e.message };
     case 'backend': {
       const first = s.notices.length === 0;
       const notice: RunNotice = { text: e.reason, kind: first ? 'info' : 'warn' };

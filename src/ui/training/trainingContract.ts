@@ -81,6 +81,8 @@ export interface TrainRequestLike {
   fromModelId?: string;
   /** Stop (and save the best epoch) after this many seconds (Quick train). */
   budgetSeconds?: number;
+  /** Clips created since then (ms since epoch) join at each epoch (training while recording). */
+  followClipsSince?: number;
 }
 
 /** workers/steeringApi.ts TrainOutcome. */

@@ -75,6 +75,11 @@ export interface TrainingPanel {
   onEvent(e: TrainEventLike): void;
   /** The worker's backend now (after init, calibrate, a forced switch). */
   setBackend(info: BackendInfo): void;
+  /**
+   * Runs a request built elsewhere (training while auto-record records) as the panel's own run:
+   * progress, messages and outcome show here. False if a run is already active (nothing starts).
+   */
+  runRequest(req: TrainRequestLike, baseName?: string): boolean;
   dispose(): void;
 }
 
@@ -365,6 +370,11 @@ export function createTrainingPanel(opts: TrainingPanelOptions): TrainingPanel {
     },
     setBackend(info) {
       if (!disposed) backendSection.setInfo(info);
+    },
+    runRequest(req, baseName) {
+      if (disposed || isActive(runSection.state) || quickStarting) return false;
+      void runSection.start(req, baseName);
+      return true;
     },
     dispose() {
       if (disposed) return;
