@@ -18,6 +18,7 @@ import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
 import type { Learner } from './autoRecord.ts';
 import { Autopilot, type AutopilotOptions } from './autopilot.ts';
 import { LatencyProbe } from './latencyProbe.ts';
+import { PredictDeadline } from './predictDeadline.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import type { Session } from './session.ts';
 import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
@@ -35,8 +36,6 @@ export interface AutopilotHost {
   backend(): NonNullable<WorkerStatus['backend']> | 'auto';
 }
 
-/** How long a prediction may take before the worker counts as dead, ms. */
-const PREDICT_DEADLINE_MS = 5000;
 /**
  * Real time: how long the main loop holds the step after a control tick for the prediction of
  * that tick's frame, ms. A later answer is applied when it comes; the car drives on the previous
@@ -51,6 +50,8 @@ export class AutopilotController {
   model: { id: string; name: string; window: number; inputWidth: number; inputHeight: number } | null = null;
   /** True while the worker is being (re)started: the car brakes. */
   private workerDown = false;
+  /** How long a prediction may take before the worker counts as dead (follows the answers). */
+  private readonly deadline = new PredictDeadline();
   private inFlight = false;
   /** The prediction in flight (real time): the tick its frame shows, and its answer (settles either way). */
   private pending: { tick: number; answered: boolean; answer: Promise<void> } | null = null;
@@ -125,6 +126,7 @@ export class AutopilotController {
       throw new Error(`"${meta.name}" reads ${wd}x${h} frames, which the ${dash.width}x${dash.height} dash camera cannot give without distorting them. Set the dash camera to a size of the same shape (Settings), or train a model on this camera's clips.`);
     }
     const loaded = await w.api.loadModel(id, dash);
+    this.deadline.loaded();
     this.model = loaded;
     this.autopilot.latest = null;
     this.status = await w.api.status();
@@ -166,9 +168,10 @@ export class AutopilotController {
     probe.sent(tick, performance.now());
     const pending = { tick, answered: false, answer: Promise.resolve() };
     this.pending = pending;
-    pending.answer = w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(copy), carSpeed(world.car)))
+    pending.answer = w.within(this.deadline.ms, w.api.predict(transferBytes(copy), carSpeed(world.car)))
       .then((p: PredictResult) => {
         const back = performance.now();
+        this.deadline.answered(back - sent);
         probe.ready(tick, back, p.ms.total);
         this.autopilot.receive(p, tick, back - sent, this.host.session.world.tick);
         if (this.status) this.status = { ...this.status, backend: p.backend };
@@ -209,7 +212,8 @@ export class AutopilotController {
     const frame = this.host.dashFrame(world);
     if (!frame) return;
     const sent = performance.now();
-    const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice()), carSpeed(world.car)));
+    const p = await w.within(this.deadline.ms, w.api.predict(transferBytes(frame.slice()), carSpeed(world.car)));
+    this.deadline.answered(performance.now() - sent);
     this.autopilot.receive(p, world.tick, performance.now() - sent, world.tick);
   }
 
@@ -343,7 +347,9 @@ export class AutopilotController {
         await w.api.resetPredictor();
       },
       drive: async (frame, speed) => {
-        const p = await w.within(PREDICT_DEADLINE_MS, w.api.predict(transferBytes(frame.slice()), speed));
+        const sent = performance.now();
+        const p = await w.within(this.deadline.ms, w.api.predict(transferBytes(frame.slice()), speed));
+        this.deadline.answered(performance.now() - sent);
         return { steering: p.steering, speed: p.speed };
       },
     };
