@@ -147,7 +147,11 @@ if (!a['no-build']) {
   const b = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', outDir], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(1);
 }
-const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', outDir, '--host', '127.0.0.1', '--port', a.port, '--strictPort'], { cwd: root, stdio: 'ignore' });
+const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', outDir, '--host', '127.0.0.1', '--port', a.port, '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+// npx starts vite as a child: kill the whole group, also when the run fails, or a leftover preview
+// keeps the port (bench/run.mjs does the same).
+const stopServer = () => { try { process.kill(-server.pid); } catch { /* already gone */ } };
+process.on('exit', stopServer);
 const url = `http://127.0.0.1:${a.port}/`;
 for (let i = 0; i < 100; i++) {
   try {
@@ -434,7 +438,7 @@ try {
   }
 } finally {
   await browser.close();
-  server.kill();
+  stopServer();
 }
 
 saveJson();
