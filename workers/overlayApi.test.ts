@@ -53,7 +53,16 @@ function liveRig() {
   const norm = { mean: { steering: 0, speed: 0, torque: 0 }, std: { steering: 1, speed: 1, torque: 1 } };
   const predictor = createStreamingPredictor({ net, normalization: norm, frame: { width: W, height: H } });
   const model = { net, frame: { width: W, height: H }, predictor };
-  return { net, predictor, model, overlays: createOverlayViews(), frames: syntheticSequence({ count: 4, width: W, height: H }).frames };
+  const overlays = createOverlayViews();
+  const frames = syntheticSequence({ count: 4, width: W, height: H }).frames;
+  const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+  /** Frame i (of 4, in turn) as workers/steeringApi.ts predict() takes it: the overlays see it, the predictor predicts. */
+  const predictAt = (i: number) => {
+    const f = frame(i);
+    overlays.observe(f, net);
+    return predictor.predict(f);
+  };
+  return { net, predictor, model, overlays, frames, frame, predictAt };
 }
 
 const pick = (p: PredictResult) => [p.steering, p.speed, p.torque, p.warm];
@@ -156,12 +165,7 @@ describe('overlays in the steering worker', () => {
 
   it('has the predictor keep conv maps only while VisualBackProp or the layer views are asked for', async () => {
     await tf.setBackend('cpu');
-    const { net, predictor, model, overlays, frames } = liveRig();
-    const step = async (i: number) => {
-      const f = frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
-      overlays.observe(f, net);
-      await predictor.predict(f);
-    };
+    const { net, predictor, model, overlays, frames, predictAt: step } = liveRig();
     try {
       await step(0);
       expect(predictor.captureConvMeans).toBe(false);
@@ -191,12 +195,7 @@ describe('overlays in the steering worker', () => {
   }, 60_000);
   it('never read synchronously (webgpu): every view comes back, equal to the synchronous functions\' maps (1e-5), tensors flat', async () => {
     await tf.setBackend('cpu');
-    const { net, predictor, model, overlays, frames } = liveRig();
-    const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
-    const step = async (i: number) => {
-      overlays.observe(frame(i), net);
-      await predictor.predict(frame(i));
-    };
+    const { net, predictor, model, overlays, frames, frame, predictAt: step } = liveRig();
     const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
       expect(a.length).toBe(b.length);
       let d = 0;
@@ -247,14 +246,9 @@ describe('overlays in the steering worker', () => {
 
   it('answers a prediction asked for while a Grad-CAM runs after one piece of it, not after the whole map, and the map is unchanged', async () => {
     await tf.setBackend('cpu');
-    const { net, predictor, model, overlays, frames } = liveRig();
-    const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+    const { net, predictor, model, overlays, predictAt } = liveRig();
     let i = 0;
-    const predict = () => {
-      const f = frame(i++);
-      overlays.observe(f, net);
-      return predictor.predict(f);
-    };
+    const predict = () => predictAt(i++);
     const engine = tf.engine();
     const runKernel = engine.runKernel.bind(engine);
     let count = 0;
@@ -311,15 +305,9 @@ describe('overlays in the steering worker', () => {
 
   it('answers a prediction asked for while overlay work is pending first, waits for a running one, and the live views run no tensor op', async () => {
     await tf.setBackend('cpu');
-    const { net, predictor, model, overlays, frames } = liveRig();
-    const frame = (i: number) => frames.slice((i % 4) * FB, ((i % 4) + 1) * FB);
+    const { net, predictor, model, overlays, frame, predictAt } = liveRig();
     let i = 0;
-    /** As workers/steeringApi.ts predict() does. */
-    const predict = () => {
-      const f = frame(i++);
-      overlays.observe(f, net);
-      return predictor.predict(f);
-    };
+    const predict = () => predictAt(i++);
     const kernels = vi.spyOn(tf.engine(), 'runKernel');
     try {
       for (let k = 0; k < 3; k++) await predict();
