@@ -80,6 +80,11 @@ export function overlapStopDue(p: OverlapProgress, stop: OverlapStop): boolean {
   return stop.kind === 'epochs' ? full >= stop.epochs : full >= 1 && p.trainingS >= stop.seconds;
 }
 
+/** A run's outcome as the player should read it: a cancel by the rule above is its budget's end or its epochs' (a player's cancel stays a cancel). */
+export function settledOutcome(outcome: TrainOutcome, stoppedByRule: boolean, stop: OverlapStop): TrainOutcome {
+  return stoppedByRule && outcome.status === 'cancelled' ? { ...outcome, status: stop.kind === 'budget' ? 'budget' : 'completed' } : outcome;
+}
+
 /** A config (whole or overrides) with the training open-ended: the overlap's rule stops it, not epochs or early stopping. */
 export function openEndedConfig(config: Record<string, unknown>): Record<string, unknown> {
   const training = isRecord(config.training) ? config.training : {};
@@ -192,8 +197,7 @@ export async function recordAndTrain(deps: OverlapDeps, stop: OverlapStop, every
   const trainEndMs = deps.now() - since;
   await ended;
   const r = await recording; // a failed recording fails the whole, after the run it started
-  // Stopped by the rule above, not by the player: a budget, or the epochs asked for.
-  if (stopped && outcome.status === 'cancelled') outcome = { ...outcome, status: stop.kind === 'budget' ? 'budget' : 'completed' };
+  outcome = settledOutcome(outcome, stopped, stop);
   return {
     record: r, outcome, trainStartMs: trainStart - since, recordEndMs: rec.endMs, trainEndMs, startedWhileRecording: whileRecording,
     trainClipIds: split.train, valClipIds: split.val, heldOut,

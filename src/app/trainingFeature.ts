@@ -12,7 +12,7 @@ import { steeringVerdict } from '../ui/training/format.ts';
 import { createTrainingPanel, type TrainingPanel } from '../ui/training/trainingPanel.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { AutoRecordPlan, AutoRecordProgress, AutoRecordResult, Learner } from './autoRecord.ts';
-import { overlapDepsOf, recordAndTrain } from './overlapTraining.ts';
+import { overlapDepsOf, type OverlapStop, recordAndTrain, settledOutcome } from './overlapTraining.ts';
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import { fineTuneRequestConfig, QUICK_BUDGET_S } from '../ui/training/quickTrain.ts';
 import type { AutopilotController } from './autopilotController.ts';
@@ -222,6 +222,7 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
     }
     const config = base && typeof base.config === 'object' && base.config !== null ? fineTuneRequestConfig(base.config as Record<string, unknown>) : structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
     const now = Date.now();
+    const stop: OverlapStop = { kind: 'budget', seconds: QUICK_BUDGET_S };
     let recorded: (r: AutoRecordResult) => void = () => {};
     let failed: (e: unknown) => void = () => {};
     const recording = new Promise<AutoRecordResult>((res, rej) => {
@@ -233,7 +234,7 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
       request: { name: `Quick (while recording) ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`, config, runId: `run-${now}`, ...(base ? { fromModelId: base.id } : {}) },
       // The panel runs it (startTraining above), so the player sees it; the outcome comes back here.
       train: (req) => new Promise<TrainOutcome>((resolve, reject) => {
-        following.set(req.runId, { resolve, reject, settle: (o) => (stoppedByRule() && o.status === 'cancelled' ? { ...o, status: 'budget' } : o) });
+        following.set(req.runId, { resolve, reject, settle: (o) => settledOutcome(o, stoppedByRule(), stop) });
         if (!panel.runRequest(req, base ? 'the starter model' : undefined)) {
           following.delete(req.runId);
           reject(new Error('a model is already training'));
@@ -257,7 +258,7 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
         ruleStopped = true;
         return deps.cancelTraining();
       },
-    }, { kind: 'budget', seconds: QUICK_BUDGET_S }).catch((e: unknown) => {
+    }, stop).catch((e: unknown) => {
       failed(e);
       shell.notify(`Training while recording failed: ${(e as Error).message}`, 'error');
     });
