@@ -2,10 +2,14 @@
 // its mass there and moves with it; Grad-CAM (and HiResCAM) on a model whose embedding weights
 // are zero outside a known patch, or over the left half, follow those weights; the receptive
 // field geometry of the transposed convolution; no tensor kept across many calls. The async
-// twins (no synchronous read, for webgpu) give the same maps.
+// twins (no synchronous read, for webgpu) give the same maps. Grad-CAM in pieces (the older
+// steps of the cell from their state, without a gradient) equals Grad-CAM over the whole window
+// in one gradient, and its longest piece does not grow with the window.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ConvLayerConfig } from './config.ts';
+import type { CellKind, ConvLayerConfig } from './config.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
+import { framesToTensor } from './preprocess.ts';
 import { convGeometries, gradCam, gradCamAsync, lookAtFrame, lookAtFrameAsync, spreadToInput } from './saliency.ts';
 import { initBackend, tf } from './tfSetup.ts';
 import { tinyConfig } from './testKit.ts';
@@ -256,5 +260,110 @@ describe('saliency memory and side effects', () => {
     expect(d).toBeLessThan(1e-5);
     a.dispose();
     b.dispose();
+  });
+});
+
+/**
+ * Grad-CAM as the definition reads, in one gradient through the whole window (forward.ts's
+ * runCell over all T steps, the older frames encoded as a batch): the reference for the pieces.
+ */
+function fullTapeCam(n: SteeringNet, frames: Uint8Array, layer: number, pooling: 'mean' | 'none', speeds: number[] | null): Float32Array {
+  const T = n.window;
+  const convs = n.encoder.layers.slice(0, CONVS.length);
+  const rest = n.encoder.layers.slice(CONVS.length);
+  const values = tf.tidy(() => {
+    const x = framesToTensor(frames, T, SIZE, n.config.input);
+    let a: tf.Tensor = tf.slice(x, [T - 1, 0, 0, 0], [1, -1, -1, -1]);
+    for (let l = 0; l <= layer; l++) a = convs[l].apply(a) as tf.Tensor;
+    const older = encodeFrames(n, tf.slice(x, [0, 0, 0, 0], [T - 1, -1, -1, -1]), false);
+    const steering = (z: tf.Tensor): tf.Scalar => {
+      let y = z;
+      for (const l of [...convs.slice(layer + 1), ...rest]) y = l.apply(y) as tf.Tensor;
+      const proj = projectInputs(n.cell!, withSpeeds(n, tf.concat([older, y as tf.Tensor2D]), speedColumn(n, T, speeds)));
+      const h = runCell(n.cell!, T, (t) => tf.slice(proj, [t, 0], [1, -1]));
+      return tf.reshape(tf.slice(applyHeads(n, h), [0, 0], [1, 1]), []) as tf.Scalar;
+    };
+    const { value, grad } = tf.valueAndGrad(steering)(a);
+    const gs = tf.mul(grad, tf.sign(value));
+    const weighted = pooling === 'none' ? tf.mul(gs, a) : tf.mul(tf.mean(gs, [1, 2], true), a);
+    return tf.image.resizeBilinear(tf.relu(tf.sum(weighted, 3, true)) as tf.Tensor4D, [H, W], true).dataSync();
+  });
+  const max = Math.max(...values);
+  return Float32Array.from(values, (v) => (max > 0 && v > 0 ? v / max : 0));
+}
+
+function recurrentNet(cell: CellKind, window: number, speed: boolean): SteeringNet {
+  const n = createSteeringNet(tinyConfig({ seed: 5, input: { height: H, width: W, speed }, encoder: { layers: CONVS, hidden: [5] }, sequence: { kind: 'cnn_lstm', cell, window, runLength: Math.max(window, 6) } }));
+  tf.tidy(() => netWeights(n).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 90 + i), 0.3))));
+  return n;
+}
+
+function windowOf(seeds: number[]): Uint8Array {
+  const out = new Uint8Array(H * W * 3 * seeds.length);
+  seeds.forEach((s, t) => out.set(randomFrame(s), t * H * W * 3));
+  return out;
+}
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+};
+
+describe('Grad-CAM in pieces', () => {
+  it.each(['lstm', 'gru', 'rnn'] as const)('equals Grad-CAM in one gradient over the whole window (%s; 1e-5), where the older frames change the map', async (cell) => {
+    for (const speed of [false, true]) {
+      const n = recurrentNet(cell, 4, speed);
+      const speeds = speed ? [0.5, -1, 0.25, 1.5] : null;
+      const frames = windowOf([31, 32, 33, 34]);
+      const otherOlder = windowOf([41, 42, 43, 34]);
+      // The predictor's projections of the window (the last row unused), as the live path passes them.
+      const projections = tf.tidy(() => projectInputs(n.cell!, withSpeeds(n, encodeFrames(n, framesToTensor(frames, 4, SIZE, n.config.input), false), speedColumn(n, 4, speeds))).dataSync() as Float32Array);
+      const newest = frames.subarray(3 * H * W * 3);
+      for (const layer of [0, 1]) {
+        for (const pooling of ['mean', 'none'] as const) {
+          const want = fullTapeCam(n, frames, layer, pooling, speeds);
+          expect(Math.max(...want)).toBeCloseTo(1, 5);
+          // The older frames matter here: the same newest frame after other older frames gives another map.
+          expect(maxAbsDiff(fullTapeCam(n, otherOlder, layer, pooling, speeds), want)).toBeGreaterThan(0.01);
+          const opts = { layer, pooling, speeds };
+          expect(maxAbsDiff(gradCam(n, frames, SIZE, opts).values, want)).toBeLessThan(1e-5);
+          expect(maxAbsDiff((await gradCamAsync(n, frames, SIZE, opts)).values, want)).toBeLessThan(1e-5);
+          expect(maxAbsDiff((await gradCamAsync(n, newest, SIZE, { ...opts, projections })).values, want)).toBeLessThan(1e-5);
+        }
+      }
+      n.dispose();
+    }
+  });
+
+  it('its longest piece (kernels run between two reads) does not grow with the window: the older steps run without a gradient', async () => {
+    const run = vi.spyOn(tf.engine(), 'runKernel');
+    try {
+      const longest = async (window: number, live: boolean): Promise<number> => {
+        const n = recurrentNet('lstm', window, false);
+        const seeds = Array.from({ length: window }, (_, t) => 50 + t);
+        const frames = windowOf(seeds);
+        const projections = live ? tf.tidy(() => projectInputs(n.cell!, encodeFrames(n, framesToTensor(frames, window, SIZE, n.config.input), false)).dataSync() as Float32Array) : null;
+        const pieces: number[] = [];
+        let mark = run.mock.calls.length;
+        const between = async (): Promise<void> => {
+          pieces.push(run.mock.calls.length - mark);
+          mark = run.mock.calls.length;
+        };
+        await gradCamAsync(n, live ? frames.subarray((window - 1) * H * W * 3) : frames, SIZE, { layer: 0, projections }, between);
+        pieces.push(run.mock.calls.length - mark);
+        n.dispose();
+        expect(pieces.length).toBeGreaterThan(4);
+        return Math.max(...pieces);
+      };
+      for (const live of [false, true]) {
+        const short = await longest(2, live);
+        expect(short).toBeGreaterThan(0);
+        expect(await longest(12, live)).toBe(short);
+      }
+    } finally {
+      run.mockRestore();
+    }
   });
 });

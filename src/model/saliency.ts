@@ -15,6 +15,7 @@
 import { convPlan } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
+import { traceCell } from './introspect.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
 import { runAsync, runSync, type ReadPlan } from './readout.ts';
@@ -229,9 +230,10 @@ export function gradCam(net: SteeringNet, frames: Uint8Array, size: FrameSize, o
 
 /**
  * gradCam without a synchronous read (webgpu in a worker), in pieces: each older frame's encoding,
- * each conv layer forward, the rest of the model with its gradient, each conv layer back to the
- * chosen one. Each piece ends in a small read (so it has finished on the device) and `between`,
- * where other work (a prediction) may go first.
+ * each conv layer forward (the last one also runs the rest of the encoder), the steering's
+ * gradient at the newest frame's embedding, back through the rest of the encoder, each conv layer
+ * back to the chosen one. Each piece ends in a small read (so it has finished on the device) and
+ * `between`, where other work (a prediction) may go first.
  */
 export function gradCamAsync(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions = {}, between?: () => Promise<void>): Promise<SaliencyMap> {
   return runAsync(gradCamPlan(net, frames, size, opts), between);
@@ -240,6 +242,36 @@ export function gradCamAsync(net: SteeringNet, frames: Uint8Array, size: FrameSi
 /** One value of a piece's output, read to know the piece has finished (its value is not used). */
 function pieceEnd(t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
+}
+
+/** The recurrent state after the older steps of a window: h (and the LSTM's c), [1, units] each. */
+interface CellState {
+  readonly h: tf.Tensor2D;
+  readonly c: tf.Tensor2D | null;
+}
+
+/**
+ * One step of the cell from `state` on input projections x [1, gates*units]; the same equations
+ * as runCell (forward.ts), which starts from zero (saliency.test holds the two together).
+ */
+function stepFrom(cell: NonNullable<SteeringNet['cell']>, x: tf.Tensor2D, state: CellState): tf.Tensor2D {
+  const U = cell.units;
+  const rk = cell.recurrentKernel.read() as tf.Tensor2D;
+  const { h } = state;
+  if (cell.kind === 'lstm') {
+    const [zi, zf, zg, zo] = tf.split(tf.add(x, tf.matMul(h, rk)), 4, 1);
+    const c = tf.add(tf.mul(tf.sigmoid(zf), state.c!), tf.mul(tf.sigmoid(zi), tf.tanh(zg)));
+    return tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
+  }
+  if (cell.kind === 'gru') {
+    const [xz, xr, xh] = tf.split(x, 3, 1);
+    const [rz, rr] = tf.split(tf.matMul(h, tf.slice(rk, [0, 0], [U, 2 * U])), 2, 1);
+    const z = tf.sigmoid(tf.add(xz, rz));
+    const r = tf.sigmoid(tf.add(xr, rr));
+    const hh = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, h) as tf.Tensor2D, tf.slice(rk, [0, 2 * U], [U, U]))));
+    return tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh)) as tf.Tensor2D;
+  }
+  return tf.tanh(tf.add(x, tf.matMul(h, rk))) as tf.Tensor2D;
 }
 
 function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions): ReadPlan<SaliencyMap> {
@@ -256,6 +288,11 @@ function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opt
   if (fromPredictor && fromPredictor.length !== T * G) throw new ModelError('invalid-input', `the window's projections must be ${T}x${G}, got ${fromPredictor.length} values`);
   if (!(given === T || (fromPredictor && given === 1))) throw new ModelError('invalid-input', `Grad-CAM needs ${T} frames of ${size.width}x${size.height} RGB${fromPredictor ? ' or the newest alone' : ''}, got ${frames.length} bytes`);
   const rest = net.encoder.layers.slice(L);
+  const applyRest = (z: tf.Tensor): tf.Tensor2D => {
+    let e = z;
+    for (const l of rest) e = l.apply(e, { training: false }) as tf.Tensor;
+    return e as tf.Tensor2D;
+  };
   const { height, width } = net.config.input;
   const alive = (): void => {
     if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
@@ -270,54 +307,72 @@ function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opt
   try {
     alive();
     const sp = hold(tf.tidy(() => speedColumn(net, T, opts.speeds) ?? tf.zeros([T, 1])));
-    // The older frames' input projections [T-1, G], held fixed: the predictor's, or one encoding a piece.
-    let older: tf.Tensor2D | null = null;
-    if (cell && T > 1) {
-      if (fromPredictor) older = hold(tf.tensor2d(fromPredictor.subarray(0, (T - 1) * G), [T - 1, G]));
+    // The older frames' input projections ((T-1) x G, oldest first), held fixed: the predictor's,
+    // or one encoding a piece, read whole (G values).
+    const olderSteps = cell && T > 1 ? T - 1 : 0;
+    let olderProj: Float32Array | null = null;
+    if (olderSteps > 0) {
+      if (fromPredictor) olderProj = fromPredictor.subarray(0, olderSteps * G);
       else {
-        const rows: tf.Tensor2D[] = [];
-        for (let t = 0; t < T - 1; t++) {
+        olderProj = new Float32Array(olderSteps * G);
+        for (let t = 0; t < olderSteps; t++) {
           alive();
-          const row = hold(tf.tidy(() => {
+          olderProj.set(yield tf.tidy(() => {
             const e = encodeFrames(net, framesToTensor(frames.subarray(t * bytes, (t + 1) * bytes), 1, size, net.config.input), false);
-            return projectInputs(cell, withSpeeds(net, e, net.speedInput ? tf.slice(sp, [t, 0], [1, 1]) as tf.Tensor2D : null));
-          }));
-          rows.push(row);
-          yield pieceEnd(row);
+            return projectInputs(cell!, withSpeeds(net, e, net.speedInput ? tf.slice(sp, [t, 0], [1, 1]) as tf.Tensor2D : null)).reshape([-1]);
+          }), t * G);
         }
-        older = hold(tf.concat(rows) as tf.Tensor2D);
-        rows.forEach(drop);
       }
     }
-    // The newest frame through the conv layers, a piece each; acts[l] is conv l's input, acts[L] the last output.
+    // The newest frame through the conv layers, a piece each; acts[l] is conv l's input, acts[L]
+    // the last output. The first piece also reads the recurrent kernel (for the older steps, in
+    // JS), the last also runs the rest of the encoder (no gradient: the newest frame's embedding).
     alive();
     const acts: tf.Tensor[] = [hold(framesToTensor(frames.subarray((given - 1) * bytes), 1, size, net.config.input))];
+    let recurrentKernel: Float32Array | null = null;
+    let embedding: tf.Tensor2D | null = null;
     for (let l = 0; l < L; l++) {
       alive();
       acts.push(hold(tf.tidy(() => convs[l].apply(acts[l], { training: false }) as tf.Tensor)));
       // Only the chosen layer's output and the inputs of the layers after it are needed later.
       if (l <= k) drop(acts[l]);
-      yield pieceEnd(acts[l + 1]);
+      if (l === L - 1) embedding = hold(tf.tidy(() => applyRest(acts[L])));
+      const out = l === L - 1 ? embedding! : acts[l + 1];
+      if (l === 0 && olderSteps > 0) recurrentKernel = (yield tf.tidy(() => tf.concat([pieceEnd(out), tf.reshape(cell!.recurrentKernel.read(), [-1])]))).slice(1);
+      else yield pieceEnd(out);
     }
-    // The rest of the encoder, the cell over the window and the heads, with the steering's gradient at the last conv output.
+    // The older steps of the cell need no gradient (only the newest frame's projection is
+    // differentiated): their state, from the projections, in JS (introspect.ts traceCell).
+    let state: CellState | null = null;
+    if (olderSteps > 0) {
+      const trace = traceCell(cell!.kind, cell!.units, recurrentKernel!, olderProj!, olderSteps);
+      const last = (v: Float32Array): tf.Tensor2D => hold(tf.tensor2d(v.slice((olderSteps - 1) * cell!.units), [1, cell!.units]));
+      state = { h: last(trace.hidden), c: cell!.kind === 'lstm' ? last(trace.cell) : null };
+    }
+    // The steering's gradient at the newest frame's embedding: its projection, the cell's last
+    // step from that state, the heads.
     alive();
     const newestSpeed = net.speedInput ? hold(tf.slice(sp, [T - 1, 0], [1, 1]) as tf.Tensor2D) : null;
-    const steering = (z: tf.Tensor): tf.Scalar => {
-      let e: tf.Tensor = z;
-      for (const l of rest) e = l.apply(e, { training: false }) as tf.Tensor;
-      let features = withSpeeds(net, e as tf.Tensor2D, newestSpeed);
+    const steering = (e: tf.Tensor2D): tf.Scalar => {
+      let features = withSpeeds(net, e, newestSpeed);
       if (cell) {
-        const pNew = projectInputs(cell, features);
-        features = runCell(cell, T, (t) => (t === T - 1 ? pNew : tf.slice(older!, [t, 0], [1, -1])));
+        const p = projectInputs(cell, features);
+        features = state ? stepFrom(cell, p, state) : runCell(cell, 1, () => p);
       }
       return tf.reshape(tf.slice(applyHeads(net, features), [0, 0], [1, 1]), []) as tf.Scalar;
     };
-    const [value, gLast] = tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad(steering)(acts[L]);
+    const [value, gEmbedding] = tf.tidy(() => {
+      const { value, grad } = tf.valueAndGrad(steering)(embedding!);
       return [value, grad];
     });
     hold(value);
-    let g: tf.Tensor = hold(gLast);
+    hold(gEmbedding);
+    drop(embedding!);
+    yield pieceEnd(gEmbedding);
+    // Back through the rest of the encoder (flatten, dense layers) to the last conv output.
+    alive();
+    let g: tf.Tensor = hold(tf.tidy(() => tf.grad((z: tf.Tensor) => applyRest(z))(acts[L], gEmbedding)));
+    drop(gEmbedding);
     if (L - 1 > k) drop(acts[L]);
     yield pieceEnd(g);
     // Back through the conv layers after the chosen one, a piece each.
