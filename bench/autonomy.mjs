@@ -20,6 +20,7 @@
 //                          the expert labels, the model is fine-tuned on the aggregate for --dagger-epochs 1
 //                          (--dagger-minutes 1.5; --dagger-budget S: a time budget instead, which may end
 //                          before the first epoch on a slow machine and leave the round unvalidated)
+//   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
 //   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
@@ -32,7 +33,7 @@
 //   --model FILE           skip recording and training: drive with this model zip
 //   --continue             with --model: record the expert's clips as usual, then run the --dagger rounds
 //                          from that model instead of training a new one (the player's "Improve" on a saved model)
-//   --throttle torque|speed  which head drives the throttle; --governor on|off
+//   --throttle speed|torque|both  which head drives the throttle (DAgger's rollouts too); --governor on|off
 //   --speed-gains A,B      the speed controller's torque per m/s accelerating, braking (default: the app's)
 //   --name NAME            results file name under bench/results (default autonomy)
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
@@ -72,6 +73,7 @@ const { values: a } = parseArgs({
     'dagger-minutes': { type: 'string', default: '1.5' },
     'dagger-budget': { type: 'string' },
     'dagger-epochs': { type: 'string', default: '1' },
+    'dagger-lr': { type: 'string' },
     seeds: { type: 'string', default: '0' },
     budget: { type: 'string', default: '420' },
     'baseline-budget': { type: 'string' },
@@ -116,6 +118,7 @@ const opts = {
   daggerMinutes: quick ? 0.1 : Number(a['dagger-minutes']),
   daggerBudget: quick ? 5 : a['dagger-budget'] === undefined ? null : Number(a['dagger-budget']),
   daggerEpochs: Number(a['dagger-epochs']),
+  daggerLearningRate: a['dagger-lr'] === undefined ? null : Number(a['dagger-lr']),
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
   baselineBudget: quick ? 5 : Number(a['baseline-budget'] ?? a.budget),
@@ -362,7 +365,8 @@ try {
     log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
     const r = await hook('improve', {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
-      start: a.start,
+      start: a.start, throttle: a.throttle,
+      ...(a['dagger-lr'] === undefined ? {} : { learningRate: Number(a['dagger-lr']) }),
       ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
       ...(opts.daggerBudget === null ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
     });

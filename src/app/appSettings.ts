@@ -15,7 +15,7 @@ export const appSettingsSchema = z.object({
   dashSize: z.enum(DASH_SIZES).catch('200x66'),
   recordRateHz: z.union(RECORD_RATES.map((r) => z.literal(r))).catch(20),
   autopilotTiming: z.enum(['realtime', 'lockstep']).catch('realtime'),
-  throttleSource: z.enum(['torque', 'speed']).catch('speed'),
+  throttleSource: z.enum(['torque', 'speed', 'both']).catch('speed'),
   recordTakeovers: z.boolean().catch(false),
   speedGovernor: z.boolean().catch(false),
   playerName: z.string().trim().min(1).max(40).catch('Player'),
@@ -90,7 +90,7 @@ export const SETTINGS_FORM: readonly SettingSection[] = [
         help: 'Real time: the car never waits for the model. Lockstep: it waits for every prediction (same result on any machine; scored laps).',
         options: [{ value: 'realtime', label: 'Real time' }, { value: 'lockstep', label: 'Lockstep' }],
       },
-      { kind: 'select', key: 'throttleSource', label: 'Throttle from', options: [{ value: 'speed', label: 'Speed head' }, { value: 'torque', label: 'Torque head' }] },
+      { kind: 'select', key: 'throttleSource', label: 'Throttle from', options: [{ value: 'speed', label: 'Speed head' }, { value: 'torque', label: 'Torque head' }, { value: 'both', label: 'Both heads' }] },
       { kind: 'checkbox', key: 'recordTakeovers', label: 'Record my takeovers as training clips' },
       {
         kind: 'checkbox', key: 'speedGovernor', label: 'Speed governor (assist)',

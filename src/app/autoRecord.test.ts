@@ -214,4 +214,25 @@ describe('DAgger rollouts (a learner steers, the expert labels)', () => {
     expect(torques.filter((t) => t > 0.2).length / torques.length).toBeGreaterThan(0.8);
     store.close();
   });
+
+  it('drives a learner\'s rollout by the learner\'s own throttle rule when it has one (the autopilot\'s, as deployed)', async () => {
+    const store = await openClipStore({ name: `dagger-throttle-${Math.random()}`, storage: null });
+    const seen: number[] = [];
+    // The same timid speed head, but a throttle rule that floors the pedal: the car goes fast anyway.
+    const learner = {
+      reset: async () => {},
+      drive: async () => ({ steering: 0, speed: 5, torque: 0.7 }),
+      throttle: (out: { torque?: number }, v: number) => {
+        seen.push(v);
+        return out.torque ?? 0;
+      },
+    };
+    const r = await autoRecord(plan({ minutes: 0.5, trackIds: ['oval'], themes: ['day'], steerNoise: 0, weaveRate: 0 }), {
+      store, render, now: () => 0, prepare: () => {}, onProgress: () => {}, sliceMs: 5, learner,
+    });
+    const l = await store.labels(r.clips[0].id);
+    expect(Math.max(...Array.from(l.speed).slice(l.count / 3))).toBeGreaterThan(10);
+    expect(seen.length).toBeGreaterThan(l.count);
+    store.close();
+  });
 });

@@ -81,7 +81,20 @@ export interface Learner {
    * Steering -1..1 and the predicted speed (m/s, what the speed controller drives toward) for the
    * centre camera's frame of this control tick and the car's measured speed (m/s).
    */
-  drive(frame: Uint8Array, speed: number): Promise<{ steering: number; speed: number }>;
+  drive(frame: Uint8Array, speed: number): Promise<LearnerOutput>;
+  /**
+   * The torque the autopilot would apply for this output at the car's speed (its throttle rule,
+   * e.g. modelTorque in autopilot.ts), so the rollouts visit the states the autopilot does; by
+   * default the speed controller toward the predicted speed.
+   */
+  throttle?(out: LearnerOutput, speed: number): number;
+}
+
+/** A learner's answer for one frame: steering -1..1, predicted speed (m/s), and the torque head where it has one. */
+export interface LearnerOutput {
+  steering: number;
+  speed: number;
+  torque?: number;
 }
 
 export interface AutoRecordProgress {
@@ -166,9 +179,9 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     let lostTicks = 0;
     const learner = deps.learner;
     const cleanLabels = (plan.labels ?? 'clean') === 'clean';
-    // The learner's steering and speed, held between control ticks; the expert's controls for the current state.
-    let modelSteer = 0;
-    let modelSpeed = carSpeed(world.car);
+    // The learner's output, held between control ticks; the expert's controls for the current state.
+    let model: LearnerOutput = { steering: 0, speed: carSpeed(world.car) };
+    const throttle = learner?.throttle?.bind(learner) ?? ((out: LearnerOutput, v: number) => torqueForSpeed(out.speed, v));
     let next: Controls = expert.control(world);
     if (learner) await learner.reset();
     while (recorded < steps && !deps.signal?.aborted && rec.writer.state === 'recording') {
@@ -178,7 +191,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         const lost = learner ? world.offRoad : Math.abs(world.trackPos.lateral) > LOST_LATERAL_M;
         lostTicks = lost ? lostTicks + 1 : 0;
         const reset = lostTicks > (learner ? TICK_HZ / 2 : TICK_HZ);
-        const c: Controls = reset ? { steer: 0, torque: 0, reset: true } : learner ? { steer: modelSteer, torque: torqueForSpeed(modelSpeed, carSpeed(world.car)) } : next;
+        const c: Controls = reset ? { steer: 0, torque: 0, reset: true } : learner ? { steer: model.steering, torque: throttle(model, carSpeed(world.car)) } : next;
         if (reset) {
           lostTicks = 0;
           if (learner) {
@@ -192,7 +205,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         if (world.tick % every === 0) {
           rec.afterTick(world, 'expert', learner ? next : cleanLabels ? expert.cleanControl(world) : undefined);
           recorded++;
-          if (learner) ({ steering: modelSteer, speed: modelSpeed } = await learner.drive(deps.render(world, CENTER_CAMERA), carSpeed(world.car)));
+          if (learner) model = await learner.drive(deps.render(world, CENTER_CAMERA), carSpeed(world.car));
         }
       }
       deps.onFrame?.(world);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAR } from '../sim/car.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { createWorld, stepWorld } from '../sim/world.ts';
-import { Autopilot, DEFAULT_SPEED_GAINS, governedTorque, torqueForSpeed } from './autopilot.ts';
+import { Autopilot, DEFAULT_SPEED_GAINS, governedTorque, modelTorque, torqueForHeads, torqueForSpeed } from './autopilot.ts';
 
 describe('autopilot arbitration', () => {
   it('counts one intervention per takeover and hands back after a quiet spell', () => {
@@ -47,6 +47,35 @@ describe('autopilot arbitration', () => {
     for (let i = 0; i < 60 * 20; i++) w = stepWorld(w, ap.modelControls(w));
     expect(w.car.vx).toBeGreaterThan(13);
     expect(w.car.vx).toBeLessThan(17);
+  });
+
+  it('with both heads, lets the torque head push harder in the speed head\'s direction, never against it', () => {
+    const gains = DEFAULT_SPEED_GAINS;
+    const c = torqueForSpeed(16, 15, gains); // a predicted speed-up of 1 m/s: 0.4
+    expect(torqueForHeads({ speed: 16, torque: 0.9 }, 15, gains)).toBe(0.9); // the pedal the expert would press
+    expect(torqueForHeads({ speed: 16, torque: 0.1 }, 15, gains)).toBeCloseTo(c, 9); // the head asks less: the controller's
+    expect(torqueForHeads({ speed: 16, torque: -0.8 }, 15, gains)).toBeCloseTo(c, 9); // a speed-up never brakes
+    const d = torqueForSpeed(14, 15, gains); // a predicted slow-down: brake
+    expect(torqueForHeads({ speed: 14, torque: -1.5 }, 15, gains)).toBe(-1);
+    expect(torqueForHeads({ speed: 14, torque: 0.9 }, 15, gains)).toBeCloseTo(d, 9); // a slow-down never accelerates harder
+    // modelTorque picks the rule by the throttle source.
+    const out = { steering: 0, speed: 16, torque: 0.9 };
+    expect(modelTorque(out, 15, { throttle: 'speed', speedGains: gains })).toBeCloseTo(c, 9);
+    expect(modelTorque(out, 15, { throttle: 'torque', speedGains: gains })).toBe(0.9);
+    expect(modelTorque(out, 15, { throttle: 'both', speedGains: gains })).toBe(0.9);
+    expect(modelTorque({ speed: 16 }, 15, { throttle: 'both', speedGains: gains })).toBeCloseTo(c, 9); // no torque head: the controller
+  });
+
+  it('with both heads, reaches the predicted speed sooner than the speed controller alone', () => {
+    const run = (throttle: 'speed' | 'both') => {
+      const ap = new Autopilot({ throttle, governor: false });
+      let w = createWorld(resolveTrack('oval'));
+      ap.receive({ steering: 0, speed: 15, torque: 1 }, 0, 1, 0);
+      let i = 0;
+      for (; i < 30 * 60 && w.car.vx < 14.8; i++) w = stepWorld(w, ap.modelControls(w));
+      return i;
+    };
+    expect(run('both')).toBeLessThan(0.8 * run('speed'));
   });
 });
 

@@ -14,8 +14,11 @@ import { TICK_HZ } from '../sim/constants.ts';
 import type { Controls, World } from '../sim/world.ts';
 
 export type TimingMode = 'realtime' | 'lockstep';
-/** Which head drives the throttle: the torque head directly, or the speed head through a speed controller. */
-export type ThrottleSource = 'torque' | 'speed';
+/**
+ * Which head drives the throttle: the torque head directly, the speed head through a speed
+ * controller, or both (the speed controller, pushed further by the torque head; torqueForHeads).
+ */
+export type ThrottleSource = 'torque' | 'speed' | 'both';
 
 export interface ModelOutput {
   steering: number;
@@ -81,6 +84,27 @@ export function torqueForSpeed(target: number, speed: number, gains: SpeedGains 
   return clamp((gap >= 0 ? gains.accelerate : gains.brake) * gap + (target > 0.5 ? 0.15 : 0), -1, 1);
 }
 
+/**
+ * Throttle from both heads: the speed controller's answer toward the predicted speed, pushed
+ * further by the torque head when that asks for more of the same: harder acceleration where the
+ * model predicts a speed-up (the P controller alone gives 0.15 + 0.25 per m/s, less than the
+ * expert's pedal), harder braking where it predicts a slow-down. The torque head never turns a
+ * predicted speed-up into braking or the reverse.
+ */
+export function torqueForHeads(out: Pick<ModelOutput, 'speed' | 'torque'>, speed: number, gains: SpeedGains = DEFAULT_SPEED_GAINS): number {
+  const c = torqueForSpeed(out.speed, speed, gains);
+  const h = clamp(out.torque, -1, 1);
+  return out.speed >= speed ? Math.max(c, h) : Math.min(c, h);
+}
+
+/** The autopilot's throttle for a model output at the car's speed (m/s), by its throttle source (no governor). */
+export function modelTorque(out: Pick<ModelOutput, 'speed'> & { torque?: number }, speed: number, opts: Pick<AutopilotOptions, 'throttle' | 'speedGains'>): number {
+  const t = opts.throttle;
+  if (t === 'speed' || out.torque === undefined) return torqueForSpeed(out.speed, speed, opts.speedGains);
+  if (t === 'torque') return clamp(out.torque, -1, 1);
+  return torqueForHeads({ speed: out.speed, torque: out.torque }, speed, opts.speedGains);
+}
+
 export interface AutopilotStats {
   /** Ticks the autopilot has been engaged (driving or taken over). */
   engagedTicks: number;
@@ -132,7 +156,7 @@ export class Autopilot {
     if (!this.latest) return { steer: 0, torque: -0.3 }; // no prediction yet: hold the car
     const steer = clamp(this.latest.steering, -1, 1);
     const speed = carSpeed(world.car);
-    let torque = this.opts.throttle === 'torque' ? clamp(this.latest.torque, -1, 1) : torqueForSpeed(this.latest.speed, speed, this.opts.speedGains);
+    let torque = modelTorque(this.latest, speed, this.opts);
     if (this.opts.governor) torque = governedTorque(torque, steer, speed, world.params);
     return { steer, torque };
   }

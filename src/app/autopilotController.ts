@@ -16,7 +16,7 @@ import type { World } from '../sim/world.ts';
 import type { ModelMeta } from '../data/index.ts';
 import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
 import type { Learner } from './autoRecord.ts';
-import { Autopilot, type AutopilotOptions } from './autopilot.ts';
+import { Autopilot, modelTorque, type AutopilotOptions } from './autopilot.ts';
 import { LatencyProbe } from './latencyProbe.ts';
 import { PredictDeadline } from './predictDeadline.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
@@ -350,8 +350,9 @@ export class AutopilotController {
         const sent = performance.now();
         const p = await w.within(this.deadline.ms, w.api.predict(transferBytes(frame.slice()), speed));
         this.deadline.answered(performance.now() - sent);
-        return { steering: p.steering, speed: p.speed };
+        return { steering: p.steering, speed: p.speed, torque: p.torque };
       },
+      throttle: (out, speed) => modelTorque(out, speed, this.autopilot.opts),
     };
   }
 

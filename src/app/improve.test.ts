@@ -44,6 +44,24 @@ describe('improveRound', () => {
     expect(r.outcome.modelId).toBe('m2');
   });
 
+  it('fine-tunes at the learning rate asked for, keeping a cosine schedule\'s floor at or below it', async () => {
+    const trains: TrainRequest[] = [];
+    const deps = {
+      learner: async () => ({ reset: async () => {}, drive: async () => ({ steering: 0, speed: 10 }) }),
+      record: async () => ({ clips: [{ id: 'd1' } as ClipMeta], cancelled: false, error: null }),
+      train: async (req: TrainRequest) => {
+        trains.push(req);
+        return { status: 'completed' as const, modelId: 'm2', epochsDone: 1, backend: 'cpu' as const, rmse: null, baselineRmse: null };
+      },
+    };
+    const config = { seed: 1, training: { epochs: 20, learningRate: 1e-3, schedule: { kind: 'cosine', minLearningRate: 5e-4 } } };
+    const base = { model: { id: 'm', name: 'm', config }, round: 1, trackIds: ['3'], themes: ['day'], minutes: 1, trainClipIds: [], valClipIds: ['v'], recording };
+    await improveRound({ ...base, epochs: 1, learningRate: 3e-4 }, deps);
+    await improveRound(base, deps);
+    expect(trains[0].config).toMatchObject({ seed: 1, training: { epochs: 1, learningRate: 3e-4, schedule: { kind: 'cosine', minLearningRate: 3e-4 } } });
+    expect(trains[1].config).toBe(config); // nothing asked: the model's own config
+  });
+
   it('refuses a round with nothing to drive, and a cancelled rollout trains nothing', async () => {
     const deps = {
       learner: async () => ({ reset: async () => {}, drive: async () => ({ steering: 0, speed: 10 }) }),

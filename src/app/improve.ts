@@ -25,6 +25,8 @@ export interface ImproveRequest {
   /** Fine-tuning length: seconds of training, and/or the epochs in the model's config. */
   readonly budgetSeconds?: number;
   readonly epochs?: number;
+  /** The fine-tune's learning rate (the model's config's otherwise); a cosine schedule's floor is kept at or below it. */
+  readonly learningRate?: number;
   readonly seed?: number;
 }
 
@@ -66,7 +68,7 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
   const rollout = rec.learner ?? { interventions: 0, seconds: 0, autonomyPct: 100 };
   say(`DAgger round ${req.round}: autonomy ${rollout.autonomyPct.toFixed(1)}% over ${rollout.seconds.toFixed(0)} s (${rollout.interventions} intervention${rollout.interventions === 1 ? '' : 's'}); retraining on ${rec.clips.length} new clip${rec.clips.length === 1 ? '' : 's'}`);
   const trainClipIds = [...req.trainClipIds, ...rec.clips.map((c) => c.id)];
-  const config = req.epochs === undefined ? req.model.config : withEpochs(req.model.config, req.epochs);
+  const config = withTraining(req.model.config, req.epochs, req.learningRate);
   const outcome = await deps.train({
     name: `${baseName(req.model.name)} + DAgger ${req.round}`,
     config,
@@ -91,8 +93,15 @@ export function nextDaggerRound(name: string): number {
   return Number(DAGGER_SUFFIX.exec(name)?.[1] ?? 0) + 1;
 }
 
-function withEpochs(config: unknown, epochs: number): unknown {
-  if (typeof config !== 'object' || config === null) return config;
+function withTraining(config: unknown, epochs: number | undefined, learningRate: number | undefined): unknown {
+  if ((epochs === undefined && learningRate === undefined) || typeof config !== 'object' || config === null) return config;
   const c = config as { training?: Record<string, unknown> };
-  return { ...c, training: { ...(c.training ?? {}), epochs } };
+  const training: Record<string, unknown> = { ...(c.training ?? {}) };
+  if (epochs !== undefined) training.epochs = epochs;
+  if (learningRate !== undefined) {
+    training.learningRate = learningRate;
+    const schedule = training.schedule as { minLearningRate?: number } | undefined;
+    if (typeof schedule?.minLearningRate === 'number' && schedule.minLearningRate > learningRate) training.schedule = { ...schedule, minLearningRate: learningRate };
+  }
+  return { ...c, training };
 }

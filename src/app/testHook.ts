@@ -22,6 +22,7 @@ import { CENTER_CAMERA, NUMERIC_LABEL_FIELDS } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
 import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts';
 import { REALTIME_WAIT_MS } from './autopilotController.ts';
+import type { ThrottleSource } from './autopilot.ts';
 
 export interface TestState {
   tick: number;
@@ -80,7 +81,7 @@ export interface TestHook {
    * Drives `laps` laps on a track with a model in lockstep, as fast as predictions come (no
    * pacing), then disengages. Returns the laps and the autonomy figures.
    */
-  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: 'torque' | 'speed'; governor?: boolean; trace?: boolean; speedGains?: { accelerate: number; brake: number } }): Promise<{
+  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: ThrottleSource; governor?: boolean; trace?: boolean; speedGains?: { accelerate: number; brake: number } }): Promise<{
     laps: TestState['laps'];
     interventions: number;
     autonomyPct: number;
@@ -99,6 +100,8 @@ export interface TestHook {
   improve(req: {
     modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
     trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number; start?: 'standing' | 'rolling';
+    /** The rollouts' throttle source (the app's setting otherwise). */
+    throttle?: ThrottleSource; learningRate?: number;
   }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;
   /**
    * Engages the autopilot (current model, real time) and returns whether it took the wheel.
@@ -382,12 +385,14 @@ export function installTestHook(app: App): TestHook {
       const t0 = performance.now();
       const model = (await app.training.listModels()).find((m) => m.id === req.modelId);
       if (!model) throw new Error(`no model ${req.modelId}`);
+      if (req.throttle) app.autopilot.autopilot.opts = { ...app.autopilot.autopilot.opts, throttle: req.throttle };
       const r = await improveRound({
         model, round: req.round, trackIds: req.trackIds, themes: req.themes, minutes: req.minutes,
         trainClipIds: req.trainClipIds, valClipIds: req.valClipIds,
         recording: { cameras: [CENTER_CAMERA], rateHz: 20, frameWidth: 200, frameHeight: 66, ...(req.pace !== undefined ? { pace: req.pace } : {}), ...(req.start !== undefined ? { start: req.start } : {}) },
         ...(req.budgetSeconds !== undefined ? { budgetSeconds: req.budgetSeconds } : {}),
         ...(req.epochs !== undefined ? { epochs: req.epochs } : {}),
+        ...(req.learningRate !== undefined ? { learningRate: req.learningRate } : {}),
       }, {
         learner: (id) => app.autopilot.learner(id),
         record: (plan, learner) => app.runAutoRecord(plan, undefined, undefined, learner),
