@@ -27,7 +27,8 @@
 //   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
 //   --pace P               the recording expert's pace (its labels' too; default the app's auto-record pace)
 //   --labels clean|applied  steer/torque labels of the noisy expert's steps: what it means to do there (default), or what it applied
-//   --start standing|rolling  auto-record's clips (DAgger's too) start at rest on the start line (default), or once rolling at 10 m/s
+//   --start standing|rolling|spread  auto-record's clips (DAgger's too) start at rest on the start line (default), once rolling at 10 m/s,
+//                          or spread around the lap (a track's first clip standing; src/app/autoRecord.ts spreadStartS)
 //   --config '{"...": ...}'  overrides of the default model config
 //   --export FILE          also save the CNN+LSTM as a model zip (the starter model script uses this)
 //   --model FILE           skip recording and training: drive with this model zip

@@ -5,7 +5,7 @@ import type { Meters, Radians } from '../core/units.ts';
 import type { World } from '../sim/world.ts';
 import { createExpert } from '../sim/expert.ts';
 import { resolveTrack } from '../sim/tracks.ts';
-import { autoRecord, type AutoRecordPlan, DEMO_PACE } from './autoRecord.ts';
+import { autoRecord, type AutoRecordPlan, DEMO_PACE, spreadStartS } from './autoRecord.ts';
 
 const W = 8;
 const H = 4;
@@ -146,6 +146,40 @@ describe('auto-record start', () => {
   it("'rolling' starts recording once the expert rolls at 10 m/s", async () => {
     const l = await firstSteps('rolling');
     expect(l.speed[0]).toBeGreaterThanOrEqual(10);
+  });
+
+  it("'spread' starts a track's first clip on the grid and its others moving, around the lap, elsewhere for another seed", async () => {
+    const starts = async (seed: number) => {
+      const store = await openClipStore({ name: `spread-${Math.random()}`, storage: null });
+      const first: { s: number; speed: number }[] = [];
+      let fresh = false;
+      const r = await autoRecord(plan({ minutes: 0.2, trackIds: ['kidney'], themes: ['day', 'dusk', 'overcast', 'night'], steerNoise: 0, weaveRate: 0, start: 'spread', seed }), {
+        store, now: () => 0, onProgress: () => {}, sliceMs: 5,
+        prepare: () => {
+          fresh = true;
+        },
+        render: (w, cam) => {
+          if (fresh) first.push({ s: w.trackPos.s, speed: w.car.vx });
+          fresh = false;
+          return render(w, cam);
+        },
+      });
+      const length = resolveTrack('kidney').length;
+      const speeds = await Promise.all(r.clips.map(async (c) => (await store.labels(c.id)).speed[0]));
+      store.close();
+      return { s: first.map((f) => f.s / length), speeds };
+    };
+    const a = await starts(1);
+    expect(a.s).toHaveLength(4);
+    expect(a.speeds[0]).toBeLessThan(0.5); // the launch, on the grid
+    for (const v of a.speeds.slice(1)) expect(v).toBeGreaterThan(8); // after the expert's warm-up
+    // Clips 1-3 start in three different quarters of the lap (the grid is near 1.0).
+    const quarters = a.s.slice(1).map((f) => Math.floor(f * 4) % 4);
+    expect(new Set(quarters).size).toBe(3);
+    const b = await starts(2);
+    for (let j = 1; j < 4; j++) expect(Math.abs(b.s[j] - a.s[j])).toBeGreaterThan(0.05);
+    expect(spreadStartS(1000, 0, 4, 7)).toBeUndefined();
+    expect(spreadStartS(1000, 3, 4, 0)).toBe(750);
   });
 });
 

@@ -65,13 +65,32 @@ export interface AutoRecordPlan {
   /**
    * Where each clip starts: 'standing' (default), from the start line at rest, so the model sees
    * the launch every autopilot lap begins with; 'rolling', once the expert rolls at 10 m/s (as
-   * before 2026-12-05: a model taught so crawled off a standing start).
+   * before 2026-12-05: a model taught so crawled off a standing start); 'spread': a track's first
+   * clip standing, its others spread around the lap (spreadStartS), each once the expert has
+   * driven SPREAD_WARMUP_S from rest there, so a few seconds per clip cover every part of a track
+   * instead of its first 150 m over and over.
    */
-  start?: 'standing' | 'rolling';
+  start?: StartMode;
   /** Seed for the expert's noise: the same plan and seed record the same labels. */
   seed: number;
   /** Clip names start with this (default "Expert"). */
   namePrefix?: string;
+}
+
+export type StartMode = 'standing' | 'rolling' | 'spread';
+
+/** Seconds the expert drives, unrecorded, from rest at a spread clip's start before recording begins. */
+export const SPREAD_WARMUP_S = 5;
+
+/**
+ * Where the j-th of n clips on a track starts with start 'spread' (m along the centre line):
+ * clip 0 on the grid (undefined: createWorld's default), clip j > 0 at (j + u) / n of the lap,
+ * u in [0, 1) drawn from the seed (golden-ratio steps), so each seed covers other places.
+ */
+export function spreadStartS(trackLength: number, j: number, n: number, seed: number): number | undefined {
+  if (j <= 0 || n <= 1) return undefined;
+  const u = (((seed * 0.6180339887498949) % 1) + 1) % 1;
+  return ((trackLength * (j + u)) / n) % trackLength;
 }
 
 /** The model being taught (DAgger): drives from the dash frame; reset at each segment and reset of the car. */
@@ -158,9 +177,13 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     deps.prepare(seg.trackId, seg.theme);
     const pace = plan.pace ?? DEMO_PACE;
     const expert = createExpert(track, { seed: `${plan.seed}:${i}`, pace, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0 });
-    let world = createWorld(track);
-    if ((plan.start ?? 'standing') === 'rolling') {
+    const startMode = plan.start ?? 'standing';
+    const startS = startMode === 'spread' ? spreadStartS(track.length, i % plan.themes.length, plan.themes.length, plan.seed) : undefined;
+    let world = createWorld(track, startS === undefined ? {} : { startS });
+    if (startMode === 'rolling') {
       while (world.car.vx < 10 && world.tick < TICK_HZ * 10) world = stepWorld(world, expert.control(world));
+    } else if (startS !== undefined) {
+      for (let t = 0; t < SPREAD_WARMUP_S * TICK_HZ; t++) world = stepWorld(world, expert.control(world));
     }
     const rec = await startRecording(world, {
       store: deps.store,

@@ -14,7 +14,7 @@ import { curvatureAhead } from '../sim/track.ts';
 import { autonomyPct } from '../scoring/rules.ts';
 import type { App } from './app.ts';
 import { startSteeringWorker } from './steeringClient.ts';
-import type { AutoRecordPlan } from './autoRecord.ts';
+import type { AutoRecordPlan, StartMode } from './autoRecord.ts';
 import { overlapDepsOf, type OverlapStop, recordAndTrain } from './overlapTraining.ts';
 import { improveRound } from './improve.ts';
 import type { DriverKind } from './session.ts';
@@ -99,7 +99,7 @@ export interface TestHook {
    */
   improve(req: {
     modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
-    trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number; start?: 'standing' | 'rolling';
+    trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number; start?: StartMode;
     /** The rollouts' throttle source (the app's setting otherwise). */
     throttle?: ThrottleSource; learningRate?: number;
   }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;

@@ -40,10 +40,15 @@ export const GRID_OFFSET = 15;
 
 export interface WorldOptions {
   params?: CarParams;
+  /**
+   * Where the car rests, as arc length along the centre line (m; default the grid, GRID_OFFSET
+   * before the line). Elsewhere is for recordings that cover the whole lap; lap timing assumes the grid.
+   */
+  startS?: number;
 }
 
 export function createWorld(track: Track, opts: WorldOptions = {}): World {
-  const start = pointAt(track, track.length - GRID_OFFSET);
+  const start = pointAt(track, opts.startS ?? track.length - GRID_OFFSET);
   const car = restingCar(start.x, start.y, start.heading);
   const trackPos = nearestPoint(track, car.x, car.y);
   return {
