@@ -48,16 +48,23 @@ export function projectInputs(cell: CellVariables, embeddings: tf.Tensor2D): tf.
   return tf.add(tf.matMul(embeddings, cell.kernel.read() as tf.Tensor2D), cell.bias.read()) as tf.Tensor2D;
 }
 
+/** A recurrent state to continue from: h (and the LSTM's c), [1, units] each. */
+export interface CellState {
+  readonly h: tf.Tensor2D;
+  readonly c: tf.Tensor2D | null;
+}
+
 /**
- * Runs the cell from a zero state over `steps` steps, xAt(t) giving the input projections
- * [b, gates*units] of step t. Returns the last hidden state [b, units].
+ * Runs the cell from a zero state (or from `from`, e.g. the older steps of a window computed
+ * elsewhere) over `steps` steps, xAt(t) giving the input projections [b, gates*units] of step t.
+ * Returns the last hidden state [b, units].
  */
-export function runCell(cell: CellVariables, steps: number, xAt: (t: number) => tf.Tensor2D): tf.Tensor2D {
+export function runCell(cell: CellVariables, steps: number, xAt: (t: number) => tf.Tensor2D, from?: CellState): tf.Tensor2D {
   const U = cell.units;
   const rk = cell.recurrentKernel.read() as tf.Tensor2D;
   if (cell.kind === 'lstm') {
-    let h: tf.Tensor2D | null = null;
-    let c: tf.Tensor2D | null = null;
+    let h: tf.Tensor2D | null = from?.h ?? null;
+    let c: tf.Tensor2D | null = from?.c ?? null;
     for (let t = 0; t < steps; t++) {
       const z: tf.Tensor2D = h ? tf.add(xAt(t), tf.matMul(h, rk)) : xAt(t);
       const [zi, zf, zg, zo] = tf.split(z, 4, 1);
@@ -71,7 +78,7 @@ export function runCell(cell: CellVariables, steps: number, xAt: (t: number) => 
   if (cell.kind === 'gru') {
     const rkZr = tf.slice(rk, [0, 0], [U, 2 * U]);
     const rkH = tf.slice(rk, [0, 2 * U], [U, U]);
-    let h: tf.Tensor2D | null = null;
+    let h: tf.Tensor2D | null = from?.h ?? null;
     for (let t = 0; t < steps; t++) {
       const [xz, xr, xh] = tf.split(xAt(t), 3, 1);
       if (!h) {
@@ -88,7 +95,7 @@ export function runCell(cell: CellVariables, steps: number, xAt: (t: number) => 
     }
     return h!;
   }
-  let h: tf.Tensor2D | null = null;
+  let h: tf.Tensor2D | null = from?.h ?? null;
   for (let t = 0; t < steps; t++) h = tf.tanh(h ? tf.add(xAt(t), tf.matMul(h, rk)) : xAt(t)) as tf.Tensor2D;
   return h!;
 }

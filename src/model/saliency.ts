@@ -14,7 +14,7 @@
 
 import { convPlan } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
-import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
+import { applyHeads, type CellState, encodeFrames, projectInputs, runCell, speedColumn, withSpeeds } from './forward.ts';
 import { traceCell } from './introspect.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
@@ -244,36 +244,6 @@ function pieceEnd(t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
 }
 
-/** The recurrent state after the older steps of a window: h (and the LSTM's c), [1, units] each. */
-interface CellState {
-  readonly h: tf.Tensor2D;
-  readonly c: tf.Tensor2D | null;
-}
-
-/**
- * One step of the cell from `state` on input projections x [1, gates*units]; the same equations
- * as runCell (forward.ts), which starts from zero (saliency.test holds the two together).
- */
-function stepFrom(cell: NonNullable<SteeringNet['cell']>, x: tf.Tensor2D, state: CellState): tf.Tensor2D {
-  const U = cell.units;
-  const rk = cell.recurrentKernel.read() as tf.Tensor2D;
-  const { h } = state;
-  if (cell.kind === 'lstm') {
-    const [zi, zf, zg, zo] = tf.split(tf.add(x, tf.matMul(h, rk)), 4, 1);
-    const c = tf.add(tf.mul(tf.sigmoid(zf), state.c!), tf.mul(tf.sigmoid(zi), tf.tanh(zg)));
-    return tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
-  }
-  if (cell.kind === 'gru') {
-    const [xz, xr, xh] = tf.split(x, 3, 1);
-    const [rz, rr] = tf.split(tf.matMul(h, tf.slice(rk, [0, 0], [U, 2 * U])), 2, 1);
-    const z = tf.sigmoid(tf.add(xz, rz));
-    const r = tf.sigmoid(tf.add(xr, rr));
-    const hh = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, h) as tf.Tensor2D, tf.slice(rk, [0, 2 * U], [U, U]))));
-    return tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh)) as tf.Tensor2D;
-  }
-  return tf.tanh(tf.add(x, tf.matMul(h, rk))) as tf.Tensor2D;
-}
-
 function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opts: GradCamOptions): ReadPlan<SaliencyMap> {
   const T = net.window;
   const convs = convLayers(net);
@@ -357,7 +327,7 @@ function* gradCamPlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, opt
       let features = withSpeeds(net, e, newestSpeed);
       if (cell) {
         const p = projectInputs(cell, features);
-        features = state ? stepFrom(cell, p, state) : runCell(cell, 1, () => p);
+        features = runCell(cell, 1, () => p, state ?? undefined);
       }
       return tf.reshape(tf.slice(applyHeads(net, features), [0, 0], [1, 1]), []) as tf.Scalar;
     };
