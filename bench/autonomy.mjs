@@ -45,6 +45,10 @@
 //   --select-best          with --drive-rounds: drive after the last round too, keep (and --export) the round
 //                          with the best autonomy on that set (fewer interventions on a tie): selection on the
 //                          validation tracks the starter build drives, never on the benchmark's held-out ones
+//   --validation 5,1234,9,2048  with --drive-rounds: drive these tracks (the held-out themes) after each round
+//                          instead of the held-out set, and with --select-best choose the round on them; the
+//                          held-out set is then driven once, by the chosen model, at the end (one command: choose
+//                          on validation tracks, score on others)
 //   --trace                keep each lap's control-tick trace (tick, s, speed, predicted speed and steering, torque) in the JSON
 //   --overlap              record and train the CNN+LSTM at once (src/app/overlapTraining.ts): training starts once the
 //                          first held-out clip (every 6th) is recorded, later clips join at each epoch; with --epochs N it
@@ -67,6 +71,7 @@ const { values: a } = parseArgs({
     'train-tracks': { type: 'string', default: 'oval,kidney,hairpins,twister,3,11,42,77' },
     themes: { type: 'string', default: 'day,dusk,overcast,night' },
     heldout: { type: 'string', default: '101,202,303,404,505,606,707,808' },
+    validation: { type: 'string' },
     'heldout-themes': { type: 'string', default: 'day,dusk,overcast,night' },
     laps: { type: 'string', default: '1' },
     epochs: { type: 'string' },
@@ -113,6 +118,7 @@ const opts = {
   themes: quick ? ['day'] : a.themes.split(','),
   heldout: quick ? ['kidney'] : a.heldout.split(','),
   heldoutThemes: quick ? ['day'] : a['heldout-themes'].split(','),
+  validation: a.validation ? (quick ? ['oval'] : a.validation.split(',')) : null,
   laps: quick ? 1 : Number(a.laps),
   epochs: a.epochs === undefined ? null : Number(a.epochs),
   dagger: quick ? 1 : Number(a.dagger),
@@ -206,12 +212,16 @@ try {
       ...(d.trace ? { trace: d.trace } : {}),
     };
   };
-  // The held-out set driven once (rows per track and theme), for the rounds table.
-  const driveHeldout = async (id, label) => {
+  // The set driven after each round (rows per track and theme), for the rounds table: the
+  // validation tracks with --validation, else the held-out set.
+  const roundSet = opts.validation ?? opts.heldout;
+  const roundSetName = opts.validation ? 'validation' : 'held-out';
+  const byRound = opts.validation ? 'validationByRound' : 'heldoutByRound';
+  const driveRoundSet = async (id, label) => {
     const rows = [];
-    for (const trackId of opts.heldout) {
+    for (const trackId of roundSet) {
       for (const theme of opts.heldoutThemes) {
-        log(`${label}: driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
+        log(`${label}: driving ${opts.laps} lap(s) on ${roundSetName} track ${trackId}, ${theme}`);
         const row = await drive(id, trackId, theme);
         log(JSON.stringify({ ...row, events: row.events.length, trace: undefined }));
         rows.push(row);
@@ -356,8 +366,8 @@ try {
     return f;
   };
   if (a['drive-rounds']) {
-    results.heldoutByRound = [consider(0, await driveHeldout(modelId, 'before DAgger'))];
-    log(JSON.stringify(results.heldoutByRound[0]));
+    results[byRound] = [consider(0, await driveRoundSet(modelId, 'before DAgger'))];
+    log(JSON.stringify(results[byRound][0]));
     saveJson();
   }
   for (let round = 1; round <= opts.dagger && modelId; round++) {
@@ -379,8 +389,8 @@ try {
     if (r.outcome.modelId) modelId = r.outcome.modelId;
     trainSet = r.trainClipIds;
     if (a['drive-rounds'] && (round < opts.dagger || a['select-best'])) {
-      results.heldoutByRound.push(consider(round, await driveHeldout(modelId, `after DAgger round ${round}`)));
-      log(JSON.stringify(results.heldoutByRound.at(-1)));
+      results[byRound].push(consider(round, await driveRoundSet(modelId, `after DAgger round ${round}`)));
+      log(JSON.stringify(results[byRound].at(-1)));
       saveJson();
     }
   }
@@ -388,7 +398,8 @@ try {
   if (a['select-best'] && best) {
     modelId = best.modelId;
     results.selectedRound = best.f.round;
-    results.laps.push(...best.rows);
+    // Chosen on the held-out set itself (the starter build's validation runs): its laps are the result.
+    if (!opts.validation) results.laps.push(...best.rows);
     log(`selected the model of round ${best.f.round} (${best.f.autonomy_pct.toFixed(1)}%, ${best.f.interventions} interventions)`);
   }
   if (a.export && modelId) {
@@ -400,7 +411,7 @@ try {
   }
 
   const tDrive = Date.now();
-  for (const trackId of results.selectedRound === undefined ? opts.heldout : []) {
+  for (const trackId of results.selectedRound === undefined || opts.validation ? opts.heldout : []) {
     for (const theme of opts.heldoutThemes) {
       log(`driving ${opts.laps} lap(s) on held-out track ${trackId}, ${theme}`);
       const row = await drive(modelId, trackId, theme);

@@ -65,6 +65,15 @@ export function autonomyReport(results, opts, a) {
       ...results.heldoutByRound.map((r) => `| ${r.round} | ${r.laps} | ${r.clean_laps} | ${r.interventions} | ${r.autonomy_pct.toFixed(1)} | ${r.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
       '',
     ] : []),
+    ...(results.validationByRound?.length ? [
+      `The validation tracks (${opts.validation?.join(', ')}; never the held-out ones) after each DAgger round (--validation; round 0: before DAgger)`
+        + (results.selectedRound === undefined ? ':' : `; --select-best kept round ${results.selectedRound}, which alone drove the held-out laps below:`),
+      '',
+      '| after round | laps | clean | interventions | autonomy % | lap time / expert |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...results.validationByRound.map((r) => `| ${r.round} | ${r.laps} | ${r.clean_laps} | ${r.interventions} | ${r.autonomy_pct.toFixed(1)} | ${r.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
+      '',
+    ] : []),
     'Per held-out track (all themes):',
     '',
     '| track | laps | clean | interventions | autonomy % | lap time / expert |',
