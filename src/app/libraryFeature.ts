@@ -63,6 +63,8 @@ export function planOf(req: AutoRecordRequest, currentTrackId: string): AutoReco
     frameWidth: req.frameWidth,
     frameHeight: req.frameHeight,
     seed: req.seed,
+    // Absent in the request: the engine's default ('standing').
+    ...(req.start ? { start: req.start } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AutoRecordFormValues } from './autoRecord.ts';
-import { autoRecordProblems, estimateAutoRecord, parseAutoRecordForm, sideCameraSpecs } from './autoRecord.ts';
+import { autoRecordProblems, estimateAutoRecord, parseAutoRecordForm, sideCameraSpecs, startHint } from './autoRecord.ts';
 
 const FORM: AutoRecordFormValues = {
   minutes: '2',
@@ -119,5 +119,44 @@ describe('sideCameraSpecs and estimateAutoRecord', () => {
     expect(e.steps).toBe(2 * 60 * 20);
     expect(e.bytes).toBe(2400 * (200 * 66 * 3 + 15 * 8));
     expect(e.clips).toBe(4 * 2);
+  });
+});
+
+describe('where clips start', () => {
+  it('maps the select value to the request, and leaves it absent (the engine default) without the field', () => {
+    for (const mode of ['standing', 'spread', 'rolling'] as const) {
+      const r = parseAutoRecordForm({ ...FORM, start: mode });
+      expect(r.ok && r.request.start).toBe(mode);
+    }
+    const old = parseAutoRecordForm(FORM);
+    expect(old.ok).toBe(true);
+    expect(old.ok && 'start' in old.request).toBe(false);
+  });
+  it('refuses anything but the three modes, naming the value', () => {
+    expect(problemsOf({ start: 'teleport' })).toEqual(["Clips start must be 'standing', 'spread', 'rolling', got 'teleport'"]);
+    expect(problemsOf({ start: '' })).toEqual(["Clips start must be 'standing', 'spread', 'rolling', got ''"]);
+    const r = parseAutoRecordForm(FORM);
+    if (!r.ok) throw new Error('form should parse');
+    expect(autoRecordProblems({ ...r.request, start: 'Spread' as never })).toEqual(["Clips start must be 'standing', 'spread', 'rolling', got 'Spread'"]);
+  });
+  it('suggests spreading when clips from the grid would be shorter than 6 s each, and only then', () => {
+    // 0.3 min over 2 tracks x 2 themes: 4 clips of 4.5 s.
+    const short = { ...FORM, minutes: '0.3', presets: ['oval', 'kidney'], extraTracks: '' };
+    const hintOf = (change: Partial<AutoRecordFormValues>): string | null => {
+      const r = parseAutoRecordForm({ ...short, ...change });
+      if (!r.ok) throw new Error(r.problems.join('; '));
+      return startHint(r.request);
+    };
+    expect(hintOf({})).toBe('Each clip is about 4.5 s from a standing start, mostly the launch: "spread around the lap" shows more of each track.');
+    expect(hintOf({ start: 'standing' })).toMatch(/^Each clip is about 4\.5 s/);
+    expect(hintOf({ start: 'spread' })).toBeNull();
+    expect(hintOf({ start: 'rolling' })).toBeNull();
+    // 0.4 min over 4 clips is 6 s each: long enough.
+    expect(hintOf({ minutes: '0.4' })).toBeNull();
+    expect(hintOf({ minutes: '0.39' })).toMatch(/about 5\.9 s/);
+    // One theme: spreading starts each track's only clip on the grid anyway, so no hint.
+    expect(hintOf({ themes: ['day'], minutes: '0.1' })).toBeNull();
+    // 30 random tracks x 2 themes over 5 minutes: 5 s each.
+    expect(hintOf({ tracksKind: 'random', randomCount: '30', minutes: '5' })).toMatch(/about 5\.0 s/);
   });
 });

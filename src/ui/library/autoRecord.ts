@@ -14,6 +14,18 @@ export type AutoRecordTracks =
   | { readonly kind: 'list'; readonly ids: readonly string[] }
   | { readonly kind: 'random'; readonly count: number };
 
+/**
+ * Where each clip starts (the engine's AutoRecordPlan.start, src/app/autoRecord.ts): 'standing' on
+ * the grid at rest; 'rolling' once the expert rolls at 10 m/s; 'spread' a track's first clip on the
+ * grid and its others around the lap, each after a few unrecorded seconds of driving there.
+ */
+export type StartMode = 'standing' | 'rolling' | 'spread';
+
+export const START_MODES: readonly StartMode[] = ['standing', 'spread', 'rolling'];
+
+/** Clips shorter than this from a standing start are mostly launch: the form suggests spreading. */
+export const SHORT_CLIP_S = 6;
+
 export interface AutoRecordRequest {
   /**
    * Simulated driving to record in total, minutes. The engine splits it evenly over the
@@ -45,6 +57,8 @@ export interface AutoRecordRequest {
    * are in (every 6th clip held out), later clips join it at each epoch. Absent: record only.
    */
   readonly trainWhileRecording?: boolean;
+  /** Where each clip starts; absent: 'standing' (requests from before the choice existed). */
+  readonly start?: StartMode;
 }
 
 export const AUTO_LIMITS = {
@@ -131,6 +145,9 @@ export function autoRecordProblems(req: AutoRecordRequest, options: AutoRecordCh
   if (!Number.isInteger(req.seed) || req.seed < L.seed.min || req.seed > L.seed.max) {
     out.push(`Seed must be a whole number ${L.seed.min}..${L.seed.max}`);
   }
+  if (req.start !== undefined && !START_MODES.includes(req.start)) {
+    out.push(`Clips start must be ${START_MODES.map((m) => `'${m}'`).join(', ')}, got '${String(req.start)}'`);
+  }
   return out.filter((p): p is string => p !== null);
 }
 
@@ -156,6 +173,8 @@ export interface AutoRecordFormValues {
   readonly seed: string;
   /** Absent: false (a form without the box). */
   readonly trainWhileRecording?: boolean;
+  /** A StartMode as the select's value; absent: 'standing' (a form without the field). */
+  readonly start?: string;
 }
 
 export type AutoRecordParse =
@@ -192,6 +211,8 @@ export function parseAutoRecordForm(v: AutoRecordFormValues, options: AutoRecord
     rateHz: num(v.rateHz),
     seed: num(v.seed),
     ...(v.trainWhileRecording ? { trainWhileRecording: true } : {}),
+    // Unchecked here: autoRecordProblems refuses anything but a StartMode, naming the value.
+    ...(v.start === undefined ? {} : { start: v.start as StartMode }),
   };
   const problems = autoRecordProblems(request, options);
   return problems.length === 0 ? { ok: true, request } : { ok: false, problems };
@@ -230,6 +251,21 @@ export function recordingSizeWarning(bytes: number, availableBytes: number | nul
     return `a large recording: training holds every frame in memory, which may be slow or fail on a phone; fewer minutes, a lower rate or a smaller frame make it lighter`;
   }
   return null;
+}
+
+/**
+ * A sentence for the estimate line: null unless the request starts every clip on the grid and its
+ * clips are shorter than SHORT_CLIP_S each (the minutes split over tracks x themes), when they
+ * would hold little but launches from the start line. Also null with one theme: 'spread' starts a
+ * track's first clip on the grid, so with one clip per track it would change nothing.
+ */
+export function startHint(req: AutoRecordRequest): string | null {
+  if ((req.start ?? 'standing') !== 'standing' || req.themes.length < 2) return null;
+  const clips = trackCount(req) * req.themes.length;
+  if (clips <= 0) return null;
+  const seconds = (req.minutes * 60) / clips;
+  if (!(seconds < SHORT_CLIP_S)) return null;
+  return `Each clip is about ${seconds.toFixed(1)} s from a standing start, mostly the launch: "spread around the lap" shows more of each track.`;
 }
 
 /** Steps and bytes a request will store (frames plus labels, as ClipMeta.byteSize counts them). */

@@ -1,9 +1,9 @@
-// The auto-record form: minutes, tracks, themes, the expert's noise and weaving, side cameras,
-// frame size and rate. It checks the values as they are typed (autoRecord.ts), shows what the
-// recording will cost, and hands a typed request to the panel; while a recording runs it shows
-// the progress the app reports, with a Cancel button.
+// The auto-record form: minutes, tracks, themes, where clips start, the expert's noise and
+// weaving, side cameras, frame size and rate. It checks the values as they are typed
+// (autoRecord.ts), shows what the recording will cost, and hands a typed request to the panel;
+// while a recording runs it shows the progress the app reports, with a Cancel button.
 
-import type { AutoRecordFormValues, AutoRecordRequest, AutoRecordTracks } from './autoRecord.ts';
+import type { AutoRecordFormValues, AutoRecordRequest, AutoRecordTracks, StartMode } from './autoRecord.ts';
 import {
   AUTO_LIMITS,
   DEFAULT_SIDE_LATERAL_M,
@@ -14,6 +14,7 @@ import {
   estimateAutoRecord,
   recordingSizeWarning,
   parseAutoRecordForm,
+  startHint,
 } from './autoRecord.ts';
 import { el } from '../dom.ts';
 import { formatBytes, formatCount } from './format.ts';
@@ -25,6 +26,13 @@ export interface AutoRecordProgress {
   readonly frames: number;
   readonly message: string;
 }
+
+/** The "Clips start" choices, in the select's order (the first is the default). */
+const START_CHOICES: readonly { readonly mode: StartMode; readonly label: string }[] = [
+  { mode: 'standing', label: 'on the grid (launches)' },
+  { mode: 'spread', label: 'spread around the lap' },
+  { mode: 'rolling', label: 'rolling at 10 m/s' },
+];
 
 export interface AutoRecordFormOptions {
   readonly container: HTMLElement;
@@ -85,6 +93,9 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
   }));
   const themes = el('div', { class: 'lib-check-row' }, ...themeBoxes.map((t) => el('label', { class: 'lib-check' }, t.box, t.theme)));
 
+  const startMode = el('select', { 'data-testid': 'autorecord-start-mode', 'aria-label': 'Where clips start' });
+  for (const c of START_CHOICES) startMode.append(el('option', { value: c.mode, selected: c.mode === 'standing' }, c.label));
+
   const noise = numberInput('autorecord-noise', 'Steering noise in g', 0.05, L.steerNoiseG, 0.01);
   const weave = numberInput('autorecord-weave', 'Weaves per second', 0.05, L.weaveRatePerS, 0.01);
   const speedNoise = numberInput('autorecord-speed-noise', 'Speed noise as a fraction of the target speed', DEFAULT_SPEED_NOISE, L.speedNoise, 0.01);
@@ -110,6 +121,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
     field('Minutes', minutes, el('span', { class: 'ds-muted' }, `of driving in total (${L.minutes.min}..${L.minutes.max})`)),
     field('Tracks', tracks),
     field('Themes', themes),
+    field('Clips start', startMode, el('span', { class: 'ds-muted' }, "a track's first clip starts on the grid; spread starts its others around the lap, each after a few seconds of unrecorded driving there")),
     field('Steering noise', noise, el('span', { class: 'ds-muted' }, 'g (0.05 a wobble, 0.2 a drunk driver)')),
     field('Weave & recover', weave, el('span', { class: 'ds-muted' }, 'swerves per second, each driven back (0..0.5)')),
     field('Speed noise', speedNoise, el('span', { class: 'ds-muted' }, 'of the target speed (0.1: at times 10-20% too fast or slow for the road, labelled with the right speed)')),
@@ -159,6 +171,7 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
       rateHz: rate.value,
       seed: seed.value,
       trainWhileRecording: train.checked,
+      start: startMode.value,
     };
   }
 
@@ -176,9 +189,11 @@ export function createAutoRecordForm(opts: AutoRecordFormOptions): AutoRecordFor
       const e = estimateAutoRecord(parsed.request);
       const clips = v.tracksKind === 'current' ? `${e.clips} clip${e.clips === 1 ? '' : 's'}` : `${e.clips} clips`;
       const warning = recordingSizeWarning(e.bytes, available, formatBytes);
-      estimate.textContent = `About ${formatCount(e.steps)} frames in ${clips}, ${formatBytes(e.bytes)}${warning ? ` — ${warning}` : ''}.`;
+      const hint = startHint(parsed.request);
+      estimate.textContent = `About ${formatCount(e.steps)} frames in ${clips}, ${formatBytes(e.bytes)}${warning ? ` — ${warning}` : ''}.${hint ? ` ${hint}` : ''}`;
       estimate.classList.toggle('lib-warn', warning !== null);
       estimate.dataset.warn = warning === null ? 'false' : 'true';
+      estimate.dataset.startHint = hint === null ? 'false' : 'true';
     } else {
       estimate.textContent = '';
     }

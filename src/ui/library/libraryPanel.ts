@@ -20,7 +20,8 @@
 //   autorecord-minutes, autorecord-tracks-{current,list,random}, autorecord-preset-<id>,
 //   autorecord-seeds, autorecord-random-count, autorecord-theme-<theme>, autorecord-noise,
 //   autorecord-weave, autorecord-side, autorecord-side-offset, autorecord-side-yaw,
-//   autorecord-size, autorecord-rate, autorecord-seed, autorecord-estimate,
+//   autorecord-start-mode (select: standing | spread | rolling),
+//   autorecord-size, autorecord-rate, autorecord-seed, autorecord-estimate (data-warn, data-start-hint),
 //   autorecord-problems, autorecord-start, autorecord-progress (data-fraction),
 //   autorecord-message, autorecord-cancel
 
