@@ -21,6 +21,10 @@
 //                          (--dagger-minutes 1.5; --dagger-budget S: a time budget instead, which may end
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
+//   --dagger-tracks train|fresh  where each round's rollouts drive: half the training tracks, alternating
+//                          (default), or as many generated tracks never driven before (seeds 5000 + 100 x round + i,
+//                          apart from every validation and held-out seed), so the rollouts meet bends the model
+//                          has not learned by heart
 //   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
@@ -80,6 +84,7 @@ const { values: a } = parseArgs({
     'dagger-budget': { type: 'string' },
     'dagger-epochs': { type: 'string', default: '1' },
     'dagger-lr': { type: 'string' },
+    'dagger-tracks': { type: 'string', default: 'train' },
     seeds: { type: 'string', default: '0' },
     budget: { type: 'string', default: '420' },
     'baseline-budget': { type: 'string' },
@@ -126,6 +131,7 @@ const opts = {
   daggerBudget: quick ? 5 : a['dagger-budget'] === undefined ? null : Number(a['dagger-budget']),
   daggerEpochs: Number(a['dagger-epochs']),
   daggerLearningRate: a['dagger-lr'] === undefined ? null : Number(a['dagger-lr']),
+  daggerTracks: a['dagger-tracks'],
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
   baselineBudget: quick ? 5 : Number(a['baseline-budget'] ?? a.budget),
@@ -142,6 +148,10 @@ const opts = {
   pace: a.pace === undefined ? 'default' : Number(a.pace),
   start: a.start,
 };
+if (!['train', 'fresh'].includes(opts.daggerTracks)) {
+  console.error(`--dagger-tracks must be train or fresh, got ${opts.daggerTracks}`);
+  process.exit(2);
+}
 const log = (...m) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 
 const resultsName = quick ? `${a.name}-quick` : a.name;
@@ -371,7 +381,8 @@ try {
     saveJson();
   }
   for (let round = 1; round <= opts.dagger && modelId; round++) {
-    const trackIds = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
+    const half = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
+    const trackIds = opts.daggerTracks === 'fresh' ? half.map((_, i) => String(5000 + 100 * round + i)) : half;
     const themes = opts.themes.filter((_, i) => opts.themes.length < 2 || i % 2 === round % 2);
     log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
     const r = await hook('improve', {
