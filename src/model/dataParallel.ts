@@ -22,7 +22,7 @@ import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { exampleCount, forwardGroups } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { clipAndApply, createOptimizer, type NamedVariable, type OptimizerState, type SteeringOptimizer } from './optimizers.ts';
-import { augmentFrames, framesToTensor, TARGETS_PER_EXAMPLE, type AugmentDraw, type FrameSize } from './preprocess.ts';
+import { TARGETS_PER_EXAMPLE, trainingFrames, type AugmentDraw, type FrameSize } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
 import { assignFromBlob, type WeightBlob } from './weightBlob.ts';
 
@@ -138,8 +138,7 @@ export async function halfGradients(replica: Replica, input: StepInput, denom: L
   if (examples === 0) return { grads: new Float32Array(size), loss: 0, sse: [0, 0, 0] };
   const frameCount = input.lengths.reduce((s, n) => s + n, 0);
   const flat = tf.tidy(() => {
-    const x0 = framesToTensor(input.frames, frameCount, replica.frameSize, config.input);
-    const x = input.draws ? augmentFrames(x0, input.draws, input.lengths) : x0;
+    const x = trainingFrames(input.frames, frameCount, replica.frameSize, config.input, input.draws, input.lengths);
     const yT = tf.tensor2d(input.y, [examples, TARGETS_PER_EXAMPLE]);
     const speedsT = net.speedInput ? tf.tensor2d(input.speeds!, [frameCount, 1]) : null;
     const wT = input.weights ? tf.tensor2d(input.weights, [examples, 1]) : null;

@@ -21,8 +21,8 @@ import { exampleWeights, steerBinWeights } from './exampleWeights.ts';
 import { ModelError } from './modelErrors.ts';
 import { clipAndApply, createOptimizer, scheduledLearningRate } from './optimizers.ts';
 import {
-  augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, drawAugmentations, framesToTensor,
-  headValues, normalizeSpeeds, normalizeTargets, TARGETS_PER_EXAMPLE, type TargetNormalization,
+  augmentationIsOff, augmentTargets, computeTargetNormalization, drawAugmentations, framesToTensor,
+  headValues, normalizeSpeeds, normalizeTargets, TARGETS_PER_EXAMPLE, trainingFrames, type TargetNormalization,
 } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
 import {
@@ -257,8 +257,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     }
     const clip = config.training.gradientClip;
     const statsT = tf.tidy(() => {
-      const x0 = framesToTensor(batch.frames, frameCount, { width: train.frameWidth, height: train.frameHeight }, config.input);
-      const x = draws ? augmentFrames(x0, draws, lengths) : x0;
+      const x = trainingFrames(batch.frames, frameCount, { width: train.frameWidth, height: train.frameHeight }, config.input, draws, lengths);
       const yT = tf.tensor2d(y, [examples, TARGETS_PER_EXAMPLE]);
       const speedsT = speedTensor(batch, frameCount);
       const wT = sw ? tf.tensor2d(sw, [examples, 1]) : null;
