@@ -3,8 +3,14 @@
 // and calling the backend's own compiled kernels (XNNPACK matMul, transpose) on them.
 // Everything here runs inside a kernel function, so no tfjs tensors (and no tidy) are involved:
 // only TensorInfos that the caller owns and must release with `release`.
-import { getKernel, type DataType, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type DataType, type KernelBackend, type KernelConfig, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * The wasm package's own kernels that ours replaced, by kernel name (index.ts fills it when it
+ * registers ours): benchmarks compare against them, and a kernel of ours may delegate to one.
+ */
+export const shippedWasmKernels = new Map<string, KernelConfig>();
 
 /** Allocates an uninitialised tensor on the wasm heap. Caller owns it. */
 export function allocate(backend: BackendWasm, shape: number[], dtype: DataType = 'float32'): TensorInfo {

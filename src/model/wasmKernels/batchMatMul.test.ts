@@ -1,0 +1,80 @@
+// Our wasm BatchMatMul (transposed operands of batch-1 products transposed first, then XNNPACK)
+// against tfjs' cpu backend, for every transpose combination, ranks 2 and 3 and a batch of 2
+// (which the shipped kernel keeps); the gradients of a dense layer and of the LSTM's recurrent
+// product (the transposed products of a training step); no scratch buffer left on the heap.
+import { describe, expect, it } from 'vitest';
+import { getKernel } from '@tensorflow/tfjs-core';
+import { initBackend, tf } from '../tfSetup.ts';
+import { batchMatMulConfig } from './batchMatMul.ts';
+import { compareBackends, seededTensor, takeValues, type ParityCase } from './parity.ts';
+
+const TOLERANCE = 1e-5;
+
+/** [m, k] x [k, n] with the operands stored transposed where asked, at the given batch (null: rank 2). */
+function productCase(m: number, k: number, n: number, tA: boolean, tB: boolean, batch: number | null): ParityCase {
+  const lead = batch === null ? [] : [batch];
+  return {
+    name: `matMul ${lead.join('')}${batch === null ? '' : 'x'}[${m}x${k}]${tA ? 'ᵀ' : ''} x [${k}x${n}]${tB ? 'ᵀ' : ''}`,
+    run: () => {
+      const a = seededTensor([...lead, ...(tA ? [k, m] : [m, k])], `mm/a/${m}/${k}`);
+      const b = seededTensor([...lead, ...(tB ? [n, k] : [k, n])], `mm/b/${k}/${n}`);
+      const out = takeValues([tf.matMul(a, b, tA, tB)]);
+      tf.dispose([a, b]);
+      return out;
+    },
+  };
+}
+
+const products: ParityCase[] = [];
+for (const [m, k, n] of [[33, 256, 64], [64, 33, 256], [288, 48, 100], [1, 7, 5], [5, 1, 3]]) {
+  for (const tA of [false, true]) for (const tB of [false, true]) for (const batch of [null, 1, 2]) products.push(productCase(m, k, n, tA, tB, batch));
+}
+
+const gradients: ParityCase[] = [
+  {
+    name: 'dense layer gradients (x W + b, relu)',
+    run: () => {
+      const x = seededTensor([48, 288], 'dense/x');
+      const w = seededTensor([288, 100], 'dense/w', 0.1);
+      const b = seededTensor([100], 'dense/b', 0.1);
+      const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.add(tf.matMul(xx, ww), bb)))))([x, w, b]);
+      tf.dispose([x, w, b]);
+      return takeValues(g);
+    },
+  },
+  {
+    name: 'recurrent product gradients (tanh(h U) over 3 steps)',
+    run: () => {
+      const h0 = seededTensor([33, 64], 'rec/h');
+      const u = seededTensor([64, 64], 'rec/u', 0.2);
+      const g = tf.grads((h: tf.Tensor, uu: tf.Tensor) => {
+        let s = h;
+        for (let t = 0; t < 3; t++) s = tf.tanh(tf.matMul(s, uu));
+        return tf.sum(s);
+      })([h0, u]);
+      tf.dispose([h0, u]);
+      return takeValues(g);
+    },
+  },
+];
+
+describe('BatchMatMul on wasm (ours) vs cpu', async () => {
+  const results = await compareBackends([...products, ...gradients]);
+  it.each(results.map((r) => [r.name, r] as const))('%s', (_, r) => {
+    expect(r.relError).toBeLessThan(TOLERANCE);
+  });
+
+  it('is the kernel the wasm backend runs, and frees its scratch transposes', async () => {
+    await initBackend('wasm');
+    expect(getKernel('BatchMatMul', 'wasm')).toBe(batchMatMulConfig);
+    const a = seededTensor([20, 30], 'free/a');
+    const b = seededTensor([40, 30], 'free/b');
+    const c = seededTensor([40, 20], 'free/c');
+    const products = (): tf.Tensor[] => [tf.matMul(a, b, false, true), tf.matMul(a, c, true, true), tf.matMul(c, b, true, false)];
+    tf.dispose(products()); // first calls may create long-lived XNNPACK state
+    const before = tf.engine().backend.numDataIds();
+    tf.dispose(products());
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    tf.dispose([a, b, c]);
+  });
+});
