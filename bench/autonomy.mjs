@@ -21,6 +21,9 @@
 //                          (--dagger-minutes 1.5; --dagger-budget S: a time budget instead, which may end
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
+//   --workers one|two|auto  training workers (Settings > Training workers); default 'one' with --epochs, so the
+//                          model does not depend on the machine ('auto' keeps two workers only where a speed trial
+//                          says they are faster, and two sum each gradient in another order: another model), else 'auto'
 //   --dagger-tracks train|fresh  where each round's rollouts drive: half the training tracks, alternating
 //                          (default), or as many generated tracks never driven before (seeds 5000 + 100 x round + i,
 //                          apart from every validation and held-out seed), so the rollouts meet bends the model
@@ -85,6 +88,7 @@ const { values: a } = parseArgs({
     'dagger-epochs': { type: 'string', default: '1' },
     'dagger-lr': { type: 'string' },
     'dagger-tracks': { type: 'string', default: 'train' },
+    workers: { type: 'string' },
     seeds: { type: 'string', default: '0' },
     budget: { type: 'string', default: '420' },
     'baseline-budget': { type: 'string' },
@@ -132,6 +136,7 @@ const opts = {
   daggerEpochs: Number(a['dagger-epochs']),
   daggerLearningRate: a['dagger-lr'] === undefined ? null : Number(a['dagger-lr']),
   daggerTracks: a['dagger-tracks'],
+  workers: a.workers ?? (a.epochs === undefined ? 'auto' : 'one'),
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
   baselineBudget: quick ? 5 : Number(a['baseline-budget'] ?? a.budget),
@@ -148,6 +153,10 @@ const opts = {
   pace: a.pace === undefined ? 'default' : Number(a.pace),
   start: a.start,
 };
+if (!['one', 'two', 'auto'].includes(opts.workers)) {
+  console.error(`--workers must be one, two or auto, got ${opts.workers}`);
+  process.exit(2);
+}
 if (!['train', 'fresh'].includes(opts.daggerTracks)) {
   console.error(`--dagger-tracks must be train or fresh, got ${opts.daggerTracks}`);
   process.exit(2);
@@ -274,6 +283,8 @@ try {
   };
   const overlapped = a.overlap && !imported;
   let ov = null;
+  // Every training run of this benchmark (DAgger's fine-tunes too) on --workers.
+  await hook('updateSetting', 'trainingWorkers', opts.workers);
   if (overlapped) {
     log(`recording ${opts.minutes} min over ${opts.trainTracks.length} tracks x ${opts.themes.length} themes while training the CNN+LSTM (--overlap, ${opts.epochs ? `${opts.epochs} epochs over every clip` : `${opts.budget} s`})`);
     ov = await hook('recordAndTrain', recPlan, {
@@ -301,7 +312,7 @@ try {
     ...(opts.epochs ? {} : { budgetSeconds: budget }),
   });
   const lengthOf = (budget) => (opts.epochs ? `${opts.epochs} epochs` : `${budget} s`);
-  const summary = (r) => ({ status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, speedometerRmse: r.speedometerRmse ?? null, examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000 });
+  const summary = (r) => ({ status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, speedometerRmse: r.speedometerRmse ?? null, examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000, workers: r.workers ?? null });
 
   if (imported) {
     // --continue: the DAgger rounds below start from the imported model's weights.
@@ -320,6 +331,8 @@ try {
     saveJson();
   } else {
   log(`training the CNN+LSTM for ${lengthOf(opts.budget)}`);
+  // Again: the first could precede the settings' load from storage at page start, which overwrites it.
+  await hook('updateSetting', 'trainingWorkers', opts.workers);
   lstm = await hook('train', trainReq('CNN+LSTM (closed loop)', opts.config, 'bench-lstm', opts.budget));
   results.phases.trainS = lstm.ms / 1000;
   results.figures.cnn_lstm = summary(lstm);

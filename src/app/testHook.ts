@@ -72,7 +72,8 @@ export interface TestHook {
   /** SHA-256 of a clip's frames (every camera) and numeric labels, to compare round trips. */
   clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
   /** Trains in the training worker; resolves with the outcome and wall time. */
-  train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number }>;
+  /** `workers`: the run's notes on its training workers (how many, and why), in order. */
+  train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number; workers: string[] }>;
   models(): Promise<ModelMeta[]>;
   /** Imports a model zip given as base64 (e.g. the starter model). */
   importModel(base64: string): Promise<ModelMeta>;
@@ -133,6 +134,8 @@ export interface TestHook {
   latencyProbe(opts?: { records?: boolean; reset?: boolean }): { summary: LatencySummary; violations: readonly Violation[]; records?: ControlRecord[] };
   /** Sets the main view's drawing-buffer pixels per CSS pixel; returns the scene canvas's drawing-buffer size. */
   setPixelRatio(ratio: number): { width: number; height: number };
+  /** Changes a setting as the Settings panel does (e.g. trainingWorkers 'one', so a benchmark's training does not depend on a speed trial). */
+  updateSetting(key: string, value: number | string | boolean): void;
 }
 
 
@@ -268,8 +271,10 @@ export function installTestHook(app: App): TestHook {
     async train(req) {
       const t0 = performance.now();
       let rate = 0;
+      const workers: string[] = [];
       const off = app.training.onEvent((e) => {
         if (e.kind === 'step') rate = e.examplesPerSecond;
+        if (e.kind === 'workers') workers.push(`${e.workers ?? '?'}: ${e.reason}`);
       });
       // As the Train mode does: the game stands still while the worker trains.
       const wasPaused = app.loop.paused;
@@ -282,7 +287,7 @@ export function installTestHook(app: App): TestHook {
           runId: `test-${Date.now()}`,
           ...req,
         });
-        return { ...out, ms: performance.now() - t0, examplesPerSecond: rate };
+        return { ...out, ms: performance.now() - t0, examplesPerSecond: rate, workers };
       } finally {
         off();
         app.loop.setPaused(wasPaused);
@@ -422,6 +427,7 @@ export function installTestHook(app: App): TestHook {
       const canvas = app.shell.viewport.querySelector('canvas');
       return { width: canvas?.width ?? 0, height: canvas?.height ?? 0 };
     },
+    updateSetting: (key, value) => app.updateSetting(key, value),
   };
   window.__deepsteer = hook;
   return hook;
