@@ -21,6 +21,9 @@
 //                          (--dagger-minutes 1.5; --dagger-budget S: a time budget instead, which may end
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
+//   --dagger-clip-s S      drive only as many of the round's tracks as give each rollout clip S simulated seconds
+//                          (default: all of them, however short): a rollout of a few seconds from where the expert
+//                          left the car rarely goes wrong, so it teaches nothing
 //   --workers one|two|auto  training workers (Settings > Training workers); default 'one' with --epochs, so the
 //                          model does not depend on the machine ('auto' keeps two workers only where a speed trial
 //                          says they are faster, and two sum each gradient in another order: another model), else 'auto'
@@ -88,6 +91,7 @@ const { values: a } = parseArgs({
     'dagger-epochs': { type: 'string', default: '1' },
     'dagger-lr': { type: 'string' },
     'dagger-tracks': { type: 'string', default: 'train' },
+    'dagger-clip-s': { type: 'string' },
     workers: { type: 'string' },
     seeds: { type: 'string', default: '0' },
     budget: { type: 'string', default: '420' },
@@ -136,6 +140,7 @@ const opts = {
   daggerEpochs: Number(a['dagger-epochs']),
   daggerLearningRate: a['dagger-lr'] === undefined ? null : Number(a['dagger-lr']),
   daggerTracks: a['dagger-tracks'],
+  daggerClipS: a['dagger-clip-s'] === undefined ? null : Number(a['dagger-clip-s']),
   workers: a.workers ?? (a.epochs === undefined ? 'auto' : 'one'),
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
@@ -155,6 +160,10 @@ const opts = {
 };
 if (!['one', 'two', 'auto'].includes(opts.workers)) {
   console.error(`--workers must be one, two or auto, got ${opts.workers}`);
+  process.exit(2);
+}
+if (opts.daggerClipS !== null && !(opts.daggerClipS > 0)) {
+  console.error(`--dagger-clip-s must be a positive number of seconds, got ${a['dagger-clip-s']}`);
   process.exit(2);
 }
 if (!['train', 'fresh'].includes(opts.daggerTracks)) {
@@ -395,8 +404,9 @@ try {
   }
   for (let round = 1; round <= opts.dagger && modelId; round++) {
     const half = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
-    const trackIds = opts.daggerTracks === 'fresh' ? half.map((_, i) => String(5000 + 100 * round + i)) : half;
     const themes = opts.themes.filter((_, i) => opts.themes.length < 2 || i % 2 === round % 2);
+    const count = opts.daggerClipS ? Math.max(1, Math.min(half.length, Math.round((opts.daggerMinutes * 60) / (opts.daggerClipS * themes.length)))) : half.length;
+    const trackIds = (opts.daggerTracks === 'fresh' ? half.map((_, i) => String(5000 + 100 * round + i)) : half).slice(0, count);
     log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
     const r = await hook('improve', {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
