@@ -5,8 +5,8 @@
 // output gradient as the filter, dy^T [OH, OW, B, Co], at dilation (sh, sw) and stride 1, gives
 // [Ci, KH, KW, Co]. XNNPACK walks the taps through its indirection buffer, so no patch matrix is
 // written in JS and none is transposed (the im2col + transpose + matMul this replaced spent more
-// time building the patch matrix than multiplying it: 12.5 -> 8.8 ms for the default encoder's
-// first layer at 48 frames, 9.7 -> 5.8 for its second).
+// time building the patch matrix than multiplying it: 11.7 -> 8.8 CPU ms for the default
+// encoder's first layer at 48 frames, 8.5 -> 5.8 for its second, in one run under load).
 import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { patchGeometry, patchRows } from './patches.ts';
