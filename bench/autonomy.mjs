@@ -231,7 +231,13 @@ try {
       lapsCompleted: d.laps.length,
       cleanLaps: d.laps.filter((l) => l.offRoadTicks === 0).length,
       interventions: d.interventions,
-      autonomyPct: d.autonomyPct,
+      // A lap the car did not finish in maxSeconds: it stopped or crawled with nobody intervening
+      // (a stalled car is never off the road), which the app's autonomy counts as 100% over the
+      // whole time. A driver would have taken over: the lap counts 0% here (the app's figure is
+      // kept as modelAutonomyPct).
+      autonomyPct: d.laps.length < opts.laps ? 0 : d.autonomyPct,
+      modelAutonomyPct: d.autonomyPct,
+      unfinished: d.laps.length < opts.laps,
       lapTimeOverExpert: d.laps.length ? modelMean / expertTicks.get(trackId) : null,
       engagedS: d.engagedS,
       wallS: d.wallMs / 1000,

@@ -92,7 +92,8 @@ export function autonomyReport(results, opts, a) {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...results.laps.map((r) => `| ${r.trackId} | ${r.theme} | ${r.lapsCompleted} | ${r.cleanLaps} | ${r.interventions} | ${r.autonomyPct.toFixed(1)} | ${r.lapTimeOverExpert?.toFixed(3) ?? '–'} |`),
     '',
-    `Closed-loop autonomy: **${f.autonomy_pct?.toFixed(1)}%**; clean laps ${f.clean_laps} of ${f.laps}; lap time ${f.lap_time_over_expert?.toFixed(3) ?? '–'}x the expert's (mean).`,
+    `Closed-loop autonomy: **${f.autonomy_pct?.toFixed(1)}%**; clean laps ${f.clean_laps} of ${f.laps}; lap time ${f.lap_time_over_expert?.toFixed(3) ?? '–'}x the expert's (mean)`
+      + (results.laps.some((r) => r.unfinished) ? `; ${results.laps.filter((r) => r.unfinished).length} lap(s) not finished in the time allowed, counted 0% (the car stopped or crawled).` : '.'),
     '',
     ...(f.closed_loop_before_dagger ? [
       'Sequence vs frame in closed loop: the CNN+LSTM and the single-frame CNN as trained on the same budget (before DAgger), on the same laps (each held-out track once, the themes in turn)',
