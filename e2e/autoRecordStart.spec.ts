@@ -19,15 +19,8 @@ test('"spread around the lap": a track\'s second clip starts away from the start
   test.setTimeout(300_000);
   const game = new GamePage(page);
   await game.open('?track=oval');
-  await page.getByTestId('panel-library').click();
   // Two presets x two themes over 0.3 minutes: 4 clips of 4.5 s.
-  await page.getByTestId('autorecord-tracks-list').check();
-  await page.getByTestId('autorecord-preset-oval').check();
-  await page.getByTestId('autorecord-preset-kidney').check();
-  await page.getByTestId('autorecord-theme-night').check();
-  const minutes = page.getByTestId('autorecord-minutes');
-  await minutes.fill('0.3');
-  await minutes.blur();
+  await game.fillAutoRecord({ presets: ['oval', 'kidney'], themes: ['night'], minutes: '0.3' });
   // The default seed comes from the clock; where a spread clip starts comes from the seed (a lap
   // fraction (1 + u) / 2, u in [0, 1), so some seeds start it just before the line). Seed 2 puts
   // the second clip 0.62 of the way round: 228 m from the grid on the oval, 331 m on the kidney.

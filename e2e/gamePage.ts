@@ -12,6 +12,20 @@ export class GamePage {
     page.on('pageerror', (e) => this.errors.push(e.message));
   }
 
+  /**
+   * Library > Auto-record as a player fills it: these presets as the track list, these themes
+   * beside the default day, and the minutes (the field checks on blur).
+   */
+  async fillAutoRecord(o: { presets: readonly string[]; themes: readonly string[]; minutes: string }): Promise<void> {
+    await this.page.getByTestId('panel-library').click();
+    await this.page.getByTestId('autorecord-tracks-list').check();
+    for (const p of o.presets) await this.page.getByTestId(`autorecord-preset-${p}`).check();
+    for (const t of o.themes) await this.page.getByTestId(`autorecord-theme-${t}`).check();
+    const minutes = this.page.getByTestId('autorecord-minutes');
+    await minutes.fill(o.minutes);
+    await minutes.blur();
+  }
+
   async open(query = ''): Promise<void> {
     await this.page.goto(`/${query}`);
     await this.page.waitForFunction(() => window.__deepsteer !== undefined);

@@ -10,15 +10,8 @@ test('auto-record with "Train while recording": training starts before the recor
   test.setTimeout(420_000);
   const game = new GamePage(page);
   await game.open('?track=oval');
-  await page.getByTestId('panel-library').click();
   // Two presets x four themes: 8 clips of 4.5 s; training may start once the 6th (held out) is in.
-  await page.getByTestId('autorecord-tracks-list').check();
-  await page.getByTestId('autorecord-preset-oval').check();
-  await page.getByTestId('autorecord-preset-kidney').check();
-  for (const t of ['dusk', 'overcast', 'night']) await page.getByTestId(`autorecord-theme-${t}`).check();
-  const minutes = page.getByTestId('autorecord-minutes');
-  await minutes.fill('0.6');
-  await minutes.blur();
+  await game.fillAutoRecord({ presets: ['oval', 'kidney'], themes: ['dusk', 'overcast', 'night'], minutes: '0.6' });
   await expect(page.getByTestId('autorecord-estimate')).toContainText('in 8 clips');
   await page.getByTestId('autorecord-train').check();
   await page.getByTestId('autorecord-start').click();
