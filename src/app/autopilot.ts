@@ -58,6 +58,14 @@ export interface SpeedGains {
  */
 export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 1.6 };
 
+/**
+ * Seconds the model may hold the car below STALL_SPEED (m/s) with a prediction in hand before that
+ * counts as an intervention (and again every STALL_S after): a car that never moves never leaves
+ * the road, and would otherwise score 100% autonomy standing still.
+ */
+export const STALL_S = 5;
+export const STALL_SPEED = 0.5;
+
 export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false, speedGains: DEFAULT_SPEED_GAINS };
 
 /** Share of the tyres' grip the governor lets the commanded turn use. */
@@ -182,6 +190,11 @@ export class Autopilot {
 
   /** The car left the road under the model: counts as an intervention. */
   leftRoad(): void {
+    this.stats.interventions++;
+  }
+
+  /** The model has held the car at a standstill for STALL_S: a driver would take over, so it counts as an intervention. */
+  stalled(): void {
     this.stats.interventions++;
   }
 

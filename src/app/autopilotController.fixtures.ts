@@ -7,14 +7,14 @@ import type { AutopilotOptions } from './autopilot.ts';
 import { AutopilotController } from './autopilotController.ts';
 import { Session } from './session.ts';
 
-/** A controller over a fake host; `dashFrame` gives the frame of every tick (default: none). */
-export function controllerOnOval(opts: Partial<AutopilotOptions>, dashFrame: () => Uint8Array | null = () => null): { ctrl: AutopilotController; session: Session } {
+/** A controller over a fake host; `dashFrame` gives the frame of every tick (default: none); `notify` hears its notices. */
+export function controllerOnOval(opts: Partial<AutopilotOptions>, dashFrame: () => Uint8Array | null = () => null, notify: (text: string) => void = () => {}): { ctrl: AutopilotController; session: Session } {
   const session = new Session({ track: resolveTrack('oval'), theme: 'day' });
   const ctrl = new AutopilotController({
     session,
     dashFrame,
     dashSize: () => ({ width: 200, height: 66 }),
-    notify: () => {},
+    notify,
     store: Promise.resolve(null),
     theme: () => 'day',
     now: () => 0,

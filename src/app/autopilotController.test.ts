@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HumanSample } from '../input/humanInput.ts';
 import type { AutopilotController } from './autopilotController.ts';
+import { TICK_HZ } from '../sim/constants.ts';
+import { STALL_S } from './autopilot.ts';
 import { controllerOnOval, engageTestModel } from './autopilotController.fixtures.ts';
 import type { Session } from './session.ts';
 
@@ -75,5 +77,41 @@ describe('autopilot hand-back off the road', () => {
     expect(ctrl.autopilot.humanHasWheel).toBe(false);
     expect(ctrl.autopilot.stats.interventions).toBe(1);
     expect(ctrl.hudInfo()!.model).toBe('Test model');
+  });
+});
+
+describe('a car the model holds still', () => {
+  const stop = { steering: 0, speed: 0, torque: -1 };
+
+  it('counts an intervention after STALL_S at a standstill with a prediction in hand, and again every STALL_S', () => {
+    const notices: string[] = [];
+    const { ctrl, session } = controllerOnOval({ handBackTicks: 30, governor: false, throttle: 'torque' }, undefined, (t) => notices.push(t));
+    engageTestModel(ctrl);
+    ctrl.autopilot.receive(stop, session.world.tick, 1, session.world.tick);
+    for (let i = 0; i < STALL_S * TICK_HZ - 1; i++) ctrl.tick(human(0, 0, false));
+    expect(ctrl.autopilot.stats.interventions).toBe(0);
+    ctrl.tick(human(0, 0, false));
+    expect(ctrl.autopilot.stats.interventions).toBe(1);
+    expect(session.world.offRoad).toBe(false);
+    for (let i = 0; i < STALL_S * TICK_HZ; i++) ctrl.tick(human(0, 0, false));
+    expect(ctrl.autopilot.stats.interventions).toBe(2);
+    expect(notices.filter((t) => /held the car still/.test(t))).toHaveLength(1);
+    // 10 s standing with two interventions: the autonomy figure is not 100% (it was, before).
+    expect(ctrl.autonomy).toBeLessThan(0.5);
+  });
+
+  it('does not count a car that moves, nor one waiting for its first prediction', () => {
+    const { ctrl, session } = controllerOnOval({ handBackTicks: 30, governor: false, throttle: 'torque' });
+    engageTestModel(ctrl);
+    // No prediction yet: the autopilot holds the car; that is the worker's wait, not the model's choice.
+    for (let i = 0; i < 2 * STALL_S * TICK_HZ; i++) ctrl.tick(human(0, 0, false));
+    expect(ctrl.autopilot.stats.interventions).toBe(0);
+    // Full throttle ahead: moving within the first second, never a stall.
+    ctrl.autopilot.receive({ steering: 0, speed: 30, torque: 1 }, session.world.tick, 1, session.world.tick);
+    for (let i = 0; i < 2 * STALL_S * TICK_HZ; i++) {
+      ctrl.autopilot.receive({ steering: 0, speed: 30, torque: 1 }, session.world.tick, 1, session.world.tick);
+      ctrl.tick(human(0, 0, false));
+    }
+    expect(ctrl.autopilot.stats.interventions).toBe(0);
   });
 });

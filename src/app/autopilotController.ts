@@ -5,6 +5,7 @@
 // Hand-back rule: a takeover that ends with the car off the road does not give the model the car
 // on the grass: it goes back onto the centreline and counts as an intervention. Ticks off the
 // road do not count as engaged time, so the autonomy figure never rises while the car is off it.
+// A car the model holds at a standstill (STALL_S with a prediction in hand) is an intervention too.
 
 import type { ClipStore } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
@@ -16,7 +17,7 @@ import type { World } from '../sim/world.ts';
 import type { ModelMeta } from '../data/index.ts';
 import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
 import type { Learner } from './autoRecord.ts';
-import { Autopilot, modelTorque, type AutopilotOptions } from './autopilot.ts';
+import { Autopilot, modelTorque, STALL_S, STALL_SPEED, type AutopilotOptions } from './autopilot.ts';
 import { LatencyProbe } from './latencyProbe.ts';
 import { PredictDeadline } from './predictDeadline.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
@@ -63,6 +64,9 @@ export class AutopilotController {
   private starting: Promise<SteeringWorker> | null = null;
   /** Engaged ticks spent off the road (left out of the autonomy figure's elapsed time). */
   private offRoadTicks = 0;
+  /** Ticks in a row the model has held the car below STALL_SPEED; whether this engagement said so yet. */
+  private stalledTicks = 0;
+  private stallSaid = false;
 
   /** Frame-to-control bookkeeping of real-time driving (latencyProbe.ts); reset on engage. */
   probe: LatencyProbe;
@@ -142,6 +146,8 @@ export class AutopilotController {
     this.autopilot.resetStats();
     this.probe = new LatencyProbe(this.autopilot.every);
     this.offRoadTicks = 0;
+    this.stalledTicks = 0;
+    this.stallSaid = false;
     this.inFlight = false;
     void this.worker?.api.resetPredictor();
     return true;
@@ -244,6 +250,17 @@ export class AutopilotController {
     s.tick({ human: sample.controls, autopilot: modelControls });
     this.takeoverRec?.afterTick(s.world, 'takeover');
     if (s.world.offRoad) this.offRoadTicks++;
+    // Standing still under the model, with its answer in hand and the worker up: a driver would
+    // take over. Counted once per STALL_S (no reset: the car is on the road).
+    const holding = !arb.human && !this.workerDown && this.autopilot.latest !== null && carSpeed(s.world.car) < STALL_SPEED;
+    this.stalledTicks = holding ? this.stalledTicks + 1 : 0;
+    if (this.stalledTicks >= STALL_S * TICK_HZ) {
+      this.stalledTicks = 0;
+      this.autopilot.stalled();
+      s.markIntervention();
+      if (!this.stallSaid) this.host.notify(`The model held the car still for ${STALL_S} s: counted as an intervention (and again every ${STALL_S} s it stays).`, 'warn');
+      this.stallSaid = true;
+    }
     if (s.world.offRoad && !arb.human && !s.prev.offRoad) {
       // Off the road under the model: an intervention, and back onto the centreline.
       this.autopilot.leftRoad();
