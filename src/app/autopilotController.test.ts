@@ -6,7 +6,8 @@ import type { AutopilotController } from './autopilotController.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { STALL_S } from './autopilot.ts';
 import { controllerOnOval, engageTestModel } from './autopilotController.fixtures.ts';
-import type { Session } from './session.ts';
+import type { LapEvent, Session } from './session.ts';
+import { verifyReplay } from '../scoring/replay.ts';
 
 function setup(): { ctrl: AutopilotController; session: Session } {
   const { ctrl, session } = controllerOnOval({ handBackTicks: 30, governor: false, throttle: 'torque' });
@@ -113,5 +114,26 @@ describe('a car the model holds still', () => {
       ctrl.tick(human(0, 0, false));
     }
     expect(ctrl.autopilot.stats.interventions).toBe(0);
+  });
+
+  it('keeps the lap verifiable: a stall intervention comes with a reset, as the replay requires', () => {
+    const { ctrl, session } = controllerOnOval({ handBackTicks: 30, governor: false, throttle: 'torque' });
+    engageTestModel(ctrl);
+    const laps: LapEvent[] = [];
+    session.onLap((e) => laps.push(e));
+    let n = 0;
+    while (laps.length < 2 && n < 60 * 400) {
+      // The "model" answers as the expert would, except for 12 s in the first lap where it stops the car.
+      const c = session.expert.control(session.world);
+      const stopping = n >= 25 * TICK_HZ && n < 37 * TICK_HZ;
+      ctrl.autopilot.receive(stopping ? stop : { steering: c.steer, speed: 0, torque: c.torque }, session.world.tick, 1, session.world.tick);
+      ctrl.tick(human(0, 0, false));
+      n++;
+    }
+    expect(ctrl.autopilot.stats.interventions).toBeGreaterThanOrEqual(1);
+    const withStall = laps.find((l) => l.replay.interventions.length > 0);
+    expect(withStall).toBeDefined();
+    const v = verifyReplay(withStall!.replay);
+    expect(v.ok).toBe(true);
   });
 });

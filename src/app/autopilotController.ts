@@ -251,13 +251,16 @@ export class AutopilotController {
     this.takeoverRec?.afterTick(s.world, 'takeover');
     if (s.world.offRoad) this.offRoadTicks++;
     // Standing still under the model, with its answer in hand and the worker up: a driver would
-    // take over. Counted once per STALL_S (no reset: the car is on the road).
+    // take over. Counted once per STALL_S, with a reset onto the centreline as for leaving the
+    // road (the replay's rule: an intervention while the model drives comes with a reset).
     const holding = !arb.human && !this.workerDown && this.autopilot.latest !== null && carSpeed(s.world.car) < STALL_SPEED;
     this.stalledTicks = holding ? this.stalledTicks + 1 : 0;
     if (this.stalledTicks >= STALL_S * TICK_HZ) {
       this.stalledTicks = 0;
       this.autopilot.stalled();
       s.markIntervention();
+      s.requestReset();
+      void this.worker?.api.resetPredictor();
       if (!this.stallSaid) this.host.notify(`The model held the car still for ${STALL_S} s: counted as an intervention (and again every ${STALL_S} s it stays).`, 'warn');
       this.stallSaid = true;
     }
