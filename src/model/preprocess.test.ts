@@ -3,8 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from './config.ts';
+import { areaWeights } from './areaResize.ts';
 import {
-  areaWeights, augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, denormalizeOutputs, drawAugmentations,
+  augmentationIsOff, augmentFrames, augmentTargets, computeTargetNormalization, denormalizeOutputs, drawAugmentations,
   framesToTensor, normalizeTargets, NO_AUGMENTATION, type AugmentDraw,
 } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';

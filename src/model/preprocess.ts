@@ -9,6 +9,7 @@
 
 import type { Rng } from '../core/rng.ts';
 import { HEAD_NAMES, type AugmentationConfig, type HeadValues, type ModelConfig, type ResizeMethod } from './config.ts';
+import { areaResizeBytes, areaWeights } from './areaResize.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
 
@@ -88,95 +89,6 @@ export function trainingFrames(
   return x;
 }
 
-/** The nonzero entries of each row of an areaWeights matrix: first input index and weights. */
-interface AreaTaps {
-  readonly first: Int32Array;
-  readonly count: Int32Array;
-  /** Weights of output i at weights[i * stride ...]. */
-  readonly weights: Float64Array;
-  readonly stride: number;
-}
-
-const tapsCache = new Map<string, AreaTaps>();
-
-function areaTaps(from: number, to: number): AreaTaps {
-  const key = `${from}>${to}`;
-  const hit = tapsCache.get(key);
-  if (hit) return hit;
-  const m = areaWeights(from, to);
-  const first = new Int32Array(to);
-  const count = new Int32Array(to);
-  let stride = 1;
-  for (let i = 0; i < to; i++) {
-    let lo = 0;
-    while (lo < from && m[i * from + lo] === 0) lo++;
-    let hi = from;
-    while (hi > lo && m[i * from + hi - 1] === 0) hi--;
-    first[i] = lo;
-    count[i] = hi - lo;
-    stride = Math.max(stride, hi - lo);
-  }
-  const weights = new Float64Array(to * stride);
-  for (let i = 0; i < to; i++) for (let k = 0; k < count[i]; k++) weights[i * stride + k] = m[i * from + first[i] + k];
-  const taps = { first, count, weights, stride };
-  tapsCache.set(key, taps);
-  return taps;
-}
-
-/**
- * `count` RGB byte frames of `from` -> float32 [count, to.height, to.width, 3] in -1..1, area
- * resampled with areaWeights (rows, then columns): the values resizeFrames' 'area' gives the
- * scaled frames, to float rounding, without a tensor op. Exported for the tests.
- */
-export function areaResizeBytes(frames: Uint8Array, count: number, from: FrameSize, to: FrameSize): Float32Array {
-  const { width: w, height: h } = from;
-  const { width: W, height: H } = to;
-  const { first: rFirst, count: rCount, weights: rW, stride: rStride } = areaTaps(h, H);
-  const { first: cFirst, count: cCount, weights: cW, stride: cStride } = areaTaps(w, W);
-  // Resampled bytes, then scaled: sum(w * (b / 127.5 - 1)) = sum(w * b) / 127.5 - sum(w).
-  const cSum = new Float64Array(W);
-  for (let u = 0; u < W; u++) for (let k = 0; k < cCount[u]; k++) cSum[u] += cW[u * cStride + k];
-  const inRow = w * 3;
-  const out = new Float32Array(count * H * W * 3);
-  const tmp = new Float64Array(inRow); // one output row at the input's width, in byte units
-  let o = 0;
-  for (let f = 0; f < count; f++) {
-    const base = f * h * inRow;
-    for (let i = 0; i < H; i++) {
-      const taps = rCount[i];
-      const wo = i * rStride;
-      let rSum = rW[wo];
-      let src = base + rFirst[i] * inRow;
-      let wt = rW[wo];
-      for (let x = 0; x < inRow; x++) tmp[x] = wt * frames[src + x];
-      for (let k = 1; k < taps; k++) {
-        wt = rW[wo + k];
-        rSum += wt;
-        src += inRow;
-        for (let x = 0; x < inRow; x++) tmp[x] += wt * frames[src + x];
-      }
-      for (let u = 0; u < W; u++, o += 3) {
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        let s = cFirst[u] * 3;
-        const co = u * cStride;
-        for (let k = 0; k < cCount[u]; k++, s += 3) {
-          const cw = cW[co + k];
-          r += cw * tmp[s];
-          g += cw * tmp[s + 1];
-          b += cw * tmp[s + 2];
-        }
-        const offset = rSum * cSum[u];
-        out[o] = r / 127.5 - offset;
-        out[o + 1] = g / 127.5 - offset;
-        out[o + 2] = b / 127.5 - offset;
-      }
-    }
-  }
-  return out;
-}
-
 /** Resizes [n, h, w, c] to `to`. Caller disposes the result (and still owns `x`). */
 export function resizeFrames(x: tf.Tensor4D, to: FrameSize, method: ResizeMethod): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
@@ -199,27 +111,6 @@ export function resizeFrames(x: tf.Tensor4D, to: FrameSize, method: ResizeMethod
     }
     return y as tf.Tensor4D;
   });
-}
-
-const areaCache = new Map<string, Float32Array>();
-
-/** [to x from] weights: output pixel i averages input pixels over [i*s, (i+1)*s), s = from/to. */
-export function areaWeights(from: number, to: number): Float32Array {
-  const key = `${from}>${to}`;
-  const hit = areaCache.get(key);
-  if (hit) return hit;
-  const m = new Float32Array(to * from);
-  const s = from / to;
-  for (let i = 0; i < to; i++) {
-    const lo = i * s;
-    const hi = lo + s;
-    for (let j = Math.floor(lo); j < Math.min(from, Math.ceil(hi)); j++) {
-      const overlap = Math.min(hi, j + 1) - Math.max(lo, j);
-      if (overlap > 0) m[i * from + j] = overlap / s;
-    }
-  }
-  areaCache.set(key, m);
-  return m;
 }
 
 // ---- targets ----

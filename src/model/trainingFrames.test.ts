@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from './config.ts';
-import { areaResizeBytes, augmentFrames, drawAugmentations, framesToTensor, resizeFrames, trainingFrames, type AugmentDraw } from './preprocess.ts';
+import { areaResizeBytes } from './areaResize.ts';
+import { augmentFrames, drawAugmentations, framesToTensor, resizeFrames, trainingFrames, type AugmentDraw } from './preprocess.ts';
 import { initBackend, tf, type BackendName } from './tfSetup.ts';
 
 function noiseFrames(count: number, w: number, h: number, seed: number): Uint8Array {
