@@ -16,7 +16,7 @@ const AHEAD_S = [0.5, 1, 2];
 const RATE = 20;
 const BANDS = [[0, 10], [10, 25], [25, 45], [45, 70], [70, 100]] as const;
 
-interface Row { bends: number[]; speed: number; torque: number; ahead: number[] }
+interface Row { bends: number[]; speed: number; torque: number; ahead: number[]; past: number[] }
 const rows: Row[] = [];
 for (const id of tracks) {
   const track = resolveTrack(id);
@@ -41,7 +41,7 @@ for (const id of tracks) {
     w = stepWorld(w, c);
   }
   const last = Math.max(...AHEAD_S) * RATE;
-  for (let i = 0; i + last < seq.length; i++) rows.push({ ...seq[i], ahead: AHEAD_S.map((h) => seq[i + h * RATE].speed) });
+  for (let i = 2; i + last < seq.length; i++) rows.push({ ...seq[i], ahead: AHEAD_S.map((h) => seq[i + h * RATE].speed), past: [seq[i - 1].speed, seq[i - 2].speed] });
 }
 
 /** RMSE of the least-squares fit of y on X (with intercept), and of the constant (mean) predictor. */
@@ -99,4 +99,16 @@ AHEAD_S.forEach((h, k) => {
   const withSpeed = fit(rows.map((r) => [1, ...r.bends, v(r), v(r) ** 2, v(r) * r.bends[0], v(r) * r.bends[1], v(r) * r.bends[2]]), y);
   const share = (lo: number) => rows.filter((r) => Math.abs(r.torque) >= lo).length / rows.length;
   console.log(`torque: constant RMSE ${bendsOnly.constant.toFixed(3)}; linear fit on the bends ${(bendsOnly.rmse / bendsOnly.constant).toFixed(2)}x, on the bends + present speed ${(withSpeed.rmse / bendsOnly.constant).toFixed(2)}x; |torque| = 1 (saturated) ${(100 * share(0.999)).toFixed(0)}% of steps`);
+}
+{
+  // The speedometer's last readings (what the CNN+LSTM is fed frame by frame): the change in speed
+  // over the last step is what the torque applied then did to the car.
+  const y = rows.map((r) => r.torque);
+  const v = (r: Row) => r.speed / 20;
+  const d1 = (r: Row) => (r.speed - r.past[0]) * RATE / 10;
+  const d2 = (r: Row) => (r.past[0] - r.past[1]) * RATE / 10;
+  const base = fit(rows.map((r) => [1, v(r), v(r) ** 2]), y);
+  const hist = fit(rows.map((r) => [1, v(r), v(r) ** 2, d1(r), d2(r), d1(r) * v(r), d1(r) * v(r) ** 2]), y);
+  const histBends = fit(rows.map((r) => [1, ...r.bends, v(r), v(r) ** 2, d1(r), d2(r), d1(r) * v(r), d1(r) * v(r) ** 2]), y);
+  console.log(`torque from the speedometer: its present reading ${(base.rmse / base.constant).toFixed(2)}x; + its last two changes ${(hist.rmse / base.constant).toFixed(2)}x; + the bends ${(histBends.rmse / base.constant).toFixed(2)}x`);
 }

@@ -136,6 +136,19 @@ export const modelConfigSchema = z.strictObject({
      * Absent in models made before it existed: false.
      */
     speedResidual: z.boolean({ error: 'must be true or false' }).optional(),
+    /**
+     * For a cnn_lstm that reads the speed (input.speed): the torque head also reads the last K
+     * frame-to-frame changes of the measured speed in the window (x SPEED_CHANGE_SCALE, in the
+     * speed's normalised units), i.e. what the throttle and brake just did to the car. The
+     * expert's torque is its controller's answer to (target speed - speed), which changes
+     * smoothly, so the recent acceleration tells most of it (bench/node/speedFit.ts: 0.27x the
+     * constant predictor from the last two changes, 0.98x from the present speed alone); in the
+     * cell's input the same changes are a few hundredths of the speed column, too small to learn
+     * from. Only the torque head reads them: fed to the speed head, which drives the throttle, a
+     * model could learn "keep accelerating while accelerating" (causal confusion). 0..window-1;
+     * absent in models made before it existed: 0.
+     */
+    torqueSpeedChanges: int(0, 31).optional(),
   }),
   init: z.strictObject({
     /** Conv and hidden dense kernels (biases start at zero; the cell input and head outputs use glorotUniform). */
@@ -396,6 +409,10 @@ function crossFieldProblems(config: ModelConfig): string[] {
   const { kind, window, runLength } = config.sequence;
   if (kind === 'cnn_lstm' && runLength < window) {
     problems.push(`sequence.runLength must be at least sequence.window (${window}), got ${runLength}`);
+  }
+  const changes = config.heads.torqueSpeedChanges ?? 0;
+  if (changes > 0 && !(kind === 'cnn_lstm' && config.input.speed === true && changes <= window - 1)) {
+    problems.push(`heads.torqueSpeedChanges ${changes} needs a cnn_lstm that reads the speed (input.speed true) and at most sequence.window - 1 (${window - 1}) changes`);
   }
   if (HEAD_NAMES.every((h) => config.heads[h].lossWeight === 0)) {
     problems.push('heads: at least one of steering, speed, torque needs a lossWeight above 0');

@@ -49,6 +49,18 @@ export function usesSpeedResidual(config: ModelConfig): boolean {
   return usesSpeedInput(config) && (config.heads.speedResidual ?? false);
 }
 
+/**
+ * How much a frame-to-frame change of the normalised measured speed is scaled before the torque
+ * head reads it: a change of 0.25 m/s in one 20 Hz step (about 5 m/s^2) over the speed's std of
+ * about 4-5 m/s is ~0.05, which becomes ~1.
+ */
+export const SPEED_CHANGE_SCALE = 20;
+
+/** Changes of the measured speed the torque head reads (see `heads.torqueSpeedChanges`); 0 for none. */
+export function torqueSpeedChanges(config: ModelConfig): number {
+  return config.sequence.kind === 'cnn_lstm' && usesSpeedInput(config) ? config.heads.torqueSpeedChanges ?? 0 : 0;
+}
+
 /** Width of what the recurrent cell (or the cnn's heads) reads per frame: the embedding, plus the speed if fed. */
 export function featureWidth(config: ModelConfig): number {
   return config.encoder.embedding + (usesSpeedInput(config) ? 1 : 0);

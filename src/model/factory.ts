@@ -8,7 +8,7 @@
 // The encoder and head are the same layer objects as inside `model` (shared weights, not copies).
 
 import { HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig } from './config.ts';
-import { cellGates, convPlan, encoderHiddenWidths, featureWidth, usesSpeedInput } from './configSizes.ts';
+import { cellGates, convPlan, encoderHiddenWidths, featureWidth, SPEED_CHANGE_SCALE, torqueSpeedChanges, usesSpeedInput } from './configSizes.ts';
 import { createRng } from '../core/rng.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
@@ -147,10 +147,32 @@ export function createEncoder(input: ModelConfig): tf.Sequential {
 const FIRST_HEAD_SEED = 100;
 
 /** Applies the three heads to `features` and concatenates them: [b, 3] in HEAD_NAMES order. */
-function addHeads(config: ModelConfig, features: tf.SymbolicTensor): { output: tf.SymbolicTensor; heads: HeadLayers[] } {
+/**
+ * What the torque head reads beside the cell's output (heads.torqueSpeedChanges = K): from the
+ * window's features [b, T, F], whose last column is the normalised measured speed, the last K
+ * frame-to-frame changes of that speed x SPEED_CHANGE_SCALE, [b, K], oldest change first. Made of
+ * weight-free layers (crops, rescalings, an add), so the saved model has no extra weights and
+ * tf.loadLayersModel reads it as it is. null when K is 0.
+ */
+function speedChanges(config: ModelConfig, features: tf.SymbolicTensor): tf.SymbolicTensor | null {
+  const K = torqueSpeedChanges(config);
+  if (K === 0) return null;
+  const T = config.sequence.window;
+  const F = featureWidth(config);
+  const grid = tf.layers.reshape({ name: 'speed_grid', targetShape: [T, F, 1] }).apply(features) as tf.SymbolicTensor;
+  const recent = tf.layers.cropping2D({ name: 'recent_speeds', cropping: [[T - K - 1, 0], [F - 1, 0]] }).apply(grid) as tf.SymbolicTensor;
+  const newer = tf.layers.cropping2D({ name: 'speeds_newer', cropping: [[1, 0], [0, 0]] }).apply(recent) as tf.SymbolicTensor;
+  const older = tf.layers.cropping2D({ name: 'speeds_older', cropping: [[0, 1], [0, 0]] }).apply(recent) as tf.SymbolicTensor;
+  const plus = tf.layers.rescaling({ name: 'speeds_newer_scaled', scale: SPEED_CHANGE_SCALE }).apply(newer) as tf.SymbolicTensor;
+  const minus = tf.layers.rescaling({ name: 'speeds_older_scaled', scale: -SPEED_CHANGE_SCALE }).apply(older) as tf.SymbolicTensor;
+  const change = tf.layers.add({ name: 'speed_changes_grid' }).apply([plus, minus]) as tf.SymbolicTensor;
+  return tf.layers.flatten({ name: 'speed_changes' }).apply(change) as tf.SymbolicTensor;
+}
+
+function addHeads(config: ModelConfig, features: tf.SymbolicTensor, changes: tf.SymbolicTensor | null = null): { output: tf.SymbolicTensor; heads: HeadLayers[] } {
   const heads: HeadLayers[] = [];
   const outputs = HEAD_NAMES.map((name, i) => {
-    let x = features;
+    let x = changes && name === 'torque' ? tf.layers.concatenate({ name: 'torque_in', axis: -1 }).apply([features, changes]) as tf.SymbolicTensor : features;
     let hidden: tf.layers.Layer | null = null;
     if (config.heads.hidden > 0) {
       hidden = tf.layers.dense({
@@ -202,7 +224,7 @@ function buildHead(config: ModelConfig): HeadBuild {
   }
   const input = tf.input({ shape: [config.sequence.window, E], name: 'embeddings' });
   const rnn = recurrentLayer(config);
-  const { output, heads } = addHeads(config, rnn.apply(input) as tf.SymbolicTensor);
+  const { output, heads } = addHeads(config, rnn.apply(input) as tf.SymbolicTensor, speedChanges(config, input));
   return { head: tf.model({ name: 'recurrent_head', inputs: input, outputs: output }), heads, rnn };
 }
 

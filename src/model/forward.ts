@@ -9,7 +9,8 @@
 // Ownership: every function here returns new tensors and leaves its intermediates to the
 // caller's tf.tidy (or tf.variableGrads): call them inside one.
 
-import { usesSpeedResidual } from './configSizes.ts';
+import { HEAD_NAMES } from './config.ts';
+import { SPEED_CHANGE_SCALE, torqueSpeedChanges, usesSpeedResidual } from './configSizes.ts';
 import { ModelError } from './modelErrors.ts';
 import type { CellVariables, SteeringNet } from './factory.ts';
 import { tf } from './tfSetup.ts';
@@ -124,10 +125,31 @@ export function windowSteps(proj: tf.Tensor2D, lengths: readonly number[], T: nu
   return (t) => tf.concat(lengths.map((n, g) => tf.slice(proj, [offsets[g] + t, 0], [n - T + 1, G])), 0);
 }
 
-/** The three heads on features [b, F] -> [b, 3] (normalised steering, speed, torque). */
-export function applyHeads(net: SteeringNet, features: tf.Tensor2D): tf.Tensor2D {
-  const outs = net.heads.map(({ hidden, out }) => {
-    const x = hidden ? (hidden.apply(features) as tf.Tensor2D) : features;
+/**
+ * The torque head's extra input (heads.torqueSpeedChanges = K, see factory.ts `speedChanges`):
+ * the last K frame-to-frame changes of each window's normalised measured speed x
+ * SPEED_CHANGE_SCALE, oldest first, [b, K]; `speedAt(t)` gives every window's speed at step t
+ * ([b, 1]). null when the model reads none.
+ */
+export function speedChanges(net: SteeringNet, speedAt: (t: number) => tf.Tensor2D): tf.Tensor2D | null {
+  const K = torqueSpeedChanges(net.config);
+  if (K === 0) return null;
+  const T = net.window;
+  const cols: tf.Tensor2D[] = [];
+  for (let t = T - K; t < T; t++) cols.push(tf.sub(speedAt(t), speedAt(t - 1)));
+  return tf.mul(tf.concat(cols, 1), SPEED_CHANGE_SCALE) as tf.Tensor2D;
+}
+
+/**
+ * The three heads on features [b, F] -> [b, 3] (normalised steering, speed, torque). `changes`
+ * ([b, K], `speedChanges`) is what a torque head that reads the speed's changes gets beside the
+ * features; zeros when not given (callers that read only the steering column).
+ */
+export function applyHeads(net: SteeringNet, features: tf.Tensor2D, changes?: tf.Tensor2D | null): tf.Tensor2D {
+  const K = torqueSpeedChanges(net.config);
+  const outs = net.heads.map(({ hidden, out }, i) => {
+    const input = K > 0 && HEAD_NAMES[i] === 'torque' ? tf.concat([features, changes ?? tf.zeros([features.shape[0], K])], 1) : features;
+    const x = hidden ? (hidden.apply(input) as tf.Tensor2D) : input;
     return out.apply(x) as tf.Tensor2D;
   });
   return tf.concat(outs, 1);
@@ -149,8 +171,9 @@ export function forwardGroups(net: SteeringNet, frames: tf.Tensor4D, lengths: re
   if (!net.cell) return addSpeedResidual(net, applyHeads(net, emb), speeds);
   const proj = projectInputs(net.cell, emb);
   const T = net.window;
-  const out = applyHeads(net, runCell(net.cell, T, windowSteps(proj, lengths, T)));
-  return addSpeedResidual(net, out, speeds ? windowSteps(speeds, lengths, T)(T - 1) : null);
+  const speedAt = speeds ? windowSteps(speeds, lengths, T) : null;
+  const out = applyHeads(net, runCell(net.cell, T, windowSteps(proj, lengths, T)), speedAt ? speedChanges(net, speedAt) : null);
+  return addSpeedResidual(net, out, speedAt ? speedAt(T - 1) : null);
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { CellKind } from './config.ts';
 import { cellGates } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
-import { addSpeedResidual, applyHeads, encodeFrames, projectInputs, runCell, speedColumn, windowSteps, withSpeeds } from './forward.ts';
+import { addSpeedResidual, applyHeads, encodeFrames, projectInputs, runCell, speedChanges, speedColumn, windowSteps, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
 import { framesToTensor, type FrameSize } from './preprocess.ts';
 import { runAsync, runSync, type ReadPlan } from './readout.ts';
@@ -143,9 +143,10 @@ function* gateTracePlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, s
   // Read asynchronously, the model may have been let go in between.
   if (net.isDisposed) throw new ModelError('disposed', 'this model was disposed');
   const outputs = Float32Array.from(yield tf.tidy(() => {
-    const out = applyHeads(net, tf.tensor2d(last, [1, U]));
-    const lastSpeed = speedColumn(net, T, speeds);
-    return addSpeedResidual(net, out, lastSpeed ? tf.slice(lastSpeed, [T - 1, 0], [1, 1]) : null);
+    const column = speedColumn(net, T, speeds);
+    const speedAt = column ? (t: number) => tf.slice(column, [t, 0], [1, 1]) as tf.Tensor2D : null;
+    const out = applyHeads(net, tf.tensor2d(last, [1, U]), speedAt ? speedChanges(net, speedAt) : null);
+    return addSpeedResidual(net, out, speedAt ? speedAt(T - 1) : null);
   }));
   return { kind: cell.kind, steps: T, units: U, series, outputs };
 }

@@ -24,7 +24,7 @@
 
 import { HEAD_NAMES, type HeadValues } from './config.ts';
 import { type CellWeights, type DenseWeights, denseInto, readCell, readDense, runCellJs } from './cellJs.ts';
-import { convPlan, featureWidth, usesSpeedResidual } from './configSizes.ts';
+import { convPlan, featureWidth, SPEED_CHANGE_SCALE, torqueSpeedChanges, usesSpeedResidual } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { traceCell, type GateTrace } from './introspect.ts';
 import { ModelError } from './modelErrors.ts';
@@ -122,6 +122,9 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   let cell: CellWeights | null = null;
   let heads: { hidden: DenseWeights | null; out: DenseWeights }[] = [];
   const residualSpeed = usesSpeedResidual(net.config);
+  const changeCount = torqueSpeedChanges(net.config);
+  /** The normalised speed input of the frames in `ring`'s slots (models that read the speed). */
+  let speedRing = new Float64Array(T);
   /** Ring of the last T input projections (cnn_lstm) or the last embedding (cnn). */
   let ring: Float32Array[] = [];
   let seen = 0;
@@ -187,14 +190,39 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     return { emb, means, maps };
   }
 
+  /**
+   * The changes of the normalised speed the torque head reads (heads.torqueSpeedChanges), from
+   * the speeds of the window's frames as windowSlots() lays them out (a stand-in for a frame not
+   * yet seen repeats the oldest, so its change is 0): the same as the tfjs model on that window.
+   */
+  function windowSpeedChanges(): Float64Array | null {
+    if (changeCount === 0) return null;
+    const have = Math.min(seen, T);
+    const oldest = seen - have;
+    const at = (t: number) => speedRing[Math.max(oldest, seen - T + t) % T];
+    const out = new Float64Array(changeCount);
+    for (let i = 0; i < changeCount; i++) {
+      const t = T - changeCount + i;
+      out[i] = (at(t) - at(t - 1)) * SPEED_CHANGE_SCALE;
+    }
+    return out;
+  }
+
   /** The heads' normalised outputs (steering, speed, torque) for recurrent features / an embedding. */
-  function headsOf(features: ArrayLike<number>, speedIn: number): number[] {
+  function headsOf(features: ArrayLike<number>, speedIn: number, changes: ArrayLike<number> | null): number[] {
     return HEAD_NAMES.map((name, i) => {
       const h = heads[i];
-      let f: ArrayLike<number> = features;
+      let input: ArrayLike<number> = features;
+      if (name === 'torque' && changeCount > 0) {
+        const joined = new Float64Array(features.length + changeCount);
+        joined.set(features);
+        if (changes) joined.set(changes, features.length);
+        input = joined;
+      }
+      let f: ArrayLike<number> = input;
       if (h.hidden) {
         const a = new Float64Array(h.hidden.units);
-        denseInto(h.hidden, features, a);
+        denseInto(h.hidden, input, a);
         f = a;
       }
       const y = new Float64Array(1);
@@ -227,6 +255,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     }));
     const width = cell ? cell.gates * cell.units : featureWidth(net.config);
     ring = Array.from({ length: T }, () => new Float32Array(width));
+    speedRing = new Float64Array(T);
     seen = 0;
     captured = null;
   }
@@ -251,7 +280,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       const proj = windowProjections();
       if (!cell || !proj) return null;
       const series = traceCell(cell.kind, cell.units, cell.recurrentKernel, proj, T);
-      const outputs = Float32Array.from(headsOf(series.hidden.subarray((T - 1) * cell.units), lastSpeed));
+      const outputs = Float32Array.from(headsOf(series.hidden.subarray((T - 1) * cell.units), lastSpeed, windowSpeedChanges()));
       return { kind: cell.kind, steps: T, units: cell.units, series, outputs };
     },
     idle() {
@@ -294,6 +323,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       if (means && (capture || channels > 0)) captured = { frame: frame.slice(), means, channels: keep, maps: encoded.maps };
       const t2 = clock();
       const slot = ring[seen % T];
+      speedRing[seen % T] = v ?? 0;
       let features: ArrayLike<number>;
       if (cell) {
         // The new frame's input projection x W + b, kept for the next T-1 ticks.
@@ -308,7 +338,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
         features = emb;
       }
       lastSpeed = v ?? 0;
-      const out = headsOf(features, lastSpeed).map((y, i) => y * normalization.std[HEAD_NAMES[i]] + normalization.mean[HEAD_NAMES[i]]);
+      const out = headsOf(features, lastSpeed, windowSpeedChanges()).map((y, i) => y * normalization.std[HEAD_NAMES[i]] + normalization.mean[HEAD_NAMES[i]]);
       const t3 = clock();
       return {
         steering: out[0], speed: out[1], torque: out[2], warm: seen >= T,

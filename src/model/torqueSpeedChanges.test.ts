@@ -1,0 +1,180 @@
+// The torque head reading the last changes of the measured speed (config heads.torqueSpeedChanges):
+// refused where it cannot work, the same numbers in the fused training forward, the tfjs model, the
+// streaming and the naive predictors, a saved model that reloads, and (the reason for it) a torque
+// label the same tiny net cannot learn from the speeds alone and learns from their changes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createArrayBatchSource, type FrameSequence } from './batchSource.ts';
+import { createConfig, type ConfigOverrides } from './config.ts';
+import { loadModel, saveModel } from './artifacts.ts';
+import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { forwardGroups } from './forward.ts';
+import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
+import { denormalizeOutputs, framesToTensor, normalizeSpeeds, type TargetNormalization } from './preprocess.ts';
+import { initBackend, tf } from './tfSetup.ts';
+import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { trainModel } from './train.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const FRAME = { width: 16, height: 12 };
+const NORM: TargetNormalization = { mean: { steering: 0, speed: 12, torque: 0 }, std: { steering: 0.4, speed: 4, torque: 0.3 } };
+
+function changesNet(K: number, hidden = 4): SteeringNet {
+  const net = createSteeringNet(tinyConfig({ input: { speed: true }, sequence: { kind: 'cnn_lstm', window: 4, runLength: 6 }, heads: { hidden, activation: 'tanh', torqueSpeedChanges: K } }));
+  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 70 + i), 0.4))));
+  return net;
+}
+
+describe('heads.torqueSpeedChanges', () => {
+  it('is off unless asked, and refused where it cannot be read, naming why', () => {
+    expect(createConfig().heads.torqueSpeedChanges ?? 0).toBe(0);
+    expect(() => createConfig({ heads: { torqueSpeedChanges: 2 }, sequence: { kind: 'cnn' } })).toThrow('heads.torqueSpeedChanges 2 needs a cnn_lstm that reads the speed');
+    expect(() => createConfig({ heads: { torqueSpeedChanges: 2 }, input: { speed: false } })).toThrow('input.speed true');
+    expect(() => createConfig({ heads: { torqueSpeedChanges: 6 }, sequence: { window: 6 } })).toThrow('at most sequence.window - 1 (5)');
+    expect(createConfig({ heads: { torqueSpeedChanges: 5 }, sequence: { window: 6 } }).heads.torqueSpeedChanges).toBe(5);
+  });
+
+  it.each([[1, 0], [3, 0], [2, 4]])('computes the same in the fused forward and the tfjs model, and the torque reads the changes (K %i, head hidden %i)', (K, hidden) => {
+    const net = changesNet(K, hidden);
+    try {
+      tf.tidy(() => {
+        const lengths = [6, 5];
+        const T = net.window;
+        const total = lengths.reduce((s, n) => s + n, 0);
+        const frames = tf.randomUniform([total, 12, 16, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+        const speeds = tf.randomUniform([total, 1], -2, 2, 'float32', 8) as tf.Tensor2D;
+        const fast = forwardGroups(net, frames, lengths, false, speeds);
+        const xs: tf.Tensor[] = [];
+        const ss: tf.Tensor[] = [];
+        let o = 0;
+        for (const n of lengths) {
+          for (let s = 0; s + T <= n; s++) {
+            xs.push(tf.slice(frames, [o + s], [T]));
+            ss.push(tf.slice(speeds, [o + s], [T]));
+          }
+          o += n;
+        }
+        const ref = net.model.predict([tf.stack(xs), tf.stack(ss)]) as tf.Tensor2D;
+        expect(fast.shape).toEqual(ref.shape);
+        expect(tf.max(tf.abs(tf.sub(fast, ref))).dataSync()[0]).toBeLessThan(1e-5);
+        // The torque head's input is the cell's output and K changes.
+        const torqueIn = net.heads[2].hidden ?? net.heads[2].out;
+        const kernel = torqueIn.trainableWeights.find((w) => w.originalName.endsWith('/kernel'))!;
+        expect(kernel.shape[0]).toBe(net.config.sequence.units + K);
+        // A speed step inside the last K changes moves the torque; a constant added to every speed
+        // leaves the changes as they were, so only the cell's input differs.
+        const stepped = tf.add(speeds, tf.tensor2d(Array.from({ length: total }, (_, i) => (i === 4 ? 1 : 0)), [total, 1])) as tf.Tensor2D;
+        const moved = forwardGroups(net, frames, lengths, false, stepped);
+        expect(tf.max(tf.abs(tf.sub(moved, fast))).dataSync()[0]).toBeGreaterThan(1e-3);
+      });
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('streams what the full model computes on each window, from the first frame on', async () => {
+    const net = changesNet(2);
+    const T = net.window;
+    const fb = FRAME.width * FRAME.height * 3;
+    const frames = syntheticSequence({ count: 9, ...FRAME }).frames;
+    const speeds = [6, 6.3, 6.9, 7.2, 7.1, 6.5, 6.6, 7.4, 8];
+    const streaming = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
+    const naive = createNaivePredictor({ net, normalization: NORM, frame: FRAME });
+    try {
+      let maxDiff = 0;
+      let torqueRange = [Infinity, -Infinity];
+      for (let i = 0; i < speeds.length; i++) {
+        const frame = frames.subarray(i * fb, (i + 1) * fb);
+        const s = await streaming.predict(frame, speeds[i]);
+        const n = await naive.predict(frame, speeds[i]);
+        const window = new Uint8Array(T * fb);
+        const ws: number[] = [];
+        for (let t = 0; t < T; t++) {
+          const j = Math.max(0, i - T + 1 + t);
+          window.set(frames.subarray(j * fb, (j + 1) * fb), t * fb);
+          ws.push(speeds[j]);
+        }
+        const ref = tf.tidy(() => {
+          const x = framesToTensor(window, T, FRAME, net.config.input);
+          const raw = Float32Array.from((net.model.predict([tf.expandDims(x, 0), tf.tensor3d(normalizeSpeeds(ws, NORM), [1, T, 1])]) as tf.Tensor).dataSync());
+          return Array.from(denormalizeOutputs(raw, NORM));
+        });
+        [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
+        torqueRange = [Math.min(torqueRange[0], s.torque), Math.max(torqueRange[1], s.torque)];
+      }
+      expect(maxDiff).toBeLessThan(1e-4);
+      expect(torqueRange[1] - torqueRange[0]).toBeGreaterThan(1e-3);
+    } finally {
+      streaming.dispose();
+      naive.dispose();
+      net.dispose();
+    }
+  });
+
+  it('saves and reloads with no extra weights, and predicts the same', async () => {
+    const net = changesNet(2);
+    try {
+      const saved = await saveModel(net, { normalization: NORM, metadata: { name: 't', createdAt: 0, clips: [], metrics: {}, backend: 'wasm' } as never });
+      expect(saved.weightSpecs.map((w) => w.name).sort()).toEqual(netWeights(net).map((w) => w.originalName).sort());
+      const { net: back } = await loadModel(saved);
+      try {
+        tf.tidy(() => {
+          const x = tf.randomUniform([2, 4, 12, 16, 3], -1, 1, 'float32', 3);
+          const s = tf.randomUniform([2, 4, 1], -2, 2, 'float32', 4);
+          const a = net.model.predict([x, s]) as tf.Tensor;
+          const b = back.model.predict([x, s]) as tf.Tensor;
+          expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
+        });
+      } finally {
+        back.dispose();
+      }
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('lets a tiny net learn a torque label that the measured speeds alone do not teach it', async () => {
+    // A driver whose throttle wanders smoothly; the car's speed integrates it. The frames show
+    // nothing of either (a still road), so the torque can only come from the speedometer.
+    function drive(count: number, seed: number): FrameSequence {
+      const base = syntheticSequence({ count, ...FRAME, seed });
+      const frames = new Uint8Array(base.frames.length).fill(90);
+      const targets = new Float32Array(count * 3);
+      const speeds = new Float32Array(count);
+      let v = 12;
+      for (let i = 0; i < count; i++) {
+        const torque = 0.8 * Math.sin((2 * Math.PI * i) / (23 + 7 * seed) + seed) * Math.cos((2 * Math.PI * i) / 71);
+        speeds[i] = v;
+        targets.set([0, v, torque], i * 3);
+        v += 0.3 * torque;
+      }
+      // The speed changes from step i-1 to i reflect torque i-1, which is close to torque i.
+      return { frames, targets, speeds };
+    }
+    async function torqueRatio(K: number): Promise<number> {
+      const overrides: ConfigOverrides = {
+        input: { speed: true }, sequence: { kind: 'cnn_lstm', window: 4, runLength: 8 },
+        heads: { steering: { lossWeight: 0 }, speed: { lossWeight: 0 }, torque: { lossWeight: 1 }, torqueSpeedChanges: K },
+        training: { epochs: 10, learningRate: 5e-3, batchSize: 16 },
+      };
+      const net = createSteeringNet(tinyConfig(overrides));
+      const src = (seqs: FrameSequence[], shuffleSeed: number | null) => createArrayBatchSource({
+        sequences: seqs, frameWidth: FRAME.width, frameHeight: FRAME.height, window: 4, runLength: 8, batchSize: 16, shuffleSeed,
+      });
+      try {
+        const r = await trainModel({ net, train: src([drive(300, 1), drive(300, 2)], 5), validation: src([drive(200, 3)], null), yieldToEventLoop: async () => {} });
+        const best = r.history.reduce((a, b) => ((b.valRmse?.torque ?? Infinity) < (a.valRmse?.torque ?? Infinity) ? b : a));
+        return best.valRmse!.torque / best.baselineRmse.val!.torque;
+      } finally {
+        net.dispose();
+      }
+    }
+    const without = await torqueRatio(0);
+    const withChanges = await torqueRatio(2);
+    console.log(`torque RMSE / constant predictor: speeds only ${without.toFixed(3)}, with their last 2 changes ${withChanges.toFixed(3)}`);
+    expect(withChanges).toBeLessThan(0.45);
+    expect(without).toBeGreaterThan(0.8);
+  });
+});
