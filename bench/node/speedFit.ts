@@ -112,3 +112,28 @@ AHEAD_S.forEach((h, k) => {
   const histBends = fit(rows.map((r) => [1, ...r.bends, v(r), v(r) ** 2, d1(r), d2(r), d1(r) * v(r), d1(r) * v(r) ** 2]), y);
   console.log(`torque from the speedometer: its present reading ${(base.rmse / base.constant).toFixed(2)}x; + its last two changes ${(hist.rmse / base.constant).toFixed(2)}x; + the bends ${(histBends.rmse / base.constant).toFixed(2)}x`);
 }
+{
+  // The same, as auto-record labels it: the expert at auto-record's pace with its speed noise
+  // drives, and the torque label is what the noise-free expert means to do in each state (DART,
+  // `cleanControl`), so the speed's changes carry the noisy throttle, not the label's.
+  const out: { speed: number; past: number[]; torque: number }[] = [];
+  for (const id of tracks) {
+    const track = resolveTrack(id);
+    const expert = createExpert(track, { seed: 3, pace: 0.62, steerNoise: 0.1, weaveRate: 0.15, speedNoise: 0.1 });
+    let w = createWorld(track);
+    const seq: { speed: number; torque: number }[] = [];
+    for (let t = 0; t < 60 * 240; t++) {
+      const c = expert.control(w);
+      if (t % (60 / RATE) === 0) seq.push({ speed: carSpeed(w.car), torque: expert.cleanControl(w).torque });
+      w = stepWorld(w, c);
+    }
+    for (let i = 3; i < seq.length; i++) out.push({ speed: seq[i].speed, past: [seq[i - 1].speed, seq[i - 2].speed, seq[i - 3].speed], torque: seq[i].torque });
+  }
+  const y = out.map((r) => r.torque);
+  const v = (r: (typeof out)[number]) => r.speed / 20;
+  const d = (r: (typeof out)[number], k: number) => ((k === 0 ? r.speed : r.past[k - 1]) - r.past[k]) * RATE / 10;
+  const base = fit(out.map((r) => [1, v(r), v(r) ** 2]), y);
+  const two = fit(out.map((r) => [1, v(r), v(r) ** 2, d(r, 0), d(r, 1), d(r, 0) * v(r), d(r, 0) * v(r) ** 2]), y);
+  const three = fit(out.map((r) => [1, v(r), v(r) ** 2, d(r, 0), d(r, 1), d(r, 2), d(r, 0) * v(r), d(r, 0) * v(r) ** 2]), y);
+  console.log(`auto-record (pace 0.62, speed noise 0.1, clean torque labels): the present speed ${(base.rmse / base.constant).toFixed(2)}x; + its last two changes ${(two.rmse / base.constant).toFixed(2)}x; + three ${(three.rmse / base.constant).toFixed(2)}x`);
+}

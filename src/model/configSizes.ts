@@ -58,7 +58,8 @@ export const SPEED_CHANGE_SCALE = 20;
 
 /** Changes of the measured speed the torque head reads (see `heads.torqueSpeedChanges`); 0 for none. */
 export function torqueSpeedChanges(config: ModelConfig): number {
-  return config.sequence.kind === 'cnn_lstm' && usesSpeedInput(config) ? config.heads.torqueSpeedChanges ?? 0 : 0;
+  if (config.sequence.kind !== 'cnn_lstm' || !usesSpeedInput(config)) return 0;
+  return Math.min(config.heads.torqueSpeedChanges ?? 0, config.sequence.window - 1);
 }
 
 /** Width of what the recurrent cell (or the cnn's heads) reads per frame: the embedding, plus the speed if fed. */

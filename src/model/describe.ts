@@ -1,7 +1,7 @@
 // What a config builds, before building it: parameter counts and multiply-adds per frame, layer
 // by layer (the Training panel's preview, the worker's describe call, the benchmarks' MAC figures).
 import { HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig, type ModelKind } from './config.ts';
-import { cellGates, convPlan, encoderHiddenWidths, featureWidth, usesSpeedInput } from './configSizes.ts';
+import { cellGates, convPlan, encoderHiddenWidths, featureWidth, torqueSpeedChanges, usesSpeedInput } from './configSizes.ts';
 
 export interface LayerDescription {
   /** The tfjs layer name (also the prefix of its weight names). */
@@ -71,7 +71,8 @@ export function describeModel(input: ModelConfig): ModelDescription {
   let headParams = 0;
   let headMacs = 0;
   for (const head of HEAD_NAMES) {
-    let w = width;
+    // The torque head also reads the speed's last changes (heads.torqueSpeedChanges).
+    let w = width + (head === 'torque' ? torqueSpeedChanges(config) : 0);
     if (config.heads.hidden > 0) {
       const h = config.heads.hidden;
       layers.push({ name: `${head}_hidden`, kind: 'dense', outputShape: [h], params: w * h + h, macsPerFrame: w * h });

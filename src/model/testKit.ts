@@ -26,7 +26,7 @@ const TINY: ConfigOverrides = {
   augmentation: { brightness: 0, contrast: 0, shadowProbability: 0, flipProbability: 0, shiftX: 0, shiftY: 0 },
   // Pinned here so that tests do not move when the product's defaults do.
   balance: { kind: 'none' },
-  heads: { speedAheadS: 0, speedResidual: false },
+  heads: { speedAheadS: 0, speedResidual: false, torqueSpeedChanges: 0 },
 };
 
 /** A tiny model config (12x16 input, two convs, 6 recurrent units) with `overrides` on top. */

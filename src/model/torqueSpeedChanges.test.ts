@@ -5,6 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createArrayBatchSource, type FrameSequence } from './batchSource.ts';
 import { createConfig, type ConfigOverrides } from './config.ts';
+import { torqueSpeedChanges } from './configSizes.ts';
+import { describeModel } from './describe.ts';
 import { loadModel, saveModel } from './artifacts.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
@@ -28,12 +30,24 @@ function changesNet(K: number, hidden = 4): SteeringNet {
 }
 
 describe('heads.torqueSpeedChanges', () => {
-  it('is off unless asked, and refused where it cannot be read, naming why', () => {
-    expect(createConfig().heads.torqueSpeedChanges ?? 0).toBe(0);
-    expect(() => createConfig({ heads: { torqueSpeedChanges: 2 }, sequence: { kind: 'cnn' } })).toThrow('heads.torqueSpeedChanges 2 needs a cnn_lstm that reads the speed');
-    expect(() => createConfig({ heads: { torqueSpeedChanges: 2 }, input: { speed: false } })).toThrow('input.speed true');
-    expect(() => createConfig({ heads: { torqueSpeedChanges: 6 }, sequence: { window: 6 } })).toThrow('at most sequence.window - 1 (5)');
-    expect(createConfig({ heads: { torqueSpeedChanges: 5 }, sequence: { window: 6 } }).heads.torqueSpeedChanges).toBe(5);
+  it('is read only by a cnn_lstm that reads the speed, at most window - 1 of them', () => {
+    const K = (o: ConfigOverrides) => torqueSpeedChanges(createConfig(o));
+    expect(K({})).toBe(2); // the default for new models
+    // Two more inputs of the torque head: the model's description counts them.
+    expect(describeModel(createConfig()).params.heads - describeModel(createConfig({ heads: { torqueSpeedChanges: 0 } })).params.heads).toBe(2);
+    expect(K({ heads: { torqueSpeedChanges: 0 } })).toBe(0);
+    expect(K({ heads: { torqueSpeedChanges: 2 } })).toBe(2);
+    expect(K({ heads: { torqueSpeedChanges: 2 }, sequence: { kind: 'cnn' } })).toBe(0);
+    expect(K({ heads: { torqueSpeedChanges: 2 }, input: { speed: false } })).toBe(0);
+    expect(K({ heads: { torqueSpeedChanges: 9 }, sequence: { window: 6 } })).toBe(5);
+    expect(() => createConfig({ heads: { torqueSpeedChanges: 32 } })).toThrow('heads.torqueSpeedChanges');
+    // A cnn built from a config that asks for changes has the plain torque head.
+    const cnn = createSteeringNet(createConfig({ heads: { torqueSpeedChanges: 2 }, sequence: { kind: 'cnn' } }));
+    try {
+      expect(cnn.heads[2].out.trainableWeights[0].shape[0]).toBe(cnn.heads[0].out.trainableWeights[0].shape[0]);
+    } finally {
+      cnn.dispose();
+    }
   });
 
   it.each([[1, 0], [3, 0], [2, 4]])('computes the same in the fused forward and the tfjs model, and the torque reads the changes (K %i, head hidden %i)', (K, hidden) => {
