@@ -15,9 +15,9 @@ import { describeModel } from './describe.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
-import { denormalizeOutputs, framesToTensor, normalizeSpeeds, type TargetNormalization } from './preprocess.ts';
+import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, modelOnStream, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -48,27 +48,8 @@ describe('the measured speed as an input', () => {
     try {
       tf.tidy(() => {
         const lengths = kind === 'cnn' ? [1, 1, 1, 1] : [5, 4];
-        const T = net.window;
-        const total = lengths.reduce((s, n) => s + n, 0);
-        const frames = tf.randomUniform([total, 12, 16, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
-        const speeds = tf.randomUniform([total, 1], -2, 2, 'float32', 8) as tf.Tensor2D;
-        const fast = forwardGroups(net, frames, lengths, false, speeds);
-        const xs: tf.Tensor[] = [];
-        const ss: tf.Tensor[] = [];
-        let o = 0;
-        for (const n of lengths) {
-          for (let s = 0; s + T <= n; s++) {
-            xs.push(T === 1 ? tf.squeeze(tf.slice(frames, [o + s], [1]), [0]) : tf.slice(frames, [o + s], [T]));
-            ss.push(T === 1 ? tf.squeeze(tf.slice(speeds, [o + s], [1]), [0]) : tf.slice(speeds, [o + s], [T]));
-          }
-          o += n;
-        }
-        // The tfjs model is the net without the residual: its speed column plus the last frame's speed.
-        const raw = net.model.predict([tf.stack(xs), tf.stack(ss)]) as tf.Tensor2D;
-        const lastSpeed = T === 1 ? tf.stack(ss) : tf.squeeze(tf.slice(tf.stack(ss), [0, T - 1, 0], [-1, 1, 1]), [2]);
-        const ref = residual ? tf.add(raw, tf.mul(lastSpeed, tf.tensor2d([[0, 1, 0]]))) : raw;
-        expect(fast.shape).toEqual(ref.shape);
-        expect(tf.max(tf.abs(tf.sub(fast, ref))).dataSync()[0]).toBeLessThan(1e-5);
+        const { frames, speeds, fast, maxDiff } = fusedVsModel(net, lengths);
+        expect(maxDiff).toBeLessThan(1e-5);
         const other = forwardGroups(net, frames, lengths, false, tf.add(speeds, 1) as tf.Tensor2D);
         expect(tf.max(tf.abs(tf.sub(fast, other))).dataSync()[0]).toBeGreaterThan(1e-3);
         expect(() => forwardGroups(net, frames, lengths, false)).toThrow('reads the measured speed');
@@ -80,7 +61,6 @@ describe('the measured speed as an input', () => {
 
   it.each(KINDS_RESIDUAL)('streams what the full model computes on each window, speeds included (%s, speed residual %s)', async (kind, residual) => {
     const net = speedNet(kind, residual);
-    const T = net.window;
     const fb = FRAME.width * FRAME.height * 3;
     const frames = syntheticSequence({ count: 8, ...FRAME }).frames;
     const speeds = Array.from({ length: 8 }, (_, i) => 6 + 2 * i);
@@ -92,21 +72,7 @@ describe('the measured speed as an input', () => {
         const frame = frames.subarray(i * fb, (i + 1) * fb);
         const s = await streaming.predict(frame, speeds[i]);
         const n = await naive.predict(frame, speeds[i]);
-        const window = new Uint8Array(T * fb);
-        const ws: number[] = [];
-        for (let t = 0; t < T; t++) {
-          const j = Math.max(0, i - T + 1 + t);
-          window.set(frames.subarray(j * fb, (j + 1) * fb), t * fb);
-          ws.push(speeds[j]);
-        }
-        const ref = tf.tidy(() => {
-          const x = framesToTensor(window, T, FRAME, net.config.input);
-          const sp = normalizeSpeeds(ws, NORM);
-          const input = T === 1 ? [x, tf.tensor2d(sp, [1, 1])] : [tf.expandDims(x, 0), tf.tensor3d(sp, [1, T, 1])];
-          const raw = Float32Array.from((net.model.predict(input) as tf.Tensor).dataSync());
-          if (residual) raw[1] += sp[T - 1]; // the speed head predicts the change from the last frame's speed
-          return Array.from(denormalizeOutputs(raw, NORM));
-        });
+        const ref = modelOnStream(net, NORM, FRAME, frames, speeds, i);
         [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
       }
       expect(maxDiff).toBeLessThan(1e-4);

@@ -6,7 +6,11 @@
 import { createConfig, mergeConfig, type ConfigOverrides, type ModelConfig } from './config.ts';
 import type { ClipSource } from '../data/clipStore.ts';
 import { createDatasetBatchSource, type FrameSequence } from './batchSource.ts';
-import { createSteeringNet } from './factory.ts';
+import { usesSpeedResidual } from './configSizes.ts';
+import { createSteeringNet, type SteeringNet } from './factory.ts';
+import { forwardGroups } from './forward.ts';
+import { denormalizeOutputs, framesToTensor, normalizeSpeeds, type FrameSize, type TargetNormalization } from './preprocess.ts';
+import { tf } from './tfSetup.ts';
 import { trainModel } from './train.ts';
 import type { TrainingResult } from './trainProtocol.ts';
 
@@ -92,4 +96,68 @@ export async function trainOnClips(source: ClipSource, config: ModelConfig, trai
   } finally {
     net.dispose();
   }
+}
+
+/**
+ * What a predictor must answer at frame i of a stream of frames (count x size RGB) and measured
+ * speeds (m/s): the tfjs model on the window it holds (before T frames the oldest frame and speed
+ * stand in), denormalised, a speed-residual model's last speed added back. [steering, speed, torque].
+ */
+export function modelOnStream(net: SteeringNet, normalization: TargetNormalization, size: FrameSize, frames: Uint8Array, speeds: readonly number[], i: number): number[] {
+  const T = net.window;
+  const fb = size.width * size.height * 3;
+  const window = new Uint8Array(T * fb);
+  const ws: number[] = [];
+  for (let t = 0; t < T; t++) {
+    const j = Math.max(0, i - T + 1 + t);
+    window.set(frames.subarray(j * fb, (j + 1) * fb), t * fb);
+    ws.push(speeds[j]);
+  }
+  return tf.tidy(() => {
+    const x = framesToTensor(window, T, size, net.config.input);
+    const sp = normalizeSpeeds(ws, normalization);
+    const input = T === 1 ? [x, tf.tensor2d(sp, [1, 1])] : [tf.expandDims(x, 0), tf.tensor3d(sp, [1, T, 1])];
+    const raw = Float32Array.from((net.model.predict(input) as tf.Tensor).dataSync());
+    if (usesSpeedResidual(net.config)) raw[1] += sp[T - 1]; // the speed head predicts the change from the last frame's speed
+    return Array.from(denormalizeOutputs(raw, normalization));
+  });
+}
+
+/**
+ * The tfjs model on every window of frame groups laid end to end ([sum(lengths), H, W, 3] frames,
+ * [sum(lengths), 1] normalised speeds), a speed-residual model's last speed added back: what
+ * `forwardGroups` must give. Call inside a tf.tidy.
+ */
+export function modelOnGroups(net: SteeringNet, frames: tf.Tensor4D, speeds: tf.Tensor2D, lengths: readonly number[]): tf.Tensor2D {
+  const T = net.window;
+  const xs: tf.Tensor[] = [];
+  const ss: tf.Tensor[] = [];
+  let o = 0;
+  for (const n of lengths) {
+    for (let s = 0; s + T <= n; s++) {
+      xs.push(T === 1 ? tf.squeeze(tf.slice(frames, [o + s], [1]), [0]) : tf.slice(frames, [o + s], [T]));
+      ss.push(T === 1 ? tf.squeeze(tf.slice(speeds, [o + s], [1]), [0]) : tf.slice(speeds, [o + s], [T]));
+    }
+    o += n;
+  }
+  // The tfjs model is the net without the residual: its speed column plus the last frame's speed.
+  const raw = net.model.predict([tf.stack(xs), tf.stack(ss)]) as tf.Tensor2D;
+  if (!usesSpeedResidual(net.config)) return raw;
+  const lastSpeed = T === 1 ? tf.stack(ss) : tf.squeeze(tf.slice(tf.stack(ss), [0, T - 1, 0], [-1, 1, 1]), [2]);
+  return tf.add(raw, tf.mul(lastSpeed, tf.tensor2d([[0, 1, 0]]))) as tf.Tensor2D;
+}
+
+/**
+ * Random frames (12x16) and normalised speeds for frame groups of these lengths, the fused training
+ * forward on them, and its largest difference from the tfjs model (`modelOnGroups`). Call inside a
+ * tf.tidy.
+ */
+export function fusedVsModel(net: SteeringNet, lengths: readonly number[]): { frames: tf.Tensor4D; speeds: tf.Tensor2D; fast: tf.Tensor2D; maxDiff: number } {
+  const total = lengths.reduce((s, n) => s + n, 0);
+  const frames = tf.randomUniform([total, 12, 16, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+  const speeds = tf.randomUniform([total, 1], -2, 2, 'float32', 8) as tf.Tensor2D;
+  const fast = forwardGroups(net, frames, lengths, false, speeds);
+  const ref = modelOnGroups(net, frames, speeds, lengths);
+  if (fast.shape.join() !== ref.shape.join()) throw new Error(`fused forward [${fast.shape.join(', ')}], tfjs model [${ref.shape.join(', ')}]`);
+  return { frames, speeds, fast, maxDiff: tf.max(tf.abs(tf.sub(fast, ref))).dataSync()[0] };
 }

@@ -11,9 +11,9 @@ import { loadModel, saveModel } from './artifacts.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
-import { denormalizeOutputs, framesToTensor, normalizeSpeeds, type TargetNormalization } from './preprocess.ts';
+import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, modelOnStream, syntheticSequence, tinyConfig } from './testKit.ts';
 import { trainModel } from './train.ts';
 
 beforeAll(async () => {
@@ -55,33 +55,21 @@ describe('heads.torqueSpeedChanges', () => {
     try {
       tf.tidy(() => {
         const lengths = [6, 5];
-        const T = net.window;
-        const total = lengths.reduce((s, n) => s + n, 0);
-        const frames = tf.randomUniform([total, 12, 16, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
-        const speeds = tf.randomUniform([total, 1], -2, 2, 'float32', 8) as tf.Tensor2D;
-        const fast = forwardGroups(net, frames, lengths, false, speeds);
-        const xs: tf.Tensor[] = [];
-        const ss: tf.Tensor[] = [];
-        let o = 0;
-        for (const n of lengths) {
-          for (let s = 0; s + T <= n; s++) {
-            xs.push(tf.slice(frames, [o + s], [T]));
-            ss.push(tf.slice(speeds, [o + s], [T]));
-          }
-          o += n;
-        }
-        const ref = net.model.predict([tf.stack(xs), tf.stack(ss)]) as tf.Tensor2D;
-        expect(fast.shape).toEqual(ref.shape);
-        expect(tf.max(tf.abs(tf.sub(fast, ref))).dataSync()[0]).toBeLessThan(1e-5);
+        const { frames, speeds, fast, maxDiff } = fusedVsModel(net, lengths);
+        expect(maxDiff).toBeLessThan(1e-5);
         // The torque head's input is the cell's output and K changes.
         const torqueIn = net.heads[2].hidden ?? net.heads[2].out;
         const kernel = torqueIn.trainableWeights.find((w) => w.originalName.endsWith('/kernel'))!;
         expect(kernel.shape[0]).toBe(net.config.sequence.units + K);
-        // A speed step inside the last K changes moves the torque; a constant added to every speed
-        // leaves the changes as they were, so only the cell's input differs.
-        const stepped = tf.add(speeds, tf.tensor2d(Array.from({ length: total }, (_, i) => (i === 4 ? 1 : 0)), [total, 1])) as tf.Tensor2D;
-        const moved = forwardGroups(net, frames, lengths, false, stepped);
-        expect(tf.max(tf.abs(tf.sub(moved, fast))).dataSync()[0]).toBeGreaterThan(1e-3);
+        // Zero the kernel rows the changes meet: the torque moves, steering and speed do not.
+        const rows = kernel.read();
+        const U = net.config.sequence.units;
+        kernel.write(tf.concat([tf.slice(rows, [0, 0], [U, -1]), tf.zerosLike(tf.slice(rows, [U, 0], [K, -1]))], 0));
+        const blind = forwardGroups(net, frames, lengths, false, speeds);
+        const moved = tf.max(tf.abs(tf.sub(blind, fast)), 0).dataSync();
+        expect(moved[0]).toBe(0);
+        expect(moved[1]).toBe(0);
+        expect(moved[2]).toBeGreaterThan(1e-3);
       });
     } finally {
       net.dispose();
@@ -90,7 +78,6 @@ describe('heads.torqueSpeedChanges', () => {
 
   it('streams what the full model computes on each window, from the first frame on', async () => {
     const net = changesNet(2);
-    const T = net.window;
     const fb = FRAME.width * FRAME.height * 3;
     const frames = syntheticSequence({ count: 9, ...FRAME }).frames;
     const speeds = [6, 6.3, 6.9, 7.2, 7.1, 6.5, 6.6, 7.4, 8];
@@ -103,18 +90,7 @@ describe('heads.torqueSpeedChanges', () => {
         const frame = frames.subarray(i * fb, (i + 1) * fb);
         const s = await streaming.predict(frame, speeds[i]);
         const n = await naive.predict(frame, speeds[i]);
-        const window = new Uint8Array(T * fb);
-        const ws: number[] = [];
-        for (let t = 0; t < T; t++) {
-          const j = Math.max(0, i - T + 1 + t);
-          window.set(frames.subarray(j * fb, (j + 1) * fb), t * fb);
-          ws.push(speeds[j]);
-        }
-        const ref = tf.tidy(() => {
-          const x = framesToTensor(window, T, FRAME, net.config.input);
-          const raw = Float32Array.from((net.model.predict([tf.expandDims(x, 0), tf.tensor3d(normalizeSpeeds(ws, NORM), [1, T, 1])]) as tf.Tensor).dataSync());
-          return Array.from(denormalizeOutputs(raw, NORM));
-        });
+        const ref = modelOnStream(net, NORM, FRAME, frames, speeds, i);
         [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
         torqueRange = [Math.min(torqueRange[0], s.torque), Math.max(torqueRange[1], s.torque)];
       }
