@@ -81,6 +81,19 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
   return { rollout, clips: rec.clips, trainClipIds, outcome };
 }
 
+/**
+ * Where round `round` (1-based) drives: half the training tracks and half the themes, the other
+ * half each round (as `bench:autonomy`'s DAgger rounds, which every reported figure comes from),
+ * at most `maxTracks` of them, moving on through the half on later rounds of the same parity.
+ */
+export function daggerRoundPlan(trackIds: readonly string[], themes: readonly string[], round: number, maxTracks = 4): { trackIds: string[]; themes: string[] } {
+  const half = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => xs.length < 2 || i % 2 === round % 2);
+  const tracks = half(trackIds);
+  const n = Math.min(maxTracks, tracks.length);
+  const first = tracks.length === 0 ? 0 : (Math.floor((round - 1) / 2) * n) % tracks.length;
+  return { trackIds: Array.from({ length: n }, (_, i) => tracks[(first + i) % tracks.length]), themes: half(themes) };
+}
+
 const DAGGER_SUFFIX = / \+ DAgger (\d+)$/;
 
 /** "Model + DAgger 2" -> "Model", so names do not grow with each round. */

@@ -16,7 +16,7 @@ import { overlapDepsOf, type OverlapStop, recordAndTrain, settledOutcome } from 
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import { fineTuneRequestConfig, QUICK_BUDGET_S } from '../ui/training/quickTrain.ts';
 import type { AutopilotController } from './autopilotController.ts';
-import { improveRound, nextDaggerRound } from './improve.ts';
+import { daggerRoundPlan, improveRound, nextDaggerRound } from './improve.ts';
 import { createModelCommands, type ModelCommands } from './modelCommands.ts';
 import { STARTER_MODEL_URL } from './modes/autopilotModels.ts';
 import { createStarterBase } from './starterBase.ts';
@@ -60,8 +60,8 @@ export interface TrainingFeature extends TrainingPanel {
 
 /** Fine-tuning budget of one Improve round from the panel, s. */
 const IMPROVE_BUDGET_S = 90;
-/** Simulated minutes the model drives in one Improve round from the panel. */
-const IMPROVE_MINUTES = 1;
+/** Simulated minutes the model drives in one Improve round from the panel (bench:autonomy's rounds: 1.5). */
+const IMPROVE_MINUTES = 1.5;
 
 export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeature {
   const { store, settingsStore, shell, training, autopilot } = host;
@@ -160,11 +160,11 @@ export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeatur
         if (clips.length === 0) throw new Error(`the clips "${meta.name}" was trained on are gone: DAgger drives the tracks of the model's training clips`);
         const train = clips.filter((c) => c.tag !== 'val');
         const round = nextDaggerRound(meta.name);
+        const plan = daggerRoundPlan([...new Set(train.map((c) => c.trackId))], [...new Set(train.map((c) => c.theme))], round);
         const r = await improveRound({
           model: meta,
           round,
-          trackIds: [...new Set(train.map((c) => c.trackId))].slice(0, 4),
-          themes: [...new Set(train.map((c) => c.theme))].slice(0, 2),
+          ...plan,
           minutes: IMPROVE_MINUTES,
           trainClipIds: train.map((c) => c.id),
           valClipIds: clips.filter((c) => c.tag === 'val').map((c) => c.id),
