@@ -96,13 +96,19 @@ function describe(config: Json): ConfigCheck {
     layers.push({ name: 'rnn', kind: cell, outputShape: [units], params: recParams, macsPerFrame: recMacs });
     width = units;
   }
-  for (const head of ['steering', 'speed', 'torque']) layers.push({ name: head, kind: 'dense', outputShape: [1], params: width + 1, macsPerFrame: width });
-  const headParams = 3 * (width + 1);
+  // The torque head of a cnn_lstm that reads the speed also reads its last changes (at most T - 1).
+  const changes = lstm && speedIn ? Math.min(Number(getAt(config, 'heads.torqueSpeedChanges') ?? 0), T - 1) : 0;
+  for (const head of ['steering', 'speed', 'torque']) {
+    const inputs = width + (head === 'torque' ? changes : 0);
+    layers.push({ name: head, kind: 'dense', outputShape: [1], params: inputs + 1, macsPerFrame: inputs });
+  }
+  const headParams = 3 * (width + 1) + changes;
+  const headMacs = 3 * width + changes;
   const description: ModelDescriptionLike = {
     kind: lstm ? 'cnn_lstm' : 'cnn', window: T, layers,
     params: { encoder: encParams, recurrent: recParams, heads: headParams, total: encParams + recParams + headParams },
-    macsPerFrame: { encoder: encMacs, recurrent: recMacs, heads: 3 * width, total: encMacs + recMacs + 3 * width },
-    naiveMacsPerFrame: T * encMacs + (lstm ? T * g * (embedding + speedIn) * units + T * g * units * units : 0) + 3 * width,
+    macsPerFrame: { encoder: encMacs, recurrent: recMacs, heads: headMacs, total: encMacs + recMacs + headMacs },
+    naiveMacsPerFrame: T * encMacs + (lstm ? T * g * (embedding + speedIn) * units + T * g * units * units : 0) + headMacs,
   };
   return { ok: true, description };
 }
