@@ -1,5 +1,5 @@
 // The torque head reading the last changes of the measured speed (config heads.torqueSpeedChanges):
-// refused where it cannot work, the same numbers in the fused training forward, the tfjs model, the
+// read only where it can be (a cnn_lstm reading the speed, at most T-1), the same numbers in the fused training forward, the tfjs model, the
 // streaming and the naive predictors, a saved model that reloads, and (the reason for it) a torque
 // label the same tiny net cannot learn from the speeds alone and learns from their changes.
 import { beforeAll, describe, expect, it } from 'vitest';
