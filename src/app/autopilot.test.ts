@@ -14,7 +14,7 @@ describe('autopilot arbitration', () => {
     expect(ap.arbitrate(false).human).toBe(false);
     expect(ap.arbitrate(true).intervention).toBe(true);
     expect(ap.stats.interventions).toBe(2);
-    ap.leftRoad();
+    ap.ruleIntervention();
     expect(ap.stats.interventions).toBe(3);
   });
 

@@ -188,13 +188,11 @@ export class Autopilot {
     return { human: this.humanHasWheel, intervention: false };
   }
 
-  /** The car left the road under the model: counts as an intervention. */
-  leftRoad(): void {
-    this.stats.interventions++;
-  }
-
-  /** The model has held the car at a standstill for STALL_S: a driver would take over, so it counts as an intervention. */
-  stalled(): void {
+  /**
+   * An intervention no key press made: the car left the road under the model, or the model held it
+   * at a standstill for STALL_S (a driver would take over).
+   */
+  ruleIntervention(): void {
     this.stats.interventions++;
   }
 

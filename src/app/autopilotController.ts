@@ -239,10 +239,7 @@ export class AutopilotController {
     if (humanHadWheel && !arb.human && s.world.offRoad) {
       // Handed back off the road: the model never starts on the grass. Back onto the centreline,
       // counted as the intervention it is.
-      this.autopilot.leftRoad();
-      s.markIntervention();
-      s.requestReset();
-      void this.worker?.api.resetPredictor();
+      this.interveneAndReset();
     }
     s.driver = arb.human ? 'human' : 'autopilot';
     const modelControls = this.workerDown ? { steer: 0, torque: -1 } : this.autopilot.modelControls(s.world);
@@ -257,21 +254,27 @@ export class AutopilotController {
     this.stalledTicks = holding ? this.stalledTicks + 1 : 0;
     if (this.stalledTicks >= STALL_S * TICK_HZ) {
       this.stalledTicks = 0;
-      this.autopilot.stalled();
-      s.markIntervention();
-      s.requestReset();
-      void this.worker?.api.resetPredictor();
+      this.interveneAndReset();
       if (!this.stallSaid) this.host.notify(`The model held the car still for ${STALL_S} s: counted as an intervention (and again every ${STALL_S} s it stays).`, 'warn');
       this.stallSaid = true;
     }
     if (s.world.offRoad && !arb.human && !s.prev.offRoad) {
       // Off the road under the model: an intervention, and back onto the centreline.
-      this.autopilot.leftRoad();
-      s.markIntervention();
-      s.requestReset();
-      void this.worker?.api.resetPredictor();
+      this.interveneAndReset();
     }
     if (this.autopilot.opts.timing === 'realtime' && this.autopilot.isControlTick(s.world)) this.requestPrediction(s.world);
+  }
+
+  /**
+   * An intervention by rule (off the road under the model, handed back off it, held still): counted,
+   * marked in the replay, the car back onto the centreline and the predictor's window cleared.
+   */
+  private interveneAndReset(): void {
+    const s = this.host.session;
+    this.autopilot.ruleIntervention();
+    s.markIntervention();
+    s.requestReset();
+    void this.worker?.api.resetPredictor();
   }
 
   /**

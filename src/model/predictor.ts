@@ -125,6 +125,8 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   const changeCount = torqueSpeedChanges(net.config);
   /** The normalised speed input of the frames in `ring`'s slots (models that read the speed). */
   let speedRing = new Float64Array(T);
+  /** The torque head's input when it reads the speed's changes: the features, then the changes (reused every tick). */
+  let torqueInput = new Float64Array(0);
   /** Ring of the last T input projections (cnn_lstm) or the last embedding (cnn). */
   let ring: Float32Array[] = [];
   let seen = 0;
@@ -197,13 +199,10 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
    */
   function windowSpeedChanges(): Float64Array | null {
     if (changeCount === 0) return null;
-    const have = Math.min(seen, T);
-    const oldest = seen - have;
-    const at = (t: number) => speedRing[Math.max(oldest, seen - T + t) % T];
     const out = new Float64Array(changeCount);
     for (let i = 0; i < changeCount; i++) {
       const t = T - changeCount + i;
-      out[i] = (at(t) - at(t - 1)) * SPEED_CHANGE_SCALE;
+      out[i] = (speedRing[slotOf(t)] - speedRing[slotOf(t - 1)]) * SPEED_CHANGE_SCALE;
     }
     return out;
   }
@@ -214,10 +213,11 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       const h = heads[i];
       let input: ArrayLike<number> = features;
       if (name === 'torque' && changeCount > 0) {
-        const joined = new Float64Array(features.length + changeCount);
-        joined.set(features);
-        if (changes) joined.set(changes, features.length);
-        input = joined;
+        if (torqueInput.length !== features.length + changeCount) torqueInput = new Float64Array(features.length + changeCount);
+        torqueInput.set(features);
+        torqueInput.fill(0, features.length);
+        if (changes) torqueInput.set(changes, features.length);
+        input = torqueInput;
       }
       let f: ArrayLike<number> = input;
       if (h.hidden) {
@@ -233,9 +233,13 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
 
   /** The window of the last prediction, oldest first (before T frames the oldest stands in). */
   function windowSlots(): Float32Array[] {
-    const have = Math.min(seen, T);
-    const oldest = seen - have;
-    return Array.from({ length: T }, (_, t) => ring[Math.max(oldest, seen - T + t) % T]);
+    return Array.from({ length: T }, (_, t) => ring[slotOf(t)]);
+  }
+
+  /** The ring slot of the window's step t (oldest first); before T frames the oldest stands in. */
+  function slotOf(t: number): number {
+    const oldest = seen - Math.min(seen, T);
+    return Math.max(oldest, seen - T + t) % T;
   }
 
   function windowProjections(): Float32Array | null {
