@@ -45,7 +45,8 @@
 //   --continue             with --model: record the expert's clips as usual, then run the --dagger rounds
 //                          from that model instead of training a new one (the player's "Improve" on a saved model)
 //   --throttle speed|torque|both  which head drives the throttle (DAgger's rollouts too); --governor on|off
-//   --speed-gains A,B      the speed controller's torque per m/s accelerating, braking (default: the app's)
+//   --speed-control proportional:A,B | dynamics:T,TB  the speed controller (default: the app's): torque per m/s
+//                          accelerating, braking; or the car's force to reach the predicted speed in T s (TB s braking)
 //   --name NAME            results file name under bench/results (default autonomy)
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
 //   --no-baseline          skip the CNN; --no-baseline-drive: train it but do not drive it
@@ -110,7 +111,7 @@ const { values: a } = parseArgs({
     start: { type: 'string', default: 'standing' },
     pace: { type: 'string' },
     governor: { type: 'string', default: 'off' },
-    'speed-gains': { type: 'string' },
+    'speed-control': { type: 'string' },
     port: { type: 'string', default: '4186' },
     viewport: { type: 'string', default: '320x180' },
     quick: { type: 'boolean', default: false },
@@ -125,6 +126,16 @@ const { values: a } = parseArgs({
   },
 });
 const quick = a.quick;
+/** --speed-control as the app's SpeedControl (src/app/autopilot.ts), or null for the app's default. */
+const speedControl = (() => {
+  if (!a['speed-control']) return null;
+  const [kind, args = ''] = a['speed-control'].split(':');
+  const [x, y] = args.split(',').map(Number);
+  if (!(x > 0 && y > 0)) throw new Error(`--speed-control ${a['speed-control']}: two positive numbers after the colon`);
+  if (kind === 'proportional') return { kind, accelerate: x, brake: y };
+  if (kind === 'dynamics') return { kind, horizonS: x, brakeHorizonS: y };
+  throw new Error(`--speed-control ${a['speed-control']}: proportional:A,B or dynamics:T,TB`);
+})();
 const opts = {
   minutes: quick ? 0.2 : Number(a.minutes),
   trainTracks: quick ? ['oval', 'twister'] : a['train-tracks'].split(','),
@@ -148,7 +159,7 @@ const opts = {
   config: JSON.parse(a.config),
   throttle: a.throttle,
   governor: a.governor === 'on',
-  speedGains: a['speed-gains'] ?? 'default',
+  speedControl: a['speed-control'] ?? 'default',
   sideOffset: Number(a['side-offset']),
   sideYaw: Number(a['side-yaw']),
   steerNoise: Number(a.noise),
@@ -223,7 +234,7 @@ try {
       expertTicks.set(trackId, expert.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, expert.laps.length));
     }
     const d = await hook('driveModel', { modelId: id, trackId, theme, laps: opts.laps, maxSeconds: quick ? 30 : 600, throttle: a.throttle, governor: a.governor === 'on', trace: a.trace,
-      ...(a['speed-gains'] ? { speedGains: { accelerate: Number(a['speed-gains'].split(',')[0]), brake: Number(a['speed-gains'].split(',')[1]) } } : {}) });
+      ...(speedControl ? { speedControl } : {}) });
     const modelMean = d.laps.reduce((x, l) => x + l.ticks, 0) / Math.max(1, d.laps.length);
     return {
       trackId,

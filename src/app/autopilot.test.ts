@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAR } from '../sim/car.ts';
+import { carSpeed, DEFAULT_CAR } from '../sim/car.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { createWorld, stepWorld } from '../sim/world.ts';
-import { Autopilot, DEFAULT_SPEED_GAINS, governedTorque, modelTorque, torqueForHeads, torqueForSpeed } from './autopilot.ts';
+import { Autopilot, PROPORTIONAL_SPEED_CONTROL, type SpeedControl, governedTorque, modelTorque, torqueForHeads, torqueForSpeed } from './autopilot.ts';
 
 describe('autopilot arbitration', () => {
   it('counts one intervention per takeover and hands back after a quiet spell', () => {
@@ -30,12 +30,14 @@ describe('autopilot arbitration', () => {
 
   it('brakes for a predicted slow-down harder than it accelerates for the same gap', () => {
     const gap = 0.5;
-    const up = torqueForSpeed(15 + gap, 15) - 0.15;
-    const down = torqueForSpeed(15 - gap, 15) - 0.15;
-    expect(up).toBeCloseTo(gap * DEFAULT_SPEED_GAINS.accelerate, 6);
-    expect(down).toBeCloseTo(-gap * DEFAULT_SPEED_GAINS.brake, 6);
+    const p = PROPORTIONAL_SPEED_CONTROL;
+    if (p.kind !== 'proportional') throw new Error('unreachable');
+    const up = torqueForSpeed(15 + gap, 15, p) - 0.15;
+    const down = torqueForSpeed(15 - gap, 15, p) - 0.15;
+    expect(up).toBeCloseTo(gap * p.accelerate, 6);
+    expect(down).toBeCloseTo(-gap * p.brake, 6);
     expect(-down).toBeGreaterThan(up);
-    expect(torqueForSpeed(10, 12, { accelerate: 0.25, brake: 0.25 })).toBeCloseTo(-0.35, 6);
+    expect(torqueForSpeed(10, 12, { kind: 'proportional', accelerate: 0.25, brake: 0.25 })).toBeCloseTo(-0.35, 6);
   });
 
   it('drives the throttle from the speed head toward the predicted speed', () => {
@@ -49,8 +51,42 @@ describe('autopilot arbitration', () => {
     expect(w.car.vx).toBeLessThan(17);
   });
 
+  it("the 'dynamics' speed controller holds the predicted speed against drag, where the proportional one settles below it", () => {
+    // On the oval's long straight from a standing start, asking for 25 m/s: steady state after 8 s.
+    const hold = (control: SpeedControl) => {
+      const ap = new Autopilot({ throttle: 'speed', governor: false, speedControl: control });
+      let w = createWorld(resolveTrack('oval'));
+      ap.receive({ steering: 0, speed: 25, torque: 0 }, 0, 1, 0);
+      const speeds: number[] = [];
+      for (let i = 0; i < 60 * 10; i++) {
+        w = stepWorld(w, ap.modelControls(w));
+        speeds.push(carSpeed(w.car));
+      }
+      return speeds;
+    };
+    const dyn = hold({ kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.5 });
+    const prop = hold(PROPORTIONAL_SPEED_CONTROL);
+    expect(Math.abs(dyn[dyn.length - 1] - 25)).toBeLessThan(0.2);
+    expect(Math.max(...dyn)).toBeLessThan(25.5); // no overshoot
+    expect(prop[prop.length - 1]).toBeLessThan(24.5);
+    // Sooner too: both floor the pedal at first; the proportional one eases off early.
+    expect(dyn.findIndex((v) => v > 24)).toBeLessThan(prop.findIndex((v) => v > 24) === -1 ? Infinity : prop.findIndex((v) => v > 24));
+  });
+
+  it("the 'dynamics' controller brakes with the force the slow-down asks for, harder for a shorter braking horizon", () => {
+    const soft: SpeedControl = { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 1 };
+    const firm: SpeedControl = { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.25 };
+    // 2 m/s of slow-down in 1 s at 20 m/s: 2400 N of deceleration, drag and rolling give 396.6 N of it.
+    const needed = (1200 * 2) / 1 - (0.015 * 1200 * 9.81 + 0.55 * 400);
+    expect(torqueForSpeed(18, 20, soft)).toBeCloseTo(-needed / 11000, 6);
+    expect(torqueForSpeed(18, 20, firm)).toBeLessThan(torqueForSpeed(18, 20, soft));
+    expect(torqueForSpeed(0, 30, firm)).toBe(-1);
+    // Holding: exactly what drag and rolling resistance take, as throttle.
+    expect(torqueForSpeed(20, 20, soft)).toBeCloseTo((0.015 * 1200 * 9.81 + 0.55 * 400) / Math.min(6500, 60000 / 20), 6);
+  });
+
   it('with both heads, lets the torque head push harder in the speed head\'s direction, never against it', () => {
-    const gains = DEFAULT_SPEED_GAINS;
+    const gains = PROPORTIONAL_SPEED_CONTROL;
     const c = torqueForSpeed(16, 15, gains); // a predicted speed-up of 1 m/s: 0.4
     expect(torqueForHeads({ speed: 16, torque: 0.9 }, 15, gains)).toBe(0.9); // the pedal the expert would press
     expect(torqueForHeads({ speed: 16, torque: 0.1 }, 15, gains)).toBeCloseTo(c, 9); // the head asks less: the controller's
@@ -60,10 +96,10 @@ describe('autopilot arbitration', () => {
     expect(torqueForHeads({ speed: 14, torque: 0.9 }, 15, gains)).toBeCloseTo(d, 9); // a slow-down never accelerates harder
     // modelTorque picks the rule by the throttle source.
     const out = { steering: 0, speed: 16, torque: 0.9 };
-    expect(modelTorque(out, 15, { throttle: 'speed', speedGains: gains })).toBeCloseTo(c, 9);
-    expect(modelTorque(out, 15, { throttle: 'torque', speedGains: gains })).toBe(0.9);
-    expect(modelTorque(out, 15, { throttle: 'both', speedGains: gains })).toBe(0.9);
-    expect(modelTorque({ speed: 16 }, 15, { throttle: 'both', speedGains: gains })).toBeCloseTo(c, 9); // no torque head: the controller
+    expect(modelTorque(out, 15, { throttle: 'speed', speedControl: gains })).toBeCloseTo(c, 9);
+    expect(modelTorque(out, 15, { throttle: 'torque', speedControl: gains })).toBe(0.9);
+    expect(modelTorque(out, 15, { throttle: 'both', speedControl: gains })).toBe(0.9);
+    expect(modelTorque({ speed: 16 }, 15, { throttle: 'both', speedControl: gains })).toBeCloseTo(c, 9); // no torque head: the controller
   });
 
   it('with both heads, reaches the predicted speed sooner than the speed controller alone', () => {

@@ -9,8 +9,8 @@
 // centreline. Pure of DOM: the app feeds it frames, human input and results.
 
 import { clamp } from '../core/assert.ts';
-import { carSpeed } from '../sim/car.ts';
-import { TICK_HZ } from '../sim/constants.ts';
+import { type CarParams, carSpeed, DEFAULT_CAR } from '../sim/car.ts';
+import { GRAVITY, TICK_HZ } from '../sim/constants.ts';
 import type { Controls, World } from '../sim/world.ts';
 
 export type TimingMode = 'realtime' | 'lockstep';
@@ -40,14 +40,25 @@ export interface AutopilotOptions {
    * does not see.
    */
   governor: boolean;
-  /** The speed controller's torque per m/s of predicted speed gain (accelerating) and loss (braking). */
-  speedGains: SpeedGains;
+  /** How the speed head's prediction becomes throttle (throttle 'speed' and 'both'). */
+  speedControl: SpeedControl;
 }
 
-export interface SpeedGains {
-  readonly accelerate: number;
-  readonly brake: number;
-}
+/**
+ * The speed controller: the speed head predicts the speed the car is about to hold (the label is
+ * the speed the expert reaches 1 s on), and this turns it into throttle.
+ * - 'proportional': torque per m/s of predicted gain (accelerating) and loss (braking), plus 0.15
+ *   while moving. It knows nothing of the car, so it settles below the speed asked for where drag
+ *   needs more than 0.15, and brakes at a fixed gain.
+ * - 'dynamics': the force that takes the car from its speed to the predicted one in `horizonS`
+ *   (`brakeHorizonS` for a slow-down), against rolling resistance and drag, as throttle or brake
+ *   of the car's own engine, power and brakes: a cruise control that holds the speed the model
+ *   asks for. It reads only the car's own mass, engine and drag (what its maker knows), never
+ *   the road, its grip or the track ahead.
+ */
+export type SpeedControl =
+  | { readonly kind: 'proportional'; readonly accelerate: number; readonly brake: number }
+  | { readonly kind: 'dynamics'; readonly horizonS: number; readonly brakeHorizonS: number };
 
 /**
  * Braking at 1.6 torque per m/s of predicted slow-down (was 0.6): the speed head predicts too
@@ -56,7 +67,8 @@ export interface SpeedGains {
  * x 4 themes with the shipped starter (bench/results/val-gain.md): 0.6 / 1.0 / 1.6 / 2.5 gave
  * 91.8 / 93.8 / 95.7 / 95.7% autonomy, lap time 1.026 / 1.038 / 1.045 / 1.053x the expert's.
  */
-export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 1.6 };
+export const PROPORTIONAL_SPEED_CONTROL: SpeedControl = { kind: 'proportional', accelerate: 0.25, brake: 1.6 };
+export const DEFAULT_SPEED_CONTROL: SpeedControl = PROPORTIONAL_SPEED_CONTROL;
 
 /**
  * Seconds the model may hold the car below STALL_SPEED (m/s) with a prediction in hand before that
@@ -66,7 +78,7 @@ export const DEFAULT_SPEED_GAINS: SpeedGains = { accelerate: 0.25, brake: 1.6 };
 export const STALL_S = 5;
 export const STALL_SPEED = 0.5;
 
-export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false, speedGains: DEFAULT_SPEED_GAINS };
+export const DEFAULT_AUTOPILOT: AutopilotOptions = { timing: 'realtime', throttle: 'speed', rateHz: 20, handBackTicks: 30, governor: false, speedControl: DEFAULT_SPEED_CONTROL };
 
 /** Share of the tyres' grip the governor lets the commanded turn use. */
 export const GOVERNOR_GRIP = 0.65;
@@ -83,13 +95,20 @@ export function governedTorque(torque: number, steer: number, speed: number, car
   return speed > vMax ? Math.min(torque, -clamp(0.4 * (speed - vMax), 0, 1)) : torque;
 }
 
+/** The car's own figures the 'dynamics' speed controller reads. */
+export type CarDynamics = Pick<CarParams, 'mass' | 'driveForce' | 'power' | 'brakeForce' | 'dragCoefficient' | 'rollingRoad'>;
+
 /**
- * Throttle from the speed head: proportional control toward the predicted speed, at its own gain
- * each way (a predicted slow-down is a bend ahead: brake for it at `gains.brake`).
+ * Throttle from the speed head: toward the predicted speed `target` (m/s) from the car's `speed`,
+ * by the controller's kind (SpeedControl).
  */
-export function torqueForSpeed(target: number, speed: number, gains: SpeedGains = DEFAULT_SPEED_GAINS): number {
+export function torqueForSpeed(target: number, speed: number, control: SpeedControl = DEFAULT_SPEED_CONTROL, car: CarDynamics = DEFAULT_CAR): number {
   const gap = target - speed;
-  return clamp((gap >= 0 ? gains.accelerate : gains.brake) * gap + (target > 0.5 ? 0.15 : 0), -1, 1);
+  if (control.kind === 'proportional') return clamp((gap >= 0 ? control.accelerate : control.brake) * gap + (target > 0.5 ? 0.15 : 0), -1, 1);
+  const v = Math.max(speed, 0);
+  const resist = car.rollingRoad * car.mass * GRAVITY + car.dragCoefficient * v * v;
+  const force = (car.mass * gap) / (gap >= 0 ? control.horizonS : control.brakeHorizonS) + resist;
+  return clamp(force >= 0 ? force / Math.min(car.driveForce, car.power / Math.max(v, 1)) : force / car.brakeForce, -1, 1);
 }
 
 /**
@@ -99,18 +118,18 @@ export function torqueForSpeed(target: number, speed: number, gains: SpeedGains 
  * expert's pedal), harder braking where it predicts a slow-down. The torque head never turns a
  * predicted speed-up into braking or the reverse.
  */
-export function torqueForHeads(out: Pick<ModelOutput, 'speed' | 'torque'>, speed: number, gains: SpeedGains = DEFAULT_SPEED_GAINS): number {
-  const c = torqueForSpeed(out.speed, speed, gains);
+export function torqueForHeads(out: Pick<ModelOutput, 'speed' | 'torque'>, speed: number, control: SpeedControl = DEFAULT_SPEED_CONTROL, car: CarDynamics = DEFAULT_CAR): number {
+  const c = torqueForSpeed(out.speed, speed, control, car);
   const h = clamp(out.torque, -1, 1);
   return out.speed >= speed ? Math.max(c, h) : Math.min(c, h);
 }
 
 /** The autopilot's throttle for a model output at the car's speed (m/s), by its throttle source (no governor). */
-export function modelTorque(out: Pick<ModelOutput, 'speed'> & { torque?: number }, speed: number, opts: Pick<AutopilotOptions, 'throttle' | 'speedGains'>): number {
+export function modelTorque(out: Pick<ModelOutput, 'speed'> & { torque?: number }, speed: number, opts: Pick<AutopilotOptions, 'throttle' | 'speedControl'>, car: CarDynamics = DEFAULT_CAR): number {
   const t = opts.throttle;
-  if (t === 'speed' || out.torque === undefined) return torqueForSpeed(out.speed, speed, opts.speedGains);
+  if (t === 'speed' || out.torque === undefined) return torqueForSpeed(out.speed, speed, opts.speedControl, car);
   if (t === 'torque') return clamp(out.torque, -1, 1);
-  return torqueForHeads({ speed: out.speed, torque: out.torque }, speed, opts.speedGains);
+  return torqueForHeads({ speed: out.speed, torque: out.torque }, speed, opts.speedControl, car);
 }
 
 export interface AutopilotStats {
@@ -164,7 +183,7 @@ export class Autopilot {
     if (!this.latest) return { steer: 0, torque: -0.3 }; // no prediction yet: hold the car
     const steer = clamp(this.latest.steering, -1, 1);
     const speed = carSpeed(world.car);
-    let torque = modelTorque(this.latest, speed, this.opts);
+    let torque = modelTorque(this.latest, speed, this.opts, world.params);
     if (this.opts.governor) torque = governedTorque(torque, steer, speed, world.params);
     return { steer, torque };
   }

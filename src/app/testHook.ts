@@ -22,7 +22,7 @@ import { CENTER_CAMERA, NUMERIC_LABEL_FIELDS } from '../data/index.ts';
 import type { Meters, Radians } from '../core/units.ts';
 import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts';
 import { REALTIME_WAIT_MS } from './autopilotController.ts';
-import type { ThrottleSource } from './autopilot.ts';
+import type { SpeedControl, ThrottleSource } from './autopilot.ts';
 
 export interface TestState {
   tick: number;
@@ -82,7 +82,7 @@ export interface TestHook {
    * Drives `laps` laps on a track with a model in lockstep, as fast as predictions come (no
    * pacing), then disengages. Returns the laps and the autonomy figures.
    */
-  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: ThrottleSource; governor?: boolean; trace?: boolean; speedGains?: { accelerate: number; brake: number } }): Promise<{
+  driveModel(opts: { modelId: string; trackId: string; theme?: string; laps: number; maxSeconds?: number; throttle?: ThrottleSource; governor?: boolean; trace?: boolean; speedControl?: SpeedControl }): Promise<{
     laps: TestState['laps'];
     interventions: number;
     autonomyPct: number;
@@ -309,7 +309,7 @@ export function installTestHook(app: App): TestHook {
         timing: 'lockstep',
         ...(opts.throttle ? { throttle: opts.throttle } : {}),
         ...(opts.governor !== undefined ? { governor: opts.governor } : {}),
-        ...(opts.speedGains ? { speedGains: opts.speedGains } : {}),
+        ...(opts.speedControl ? { speedControl: opts.speedControl } : {}),
       };
       const s = app.session;
       s.restart(resolveTrack(opts.trackId));
