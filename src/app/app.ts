@@ -223,7 +223,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     setMode: (m) => app.setMode(m),
     setTrack: (id) => app.setTrack(id),
     autopilotModel: () => autopilot.model,
-    governor: () => autopilot.autopilot.opts.governor,
+    autopilotOptions: () => autopilot.autopilot.opts,
     exportModel: (id) => training.exportModel(id),
     watchModel: (replay, zip) => watchModelLap(app, replay, zip),
   });

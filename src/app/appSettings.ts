@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DEFAULT_INPUT_SETTINGS, INPUT_SETTING_RANGES, type InputSettings, validateInputSettings } from '../input/settings.ts';
 import type { SettingSection } from '../ui/settingsPanel.ts';
+import { SPEED_CONTROL_CHOICES } from './autopilot.ts';
 
 export const DASH_SIZES = ['200x66', '100x33', '128x48', '160x64'] as const;
 export type DashSize = (typeof DASH_SIZES)[number];
@@ -18,6 +19,8 @@ export const appSettingsSchema = z.object({
   throttleSource: z.enum(['torque', 'speed', 'both']).catch('speed'),
   recordTakeovers: z.boolean().catch(false),
   speedGovernor: z.boolean().catch(false),
+  /** How the speed head's prediction becomes throttle (src/app/autopilot.ts SPEED_CONTROLS). */
+  speedControl: z.enum(SPEED_CONTROL_CHOICES).catch('cruise'),
   playerName: z.string().trim().min(1).max(40).catch('Player'),
   backend: z.enum(BACKEND_CHOICES).catch('auto'),
   ghosts: z.boolean().catch(true),
@@ -91,6 +94,11 @@ export const SETTINGS_FORM: readonly SettingSection[] = [
         options: [{ value: 'realtime', label: 'Real time' }, { value: 'lockstep', label: 'Lockstep' }],
       },
       { kind: 'select', key: 'throttleSource', label: 'Throttle from', options: [{ value: 'speed', label: 'Speed head' }, { value: 'torque', label: 'Torque head' }, { value: 'both', label: 'Both heads' }] },
+      {
+        kind: 'select', key: 'speedControl', label: 'Speed control',
+        help: "How the speed head's prediction becomes throttle. Cruise: the force that reaches the predicted speed in half a second against drag, from the car's own engine and brakes. Proportional: throttle in proportion to the gap (it settles below the speed asked for; the default before).",
+        options: [{ value: 'cruise', label: 'Cruise (the car holds the predicted speed)' }, { value: 'proportional', label: 'Proportional' }],
+      },
       { kind: 'checkbox', key: 'recordTakeovers', label: 'Record my takeovers as training clips' },
       {
         kind: 'checkbox', key: 'speedGovernor', label: 'Speed governor (assist)',

@@ -102,9 +102,9 @@ describe('autopilot arbitration', () => {
     expect(modelTorque({ speed: 16 }, 15, { throttle: 'both', speedControl: gains })).toBeCloseTo(c, 9); // no torque head: the controller
   });
 
-  it('with both heads, reaches the predicted speed sooner than the speed controller alone', () => {
+  it('with both heads, reaches the predicted speed sooner than the proportional speed controller alone', () => {
     const run = (throttle: 'speed' | 'both') => {
-      const ap = new Autopilot({ throttle, governor: false });
+      const ap = new Autopilot({ throttle, governor: false, speedControl: PROPORTIONAL_SPEED_CONTROL });
       let w = createWorld(resolveTrack('oval'));
       ap.receive({ steering: 0, speed: 15, torque: 1 }, 0, 1, 0);
       let i = 0;

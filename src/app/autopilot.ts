@@ -68,7 +68,19 @@ export type SpeedControl =
  * 91.8 / 93.8 / 95.7 / 95.7% autonomy, lap time 1.026 / 1.038 / 1.045 / 1.053x the expert's.
  */
 export const PROPORTIONAL_SPEED_CONTROL: SpeedControl = { kind: 'proportional', accelerate: 0.25, brake: 1.6 };
-export const DEFAULT_SPEED_CONTROL: SpeedControl = PROPORTIONAL_SPEED_CONTROL;
+
+/**
+ * The default: the car's own force toward the predicted speed, reached in 0.5 s when speeding up
+ * and in 0.1 s when slowing down. The firm braking horizon plays the part the proportional
+ * controller's firm brake gain did (the speed head predicts too little of a bend's slow-down).
+ * Chosen on the validation tracks 5, 1234, 9 and 2048 x 4 themes (bench/results/speed-control.md).
+ */
+export const CRUISE_SPEED_CONTROL: SpeedControl = { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1 };
+export const DEFAULT_SPEED_CONTROL: SpeedControl = CRUISE_SPEED_CONTROL;
+
+/** The player's choices (Settings > Speed control). */
+export const SPEED_CONTROL_CHOICES = ['cruise', 'proportional'] as const;
+export const SPEED_CONTROLS: Readonly<Record<(typeof SPEED_CONTROL_CHOICES)[number], SpeedControl>> = { cruise: CRUISE_SPEED_CONTROL, proportional: PROPORTIONAL_SPEED_CONTROL };
 
 /**
  * Seconds the model may hold the car below STALL_SPEED (m/s) with a prediction in hand before that

@@ -13,6 +13,7 @@ import { TICK_HZ } from '../sim/constants.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import { createLeaderboardPanel, type LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import type { ModeName, Shell } from '../ui/shell.ts';
+import type { AutopilotOptions } from './autopilot.ts';
 import { Ghost } from './ghost.ts';
 import { createLapCommands } from './lapCommands.ts';
 import { seedShippedExpert } from './lapEntries.ts';
@@ -32,9 +33,9 @@ export interface LapsFeatureHost {
   mode(): ModeName;
   setMode(m: ModeName): void;
   setTrack(id: string): void;
-  /** The model the autopilot drives with, and whether its speed governor is on (src/app/autopilot.ts). */
+  /** The model the autopilot drives with, and its options in force (src/app/autopilot.ts). */
   autopilotModel(): { id: string; name: string } | null;
-  governor(): boolean;
+  autopilotOptions(): Pick<AutopilotOptions, 'governor' | 'throttle' | 'speedControl'>;
   /** The zip of a saved model (uploaded with autopilot laps submitted online). */
   exportModel?(modelId: string): Promise<Uint8Array>;
   /** Imports a downloaded model and drives the downloaded lap with it in lockstep (watchModel.ts). */
@@ -62,12 +63,13 @@ export function verifyInTab(text: string, rankedOnly: boolean): ReturnType<typeo
 export function createLapsFeature(host: LapsFeatureHost): LapsFeature {
   const { session, shell } = host;
   const fingerprints = createModelFingerprints();
-  session.assistsOf = () => ({ governor: host.governor() });
+  session.assistsOf = () => ({ governor: host.autopilotOptions().governor });
   session.modelOf = () => {
     const m = host.autopilotModel();
     if (!m) return null;
     const sha256 = fingerprints.get(m.id);
-    return { id: m.id, name: m.name, ...(sha256 ? { sha256 } : {}) };
+    const { throttle, speedControl } = host.autopilotOptions();
+    return { id: m.id, name: m.name, ...(sha256 ? { sha256 } : {}), autopilot: { throttle, speedControl } };
   };
   // The shipped expert lap joins the oval's board (verified first) before anyone reads the
   // store, so Race on a fresh database has its ghost.

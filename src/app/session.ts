@@ -2,7 +2,7 @@
 // every control and of who produced it, lap events with their verifiable replays). No DOM and
 // no timers: the app's loop calls tick(); tests call it directly.
 
-import { ReplayRecorder, type Replay, type ReplayDriver } from '../scoring/replay.ts';
+import { ReplayRecorder, type Replay, type ReplayAutopilot, type ReplayDriver } from '../scoring/replay.ts';
 import type { LapClass, TickDriver } from '../scoring/rules.ts';
 import { type Expert, type ExpertOptions, createExpert } from '../sim/expert.ts';
 import type { LapRecord } from '../sim/laps.ts';
@@ -24,6 +24,8 @@ export interface SessionModel {
   id: string;
   name: string;
   sha256?: string;
+  /** How the autopilot turned its outputs into throttle (written into the lap's replay). */
+  autopilot?: ReplayAutopilot;
 }
 
 export interface SessionOptions {
@@ -162,7 +164,7 @@ export class Session {
       ? { name: 'Expert' }
       : cls === 'human' || !model
         ? { name: this.playerName }
-        : { name: model.name, modelId: model.id, ...(model.sha256 ? { modelSha256: model.sha256 } : {}) };
+        : { name: model.name, modelId: model.id, ...(model.sha256 ? { modelSha256: model.sha256 } : {}), ...(model.autopilot ? { autopilot: model.autopilot } : {}) };
     const replay = { ...replay0, driver };
     for (const l of [...this.listeners]) l({ lap, replay, driver: cls });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DASH_SIZES, DEFAULT_SETTINGS, dashSizeOf, withSetting } from './appSettings.ts';
+import { CRUISE_SPEED_CONTROL, PROPORTIONAL_SPEED_CONTROL } from './autopilot.ts';
 import type { ModeName } from './modes/mode.ts';
 import { applySettings, type SettingsTargets } from './settingsFeature.ts';
 
@@ -18,7 +19,7 @@ function targets(mode: ModeName) {
   const autopilot: ReturnType<SettingsTargets['autopilot']> = {
     model: { id: 'm1' },
     recordTakeovers: false,
-    autopilot: { opts: { timing: 'realtime', throttle: 'speed', governor: false } },
+    autopilot: { opts: { timing: 'realtime', throttle: 'speed', governor: false, speedControl: PROPORTIONAL_SPEED_CONTROL } },
     loadModel: async (id) => void log.push(`load ${id}`),
     dispose: () => void log.push('dispose worker'),
   };
@@ -71,5 +72,14 @@ describe('applySettings', () => {
     expect(log).not.toContain('forget workers verdicts');
     applySettings(withSetting(DEFAULT_SETTINGS, 'trainingWorkers', 'one'), DEFAULT_SETTINGS, t);
     expect(log.filter((l) => l === 'forget workers verdicts')).toHaveLength(1);
+  });
+
+  it("Speed control reaches the autopilot: cruise by default, proportional when chosen, and an unknown value reads back as the default", () => {
+    const { t, autopilot } = targets('drive');
+    applySettings(DEFAULT_SETTINGS, null, t);
+    expect(autopilot.autopilot.opts.speedControl).toEqual(CRUISE_SPEED_CONTROL);
+    applySettings(withSetting(DEFAULT_SETTINGS, 'speedControl', 'proportional'), DEFAULT_SETTINGS, t);
+    expect(autopilot.autopilot.opts.speedControl).toEqual(PROPORTIONAL_SPEED_CONTROL);
+    expect(withSetting(DEFAULT_SETTINGS, 'speedControl', 'turbo').speedControl).toBe('cruise');
   });
 });

@@ -6,6 +6,7 @@ import type { SettingsStore } from '../data/index.ts';
 import type { Renderer } from '../render/index.ts';
 import { createSettingsPanel } from '../ui/settingsPanel.ts';
 import { type AppSettings, appSettingsSchema, DEFAULT_SETTINGS, dashSizeOf, flattenSettings, SETTINGS_FORM, withSetting } from './appSettings.ts';
+import { SPEED_CONTROLS, type SpeedControl } from './autopilot.ts';
 import type { ModeName } from './modes/mode.ts';
 
 const SETTINGS_KEY = 'app-settings';
@@ -17,7 +18,7 @@ export interface SettingsTargets {
   autopilot(): {
     model: { id: string } | null;
     recordTakeovers: boolean;
-    autopilot: { opts: { timing: AppSettings['autopilotTiming']; throttle: AppSettings['throttleSource']; governor: boolean } };
+    autopilot: { opts: { timing: AppSettings['autopilotTiming']; throttle: AppSettings['throttleSource']; governor: boolean; speedControl: SpeedControl } };
     loadModel(id: string): Promise<void>;
     dispose(): void;
   };
@@ -39,7 +40,7 @@ export function applySettings(next: AppSettings, prev: AppSettings | null, t: Se
   t.setPlayerName(next.playerName);
   const ap = t.autopilot();
   ap.recordTakeovers = next.recordTakeovers;
-  ap.autopilot.opts = { ...ap.autopilot.opts, timing: next.autopilotTiming, throttle: next.throttleSource, governor: next.speedGovernor };
+  ap.autopilot.opts = { ...ap.autopilot.opts, timing: next.autopilotTiming, throttle: next.throttleSource, governor: next.speedGovernor, speedControl: SPEED_CONTROLS[next.speedControl] };
   t.resumeLockstep();
   const renderer = t.renderer();
   if (renderer && (!prev || next.dashSize !== prev.dashSize)) {

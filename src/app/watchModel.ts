@@ -10,6 +10,7 @@ import type { Replay } from '../scoring/replay.ts';
 import { poseOfCar, type Renderer, isThemeName, type ThemeName } from '../render/index.ts';
 import { carSpeed } from '../sim/car.ts';
 import type { World } from '../sim/world.ts';
+import { type AutopilotOptions, PROPORTIONAL_SPEED_CONTROL } from './autopilot.ts';
 import type { AutopilotController } from './autopilotController.ts';
 import { driveReproduction, type ReproductionVerdict } from './lapReproduction.ts';
 import type { ModeName } from './modes/mode.ts';
@@ -33,6 +34,12 @@ export interface WatchResult extends ReproductionVerdict {
   backend: string;
 }
 
+/** The autopilot options a replayed lap was driven with. */
+export function replayAutopilotOptions(replay: Replay): Pick<AutopilotOptions, 'governor' | 'throttle' | 'speedControl'> {
+  const a = replay.driver.autopilot;
+  return { governor: replay.assists.governor, throttle: a?.throttle ?? 'speed', speedControl: a?.speedControl ?? PROPORTIONAL_SPEED_CONTROL };
+}
+
 const nextFrame = (): Promise<void> => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 0)));
 
 /** Imports `zip`, drives `replay` with it in lockstep while drawing the car, and reports. */
@@ -50,8 +57,9 @@ export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8A
   if (!worker) throw new Error('the steering worker did not start');
   const ap = ctl.autopilot;
   const savedOpts = ap.opts;
-  // Ranked autopilot laps are driven without the governor, predicting at the dash camera's rate.
-  ap.opts = { ...ap.opts, governor: replay.assists.governor, timing: 'lockstep' };
+  // As the lap was driven: its governor, throttle source and speed controller (laps from before
+  // replays recorded them drove the speed head through the proportional controller), in lockstep.
+  ap.opts = { ...ap.opts, ...replayAutopilotOptions(replay), timing: 'lockstep' };
   ap.resetStats();
   await worker.api.resetPredictor();
   const wasPaused = host.loop.paused;

@@ -277,7 +277,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true, speedLabel: 'target', torqueSpeedChanges: 2 },
+  heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true, speedLabel: 'target', torqueSpeedChanges: 4 },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },

@@ -32,9 +32,9 @@ function changesNet(K: number, hidden = 4): SteeringNet {
 describe('heads.torqueSpeedChanges', () => {
   it('is read only by a cnn_lstm that reads the speed, at most window - 1 of them', () => {
     const K = (o: ConfigOverrides) => torqueSpeedChanges(createConfig(o));
-    expect(K({})).toBe(2); // the default for new models
-    // Two more inputs of the torque head: the model's description counts them.
-    expect(describeModel(createConfig()).params.heads - describeModel(createConfig({ heads: { torqueSpeedChanges: 0 } })).params.heads).toBe(2);
+    expect(K({})).toBe(4); // the default for new models
+    // Four more inputs of the torque head: the model's description counts them.
+    expect(describeModel(createConfig()).params.heads - describeModel(createConfig({ heads: { torqueSpeedChanges: 0 } })).params.heads).toBe(4);
     expect(K({ heads: { torqueSpeedChanges: 0 } })).toBe(0);
     expect(K({ heads: { torqueSpeedChanges: 2 } })).toBe(2);
     expect(K({ heads: { torqueSpeedChanges: 2 }, sequence: { kind: 'cnn' } })).toBe(0);

@@ -73,7 +73,7 @@ describe('fuzz: replays', () => {
 
   it('one field of a valid replay replaced by a nasty value', () => {
     const keys = Object.keys(REPLAY);
-    const subs = ['lapStart', 'ticks', 'scoreS', 'driverClass', 'autonomyPct', 'endHash', 'sectorTicks', 'kind', 'tick', 'car', 'id', 'file', 'governor', 'name', 'modelSha256', null];
+    const subs = ['lapStart', 'ticks', 'scoreS', 'driverClass', 'autonomyPct', 'endHash', 'sectorTicks', 'kind', 'tick', 'car', 'id', 'file', 'governor', 'name', 'modelSha256', 'autopilot', 'speedControl', 'horizonS', null];
     fc.assert(fc.property(fc.constantFrom(...keys), fc.constantFrom(...subs), nasty, (key, sub, value) => checkVerdict(mutate(REPLAY, key, sub, value))), { numRuns: 80 });
   });
 

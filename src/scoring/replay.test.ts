@@ -153,6 +153,20 @@ describe('replays v2', () => {
     expect(verifyReplay({ ...mr, driver: { name: 'net' } })).toMatchObject({ ok: true, ranked: false });
   });
 
+  it("carries the autopilot's throttle and speed controller (informative), and refuses bad ones with the field and reason", () => {
+    const m = drive(oval, 1, { who: () => 'model' });
+    const autopilot = { throttle: 'speed' as const, speedControl: { kind: 'dynamics' as const, horizonS: 0.5, brakeHorizonS: 0.1 } };
+    const r = m.rec.replayOf(m.world, m.world.laps.completed[0], { ...META, driver: { name: 'net', modelSha256: 'b'.repeat(64), autopilot } });
+    expect(r.driver.autopilot).toEqual(autopilot);
+    expect(verifyReplay(r)).toMatchObject({ ok: true, driverClass: 'autopilot', ranked: true });
+    const bad = (a: unknown) => verifyReplay({ ...r, driver: { ...r.driver, autopilot: a as typeof autopilot } });
+    expectRefused(bad({ ...autopilot, throttle: 'nitro' }), 'schema', /driver\.autopilot\.throttle: must be "speed", "torque" or "both"/);
+    expectRefused(bad({ ...autopilot, speedControl: { kind: 'pid', horizonS: 1, brakeHorizonS: 1 } }), 'schema', /speedControl\.kind: must be "proportional" or "dynamics"/);
+    expectRefused(bad({ ...autopilot, speedControl: { kind: 'dynamics', horizonS: 0, brakeHorizonS: 0.1 } }), 'schema', /speedControl\.horizonS: must be above 0 and at most 100/);
+    expectRefused(bad({ ...autopilot, speedControl: { kind: 'proportional', accelerate: 0.25 } }), 'schema', /speedControl\.brake: must be a finite number/);
+    expectRefused(bad('fast'), 'schema', /driver\.autopilot: must be an object/);
+  });
+
   it('refuses a controls bomb before inflating it past the segment size', () => {
     const bomb = encodeControls(new Int16Array(50_000_000)); // 100 MB of zeros, ~100 KB deflated
     expectRefused(verifyReplay({ ...replay, controls: bomb }), 'controls', /more than 5\d+ ticks of controls can take/);

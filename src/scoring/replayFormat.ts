@@ -32,6 +32,19 @@ export interface ReplayDriver {
   /** Autopilot laps: the model's id and the SHA-256 of its weights (64 hex digits). */
   modelId?: string;
   modelSha256?: string;
+  /**
+   * Autopilot laps: how the autopilot turned the model's outputs into throttle, so the model can
+   * be driven again the same way (app/watchModel.ts). Informative: the verifier replays the
+   * recorded controls and never reads it. Absent (laps from before it was recorded): the speed
+   * head through the proportional controller, the autopilot's only way then.
+   */
+  autopilot?: ReplayAutopilot;
+}
+
+/** The autopilot's throttle source and speed controller (src/app/autopilot.ts SpeedControl). */
+export interface ReplayAutopilot {
+  throttle: 'speed' | 'torque' | 'both';
+  speedControl: { kind: 'proportional'; accelerate: number; brake: number } | { kind: 'dynamics'; horizonS: number; brakeHorizonS: number };
 }
 
 /** Where the segment starts: the world at tick 0, or the car as the lap before the claimed lap began. */
@@ -135,6 +148,21 @@ function tickList(v: unknown, field: string, ticks: number): number[] {
   return out as number[];
 }
 
+/** `driver.autopilot`: a throttle source and a speed controller of a known kind, gains in (0, 100]. */
+function checkAutopilot(v: unknown): void {
+  if (!isRecord(v)) fail('schema', 'driver.autopilot', 'must be an object');
+  const a = v as Record<string, unknown>;
+  if (a.throttle !== 'speed' && a.throttle !== 'torque' && a.throttle !== 'both') fail('schema', 'driver.autopilot.throttle', 'must be "speed", "torque" or "both"');
+  if (!isRecord(a.speedControl)) fail('schema', 'driver.autopilot.speedControl', 'must be an object');
+  const c = a.speedControl as Record<string, unknown>;
+  const keys = c.kind === 'proportional' ? ['accelerate', 'brake'] : c.kind === 'dynamics' ? ['horizonS', 'brakeHorizonS'] : null;
+  if (!keys) fail('schema', 'driver.autopilot.speedControl.kind', 'must be "proportional" or "dynamics"');
+  for (const k of keys!) {
+    const x = finite(c[k], `driver.autopilot.speedControl.${k}`);
+    if (!(x > 0 && x <= 100)) fail('schema', `driver.autopilot.speedControl.${k}`, 'must be above 0 and at most 100');
+  }
+}
+
 /**
  * Checks the shape and ranges of a parsed replay and returns it typed. Throws ReplayRefusal.
  * Track geometry, car parameters and controls are checked by the verifier, which owns them.
@@ -158,6 +186,7 @@ export function parseReplayShape(r: unknown): Replay {
   str(d.name, 'driver.name');
   if (d.modelId !== undefined) str(d.modelId, 'driver.modelId');
   if (d.modelSha256 !== undefined) str(d.modelSha256, 'driver.modelSha256', 64, /^[0-9a-f]{64}$/);
+  if (d.autopilot !== undefined) checkAutopilot(d.autopilot);
   if (!isRecord(o.assists) || typeof (o.assists as Record<string, unknown>).governor !== 'boolean') fail('schema', 'assists.governor', 'must be true or false');
   str(o.createdAt, 'createdAt', 40);
   int(o.sessionLap, 'sessionLap', 1, 1_000_000);
