@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { driveReplay } from '../../server/testLaps.ts';
 import { createExpert } from '../sim/expert.ts';
 import { resolveTrack } from '../sim/tracks.ts';
-import type { Controls, World } from '../sim/world.ts';
+import { type Replay, ReplayRecorder } from '../scoring/replay.ts';
+import { type Controls, createWorld, stepWorld, type World } from '../sim/world.ts';
+import { Autopilot, CRUISE_SPEED_CONTROL, PROPORTIONAL_SPEED_CONTROL } from './autopilot.ts';
 import { driveReproduction, type ReproductionModel } from './lapReproduction.ts';
+import { replayAutopilotOptions } from './watchModel.ts';
 
 const replay = driveReplay({ driver: 'model', seed: 7, noise: 0.05 });
 
@@ -58,5 +61,49 @@ describe('lap reproduction in lockstep', () => {
     expect(v.firstDiff).toBeNull();
     expect(v.reproduces).toBe(false);
     expect(v.summary).toMatch(/final state hash does not/);
+  });
+});
+
+describe('a model lap is driven again with the autopilot options it was driven with', () => {
+  // A "model" whose outputs are fixed functions of the state (the expert's steering and the
+  // speed it reaches 1 s on), turned into throttle by the Autopilot as the app does.
+  const track = resolveTrack('oval');
+  const outputs = (world: World) => {
+    const expert = createExpert(track, { seed: 3 });
+    return { steering: expert.control(world).steer, speed: expert.speedAhead(world, 60), torque: 0 };
+  };
+  const driven = (() => {
+    const ap = new Autopilot({ timing: 'lockstep', speedControl: CRUISE_SPEED_CONTROL });
+    const rec = new ReplayRecorder();
+    let world = createWorld(track);
+    while (world.laps.completed.length < 1 && world.tick < 60 * 300) {
+      if (ap.isControlTick(world)) ap.receive(outputs(world), world.tick, 0, world.tick);
+      const c = ap.modelControls(world);
+      rec.push(world, c, 'model');
+      world = stepWorld(world, c);
+    }
+    const { throttle, speedControl } = ap.opts;
+    return rec.replayOf(world, world.laps.completed[0], { theme: 'day', createdAt: '2026-12-06T00:00:00.000Z', driver: { name: 'net', modelSha256: 'c'.repeat(64), autopilot: { throttle, speedControl } } });
+  })();
+  const reproduce = (replay: Replay) => {
+    const ap = new Autopilot({ timing: 'lockstep', ...replayAutopilotOptions(replay) });
+    return driveReproduction(replay, {
+      async predict(world) {
+        ap.receive(outputs(world), world.tick, 0, world.tick);
+      },
+      controls: (world) => ap.modelControls(world),
+      async reset() {},
+    }, { every: ap.every });
+  };
+
+  it('reproduces with the recorded speed controller; a lap without the record is taken as proportional, and then differs', async () => {
+    expect(replayAutopilotOptions(driven)).toEqual({ governor: false, throttle: 'speed', speedControl: CRUISE_SPEED_CONTROL });
+    expect((await reproduce(driven)).reproduces).toBe(true);
+    const { autopilot: _dropped, ...older } = driven.driver;
+    const old = { ...driven, driver: older };
+    expect(replayAutopilotOptions(old)).toEqual({ governor: false, throttle: 'speed', speedControl: PROPORTIONAL_SPEED_CONTROL });
+    const v = await reproduce(old);
+    expect(v.reproduces).toBe(false);
+    expect(v.firstDiff).not.toBeNull();
   });
 });
