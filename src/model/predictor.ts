@@ -127,6 +127,8 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   let speedRing = new Float64Array(T);
   /** The torque head's input when it reads the speed's changes: the features, then the changes (reused every tick). */
   let torqueInput = new Float64Array(0);
+  /** The window's speed changes (windowSpeedChanges' result: read at once by headsOf, reused every tick). */
+  const speedChanges = new Float64Array(changeCount);
   /** Ring of the last T input projections (cnn_lstm) or the last embedding (cnn). */
   let ring: Float32Array[] = [];
   let seen = 0;
@@ -199,7 +201,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
    */
   function windowSpeedChanges(): Float64Array | null {
     if (changeCount === 0) return null;
-    const out = new Float64Array(changeCount);
+    const out = speedChanges;
     for (let i = 0; i < changeCount; i++) {
       const t = T - changeCount + i;
       out[i] = (speedRing[slotOf(t)] - speedRing[slotOf(t - 1)]) * SPEED_CHANGE_SCALE;
