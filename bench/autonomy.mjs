@@ -330,6 +330,10 @@ try {
   const valIds = val.length ? val : [train.pop()];
   if (train.length === 0) throw new Error('record over at least two tracks or themes: validation holds out whole clips');
 
+  const stats = (xs) => {
+    const m = xs.reduce((x, y) => x + y, 0) / xs.length;
+    return { mean: m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)), values: xs };
+  };
   const withSeed = (config, seed) => (seed === undefined ? config : { ...config, seed });
   // A time budget, or a fixed number of epochs (same model on any machine).
   const trainReq = (name, config, runId, budget) => ({
@@ -379,19 +383,15 @@ try {
   // The two runs above (the config's own seed) are the first, when both ran on the same budget.
   if (opts.seeds > 0 && !imported) {
     const mainCounts = results.figures.cnn && opts.baselineBudget === opts.budget;
-    const runs = { cnn_lstm: mainCounts ? [results.figures.cnn_lstm] : [], cnn: mainCounts ? [results.figures.cnn] : [] };
+    const runs = { cnn_lstm: mainCounts ? [{ ...results.figures.cnn_lstm, modelId: lstm.modelId }] : [], cnn: mainCounts ? [{ ...results.figures.cnn, modelId: cnnModelId }] : [] };
     for (let k = mainCounts ? 1 : 0; k < opts.seeds; k++) {
       for (const kind of ['cnn_lstm', 'cnn']) {
         const config = withSeed(kind === 'cnn' ? { ...opts.config, sequence: { kind: 'cnn' } } : opts.config, 100 + k);
         log(`seed ${100 + k}: ${kind} for ${lengthOf(opts.budget)}`);
         const r = await hook('train', trainReq(`${kind} seed ${100 + k}`, config, `bench-seed-${kind}-${k}`, opts.budget));
-        runs[kind].push(summary(r));
+        runs[kind].push({ ...summary(r), modelId: r.modelId, seed: 100 + k });
       }
     }
-    const stats = (xs) => {
-      const m = xs.reduce((x, y) => x + y, 0) / xs.length;
-      return { mean: m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)), values: xs };
-    };
     results.figures.seeds = Object.fromEntries(Object.entries(runs).map(([kind, rs]) => [kind, {
       runs: rs,
       steering: stats(rs.map((r) => r.valRmse?.steering ?? NaN)),
@@ -493,6 +493,26 @@ try {
         saveJson();
       }
     }
+    // With --seeds: every other seed's pair drives the same laps; autonomy and lap time per seed, mean and spread.
+    const seedRuns = results.figures.seeds;
+    if (seedRuns) {
+      results.sequenceVsFrameSeedLaps = { cnn_lstm: [], cnn: [] };
+      for (const kind of ['cnn_lstm', 'cnn']) {
+        for (const run of seedRuns[kind].runs) {
+          const first = run.modelId === (kind === 'cnn' ? cnnModelId : lstm.modelId);
+          const rows = first ? results.sequenceVsFrameLaps[kind] : [];
+          for (const [i, trackId] of first ? [] : opts.heldout.entries()) {
+            const theme = opts.heldoutThemes[i % opts.heldoutThemes.length];
+            log(`driving the ${kind} of seed ${run.seed} (before DAgger) on held-out track ${trackId}, ${theme}`);
+            const row = await drive(run.modelId, trackId, theme);
+            rows.push(row);
+            log(JSON.stringify({ ...row, events: row.events.length, trace: undefined }));
+          }
+          results.sequenceVsFrameSeedLaps[kind].push({ seed: run.seed ?? 'config', rows });
+          saveJson();
+        }
+      }
+    }
   }
   results.phases.driveS = (Date.now() - tDrive) / 1000;
   const all = results.laps;
@@ -509,6 +529,12 @@ try {
       lap_time_over_expert: mean(rows.map((r) => r.lapTimeOverExpert).filter((x) => x !== null)),
     });
     results.figures.closed_loop_before_dagger = Object.fromEntries(Object.entries(results.sequenceVsFrameLaps).map(([k, rows]) => [k, sum(rows)]));
+    if (results.sequenceVsFrameSeedLaps) {
+      results.figures.closed_loop_seeds = Object.fromEntries(Object.entries(results.sequenceVsFrameSeedLaps).map(([k, bySeed]) => {
+        const per = bySeed.map(({ seed, rows }) => ({ seed, ...sum(rows), interventions: rows.reduce((x, r) => x + r.interventions, 0) }));
+        return [k, { per_seed: per, autonomy_pct: stats(per.map((p) => p.autonomy_pct)), lap_time_over_expert: stats(per.map((p) => p.lap_time_over_expert ?? NaN)), clean_laps: per.reduce((x, p) => x + p.clean_laps, 0), laps: per.reduce((x, p) => x + p.laps, 0) }];
+      }));
+    }
   }
 } finally {
   await browser.close();

@@ -3,6 +3,23 @@ import { expect, test } from '@playwright/test';
 import { GamePage } from './gamePage.ts';
 
 test.describe('recording and the clip library', () => {
+  test('the side cameras rendered in one pass are the very frames rendered one by one', async ({ page }) => {
+    const game = new GamePage(page);
+    await game.open('?track=kidney');
+    await game.hook('pause', true);
+    await game.hook('setDriver', 'expert');
+    await game.hook('step', 240); // into the first bend: road edges, scenery and sky in every view
+    const views = [{ lateralM: 0, yawRad: 0 }, { lateralM: 1.8, yawRad: 0.08 }, { lateralM: -1.8, yawRad: -0.08 }];
+    const { separate, onePass } = await game.hook('dashViews', views);
+    expect(onePass).toHaveLength(3);
+    for (let i = 0; i < 3; i++) {
+      expect(onePass[i].length).toBe(separate[i].length);
+      expect(onePass[i] === separate[i], `view ${i} differs`).toBe(true);
+    }
+    expect(separate[1]).not.toBe(separate[0]); // the side views really look elsewhere
+    expect(separate[2]).not.toBe(separate[1]);
+  });
+
   test('auto-record 10 s, export, delete, import: frames and labels come back identical; a corrupt copy is refused', async ({ page }, info) => {
     test.setTimeout(240_000);
     const game = new GamePage(page);

@@ -103,5 +103,16 @@ export function autonomyReport(results, opts, a) {
       ...Object.entries(f.closed_loop_before_dagger).map(([k, v]) => `| ${k === 'cnn' ? 'single-frame CNN' : 'CNN+LSTM'} | ${v.laps} | ${v.clean_laps} | ${v.autonomy_pct.toFixed(1)} | ${v.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
       '',
     ] : []),
+    ...(f.closed_loop_seeds ? [
+      `The same laps for every seed of each (--seeds ${opts.seeds}): closed-loop autonomy and lap time per seed, mean ± sd`,
+      '',
+      '| model | seed | laps | clean | interventions | autonomy % | lap time / expert |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+      ...Object.entries(f.closed_loop_seeds).flatMap(([k, v]) => [
+        ...v.per_seed.map((p) => `| ${k === 'cnn' ? 'single-frame CNN' : 'CNN+LSTM'} | ${p.seed} | ${p.laps} | ${p.clean_laps} | ${p.interventions} | ${p.autonomy_pct.toFixed(1)} | ${p.lap_time_over_expert?.toFixed(3) ?? '–'} |`),
+        `| **${k === 'cnn' ? 'single-frame CNN' : 'CNN+LSTM'}, mean ± sd** | | ${v.laps} | ${v.clean_laps} | | **${v.autonomy_pct.mean.toFixed(1)} ± ${v.autonomy_pct.sd.toFixed(1)}** | ${v.lap_time_over_expert.mean.toFixed(3)} ± ${v.lap_time_over_expert.sd.toFixed(3)} |`,
+      ]),
+      '',
+    ] : []),
   ].join('\n');
 }

@@ -20,7 +20,7 @@ import { createExpert } from '../sim/expert.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { type Controls, createWorld, stepWorld, type World } from '../sim/world.ts';
-import { type DashRenderer, startRecording } from './recorder.ts';
+import { type DashRenderer, type DashViewsRenderer, startRecording } from './recorder.ts';
 
 /**
  * The pace the expert records at unless a plan says otherwise: below its own default (0.72), so the
@@ -127,10 +127,12 @@ export interface AutoRecordDeps {
   /** Points the dash camera at a track and theme before a segment. */
   prepare(trackId: string, theme: string): void;
   render: DashRenderer;
+  /** Renders the plan's cameras in one pass (src/render renderDashViews); else `render` per camera. */
+  renderViews?: DashViewsRenderer;
   now(): number;
   onProgress(p: AutoRecordProgress): void;
-  /** Called after each frame slice with the frame just captured (for a live preview). */
-  onFrame?(world: World): void;
+  /** Called after each frame slice (for a live preview) with the centre camera's last recorded frame, if any. */
+  onFrame?(world: World, frame: Uint8Array | null): void;
   signal?: AbortSignal;
   /** Real milliseconds of work between yields to the page. */
   sliceMs?: number;
@@ -188,6 +190,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     const rec = await startRecording(world, {
       store: deps.store,
       render: deps.render,
+      ...(deps.renderViews ? { renderViews: deps.renderViews } : {}),
       rateHz: plan.rateHz,
       frameWidth: plan.frameWidth,
       frameHeight: plan.frameHeight,
@@ -198,6 +201,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
       teacherPace: pace,
     });
     await deps.onClipStarted?.(rec.clipId, i);
+    const centre = plan.cameras.findIndex((c) => c.lateralM === 0 && c.yawRad === 0);
     let recorded = 0;
     let lostTicks = 0;
     const learner = deps.learner;
@@ -228,10 +232,11 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
         if (world.tick % every === 0) {
           rec.afterTick(world, 'expert', learner ? next : cleanLabels ? expert.cleanControl(world) : undefined);
           recorded++;
-          if (learner) model = await learner.drive(deps.render(world, CENTER_CAMERA), carSpeed(world.car));
+          // The centre frame just recorded is the one the learner sees (no second render of it).
+          if (learner) model = await learner.drive(centre >= 0 ? rec.lastFrames[centre] : deps.render(world, CENTER_CAMERA), carSpeed(world.car));
         }
       }
-      deps.onFrame?.(world);
+      deps.onFrame?.(world, centre >= 0 && recorded > 0 ? rec.lastFrames[centre] : null);
       deps.onProgress({
         fraction: (framesDone + recorded) / totalSteps,
         frames: framesDone + recorded,

@@ -96,8 +96,9 @@ export function createLibraryFeature(host: LibraryFeatureHost): LibraryFeature {
           if (isThemeName(th)) r.setTheme(th);
         },
         render: (w, cam) => r.renderDash(poseOfCar(w.car), { lateralM: cam.lateralM, yawRad: cam.yawRad }) ?? new Uint8Array(d.width * d.height * 3),
-        onFrame: (w) => {
-          const f = r.renderDash(poseOfCar(w.car));
+        renderViews: (w, cams, outs) => r.renderDashViews(poseOfCar(w.car), cams, outs),
+        onFrame: (w, last) => {
+          const f = last ?? r.renderDash(poseOfCar(w.car));
           if (f) pip.show(f, r.dashWidth, r.dashHeight);
         },
         now: () => Date.now(),

@@ -44,6 +44,45 @@ describe('recorder', () => {
     store.close();
   });
 
+  it('renders several cameras in one pass when it can, each frame where its camera belongs; else one by one', async () => {
+    const store = await openClipStore({ name: `rec-${Math.random()}`, storage: null });
+    const track = resolveTrack('oval');
+    let world = createWorld(track);
+    const cams: CameraSpec[] = [CENTER_CAMERA, { id: 'left', lateralM: 1.2 as Meters, yawRad: 0.1 as Radians }];
+    const calls = { one: 0, views: 0 };
+    let gpuLost = false;
+    const rec = await startRecording(world, {
+      store, rateHz: 20, frameWidth: W, frameHeight: H, cameras: cams, name: 'views', theme: 'day', now: () => 1000,
+      render: (w, cam) => {
+        calls.one++;
+        return fakeRender(w, cam);
+      },
+      renderViews: (w, cameras, outs) => {
+        if (gpuLost) return false;
+        calls.views++;
+        cameras.forEach((cam, i) => outs[i].set(fakeRender(w, cam)));
+        return true;
+      },
+    });
+    for (let i = 0; i < 6; i++) {
+      if (i === 3) gpuLost = true; // the one-pass renderer fails from tick 12 on: the recorder falls back
+      world = stepWorld(world, { steer: 0, torque: 0.5 });
+      world = stepWorld(world, { steer: 0, torque: 0.5 });
+      world = stepWorld(world, { steer: 0, torque: 0.5 });
+      rec.afterTick(world, 'expert');
+    }
+    expect(calls).toEqual({ views: 3, one: 3 * cams.length });
+    expect(rec.lastFrames[1][0]).toBe(118); // tick 18, left camera
+    await rec.finish();
+    const left = await store.readFrames(rec.clipId, { start: 0, end: 6, camera: 'left' });
+    const centre = await store.readFrames(rec.clipId, { start: 0, end: 6, camera: 'center' });
+    for (let k = 0; k < 6; k++) {
+      expect(centre[k * W * H * 3]).toBe(3 * (k + 1));
+      expect(left[k * W * H * 3]).toBe(100 + 3 * (k + 1));
+    }
+    store.close();
+  });
+
   it('labels every recorded state with the speed the expert would reach 1 s on, whoever drives', async () => {
     const store = await openClipStore({ name: `rec-${Math.random()}`, storage: null });
     const track = resolveTrack('kidney');

@@ -77,9 +77,17 @@ export function labelsOf(world: World, driver: Driver, cameras: readonly CameraS
 /** Renders the dash frame of `world` as seen by `camera`: RGB, width x height x 3, row 0 top. */
 export type DashRenderer = (world: World, camera: CameraSpec) => Uint8Array;
 
+/**
+ * Renders every camera's frame of `world` at once into outs[i] (as DashRenderer would, one
+ * readback for all: src/render renderDashViews). False if it could not (the GPU context lost).
+ */
+export type DashViewsRenderer = (world: World, cameras: readonly CameraSpec[], outs: readonly Uint8Array[]) => boolean;
+
 export interface RecorderOptions {
   store: ClipStore;
   render: DashRenderer;
+  /** With several cameras, renders them in one pass instead of calling `render` per camera. */
+  renderViews?: DashViewsRenderer;
   rateHz: number;
   frameWidth: number;
   frameHeight: number;
@@ -100,6 +108,8 @@ export interface ActiveRecording {
   readonly elapsedS: number;
   readonly frames: number;
   readonly bytes: number;
+  /** The frames of the last recorded step, one per camera in order (overwritten by the next). */
+  readonly lastFrames: readonly Uint8Array[];
   /** Call after every tick; records on every k-th. Returns the main-thread ms spent (0 if skipped). */
   afterTick(world: World, driver: Driver, label?: Controls): number;
   finish(): Promise<ClipMeta>;
@@ -139,10 +149,12 @@ export async function startRecording(world: World, opts: RecorderOptions): Promi
     get bytes() {
       return count * stepBytes;
     },
+    lastFrames: frames,
     afterTick(w, driver, label) {
       if (w.tick % every !== 0 || writer.state !== 'recording') return 0;
       const t0 = performance.now();
-      opts.cameras.forEach((cam, i) => frames[i].set(opts.render(w, cam)));
+      const oneReadback = opts.cameras.length > 1 && opts.renderViews !== undefined && opts.renderViews(w, opts.cameras, frames);
+      if (!oneReadback) opts.cameras.forEach((cam, i) => frames[i].set(opts.render(w, cam)));
       writer.append({ frames, labels: labelsOf(w, driver, opts.cameras, label, opts.teacherPace) });
       count++;
       return performance.now() - t0;

@@ -6,6 +6,7 @@ import { fromBase64, toBase64 } from '../core/base64.ts';
 import { KMH_PER_MS } from '../core/units.ts';
 import { carSpeed } from '../sim/car.ts';
 import { hashWorld } from '../sim/world.ts';
+import { poseOfCar } from '../render/index.ts';
 import type { ClipMeta, ModelMeta } from '../data/index.ts';
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import type { OverlayRequest } from '../../workers/overlayApi.ts';
@@ -69,6 +70,11 @@ export interface TestHook {
    */
   evaluateModel(modelId: string, valClipIds: string[], trainClipId: string): Promise<{ rmse: { steering: number; speed: number; torque: number }; baselineRmse: { steering: number; speed: number; torque: number } }>;
   clips(): Promise<ClipMeta[]>;
+  /**
+   * The dash views of the car's present pose, rendered one at a time (renderDash) and in one pass
+   * (renderDashViews, as auto-record's side cameras are): base64 RGB frames, in `views` order.
+   */
+  dashViews(views: { lateralM: number; yawRad: number }[]): { separate: string[]; onePass: string[] };
   /** SHA-256 of a clip's frames (every camera) and numeric labels, to compare round trips. */
   clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
   /** Trains in the training worker; resolves with the outcome and wall time. */
@@ -244,6 +250,15 @@ export function installTestHook(app: App): TestHook {
       if (out.modelId) await app.training.deleteModel(out.modelId);
       if (!out.before) throw new Error('the evaluation run measured nothing before training');
       return out.before;
+    },
+    dashViews(views) {
+      const r = app.renderer;
+      if (!r) throw new Error('no 3D view');
+      const pose = poseOfCar(app.session.world.car);
+      const separate = views.map((v) => toBase64(r.renderDash(pose, v)?.slice() ?? new Uint8Array(0)));
+      const outs = views.map(() => new Uint8Array(r.dashWidth * r.dashHeight * 3));
+      if (!r.renderDashViews(pose, views, outs)) throw new Error('the WebGL context is lost');
+      return { separate, onePass: outs.map(toBase64) };
     },
     async clips() {
       const st = await app.store;

@@ -26,7 +26,7 @@ import { type CameraMode, type CameraPlacement, createPlacement, type DashView, 
 import { createPipQuad, type DashPip, DEFAULT_PIP, type PipLayout, type PipQuad, pipRect } from './dashPip.ts';
 import { createEnvironment, type Environment } from './environment.ts';
 import { MaterialSet } from './materials.ts';
-import { rgbaBottomUpToRgbTopDown } from './pixels.ts';
+import { rgbaBottomUpToRgbTopDown, rgbaStripToRgbViews } from './pixels.ts';
 import type { CarPose } from './pose.ts';
 import { createSceneryMesh, type SceneryMesh } from './sceneryMesh.ts';
 import { THEMES, type ThemeName } from './themes.ts';
@@ -112,6 +112,12 @@ export interface Renderer {
    * and overwrites on the next call. Null while the context is lost.
    */
   renderDash(car: CarPose, view?: DashView, out?: Uint8Array): Uint8Array | null;
+  /**
+   * Renders several dash views of one pose (the recorder's centre and side cameras) side by side
+   * into one target and reads them back at once: one synchronous readback instead of one per
+   * view. Each out gets the bytes renderDash(car, views[i]) would give. False while the context is lost.
+   */
+  renderDashViews(car: CarPose, views: readonly (DashView | undefined)[], outs: readonly Uint8Array[]): boolean;
   /** Sets the main view's size in CSS pixels (the canvas's layout size); keeps the aspect right. */
   resize(width: number, height: number): void;
   dispose(): void;
@@ -136,6 +142,8 @@ interface Content {
   track: TrackMesh;
   scenery: SceneryMesh;
   readonly dashTarget: WebGLRenderTarget;
+  /** renderDashViews' strip of views side by side, made on first use and when its size changes. */
+  strip: WebGLRenderTarget | null;
   readonly pipQuad: PipQuad;
   /** Whether the dash target holds a frame yet (a 'model' PiP before the first renderDash draws one live). */
   dashDrawn: boolean;
@@ -197,6 +205,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
 
   let rgba = new Uint8Array(dashW * dashH * 4);
   let rgb = new Uint8Array(dashW * dashH * 3);
+  let stripRgba = new Uint8Array(0);
   let size = { w: Math.max(1, canvas.clientWidth || canvas.width), h: Math.max(1, canvas.clientHeight || canvas.height) };
   let lost = false;
   let disposed = false;
@@ -208,16 +217,12 @@ export function createRenderer(opts: RendererOptions): Renderer {
     const player = createCarModel(kit, { shadows: quality.shadows });
     player.setLayers(LAYER_PLAYER, LAYER_CABIN);
     scene.add(player.group);
-    const dashTarget = new WebGLRenderTarget(dashW, dashH, { depthBuffer: true, samples: 0 });
-    dashTarget.texture.colorSpace = SRGBColorSpace;
-    dashTarget.texture.magFilter = NearestFilter;
-    dashTarget.texture.minFilter = NearestFilter;
-    dashTarget.texture.generateMipmaps = false;
+    const dashTarget = createDashTarget(dashW, dashH);
     const c: Content = {
       materials, env, kit, player, ghosts: [],
       track: createTrackMesh(track, materials.m),
       scenery: createSceneryMesh(track, materials.m, { density: quality.sceneryDensity, shadows: quality.shadows }),
-      dashTarget, pipQuad: createPipQuad(dashTarget.texture), dashDrawn: false,
+      dashTarget, strip: null, pipQuad: createPipQuad(dashTarget.texture), dashDrawn: false,
     };
     scene.add(c.track.group, c.scenery.group);
     fitToTrack(c);
@@ -279,6 +284,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     c.env.dispose();
     c.materials.dispose();
     c.dashTarget.dispose();
+    c.strip?.dispose();
     c.pipQuad.dispose();
   }
 
@@ -295,16 +301,16 @@ export function createRenderer(opts: RendererOptions): Renderer {
     }
   }
 
-  /** Renders the dash camera into the dash target (no readback). */
-  function drawDash(car: CarPose, view: DashView | undefined): void {
+  /** Renders the dash camera into the dash target, or into a strip's viewport (no readback). */
+  function drawDash(car: CarPose, view: DashView | undefined, target: WebGLRenderTarget = content.dashTarget): void {
     content.player.setPose(car); // its headlights light the road ahead of the dash camera
     placeDashCamera(car, dashW / dashH, view, dashPlace);
     applyCamera(dashCam, dashPlace);
     content.env.follow(dashPlace.eye[0], dashPlace.eye[1], dashPlace.eye[2], car.x, -car.y);
-    renderer.setRenderTarget(content.dashTarget);
+    renderer.setRenderTarget(target); // takes the target's viewport and scissor
     renderer.render(scene, dashCam);
     renderer.setRenderTarget(null);
-    content.dashDrawn = true;
+    if (target === content.dashTarget) content.dashDrawn = true;
   }
 
   function drawPip(): void {
@@ -424,6 +430,26 @@ export function createRenderer(opts: RendererOptions): Renderer {
       renderer.readRenderTargetPixels(content.dashTarget, 0, 0, dashW, dashH, rgba);
       return rgbaBottomUpToRgbTopDown(rgba, dashW, dashH, out ?? rgb);
     },
+    renderDashViews(car: CarPose, views: readonly (DashView | undefined)[], outs: readonly Uint8Array[]): boolean {
+      if (lost || disposed) return false;
+      if (outs.length !== views.length) throw new RangeError(`${views.length} views need as many buffers, got ${outs.length}`);
+      const c = content;
+      const w = dashW * views.length;
+      if (!c.strip || c.strip.width !== w || c.strip.height !== dashH) {
+        c.strip?.dispose();
+        c.strip = createDashTarget(w, dashH);
+        c.strip.scissorTest = true; // each view clears only its own part
+      }
+      if (stripRgba.length !== w * dashH * 4) stripRgba = new Uint8Array(w * dashH * 4);
+      views.forEach((view, i) => {
+        c.strip!.viewport.set(i * dashW, 0, dashW, dashH);
+        c.strip!.scissor.set(i * dashW, 0, dashW, dashH);
+        drawDash(car, view, c.strip!);
+      });
+      renderer.readRenderTargetPixels(c.strip, 0, 0, w, dashH, stripRgba);
+      rgbaStripToRgbViews(stripRgba, dashW, dashH, outs);
+      return true;
+    },
     resize,
     dispose(): void {
       if (disposed) return;
@@ -435,6 +461,16 @@ export function createRenderer(opts: RendererOptions): Renderer {
     },
   };
   return self;
+}
+
+/** A render target for dash frames: sRGB, nearest filtering, a depth buffer, no multisampling. */
+function createDashTarget(width: number, height: number): WebGLRenderTarget {
+  const t = new WebGLRenderTarget(width, height, { depthBuffer: true, samples: 0 });
+  t.texture.colorSpace = SRGBColorSpace;
+  t.texture.magFilter = NearestFilter;
+  t.texture.minFilter = NearestFilter;
+  t.texture.generateMipmaps = false;
+  return t;
 }
 
 function assertDashSize(w: number, h: number): void {

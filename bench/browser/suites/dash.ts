@@ -110,7 +110,35 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     for (const [k, v] of samples) figures[`dash_ms.${k}`] = figure(v, 'ms');
     notes.push(`dash_ms: renderDash (render + synchronous readback + RGB conversion), ${rounds} rounds x ${perRound} poses per size, 20 Hz poses of the expert on ${trackId}`);
 
+    // Auto-record's three cameras (centre and the default side cameras): one renderDash each,
+    // against renderDashViews (the three side by side, one readback), pose by pose in turns.
     r.setDashSize(200, 66);
+    const views = [undefined, { lateralM: 1.8, yawRad: 0.08 }, { lateralM: -1.8, yawRad: -0.08 }];
+    const outs = views.map(() => new Uint8Array(200 * 66 * 3));
+    const three = { separate: [] as number[], one_pass: [] as number[] };
+    let mismatches = 0;
+    r.renderDashViews(drive.poses[0], views, outs); // allocates the strip
+    for (const [i, p] of drive.poses.slice(1).entries()) {
+      const order = i % 2 === 0 ? (['separate', 'one_pass'] as const) : (['one_pass', 'separate'] as const);
+      for (const mode of order) {
+        const t0 = performance.now();
+        if (mode === 'separate') views.forEach((v, k) => outs[k].set(r.renderDash(p, v)!));
+        else r.renderDashViews(p, views, outs);
+        three[mode].push(performance.now() - t0);
+      }
+      if (i % 20 === 0) {
+        const one = outs.map((o) => o.slice());
+        views.forEach((v, k) => outs[k].set(r.renderDash(p, v)!));
+        if (one.some((o, k) => o.some((b, j) => b !== outs[k][j]))) mismatches++;
+      }
+    }
+    figures['dash_views_ms.200x66x3.separate'] = figure(three.separate, 'ms');
+    figures['dash_views_ms.200x66x3.one_pass'] = figure(three.one_pass, 'ms');
+    ratios['dash_views_separate_vs_one_pass'] = figures['dash_views_ms.200x66x3.separate'].median / figures['dash_views_ms.200x66x3.one_pass'].median;
+    notes.push(`dash_views_ms: auto-record's 3 cameras (centre, +-1.8 m +-0.08 rad) at 200x66, one renderDash each (separate) or renderDashViews (one pass, one readback), alternating first pose by pose over ${drive.poses.length - 1} poses; one-pass frames differing from separate ones at every 20th pose: ${mismatches}`);
+    if (mismatches > 0) throw new Error(`renderDashViews differed from renderDash at ${mismatches} poses`);
+    progress(`dash: 3 views ${figures['dash_views_ms.200x66x3.separate'].median.toFixed(1)} ms one by one, ${figures['dash_views_ms.200x66x3.one_pass'].median.toFixed(1)} ms in one pass`);
+
     const windows = quick ? 1 : 6;
     const windowMs = quick ? 400 : 2_000;
     const main = await mainViewFps(r, trackId, windows, windowMs);

@@ -51,6 +51,7 @@ function harness() {
       clipId: `clip-${recs.length}`,
       elapsedS: 0,
       bytes: 0,
+      lastFrames: [],
       get frames() {
         return r.labels.length;
       },
