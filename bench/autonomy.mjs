@@ -76,6 +76,11 @@ import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium.mjs';
 import { autonomyReport, mean, weightedAutonomy } from './lib/autonomyReport.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Mean, sample standard deviation and the values. */
+const stats = (xs) => {
+  const m = xs.reduce((x, y) => x + y, 0) / xs.length;
+  return { mean: m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)), values: xs };
+};
 const { values: a } = parseArgs({
   options: {
     minutes: { type: 'string', default: '5' },
@@ -330,10 +335,6 @@ try {
   const valIds = val.length ? val : [train.pop()];
   if (train.length === 0) throw new Error('record over at least two tracks or themes: validation holds out whole clips');
 
-  const stats = (xs) => {
-    const m = xs.reduce((x, y) => x + y, 0) / xs.length;
-    return { mean: m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)), values: xs };
-  };
   const withSeed = (config, seed) => (seed === undefined ? config : { ...config, seed });
   // A time budget, or a fixed number of epochs (same model on any machine).
   const trainReq = (name, config, runId, budget) => ({
