@@ -11,6 +11,7 @@ import { type Controls, createWorld, stepWorld, type World } from '../sim/world.
 import { Autopilot, CRUISE_SPEED_CONTROL, PROPORTIONAL_SPEED_CONTROL } from './autopilot.ts';
 import { driveReproduction, type ReproductionModel } from './lapReproduction.ts';
 import { replayAutopilotOptions } from './watchModel.ts';
+import { type LapEvent, Session } from './session.ts';
 
 const replay = driveReplay({ driver: 'model', seed: 7, noise: 0.05 });
 
@@ -105,5 +106,56 @@ describe('a model lap is driven again with the autopilot options it was driven w
     const v = await reproduce(old);
     expect(v.reproduces).toBe(false);
     expect(v.firstDiff).not.toBeNull();
+  });
+
+  it('reproduces a lap in which the player switched the speed controller: the replay records when, the watch switches there', async () => {
+    // The app's way: a Session whose model ticks come from the Autopilot; the player switches
+    // Settings > Speed control from Cruise to Proportional 15 s in, and the governor on at 25 s.
+    const ap = new Autopilot({ timing: 'lockstep', speedControl: CRUISE_SPEED_CONTROL });
+    const session = new Session({
+      track, theme: 'day', now: () => '2026-12-06T00:00:00.000Z',
+      assists: () => ({ governor: ap.opts.governor }),
+      model: () => ({ id: 'm', name: 'net', sha256: 'c'.repeat(64), autopilot: { throttle: ap.opts.throttle, speedControl: ap.opts.speedControl } }),
+    });
+    session.driver = 'autopilot';
+    const laps: LapEvent[] = [];
+    session.onLap((e) => laps.push(e));
+    while (laps.length < 1 && session.world.tick < 60 * 300) {
+      const world = session.world;
+      if (world.tick === 900) ap.opts = { ...ap.opts, speedControl: PROPORTIONAL_SPEED_CONTROL };
+      if (world.tick === 1500) ap.opts = { ...ap.opts, governor: true };
+      if (ap.isControlTick(world)) ap.receive(outputs(world), world.tick, 0, world.tick);
+      session.tick({ human: { steer: 0, torque: 0 }, autopilot: ap.modelControls(world) });
+    }
+    const lap = laps[0].replay;
+    expect(lap.start.kind).toBe('grid'); // segment ticks are world ticks here
+    expect(lap.driver.autopilot).toEqual({
+      throttle: 'speed', speedControl: CRUISE_SPEED_CONTROL, governor: false,
+      changes: [
+        { tick: 900, throttle: 'speed', speedControl: PROPORTIONAL_SPEED_CONTROL, governor: false },
+        { tick: 1500, throttle: 'speed', speedControl: PROPORTIONAL_SPEED_CONTROL, governor: true },
+      ],
+    });
+    expect(replayAutopilotOptions(lap, 899).speedControl).toEqual(CRUISE_SPEED_CONTROL);
+    expect(replayAutopilotOptions(lap, 1499)).toEqual({ governor: false, throttle: 'speed', speedControl: PROPORTIONAL_SPEED_CONTROL });
+    expect(replayAutopilotOptions(lap, 1500).governor).toBe(true);
+
+    const watch = (replay: Replay, followChanges: boolean) => {
+      const w = new Autopilot({ timing: 'lockstep', ...replayAutopilotOptions(replay) });
+      return driveReproduction(replay, {
+        async predict(world) {
+          w.receive(outputs(world), world.tick, 0, world.tick);
+        },
+        atTick(t) {
+          if (followChanges) w.opts = { ...w.opts, ...replayAutopilotOptions(replay, t) };
+        },
+        controls: (world) => w.modelControls(world),
+        async reset() {},
+      }, { every: w.every });
+    };
+    expect((await watch(lap, true)).reproduces).toBe(true);
+    const v = await watch(lap, false); // the settings of the lap's start throughout: not the lap driven
+    expect(v.reproduces).toBe(false);
+    expect(v.firstDiff?.tick).toBeGreaterThanOrEqual(900);
   });
 });

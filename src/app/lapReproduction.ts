@@ -22,6 +22,8 @@ export interface ReproductionModel {
   predict(world: World): Promise<void>;
   /** The model's controls for this world (its latest prediction). */
   controls(world: World): Controls;
+  /** Called first at each segment tick `t` (e.g. to apply the settings the lap had from that tick). */
+  atTick?(t: number): void;
   /** The car was reset: the model's memory of past frames starts over. */
   reset(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function driveReproduction(replay: Replay, model: ReproductionModel
   let t = 0;
   for (; t < limit; t++) {
     if (opts.signal?.aborted) throw new Error('stopped');
+    model.atTick?.(t);
     if (t === replay.ticks) {
       endHashMatches = hashCarState(world) === replay.claim.endHash;
       if (!firstDiff) break;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyReplay } from '../scoring/replay.ts';
 import { resolveTrack } from '../sim/tracks.ts';
 import { NO_CONTROLS } from '../sim/world.ts';
-import { type LapEvent, Session } from './session.ts';
+import { type LapEvent, segmentAutopilot, Session } from './session.ts';
 
 describe('driving session', () => {
   it('emits each lap with a replay that verifies', () => {
@@ -81,5 +81,47 @@ describe('driving session', () => {
     s.restart(resolveTrack('kidney'));
     expect(s.world.tick).toBe(0);
     expect(s.track.id).toBe('kidney');
+  });
+
+  it("gives a replay's segment the autopilot settings in force at its first tick and the changes after, at segment ticks", () => {
+    const cruise = { kind: 'dynamics' as const, horizonS: 0.5, brakeHorizonS: 0.1 };
+    const prop = { kind: 'proportional' as const, accelerate: 0.25, brake: 1.6 };
+    const log = [
+      { tick: 10, throttle: 'speed' as const, speedControl: cruise, governor: false },
+      { tick: 2000, throttle: 'speed' as const, speedControl: prop, governor: false },
+      { tick: 2600, throttle: 'speed' as const, speedControl: prop, governor: true },
+      { tick: 5000, throttle: 'both' as const, speedControl: prop, governor: true },
+    ];
+    // Segment [2400, 4800): the settings of tick 2000 at its start, the governor on 200 ticks in.
+    expect(segmentAutopilot(log, 2400, 4800)).toEqual({ throttle: 'speed', speedControl: prop, governor: false, changes: [{ tick: 200, throttle: 'speed', speedControl: prop, governor: true }] });
+    // No change within [0, 1500): none listed; the model began at tick 10.
+    expect(segmentAutopilot(log, 0, 1500)).toEqual({ throttle: 'speed', speedControl: cruise, governor: false });
+    // The model first drove after the segment's start: its first settings stand for the start.
+    expect(segmentAutopilot(log.slice(1), 1000, 2300)).toEqual({ throttle: 'speed', speedControl: prop, governor: false });
+    expect(segmentAutopilot(log.slice(3), 1000, 2300)).toBeNull();
+    expect(segmentAutopilot([], 0, 100)).toBeNull();
+  });
+
+  it("writes a switch made during a later lap at that lap's segment ticks (the segment starts a lap earlier)", () => {
+    let governor = false;
+    const s = new Session({ track: resolveTrack('oval'), theme: 'day', assists: () => ({ governor }), model: () => ({ id: 'm', name: 'net', autopilot: { throttle: 'speed', speedControl: { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1 } } }) });
+    const laps: LapEvent[] = [];
+    s.onLap((e) => laps.push(e));
+    s.driver = 'autopilot';
+    let switchedAt = -1;
+    while (laps.length < 2) {
+      if (laps.length === 1 && switchedAt < 0 && s.world.tick - laps[0].lap.ticks > 600) {
+        governor = true;
+        switchedAt = s.world.tick;
+      }
+      const c = s.expert.control(s.world);
+      s.tick({ human: c, autopilot: c });
+    }
+    const r = laps[1].replay;
+    expect(r.start.kind).toBe('lap');
+    const from = r.start.kind === 'lap' ? r.start.tick : 0;
+    expect(r.driver.autopilot?.governor).toBe(false);
+    expect(r.driver.autopilot?.changes).toEqual([{ tick: switchedAt - from, throttle: 'speed', speedControl: { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1 }, governor: true }]);
+    expect(verifyReplay(r).ok).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // every control and of who produced it, lap events with their verifiable replays). No DOM and
 // no timers: the app's loop calls tick(); tests call it directly.
 
-import { ReplayRecorder, type Replay, type ReplayAutopilot, type ReplayDriver } from '../scoring/replay.ts';
+import { ReplayRecorder, type Replay, type ReplayAutopilot, type ReplayAutopilotSettings, type ReplayDriver } from '../scoring/replay.ts';
 import type { LapClass, TickDriver } from '../scoring/rules.ts';
 import { type Expert, type ExpertOptions, createExpert } from '../sim/expert.ts';
 import type { LapRecord } from '../sim/laps.ts';
@@ -24,8 +24,34 @@ export interface SessionModel {
   id: string;
   name: string;
   sha256?: string;
-  /** How the autopilot turned its outputs into throttle (written into the lap's replay). */
-  autopilot?: ReplayAutopilot;
+  /** How the autopilot turns its outputs into throttle now (the lap's replay gets them tick by tick). */
+  autopilot?: ReplayAutopilotSettings;
+}
+
+/** The autopilot settings from a tick on (a world tick). */
+type SettingsFrom = ReplayAutopilotSettings & { tick: number };
+
+function sameSettings(a: ReplayAutopilotSettings, b: ReplayAutopilotSettings): boolean {
+  const x = a.speedControl;
+  const y = b.speedControl;
+  const sameControl = x.kind === 'proportional'
+    ? y.kind === 'proportional' && x.accelerate === y.accelerate && x.brake === y.brake
+    : y.kind === 'dynamics' && x.horizonS === y.horizonS && x.brakeHorizonS === y.brakeHorizonS;
+  return sameControl && a.throttle === b.throttle && a.governor === b.governor;
+}
+
+/**
+ * The settings of a replay's segment [from, end) out of the log: those in force at its first
+ * tick (or at its first model tick if the model began later), and each change after, at segment
+ * ticks. Null if no model tick of the segment was logged.
+ */
+export function segmentAutopilot(log: readonly SettingsFrom[], from: number, end: number): ReplayAutopilot | null {
+  let first = -1;
+  for (let i = 0; i < log.length && log[i].tick < end; i++) if (log[i].tick <= from || first < 0) first = i;
+  if (first < 0) return null;
+  const strip = ({ tick: _t, ...settings }: SettingsFrom): ReplayAutopilotSettings => settings;
+  const changes = log.slice(first + 1).filter((e) => e.tick < end).map((e) => ({ ...strip(e), tick: e.tick - from }));
+  return { ...strip(log[first]), ...(changes.length ? { changes } : {}) };
 }
 
 export interface SessionOptions {
@@ -73,6 +99,8 @@ export class Session {
   modelOf: () => SessionModel | null;
   /** The model as of the last model tick of the lap under way. */
   private lapModel: SessionModel | null = null;
+  /** The autopilot's settings on model ticks, each entry from the tick it began (pruned as laps end). */
+  private settingsLog: SettingsFrom[] = [];
 
   constructor(private readonly opts: SessionOptions) {
     this.theme = opts.theme;
@@ -92,6 +120,7 @@ export class Session {
   /** Starts over on a (new) track: a fresh world, expert and replay. */
   restart(track: Track = this.world.track, expert: ExpertOptions = this.expertOptions): void {
     this.expertOptions = expert;
+    this.settingsLog = [];
     this.world = createWorld(track);
     this.prev = this.world;
     this.expert = createExpert(track, expert);
@@ -140,8 +169,12 @@ export class Session {
     }
     this.replay.push(this.world, c, TICK_DRIVER[this.driver]);
     if (this.driver === 'autopilot') {
-      if (this.assistsOf().governor) this.lapGovernor = true;
+      const governor = this.assistsOf().governor;
+      if (governor) this.lapGovernor = true;
       this.lapModel = this.modelOf() ?? this.lapModel;
+      const settings = this.lapModel?.autopilot;
+      const last = this.settingsLog[this.settingsLog.length - 1];
+      if (settings && (!last || !sameSettings(last, { ...settings, governor }))) this.settingsLog.push({ ...settings, governor, tick: this.world.tick });
     }
     this.prev = this.world;
     this.world = stepWorld(this.world, c);
@@ -165,6 +198,14 @@ export class Session {
       : cls === 'human' || !model
         ? { name: this.playerName }
         : { name: model.name, modelId: model.id, ...(model.sha256 ? { modelSha256: model.sha256 } : {}), ...(model.autopilot ? { autopilot: model.autopilot } : {}) };
+    if (driver.autopilot) {
+      // The settings as they were, tick by tick: "Watch it drive" reproduces a lap in which the player switched them.
+      const from = replay0.start.kind === 'lap' ? replay0.start.tick : 0;
+      driver.autopilot = segmentAutopilot(this.settingsLog, from, from + replay0.ticks) ?? driver.autopilot;
+    }
+    // The next lap's segment starts where this lap started: older entries are no longer needed.
+    const keep = this.settingsLog.findLastIndex((e) => e.tick <= lap.startTick);
+    if (keep > 0) this.settingsLog = this.settingsLog.slice(keep);
     const replay = { ...replay0, driver };
     for (const l of [...this.listeners]) l({ lap, replay, driver: cls });
   }

@@ -34,10 +34,17 @@ export interface WatchResult extends ReproductionVerdict {
   backend: string;
 }
 
-/** The autopilot options a replayed lap was driven with. */
-export function replayAutopilotOptions(replay: Replay): Pick<AutopilotOptions, 'governor' | 'throttle' | 'speedControl'> {
+/**
+ * The autopilot options a replayed lap was driven with at segment tick `t` (default: its first):
+ * the settings recorded at the start and the last change at or before `t`. Laps from before
+ * replays recorded them: the speed head through the proportional controller; before they
+ * recorded the governor: the lap's `assists.governor`.
+ */
+export function replayAutopilotOptions(replay: Replay, t = 0): Pick<AutopilotOptions, 'governor' | 'throttle' | 'speedControl'> {
   const a = replay.driver.autopilot;
-  return { governor: replay.assists.governor, throttle: a?.throttle ?? 'speed', speedControl: a?.speedControl ?? PROPORTIONAL_SPEED_CONTROL };
+  let s = a;
+  for (const c of a?.changes ?? []) if (c.tick <= t) s = c;
+  return { governor: s?.governor ?? replay.assists.governor, throttle: s?.throttle ?? 'speed', speedControl: s?.speedControl ?? PROPORTIONAL_SPEED_CONTROL };
 }
 
 const nextFrame = (): Promise<void> => new Promise((r) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => r()) : setTimeout(r, 0)));
@@ -71,6 +78,10 @@ export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8A
         if (!frame) throw new Error('the dash camera gave no frame');
         const p = await worker.api.predict(transferBytes(frame.slice()), carSpeed(world.car));
         ap.receive(p, world.tick, 0, world.tick);
+      },
+      atTick(t) {
+        // A lap in which the player switched a setting: the switch happens here at the same tick.
+        if (replay.driver.autopilot?.changes?.length) ap.opts = { ...ap.opts, ...replayAutopilotOptions(replay, t) };
       },
       controls: (world) => ap.modelControls(world),
       reset: () => worker.api.resetPredictor(),

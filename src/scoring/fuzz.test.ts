@@ -77,6 +77,15 @@ describe('fuzz: replays', () => {
     fc.assert(fc.property(fc.constantFrom(...keys), fc.constantFrom(...subs), nasty, (key, sub, value) => checkVerdict(mutate(REPLAY, key, sub, value))), { numRuns: 80 });
   });
 
+  it("the autopilot's settings changes of any shape", () => {
+    const control = fc.oneof(fc.constant({ kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1 }), fc.record({ kind: fc.constantFrom('proportional', 'dynamics', 'pid'), accelerate: fc.double(), brake: fc.double(), horizonS: fc.double(), brakeHorizonS: fc.double() }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 2 }));
+    const change = fc.record({ tick: fc.oneof(fc.integer({ min: -5, max: 4000 }), fc.double(), fc.jsonValue({ maxDepth: 1 })), throttle: fc.constantFrom('speed', 'torque', 'both', 'nitro'), speedControl: control, governor: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })) }, { requiredKeys: [] });
+    fc.assert(fc.property(fc.oneof(fc.array(change, { maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), (changes) => {
+      const driver = { name: 'net', autopilot: { throttle: 'speed', speedControl: { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1 }, changes } };
+      checkVerdict(JSON.stringify({ ...REPLAY, driver }));
+    }), { numRuns: 80 });
+  });
+
   it('truncated and byte-flipped replays', () => {
     fc.assert(fc.property(fc.nat({ max: VALID.length }), fc.nat({ max: VALID.length - 1 }), fc.integer({ min: 32, max: 126 }), (cut, at, ch) => {
       checkVerdict(VALID.slice(0, cut));

@@ -167,6 +167,25 @@ describe('replays v2', () => {
     expectRefused(bad('fast'), 'schema', /driver\.autopilot: must be an object/);
   });
 
+  it('carries the settings the player changed during the lap, at segment ticks, and refuses bad changes with the field and reason', () => {
+    const m = drive(oval, 1, { who: () => 'model' });
+    const cruise = { kind: 'dynamics' as const, horizonS: 0.5, brakeHorizonS: 0.1 };
+    const prop = { kind: 'proportional' as const, accelerate: 0.25, brake: 1.6 };
+    const autopilot = { throttle: 'speed' as const, speedControl: cruise, governor: false, changes: [{ tick: 600, throttle: 'speed' as const, speedControl: prop, governor: false }, { tick: 900, throttle: 'both' as const, speedControl: prop, governor: true }] };
+    const r = m.rec.replayOf(m.world, m.world.laps.completed[0], { ...META, driver: { name: 'net', modelSha256: 'b'.repeat(64), autopilot } });
+    expect(verifyReplay(r)).toMatchObject({ ok: true, driverClass: 'autopilot' });
+    const bad = (changes: unknown) => verifyReplay({ ...r, driver: { ...r.driver, autopilot: { ...autopilot, changes: changes as typeof autopilot.changes } } });
+    const [a, b] = autopilot.changes;
+    expectRefused(bad([b, a]), 'schema', /driver\.autopilot\.changes\[1\]\.tick: ticks must be strictly ascending/);
+    expectRefused(bad([{ ...a, tick: 0 }]), 'schema', /changes\[0\]\.tick: must be an integer from 1 to/);
+    expectRefused(bad([{ ...a, tick: r.ticks }]), 'schema', /changes\[0\]\.tick: must be an integer from 1 to \d+/);
+    expectRefused(bad([{ ...a, speedControl: { kind: 'dynamics', horizonS: -1, brakeHorizonS: 0.1 } }]), 'schema', /changes\[0\]\.speedControl\.horizonS: must be above 0/);
+    expectRefused(bad([{ ...a, governor: 'yes' }]), 'schema', /changes\[0\]\.governor: must be true or false/);
+    expectRefused(bad({ 600: a }), 'schema', /driver\.autopilot\.changes: must be an array of at most 20000 changes/);
+    expectRefused(bad(Array.from({ length: 20_001 }, (_, i) => ({ ...a, tick: i + 1 }))), 'schema', /at most 20000 changes/);
+    expectRefused(verifyReplay({ ...r, driver: { ...r.driver, autopilot: { ...autopilot, governor: 1 as unknown as boolean } } }), 'schema', /driver\.autopilot\.governor: must be true or false/);
+  });
+
   it('refuses a controls bomb before inflating it past the segment size', () => {
     const bomb = encodeControls(new Int16Array(50_000_000)); // 100 MB of zeros, ~100 KB deflated
     expectRefused(verifyReplay({ ...replay, controls: bomb }), 'controls', /more than 5\d+ ticks of controls can take/);

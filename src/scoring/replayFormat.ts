@@ -41,10 +41,18 @@ export interface ReplayDriver {
   autopilot?: ReplayAutopilot;
 }
 
-/** The autopilot's throttle source and speed controller (src/app/autopilot.ts SpeedControl). */
-export interface ReplayAutopilot {
+/** The autopilot's throttle source and speed controller (src/app/autopilot.ts SpeedControl), and its governor. */
+export interface ReplayAutopilotSettings {
   throttle: 'speed' | 'torque' | 'both';
   speedControl: { kind: 'proportional'; accelerate: number; brake: number } | { kind: 'dynamics'; horizonS: number; brakeHorizonS: number };
+  /** The speed governor. Absent (laps from before it was recorded here): `assists.governor`. */
+  governor?: boolean;
+}
+
+/** The settings at the segment's first tick, and any the player changed during it. */
+export interface ReplayAutopilot extends ReplayAutopilotSettings {
+  /** From segment tick `tick` on, these settings (strictly ascending ticks, at most REPLAY_MAX_EVENTS). */
+  changes?: (ReplayAutopilotSettings & { tick: number })[];
 }
 
 /** Where the segment starts: the world at tick 0, or the car as the lap before the claimed lap began. */
@@ -148,19 +156,34 @@ function tickList(v: unknown, field: string, ticks: number): number[] {
   return out as number[];
 }
 
-/** `driver.autopilot`: a throttle source and a speed controller of a known kind, gains in (0, 100]. */
-function checkAutopilot(v: unknown): void {
-  if (!isRecord(v)) fail('schema', 'driver.autopilot', 'must be an object');
+/** Autopilot settings at `field`: a throttle source, a speed controller of a known kind with gains in (0, 100], a governor flag. */
+function checkAutopilotSettings(v: unknown, field: string): void {
+  if (!isRecord(v)) fail('schema', field, 'must be an object');
   const a = v as Record<string, unknown>;
-  if (a.throttle !== 'speed' && a.throttle !== 'torque' && a.throttle !== 'both') fail('schema', 'driver.autopilot.throttle', 'must be "speed", "torque" or "both"');
-  if (!isRecord(a.speedControl)) fail('schema', 'driver.autopilot.speedControl', 'must be an object');
+  if (a.throttle !== 'speed' && a.throttle !== 'torque' && a.throttle !== 'both') fail('schema', `${field}.throttle`, 'must be "speed", "torque" or "both"');
+  if (!isRecord(a.speedControl)) fail('schema', `${field}.speedControl`, 'must be an object');
   const c = a.speedControl as Record<string, unknown>;
   const keys = c.kind === 'proportional' ? ['accelerate', 'brake'] : c.kind === 'dynamics' ? ['horizonS', 'brakeHorizonS'] : null;
-  if (!keys) fail('schema', 'driver.autopilot.speedControl.kind', 'must be "proportional" or "dynamics"');
+  if (!keys) fail('schema', `${field}.speedControl.kind`, 'must be "proportional" or "dynamics"');
   for (const k of keys!) {
-    const x = finite(c[k], `driver.autopilot.speedControl.${k}`);
-    if (!(x > 0 && x <= 100)) fail('schema', `driver.autopilot.speedControl.${k}`, 'must be above 0 and at most 100');
+    const x = finite(c[k], `${field}.speedControl.${k}`);
+    if (!(x > 0 && x <= 100)) fail('schema', `${field}.speedControl.${k}`, 'must be above 0 and at most 100');
   }
+  if (a.governor !== undefined && typeof a.governor !== 'boolean') fail('schema', `${field}.governor`, 'must be true or false');
+}
+
+/** `driver.autopilot`: settings, and their changes at strictly ascending ticks within the segment's [1, ticks). */
+function checkAutopilot(v: unknown, ticks: number): void {
+  checkAutopilotSettings(v, 'driver.autopilot');
+  const changes = (v as Record<string, unknown>).changes;
+  if (changes === undefined) return;
+  if (!Array.isArray(changes) || changes.length > REPLAY_MAX_EVENTS) fail('schema', 'driver.autopilot.changes', `must be an array of at most ${REPLAY_MAX_EVENTS} changes`);
+  (changes as unknown[]).forEach((c, i) => {
+    const field = `driver.autopilot.changes[${i}]`;
+    checkAutopilotSettings(c, field);
+    const t = int((c as Record<string, unknown>).tick, `${field}.tick`, 1, ticks - 1);
+    if (i > 0 && t <= ((changes as Record<string, unknown>[])[i - 1].tick as number)) fail('schema', `${field}.tick`, 'ticks must be strictly ascending');
+  });
 }
 
 /**
@@ -186,7 +209,6 @@ export function parseReplayShape(r: unknown): Replay {
   str(d.name, 'driver.name');
   if (d.modelId !== undefined) str(d.modelId, 'driver.modelId');
   if (d.modelSha256 !== undefined) str(d.modelSha256, 'driver.modelSha256', 64, /^[0-9a-f]{64}$/);
-  if (d.autopilot !== undefined) checkAutopilot(d.autopilot);
   if (!isRecord(o.assists) || typeof (o.assists as Record<string, unknown>).governor !== 'boolean') fail('schema', 'assists.governor', 'must be true or false');
   str(o.createdAt, 'createdAt', 40);
   int(o.sessionLap, 'sessionLap', 1, 1_000_000);
@@ -198,6 +220,7 @@ export function parseReplayShape(r: unknown): Replay {
     for (const k of CAR_STATE_KEYS) finite((s.car as Record<string, unknown>)[k], `start.car.${k}`);
   } else if (s.kind !== 'grid') fail('schema', 'start.kind', 'must be "grid" or "lap"');
   const ticks = int(o.ticks, 'ticks', 1, REPLAY_MAX_TICKS);
+  if (d.autopilot !== undefined) checkAutopilot(d.autopilot, ticks);
   if (typeof o.controls !== 'string') fail('controls', 'controls', 'must be a base64 string');
   tickList(o.resets, 'resets', ticks);
   tickList(o.interventions, 'interventions', ticks);
