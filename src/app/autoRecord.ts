@@ -98,7 +98,8 @@ export interface Learner {
   reset(): Promise<void>;
   /**
    * Steering -1..1 and the predicted speed (m/s, what the speed controller drives toward) for the
-   * centre camera's frame of this control tick and the car's measured speed (m/s).
+   * centre camera's frame of this control tick and the car's measured speed (m/s). The frame is
+   * the recorder's buffer, overwritten at the next recorded step: copy it to keep it.
    */
   drive(frame: Uint8Array, speed: number): Promise<LearnerOutput>;
   /**

@@ -440,13 +440,14 @@ export function createRenderer(opts: RendererOptions): Renderer {
         c.strip = createDashTarget(w, dashH);
         c.strip.scissorTest = true; // each view clears only its own part
       }
+      const strip = c.strip;
       if (stripRgba.length !== w * dashH * 4) stripRgba = new Uint8Array(w * dashH * 4);
       views.forEach((view, i) => {
-        c.strip!.viewport.set(i * dashW, 0, dashW, dashH);
-        c.strip!.scissor.set(i * dashW, 0, dashW, dashH);
-        drawDash(car, view, c.strip!);
+        strip.viewport.set(i * dashW, 0, dashW, dashH);
+        strip.scissor.set(i * dashW, 0, dashW, dashH);
+        drawDash(car, view, strip);
       });
-      renderer.readRenderTargetPixels(c.strip, 0, 0, w, dashH, stripRgba);
+      renderer.readRenderTargetPixels(strip, 0, 0, w, dashH, stripRgba);
       rgbaStripToRgbViews(stripRgba, dashW, dashH, outs);
       return true;
     },
