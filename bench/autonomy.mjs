@@ -32,7 +32,9 @@
 //                          apart from every validation and held-out seed), so the rollouts meet bends the model
 //                          has not learned by heart
 //   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
-//                          runs above are the first), mean and spread of validation RMSE (sequence vs frame)
+//                          runs above are the first), mean and spread of validation RMSE (sequence vs frame); unless
+//                          --no-baseline-drive, every seed's pair also drives the closed-loop comparison laps (each
+//                          held-out track once, the themes in turn): autonomy and lap time per seed, mean and spread
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
 //   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
 //   --pace P               the recording expert's pace (its labels' too; default the app's auto-record pace)
