@@ -12,21 +12,21 @@
 
 import {
   Mesh,
-  NearestFilter,
   PCFShadowMap,
   PerspectiveCamera,
   Scene,
   SRGBColorSpace,
   WebGLRenderer,
-  WebGLRenderTarget,
+  type WebGLRenderTarget,
 } from 'three';
 import type { Track } from '../sim/track.ts';
 import { createCarKit, createCarModel, type CarKit, type CarModel } from './carMesh.ts';
 import { type CameraMode, type CameraPlacement, createPlacement, type DashView, placeDashCamera, placeMainCamera } from './cameraRig.ts';
 import { createPipQuad, type DashPip, DEFAULT_PIP, type PipLayout, type PipQuad, pipRect } from './dashPip.ts';
+import { assertDashSize, createDashTarget, DashStrip } from './dashTarget.ts';
 import { createEnvironment, type Environment } from './environment.ts';
 import { MaterialSet } from './materials.ts';
-import { rgbaBottomUpToRgbTopDown, rgbaStripToRgbViews } from './pixels.ts';
+import { rgbaBottomUpToRgbTopDown } from './pixels.ts';
 import type { CarPose } from './pose.ts';
 import { createSceneryMesh, type SceneryMesh } from './sceneryMesh.ts';
 import { THEMES, type ThemeName } from './themes.ts';
@@ -142,8 +142,8 @@ interface Content {
   track: TrackMesh;
   scenery: SceneryMesh;
   readonly dashTarget: WebGLRenderTarget;
-  /** renderDashViews' strip of views side by side, made on first use and when its size changes. */
-  strip: WebGLRenderTarget | null;
+  /** renderDashViews' views side by side. */
+  readonly strip: DashStrip;
   readonly pipQuad: PipQuad;
   /** Whether the dash target holds a frame yet (a 'model' PiP before the first renderDash draws one live). */
   dashDrawn: boolean;
@@ -205,7 +205,6 @@ export function createRenderer(opts: RendererOptions): Renderer {
 
   let rgba = new Uint8Array(dashW * dashH * 4);
   let rgb = new Uint8Array(dashW * dashH * 3);
-  let stripRgba = new Uint8Array(0);
   let size = { w: Math.max(1, canvas.clientWidth || canvas.width), h: Math.max(1, canvas.clientHeight || canvas.height) };
   let lost = false;
   let disposed = false;
@@ -222,7 +221,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
       materials, env, kit, player, ghosts: [],
       track: createTrackMesh(track, materials.m),
       scenery: createSceneryMesh(track, materials.m, { density: quality.sceneryDensity, shadows: quality.shadows }),
-      dashTarget, strip: null, pipQuad: createPipQuad(dashTarget.texture), dashDrawn: false,
+      dashTarget, strip: new DashStrip(), pipQuad: createPipQuad(dashTarget.texture), dashDrawn: false,
     };
     scene.add(c.track.group, c.scenery.group);
     fitToTrack(c);
@@ -284,7 +283,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     c.env.dispose();
     c.materials.dispose();
     c.dashTarget.dispose();
-    c.strip?.dispose();
+    c.strip.dispose();
     c.pipQuad.dispose();
   }
 
@@ -433,22 +432,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     renderDashViews(car: CarPose, views: readonly (DashView | undefined)[], outs: readonly Uint8Array[]): boolean {
       if (lost || disposed) return false;
       if (outs.length !== views.length) throw new RangeError(`${views.length} views need as many buffers, got ${outs.length}`);
-      const c = content;
-      const w = dashW * views.length;
-      if (!c.strip || c.strip.width !== w || c.strip.height !== dashH) {
-        c.strip?.dispose();
-        c.strip = createDashTarget(w, dashH);
-        c.strip.scissorTest = true; // each view clears only its own part
-      }
-      const strip = c.strip;
-      if (stripRgba.length !== w * dashH * 4) stripRgba = new Uint8Array(w * dashH * 4);
-      views.forEach((view, i) => {
-        strip.viewport.set(i * dashW, 0, dashW, dashH);
-        strip.scissor.set(i * dashW, 0, dashW, dashH);
-        drawDash(car, view, strip);
-      });
-      renderer.readRenderTargetPixels(strip, 0, 0, w, dashH, stripRgba);
-      rgbaStripToRgbViews(stripRgba, dashW, dashH, outs);
+      content.strip.render(renderer, dashW, dashH, outs, (i, target) => drawDash(car, views[i], target));
       return true;
     },
     resize,
@@ -462,20 +446,4 @@ export function createRenderer(opts: RendererOptions): Renderer {
     },
   };
   return self;
-}
-
-/** A render target for dash frames: sRGB, nearest filtering, a depth buffer, no multisampling. */
-function createDashTarget(width: number, height: number): WebGLRenderTarget {
-  const t = new WebGLRenderTarget(width, height, { depthBuffer: true, samples: 0 });
-  t.texture.colorSpace = SRGBColorSpace;
-  t.texture.magFilter = NearestFilter;
-  t.texture.minFilter = NearestFilter;
-  t.texture.generateMipmaps = false;
-  return t;
-}
-
-function assertDashSize(w: number, h: number): void {
-  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 8 || h < 8 || w > 1024 || h > 1024) {
-    throw new RangeError(`dash size must be whole pixels within 8..1024, got ${w}x${h}`);
-  }
 }
