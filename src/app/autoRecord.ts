@@ -169,6 +169,8 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
   let framesDone = 0;
   let interventions = 0;
   let drivenTicks = 0;
+  /** The centre camera's index in each step's frames (-1: none recorded). */
+  const centre = plan.cameras.findIndex((c) => c.lateralM === 0 && c.yawRad === 0);
   const learnerStats = (): AutoRecordResult['learner'] =>
     deps.learner ? { interventions, seconds: drivenTicks / TICK_HZ, autonomyPct: autonomyPct(interventions, drivenTicks / TICK_HZ) } : undefined;
 
@@ -202,7 +204,6 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
       teacherPace: pace,
     });
     await deps.onClipStarted?.(rec.clipId, i);
-    const centre = plan.cameras.findIndex((c) => c.lateralM === 0 && c.yawRad === 0);
     let recorded = 0;
     let lostTicks = 0;
     const learner = deps.learner;

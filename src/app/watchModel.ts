@@ -6,7 +6,7 @@
 // again afterwards, a fresh session) and the autopilot disengaged; its public API is used as is
 // (loadModel, the worker, Autopilot's receive/modelControls), the calls its lockstep mode makes.
 
-import type { Replay } from '../scoring/replay.ts';
+import type { Replay, ReplayAutopilotSettings } from '../scoring/replay.ts';
 import { poseOfCar, type Renderer, isThemeName, type ThemeName } from '../render/index.ts';
 import { carSpeed } from '../sim/car.ts';
 import type { World } from '../sim/world.ts';
@@ -44,6 +44,10 @@ export function replayAutopilotOptions(replay: Replay, t = 0): Pick<AutopilotOpt
   const a = replay.driver.autopilot;
   let s = a;
   for (const c of a?.changes ?? []) if (c.tick <= t) s = c;
+  return optionsOf(replay, s);
+}
+
+function optionsOf(replay: Replay, s: ReplayAutopilotSettings | undefined): Pick<AutopilotOptions, 'governor' | 'throttle' | 'speedControl'> {
   return { governor: s?.governor ?? replay.assists.governor, throttle: s?.throttle ?? 'speed', speedControl: s?.speedControl ?? PROPORTIONAL_SPEED_CONTROL };
 }
 
@@ -69,6 +73,8 @@ export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8A
   ap.opts = { ...ap.opts, ...replayAutopilotOptions(replay), timing: 'lockstep' };
   ap.resetStats();
   await worker.api.resetPredictor();
+  const changes = replay.driver.autopilot?.changes ?? [];
+  let nextChange = 0;
   const wasPaused = host.loop.paused;
   host.loop.setPaused(true);
   try {
@@ -80,8 +86,9 @@ export async function watchModelLap(host: WatchHost, replay: Replay, zip: Uint8A
         ap.receive(p, world.tick, 0, world.tick);
       },
       atTick(t) {
-        // A lap in which the player switched a setting: the switch happens here at the same tick.
-        if (replay.driver.autopilot?.changes?.length) ap.opts = { ...ap.opts, ...replayAutopilotOptions(replay, t) };
+        // A lap in which the player switched a setting: the switch happens here at the same tick
+        // (ticks come in order, so a cursor walks the changes once).
+        while (nextChange < changes.length && changes[nextChange].tick <= t) ap.opts = { ...ap.opts, ...optionsOf(replay, changes[nextChange++]) };
       },
       controls: (world) => ap.modelControls(world),
       reset: () => worker.api.resetPredictor(),

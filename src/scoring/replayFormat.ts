@@ -178,11 +178,13 @@ function checkAutopilot(v: unknown, ticks: number): void {
   const changes = (v as Record<string, unknown>).changes;
   if (changes === undefined) return;
   if (!Array.isArray(changes) || changes.length > REPLAY_MAX_EVENTS) fail('schema', 'driver.autopilot.changes', `must be an array of at most ${REPLAY_MAX_EVENTS} changes`);
+  let prev = 0;
   (changes as unknown[]).forEach((c, i) => {
     const field = `driver.autopilot.changes[${i}]`;
     checkAutopilotSettings(c, field);
     const t = int((c as Record<string, unknown>).tick, `${field}.tick`, 1, ticks - 1);
-    if (i > 0 && t <= ((changes as Record<string, unknown>[])[i - 1].tick as number)) fail('schema', `${field}.tick`, 'ticks must be strictly ascending');
+    if (t <= prev) fail('schema', `${field}.tick`, 'ticks must be strictly ascending');
+    prev = t;
   });
 }
 
