@@ -92,10 +92,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          ...['sim', 'scoring', 'input', 'render', 'hud', 'ui', 'app', 'cli'].map((l) => ({
+          ...['sim', 'scoring', 'input', 'hud', 'ui', 'app', 'cli'].map((l) => ({
             group: [`**/src/${l}/*`],
-            message: `workers/ may import core, data and model only, not '${l}'`,
+            message: `workers/ may import core, data, model and render's dash camera only, not '${l}'`,
           })),
+          {
+            group: ['**/src/render/*', '!**/src/render/dashCamera.ts', '!**/src/render/pose.ts'],
+            message: 'workers/ draw only through the dash camera (src/render/dashCamera.ts)',
+          },
           { group: ['three', 'pixi.js', 'idb', 'uplot'], message: 'workers/ reach libraries through model and data' },
           { group: ['**/server/*'], message: 'the browser bundle never imports server/ (Node only)' },
         ],

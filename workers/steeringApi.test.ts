@@ -40,6 +40,11 @@ describe('steering worker API (in Node)', () => {
     expect(last!.warm).toBe(true);
     expect(Number.isFinite(last!.steering)).toBe(true);
     await expect(api.predict(new Uint8Array(10))).rejects.toThrow(/bytes/);
+    // The worker's own dash camera: Node has no OffscreenCanvas, so the scene is refused with the
+    // reason (the page then renders the frames), and a pose cannot be predicted from.
+    const scene = { track: { id: 'oval', name: 'Oval', width: 10, controlPoints: [[0, 0], [100, 0], [100, 100], [0, 100]] as [number, number][] }, theme: 'day' as const, width: W, height: H, sceneryDensity: 1, shadows: false, pixelRatio: 0.5 };
+    expect(await api.setDashScene(scene)).toEqual({ ok: false, reason: 'this browser has no OffscreenCanvas' });
+    await expect(api.predictPose({ x: 0, y: 0, heading: 0, steerAngle: 0, speed: 0 }, 0, false)).rejects.toThrow(/no dash camera/);
   });
 
   it("fine-tunes a saved model with the request's training settings and the model's own net and data settings", async () => {

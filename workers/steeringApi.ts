@@ -7,6 +7,7 @@
 // when replaced) and, through trainingRun.ts, the model being trained. Frames arrive as
 // transferred buffers.
 
+import * as Comlink from 'comlink';
 import { z } from 'zod';
 import type { CheckpointInfo, ClipStore, ModelMeta, ModelStore, SettingsStore } from '../src/data/index.ts';
 import {
@@ -37,6 +38,8 @@ import {
   DEFAULT_CONFIG,
   serveGradientPeer,
 } from '../src/model/index.ts';
+import type { DashCamera, DashScene } from '../src/render/dashCamera.ts';
+import type { CarPose } from '../src/render/pose.ts';
 import { createOverlayViews, type OverlayRequest, type OverlayViews, type StillFrame, type TimeGradSample } from './overlayApi.ts';
 import { fromStored, toStored } from './storedModel.ts';
 import { createQuotaGuard } from './trainingFailure.ts';
@@ -66,10 +69,18 @@ export interface PredictResult {
   speed: number;
   torque: number;
   warm: boolean;
-  /** Worker-side milliseconds: preprocessing, CNN, recurrent part, total. */
-  ms: { preprocess: number; encode: number; recurrent: number; total: number };
+  /** Worker-side milliseconds: preprocessing, CNN, recurrent part, total (render: the worker's own dash camera, predictPose). */
+  ms: { preprocess: number; encode: number; recurrent: number; total: number; render?: number };
   backend: BackendName;
 }
+
+/** predictPose's answer: the prediction and, when asked for, the frame the worker rendered (transferred). */
+export interface PosePredictResult extends PredictResult {
+  frame?: Uint8Array;
+}
+
+/** setDashScene's answer: the worker renders the dash camera itself, or why it cannot. */
+export type DashSceneResult = { ok: true; key: string; softwareGl: boolean } | { ok: false; reason: string };
 
 const CALIBRATION_KEY = 'backend-calibration';
 
@@ -86,6 +97,9 @@ export function createSteeringApi(deps: SteeringApiDeps) {
   const quota = createQuotaGuard(deps.models);
   let driving: { net: SteeringNet; normalization: TargetNormalization; predictor: Predictor; meta: WorkerStatus['loadedModel']; frame: { width: number; height: number } } | null = null;
   const overlays = createOverlayViews();
+  /** The worker's own dash camera (setDashScene), and the buffer it renders into. */
+  let dash: DashCamera | null = null;
+  let dashFrame = new Uint8Array(0);
 
   async function useBackend(name: BackendName): Promise<void> {
     if (backend === name) return;
@@ -264,6 +278,45 @@ export function createSteeringApi(deps: SteeringApiDeps) {
       overlays.observe(frame, driving.net, driving.net.speedInput && speed !== undefined ? normalizeSpeeds([speed], driving.normalization)[0] : 0);
       const p = await driving.predictor.predict(frame, speed);
       return { steering: p.steering, speed: p.speed, torque: p.torque, warm: p.warm, ms: p.ms, backend: backend ?? 'cpu' };
+    },
+
+    /**
+     * Gives the worker its own dash camera for a scene (null: none), so predictPose renders the
+     * frame next to the model. Refused with a reason where the worker cannot draw (no
+     * OffscreenCanvas or WebGL2 in workers): the page then keeps rendering the frames.
+     */
+    async setDashScene(scene: DashScene | null): Promise<DashSceneResult> {
+      dash?.dispose();
+      dash = null;
+      if (!scene) return { ok: false, reason: 'no scene' };
+      try {
+        const { createDashCamera } = await import('../src/render/dashCamera.ts');
+        dash = createDashCamera(scene);
+        dashFrame = new Uint8Array(scene.width * scene.height * 3);
+        return { ok: true, key: dash.key, softwareGl: dash.softwareGl };
+      } catch (e) {
+        return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+      }
+    },
+
+    /**
+     * predict() from a pose: the worker's dash camera renders the frame of `pose` (the exact pose
+     * of a control tick), then the model predicts from it. `wantFrame` sends the frame back too
+     * (transferred: the page shows it in the picture-in-picture). Throws while no scene is set or
+     * its context is lost.
+     */
+    async predictPose(pose: CarPose, speed: number | undefined, wantFrame: boolean): Promise<PosePredictResult> {
+      if (!dash) throw new Error('the worker has no dash camera (setDashScene)');
+      const t0 = performance.now();
+      const out = wantFrame ? new Uint8Array(dashFrame.length) : dashFrame;
+      const frame = dash.render(pose, undefined, out);
+      if (!frame) throw new Error('the worker\'s dash camera lost its GPU context');
+      const render = performance.now() - t0;
+      const p = await api.predict(frame, speed);
+      const result: PosePredictResult = { ...p, ms: { ...p.ms, render } };
+      if (!wantFrame) return result;
+      result.frame = frame;
+      return Comlink.transfer(result, [frame.buffer]);
     },
 
     resetPredictor(): void {

@@ -14,7 +14,6 @@ import { DT, TICK_HZ } from '../sim/constants.ts';
 import { PRESET_NAMES, resolveTrack } from '../sim/tracks.ts';
 import type { World } from '../sim/world.ts';
 import { createDashPip } from '../ui/dashPip.ts';
-import { downloadBytes } from '../ui/dom.ts';
 import { createShell } from '../ui/shell.ts';
 import type { App, AppOptions } from './appApi.ts';
 import { trainingWorkersMode } from './appSettings.ts';
@@ -31,9 +30,10 @@ import { createLoop } from './loop.ts';
 import { createAppModes } from './modes/appModes.ts';
 import { createOverlaysFeature } from './overlaysFeature.ts';
 import { createScene, layoutView } from './sceneView.ts';
+import { dashSceneOf } from './workerDash.ts';
 import { Session } from './session.ts';
 import { createSettingsFeature } from './settingsFeature.ts';
-import { TrainingController } from './trainingController.ts';
+import { noticeTraining, TrainingController } from './trainingController.ts';
 import { watchModelLap } from './watchModel.ts';
 import { createTrainingFeature } from './trainingFeature.ts';
 import { createDeleteJournal } from './undoableDelete.ts';
@@ -129,7 +129,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     },
   });
 
-
   const autopilot = new AutopilotController({
     session,
     dashFrame: (w) => dashFrameOf(w),
@@ -139,6 +138,10 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     theme: () => theme,
     now: () => Date.now(),
     backend: () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settingsFeature.current.backend,
+    // Real time: the driving worker renders the model's frames itself and sends them back for the PiP.
+    dashScene: () => (renderer ? dashSceneOf(renderer, session.track) : null),
+    wantsWorkerFrames: () => pipVisible,
+    showWorkerFrame: (f) => renderer && pip.show(f, renderer.dashWidth, renderer.dashHeight),
   });
 
   const training = new TrainingController(
@@ -146,18 +149,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
     () => trainingWorkersMode(settingsFeature.current.trainingWorkers, navigator.hardwareConcurrency),
   );
-  training.onEvent((e) => {
-    if ((e.kind === 'backend' && /failed/.test(e.reason)) || e.kind === 'storage') shell.notify(`Training: ${e.reason}.`, 'warn');
-  });
-  training.onHeld = () =>
-    shell.notify('The storage is full: the trained model is kept in memory and saved as soon as there is room. Delete clips or models, or export it now.', 'warn', 30_000, {
-      label: 'Export',
-      run: () => void training.exportHeld().then((bytes) => bytes && downloadBytes(bytes, 'deepsteer-model.zip')),
-    });
-  training.onHeldSaved = () => {
-    shell.notify('The trained model kept in memory is saved now that there is room.', 'ok');
-    void trainingPanel.refresh();
-  };
+  noticeTraining(training, shell, () => void trainingPanel.refresh());
 
   // ---- Modes (modes/): each owns what it starts; one transition function ---------------------
   const { machine: modes, record: recordMode, autopilot: autopilotMode } = createAppModes({
@@ -287,7 +279,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
       const sample = input.sample(DT, carSpeed(session.world.car));
       lastHumanSteer = sample.controls.steer;
       modes.tick(sample);
-      if (session.world.tick % controlEvery === 0 && pipVisible) {
+      if (session.world.tick % controlEvery === 0 && pipVisible && !autopilot.framesFromWorker) {
         const f = dashFrameOf(session.world);
         if (f && renderer) pip.show(f, renderer.dashWidth, renderer.dashHeight);
       }
@@ -354,7 +346,6 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     const b = backendBadge(autopilot.status, training.status);
     if (b) shell.setBadge(b.text, b.title);
   }
-
 
   const app: App = {
     session,

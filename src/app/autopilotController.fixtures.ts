@@ -4,11 +4,11 @@
 import { expect } from 'vitest';
 import { resolveTrack } from '../sim/tracks.ts';
 import type { AutopilotOptions } from './autopilot.ts';
-import { AutopilotController } from './autopilotController.ts';
+import { type AutopilotHost, AutopilotController } from './autopilotController.ts';
 import { Session } from './session.ts';
 
-/** A controller over a fake host; `dashFrame` gives the frame of every tick (default: none); `notify` hears its notices. */
-export function controllerOnOval(opts: Partial<AutopilotOptions>, dashFrame: () => Uint8Array | null = () => null, notify: (text: string) => void = () => {}): { ctrl: AutopilotController; session: Session } {
+/** A controller over a fake host; `dashFrame` gives the frame of every tick (default: none); `notify` hears its notices; `host` adds to the host. */
+export function controllerOnOval(opts: Partial<AutopilotOptions>, dashFrame: () => Uint8Array | null = () => null, notify: (text: string) => void = () => {}, host: Partial<AutopilotHost> = {}): { ctrl: AutopilotController; session: Session } {
   const session = new Session({ track: resolveTrack('oval'), theme: 'day' });
   const ctrl = new AutopilotController({
     session,
@@ -19,6 +19,7 @@ export function controllerOnOval(opts: Partial<AutopilotOptions>, dashFrame: () 
     theme: () => 'day',
     now: () => 0,
     backend: () => 'cpu',
+    ...host,
   }, opts);
   return { ctrl, session };
 }

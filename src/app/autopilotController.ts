@@ -15,7 +15,8 @@ import { carSpeed } from '../sim/car.ts';
 import { TICK_HZ } from '../sim/constants.ts';
 import type { World } from '../sim/world.ts';
 import type { ModelMeta } from '../data/index.ts';
-import type { PredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
+import type { PosePredictResult, WorkerStatus } from '../../workers/steeringApi.ts';
+import { poseOfCar } from '../render/pose.ts';
 import type { Learner } from './autoRecord.ts';
 import { Autopilot, modelTorque, STALL_S, STALL_SPEED, type AutopilotOptions } from './autopilot.ts';
 import { LatencyProbe } from './latencyProbe.ts';
@@ -23,6 +24,7 @@ import { PredictDeadline } from './predictDeadline.ts';
 import { type ActiveRecording, startRecording } from './recorder.ts';
 import type { Session } from './session.ts';
 import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
+import { type DashSceneParts, type DashSource, WorkerDash } from './workerDash.ts';
 
 export interface AutopilotHost {
   session: Session;
@@ -35,7 +37,16 @@ export interface AutopilotHost {
   now(): number;
   /** Forced backend from the URL or settings, or 'auto'. */
   backend(): NonNullable<WorkerStatus['backend']> | 'auto';
+  /**
+   * What the page's dash camera draws now (null: no renderer), for the worker's own dash camera:
+   * the live objects, cheap to ask for at every control tick.
+   */
+  dashScene?(): DashSceneParts | null;
+  /** A real-time frame the worker rendered (when asked for: wantsWorkerFrames), for the picture-in-picture. */
+  showWorkerFrame?(frame: Uint8Array): void;
+  wantsWorkerFrames?(): boolean;
 }
+
 
 /**
  * Real time: how long the main loop holds the step after a control tick for the prediction of
@@ -58,6 +69,14 @@ export class AutopilotController {
   private pending: { tick: number; answered: boolean; answer: Promise<void> } | null = null;
   /** Real time: the hold of gate(), ms (0: never hold, the answer waits for the next frame). */
   realtimeWaitMs = REALTIME_WAIT_MS;
+  /**
+   * Real time: render each control tick's frame in the driving worker, next to the model (the
+   * default), so it never waits behind the page's own frame; false keeps it on the page. The
+   * page renders it anyway until the worker's camera is ready, and from then on if it cannot be.
+   */
+  workerDash = true;
+  /** The worker's dash camera: the scene it was given and whether it draws. */
+  readonly dash: WorkerDash;
   private engaged = false;
   recordTakeovers = false;
   private takeoverRec: ActiveRecording | null = null;
@@ -73,6 +92,7 @@ export class AutopilotController {
 
   constructor(private readonly host: AutopilotHost, opts: Partial<AutopilotOptions> = {}) {
     this.autopilot = new Autopilot(opts);
+    this.dash = new WorkerDash((text) => host.notify(text, 'info'));
     this.probe = new LatencyProbe(this.autopilot.every);
   }
 
@@ -98,6 +118,7 @@ export class AutopilotController {
   private async onWorkerDeath(reason: string): Promise<void> {
     if (reason === 'stopped') return;
     this.worker = null;
+    this.dash.forget();
     this.workerDown = true;
     this.inFlight = false;
     this.host.notify(`${reason}. The car is braking while a new worker starts.`, 'warn');
@@ -158,34 +179,60 @@ export class AutopilotController {
     void this.endTakeoverRecording();
   }
 
-  /** Sends the frame of this control tick to the worker, if none is in flight (real time). */
+  /** Where this control tick's frame is rendered (workerDash.ts). */
+  dashSource(): DashSource {
+    const w = this.worker;
+    if (!w || !this.workerDash) return 'page';
+    return this.dash.source(this.host.dashScene?.() ?? null, (scene) => w.api.setDashScene(scene));
+  }
+
+  /** Whether the frames of the real-time autopilot are rendered in the worker now (the page need not render them for the PiP). */
+  get framesFromWorker(): boolean {
+    return this.workerDash && this.engaged && this.autopilot.opts.timing === 'realtime' && !this.autopilot.humanHasWheel && this.dash.ready;
+  }
+
+  /**
+   * Sends the frame of this control tick to the worker, if none is in flight (real time). With the
+   * worker's own dash camera only the tick's pose goes (capture = posting it; the worker renders
+   * the frame and predicts); a frame it could not render sends the next ones through the page.
+   */
   private requestPrediction(world: World): void {
     if (this.inFlight || !this.worker || this.workerDown) return;
-    const captureStart = performance.now();
-    const frame = this.host.dashFrame(world);
-    if (!frame) return;
-    const copy = frame.slice(); // the renderer reuses its buffer; the copy moves to the worker
+    const w = this.worker;
     const tick = world.tick;
     const probe = this.probe;
+    const scene = this.dashSource() === 'worker' ? this.dash.current : null;
+    const captureStart = performance.now();
+    let call: Promise<PosePredictResult>;
+    if (scene) {
+      call = w.api.predictPose(poseOfCar(world.car), carSpeed(world.car), this.host.wantsWorkerFrames?.() ?? false);
+    } else {
+      const frame = this.host.dashFrame(world);
+      if (!frame) return;
+      // The renderer reuses its buffer; the copy moves to the worker.
+      call = w.api.predict(transferBytes(frame.slice()), carSpeed(world.car));
+    }
     const sent = performance.now();
-    probe.captured(tick, captureStart, sent);
+    probe.captured(tick, captureStart, scene ? captureStart : sent);
+    probe.sent(tick, sent);
     this.inFlight = true;
-    const w = this.worker;
-    probe.sent(tick, performance.now());
     const pending = { tick, answered: false, answer: Promise.resolve() };
     this.pending = pending;
-    pending.answer = w.within(this.deadline.ms, w.api.predict(transferBytes(copy), carSpeed(world.car)))
-      .then((p: PredictResult) => {
+    pending.answer = w.within(this.deadline.ms, call)
+      .then((p: PosePredictResult) => {
         const back = performance.now();
         this.deadline.answered(back - sent);
-        probe.ready(tick, back, p.ms.total);
+        probe.ready(tick, back, p.ms.total + (p.ms.render ?? 0));
         this.autopilot.receive(p, tick, back - sent, this.host.session.world.tick);
         if (this.status) this.status = { ...this.status, backend: p.backend };
+        if (p.frame) this.host.showWorkerFrame?.(p.frame);
       })
       .catch((e: Error) => {
         if (/did not answer/.test(e.message)) {
           w.terminate();
           void this.onWorkerDeath(e.message);
+        } else if (scene) {
+          this.dash.failFrame(scene, e.message);
         }
       })
       .finally(() => {

@@ -6,7 +6,6 @@ import { fromBase64, toBase64 } from '../core/base64.ts';
 import { KMH_PER_MS } from '../core/units.ts';
 import { carSpeed } from '../sim/car.ts';
 import { hashWorld } from '../sim/world.ts';
-import { poseOfCar } from '../render/index.ts';
 import type { ClipMeta, ModelMeta } from '../data/index.ts';
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import type { OverlayRequest } from '../../workers/overlayApi.ts';
@@ -24,6 +23,7 @@ import type { Meters, Radians } from '../core/units.ts';
 import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts';
 import { REALTIME_WAIT_MS } from './autopilotController.ts';
 import type { SpeedControl, ThrottleSource } from './autopilot.ts';
+import { type DashHooks, dashHooks } from './testHookDash.ts';
 
 export interface TestState {
   tick: number;
@@ -44,7 +44,7 @@ export interface TestState {
   ghost: { label: string; ticksIntoLap: number } | null;
 }
 
-export interface TestHook {
+export interface TestHook extends DashHooks {
   state(): TestState;
   pause(paused: boolean): void;
   /** Runs n ticks now (the loop's own pace is unaffected). */
@@ -70,11 +70,6 @@ export interface TestHook {
    */
   evaluateModel(modelId: string, valClipIds: string[], trainClipId: string): Promise<{ rmse: { steering: number; speed: number; torque: number }; baselineRmse: { steering: number; speed: number; torque: number } }>;
   clips(): Promise<ClipMeta[]>;
-  /**
-   * The dash views of the car's present pose, rendered one at a time (renderDash) and in one pass
-   * (renderDashViews, as auto-record's side cameras are): base64 RGB frames, in `views` order.
-   */
-  dashViews(views: { lateralM: number; yawRad: number }[]): { separate: string[]; onePass: string[] };
   /** SHA-256 of a clip's frames (every camera) and numeric labels, to compare round trips. */
   clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
   /** Trains in the training worker; resolves with the outcome and wall time. */
@@ -114,7 +109,8 @@ export interface TestHook {
    * Engages the autopilot (current model, real time) and returns whether it took the wheel.
    * `realtimeWaitMs`: how long the step after a control tick waits for its prediction (0: not at all).
    */
-  engageAutopilot(timing?: 'realtime' | 'lockstep', opts?: { realtimeWaitMs?: number }): Promise<boolean>;
+  /** `workerDash: false`: the page renders the real-time frames (as before the worker's own dash camera). */
+  engageAutopilot(timing?: 'realtime' | 'lockstep', opts?: { realtimeWaitMs?: number; workerDash?: boolean }): Promise<boolean>;
   /**
    * Loads a saved model in a fresh worker forced to `backend` and predicts `frames` synthetic
    * frames (the same on every backend); returns the predictions, for parity checks.
@@ -200,6 +196,7 @@ export function installTestHook(app: App): TestHook {
     };
   };
   const hook: TestHook = {
+    ...dashHooks(app),
     state,
     pause: (p) => app.loop.setPaused(p),
     step: (n) => app.loop.runTicks(n),
@@ -250,15 +247,6 @@ export function installTestHook(app: App): TestHook {
       if (out.modelId) await app.training.deleteModel(out.modelId);
       if (!out.before) throw new Error('the evaluation run measured nothing before training');
       return out.before;
-    },
-    dashViews(views) {
-      const r = app.renderer;
-      if (!r) throw new Error('no 3D view');
-      const pose = poseOfCar(app.session.world.car);
-      const separate = views.map((v) => toBase64(r.renderDash(pose, v)?.slice() ?? new Uint8Array(0)));
-      const outs = views.map(() => new Uint8Array(r.dashWidth * r.dashHeight * 3));
-      if (!r.renderDashViews(pose, views, outs)) throw new Error('the WebGL context is lost');
-      return { separate, onePass: outs.map(toBase64) };
     },
     async clips() {
       const st = await app.store;
@@ -423,6 +411,7 @@ export function installTestHook(app: App): TestHook {
     async engageAutopilot(timing = 'realtime', opts = {}) {
       app.autopilot.autopilot.opts = { ...app.autopilot.autopilot.opts, timing };
       app.autopilot.realtimeWaitMs = opts.realtimeWaitMs ?? REALTIME_WAIT_MS;
+      app.autopilot.workerDash = opts.workerDash ?? true;
       app.setMode('autopilot');
       for (let i = 0; i < 200 && !app.autopilot.isEngaged; i++) await new Promise((r) => setTimeout(r, 50));
       return app.autopilot.isEngaged;

@@ -13,6 +13,8 @@ import type { ModelMeta } from '../data/index.ts';
 import type { TrainEvent, TrainOutcome, TrainRequest, WorkerStatus } from '../../workers/steeringApi.ts';
 import { defaultTabLocks, TRAINING_LOCK } from '../data/tabLocks.ts';
 import type { Calibration } from '../model/backendChoice.ts';
+import { downloadBytes } from '../ui/dom.ts';
+import type { Shell } from '../ui/shell.ts';
 import { startSteeringWorker, type SteeringWorker, transferBytes } from './steeringClient.ts';
 
 type BackendChoice = NonNullable<WorkerStatus['backend']> | 'auto';
@@ -203,4 +205,23 @@ function startPeer(): { worker: SteeringWorker; port: MessagePort } | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The app's notices about training: a backend that failed or full storage; a trained model held in
+ * memory while the storage is full (with an Export button), and saved once there is room.
+ */
+export function noticeTraining(training: TrainingController, shell: Pick<Shell, 'notify'>, saved: () => void): void {
+  training.onEvent((e) => {
+    if ((e.kind === 'backend' && /failed/.test(e.reason)) || e.kind === 'storage') shell.notify(`Training: ${e.reason}.`, 'warn');
+  });
+  training.onHeld = () =>
+    shell.notify('The storage is full: the trained model is kept in memory and saved as soon as there is room. Delete clips or models, or export it now.', 'warn', 30_000, {
+      label: 'Export',
+      run: () => void training.exportHeld().then((bytes) => bytes && downloadBytes(bytes, 'deepsteer-model.zip')),
+    });
+  training.onHeldSaved = () => {
+    shell.notify('The trained model kept in memory is saved now that there is room.', 'ok');
+    saved();
+  };
 }

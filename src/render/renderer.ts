@@ -76,7 +76,7 @@ export interface MainView {
 }
 
 export interface RendererOptions {
-  readonly canvas: HTMLCanvasElement;
+  readonly canvas: HTMLCanvasElement | OffscreenCanvas; // offscreen: the driving worker's dash camera (dashCamera.ts)
   readonly track: Track;
   readonly theme?: ThemeName;
   /** Dash frame size in pixels (default 200 x 66). */
@@ -149,7 +149,7 @@ interface Content {
   dashDrawn: boolean;
 }
 
-function createGl(canvas: HTMLCanvasElement, antialias: boolean): WebGL2RenderingContext {
+function createGl(canvas: HTMLCanvasElement | OffscreenCanvas, antialias: boolean): WebGL2RenderingContext {
   let reason = '';
   const onError = (e: Event): void => {
     reason = (e as WebGLContextEvent).statusMessage || reason;
@@ -157,7 +157,7 @@ function createGl(canvas: HTMLCanvasElement, antialias: boolean): WebGL2Renderin
   canvas.addEventListener('webglcontextcreationerror', onError);
   let gl: WebGL2RenderingContext | null = null;
   try {
-    gl = canvas.getContext('webgl2', { antialias, alpha: false, depth: true, stencil: false, powerPreference: 'high-performance', preserveDrawingBuffer: false });
+    gl = canvas.getContext('webgl2', { antialias, alpha: false, depth: true, stencil: false, powerPreference: 'high-performance', preserveDrawingBuffer: false }) as WebGL2RenderingContext | null;
   } catch (e) {
     reason = e instanceof Error ? e.message : String(e);
   } finally {
@@ -181,7 +181,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
   const softwareGl = isSoftwareGl(gl);
   let quality: RenderQuality = {
     ...DEFAULT_QUALITY,
-    pixelRatio: softwareGl ? 0.5 : Math.min(window.devicePixelRatio || 1, 2),
+    pixelRatio: softwareGl ? 0.5 : Math.min(globalThis.devicePixelRatio || 1, 2),
     ...opts.quality,
   };
   let renderer: WebGLRenderer;
@@ -205,7 +205,8 @@ export function createRenderer(opts: RendererOptions): Renderer {
 
   let rgba = new Uint8Array(dashW * dashH * 4);
   let rgb = new Uint8Array(dashW * dashH * 3);
-  let size = { w: Math.max(1, canvas.clientWidth || canvas.width), h: Math.max(1, canvas.clientHeight || canvas.height) };
+  const css = 'clientWidth' in canvas ? canvas : { clientWidth: 0, clientHeight: 0 }; // an OffscreenCanvas has no layout
+  let size = { w: Math.max(1, css.clientWidth || canvas.width), h: Math.max(1, css.clientHeight || canvas.height) };
   let lost = false;
   let disposed = false;
 

@@ -3,12 +3,15 @@
 // hook, while the main view renders at 1280x720, and the main view's frame rate with and without
 // the autopilot, side by side. The app runs in an iframe sized so its scene canvas is 1280x720
 // CSS px; `ratio` (default 1) sets drawing-buffer pixels per CSS pixel (the game's own default on
-// software GL is 0.5). Three modes take turns window by window, so load from other work on a
+// software GL is 0.5). Four modes take turns window by window, so load from other work on a
 // shared machine hits them alike:
-// - 'autopilot': the model drives in real time; the step after each control tick waits (up to
-//   REALTIME_WAIT_MS) for the prediction of that tick's frame;
-// - 'autopilot_nowait': the same with no wait: the answer is applied at the first tick after it
-//   arrives, i.e. the next animation frame (how the game drove before);
+// - 'autopilot': the model drives in real time; the driving worker renders each control tick's
+//   frame with its own dash camera (OffscreenCanvas, src/render/dashCamera.ts) and predicts; the
+//   step after the control tick waits (up to REALTIME_WAIT_MS) for that prediction;
+// - 'autopilot_pagedash': the same with the frame rendered and read back on the page, behind the
+//   main view (how the game drove before the worker's dash camera);
+// - 'autopilot_nowait': page frames and no wait: the answer is applied at the first tick after it
+//   arrives, i.e. the next animation frame (how the game drove before the wait);
 // - 'expert': the expert drives, no autopilot: the main view's frame rate without it.
 // Frame-to-control runs from the start of the dash capture to the first simulation step with the
 // prediction. Params: ratio=1, windows=3, windowMs=8000, track=oval. Figures are named `.live.`
@@ -18,8 +21,8 @@ import type { ControlRecord } from '../../../src/app/latencyProbe.ts';
 import { figure, median, percentile, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
 import { progress } from '../progress.ts';
 
-type LiveMode = 'autopilot' | 'autopilot_nowait' | 'expert';
-const MODES: readonly LiveMode[] = ['autopilot', 'autopilot_nowait', 'expert'];
+type LiveMode = 'autopilot' | 'autopilot_pagedash' | 'autopilot_nowait' | 'expert';
+const MODES: readonly LiveMode[] = ['autopilot', 'autopilot_pagedash', 'autopilot_nowait', 'expert'];
 const MAIN = { width: 1280, height: 720 };
 
 type HookWindow = Window & { __deepsteer?: TestHook };
@@ -59,7 +62,7 @@ async function measureWindow(hook: TestHook, doc: Document, mode: LiveMode, wind
     doc.querySelector<HTMLElement>('[data-testid="mode-drive"]')!.click();
     await sleep(200);
     hook.setDriver('expert');
-  } else if (!(await hook.engageAutopilot('realtime', mode === 'autopilot_nowait' ? { realtimeWaitMs: 0 } : {}))) {
+  } else if (!(await hook.engageAutopilot('realtime', mode === 'autopilot' ? {} : { workerDash: false, ...(mode === 'autopilot_nowait' ? { realtimeWaitMs: 0 } : {}) }))) {
     throw new Error('the autopilot did not engage');
   }
   await sleep(1500); // settle: the first predictions, the frame rate of the new mode
@@ -74,6 +77,8 @@ async function measureWindow(hook: TestHook, doc: Document, mode: LiveMode, wind
   const s1 = hook.state();
   const seconds = (performance.now() - t0) / 1000;
   const probe = hook.latencyProbe({ records: true, reset: true });
+  const dash = hook.workerDash();
+  if (mode === 'autopilot' && dash.source !== 'worker') throw new Error(`the worker did not render the frames: ${dash.problem ?? 'not ready'}`);
   return {
     fps: median(fps),
     ticksPerS: (s1.tick - s0.tick) / seconds,
@@ -117,7 +122,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       figures[`main_fps.${live}.${mode}`] = figure(rs.map((r) => r.fps), 'fps');
       figures[`sim_ticks_per_s.${live}.${mode}`] = figure(rs.map((r) => r.ticksPerS), 'ticks/s');
       if (mode === 'expert') continue;
-      const key = mode === 'autopilot' ? live : `${live}_nowait`;
+      const key = mode === 'autopilot' ? live : `${live}_${mode.slice('autopilot_'.length)}`;
       const applied = rs.map((r) => r.records.filter((x) => x.appliedMs !== null));
       if (applied.some((a) => a.length === 0)) throw new Error(`${mode}: a window had no applied prediction`);
       // Per window the percentile; the figure is their median (min, max over windows).
@@ -132,9 +137,12 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     }
     ratios[`main_fps_autopilot_vs_expert.${live}`] = figures[`main_fps.${live}.autopilot`].median / figures[`main_fps.${live}.expert`].median;
     ratios[`main_fps_autopilot_nowait_vs_expert.${live}`] = figures[`main_fps.${live}.autopilot_nowait`].median / figures[`main_fps.${live}.expert`].median;
-    ratios[`frame_to_control_p50_nowait_vs_wait.${live}`] = figures[`frame_to_control_ms.${live}_nowait.p50`].median / figures[`frame_to_control_ms.${live}.p50`].median;
-    notes.push(`${windows} window(s) of ${windowMs} ms per mode, the modes taking turns (autopilot, autopilot_nowait, expert), after one untimed window of each; 1.5 s settle after each switch. frame_to_control: dash capture start -> first simulation step with the prediction (src/app/latencyProbe.ts); p50/p95 per window, figure = median over windows. parts: medians over every applied prediction`);
-    notes.push('autopilot: the step after a control tick waits up to REALTIME_WAIT_MS for that frame\'s prediction; autopilot_nowait: no wait, the answer is applied at the first tick after it arrives (the previous behaviour); expert: no autopilot, the expert drives (main view without the autopilot)');
+    ratios[`frame_to_control_p50_nowait_vs_wait.${live}`] = figures[`frame_to_control_ms.${live}_nowait.p50`].median / figures[`frame_to_control_ms.${live}_pagedash.p50`].median;
+    ratios[`frame_to_control_p50_pagedash_vs_worker.${live}`] = figures[`frame_to_control_ms.${live}_pagedash.p50`].median / figures[`frame_to_control_ms.${live}.p50`].median;
+    ratios[`frame_to_control_p95_pagedash_vs_worker.${live}`] = figures[`frame_to_control_ms.${live}_pagedash.p95`].median / figures[`frame_to_control_ms.${live}.p95`].median;
+    ratios[`main_fps_autopilot_pagedash_vs_expert.${live}`] = figures[`main_fps.${live}.autopilot_pagedash`].median / figures[`main_fps.${live}.expert`].median;
+    notes.push(`${windows} window(s) of ${windowMs} ms per mode, the modes taking turns (${MODES.join(', ')}), after one untimed window of each; 1.5 s settle after each switch. frame_to_control: dash capture start (the page's render, or posting the pose to the worker) -> first simulation step with the prediction (src/app/latencyProbe.ts); p50/p95 per window, figure = median over windows. parts: medians over every applied prediction (worker: its render and prediction)`);
+    notes.push('autopilot: the driving worker renders the frame with its own dash camera and predicts; the step after a control tick waits up to REALTIME_WAIT_MS for that prediction; autopilot_pagedash: the page renders the frame (the previous behaviour), same wait; autopilot_nowait: page frames, no wait, the answer is applied at the first tick after it arrives (before the wait); expert: no autopilot, the expert drives (main view without the autopilot)');
   } finally {
     frame.remove();
   }
