@@ -47,7 +47,6 @@ export interface AutopilotHost {
   wantsWorkerFrames?(): boolean;
 }
 
-
 /**
  * Real time: how long the main loop holds the step after a control tick for the prediction of
  * that tick's frame, ms. A later answer is applied when it comes; the car drives on the previous
