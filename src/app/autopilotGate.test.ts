@@ -10,25 +10,28 @@ import type { SteeringWorker } from './steeringClient.ts';
 
 const quiet = { controls: { steer: 0, torque: 0 }, activity: 0, takeover: false, device: null } as const;
 
-/** A controller over a fake worker whose answers the test releases by hand. */
-function setup(): { ctrl: AutopilotController; session: Session; answer(steering: number): void; asked: () => number } {
-  const { ctrl, session } = controllerOnOval({ governor: false, throttle: 'torque', timing: 'realtime' }, () => new Uint8Array(200 * 66 * 3));
-  const waiting: ((p: PredictResult) => void)[] = [];
-  let asked = 0;
-  const worker = {
-    api: {
-      predict: () => {
-        asked++;
-        return new Promise<PredictResult>((r) => waiting.push(r));
-      },
-      resetPredictor: async () => {},
-    },
+/** A worker that answers through `api` (resetPredictor does nothing) and never dies. */
+function fakeWorker(api: Record<string, unknown>): SteeringWorker {
+  return {
+    api: { resetPredictor: async () => {}, ...api },
     within: <T,>(_ms: number, call: Promise<T>) => call,
     onDeath: () => {},
     dead: false,
     terminate: () => {},
   } as unknown as SteeringWorker;
-  ctrl.worker = worker;
+}
+
+/** A controller over a fake worker whose answers the test releases by hand. */
+function setup(): { ctrl: AutopilotController; session: Session; answer(steering: number): void; asked: () => number } {
+  const { ctrl, session } = controllerOnOval({ governor: false, throttle: 'torque', timing: 'realtime' }, () => new Uint8Array(200 * 66 * 3));
+  const waiting: ((p: PredictResult) => void)[] = [];
+  let asked = 0;
+  ctrl.worker = fakeWorker({
+    predict: () => {
+      asked++;
+      return new Promise<PredictResult>((r) => waiting.push(r));
+    },
+  });
   engageTestModel(ctrl);
   const answer = (steering: number): void => {
     const r = waiting.shift();
@@ -116,24 +119,17 @@ describe('real time with the worker\'s own dash camera', () => {
     });
     const poses: { tick: number; x: number; heading: number }[] = [];
     const waiting: { ok: (p: PosePredictResult) => void; fail: (e: Error) => void; pose: boolean }[] = [];
-    ctrl.worker = {
-      api: {
-        setDashScene: async () => ({ ok: true, key: 'k', softwareGl: true }),
-        predictPose: (pose: CarPose) => {
-          poses.push({ tick: session.world.tick, x: pose.x, heading: pose.heading });
-          return new Promise<PosePredictResult>((ok, fail) => waiting.push({ ok, fail, pose: true }));
-        },
-        predict: () => {
-          pageFrames.push(-1);
-          return new Promise<PredictResult>((ok, fail) => waiting.push({ ok, fail, pose: false }));
-        },
-        resetPredictor: async () => {},
+    ctrl.worker = fakeWorker({
+      setDashScene: async () => ({ ok: true, key: 'k', softwareGl: true }),
+      predictPose: (pose: CarPose) => {
+        poses.push({ tick: session.world.tick, x: pose.x, heading: pose.heading });
+        return new Promise<PosePredictResult>((ok, fail) => waiting.push({ ok, fail, pose: true }));
       },
-      within: <T,>(_ms: number, call: Promise<T>) => call,
-      onDeath: () => {},
-      dead: false,
-      terminate: () => {},
-    } as unknown as SteeringWorker;
+      predict: () => {
+        pageFrames.push(-1);
+        return new Promise<PredictResult>((ok, fail) => waiting.push({ ok, fail, pose: false }));
+      },
+    });
     engageTestModel(ctrl);
     const answer = async (steering: number): Promise<void> => {
       const w = waiting.shift()!;
