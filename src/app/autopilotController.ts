@@ -70,8 +70,9 @@ export class AutopilotController {
   realtimeWaitMs = REALTIME_WAIT_MS;
   /**
    * Real time: render each control tick's frame in the driving worker, next to the model (the
-   * default), so it never waits behind the page's own frame; false keeps it on the page. The
-   * page renders it anyway until the worker's camera is ready, and from then on if it cannot be.
+   * default), off the page's main thread (on software GL the latency measured the same); false
+   * keeps it on the page. The page renders it anyway until the worker's camera is ready, and
+   * from then on if it cannot be.
    */
   workerDash = true;
   /** The worker's dash camera: the scene it was given and whether it draws. */

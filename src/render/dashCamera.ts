@@ -1,9 +1,10 @@
 // The dash camera on its own: a renderer on an OffscreenCanvas that only ever draws the dash view
 // and reads it back. The driving worker owns one, so the real-time autopilot's frame is rendered
-// next to the model instead of waiting behind the main thread's 1280x720 frame (issue 15's live
-// latency). It draws the scene the page's renderer draws (the same track mesh, scenery, theme and
-// quality), so its frames are the page's renderDash frames byte for byte on the same GL (e2e
-// autopilot.spec checks it).
+// next to the model, off the page's main thread (issue 15's live latency; on software GL the two
+// contexts still share one GPU process, and the latency measured the same: live-latency.md). It
+// draws the scene the page's renderer draws (the same track mesh, scenery, theme, quality and
+// pixel ratio), so its frames are the page's renderDash frames byte for byte on the same GL (e2e
+// liveLatency.spec checks it).
 
 import { buildTrack } from '../sim/track.ts';
 import type { DashView } from './cameraRig.ts';
