@@ -291,6 +291,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
       if (!scene) return { ok: false, reason: 'no scene' };
       try {
         const { createDashCamera } = await import('../src/render/dashCamera.ts');
+        dash?.dispose(); // one set by a later call while this one loaded the module
         dash = createDashCamera(scene);
         dashFrame = new Uint8Array(scene.width * scene.height * 3);
         return { ok: true, key: dash.key, softwareGl: dash.softwareGl };
