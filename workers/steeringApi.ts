@@ -100,6 +100,11 @@ export function createSteeringApi(deps: SteeringApiDeps) {
   /** The worker's own dash camera (setDashScene), and the buffer it renders into. */
   let dash: DashCamera | null = null;
   let dashFrame = new Uint8Array(0);
+  const replaceDash = <T extends DashCamera | null>(next: T): T => {
+    dash?.dispose();
+    dash = next;
+    return next;
+  };
 
   async function useBackend(name: BackendName): Promise<void> {
     if (backend === name) return;
@@ -286,15 +291,14 @@ export function createSteeringApi(deps: SteeringApiDeps) {
      * OffscreenCanvas or WebGL2 in workers): the page then keeps rendering the frames.
      */
     async setDashScene(scene: DashScene | null): Promise<DashSceneResult> {
-      dash?.dispose();
-      dash = null;
+      replaceDash(null);
       if (!scene) return { ok: false, reason: 'no scene' };
       try {
         const { createDashCamera } = await import('../src/render/dashCamera.ts');
-        dash?.dispose(); // one set by a later call while this one loaded the module
-        dash = createDashCamera(scene);
+        // Disposes one a later call set while this one loaded the module.
+        const camera = replaceDash(createDashCamera(scene));
         dashFrame = new Uint8Array(scene.width * scene.height * 3);
-        return { ok: true, key: dash.key, softwareGl: dash.softwareGl };
+        return { ok: true, key: camera.key, softwareGl: camera.softwareGl };
       } catch (e) {
         return { ok: false, reason: e instanceof Error ? e.message : String(e) };
       }
