@@ -8,6 +8,7 @@ import type { DashSceneResult } from '../../workers/steeringApi.ts';
 import { type DashScene, dashSceneKey } from '../render/dashCamera.ts';
 import type { Renderer } from '../render/renderer.ts';
 import type { Track } from '../sim/track.ts';
+import { trackToFile } from '../sim/trackJson.ts';
 
 /** Where the real-time autopilot's frames are rendered: the driving worker's own dash camera, or the page's. */
 export type DashSource = 'worker' | 'page';
@@ -87,6 +88,6 @@ export function dashSceneOf(r: Renderer, track: Track): DashSceneParts {
 
 /** The plain-data scene for the worker: the track as its file holds it (the worker rebuilds the same geometry). */
 export function sceneToPost(parts: DashSceneParts): DashScene {
-  const { track } = parts;
-  return { ...parts, track: { id: track.id, name: track.name, width: track.width, controlPoints: track.controlPoints.map((p) => [p[0], p[1]] as const) } };
+  const { id, name, width, controlPoints } = trackToFile(parts.track);
+  return { ...parts, track: { id, name, width, controlPoints } };
 }
