@@ -80,6 +80,12 @@ export const modelConfigSchema = z.strictObject({
      * driver is about to hold depends on it (absent in models made before it existed: false).
      */
     speed: z.boolean({ error: 'must be true or false' }).optional(),
+    /**
+     * Standardise each frame's channels to zero mean and unit spread before the encoder, so the
+     * theme's light (dusk's dim orange, night's black) does not shift every pixel; only the
+     * frame's own contrasts reach the net (absent in models made before it existed: false).
+     */
+    standardize: z.boolean({ error: 'must be true or false' }).optional(),
   }),
   encoder: z.strictObject({
     layers: z.array(convLayerSchema).min(1, { error: 'must hold 1..12 conv layers' }).max(12, { error: 'must hold 1..12 conv layers' }),

@@ -27,9 +27,21 @@ export const TARGETS_PER_EXAMPLE = HEAD_NAMES.length;
  * [count, H, W, 3] at the model's input size, pixels scaled to -1..1. Caller disposes it.
  */
 export function framesToTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
-  const to = { width: input.width, height: input.height };
   const values = frameValues(frames, count, size, input);
-  if (values) return tf.tensor4d(values, [count, to.height, to.width, 3]);
+  if (values) {
+    if (input.standardize) standardizeValues(values, count);
+    return tf.tensor4d(values, [count, input.height, input.width, 3]);
+  }
+  const x = scaledFramesTensor(frames, count, size, input);
+  if (!input.standardize) return x;
+  const y = standardizeFrames(x);
+  x.dispose();
+  return y;
+}
+
+/** framesToTensor before any standardisation (bilinear resizing, tensor ops). Caller disposes it. */
+function scaledFramesTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
+  const to = { width: input.width, height: input.height };
   // Bilinear: scaled at the clip's size, then resized by tfjs.
   const { width, height } = size;
   const x = tf.tensor4d(scaledBytes(frames), [count, height, width, 3]);
@@ -80,13 +92,58 @@ export function trainingFrames(
   const js = defaultGeometryMethod() === 'js' ? frameValues(frames, count, size, input) : null;
   if (js) {
     if (draws) augmentValues(js, [count, input.height, input.width, 3], draws, lengths);
+    if (input.standardize) standardizeValues(js, count);
     return tf.tensor4d(js, [count, input.height, input.width, 3]);
   }
-  const x0 = framesToTensor(frames, count, size, input);
-  if (!draws) return x0;
-  const x = augmentFrames(x0, draws, lengths);
-  x0.dispose();
-  return x;
+  // The augmentation acts on the scaled frames; the standardisation comes after it, as in inference.
+  const x0 = framesValuesOrTensor(frames, count, size, input);
+  const x = draws ? augmentFrames(x0, draws, lengths) : x0;
+  if (x !== x0) x0.dispose();
+  if (!input.standardize) return x;
+  const y = standardizeFrames(x);
+  x.dispose();
+  return y;
+}
+
+/** The scaled frames as a tensor, never standardised. Caller disposes it. */
+function framesValuesOrTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
+  const values = frameValues(frames, count, size, input);
+  return values ? tf.tensor4d(values, [count, input.height, input.width, 3]) : scaledFramesTensor(frames, count, size, input);
+}
+
+/** Below this a channel's spread counts as flat: a blank frame stays near 0 instead of blowing up its noise. */
+const MIN_PIXEL_SPREAD = 1 / 64;
+
+/**
+ * input.standardize: each frame's channel to zero mean and unit spread (its std, at least
+ * MIN_PIXEL_SPREAD), so the light of the scene (day, dusk, overcast, night) moves no pixel's
+ * value by itself and only the frame's own contrasts remain. NOTE mutates `values` ([n, H, W, 3]).
+ */
+export function standardizeValues(values: Float32Array, count: number): void {
+  const F = values.length / count;
+  const px = F / 3;
+  for (let i = 0; i < count; i++) {
+    const base = i * F;
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      let sq = 0;
+      for (let k = base + c; k < base + F; k += 3) {
+        sum += values[k];
+        sq += values[k] * values[k];
+      }
+      const mean = sum / px;
+      const inv = 1 / Math.max(Math.sqrt(Math.max(0, sq / px - mean * mean)), MIN_PIXEL_SPREAD);
+      for (let k = base + c; k < base + F; k += 3) values[k] = (values[k] - mean) * inv;
+    }
+  }
+}
+
+/** standardizeValues with tensor ops: a new tensor, the caller disposes it. */
+export function standardizeFrames(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    return tf.div(tf.sub(x, mean), tf.maximum(tf.sqrt(variance), MIN_PIXEL_SPREAD));
+  });
 }
 
 /** Resizes [n, h, w, c] to `to`. Caller disposes the result (and still owns `x`). */
