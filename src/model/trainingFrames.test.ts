@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { areaResizeBytes } from './areaResize.ts';
-import { augmentFrames, drawAugmentations, framesToTensor, resizeFrames, trainingFrames, type AugmentDraw } from './preprocess.ts';
+import { augmentFrames, drawAugmentations, framesToTensor, resizeFrames, standardizeFrames, trainingFrames, type AugmentDraw } from './preprocess.ts';
 import { initBackend, tf, type BackendName } from './tfSetup.ts';
 
 function noiseFrames(count: number, w: number, h: number, seed: number): Uint8Array {
@@ -115,5 +115,54 @@ describe.each(['cpu', 'wasm'] as BackendName[])('trainingFrames (%s)', (backend)
     const none: AugmentDraw = { flip: false, brightness: 0, contrast: 1, shadow: null, dx: 0, dy: 0 };
     const draws = lengths.map((_, g) => ({ ...none, shadow: { top: 10 + g, bottom: 42 + g, left: g % 2 === 0, darkness: 0.5 } }));
     expect(worstDiff(frames, draws)).toBeLessThan(1e-6);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as BackendName[])('input.standardize (%s)', (backend) => {
+  const from = { width: 200, height: 66 };
+  const input = { ...DEFAULT_CONFIG.input, standardize: true };
+  const count = 3;
+
+  it('gives each frame channel zero mean and unit spread, the same in inference and in training', async () => {
+    await initBackend(backend);
+    const frames = noiseFrames(count, from.width, from.height, 11);
+    const before = tf.memory().numTensors;
+    const x = framesToTensor(frames, count, from, input);
+    const { mean, variance } = tf.moments(x, [1, 2]);
+    for (const m of mean.dataSync()) expect(Math.abs(m)).toBeLessThan(1e-4);
+    for (const v of variance.dataSync()) expect(v).toBeCloseTo(1, 3);
+    const t = trainingFrames(frames, count, from, input, null, [count]);
+    expect(Array.from(t.dataSync())).toEqual(Array.from(x.dataSync()));
+    tf.dispose([x, mean, variance, t]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('maps a frame and a dimmer, tinted copy of it to the same values (the light of the theme)', async () => {
+    await initBackend(backend);
+    const bright = noiseFrames(1, from.width, from.height, 3);
+    // Dusk-like: each channel scaled and shifted by its own amount.
+    const dim = bright.map((b, i) => Math.round([0.6, 0.45, 0.3][i % 3] * b + [20, 10, 5][i % 3]));
+    const plain = tf.tidy(() => tf.abs(tf.sub(framesToTensor(bright, 1, from, DEFAULT_CONFIG.input), framesToTensor(dim, 1, from, DEFAULT_CONFIG.input))).max().dataSync()[0]);
+    const std = tf.tidy(() => tf.abs(tf.sub(framesToTensor(bright, 1, from, input), framesToTensor(dim, 1, from, input))).max().dataSync()[0]);
+    expect(plain).toBeGreaterThan(0.3);
+    expect(std).toBeLessThan(0.05); // rounding of the dimmed bytes only
+  });
+
+  it('keeps a flat frame finite (its spread is floored)', async () => {
+    await initBackend(backend);
+    const flat = new Uint8Array(from.width * from.height * 3).fill(90);
+    const v = tf.tidy(() => framesToTensor(flat, 1, from, input).dataSync());
+    expect(v.every((x) => x === 0)).toBe(true);
+  });
+
+  it('standardises after the augmentation, the JS path as the tensor path', async () => {
+    await initBackend(backend);
+    const frames = noiseFrames(4, from.width, from.height, 9);
+    const draws = drawAugmentations({ ...DEFAULT_CONFIG.augmentation, shadowProbability: 1 }, input, createRng(3), 2);
+    const got = tf.tidy(() => trainingFrames(frames, 4, from, input, draws, [2, 2]).dataSync());
+    const ref = tf.tidy(() => standardizeFrames(augmentFrames(framesToTensor(frames, 4, from, DEFAULT_CONFIG.input), draws, [2, 2], 'gather')).dataSync());
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+    expect(worst).toBeLessThan(1e-4);
   });
 });
