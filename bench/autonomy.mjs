@@ -16,9 +16,9 @@
 //   --heldout 101,202,303,404,505,606,707,808  --heldout-themes day,dusk,overcast,night  --laps 1
 //   --budget 420 (s of training)  --baseline-budget (the CNN's; default: the same as --budget)
 //   --epochs N             train for exactly N epochs instead of a time budget (machine-independent)
-//   --dagger 2             DAgger rounds after training: the model drives the training tracks,
+//   --dagger 3             DAgger rounds after training: the model drives tracks it was not trained on,
 //                          the expert labels, the model is fine-tuned on the aggregate for --dagger-epochs 1
-//                          (--dagger-minutes 1.5; --dagger-budget S: a time budget instead, which may end
+//                          (--dagger-minutes 3; --dagger-budget S: a time budget instead, which may end
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
 //   --dagger-clip-s S      drive only as many of the round's tracks as give each rollout clip S simulated seconds
@@ -27,10 +27,11 @@
 //   --workers one|two|auto  training workers (Settings > Training workers); default 'one' with --epochs, so the
 //                          model does not depend on the machine ('auto' keeps two workers only where a speed trial
 //                          says they are faster, and two sum each gradient in another order: another model), else 'auto'
-//   --dagger-tracks train|fresh  where each round's rollouts drive: half the training tracks, alternating
-//                          (default), or as many generated tracks never driven before (seeds 5000 + 100 x round + i,
-//                          apart from every validation and held-out seed), so the rollouts meet bends the model
-//                          has not learned by heart
+//   --dagger-tracks fresh|train  where each round's rollouts drive: as many generated tracks never driven
+//                          before as half the training tracks (default; seeds 5000 + 100 x round + i, apart from
+//                          every validation and held-out seed), so the rollouts meet bends the model has not
+//                          learned by heart; or half the training tracks, alternating (the rounds before 2026-12-06:
+//                          on the validation tracks they harmed, bench/results/dagger-select.md)
 //   --seeds K              K seeds each of the CNN+LSTM and of the CNN on the same budget (the two
 //                          runs above are the first), mean and spread of validation RMSE (sequence vs frame); unless
 //                          --no-baseline-drive, every seed's pair also drives the closed-loop comparison laps (each
@@ -58,10 +59,11 @@
 //   --select-best          with --drive-rounds: drive after the last round too, keep (and --export) the round
 //                          with the best autonomy on that set (on a tie fewer interventions, then the faster lap): selection on the
 //                          validation tracks the starter build drives, never on the benchmark's held-out ones
-//   --validation 5,1234,9,2048  with --drive-rounds: drive these tracks (the held-out themes) after each round
-//                          instead of the held-out set, and with --select-best choose the round on them; the
-//                          held-out set is then driven once, by the chosen model, at the end (one command: choose
-//                          on validation tracks, score on others)
+//   --validation 5,1234,9,2048  (default) drive these tracks (the held-out themes) before DAgger and after each
+//                          round, and keep the round with the best autonomy on them (as --select-best; --last-round
+//                          keeps the last); the held-out set is then driven once, by the chosen model, at the end
+//                          (one command: choose on validation tracks, score on others). 'none': no validation laps;
+//                          --drive-rounds then drives the held-out set after each round
 //   --trace                keep each lap's control-tick trace (tick, s, speed, predicted speed and steering, torque) in the JSON
 //   --overlap              record and train the CNN+LSTM at once (src/app/overlapTraining.ts): training starts once the
 //                          first held-out clip (every 6th) is recorded, later clips join at each epoch; with --epochs N it
@@ -89,16 +91,16 @@ const { values: a } = parseArgs({
     'train-tracks': { type: 'string', default: 'oval,kidney,hairpins,twister,3,11,42,77' },
     themes: { type: 'string', default: 'day,dusk,overcast,night' },
     heldout: { type: 'string', default: '101,202,303,404,505,606,707,808' },
-    validation: { type: 'string' },
+    validation: { type: 'string', default: '5,1234,9,2048' },
     'heldout-themes': { type: 'string', default: 'day,dusk,overcast,night' },
     laps: { type: 'string', default: '1' },
     epochs: { type: 'string' },
-    dagger: { type: 'string', default: '2' },
-    'dagger-minutes': { type: 'string', default: '1.5' },
+    dagger: { type: 'string', default: '3' },
+    'dagger-minutes': { type: 'string', default: '3' },
     'dagger-budget': { type: 'string' },
     'dagger-epochs': { type: 'string', default: '1' },
     'dagger-lr': { type: 'string' },
-    'dagger-tracks': { type: 'string', default: 'train' },
+    'dagger-tracks': { type: 'string', default: 'fresh' },
     'dagger-clip-s': { type: 'string' },
     workers: { type: 'string' },
     seeds: { type: 'string', default: '0' },
@@ -125,6 +127,7 @@ const { values: a } = parseArgs({
     trace: { type: 'boolean', default: false },
     'drive-rounds': { type: 'boolean', default: false },
     'select-best': { type: 'boolean', default: false },
+    'last-round': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'no-baseline-drive': { type: 'boolean', default: false },
@@ -149,7 +152,7 @@ const opts = {
   themes: quick ? ['day'] : a.themes.split(','),
   heldout: quick ? ['kidney'] : a.heldout.split(','),
   heldoutThemes: quick ? ['day'] : a['heldout-themes'].split(','),
-  validation: a.validation ? (quick ? ['oval'] : a.validation.split(',')) : null,
+  validation: a.validation && a.validation !== 'none' ? (quick ? ['oval'] : a.validation.split(',')) : null,
   laps: quick ? 1 : Number(a.laps),
   epochs: a.epochs === undefined ? null : Number(a.epochs),
   dagger: quick ? 1 : Number(a.dagger),
@@ -176,6 +179,13 @@ const opts = {
   pace: a.pace === undefined ? 'default' : Number(a.pace),
   start: a.start,
 };
+// DAgger rounds are judged on the validation tracks by default (they drive after each round, the
+// best round is kept, and only it drives the held-out laps): a round that harms is never the result.
+// --last-round keeps the last round instead; --validation none judges nothing (--drive-rounds then
+// drives the held-out set after each round, as before).
+const roundsJudged = opts.validation !== null && opts.dagger > 0 && (!a.model || a.continue);
+const driveRounds = a['drive-rounds'] || roundsJudged;
+const selectBest = a['select-best'] || (roundsJudged && !a['last-round']);
 if (!['one', 'two', 'auto'].includes(opts.workers)) {
   console.error(`--workers must be one, two or auto, got ${opts.workers}`);
   process.exit(2);
@@ -424,7 +434,7 @@ try {
     if (!best || better()) best = { f, rows, modelId };
     return f;
   };
-  if (a['drive-rounds']) {
+  if (driveRounds) {
     results[byRound] = [consider(0, await driveRoundSet(modelId, 'before DAgger'))];
     log(JSON.stringify(results[byRound][0]));
     saveJson();
@@ -449,14 +459,14 @@ try {
     saveJson();
     if (r.outcome.modelId) modelId = r.outcome.modelId;
     trainSet = r.trainClipIds;
-    if (a['drive-rounds'] && (round < opts.dagger || a['select-best'])) {
+    if (driveRounds && (round < opts.dagger || selectBest)) {
       results[byRound].push(consider(round, await driveRoundSet(modelId, `after DAgger round ${round}`)));
       log(JSON.stringify(results[byRound].at(-1)));
       saveJson();
     }
   }
   results.phases.daggerS = results.dagger.reduce((x, d) => x + d.wallS, 0);
-  if (a['select-best'] && best) {
+  if (selectBest && best) {
     modelId = best.modelId;
     results.selectedRound = best.f.round;
     // Chosen on the held-out set itself (the starter build's validation runs): its laps are the result.
