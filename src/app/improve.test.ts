@@ -5,6 +5,7 @@ import type { ClipMeta } from '../data/index.ts';
 import { CENTER_CAMERA } from '../data/index.ts';
 import type { TrainRequest } from '../../workers/steeringApi.ts';
 import type { AutoRecordPlan, Learner } from './autoRecord.ts';
+import { resolveTrack } from '../sim/tracks.ts';
 import { daggerRoundPlan, improveRound } from './improve.ts';
 
 const recording = { cameras: [CENTER_CAMERA], rateHz: 20, frameWidth: 200, frameHeight: 66 };
@@ -76,19 +77,20 @@ describe('improveRound', () => {
   });
 
   it('drives half the tracks and themes, the other half on the next round, and moves on through a long list', () => {
+    const train = { where: 'train' } as const;
     const tracks = ['oval', 'kidney', 'hairpins', 'twister', '3', '11', '42', '77'];
     const themes = ['day', 'dusk', 'overcast', 'night'];
     // bench:autonomy's rounds on its 8 default tracks: round 1 the odd places, round 2 the even ones.
-    expect(daggerRoundPlan(tracks, themes, 1)).toEqual({ trackIds: ['kidney', 'twister', '11', '77'], themes: ['dusk', 'night'] });
-    expect(daggerRoundPlan(tracks, themes, 2)).toEqual({ trackIds: ['oval', 'hairpins', '3', '42'], themes: ['day', 'overcast'] });
-    expect(daggerRoundPlan(tracks, themes, 3)).toEqual(daggerRoundPlan(tracks, themes, 1));
+    expect(daggerRoundPlan(tracks, themes, 1, train)).toEqual({ trackIds: ['kidney', 'twister', '11', '77'], themes: ['dusk', 'night'] });
+    expect(daggerRoundPlan(tracks, themes, 2, train)).toEqual({ trackIds: ['oval', 'hairpins', '3', '42'], themes: ['day', 'overcast'] });
+    expect(daggerRoundPlan(tracks, themes, 3, train)).toEqual(daggerRoundPlan(tracks, themes, 1, train));
     // Twenty tracks: ten per half, four a round, the next four of the half two rounds later.
     const many = Array.from({ length: 20 }, (_, i) => String(i));
-    expect(daggerRoundPlan(many, ['day'], 1).trackIds).toEqual(['1', '3', '5', '7']);
-    expect(daggerRoundPlan(many, ['day'], 3).trackIds).toEqual(['9', '11', '13', '15']);
-    expect(daggerRoundPlan(many, ['day'], 5).trackIds).toEqual(['17', '19', '1', '3']);
+    expect(daggerRoundPlan(many, ['day'], 1, train).trackIds).toEqual(['1', '3', '5', '7']);
+    expect(daggerRoundPlan(many, ['day'], 3, train).trackIds).toEqual(['9', '11', '13', '15']);
+    expect(daggerRoundPlan(many, ['day'], 5, train).trackIds).toEqual(['17', '19', '1', '3']);
     // One track or one theme: every round drives it.
-    expect(daggerRoundPlan(['oval'], ['night'], 2)).toEqual({ trackIds: ['oval'], themes: ['night'] });
-    expect(daggerRoundPlan([], ['day'], 1).trackIds).toEqual([]);
+    expect(daggerRoundPlan(['oval'], ['night'], 2, train)).toEqual({ trackIds: ['oval'], themes: ['night'] });
+    expect(daggerRoundPlan([], ['day'], 1, train).trackIds).toEqual([]);
   });
 });

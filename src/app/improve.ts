@@ -81,13 +81,25 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
   return { rollout, clips: rec.clips, trainClipIds, outcome };
 }
 
+/** The first seed of the generated tracks DAgger's rounds drive ('fresh'): round r's are FRESH_TRACK_SEED + 100 r + i. */
+export const FRESH_TRACK_SEED = 5000;
+
 /**
- * Where round `round` (1-based) drives: half the training tracks and half the themes, the other
- * half each round (as `bench:autonomy`'s DAgger rounds, which every reported figure comes from),
- * at most `maxTracks` of them, moving on through the half on later rounds of the same parity.
+ * Where round `round` (1-based) drives: half the themes, the other half each round, and
+ * - 'fresh' (the default): `maxTracks` generated tracks no round drove before (seeds
+ *   FRESH_TRACK_SEED + 100 x round + i, as `bench:autonomy`'s rounds, which every reported figure
+ *   comes from). The model meets bends it has not learned by heart: judged on the validation
+ *   tracks, three such rounds helped where rounds on the training tracks harmed
+ *   (bench/results/dagger-fresh.md);
+ * - 'train': half the training tracks, the other half each round, at most `maxTracks` of them,
+ *   moving on through the half on later rounds of the same parity.
  */
-export function daggerRoundPlan(trackIds: readonly string[], themes: readonly string[], round: number, maxTracks = 4): { trackIds: string[]; themes: string[] } {
+export function daggerRoundPlan(
+  trackIds: readonly string[], themes: readonly string[], round: number, opts: { maxTracks?: number; where?: 'fresh' | 'train' } = {},
+): { trackIds: string[]; themes: string[] } {
+  const { maxTracks = 4, where = 'fresh' } = opts;
   const half = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => xs.length < 2 || i % 2 === round % 2);
+  if (where === 'fresh') return { trackIds: Array.from({ length: maxTracks }, (_, i) => String(FRESH_TRACK_SEED + 100 * round + i)), themes: half(themes) };
   const tracks = half(trackIds);
   const n = Math.min(maxTracks, tracks.length);
   const first = tracks.length === 0 ? 0 : (Math.floor((round - 1) / 2) * n) % tracks.length;

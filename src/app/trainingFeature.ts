@@ -60,8 +60,8 @@ export interface TrainingFeature extends TrainingPanel {
 
 /** Fine-tuning budget of one Improve round from the panel, s. */
 const IMPROVE_BUDGET_S = 90;
-/** Simulated minutes the model drives in one Improve round from the panel (bench:autonomy's rounds: 1.5). */
-const IMPROVE_MINUTES = 1.5;
+/** Simulated minutes the model drives in one Improve round from the panel (as bench:autonomy's rounds). */
+const IMPROVE_MINUTES = 3;
 
 export function createTrainingFeature(host: TrainingFeatureHost): TrainingFeature {
   const { store, settingsStore, shell, training, autopilot } = host;
