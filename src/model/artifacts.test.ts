@@ -84,6 +84,9 @@ describe('model artifacts', () => {
     const manifest = JSON.parse(strFromU8(files['deepsteer.json']));
     expect(manifest.io.input).toBe('[batch, 3, 12, 16, 3], oldest frame first');
     expect(manifest.io.outputs).toEqual(['steering', 'speed', 'torque']);
+    // The pixels' recipe names the standardisation exactly when the model standardises its frames.
+    expect(net.config.input.standardize).toBe(true);
+    expect(manifest.io.pixels).toMatch(/x \/ 127\.5 - 1, then standardised per frame and channel: \(x - mean\) \/ max\(std, 1\/64\)/);
     // Plain tfjs, no DeepSteer code: model.json + weights.bin.
     const modelJson = JSON.parse(strFromU8(files['model.json']));
     const plain = await tf.loadLayersModel(tf.io.fromMemory({

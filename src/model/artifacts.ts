@@ -96,7 +96,8 @@ function modelIo(config: ModelConfig): ModelIo {
     input: config.input.speed
       ? `two inputs: frames ${frames}; speeds ${speeds}, each frame's measured speed (m/s) as (v - normalization.mean.speed) / normalization.std.speed`
       : frames,
-    pixels: `RGB, row 0 at the top, resized to ${width}x${height}, scaled to -1..1 as x / 127.5 - 1`,
+    pixels: `RGB, row 0 at the top, resized to ${width}x${height}, scaled to -1..1 as x / 127.5 - 1`
+      + (config.input.standardize ? ', then standardised per frame and channel: (x - mean) / max(std, 1/64) over that frame\'s pixels of that channel' : ''),
     outputs: [...HEAD_NAMES],
     denormalize: usesSpeedResidual(config)
       ? 'first add the last frame\'s normalised speed input to output[1] (the speed head predicts the change), then value = output * normalization.std[head] + normalization.mean[head]; steering -1..1 (+ left), speed m/s, torque -1..1'
