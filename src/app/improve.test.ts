@@ -93,4 +93,21 @@ describe('improveRound', () => {
     expect(daggerRoundPlan(['oval'], ['night'], 2, train)).toEqual({ trackIds: ['oval'], themes: ['night'] });
     expect(daggerRoundPlan([], ['day'], 1, train).trackIds).toEqual([]);
   });
+
+  it('drives four generated tracks no earlier round drove by default, half the themes, whatever the model was trained on', () => {
+    const themes = ['day', 'dusk', 'overcast', 'night'];
+    expect(daggerRoundPlan(['oval'], themes, 1)).toEqual({ trackIds: ['5100', '5101', '5102', '5103'], themes: ['dusk', 'night'] });
+    expect(daggerRoundPlan(['oval', 'kidney', '3'], themes, 2)).toEqual({ trackIds: ['5200', '5201', '5202', '5203'], themes: ['day', 'overcast'] });
+    const seen = new Set<string>();
+    for (let round = 1; round <= 9; round++) {
+      for (const id of daggerRoundPlan([], themes, round).trackIds) {
+        expect(seen.has(id), `round ${round} drives ${id} again`).toBe(false);
+        seen.add(id);
+        expect(resolveTrack(id).id).toBe(id);
+      }
+    }
+    expect(seen.size).toBe(36);
+    // Never a validation or held-out track of the benchmark.
+    for (const id of ['5', '1234', '9', '2048', '101', '202', '303', '404', '505', '606', '707', '808']) expect(seen.has(id)).toBe(false);
+  });
 });

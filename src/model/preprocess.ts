@@ -11,6 +11,7 @@ import type { Rng } from '../core/rng.ts';
 import { HEAD_NAMES, type AugmentationConfig, type HeadValues, type ModelConfig, type ResizeMethod } from './config.ts';
 import { areaResizeBytes, areaWeights } from './areaResize.ts';
 import { ModelError } from './modelErrors.ts';
+import { standardizeFrames, standardizeValues } from './standardize.ts';
 import { tf } from './tfSetup.ts';
 
 /** Pixels of a frame. */
@@ -109,41 +110,6 @@ export function trainingFrames(
 function framesValuesOrTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
   const values = frameValues(frames, count, size, input);
   return values ? tf.tensor4d(values, [count, input.height, input.width, 3]) : scaledFramesTensor(frames, count, size, input);
-}
-
-/** Below this a channel's spread counts as flat: a blank frame stays near 0 instead of blowing up its noise. */
-const MIN_PIXEL_SPREAD = 1 / 64;
-
-/**
- * input.standardize: each frame's channel to zero mean and unit spread (its std, at least
- * MIN_PIXEL_SPREAD), so the light of the scene (day, dusk, overcast, night) moves no pixel's
- * value by itself and only the frame's own contrasts remain. NOTE mutates `values` ([n, H, W, 3]).
- */
-export function standardizeValues(values: Float32Array, count: number): void {
-  const F = values.length / count;
-  const px = F / 3;
-  for (let i = 0; i < count; i++) {
-    const base = i * F;
-    for (let c = 0; c < 3; c++) {
-      let sum = 0;
-      let sq = 0;
-      for (let k = base + c; k < base + F; k += 3) {
-        sum += values[k];
-        sq += values[k] * values[k];
-      }
-      const mean = sum / px;
-      const inv = 1 / Math.max(Math.sqrt(Math.max(0, sq / px - mean * mean)), MIN_PIXEL_SPREAD);
-      for (let k = base + c; k < base + F; k += 3) values[k] = (values[k] - mean) * inv;
-    }
-  }
-}
-
-/** standardizeValues with tensor ops: a new tensor, the caller disposes it. */
-export function standardizeFrames(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2], true);
-    return tf.div(tf.sub(x, mean), tf.maximum(tf.sqrt(variance), MIN_PIXEL_SPREAD));
-  });
 }
 
 /** Resizes [n, h, w, c] to `to`. Caller disposes the result (and still owns `x`). */

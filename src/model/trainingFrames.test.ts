@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { areaResizeBytes } from './areaResize.ts';
-import { augmentFrames, drawAugmentations, framesToTensor, resizeFrames, standardizeFrames, trainingFrames, type AugmentDraw } from './preprocess.ts';
+import { augmentFrames, drawAugmentations, framesToTensor, resizeFrames, trainingFrames, type AugmentDraw } from './preprocess.ts';
+import { standardizeFrames } from './standardize.ts';
 import { initBackend, tf, type BackendName } from './tfSetup.ts';
 
 function noiseFrames(count: number, w: number, h: number, seed: number): Uint8Array {
