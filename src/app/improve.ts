@@ -1,5 +1,6 @@
-// "Improve": one round of DAgger with the expert as the teacher. The model drives the training
-// tracks (lockstep, the expert on the pedals); the expert labels every state the model visits;
+// "Improve": one round of DAgger with the expert as the teacher. The model drives (steering and
+// pedals, lockstep) generated tracks no round drove before, or its training tracks
+// (daggerRoundPlan); the expert labels every state the model visits;
 // the new clips join the training set and the model is fine-tuned on the aggregate from its own
 // weights. Each round reports the model's autonomy during its rollout, so a player sees whether
 // rounds help. Pure of DOM and workers: the app injects recording, prediction and training.
@@ -39,7 +40,7 @@ export interface ImproveDeps {
 }
 
 export interface ImproveResult {
-  /** The rollout: the model's interventions and autonomy on the training tracks before retraining. */
+  /** The rollout: the model's interventions and autonomy on the round's tracks before retraining. */
   readonly rollout: { interventions: number; seconds: number; autonomyPct: number };
   readonly clips: readonly ClipMeta[];
   /** The training set after this round (for the next one). */

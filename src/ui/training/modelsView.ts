@@ -147,7 +147,7 @@ export function createModelsView(container: HTMLElement, intents: ModelsViewInte
         : btn('Drive', 'model-drive', () => intents.drive(m.id), { class: 'ds-btn primary trn-small', title: 'Autopilot with this model' }),
       ...(intents.improve ? [btn('Improve', 'model-improve', () => intents.improve!(m.id), {
         disabled: busy || s.training,
-        title: 'DAgger: the model drives its training tracks, the expert labels what it sees, and a fine-tuned copy is saved',
+        title: 'DAgger: the model drives four new generated tracks, the expert labels what it sees, and a fine-tuned copy is saved',
       })] : []),
       btn('Rename', 'model-rename', () => intents.startRename(m.id)),
       btn('Export', 'model-export', () => intents.export(m.id), { title: 'Save as .deepsteer-model.zip' }),

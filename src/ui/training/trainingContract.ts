@@ -209,7 +209,7 @@ export interface TrainingPanelDeps {
    */
   quickBase?(): Promise<QuickBase | null>;
   /**
-   * One round of DAgger: the model drives its training tracks, the expert labels what it sees,
+   * One round of DAgger: the model drives new generated tracks, the expert labels what it sees,
    * and a fine-tuned copy is saved (the app reports the round's autonomy). Absent: no button.
    */
   improveModel?(modelId: string): Promise<unknown>;
