@@ -39,6 +39,7 @@ describe('ConvNetJS twin of the single-frame CNN', () => {
 
   it('refuses what it cannot match', () => {
     expect(() => convnetLayerDefs(createConfig({}))).toThrow(/sequence.kind/);
+    expect(() => convnetLayerDefs(comparableCnnConfig({ input: { standardize: true } }))).toThrow(/input.standardize/);
     // 'same' with stride 2 on an even size pads 0 before and 1 after: no single ConvNetJS pad.
     const odd = comparableCnnConfig({ input: { height: 16, width: 16 }, encoder: { layers: [{ filters: 4, kernel: 3, stride: 2, padding: 'same', activation: 'relu' }] } });
     expect(() => convnetLayerDefs(odd)).toThrow(/no ConvNetJS equivalent/);

@@ -25,12 +25,14 @@ import type { TargetNormalization } from '../../src/model/preprocess.ts';
  * The project's single-frame CNN (DEFAULT_CONFIG's input, conv stack, width and dense layers)
  * trained the way ConvNetJS can train it too: SGD with momentum 0.9 at a constant rate, equal
  * head weights, linear heads, no dropout, clipping, augmentation or balancing, and frames only
- * (no speedometer input: a ConvNetJS net has one input), whatever the default says about those.
+ * (no speedometer input: a ConvNetJS net has one input) scaled to -1..1 but not standardised, whatever
+ * the default says about those.
  * `overrides` go on top (e.g. the bench's epochs).
  */
 export function comparableCnnConfig(overrides: ConfigOverrides = {}): ModelConfig {
   const base: ConfigOverrides = {
-    input: { speed: false },
+    // Frames scaled to -1..1 and no more: ConvNetJS's input is the same array (frameToVol).
+    input: { speed: false, standardize: false },
     sequence: { kind: 'cnn' },
     encoder: { dropout: 0 },
     heads: { hidden: 0, steering: { lossWeight: 1 }, speed: { lossWeight: 1 }, torque: { lossWeight: 1 } },
@@ -72,6 +74,7 @@ export function checkConvnetCompatible(config: ModelConfig, opts: { training: bo
   if (config.sequence.kind !== 'cnn') problems.push("sequence.kind must be 'cnn' (ConvNetJS has no recurrent layers)");
   if (config.heads.hidden > 0) problems.push('heads.hidden must be 0 (three separate hidden layers are not one ConvNetJS layer)');
   if (config.encoder.dropout > 0) problems.push('encoder.dropout must be 0');
+  if (config.input.standardize) problems.push('input.standardize must be off (the ConvNetJS net reads the frames as scaled, frameToVol)');
   if (opts.training) {
     const t = config.training;
     if (t.optimizer.kind !== 'sgd' || t.optimizer.nesterov) problems.push('training.optimizer must be SGD without Nesterov (ConvNetJS 0.3.0 has no Adam)');
