@@ -9,8 +9,9 @@
 // are chosen on the validation tracks (--heldout 5,1234, the benchmark's held-out pair before
 // this version); the held-out set below is scored, one lap per track and theme.
 //
-// Options (defaults take about an hour here: recording 6 min, training 2 x 7, DAgger 7, driving 48 laps
-// 30; --seeds 3 adds 4 x 7 min):
+// Options (defaults take about 45 minutes here: recording 2 min, training 7 + 3, validation laps before
+// DAgger and after each of 3 rounds 4 x 3, the rounds 7, the held-out and comparison laps 10; --seeds 3
+// adds 4 x 7 min):
 //   --minutes 5            simulated minutes recorded
 //   --train-tracks oval,kidney,hairpins,twister,3,11,42,77   --themes day,dusk,overcast,night
 //   --heldout 101,202,303,404,505,606,707,808  --heldout-themes day,dusk,overcast,night  --laps 1
