@@ -25,7 +25,8 @@ export const TARGETS_PER_EXAMPLE = HEAD_NAMES.length;
 
 /**
  * `count` RGB frames (count x height x width x 3 bytes, row 0 at the top) -> float32
- * [count, H, W, 3] at the model's input size, pixels scaled to -1..1. Caller disposes it.
+ * [count, H, W, 3] at the model's input size, pixels scaled to -1..1, then standardised per frame
+ * and channel where `input.standardize` says so (standardize.ts). Caller disposes it.
  */
 export function framesToTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
   const values = frameValues(frames, count, size, input);
