@@ -34,7 +34,11 @@ export function framesToTensor(frames: Uint8Array, count: number, size: FrameSiz
     if (input.standardize) standardizeValues(values, count);
     return tf.tensor4d(values, [count, input.height, input.width, 3]);
   }
-  const x = scaledFramesTensor(frames, count, size, input);
+  return standardizedIf(input, scaledFramesTensor(frames, count, size, input));
+}
+
+/** `x` standardised where `input.standardize` says so (x disposed), else `x` itself. */
+function standardizedIf(input: ModelConfig['input'], x: tf.Tensor4D): tf.Tensor4D {
   if (!input.standardize) return x;
   const y = standardizeFrames(x);
   x.dispose();
@@ -101,10 +105,7 @@ export function trainingFrames(
   const x0 = framesValuesOrTensor(frames, count, size, input);
   const x = draws ? augmentFrames(x0, draws, lengths) : x0;
   if (x !== x0) x0.dispose();
-  if (!input.standardize) return x;
-  const y = standardizeFrames(x);
-  x.dispose();
-  return y;
+  return standardizedIf(input, x);
 }
 
 /** The scaled frames as a tensor, never standardised. Caller disposes it. */
