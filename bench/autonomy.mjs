@@ -39,6 +39,7 @@
 //                          held-out track once, the themes in turn): autonomy and lap time per seed, mean and spread
 //   --side-offset 1.8 --side-yaw 0.08   side cameras (m, rad; 0 for none)  --noise 0.1 --weave 0.15
 //   --speed-noise 0.1      the expert's speed noise (a fraction of its target speed; the app's auto-record default)
+//   --speed-noise-slower   the speed noise only ever slows the expert (states slow for the road, labelled with its speed-up)
 //   --pace P               the recording expert's pace (its labels' too; default the app's auto-record pace)
 //   --labels clean|applied  steer/torque labels of the noisy expert's steps: what it means to do there (default), or what it applied
 //   --start standing|rolling|spread  auto-record's clips (DAgger's too) start at rest on the start line (default), once rolling at 10 m/s,
@@ -117,6 +118,7 @@ const { values: a } = parseArgs({
     noise: { type: 'string', default: '0.1' },
     weave: { type: 'string', default: '0.15' },
     'speed-noise': { type: 'string', default: '0.1' },
+    'speed-noise-slower': { type: 'boolean', default: false },
     labels: { type: 'string', default: 'clean' },
     start: { type: 'string', default: 'standing' },
     pace: { type: 'string' },
@@ -176,6 +178,7 @@ const opts = {
   steerNoise: Number(a.noise),
   weaveRate: Number(a.weave),
   speedNoise: Number(a['speed-noise']),
+  speedNoiseSlowerOnly: a['speed-noise-slower'],
   labels: a.labels,
   pace: a.pace === undefined ? 'default' : Number(a.pace),
   start: a.start,
@@ -320,6 +323,7 @@ try {
     steerNoise: Number(a.noise),
     weaveRate: Number(a.weave),
     speedNoise: Number(a['speed-noise']),
+    speedNoiseSlowerOnly: a['speed-noise-slower'],
     labels: a.labels,
     start: a.start,
     ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),

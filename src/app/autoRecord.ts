@@ -50,6 +50,8 @@ export interface AutoRecordPlan {
    * the speed the noise-free expert would reach 1 s on. Default 0.
    */
   speedNoise?: number;
+  /** The speed noise only slows the expert (ExpertOptions.speedNoiseSlowerOnly). Default false. */
+  speedNoiseSlowerOnly?: boolean;
   /**
    * What a step's steer and torque record (no learner): 'clean' (default), what the expert means
    * to do in that state without its noise or manoeuvre (`Expert.cleanControl`: the noise moves
@@ -181,7 +183,7 @@ export async function autoRecord(plan: AutoRecordPlan, deps: AutoRecordDeps): Pr
     const track = resolveTrack(seg.trackId);
     deps.prepare(seg.trackId, seg.theme);
     const pace = plan.pace ?? DEMO_PACE;
-    const expert = createExpert(track, { seed: `${plan.seed}:${i}`, pace, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0 });
+    const expert = createExpert(track, { seed: `${plan.seed}:${i}`, pace, steerNoise: plan.steerNoise, weaveRate: plan.weaveRate, speedNoise: plan.speedNoise ?? 0, speedNoiseSlowerOnly: plan.speedNoiseSlowerOnly ?? false });
     const startMode = plan.start ?? 'standing';
     const startS = startMode === 'spread' ? spreadStartS(track.length, i % plan.themes.length, plan.themes.length, plan.seed) : undefined;
     let world = createWorld(track, startS === undefined ? {} : { startS });

@@ -56,10 +56,10 @@ describe('expert driver', () => {
     expect(maxLat).toBeGreaterThan(track.width / 4);
   });
 
-  it('with speed noise, drives too fast and too slow for the road at times, while its speed target stays the plan', () => {
+  describe('speed noise', () => {
     const track = resolveTrack('kidney');
-    const ratios = (speedNoise: number): { over: number; under: number } => {
-      const expert = createExpert(track, { seed: 5, speedNoise });
+    const ratios = (speedNoise: number, speedNoiseSlowerOnly = false): { over: number; under: number } => {
+      const expert = createExpert(track, { seed: 5, speedNoise, speedNoiseSlowerOnly });
       const plain = createExpert(track, { seed: 5 });
       let w = createWorld(track);
       let over = 0;
@@ -76,10 +76,20 @@ describe('expert driver', () => {
       }
       return { over, under };
     };
-    const quiet = ratios(0);
-    const noisy = ratios(0.15);
-    expect(noisy.over).toBeGreaterThan(quiet.over + 0.1);
-    expect(noisy.under).toBeLessThan(quiet.under - 0.1);
+
+    it('drives too fast and too slow for the road at times, while its speed target stays the plan', () => {
+      const quiet = ratios(0);
+      const noisy = ratios(0.15);
+      expect(noisy.over).toBeGreaterThan(quiet.over + 0.1);
+      expect(noisy.under).toBeLessThan(quiet.under - 0.1);
+    });
+
+    it('slower-only: as slow as two-sided noise at times, never faster than the noise-free expert', () => {
+      const quiet = ratios(0);
+      const slower = ratios(0.15, true);
+      expect(slower.under).toBeLessThan(quiet.under - 0.1);
+      expect(slower.over).toBeLessThanOrEqual(quiet.over + 0.02);
+    });
   });
 
   it('speedAhead: the speed the expert reaches from a state, braking hard from one too fast for the bend ahead', () => {

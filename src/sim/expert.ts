@@ -41,6 +41,12 @@ export interface ExpertOptions {
   speedNoise?: number;
   /** Correlation time of the speed noise, s. */
   speedNoiseTime?: number;
+  /**
+   * Speed noise that only ever slows the expert (the factor's size, never above the plan): the
+   * states a learner reaches by braking too early or too much for a bend, slow where the road
+   * allows more, labelled with the noise-free expert's speed-up. No state too fast for the road.
+   */
+  speedNoiseSlowerOnly?: boolean;
 }
 
 export interface Expert {
@@ -83,6 +89,7 @@ const DEFAULTS: Required<ExpertOptions> = {
   weaveAmplitude: 0.7,
   speedNoise: 0,
   speedNoiseTime: 2.5,
+  speedNoiseSlowerOnly: false,
 };
 
 /** True when an expert's control reads the state only (no noise or manoeuvres to advance). */
@@ -198,7 +205,8 @@ export function createExpert(track: Track, opts: ExpertOptions = {}): Expert {
     if (o.speedNoise > 0) {
       const a = DT / o.speedNoiseTime;
       speedFactor += -a * speedFactor + o.speedNoise * Math.sqrt(2 * a) * speedRng.normal();
-      vTarget *= 1 + clamp(speedFactor, -0.5, 0.5);
+      const f = clamp(speedFactor, -0.5, 0.5);
+      vTarget *= 1 + (o.speedNoiseSlowerOnly ? -Math.abs(f) : f);
     }
     // Feed-forward holds the speed against drag and rolling resistance; feedback closes the gap.
     const hold = (params.rollingRoad * params.mass * GRAVITY + params.dragCoefficient * v * v)
