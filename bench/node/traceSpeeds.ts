@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEMO_PACE } from '../../src/app/autoRecord.ts';
 import { carSpeed } from '../../src/sim/car.ts';
+import { TICK_HZ } from '../../src/sim/constants.ts';
 import { createExpert } from '../../src/sim/expert.ts';
 import { curvatureAhead, type Track } from '../../src/sim/track.ts';
 import { resolveTrack } from '../../src/sim/tracks.ts';
@@ -30,7 +31,7 @@ function expertProfile(track: Track): Float64Array {
   const v = new Float64Array(Math.ceil(track.length));
   const expert = createExpert(track, { pace });
   let w = createWorld(track);
-  while (w.laps.completed.length < 1 && w.tick < 60 * 600) {
+  while (w.laps.completed.length < 1 && w.tick < TICK_HZ * 600) {
     w = stepWorld(w, expert.control(w));
     v[Math.floor(w.trackPos.s) % v.length] = carSpeed(w.car);
   }
