@@ -50,8 +50,9 @@
 //   --continue             with --model: record the expert's clips as usual, then run the --dagger rounds
 //                          from that model instead of training a new one (the player's "Improve" on a saved model)
 //   --throttle speed|torque|both  which head drives the throttle (DAgger's rollouts too); --governor on|off
-//   --speed-control proportional:A,B | dynamics:T,TB  the speed controller (default: the app's): torque per m/s
-//                          accelerating, braking; or the car's force to reach the predicted speed in T s (TB s braking)
+//   --speed-control proportional:A,B | dynamics:T,TB[,SOFT]  the speed controller (default: the app's): torque per m/s
+//                          accelerating, braking; or the car's force to reach the predicted speed in T s (TB s braking,
+//                          the first SOFT m/s of a slow-down at T s: SpeedControl.softBrakeMps)
 //   --name NAME            results file name under bench/results (default autonomy)
 //   --viewport 320x180     the page's size (the main view; the dash camera has its own size)
 //   --no-baseline          skip the CNN; --no-baseline-drive: train it but do not drive it
@@ -143,11 +144,12 @@ const quick = a.quick;
 const speedControl = (() => {
   if (!a['speed-control']) return null;
   const [kind, args = ''] = a['speed-control'].split(':');
-  const [x, y] = args.split(',').map(Number);
+  const [x, y, z] = args.split(',').map(Number);
   if (!(x > 0 && y > 0)) throw new Error(`--speed-control ${a['speed-control']}: two positive numbers after the colon`);
   if (kind === 'proportional') return { kind, accelerate: x, brake: y };
-  if (kind === 'dynamics') return { kind, horizonS: x, brakeHorizonS: y };
-  throw new Error(`--speed-control ${a['speed-control']}: proportional:A,B or dynamics:T,TB`);
+  if (kind === 'dynamics' && z === undefined) return { kind, horizonS: x, brakeHorizonS: y };
+  if (kind === 'dynamics' && z >= 0) return { kind, horizonS: x, brakeHorizonS: y, softBrakeMps: z };
+  throw new Error(`--speed-control ${a['speed-control']}: proportional:A,B or dynamics:T,TB[,SOFT]`);
 })();
 const opts = {
   minutes: quick ? 0.2 : Number(a.minutes),

@@ -85,6 +85,27 @@ describe('autopilot arbitration', () => {
     expect(torqueForSpeed(20, 20, soft)).toBeCloseTo((0.015 * 1200 * 9.81 + 0.55 * 400) / Math.min(6500, 60000 / 20), 6);
   });
 
+  it("the 'dynamics' controller with softBrakeMps takes a small slow-down at the speed-up horizon, the rest of a large one at the braking horizon", () => {
+    const firm: SpeedControl = { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1 };
+    const banded: SpeedControl = { ...firm, softBrakeMps: 1 };
+    const even: SpeedControl = { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.5 };
+    // Speed-ups and holding: the same as without the band.
+    for (const target of [20, 21, 25]) expect(torqueForSpeed(target, 20, banded)).toBe(torqueForSpeed(target, 20, firm));
+    // Within the band: as gentle as a 0.5 s horizon both ways, far from the firm brake.
+    expect(torqueForSpeed(19.4, 20, banded)).toBeCloseTo(torqueForSpeed(19.4, 20, even), 12);
+    expect(torqueForSpeed(19.4, 20, banded)).toBeGreaterThan(torqueForSpeed(19.4, 20, firm));
+    // Beyond it: each further m/s is braked as firmly as without the band, and the force is continuous at the edge.
+    const step = 1e-6;
+    const slope = (c: SpeedControl, target: number) => (torqueForSpeed(target + step, 20, c) - torqueForSpeed(target, 20, c)) / step;
+    const slow: SpeedControl = { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 1 }; // unclamped for a few m/s
+    expect(slope({ ...slow, softBrakeMps: 1 }, 17)).toBeCloseTo(slope(slow, 17), 3);
+    expect(slope({ ...slow, softBrakeMps: 1 }, 19.5)).toBeCloseTo(slope(even, 19.5), 3);
+    expect(Math.abs(torqueForSpeed(19 - step, 20, banded) - torqueForSpeed(19 + step, 20, banded))).toBeLessThan(1e-4);
+    // A 4 m/s slow-down (a bend) still brakes hard; without a band nothing changes at all.
+    expect(torqueForSpeed(16, 20, banded)).toBeLessThan(-0.8);
+    expect(torqueForSpeed(16, 20, { ...firm, softBrakeMps: 0 })).toBe(torqueForSpeed(16, 20, firm));
+  });
+
   it('with both heads, lets the torque head push harder in the speed head\'s direction, never against it', () => {
     const gains = PROPORTIONAL_SPEED_CONTROL;
     const c = torqueForSpeed(16, 15, gains); // a predicted speed-up of 1 m/s: 0.4

@@ -54,11 +54,14 @@ export interface AutopilotOptions {
  *   (`brakeHorizonS` for a slow-down), against rolling resistance and drag, as throttle or brake
  *   of the car's own engine, power and brakes: a cruise control that holds the speed the model
  *   asks for. It reads only the car's own mass, engine and drag (what its maker knows), never
- *   the road, its grip or the track ahead.
+ *   the road, its grip or the track ahead. With `softBrakeMps` S, the first S m/s of a slow-down
+ *   are taken at `horizonS` like a speed-up and only the rest at `brakeHorizonS` (the force is
+ *   continuous in the gap): a firm brake for the slow-downs a bend asks for, none for the
+ *   prediction's jitter around the present speed (see SOFT_BRAKE_MPS).
  */
 export type SpeedControl =
   | { readonly kind: 'proportional'; readonly accelerate: number; readonly brake: number }
-  | { readonly kind: 'dynamics'; readonly horizonS: number; readonly brakeHorizonS: number };
+  | { readonly kind: 'dynamics'; readonly horizonS: number; readonly brakeHorizonS: number; readonly softBrakeMps?: number };
 
 /**
  * Braking at 1.6 torque per m/s of predicted slow-down (was 0.6): the speed head predicts too
@@ -119,7 +122,9 @@ export function torqueForSpeed(target: number, speed: number, control: SpeedCont
   if (control.kind === 'proportional') return clamp((gap >= 0 ? control.accelerate : control.brake) * gap + (target > 0.5 ? 0.15 : 0), -1, 1);
   const v = Math.max(speed, 0);
   const resist = car.rollingRoad * car.mass * GRAVITY + car.dragCoefficient * v * v;
-  const force = (car.mass * gap) / (gap >= 0 ? control.horizonS : control.brakeHorizonS) + resist;
+  const soft = control.softBrakeMps ?? 0;
+  const accel = gap >= -soft ? gap / control.horizonS : -soft / control.horizonS + (gap + soft) / control.brakeHorizonS;
+  const force = car.mass * accel + resist;
   return clamp(force >= 0 ? force / Math.min(car.driveForce, car.power / Math.max(v, 1)) : force / car.brakeForce, -1, 1);
 }
 

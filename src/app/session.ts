@@ -36,7 +36,7 @@ function sameSettings(a: ReplayAutopilotSettings, b: ReplayAutopilotSettings): b
   const y = b.speedControl;
   const sameControl = x.kind === 'proportional'
     ? y.kind === 'proportional' && x.accelerate === y.accelerate && x.brake === y.brake
-    : y.kind === 'dynamics' && x.horizonS === y.horizonS && x.brakeHorizonS === y.brakeHorizonS;
+    : y.kind === 'dynamics' && x.horizonS === y.horizonS && x.brakeHorizonS === y.brakeHorizonS && (x.softBrakeMps ?? 0) === (y.softBrakeMps ?? 0);
   return sameControl && a.throttle === b.throttle && a.governor === b.governor;
 }
 

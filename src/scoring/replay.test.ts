@@ -160,9 +160,12 @@ describe('replays v2', () => {
     expect(r.driver.autopilot).toEqual(autopilot);
     expect(verifyReplay(r)).toMatchObject({ ok: true, driverClass: 'autopilot', ranked: true });
     const bad = (a: unknown) => verifyReplay({ ...r, driver: { ...r.driver, autopilot: a as typeof autopilot } });
+    expect(bad({ ...autopilot, speedControl: { ...autopilot.speedControl, softBrakeMps: 1 } })).toMatchObject({ ok: true, ranked: true });
     expectRefused(bad({ ...autopilot, throttle: 'nitro' }), 'schema', /driver\.autopilot\.throttle: must be "speed", "torque" or "both"/);
     expectRefused(bad({ ...autopilot, speedControl: { kind: 'pid', horizonS: 1, brakeHorizonS: 1 } }), 'schema', /speedControl\.kind: must be "proportional" or "dynamics"/);
     expectRefused(bad({ ...autopilot, speedControl: { kind: 'dynamics', horizonS: 0, brakeHorizonS: 0.1 } }), 'schema', /speedControl\.horizonS: must be above 0 and at most 100/);
+    expectRefused(bad({ ...autopilot, speedControl: { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1, softBrakeMps: -1 } }), 'schema', /speedControl\.softBrakeMps: must be 0 to 100/);
+    expectRefused(bad({ ...autopilot, speedControl: { kind: 'dynamics', horizonS: 0.5, brakeHorizonS: 0.1, softBrakeMps: '1' } }), 'schema', /speedControl\.softBrakeMps/);
     expectRefused(bad({ ...autopilot, speedControl: { kind: 'proportional', accelerate: 0.25 } }), 'schema', /speedControl\.brake: must be a finite number/);
     expectRefused(bad('fast'), 'schema', /driver\.autopilot: must be an object/);
   });

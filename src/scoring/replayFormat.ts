@@ -44,7 +44,7 @@ export interface ReplayDriver {
 /** The autopilot's throttle source and speed controller (src/app/autopilot.ts SpeedControl), and its governor. */
 export interface ReplayAutopilotSettings {
   throttle: 'speed' | 'torque' | 'both';
-  speedControl: { kind: 'proportional'; accelerate: number; brake: number } | { kind: 'dynamics'; horizonS: number; brakeHorizonS: number };
+  speedControl: { kind: 'proportional'; accelerate: number; brake: number } | { kind: 'dynamics'; horizonS: number; brakeHorizonS: number; softBrakeMps?: number };
   /** The speed governor. Absent (laps from before it was recorded here): `assists.governor`. */
   governor?: boolean;
 }
@@ -168,6 +168,10 @@ function checkAutopilotSettings(v: unknown, field: string): void {
   for (const k of keys!) {
     const x = finite(c[k], `${field}.speedControl.${k}`);
     if (!(x > 0 && x <= 100)) fail('schema', `${field}.speedControl.${k}`, 'must be above 0 and at most 100');
+  }
+  if (c.kind === 'dynamics' && c.softBrakeMps !== undefined) {
+    const x = finite(c.softBrakeMps, `${field}.speedControl.softBrakeMps`);
+    if (!(x >= 0 && x <= 100)) fail('schema', `${field}.speedControl.softBrakeMps`, 'must be 0 to 100');
   }
   if (a.governor !== undefined && typeof a.governor !== 'boolean') fail('schema', `${field}.governor`, 'must be true or false');
 }
