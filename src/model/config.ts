@@ -156,6 +156,16 @@ export const modelConfigSchema = z.strictObject({
      * models made before it existed: 0.
      */
     torqueSpeedChanges: int(0, 31).optional(),
+    /**
+     * What the speed head reads. 'cell' (absent: models made before it existed): the recurrent
+     * cell's output, like the other heads. 'frame' (cnn_lstm only, not with speedResidual): the
+     * embedding of the window's last frame alone, without the speedometer: the speed the road in
+     * view allows, an absolute speed. A head that reads the speedometer learns its slow-down as a
+     * function of the view (a bend ahead), not of how fast the car already goes, and the firm
+     * brake takes that slow-down again at every control tick until the bend is reached
+     * (bench/results/lap-time-probes.md, third round).
+     */
+    speedFrom: oneOf(['cell', 'frame'] as const).optional(),
   }),
   init: z.strictObject({
     /** Conv and hidden dense kernels (biases start at zero; the cell input and head outputs use glorotUniform). */
@@ -420,6 +430,8 @@ function crossFieldProblems(config: ModelConfig): string[] {
   if (kind === 'cnn_lstm' && runLength < window) {
     problems.push(`sequence.runLength must be at least sequence.window (${window}), got ${runLength}`);
   }
+  if (config.heads.speedFrom === 'frame' && kind !== 'cnn_lstm') problems.push("heads.speedFrom 'frame' needs sequence.kind 'cnn_lstm' (a cnn's heads read the frame already)");
+  if (config.heads.speedFrom === 'frame' && config.heads.speedResidual) problems.push("heads.speedFrom 'frame' reads no speedometer: it cannot add one back (set heads.speedResidual to false)");
   if (HEAD_NAMES.every((h) => config.heads[h].lossWeight === 0)) {
     problems.push('heads: at least one of steering, speed, torque needs a lossWeight above 0');
   }

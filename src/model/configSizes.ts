@@ -49,6 +49,11 @@ export function usesSpeedResidual(config: ModelConfig): boolean {
   return usesSpeedInput(config) && (config.heads.speedResidual ?? false);
 }
 
+/** Whether the speed head reads the window's last frame's embedding instead of the cell's output (see `heads.speedFrom`). */
+export function speedFromFrame(config: ModelConfig): boolean {
+  return config.sequence.kind === 'cnn_lstm' && config.heads.speedFrom === 'frame';
+}
+
 /**
  * How much a frame-to-frame change of the normalised measured speed is scaled before the torque
  * head reads it: a change of 0.25 m/s in one 20 Hz step (about 5 m/s^2) over the speed's std of

@@ -8,7 +8,7 @@
 // The encoder and head are the same layer objects as inside `model` (shared weights, not copies).
 
 import { HEAD_NAMES, parseModelConfig, type CellKind, type ModelConfig } from './config.ts';
-import { cellGates, convPlan, encoderHiddenWidths, featureWidth, SPEED_CHANGE_SCALE, torqueSpeedChanges, usesSpeedInput } from './configSizes.ts';
+import { cellGates, convPlan, encoderHiddenWidths, featureWidth, SPEED_CHANGE_SCALE, speedFromFrame, torqueSpeedChanges, usesSpeedInput } from './configSizes.ts';
 import { createRng } from '../core/rng.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
@@ -169,10 +169,24 @@ function speedChanges(config: ModelConfig, features: tf.SymbolicTensor): tf.Symb
   return tf.layers.flatten({ name: 'speed_changes' }).apply(change) as tf.SymbolicTensor;
 }
 
-function addHeads(config: ModelConfig, features: tf.SymbolicTensor, changes: tf.SymbolicTensor | null = null): { output: tf.SymbolicTensor; heads: HeadLayers[] } {
+/**
+ * What a speed head with heads.speedFrom 'frame' reads: from the window's features [b, T, F], the
+ * last frame's embedding without the speed column, [b, E]. Weight-free crops, like speedChanges.
+ * null for any other speed head.
+ */
+function lastEmbedding(config: ModelConfig, features: tf.SymbolicTensor): tf.SymbolicTensor | null {
+  if (!speedFromFrame(config)) return null;
+  const T = config.sequence.window;
+  const F = featureWidth(config);
+  const grid = tf.layers.reshape({ name: 'frame_grid', targetShape: [T, F, 1] }).apply(features) as tf.SymbolicTensor;
+  const last = tf.layers.cropping2D({ name: 'last_embedding_grid', cropping: [[T - 1, 0], [0, F - config.encoder.embedding]] }).apply(grid) as tf.SymbolicTensor;
+  return tf.layers.flatten({ name: 'last_embedding' }).apply(last) as tf.SymbolicTensor;
+}
+
+function addHeads(config: ModelConfig, features: tf.SymbolicTensor, changes: tf.SymbolicTensor | null = null, frame: tf.SymbolicTensor | null = null): { output: tf.SymbolicTensor; heads: HeadLayers[] } {
   const heads: HeadLayers[] = [];
   const outputs = HEAD_NAMES.map((name, i) => {
-    let x = changes && name === 'torque' ? tf.layers.concatenate({ name: 'torque_in', axis: -1 }).apply([features, changes]) as tf.SymbolicTensor : features;
+    let x = changes && name === 'torque' ? tf.layers.concatenate({ name: 'torque_in', axis: -1 }).apply([features, changes]) as tf.SymbolicTensor : frame && name === 'speed' ? frame : features;
     let hidden: tf.layers.Layer | null = null;
     if (config.heads.hidden > 0) {
       hidden = tf.layers.dense({
@@ -224,7 +238,7 @@ function buildHead(config: ModelConfig): HeadBuild {
   }
   const input = tf.input({ shape: [config.sequence.window, E], name: 'embeddings' });
   const rnn = recurrentLayer(config);
-  const { output, heads } = addHeads(config, rnn.apply(input) as tf.SymbolicTensor, speedChanges(config, input));
+  const { output, heads } = addHeads(config, rnn.apply(input) as tf.SymbolicTensor, speedChanges(config, input), lastEmbedding(config, input));
   return { head: tf.model({ name: 'recurrent_head', inputs: input, outputs: output }), heads, rnn };
 }
 

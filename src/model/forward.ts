@@ -10,7 +10,7 @@
 // caller's tf.tidy (or tf.variableGrads): call them inside one.
 
 import { HEAD_NAMES } from './config.ts';
-import { SPEED_CHANGE_SCALE, torqueSpeedChanges, usesSpeedResidual } from './configSizes.ts';
+import { SPEED_CHANGE_SCALE, speedFromFrame, torqueSpeedChanges, usesSpeedResidual } from './configSizes.ts';
 import { ModelError } from './modelErrors.ts';
 import type { CellVariables, SteeringNet } from './factory.ts';
 import { tf } from './tfSetup.ts';
@@ -143,16 +143,30 @@ export function speedChanges(net: SteeringNet, speedAt: (t: number) => tf.Tensor
 /**
  * The three heads on features [b, F] -> [b, 3] (normalised steering, speed, torque). `changes`
  * ([b, K], `speedChanges`) is what a torque head that reads the speed's changes gets beside the
- * features; zeros when not given (callers that read only the steering column).
+ * features; zeros when not given (callers that read only the steering column). `frame` ([b, E],
+ * `lastEmbeddings`) is what a speed head with heads.speedFrom 'frame' reads instead of the
+ * features; zeros when not given (the same callers).
  */
-export function applyHeads(net: SteeringNet, features: tf.Tensor2D, changes?: tf.Tensor2D | null): tf.Tensor2D {
+export function applyHeads(net: SteeringNet, features: tf.Tensor2D, changes?: tf.Tensor2D | null, frame?: tf.Tensor2D | null): tf.Tensor2D {
   const K = torqueSpeedChanges(net.config);
+  const fromFrame = speedFromFrame(net.config);
   const outs = net.heads.map(({ hidden, out }, i) => {
-    const input = K > 0 && HEAD_NAMES[i] === 'torque' ? tf.concat([features, changes ?? tf.zeros([features.shape[0], K])], 1) : features;
+    const input = K > 0 && HEAD_NAMES[i] === 'torque' ? tf.concat([features, changes ?? tf.zeros([features.shape[0], K])], 1)
+      : fromFrame && HEAD_NAMES[i] === 'speed' ? frame ?? tf.zeros([features.shape[0], net.config.encoder.embedding])
+      : features;
     const x = hidden ? (hidden.apply(input) as tf.Tensor2D) : input;
     return out.apply(x) as tf.Tensor2D;
   });
   return tf.concat(outs, 1);
+}
+
+/**
+ * What a speed head with heads.speedFrom 'frame' reads: each window's last frame's embedding
+ * [b, E], from the embeddings [n, E] of frame groups laid end to end. null for any other model.
+ */
+export function lastEmbeddings(net: SteeringNet, embeddings: tf.Tensor2D, lengths: readonly number[]): tf.Tensor2D | null {
+  if (!speedFromFrame(net.config)) return null;
+  return windowSteps(embeddings, lengths, net.window)(net.window - 1);
 }
 
 /** Windows (examples) that frame groups of these lengths give: sum of n - T + 1. */
@@ -167,12 +181,13 @@ export function exampleCount(lengths: readonly number[], T: number): number {
  */
 export function forwardGroups(net: SteeringNet, frames: tf.Tensor4D, lengths: readonly number[], training: boolean, speeds?: tf.Tensor2D | null): tf.Tensor2D {
   checkGroups(net, frames, lengths);
-  const emb = withSpeeds(net, encodeFrames(net, frames, training), speeds);
+  const encoded = encodeFrames(net, frames, training);
+  const emb = withSpeeds(net, encoded, speeds);
   if (!net.cell) return addSpeedResidual(net, applyHeads(net, emb), speeds);
   const proj = projectInputs(net.cell, emb);
   const T = net.window;
   const speedAt = speeds ? windowSteps(speeds, lengths, T) : null;
-  const out = applyHeads(net, runCell(net.cell, T, windowSteps(proj, lengths, T)), speedAt ? speedChanges(net, speedAt) : null);
+  const out = applyHeads(net, runCell(net.cell, T, windowSteps(proj, lengths, T)), speedAt ? speedChanges(net, speedAt) : null, lastEmbeddings(net, encoded, lengths));
   return addSpeedResidual(net, out, speedAt ? speedAt(T - 1) : null);
 }
 

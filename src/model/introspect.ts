@@ -9,7 +9,7 @@
 // Each has an ...Async twin that never reads synchronously (webgpu in a worker). The net is the caller's and its weights are left as they were.
 
 import type { CellKind } from './config.ts';
-import { cellGates } from './configSizes.ts';
+import { cellGates, speedFromFrame } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { addSpeedResidual, applyHeads, encodeFrames, projectInputs, runCell, speedChanges, speedColumn, windowSteps, withSpeeds } from './forward.ts';
 import { ModelError } from './modelErrors.ts';
@@ -131,13 +131,19 @@ function* gateTracePlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, s
   const U = cell.units;
   const GU = cellGates(cell.kind) * U;
   // The projections and the recurrent kernel in one read.
+  // The projections, the recurrent kernel and (for a speed head that reads it) the last frame's embedding in one read.
+  const E = speedFromFrame(net.config) ? net.config.encoder.embedding : 0;
   const both = yield tf.tidy(() => {
     const x = framesToTensor(frames, T, size, net.config.input);
-    const proj = projectInputs(cell, withSpeeds(net, encodeFrames(net, x, false), speedColumn(net, T, speeds)));
-    return tf.concat([proj.reshape([-1]), cell.recurrentKernel.read().reshape([-1])]);
+    const emb = encodeFrames(net, x, false);
+    const proj = projectInputs(cell, withSpeeds(net, emb, speedColumn(net, T, speeds)));
+    const parts = [proj.reshape([-1]), cell.recurrentKernel.read().reshape([-1])];
+    if (E > 0) parts.push(tf.slice(emb, [T - 1, 0], [1, E]).reshape([-1]));
+    return tf.concat(parts);
   });
   const proj = both.slice(0, T * GU);
-  const rk = both.slice(T * GU);
+  const rk = both.slice(T * GU, both.length - E);
+  const frameEmb = E > 0 ? both.slice(both.length - E) : null;
   const series = traceCell(cell.kind, U, rk, proj, T);
   const last = series.hidden.slice((T - 1) * U, T * U);
   // Read asynchronously, the model may have been let go in between.
@@ -145,7 +151,7 @@ function* gateTracePlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, s
   const outputs = Float32Array.from(yield tf.tidy(() => {
     const column = speedColumn(net, T, speeds);
     const speedAt = column ? (t: number) => tf.slice(column, [t, 0], [1, 1]) as tf.Tensor2D : null;
-    const out = applyHeads(net, tf.tensor2d(last, [1, U]), speedAt ? speedChanges(net, speedAt) : null);
+    const out = applyHeads(net, tf.tensor2d(last, [1, U]), speedAt ? speedChanges(net, speedAt) : null, frameEmb ? tf.tensor2d(frameEmb, [1, E]) : null);
     return addSpeedResidual(net, out, speedAt ? speedAt(T - 1) : null);
   }));
   return { kind: cell.kind, steps: T, units: U, series, outputs };

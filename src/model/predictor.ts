@@ -24,7 +24,7 @@
 
 import { HEAD_NAMES, type HeadValues } from './config.ts';
 import { type CellWeights, type DenseWeights, denseInto, readCell, readDense, runCellJs } from './cellJs.ts';
-import { convPlan, featureWidth, SPEED_CHANGE_SCALE, torqueSpeedChanges, usesSpeedResidual } from './configSizes.ts';
+import { convPlan, featureWidth, SPEED_CHANGE_SCALE, speedFromFrame, torqueSpeedChanges, usesSpeedResidual } from './configSizes.ts';
 import type { SteeringNet } from './factory.ts';
 import { traceCell, type GateTrace } from './introspect.ts';
 import { ModelError } from './modelErrors.ts';
@@ -122,6 +122,8 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   let cell: CellWeights | null = null;
   let heads: { hidden: DenseWeights | null; out: DenseWeights }[] = [];
   const residualSpeed = usesSpeedResidual(net.config);
+  /** The newest frame's embedding, for a speed head that reads it (heads.speedFrom 'frame'); null otherwise. */
+  let frameEmbedding: Float32Array | null = speedFromFrame(net.config) ? new Float32Array(net.config.encoder.embedding) : null;
   const changeCount = torqueSpeedChanges(net.config);
   /** The normalised speed input of the frames in `ring`'s slots (models that read the speed). */
   let speedRing = new Float64Array(T);
@@ -213,7 +215,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   function headsOf(features: ArrayLike<number>, speedIn: number, changes: ArrayLike<number> | null): number[] {
     return HEAD_NAMES.map((name, i) => {
       const h = heads[i];
-      let input: ArrayLike<number> = features;
+      let input: ArrayLike<number> = name === 'speed' && frameEmbedding ? frameEmbedding : features;
       if (name === 'torque' && changeCount > 0) {
         if (torqueInput.length !== features.length + changeCount) torqueInput = new Float64Array(features.length + changeCount);
         torqueInput.set(features);
@@ -295,6 +297,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
     reset() {
       seen = 0;
       captured = null;
+      frameEmbedding?.fill(0);
     },
     refreshWeights,
     async predict(frame, speed) {
@@ -321,6 +324,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
       }
       const means = encoded.means;
       let emb = encoded.emb;
+      frameEmbedding?.set(emb);
       if (v !== null) {
         emb = new Float32Array(emb.length + 1);
         emb.set(encoded.emb);
