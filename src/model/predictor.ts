@@ -123,7 +123,7 @@ export function createStreamingPredictor(options: PredictorOptions): Predictor {
   let heads: { hidden: DenseWeights | null; out: DenseWeights }[] = [];
   const residualSpeed = usesSpeedResidual(net.config);
   /** The newest frame's embedding, for a speed head that reads it (heads.speedFrom 'frame'); null otherwise. */
-  let frameEmbedding: Float32Array | null = speedFromFrame(net.config) ? new Float32Array(net.config.encoder.embedding) : null;
+  const frameEmbedding: Float32Array | null = speedFromFrame(net.config) ? new Float32Array(net.config.encoder.embedding) : null;
   const changeCount = torqueSpeedChanges(net.config);
   /** The normalised speed input of the frames in `ring`'s slots (models that read the speed). */
   let speedRing = new Float64Array(T);
