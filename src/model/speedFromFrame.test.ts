@@ -5,14 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConfig, type ConfigOverrides } from './config.ts';
 import { speedFromFrame } from './configSizes.ts';
-import { loadModel, saveModel } from './artifacts.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import { gateTrace } from './introspect.ts';
-import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { fusedVsModel, modelOnStream, syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, predictorsVsModel, saveAndReload, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -75,27 +73,18 @@ describe("heads.speedFrom 'frame'", () => {
     const fb = FRAME.width * FRAME.height * 3;
     const frames = syntheticSequence({ count: 7, ...FRAME }).frames;
     const speeds = [6, 6.3, 6.9, 7.2, 7.1, 6.5, 6.6];
-    const streaming = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
-    const naive = createNaivePredictor({ net, normalization: NORM, frame: FRAME });
     try {
-      let maxDiff = 0;
-      for (let i = 0; i < speeds.length; i++) {
-        const frame = frames.subarray(i * fb, (i + 1) * fb);
-        const s = await streaming.predict(frame, speeds[i]);
-        const n = await naive.predict(frame, speeds[i]);
-        const ref = modelOnStream(net, NORM, FRAME, frames, speeds, i);
-        [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
-      }
+      let streamedTrace: Float32Array | null = null;
+      const { maxDiff } = await predictorsVsModel(net, NORM, FRAME, frames, speeds, (streaming) => {
+        streamedTrace = streaming.windowTrace()!.outputs;
+      });
       expect(maxDiff).toBeLessThan(1e-4);
       // The gate trace of the last window (normalised outputs) and the streaming predictor's own trace agree.
       const last = frames.subarray((speeds.length - 4) * fb, speeds.length * fb);
       const norm = speeds.slice(-4).map((v) => (v - NORM.mean.speed) / NORM.std.speed);
       const traced = gateTrace(net, last, FRAME, norm).outputs;
-      const streamed = streaming.windowTrace()!.outputs;
-      for (let h = 0; h < 3; h++) expect(Math.abs(traced[h] - streamed[h])).toBeLessThan(1e-4);
+      for (let h = 0; h < 3; h++) expect(Math.abs(traced[h] - streamedTrace![h])).toBeLessThan(1e-4);
     } finally {
-      streaming.dispose();
-      naive.dispose();
       net.dispose();
     }
   });
@@ -103,21 +92,10 @@ describe("heads.speedFrom 'frame'", () => {
   it('saves and reloads with no extra weights, and predicts the same', async () => {
     const net = frameNet(0);
     try {
-      const saved = await saveModel(net, { normalization: NORM, metadata: { name: 't', createdAt: 0, clips: [], metrics: {}, backend: 'wasm' } as never });
-      expect(saved.weightSpecs.map((w) => w.name).sort()).toEqual(netWeights(net).map((w) => w.originalName).sort());
-      const { net: back } = await loadModel(saved);
-      try {
-        expect(speedFromFrame(back.config)).toBe(true);
-        tf.tidy(() => {
-          const x = tf.randomUniform([2, 4, 12, 16, 3], -1, 1, 'float32', 3);
-          const s = tf.randomUniform([2, 4, 1], -2, 2, 'float32', 4);
-          const a = net.model.predict([x, s]) as tf.Tensor;
-          const b = back.model.predict([x, s]) as tf.Tensor;
-          expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
-        });
-      } finally {
-        back.dispose();
-      }
+      const r = await saveAndReload(net, NORM);
+      expect(r.savedNames).toEqual(r.netNames);
+      expect(r.maxDiff).toBe(0);
+      expect(speedFromFrame(r.config)).toBe(true);
     } finally {
       net.dispose();
     }

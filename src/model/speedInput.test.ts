@@ -14,10 +14,9 @@ import { createConfig, type ModelKind } from './config.ts';
 import { describeModel } from './describe.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
-import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { fusedVsModel, modelOnStream, syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, predictorsVsModel, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -64,22 +63,12 @@ describe('the measured speed as an input', () => {
     const fb = FRAME.width * FRAME.height * 3;
     const frames = syntheticSequence({ count: 8, ...FRAME }).frames;
     const speeds = Array.from({ length: 8 }, (_, i) => 6 + 2 * i);
-    const streaming = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
-    const naive = createNaivePredictor({ net, normalization: NORM, frame: FRAME });
     try {
-      let maxDiff = 0;
-      for (let i = 0; i < 8; i++) {
-        const frame = frames.subarray(i * fb, (i + 1) * fb);
-        const s = await streaming.predict(frame, speeds[i]);
-        const n = await naive.predict(frame, speeds[i]);
-        const ref = modelOnStream(net, NORM, FRAME, frames, speeds, i);
-        [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
-      }
+      const { maxDiff } = await predictorsVsModel(net, NORM, FRAME, frames, speeds, async (streaming) => {
+        await expect(streaming.predict(frames.subarray(0, fb))).rejects.toThrow("predict needs the car's speed");
+      });
       expect(maxDiff).toBeLessThan(1e-4);
-      await expect(streaming.predict(frames.subarray(0, fb))).rejects.toThrow("predict needs the car's speed");
     } finally {
-      streaming.dispose();
-      naive.dispose();
       net.dispose();
     }
   });

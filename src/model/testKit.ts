@@ -7,8 +7,10 @@ import { createConfig, mergeConfig, type ConfigOverrides, type ModelConfig } fro
 import type { ClipSource } from '../data/clipStore.ts';
 import { createDatasetBatchSource, type FrameSequence } from './batchSource.ts';
 import { usesSpeedResidual } from './configSizes.ts';
-import { createSteeringNet, type SteeringNet } from './factory.ts';
+import { loadModel, saveModel } from './artifacts.ts';
+import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
+import { createNaivePredictor, createStreamingPredictor, type Predictor } from './predictor.ts';
 import { denormalizeOutputs, framesToTensor, normalizeSpeeds, type FrameSize, type TargetNormalization } from './preprocess.ts';
 import { tf } from './tfSetup.ts';
 import { trainModel } from './train.ts';
@@ -160,4 +162,58 @@ export function fusedVsModel(net: SteeringNet, lengths: readonly number[]): { fr
   const ref = modelOnGroups(net, frames, speeds, lengths);
   if (fast.shape.join() !== ref.shape.join()) throw new Error(`fused forward [${fast.shape.join(', ')}], tfjs model [${ref.shape.join(', ')}]`);
   return { frames, speeds, fast, maxDiff: tf.max(tf.abs(tf.sub(fast, ref))).dataSync()[0] };
+}
+
+/**
+ * The streaming and the naive predictor fed `frames` (one per speed) and `speeds` one by one,
+ * against the tfjs model on each window (modelOnStream): the largest difference in any output,
+ * and the streaming predictor's outputs. `use` sees the streaming predictor after the last frame,
+ * before both are disposed.
+ */
+export async function predictorsVsModel(
+  net: SteeringNet, normalization: TargetNormalization, size: FrameSize, frames: Uint8Array, speeds: readonly number[],
+  use?: (streaming: Predictor) => Promise<void> | void,
+): Promise<{ maxDiff: number; streamed: { steering: number; speed: number; torque: number }[] }> {
+  const fb = size.width * size.height * 3;
+  const streaming = createStreamingPredictor({ net, normalization, frame: size });
+  const naive = createNaivePredictor({ net, normalization, frame: size });
+  try {
+    let maxDiff = 0;
+    const streamed: { steering: number; speed: number; torque: number }[] = [];
+    for (let i = 0; i < speeds.length; i++) {
+      const frame = frames.subarray(i * fb, (i + 1) * fb);
+      const s = await streaming.predict(frame, speeds[i]);
+      const n = await naive.predict(frame, speeds[i]);
+      const ref = modelOnStream(net, normalization, size, frames, speeds, i);
+      [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
+      streamed.push({ steering: s.steering, speed: s.speed, torque: s.torque });
+    }
+    await use?.(streaming);
+    return { maxDiff, streamed };
+  } finally {
+    streaming.dispose();
+    naive.dispose();
+  }
+}
+
+/**
+ * A T = 4, 12x16 model that reads the speed, saved and loaded back: the saved weight names and
+ * the net's own (sorted), the largest difference between the two models' outputs on random
+ * windows, and the reloaded config.
+ */
+export async function saveAndReload(net: SteeringNet, normalization: TargetNormalization): Promise<{ savedNames: string[]; netNames: string[]; maxDiff: number; config: ModelConfig }> {
+  const saved = await saveModel(net, { normalization, metadata: { name: 't', createdAt: 0, clips: [], metrics: {}, backend: 'wasm' } as never });
+  const { net: back } = await loadModel(saved);
+  try {
+    const maxDiff = tf.tidy(() => {
+      const x = tf.randomUniform([2, 4, 12, 16, 3], -1, 1, 'float32', 3);
+      const s = tf.randomUniform([2, 4, 1], -2, 2, 'float32', 4);
+      const a = net.model.predict([x, s]) as tf.Tensor;
+      const b = back.model.predict([x, s]) as tf.Tensor;
+      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    });
+    return { savedNames: saved.weightSpecs.map((w) => w.name).sort(), netNames: netWeights(net).map((w) => w.originalName).sort(), maxDiff, config: back.config };
+  } finally {
+    back.dispose();
+  }
 }

@@ -7,13 +7,11 @@ import { createArrayBatchSource, type FrameSequence } from './batchSource.ts';
 import { createConfig, type ConfigOverrides } from './config.ts';
 import { torqueSpeedChanges } from './configSizes.ts';
 import { describeModel } from './describe.ts';
-import { loadModel, saveModel } from './artifacts.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
-import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { fusedVsModel, modelOnStream, syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, predictorsVsModel, saveAndReload, syntheticSequence, tinyConfig } from './testKit.ts';
 import { trainModel } from './train.ts';
 
 beforeAll(async () => {
@@ -78,27 +76,14 @@ describe('heads.torqueSpeedChanges', () => {
 
   it('streams what the full model computes on each window, from the first frame on', async () => {
     const net = changesNet(2);
-    const fb = FRAME.width * FRAME.height * 3;
     const frames = syntheticSequence({ count: 9, ...FRAME }).frames;
     const speeds = [6, 6.3, 6.9, 7.2, 7.1, 6.5, 6.6, 7.4, 8];
-    const streaming = createStreamingPredictor({ net, normalization: NORM, frame: FRAME });
-    const naive = createNaivePredictor({ net, normalization: NORM, frame: FRAME });
     try {
-      let maxDiff = 0;
-      let torqueRange = [Infinity, -Infinity];
-      for (let i = 0; i < speeds.length; i++) {
-        const frame = frames.subarray(i * fb, (i + 1) * fb);
-        const s = await streaming.predict(frame, speeds[i]);
-        const n = await naive.predict(frame, speeds[i]);
-        const ref = modelOnStream(net, NORM, FRAME, frames, speeds, i);
-        [s, n].forEach((p) => [p.steering, p.speed, p.torque].forEach((v, h) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[h])))));
-        torqueRange = [Math.min(torqueRange[0], s.torque), Math.max(torqueRange[1], s.torque)];
-      }
+      const { maxDiff, streamed } = await predictorsVsModel(net, NORM, FRAME, frames, speeds);
       expect(maxDiff).toBeLessThan(1e-4);
-      expect(torqueRange[1] - torqueRange[0]).toBeGreaterThan(1e-3);
+      const torques = streamed.map((p) => p.torque);
+      expect(Math.max(...torques) - Math.min(...torques)).toBeGreaterThan(1e-3);
     } finally {
-      streaming.dispose();
-      naive.dispose();
       net.dispose();
     }
   });
@@ -106,20 +91,9 @@ describe('heads.torqueSpeedChanges', () => {
   it('saves and reloads with no extra weights, and predicts the same', async () => {
     const net = changesNet(2);
     try {
-      const saved = await saveModel(net, { normalization: NORM, metadata: { name: 't', createdAt: 0, clips: [], metrics: {}, backend: 'wasm' } as never });
-      expect(saved.weightSpecs.map((w) => w.name).sort()).toEqual(netWeights(net).map((w) => w.originalName).sort());
-      const { net: back } = await loadModel(saved);
-      try {
-        tf.tidy(() => {
-          const x = tf.randomUniform([2, 4, 12, 16, 3], -1, 1, 'float32', 3);
-          const s = tf.randomUniform([2, 4, 1], -2, 2, 'float32', 4);
-          const a = net.model.predict([x, s]) as tf.Tensor;
-          const b = back.model.predict([x, s]) as tf.Tensor;
-          expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
-        });
-      } finally {
-        back.dispose();
-      }
+      const r = await saveAndReload(net, NORM);
+      expect(r.savedNames).toEqual(r.netNames);
+      expect(r.maxDiff).toBe(0);
     } finally {
       net.dispose();
     }
