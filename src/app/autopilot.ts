@@ -56,8 +56,9 @@ export interface AutopilotOptions {
  *   asks for. It reads only the car's own mass, engine and drag (what its maker knows), never
  *   the road, its grip or the track ahead. With `softBrakeMps` S, the first S m/s of a slow-down
  *   are taken at `horizonS` like a speed-up and only the rest at `brakeHorizonS` (the force is
- *   continuous in the gap): a firm brake for the slow-downs a bend asks for, none for the
- *   prediction's jitter around the present speed (see SOFT_BRAKE_MPS).
+ *   continuous in the gap): a firm brake for large slow-downs, a gentle one for small ones. Off
+ *   by default: on the validation tracks it shortened the laps and cost autonomy
+ *   (bench/results/lap-time-probes.md, third round).
  */
 export type SpeedControl =
   | { readonly kind: 'proportional'; readonly accelerate: number; readonly brake: number }

@@ -163,7 +163,9 @@ export const modelConfigSchema = z.strictObject({
      * view allows, an absolute speed. A head that reads the speedometer learns its slow-down as a
      * function of the view (a bend ahead), not of how fast the car already goes, and the firm
      * brake takes that slow-down again at every control tick until the bend is reached
-     * (bench/results/lap-time-probes.md, third round).
+     * (bench/results/lap-time-probes.md, third and fourth rounds). Off by default: without the
+     * speedometer the head cannot fit a label that depends on the present speed, and the car left
+     * the road more often.
      */
     speedFrom: oneOf(['cell', 'frame'] as const).optional(),
   }),

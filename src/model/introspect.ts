@@ -130,7 +130,6 @@ function* gateTracePlan(net: SteeringNet, frames: Uint8Array, size: FrameSize, s
   const T = net.window;
   const U = cell.units;
   const GU = cellGates(cell.kind) * U;
-  // The projections and the recurrent kernel in one read.
   // The projections, the recurrent kernel and (for a speed head that reads it) the last frame's embedding in one read.
   const E = speedFromFrame(net.config) ? net.config.encoder.embedding : 0;
   const both = yield tf.tidy(() => {
