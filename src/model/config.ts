@@ -157,15 +157,9 @@ export const modelConfigSchema = z.strictObject({
      */
     torqueSpeedChanges: int(0, 31).optional(),
     /**
-     * What the speed head reads. 'cell' (absent: models made before it existed): the recurrent
-     * cell's output, like the other heads. 'frame' (cnn_lstm only, not with speedResidual): the
-     * embedding of the window's last frame alone, without the speedometer: the speed the road in
-     * view allows, an absolute speed. A head that reads the speedometer learns its slow-down as a
-     * function of the view (a bend ahead), not of how fast the car already goes, and the firm
-     * brake takes that slow-down again at every control tick until the bend is reached
-     * (bench/results/lap-time-probes.md, third and fourth rounds). Off by default: without the
-     * speedometer the head cannot fit a label that depends on the present speed, and the car left
-     * the road more often.
+     * What the speed head reads: 'cell' (absent) the cell's output like the other heads; 'frame'
+     * (cnn_lstm only, not with speedResidual) the window's last frame's embedding alone, no
+     * speedometer: an absolute speed from the view. Off by default (docs/formats.md, "Models").
      */
     speedFrom: oneOf(['cell', 'frame'] as const).optional(),
   }),
