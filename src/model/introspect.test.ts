@@ -5,13 +5,13 @@
 // (no synchronous read, for webgpu) give the same values.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CellKind } from './config.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { createSteeringNet, type SteeringNet } from './factory.ts';
 import { GATE_SERIES, gateTrace, gateTraceAsync, timeStepGradients, timeStepGradientsAsync, TRACE_SERIES } from './introspect.ts';
 import { createStreamingPredictor } from './predictor.ts';
 import { encodeFrames, projectInputs } from './forward.ts';
 import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { randomizeWeights, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -23,7 +23,7 @@ const NORM: TargetNormalization = { mean: { steering: 0.1, speed: 12, torque: -0
 
 function scrambled(cell: CellKind, window: number): SteeringNet {
   const net = createSteeringNet(tinyConfig({ sequence: { kind: 'cnn_lstm', cell, window } }));
-  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 7 + i), 0.5))));
+  randomizeWeights(net, 7, 0.5);
   return net;
 }
 

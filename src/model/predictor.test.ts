@@ -6,13 +6,13 @@
 // (from the projections it holds) equals the batch model's (1e-5); busy / idle say when it runs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellKind, ModelKind } from './config.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { createSteeringNet, type SteeringNet } from './factory.ts';
 import { createNaivePredictor, createStreamingPredictor } from './predictor.ts';
 import { gateTrace } from './introspect.ts';
 import { convGeometries, featureImagesOf, lookAtFrame, visualBackPropFromMeans } from './saliency.ts';
 import { denormalizeOutputs, framesToTensor, type TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { syntheticSequence, tinyConfig } from './testKit.ts';
+import { randomizeWeights, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -23,7 +23,7 @@ const NORM: TargetNormalization = { mean: { steering: 0.1, speed: 12, torque: -0
 
 /** Scrambles the weights so no output is near its initial (tiny) value. */
 function randomize(net: SteeringNet): void {
-  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 100 + i), 0.4))));
+  randomizeWeights(net, 100, 0.4);
 }
 
 /** The full model's output (real units) for the window of `frames` ending at frame `end`. */

@@ -12,7 +12,7 @@ import { applyHeads, encodeFrames, projectInputs, runCell, speedColumn, withSpee
 import { framesToTensor } from './preprocess.ts';
 import { convGeometries, gradCam, gradCamAsync, lookAtFrame, lookAtFrameAsync, spreadToInput } from './saliency.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { tinyConfig } from './testKit.ts';
+import { randomizeWeights, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -28,7 +28,7 @@ const CONVS: ConvLayerConfig[] = [
 
 function net(kind: 'cnn' | 'cnn_lstm', seed = 3): SteeringNet {
   const n = createSteeringNet(tinyConfig({ seed, input: { height: H, width: W }, encoder: { layers: CONVS, hidden: [] }, sequence: { kind, window: 3 } }));
-  tf.tidy(() => netWeights(n).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 50 + i), 0.3))));
+  randomizeWeights(n, 50, 0.3);
   return n;
 }
 
@@ -296,7 +296,7 @@ function recurrentNet(cell: CellKind, window: number, speed: boolean): SteeringN
   // Scaled frames, not standardised: with standardised noise frames this random net's map no longer
   // depends on the older frames (1e-7 apart), and the test below needs them to matter.
   const n = createSteeringNet(tinyConfig({ seed: 5, input: { height: H, width: W, speed, standardize: false }, encoder: { layers: CONVS, hidden: [5] }, sequence: { kind: 'cnn_lstm', cell, window, runLength: Math.max(window, 6) } }));
-  tf.tidy(() => netWeights(n).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 90 + i), 0.3))));
+  randomizeWeights(n, 90, 0.3);
   return n;
 }
 

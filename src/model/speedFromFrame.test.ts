@@ -5,12 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConfig, type ConfigOverrides } from './config.ts';
 import { speedFromFrame } from './configSizes.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { createSteeringNet, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import { gateTrace } from './introspect.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { fusedVsModel, predictorsVsModel, saveAndReload, syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, predictorsVsModel, randomizeWeights, saveAndReload, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -24,7 +24,7 @@ function frameNet(hidden: number): SteeringNet {
     input: { speed: true }, sequence: { kind: 'cnn_lstm', window: 4, runLength: 6 },
     heads: { hidden, activation: 'tanh', speedFrom: 'frame', speedResidual: false, torqueSpeedChanges: 2 },
   }));
-  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 90 + i), 0.4))));
+  randomizeWeights(net, 90, 0.4);
   return net;
 }
 

@@ -12,11 +12,11 @@ import { CENTER_CAMERA } from '../data/clipTypes.ts';
 import { createDatasetBatchSource } from './batchSource.ts';
 import { createConfig, type ModelKind } from './config.ts';
 import { describeModel } from './describe.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { createSteeringNet, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { fusedVsModel, predictorsVsModel, syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, predictorsVsModel, randomizeWeights, syntheticSequence, tinyConfig } from './testKit.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -27,7 +27,7 @@ const NORM: TargetNormalization = { mean: { steering: 0, speed: 12, torque: 0 },
 
 function speedNet(kind: ModelKind, speedResidual = false): SteeringNet {
   const net = createSteeringNet(tinyConfig({ input: { speed: true }, sequence: { kind, window: 3 }, heads: { hidden: 4, activation: 'tanh', speedResidual } }));
-  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 50 + i), 0.4))));
+  randomizeWeights(net, 50, 0.4);
   return net;
 }
 

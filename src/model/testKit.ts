@@ -217,3 +217,8 @@ export async function saveAndReload(net: SteeringNet, normalization: TargetNorma
     back.dispose();
   }
 }
+
+/** Overwrites every weight of `net` with seeded normal values x `scale` (weight i from seed `firstSeed + i`): a net whose outputs vary. */
+export function randomizeWeights(net: SteeringNet, firstSeed: number, scale: number): void {
+  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', firstSeed + i), scale))));
+}

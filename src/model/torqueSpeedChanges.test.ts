@@ -7,11 +7,11 @@ import { createArrayBatchSource, type FrameSequence } from './batchSource.ts';
 import { createConfig, type ConfigOverrides } from './config.ts';
 import { torqueSpeedChanges } from './configSizes.ts';
 import { describeModel } from './describe.ts';
-import { createSteeringNet, netWeights, type SteeringNet } from './factory.ts';
+import { createSteeringNet, type SteeringNet } from './factory.ts';
 import { forwardGroups } from './forward.ts';
 import type { TargetNormalization } from './preprocess.ts';
 import { initBackend, tf } from './tfSetup.ts';
-import { fusedVsModel, predictorsVsModel, saveAndReload, syntheticSequence, tinyConfig } from './testKit.ts';
+import { fusedVsModel, predictorsVsModel, randomizeWeights, saveAndReload, syntheticSequence, tinyConfig } from './testKit.ts';
 import { trainModel } from './train.ts';
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ const NORM: TargetNormalization = { mean: { steering: 0, speed: 12, torque: 0 },
 
 function changesNet(K: number, hidden = 4): SteeringNet {
   const net = createSteeringNet(tinyConfig({ input: { speed: true }, sequence: { kind: 'cnn_lstm', window: 4, runLength: 6 }, heads: { hidden, activation: 'tanh', torqueSpeedChanges: K } }));
-  tf.tidy(() => netWeights(net).forEach((w, i) => w.write(tf.mul(tf.randomNormal(w.shape as number[], 0, 1, 'float32', 70 + i), 0.4))));
+  randomizeWeights(net, 70, 0.4);
   return net;
 }
 
