@@ -22,6 +22,7 @@
 //                          (--dagger-minutes 3; --dagger-budget S: a time budget instead, which may end
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
+//   --dagger-trainable W   what the rounds update: all (default), heads, speed-head (training.trainable)
 //   --dagger-clip-s S      drive only as many of the round's tracks as give each rollout clip S simulated seconds
 //                          (default: all of them, however short): a rollout of a few seconds from where the expert
 //                          left the car rarely goes wrong, so it teaches nothing
@@ -103,6 +104,7 @@ const { values: a } = parseArgs({
     'dagger-budget': { type: 'string' },
     'dagger-epochs': { type: 'string', default: '1' },
     'dagger-lr': { type: 'string' },
+    'dagger-trainable': { type: 'string' },
     'dagger-tracks': { type: 'string', default: 'fresh' },
     'dagger-clip-s': { type: 'string' },
     workers: { type: 'string' },
@@ -165,6 +167,7 @@ const opts = {
   daggerBudget: quick ? 5 : a['dagger-budget'] === undefined ? null : Number(a['dagger-budget']),
   daggerEpochs: Number(a['dagger-epochs']),
   daggerLearningRate: a['dagger-lr'] === undefined ? null : Number(a['dagger-lr']),
+  daggerTrainable: a['dagger-trainable'] ?? 'all',
   daggerTracks: a['dagger-tracks'],
   daggerClipS: a['dagger-clip-s'] === undefined ? null : Number(a['dagger-clip-s']),
   workers: a.workers ?? (a.epochs === undefined ? 'auto' : 'one'),
@@ -459,6 +462,7 @@ try {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
       start: opts.start, throttle: a.throttle,
       ...(a['dagger-lr'] === undefined ? {} : { learningRate: Number(a['dagger-lr']) }),
+      ...(a['dagger-trainable'] === undefined ? {} : { trainable: a['dagger-trainable'] }),
       ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
       ...(opts.daggerBudget === null ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
     });

@@ -61,6 +61,11 @@ describe('improveRound', () => {
     await improveRound(base, deps);
     expect(trains[0].config).toMatchObject({ seed: 1, training: { epochs: 1, learningRate: 3e-4, schedule: { kind: 'cosine', minLearningRate: 3e-4 } } });
     expect(trains[1].config).toBe(config); // nothing asked: the model's own config
+    // A head-only round says so in the fine-tune's config; a later round on that model updates everything again.
+    await improveRound({ ...base, trainable: 'speed-head' }, deps);
+    expect(trains[2].config).toMatchObject({ training: { epochs: 20, trainable: 'speed-head' } });
+    await improveRound({ ...base, model: { ...base.model, config: trains[2].config as typeof config } }, deps);
+    expect((trains[3].config as typeof config).training).toEqual(config.training);
   });
 
   it('refuses a round with nothing to drive, and a cancelled rollout trains nothing', async () => {

@@ -28,6 +28,8 @@ export interface ImproveRequest {
   readonly epochs?: number;
   /** The fine-tune's learning rate (the model's config's otherwise); a cosine schedule's floor is kept at or below it. */
   readonly learningRate?: number;
+  /** What the fine-tune updates (ModelConfig training.trainable): every weight unless given. */
+  readonly trainable?: 'all' | 'heads' | 'speed-head';
   readonly seed?: number;
 }
 
@@ -69,7 +71,7 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
   const rollout = rec.learner ?? { interventions: 0, seconds: 0, autonomyPct: 100 };
   say(`DAgger round ${req.round}: autonomy ${rollout.autonomyPct.toFixed(1)}% over ${rollout.seconds.toFixed(0)} s (${rollout.interventions} intervention${rollout.interventions === 1 ? '' : 's'}); retraining on ${rec.clips.length} new clip${rec.clips.length === 1 ? '' : 's'}`);
   const trainClipIds = [...req.trainClipIds, ...rec.clips.map((c) => c.id)];
-  const config = withTraining(req.model.config, req.epochs, req.learningRate);
+  const config = withTraining(req.model.config, req.epochs, req.learningRate, req.trainable ?? 'all');
   const outcome = await deps.train({
     name: `${baseName(req.model.name)} + DAgger ${req.round}`,
     config,
@@ -119,10 +121,14 @@ export function nextDaggerRound(name: string): number {
   return Number(DAGGER_SUFFIX.exec(name)?.[1] ?? 0) + 1;
 }
 
-function withTraining(config: unknown, epochs: number | undefined, learningRate: number | undefined): unknown {
-  if ((epochs === undefined && learningRate === undefined) || typeof config !== 'object' || config === null) return config;
+function withTraining(config: unknown, epochs: number | undefined, learningRate: number | undefined, trainable: NonNullable<ImproveRequest['trainable']>): unknown {
+  if (typeof config !== 'object' || config === null) return config;
   const c = config as { training?: Record<string, unknown> };
+  if (epochs === undefined && learningRate === undefined && (c.training?.trainable ?? 'all') === trainable) return config;
   const training: Record<string, unknown> = { ...(c.training ?? {}) };
+  // A round updates what it is asked to, never what an earlier head-only round left in the config.
+  if (trainable === 'all') delete training.trainable;
+  else training.trainable = trainable;
   if (epochs !== undefined) training.epochs = epochs;
   if (learningRate !== undefined) {
     training.learningRate = learningRate;

@@ -103,7 +103,7 @@ export interface TestHook extends DashHooks {
     modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
     trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number; start?: StartMode;
     /** The rollouts' throttle source (the app's setting otherwise). */
-    throttle?: ThrottleSource; learningRate?: number;
+    throttle?: ThrottleSource; learningRate?: number; trainable?: 'all' | 'heads' | 'speed-head';
   }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;
   /**
    * Engages the autopilot (current model, real time) and returns whether it took the wheel.
@@ -401,6 +401,7 @@ export function installTestHook(app: App): TestHook {
         ...(req.budgetSeconds !== undefined ? { budgetSeconds: req.budgetSeconds } : {}),
         ...(req.epochs !== undefined ? { epochs: req.epochs } : {}),
         ...(req.learningRate !== undefined ? { learningRate: req.learningRate } : {}),
+        ...(req.trainable !== undefined ? { trainable: req.trainable } : {}),
       }, {
         learner: (id) => app.autopilot.learner(id),
         record: (plan, learner) => app.runAutoRecord(plan, undefined, undefined, learner),

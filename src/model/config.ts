@@ -205,6 +205,8 @@ export const modelConfigSchema = z.strictObject({
       /** At the end, put back the weights of the best epoch. */
       restoreBest: z.boolean({ error: 'must be true or false' }),
     }),
+    /** Which weights a run updates ('all' when absent); the others stay as loaded (docs/formats.md). */
+    trainable: oneOf(['all', 'heads', 'speed-head'] as const).optional(),
   }),
   augmentation: z.strictObject({
     /** Largest brightness offset, as a fraction of the pixel range (0 = off). */

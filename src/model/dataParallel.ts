@@ -74,6 +74,24 @@ export function replicaOf(net: SteeringNet, frameSize: FrameSize): Replica {
 }
 
 /**
+ * The part of a replica a run updates (`training.trainable`): every weight, the three heads'
+ * (encoder and cell frozen), or the speed head's alone. Layer ranges index the part's weights.
+ */
+export function trainedPart(replica: Replica, trainable: ModelConfig['training']['trainable']): Pick<Replica, 'weights' | 'layerRanges'> {
+  if (trainable === undefined || trainable === 'all') return replica;
+  const heads = trainable === 'heads' ? replica.net.heads : [replica.net.heads[HEAD_NAMES.indexOf('speed')]];
+  const names = new Set(heads.flatMap((h) => [h.hidden?.name, h.out.name]));
+  const weights: NamedVariable[] = [];
+  const layerRanges: { name: string; from: number; to: number }[] = [];
+  for (const r of replica.layerRanges) {
+    if (!names.has(r.name)) continue;
+    layerRanges.push({ name: r.name, from: weights.length, to: weights.length + r.to - r.from });
+    weights.push(...replica.weights.slice(r.from, r.to));
+  }
+  return { weights, layerRanges };
+}
+
+/**
  * Splits a step at the window that best balances the frames each half encodes (ties: the
  * windows). Half a gets the first windows, b the rest; a run cut in two gives each piece the
  * frames its windows need. Either half may hold no window (a batch of one window).

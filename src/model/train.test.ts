@@ -62,6 +62,23 @@ describe('trainModel', () => {
     });
   });
 
+  it.each([['speed-head', ['speed']], ['heads', ['steering', 'speed', 'torque']]] as const)(
+    "training.trainable '%s' updates those layers alone, and reports only their gradient norms", async (trainable, layers) => {
+      await withNet({ training: { epochs: 2, trainable } }, async (net) => {
+        const before = weightValues(net);
+        const steps: StepProgress[] = [];
+        const result = await train(net, { onProgress: (e) => e.kind === 'step' && steps.push(e) });
+        expect(result.status).toBe('completed');
+        const after = weightValues(net);
+        const changed = net.layers.filter((l, i, all) => {
+          const from = all.slice(0, i).reduce((s, x) => s + x.weights.length, 0);
+          return l.weights.some((_, k) => after[from + k].some((v, j) => v !== before[from + k][j]));
+        }).map((l) => l.name);
+        expect(changed).toEqual(layers);
+        for (const s of steps) expect(s.gradNorms.map((g) => g.layer)).toEqual(layers);
+      });
+    });
+
   it('reports the gradient norm of every layer at every step, and the global norm they make', async () => {
     await withNet({ training: { epochs: 1, gradientClip: { kind: 'none' } } }, async (net) => {
       const steps: StepProgress[] = [];

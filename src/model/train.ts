@@ -15,7 +15,7 @@
 import { createRng } from '../core/rng.ts';
 import type { BatchSource, TrainingBatch } from './batchSource.ts';
 import { HEAD_NAMES, type HeadValues, type ModelConfig } from './config.ts';
-import { replicaOf, type GradientPeer } from './dataParallel.ts';
+import { replicaOf, trainedPart, type GradientPeer } from './dataParallel.ts';
 import { exampleCount, forwardGroups } from './forward.ts';
 import { exampleWeights, steerBinWeights } from './exampleWeights.ts';
 import { ModelError } from './modelErrors.ts';
@@ -60,9 +60,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const lossWeights = HEAD_NAMES.map((h) => config.heads[h].lossWeight);
 
   const replica = replicaOf(net, { width: train.frameWidth, height: train.frameHeight });
-  const { weights, layerRanges } = replica;
+  const { weights } = replica;
+  // What this run updates (training.trainable): the optimiser, the gradients and their norms cover only it.
+  const trained = trainedPart(replica, config.training.trainable);
+  const { layerRanges } = trained;
+  const partOnly = trained.weights.length !== weights.length;
   // A second worker's replica that takes half of every batch (dataParallel.ts), until it fails.
-  let peer: GradientPeer | null = options.peer ?? null;
+  // A run that updates only part of the net (a head's fine-tune: a small backward pass) runs here alone.
+  let peer: GradientPeer | null = partOnly ? null : options.peer ?? null;
   // In 'auto', the first steps alternate with and without the peer until the faster is known.
   const trial = peer ? options.peerTrial ?? null : null;
   const losePeer = (e: unknown): void => {
@@ -70,7 +75,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     peer = null;
     options.onPeerLost?.((e as Error).message);
   };
-  const optimizer = createOptimizer(config.training.optimizer, weights);
+  const optimizer = createOptimizer(config.training.optimizer, trained.weights);
   let bestSnapshot: tf.Tensor[] | null = null;
   let history: EpochSummary[] = [];
   let best: BestEpoch | null = null;
@@ -269,8 +274,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
         const mse = (kept.mse = tf.keep(tf.mean(sq, 0) as tf.Tensor1D));
         const weighted = wT ? tf.div(tf.sum(tf.mul(sq, wT), 0), tf.sum(wT)) : mse;
         return tf.sum(tf.mul(weighted, headW)) as tf.Scalar;
-      }, weights.map((w) => w.variable));
-      const list = weights.map((w) => grads[w.variable.name]);
+      }, trained.weights.map((w) => w.variable));
+      const list = trained.weights.map((w) => grads[w.variable.name]);
       const { layerNorms, globalNorm, appliedNorm } = clipAndApply(optimizer, list, layerRanges, clip, lr);
       const out = tf.concat([tf.reshape(value, [1]), kept.mse!, tf.stack(layerNorms), tf.reshape(globalNorm, [1]), tf.reshape(appliedNorm, [1])]);
       kept.mse!.dispose();
@@ -419,7 +424,7 @@ function checkCheckpoint(c: TrainingCheckpoint, config: ModelConfig): void {
   if (c.format !== 'deepsteer-checkpoint' || c.version !== 1) {
     throw new ModelError('unsupported-version', `not a DeepSteer checkpoint of version 1 (format ${JSON.stringify(c.format)}, version ${JSON.stringify(c.version)})`);
   }
-  const arch = (m: ModelConfig): string => JSON.stringify([m.input, m.encoder, m.sequence, m.heads.hidden, m.training.optimizer.kind]);
+  const arch = (m: ModelConfig): string => JSON.stringify([m.input, m.encoder, m.sequence, m.heads.hidden, m.training.optimizer.kind, m.training.trainable ?? 'all']);
   if (arch(c.config) !== arch(config)) {
     throw new ModelError('bad-model-file', 'the checkpoint was made for another network (input, encoder, sequence, heads or optimiser differ); start a new training instead');
   }
