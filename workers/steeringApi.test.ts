@@ -126,4 +126,20 @@ describe('steering worker API (in Node)', () => {
     await served; // the run closed the channel
     port2.close();
   });
+
+  it('a run that updates only a head trains on one worker, and still ends the peer it was offered', async () => {
+    const { api, ids } = await setup();
+    const { api: peerApi } = await setup();
+    await api.init({ backend: 'cpu' });
+    const { port1, port2 } = new MessageChannel();
+    const served = peerApi.servePeer(port2);
+    const events: TrainEvent[] = [];
+    const config = tinyConfig({ training: { epochs: 1, trainable: 'speed-head' } });
+    const out = await api.train({ name: 'head', config, trainClipIds: ids, valClipIds: [], runId: 'head', peerPort: port1 }, (e) => events.push(e));
+    expect(out.status).toBe('completed');
+    expect(events.some((e) => e.kind === 'backend' && /two workers/.test(e.reason))).toBe(false);
+    expect(events.some((e) => e.kind === 'workers')).toBe(false);
+    await served;
+    port2.close();
+  });
 });

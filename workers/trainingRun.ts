@@ -141,7 +141,9 @@ export async function runTraining(host: TrainingRunHost, req: TrainRequest, onEv
   const baseSaved = base ? fromStored(base.artifacts.topology, base.artifacts.weightSpecs, base.artifacts.weightData) : null;
   const config: ModelConfig = baseSaved ? { ...savedModelConfig(baseSaved), training: requested.training } : requested;
   const order = host.trainingOrder();
-  const peers = peerSupply(req, startPeer, (backend) => decideWorkers({ mode: req.peerMode ?? 'two', settings: host.settings, backend, config, now: host.now }));
+  // A run that updates only part of the net (training.trainable: a head's small backward pass) trains on one worker.
+  const alone = (config.training.trainable ?? 'all') !== 'all';
+  const peers = peerSupply(req, startPeer, alone, (backend) => decideWorkers({ mode: req.peerMode ?? 'two', settings: host.settings, backend, config, now: host.now }));
   try {
     // The first backend's choice now, so a peer it keeps starts while the clips are read.
     if (order[0]) await peers.prepare(order[0]);
@@ -310,7 +312,7 @@ async function trainOnBackends(
 interface PeerSupply {
   /** Decides for the run's first backend and, if that keeps the peer, starts it without waiting. */
   prepare(backend: string): Promise<void>;
-  /** The choice for a backend (null: the run has no peer to offer). */
+  /** The choice for a backend (null: the run has no peer to offer, or trains alone: `alone`). */
   decide(backend: string): Promise<WorkersDecision | null>;
   /** The peer, started on first call; null if it did not start or was lost. */
   peer(): Promise<GradientPeer | null>;
@@ -320,8 +322,8 @@ interface PeerSupply {
   close(): void;
 }
 
-function peerSupply(req: TrainRequest, startPeer: PeerStarter | undefined, decideFor: (backend: string) => Promise<WorkersDecision>): PeerSupply {
-  const offered = req.peerPort !== undefined || startPeer !== undefined;
+function peerSupply(req: TrainRequest, startPeer: PeerStarter | undefined, alone: boolean, decideFor: (backend: string) => Promise<WorkersDecision>): PeerSupply {
+  const offered = !alone && (req.peerPort !== undefined || startPeer !== undefined);
   const decisions = new Map<string, Promise<WorkersDecision>>();
   let link: Promise<GradientPeer | null> | null = null;
   let gone = false;

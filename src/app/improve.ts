@@ -6,6 +6,7 @@
 // rounds help. Pure of DOM and workers: the app injects recording, prediction and training.
 
 import type { ClipMeta, ModelMeta } from '../data/index.ts';
+import type { Trainable } from '../model/config.ts';
 import type { TrainOutcome, TrainRequest } from '../../workers/steeringApi.ts';
 import type { AutoRecordPlan, AutoRecordResult, Learner } from './autoRecord.ts';
 
@@ -29,7 +30,7 @@ export interface ImproveRequest {
   /** The fine-tune's learning rate (the model's config's otherwise); a cosine schedule's floor is kept at or below it. */
   readonly learningRate?: number;
   /** What the fine-tune updates (ModelConfig training.trainable): every weight unless given. */
-  readonly trainable?: 'all' | 'heads' | 'speed-head';
+  readonly trainable?: Trainable;
   readonly seed?: number;
 }
 

@@ -24,6 +24,7 @@ import type { ControlRecord, LatencySummary, Violation } from './latencyProbe.ts
 import { REALTIME_WAIT_MS } from './autopilotController.ts';
 import type { SpeedControl, ThrottleSource } from './autopilot.ts';
 import { type DashHooks, dashHooks } from './testHookDash.ts';
+import type { Trainable } from '../model/config.ts';
 
 export interface TestState {
   tick: number;
@@ -103,7 +104,7 @@ export interface TestHook extends DashHooks {
     modelId: string; round: number; trackIds: string[]; themes: string[]; minutes: number;
     trainClipIds: string[]; valClipIds: string[]; budgetSeconds?: number; epochs?: number; pace?: number; start?: StartMode;
     /** The rollouts' throttle source (the app's setting otherwise). */
-    throttle?: ThrottleSource; learningRate?: number; trainable?: 'all' | 'heads' | 'speed-head';
+    throttle?: ThrottleSource; learningRate?: number; trainable?: Trainable;
   }): Promise<{ rollout: { interventions: number; seconds: number; autonomyPct: number }; clipIds: string[]; trainClipIds: string[]; outcome: TrainOutcome; ms: number }>;
   /**
    * Engages the autopilot (current model, real time) and returns whether it took the wheel.

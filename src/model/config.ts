@@ -247,6 +247,7 @@ export const modelConfigSchema = z.strictObject({
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type Trainable = NonNullable<ModelConfig['training']['trainable']>;
 export type ConvLayerConfig = ModelConfig['encoder']['layers'][number];
 export type OptimizerConfig = ModelConfig['training']['optimizer'];
 export type ScheduleConfig = ModelConfig['training']['schedule'];
