@@ -23,6 +23,8 @@
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
 //   --dagger-trainable W   what the rounds update: all (default), heads, speed-head (training.trainable)
+//   --dagger-themes half|all  each round's rollouts in half the themes, the other half the next round (default), or in
+//                          every theme on half as many tracks (as many clips, as long)
 //   --dagger-clip-s S      drive only as many of the round's tracks as give each rollout clip S simulated seconds
 //                          (default: all of them, however short): a rollout of a few seconds from where the expert
 //                          left the car rarely goes wrong, so it teaches nothing
@@ -106,6 +108,7 @@ const { values: a } = parseArgs({
     'dagger-lr': { type: 'string' },
     'dagger-trainable': { type: 'string' },
     'dagger-tracks': { type: 'string', default: 'fresh' },
+    'dagger-themes': { type: 'string', default: 'half' },
     'dagger-clip-s': { type: 'string' },
     workers: { type: 'string' },
     seeds: { type: 'string', default: '0' },
@@ -169,6 +172,7 @@ const opts = {
   daggerLearningRate: a['dagger-lr'] === undefined ? null : Number(a['dagger-lr']),
   daggerTrainable: a['dagger-trainable'] ?? 'all',
   daggerTracks: a['dagger-tracks'],
+  daggerThemes: a['dagger-themes'],
   daggerClipS: a['dagger-clip-s'] === undefined ? null : Number(a['dagger-clip-s']),
   workers: a.workers ?? (a.epochs === undefined ? 'auto' : 'one'),
   seeds: Number(a.seeds),
@@ -201,6 +205,10 @@ if (!['one', 'two', 'auto'].includes(opts.workers)) {
 }
 if (opts.daggerClipS !== null && !(opts.daggerClipS > 0)) {
   console.error(`--dagger-clip-s must be a positive number of seconds, got ${a['dagger-clip-s']}`);
+  process.exit(2);
+}
+if (!['half', 'all'].includes(opts.daggerThemes)) {
+  console.error(`--dagger-themes must be half or all, got ${opts.daggerThemes}`);
   process.exit(2);
 }
 if (!['train', 'fresh'].includes(opts.daggerTracks)) {
@@ -453,8 +461,11 @@ try {
     saveJson();
   }
   for (let round = 1; round <= opts.dagger && modelId; round++) {
-    const half = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
-    const themes = opts.themes.filter((_, i) => opts.themes.length < 2 || i % 2 === round % 2);
+    const halfThemes = opts.daggerThemes === 'half' && opts.themes.length >= 2;
+    const themes = halfThemes ? opts.themes.filter((_, i) => i % 2 === round % 2) : opts.themes;
+    // --dagger-themes all: every theme each round, on half as many tracks (the same clips, as long).
+    const trainHalf = opts.trainTracks.filter((_, i) => opts.trainTracks.length < 2 || i % 2 === round % 2);
+    const half = halfThemes || opts.themes.length < 2 ? trainHalf : trainHalf.slice(0, Math.max(1, Math.ceil(trainHalf.length / 2)));
     const count = opts.daggerClipS ? Math.max(1, Math.min(half.length, Math.round((opts.daggerMinutes * 60) / (opts.daggerClipS * themes.length)))) : half.length;
     const trackIds = (opts.daggerTracks === 'fresh' ? half.map((_, i) => String(5000 + 100 * round + i)) : half).slice(0, count);
     log(`DAgger round ${round}: ${trackIds.join(',')} x ${themes.join(',')}, ${opts.daggerMinutes} min, fine-tune ${opts.daggerBudget === null ? `${opts.daggerEpochs} epoch(s)` : `${opts.daggerBudget} s`}`);
