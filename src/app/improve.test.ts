@@ -112,6 +112,10 @@ describe('improveRound', () => {
       }
     }
     expect(seen.size).toBe(36);
+    // Every theme each round: half as many tracks, so as many clips.
+    expect(daggerRoundPlan(['oval'], themes, 1, { themes: 'all' })).toEqual({ trackIds: ['5100', '5101'], themes });
+    expect(daggerRoundPlan(['oval'], themes, 2, { themes: 'all' })).toEqual({ trackIds: ['5200', '5201'], themes });
+    expect(daggerRoundPlan(['oval'], ['day'], 2, { themes: 'all' })).toEqual(daggerRoundPlan(['oval'], ['day'], 2));
     // Never a validation or held-out track of the benchmark.
     for (const id of ['5', '1234', '9', '2048', '101', '202', '303', '404', '505', '606', '707', '808']) expect(seen.has(id)).toBe(false);
   });

@@ -89,7 +89,8 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
 export const FRESH_TRACK_SEED = 5000;
 
 /**
- * Where round `round` (1-based) drives: half the themes, the other half each round, and
+ * Where round `round` (1-based) drives: by `themes`, half the themes, the other half each round
+ * (default), or every theme on half as many tracks (as many clips); and by `where`
  * - 'fresh' (the default): `maxTracks` generated tracks no round drove before (seeds
  *   FRESH_TRACK_SEED + 100 x round + i, as `bench:autonomy`'s rounds, which every reported figure
  *   comes from). The model meets bends it has not learned by heart: judged on the validation
@@ -99,15 +100,19 @@ export const FRESH_TRACK_SEED = 5000;
  *   moving on through the half on later rounds of the same parity.
  */
 export function daggerRoundPlan(
-  trackIds: readonly string[], themes: readonly string[], round: number, opts: { maxTracks?: number; where?: 'fresh' | 'train' } = {},
+  trackIds: readonly string[], themes: readonly string[], round: number,
+  opts: { maxTracks?: number; where?: 'fresh' | 'train'; themes?: 'half' | 'all' } = {},
 ): { trackIds: string[]; themes: string[] } {
-  const { maxTracks = 4, where = 'fresh' } = opts;
+  const { where = 'fresh' } = opts;
   const half = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => xs.length < 2 || i % 2 === round % 2);
-  if (where === 'fresh') return { trackIds: Array.from({ length: maxTracks }, (_, i) => String(FRESH_TRACK_SEED + 100 * round + i)), themes: half(themes) };
+  const everyTheme = opts.themes === 'all' && themes.length >= 2;
+  const roundThemes = everyTheme ? [...themes] : half(themes);
+  const maxTracks = everyTheme ? Math.ceil((opts.maxTracks ?? 4) / 2) : opts.maxTracks ?? 4;
+  if (where === 'fresh') return { trackIds: Array.from({ length: maxTracks }, (_, i) => String(FRESH_TRACK_SEED + 100 * round + i)), themes: roundThemes };
   const tracks = half(trackIds);
   const n = Math.min(maxTracks, tracks.length);
   const first = tracks.length === 0 ? 0 : (Math.floor((round - 1) / 2) * n) % tracks.length;
-  return { trackIds: Array.from({ length: n }, (_, i) => tracks[(first + i) % tracks.length]), themes: half(themes) };
+  return { trackIds: Array.from({ length: n }, (_, i) => tracks[(first + i) % tracks.length]), themes: roundThemes };
 }
 
 const DAGGER_SUFFIX = / \+ DAgger (\d+)$/;
