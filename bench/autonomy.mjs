@@ -23,8 +23,8 @@
 //                          before the first epoch on a slow machine and leave the round unvalidated)
 //   --dagger-lr R          the rounds' fine-tuning learning rate (default: the model's config's)
 //   --dagger-trainable W   what the rounds update: all (default), heads, speed-head (training.trainable)
-//   --dagger-themes half|all  each round's rollouts in half the themes, the other half the next round (default), or in
-//                          every theme on half as many tracks (as many clips, as long)
+//   --dagger-themes all|half  each round's rollouts in every theme on half as many tracks (default since 2026-12-07:
+//                          as many clips, as long), or in half the themes, the other half the next round (the rounds before)
 //   --dagger-clip-s S      drive only as many of the round's tracks as give each rollout clip S simulated seconds
 //                          (default: all of them, however short): a rollout of a few seconds from where the expert
 //                          left the car rarely goes wrong, so it teaches nothing
@@ -108,7 +108,7 @@ const { values: a } = parseArgs({
     'dagger-lr': { type: 'string' },
     'dagger-trainable': { type: 'string' },
     'dagger-tracks': { type: 'string', default: 'fresh' },
-    'dagger-themes': { type: 'string', default: 'half' },
+    'dagger-themes': { type: 'string', default: 'all' },
     'dagger-clip-s': { type: 'string' },
     workers: { type: 'string' },
     seeds: { type: 'string', default: '0' },

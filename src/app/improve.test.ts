@@ -81,8 +81,8 @@ describe('improveRound', () => {
     await expect(improveRound({ ...base, trackIds: ['3'] }, deps)).rejects.toThrow(/cancelled/);
   });
 
-  it('drives half the tracks and themes, the other half on the next round, and moves on through a long list', () => {
-    const train = { where: 'train' } as const;
+  it('themes half: drives half the tracks and themes, the other half on the next round, and moves on through a long list', () => {
+    const train = { where: 'train', themes: 'half' } as const;
     const tracks = ['oval', 'kidney', 'hairpins', 'twister', '3', '11', '42', '77'];
     const themes = ['day', 'dusk', 'overcast', 'night'];
     // bench:autonomy's rounds on its 8 default tracks: round 1 the odd places, round 2 the even ones.
@@ -99,23 +99,24 @@ describe('improveRound', () => {
     expect(daggerRoundPlan([], ['day'], 1, train).trackIds).toEqual([]);
   });
 
-  it('drives four generated tracks no earlier round drove by default, half the themes, whatever the model was trained on', () => {
+  it('drives generated tracks no earlier round drove by default, every theme, whatever the model was trained on', () => {
     const themes = ['day', 'dusk', 'overcast', 'night'];
-    expect(daggerRoundPlan(['oval'], themes, 1)).toEqual({ trackIds: ['5100', '5101', '5102', '5103'], themes: ['dusk', 'night'] });
-    expect(daggerRoundPlan(['oval', 'kidney', '3'], themes, 2)).toEqual({ trackIds: ['5200', '5201', '5202', '5203'], themes: ['day', 'overcast'] });
+    const halfThemes = { themes: 'half' } as const;
+    expect(daggerRoundPlan(['oval'], themes, 1, halfThemes)).toEqual({ trackIds: ['5100', '5101', '5102', '5103'], themes: ['dusk', 'night'] });
+    expect(daggerRoundPlan(['oval', 'kidney', '3'], themes, 2, halfThemes)).toEqual({ trackIds: ['5200', '5201', '5202', '5203'], themes: ['day', 'overcast'] });
     const seen = new Set<string>();
     for (let round = 1; round <= 9; round++) {
-      for (const id of daggerRoundPlan([], themes, round).trackIds) {
+      for (const id of daggerRoundPlan([], themes, round, halfThemes).trackIds) {
         expect(seen.has(id), `round ${round} drives ${id} again`).toBe(false);
         seen.add(id);
         expect(resolveTrack(id).id).toBe(id);
       }
     }
     expect(seen.size).toBe(36);
-    // Every theme each round: half as many tracks, so as many clips.
-    expect(daggerRoundPlan(['oval'], themes, 1, { themes: 'all' })).toEqual({ trackIds: ['5100', '5101'], themes });
+    // The default, every theme each round: half as many tracks, so as many clips (bench:autonomy's rounds).
+    expect(daggerRoundPlan(['oval'], themes, 1)).toEqual({ trackIds: ['5100', '5101'], themes });
     expect(daggerRoundPlan(['oval'], themes, 2, { themes: 'all' })).toEqual({ trackIds: ['5200', '5201'], themes });
-    expect(daggerRoundPlan(['oval'], ['day'], 2, { themes: 'all' })).toEqual(daggerRoundPlan(['oval'], ['day'], 2));
+    expect(daggerRoundPlan(['oval'], ['day'], 2)).toEqual(daggerRoundPlan(['oval'], ['day'], 2, halfThemes));
     // Never a validation or held-out track of the benchmark.
     for (const id of ['5', '1234', '9', '2048', '101', '202', '303', '404', '505', '606', '707', '808']) expect(seen.has(id)).toBe(false);
   });

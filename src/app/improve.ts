@@ -89,8 +89,10 @@ export async function improveRound(req: ImproveRequest, deps: ImproveDeps): Prom
 export const FRESH_TRACK_SEED = 5000;
 
 /**
- * Where round `round` (1-based) drives: by `themes`, half the themes, the other half each round
- * (default), or every theme on half as many tracks (as many clips); and by `where`
+ * Where round `round` (1-based) drives: by `themes`, every theme on half as many tracks (the
+ * default: as many clips), or half the themes, the other half each round (the rounds before
+ * 2026-12-07, which swung the model between fast and unsafe after day rounds and slow and safe
+ * after night rounds: bench/results/lap-time-probes.md, sixth round); and by `where`
  * - 'fresh' (the default): `maxTracks` generated tracks no round drove before (seeds
  *   FRESH_TRACK_SEED + 100 x round + i, as `bench:autonomy`'s rounds, which every reported figure
  *   comes from). The model meets bends it has not learned by heart: judged on the validation
@@ -105,7 +107,7 @@ export function daggerRoundPlan(
 ): { trackIds: string[]; themes: string[] } {
   const { where = 'fresh' } = opts;
   const half = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => xs.length < 2 || i % 2 === round % 2);
-  const everyTheme = opts.themes === 'all' && themes.length >= 2;
+  const everyTheme = (opts.themes ?? 'all') === 'all' && themes.length >= 2;
   const roundThemes = everyTheme ? [...themes] : half(themes);
   const maxTracks = everyTheme ? Math.ceil((opts.maxTracks ?? 4) / 2) : opts.maxTracks ?? 4;
   if (where === 'fresh') return { trackIds: Array.from({ length: maxTracks }, (_, i) => String(FRESH_TRACK_SEED + 100 * round + i)), themes: roundThemes };
