@@ -473,7 +473,7 @@ try {
       modelId, round, trackIds, themes, minutes: opts.daggerMinutes, trainClipIds: trainSet, valClipIds: valIds,
       start: opts.start, throttle: a.throttle,
       ...(a['dagger-lr'] === undefined ? {} : { learningRate: Number(a['dagger-lr']) }),
-      ...(a['dagger-trainable'] === undefined ? {} : { trainable: a['dagger-trainable'] }),
+      ...(opts.daggerTrainable === 'all' ? {} : { trainable: opts.daggerTrainable }),
       ...(a.pace === undefined ? {} : { pace: Number(a.pace) }),
       ...(opts.daggerBudget === null ? { epochs: opts.daggerEpochs } : { budgetSeconds: opts.daggerBudget }),
     });
