@@ -1,4 +1,5 @@
-// The bench's training worker (suite train_workers): trains the default CNN+LSTM through the
+// The bench's training worker (suite train_workers): trains the default CNN+LSTM (or the plain
+// single-frame CNN that train_models races against ConvNetJS) through the
 // project's own loop (src/model/train.ts via bench/lib/trainTiming.ts), alone or with a peer
 // replica in another instance of this worker (src/model/dataParallel.ts, the code the app's
 // steering workers run), and echoes gradient-sized buffers to time the exchange. Bench code: the
@@ -10,12 +11,18 @@ import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPor
 import { createSteeringNet, netWeights } from '../../src/model/factory.ts';
 import { initBackend, tf, type BackendName } from '../../src/model/tfSetup.ts';
 import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
+import { comparableCnnConfig } from '../lib/convnet.ts';
 import type { SamplingBudget } from '../lib/stats.ts';
 import { timeTraining, type TrainTiming } from '../lib/trainTiming.ts';
 
 /** Long enough that no run ends before its budget; the bench cancels it. */
 const BENCH_TRAINING = { epochs: 1000, earlyStopping: { patience: 0 } };
-const config: ModelConfig = createConfig({ training: BENCH_TRAINING });
+/** What a request can train: the default CNN+LSTM, or train_models' cnn_plain (ConvNetJS's network). */
+export type BenchModel = 'cnn_lstm' | 'cnn_plain';
+const CONFIGS: Record<BenchModel, ModelConfig> = {
+  cnn_lstm: createConfig({ training: BENCH_TRAINING }),
+  cnn_plain: comparableCnnConfig({ training: BENCH_TRAINING }),
+};
 
 async function useBackend(name: string): Promise<void> {
   if (tf.getBackend() !== name) await initBackend(name as BackendName);
@@ -29,6 +36,8 @@ export interface TimeRequest {
   readonly budget: SamplingBudget;
   /** The trainer's end of a channel to a peer (servePeer in another instance); absent: alone. */
   readonly peerPort?: MessagePort;
+  /** The network (default cnn_lstm); cnn_plain reads frames at its input size (100x33). */
+  readonly model?: BenchModel;
   /** With a peer: run 'auto' mode's trial (one worker against two) over the first steps; the run goes on with the side it keeps. */
   readonly trial?: TrialOptions;
 }
@@ -39,9 +48,9 @@ const api = {
     return tf.getBackend();
   },
 
-  /** Weights in the default model: the floats each replica sends per step. */
-  paramCount(): number {
-    const net = createSteeringNet(config);
+  /** Weights in the model: the floats each replica sends per step. */
+  paramCount(model: BenchModel = 'cnn_lstm'): number {
+    const net = createSteeringNet(CONFIGS[model]);
     const n = netWeights(net).reduce((s, w) => s + w.read().size, 0);
     net.dispose();
     return n;
@@ -49,11 +58,13 @@ const api = {
 
   /** Also: per two-worker step, how long the trainer waited for the peer's gradient after its own was ready (ms). */
   async time(req: TimeRequest): Promise<TrainTiming & { lost: string[]; peerWaitMs: number[]; trial: TrialResult | null }> {
+    const config = CONFIGS[req.model ?? 'cnn_lstm'];
+    const single = config.sequence.kind === 'cnn';
     const { window, runLength } = config.sequence;
     const speeds = req.targets.filter((_, i) => i % 3 === 1);
     const source = createArrayBatchSource({
       sequences: [{ frames: req.frames, targets: req.targets, speeds }], frameWidth: req.width, frameHeight: req.height,
-      window, runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
+      window: single ? 1 : window, runLength: single ? 1 : runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
     });
     const net = createSteeringNet(config);
     const link = req.peerPort ? connectGradientPeer(req.peerPort as unknown as PeerPort) : null;

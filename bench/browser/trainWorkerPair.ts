@@ -25,6 +25,8 @@ export interface WasmWorkerPair {
   readonly b: BenchWorker;
   /** Dash frames rendered. */
   readonly count: number;
+  /** The car's poses they were rendered at (to render the same drive at another size). */
+  readonly poses: Parameters<typeof dashFrames>[1];
   /** The frames, their targets and the timing budget (without a peer). */
   readonly request: TimeRequest;
   terminate(): void;
@@ -50,5 +52,5 @@ export async function startWasmWorkerPair(o: { readonly suite: string; readonly 
     throw e;
   }
   const budget = { warmup: 2, minRuns: o.steps, maxRuns: o.steps, budgetMs: 60_000, hardLimitMs: 300_000 };
-  return { a, b, count, request: { ...DASH, frames, targets: drive.targets, budget }, terminate };
+  return { a, b, count, poses: drive.poses, request: { ...DASH, frames, targets: drive.targets, budget }, terminate };
 }

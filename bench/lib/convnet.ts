@@ -179,3 +179,25 @@ export function frameToVol(frames: Uint8Array, index: number, width: number, hei
 export function normalizedTargets(targets: Float32Array, index: number, norm: TargetNormalization): Float64Array {
   return Float64Array.from(HEAD_NAMES, (h, i) => (targets[index * HEAD_NAMES.length + i] - norm.mean[h]) / norm.std[h]);
 }
+
+/** Packed RGB frames with their targets (3 per frame). */
+export interface PackedFrames {
+  readonly width: number;
+  readonly height: number;
+  readonly frames: Uint8Array;
+  readonly targets: Float32Array;
+}
+
+/**
+ * ConvNetJS trains `n` examples (one update at its batch size), cycling through the frames from
+ * example `from`, pixel conversion included; returns the milliseconds it took.
+ */
+export function convnetBatchMs(trainer: Trainer, f: PackedFrames, norm: TargetNormalization, n: number, from: number): number {
+  const count = f.frames.length / (f.width * f.height * 3);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const k = (from + i) % count;
+    trainer.train(frameToVol(f.frames, k, f.width, f.height), normalizedTargets(f.targets, k, norm));
+  }
+  return performance.now() - t0;
+}

@@ -23,14 +23,15 @@
 import { createArrayBatchSource, type BatchSource } from '../../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../../src/model/config.ts';
 import { createSteeringNet } from '../../../src/model/factory.ts';
-import { computeTargetNormalization, framesToTensor, type TargetNormalization } from '../../../src/model/preprocess.ts';
+import { computeTargetNormalization, framesToTensor } from '../../../src/model/preprocess.ts';
 import { initBackend, tf, type BackendName } from '../../../src/model/tfSetup.ts';
 import { trainModel } from '../../../src/model/train.ts';
 import {
-  comparableCnnConfig, convnetParamCount, convnetTrainer, copyWeights, createConvnet, frameToVol, normalizedTargets,
+  comparableCnnConfig, convnetBatchMs, convnetParamCount, convnetTrainer, copyWeights, createConvnet, frameToVol, normalizedTargets, type PackedFrames,
 } from '../../lib/convnet.ts';
 import { figure, listParam, median, type Figure, type SamplingBudget, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
 import { timeTraining } from '../../lib/trainTiming.ts';
+import { gmacPerSecond, PEAK_GMAC_PER_S, trainingMacs } from '../../lib/trainingMacs.ts';
 import { dashFrames, expertDrive } from '../drive.ts';
 import { progress } from '../progress.ts';
 
@@ -53,12 +54,7 @@ function budget(backend: BackendName, quick: boolean): SamplingBudget {
 /** ConvNetJS batches interleaved with one backend's cnn_plain steps. */
 const convnetBatches = (backend: BackendName, quick: boolean): number => (quick ? 1 : backend === 'wasm' ? 6 : 3);
 
-interface Frames {
-  readonly width: number;
-  readonly height: number;
-  readonly frames: Uint8Array;
-  readonly targets: Float32Array;
-}
+type Frames = PackedFrames;
 
 function source(config: ModelConfig, f: Frames): BatchSource {
   const { window, runLength } = config.sequence;
@@ -69,17 +65,6 @@ function source(config: ModelConfig, f: Frames): BatchSource {
     sequences: [{ frames: f.frames, targets: f.targets, speeds }], frameWidth: f.width, frameHeight: f.height,
     window: T, runLength: T === 1 ? 1 : runLength, batchSize: config.training.batchSize, shuffleSeed: config.seed,
   });
-}
-
-/** ConvNetJS trains `batch` examples (one update), cycling through the frames; returns ms. */
-function convnetBatch(trainer: ReturnType<typeof convnetTrainer>, f: Frames, norm: TargetNormalization, batch: number, from: number): number {
-  const n = f.frames.length / (f.width * f.height * 3);
-  const t0 = performance.now();
-  for (let i = 0; i < batch; i++) {
-    const k = (from + i) % n;
-    trainer.train(frameToVol(f.frames, k, f.width, f.height), normalizedTargets(f.targets, k, norm));
-  }
-  return performance.now() - t0;
 }
 
 /**
@@ -114,6 +99,27 @@ async function checkEquivalence(config: ModelConfig, f: Frames, withStep: boolea
   } finally {
     net.dispose();
   }
+}
+
+/**
+ * The best this backend does at the arithmetic itself: GMAC/s of an n x n x n matMul (XNNPACK's
+ * GEMM on wasm), median of `runs` after a warm-up. The ceiling training's share is read against.
+ */
+function matMulRate(n: number, runs: number): number[] {
+  const [a, b] = tf.tidy(() => [tf.randomUniform([n, n], -1, 1, 'float32', 1), tf.randomUniform([n, n], -1, 1, 'float32', 2)]);
+  const rates: number[] = [];
+  try {
+    for (let i = 0; i <= runs; i++) {
+      const t0 = performance.now();
+      tf.tidy(() => tf.matMul(a, b).dataSync());
+      const ms = performance.now() - t0;
+      if (i > 0) rates.push((n * n * n) / ms / 1e6);
+    }
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+  return rates;
 }
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
@@ -163,7 +169,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     }
     // ConvNetJS's first batch runs cold (JIT): untimed (a quick run times the cold one).
     if (!quick) {
-      convnetBatch(twin.trainer, plain, norm, B, twin.examples);
+      convnetBatchMs(twin.trainer, plain, norm, B, twin.examples);
       twin.examples += B;
     }
   }
@@ -174,6 +180,12 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     } catch (e) {
       notes.push(`${backend}: skipped (${(e as Error).message})`);
       continue;
+    }
+    if (backend === 'wasm') {
+      const rate = figure(matMulRate(512, quick ? 3 : 10), 'GMAC/s');
+      figures['matmul_gmac_per_s.wasm.512'] = rate;
+      ratios['matmul_peak_share.wasm'] = rate.median / PEAK_GMAC_PER_S.oneCore;
+      progress(`train_models: wasm matMul 512x512x512: ${rate.median.toPrecision(3)} GMAC/s`);
     }
     for (const m of models) {
       const net = createSteeringNet(configs[m]);
@@ -191,7 +203,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
               if (convnet.length >= wanted) return;
               // A quick run times 8 examples (no update): enough to see ConvNetJS run, in a quarter of the time.
               const n = quick ? 8 : B;
-              const ms = convnetBatch(twin.trainer, plain, norm, n, twin.examples);
+              const ms = convnetBatchMs(twin.trainer, plain, norm, n, twin.examples);
               twin.examples += n;
               convnet.push((n * 1000) / ms);
             }
@@ -201,10 +213,18 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         figures[`train_examples_per_s.${backend}.${m}`] = f;
         figures[`train_step_ms.${backend}.${m}`] = figure(t.stepMs, 'ms');
         let line = `train_models: ${backend} ${m}: ${f.median.toPrecision(3)} examples/s (${t.stepMs.length} steps, median ${median(t.stepMs).toFixed(0)} ms)`;
+        const macs = PLAIN[m] ? trainingMacs(configs[m]) : null;
+        if (macs) {
+          // The arithmetic the steps did, against the machine's peak (issue 15).
+          const rate = figure(t.examplesPerSecond.map((x) => gmacPerSecond(macs, x)), 'GMAC/s');
+          figures[`train_gmac_per_s.${backend}.${m}`] = rate;
+          ratios[`train_peak_share.${backend}.${PLAIN[m]}`] = rate.median / PEAK_GMAC_PER_S.machine;
+        }
         if (twin && convnet.length > 0) {
           twin.all.push(...convnet);
           figures[`train_examples_per_s.convnetjs_beside_${backend}.${m}`] = figure(convnet, 'examples/s');
           ratios[`train_vs_convnetjs.${backend}.${PLAIN[m]}`] = f.median / median(convnet);
+          if (macs) figures[`train_gmac_per_s.convnetjs_beside_${backend}.${m}`] = figure(convnet.map((x) => gmacPerSecond(macs, x)), 'GMAC/s');
           line += `; ConvNetJS beside it ${median(convnet).toPrecision(3)} examples/s: x${(f.median / median(convnet)).toFixed(1)}`;
         }
         if (t.diverged) {
@@ -234,6 +254,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     `cnn_lstm: DEFAULT_CONFIG (T=${lstm.window}, runs of ${lstm.runLength} frames, batch ${configs.cnn_lstm.training.batchSize} windows rounded up to whole runs), cnn: the same with kind 'cnn'; both from ${DASH.width}x${DASH.height} frames resized to ${configs.cnn.input.width}x${configs.cnn.input.height} in the step, Adam, augmentation and clipping as configured`,
     `cnn_plain(_w1) and ConvNetJS: ${plain.width}x${plain.height} frames, batch ${B}, SGD momentum 0.9 (ConvNetJS 0.3.0 has no Adam; its learning rate is doubled to make the same updates), no augmentation, clipping or balancing; encoder width multiplier ${configs.cnn_plain.encoder.widthMultiplier} (DEFAULT_CONFIG's) and 1; ${[...twins].map(([m, t]) => `${m} ${t.params} weights`).join(', ')} in both engines; ConvNetJS computes in float64 on the main thread, one example at a time`,
     `a step: batch assembly, preprocessing, forward, backward, per-layer gradient norms, update (trainModel's own loop; the yield between steps is not counted). ConvNetJS: ${quick ? 8 : B} Trainer.train() calls including the pixel conversion (a batch, one update); one ConvNetJS batch before each of the first timed steps of a plain model (${convnetBatches('wasm', quick)} beside wasm, ${convnetBatches('cpu', quick)} beside the others)`,
+    `train_gmac_per_s.<backend>.cnn_plain(_w1): examples/s x multiply-adds per training example (bench/lib/trainingMacs.ts: forward, weight gradient, input gradient but none into the frame: ${[...twins.keys()].map((m) => `${m} ${(trainingMacs(configs[m]).total / 1e6).toFixed(2)} M`).join(', ')}; ConvNetJS also computes the frame's gradient, not counted); train_peak_share.<backend>.cnn(_w1) = that over the machine's ${PEAK_GMAC_PER_S.machine} GMAC/s (2 cores; tfjs's wasm backend uses one: ${PEAK_GMAC_PER_S.oneCore} GMAC/s)`,
     `train_vs_convnetjs.<backend>.cnn (.cnn_w1) = our cnn_plain (cnn_plain_w1) examples/s over ConvNetJS's on the same network, both medians of the batches interleaved in that backend's run; ${count} frames of the expert on the oval`,
   );
   return { figures, ratios, notes };

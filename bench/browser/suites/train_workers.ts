@@ -6,15 +6,78 @@
 // one worker (batch assembly to applied update, the exchange included). Also times the exchange
 // itself: a gradient-sized Float32Array (copied, transferred) there and back between two
 // workers over a MessageChannel of their own, and relayed through this (main) thread.
-// Params: rounds (default 4; quick 1), steps (timed steps per round, default 12; quick 3).
+// Then the same for the plain single-frame CNN that train_models races against ConvNetJS
+// (cnn_plain, frames at its 100x33 input), with a ConvNetJS batch of the same network and frames
+// on this (main) thread after each round while both workers idle: train_vs_convnetjs.wasm_2workers.cnn
+// is the ConvNetJS ratio with both cores training (train_models' .wasm.cnn: one trainer, one core).
+// Params: rounds (default 4; quick 1), steps (timed steps per round, default 12; quick 3),
+// models (default cnn_lstm,cnn_plain).
 import * as Comlink from 'comlink';
+import { computeTargetNormalization } from '../../../src/model/preprocess.ts';
+import { comparableCnnConfig, convnetBatchMs, convnetTrainer, createConvnet } from '../../lib/convnet.ts';
 import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
-import { DASH, startWasmWorkerPair } from '../trainWorkerPair.ts';
+import { gmacPerSecond, PEAK_GMAC_PER_S, trainingMacs } from '../../lib/trainingMacs.ts';
+import type { TimeRequest } from '../trainWorker.ts';
+import { dashFrames } from '../drive.ts';
+import { DASH, startWasmWorkerPair, type WasmWorkerPair } from '../trainWorkerPair.ts';
 import { progress } from '../progress.ts';
 
 function param(options: SuiteOptions, key: string, fallback: number): number {
   const v = listParam(options, key)?.[0];
   return v === undefined ? fallback : Number(v);
+}
+
+/** Times one and two workers on a request, side by side; returns examples/s of each. */
+async function oneAndTwo(pair: WasmWorkerPair, request: TimeRequest): Promise<{ one: number[]; two: number[]; lost: string[] }> {
+  const t1 = await pair.a.api.time(request);
+  const { port1, port2 } = new MessageChannel();
+  const served = pair.b.api.servePeer(Comlink.transfer(port2, [port2]));
+  const t2 = await pair.a.api.time(Comlink.transfer({ ...request, peerPort: port1 }, [port1]));
+  await served;
+  return { one: t1.examplesPerSecond, two: t2.examplesPerSecond, lost: t2.lost };
+}
+
+/** cnn_plain on one and two workers, a ConvNetJS batch between rounds: the ConvNetJS ratio with both cores. */
+async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean, out: SuiteResult): Promise<void> {
+  const config = comparableCnnConfig();
+  const { width, height } = config.input;
+  progress(`train_workers: rendering ${pair.count} frames at ${width}x${height} for cnn_plain`);
+  const frames = await dashFrames('oval', pair.poses, width, height);
+  const request: TimeRequest = { ...pair.request, width, height, frames, model: 'cnn_plain' };
+  const plain = { frames, targets: pair.request.targets, width, height };
+  const norm = computeTargetNormalization(plain.targets);
+  const trainer = convnetTrainer(createConvnet(config), config);
+  const B = config.training.batchSize;
+  let seen = 0;
+  convnetBatchMs(trainer, plain, norm, B, seen); // cold (JIT): untimed
+  seen += B;
+  const one: number[] = [];
+  const two: number[] = [];
+  const convnet: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    progress(`train_workers: cnn_plain round ${r + 1}/${rounds} ...`);
+    const t = await oneAndTwo(pair, request);
+    one.push(...t.one);
+    two.push(...t.two);
+    if (t.lost.length) out.notes.push(`cnn_plain: the peer was lost (${t.lost.join('; ')}): those steps ran on one worker`);
+    for (let i = 0; i < (quick ? 1 : 2); i++, seen += B) {
+      const n = quick ? 8 : B;
+      convnet.push((n * 1000) / convnetBatchMs(trainer, plain, norm, n, seen));
+    }
+    progress(`train_workers: cnn_plain round ${r + 1}/${rounds}: one ${median(t.one).toPrecision(3)}, two ${median(t.two).toPrecision(3)}, ConvNetJS ${median(convnet).toPrecision(3)} examples/s`);
+  }
+  const macs = trainingMacs(config);
+  out.figures['train_examples_per_s.wasm_1worker.cnn_plain'] = figure(one, 'examples/s');
+  out.figures['train_examples_per_s.wasm_2workers.cnn_plain'] = figure(two, 'examples/s');
+  out.figures['train_examples_per_s.convnetjs_beside_wasm_workers.cnn_plain'] = figure(convnet, 'examples/s');
+  out.figures['train_gmac_per_s.wasm_2workers.cnn_plain'] = figure(two.map((x) => gmacPerSecond(macs, x)), 'GMAC/s');
+  out.ratios['train_two_workers_vs_one.wasm.cnn_plain'] = median(two) / median(one);
+  out.ratios['train_vs_convnetjs.wasm_1worker.cnn'] = median(one) / median(convnet);
+  out.ratios['train_vs_convnetjs.wasm_2workers.cnn'] = median(two) / median(convnet);
+  out.ratios['train_peak_share.wasm_2workers.cnn'] = gmacPerSecond(macs, median(two)) / PEAK_GMAC_PER_S.machine;
+  out.notes.push(
+    `cnn_plain: train_models' ConvNetJS network (SGD momentum, batch ${B}, ${width}x${height} frames of the same drive, ${(macs.total / 1e6).toFixed(2)} M multiply-adds per training example), in the worker alone and data-parallel on two; ${rounds} rounds of one, two, then ${quick ? 1 : 2} ConvNetJS batch(es) on the main thread while both workers idle`,
+  );
 }
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
@@ -25,9 +88,13 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const ratios: Record<string, number> = {};
   const notes: string[] = [];
 
+  const models = listParam(options, 'models') ?? ['cnn_lstm', 'cnn_plain'];
+  for (const m of models) if (m !== 'cnn_lstm' && m !== 'cnn_plain') throw new Error(`no model '${m}' (have: cnn_lstm, cnn_plain)`);
   const pair = await startWasmWorkerPair({ suite: 'train_workers', quick, steps });
   const { a, b, count, request } = pair;
   try {
+    if (models.includes('cnn_plain')) await plainRounds(pair, rounds, quick, { figures, ratios, notes });
+    if (!models.includes('cnn_lstm')) return { figures, ratios, notes };
     const one: number[] = [];
     const two: number[] = [];
     const oneMs: number[] = [];

@@ -1,0 +1,44 @@
+// The arithmetic of one training example of a single-frame network, layer by layer, from the
+// config alone (src/model/describe.ts): the forward pass, the weight gradient (as many
+// multiply-adds as the forward pass) and the input gradient (as many again, except for the first
+// layer: the frame needs none). Suite train_models divides examples/s by it to report GMAC/s and
+// the share of the machine's peak that training reaches (issue 15).
+import type { ModelConfig } from '../../src/model/config.ts';
+import { describeModel } from '../../src/model/describe.ts';
+
+/**
+ * The issue's physical limit of this machine: about 24 GMAC/s on its 2 cores (12 per core: one
+ * 4-wide SIMD multiply-add per cycle at about 3 GHz). tfjs's wasm backend uses one of them.
+ */
+export const PEAK_GMAC_PER_S = { machine: 24, oneCore: 12 } as const;
+
+export interface LayerTrainingMacs {
+  readonly name: string;
+  readonly forward: number;
+  readonly weightGradient: number;
+  readonly inputGradient: number;
+  readonly total: number;
+}
+
+export interface TrainingMacs {
+  readonly layers: readonly LayerTrainingMacs[];
+  /** Multiply-adds of one example's forward pass. */
+  readonly forward: number;
+  /** Forward plus backward: one example's share of a training step. */
+  readonly total: number;
+}
+
+/** Multiply-adds per training example of a single-frame model (sequence.kind 'cnn'). */
+export function trainingMacs(config: ModelConfig): TrainingMacs {
+  const d = describeModel(config);
+  if (d.kind !== 'cnn') throw new Error(`trainingMacs counts single-frame models; this one is '${d.kind}'`);
+  const layers = d.layers.map((l, i): LayerTrainingMacs => {
+    const forward = l.macsPerFrame;
+    const inputGradient = i === 0 ? 0 : forward;
+    return { name: l.name, forward, weightGradient: forward, inputGradient, total: 2 * forward + inputGradient };
+  });
+  return { layers, forward: d.macsPerFrame.total, total: layers.reduce((s, l) => s + l.total, 0) };
+}
+
+/** GMAC/s that `examplesPerSecond` training examples of `macs` amount to. */
+export const gmacPerSecond = (macs: TrainingMacs, examplesPerSecond: number): number => (macs.total * examplesPerSecond) / 1e9;
