@@ -7,8 +7,10 @@ import type { ModelConfig } from '../../src/model/config.ts';
 import { describeModel } from '../../src/model/describe.ts';
 
 /**
- * The issue's physical limit of this machine: about 24 GMAC/s on its 2 cores (12 per core: one
- * 4-wide SIMD multiply-add per cycle at about 3 GHz). tfjs's wasm backend uses one of them.
+ * Issue 15's physical limit of this machine: about 24 GMAC/s on its 2 cores, 12 per core (tfjs's
+ * wasm backend uses one). A nominal figure: a 512-cube matMul on one wasm thread measures a
+ * little above 12 here (matmul_gmac_per_s.wasm.512 in suite train_models), so the suite also
+ * reads training against that measured ceiling.
  */
 export const PEAK_GMAC_PER_S = { machine: 24, oneCore: 12 } as const;
 
