@@ -48,9 +48,9 @@ const api = {
     return tf.getBackend();
   },
 
-  /** Weights in the model: the floats each replica sends per step. */
-  paramCount(model: BenchModel = 'cnn_lstm'): number {
-    const net = createSteeringNet(CONFIGS[model]);
+  /** Weights in the default model: the floats each replica sends per step. */
+  paramCount(): number {
+    const net = createSteeringNet(CONFIGS.cnn_lstm);
     const n = netWeights(net).reduce((s, w) => s + w.read().size, 0);
     net.dispose();
     return n;

@@ -27,14 +27,16 @@ function param(options: SuiteOptions, key: string, fallback: number): number {
   return v === undefined ? fallback : Number(v);
 }
 
-/** Times one and two workers on a request, side by side; returns examples/s of each. */
-async function oneAndTwo(pair: WasmWorkerPair, request: TimeRequest): Promise<{ one: number[]; two: number[]; lost: string[] }> {
+type Timing = Awaited<ReturnType<WasmWorkerPair['a']['api']['time']>>;
+
+/** Times one worker, then two (the pair's b as the peer), on the same request. */
+async function oneAndTwo(pair: WasmWorkerPair, request: TimeRequest): Promise<{ t1: Timing; t2: Timing }> {
   const t1 = await pair.a.api.time(request);
   const { port1, port2 } = new MessageChannel();
   const served = pair.b.api.servePeer(Comlink.transfer(port2, [port2]));
   const t2 = await pair.a.api.time(Comlink.transfer({ ...request, peerPort: port1 }, [port1]));
   await served;
-  return { one: t1.examplesPerSecond, two: t2.examplesPerSecond, lost: t2.lost };
+  return { t1, t2 };
 }
 
 /** cnn_plain on one and two workers, a ConvNetJS batch between rounds: the ConvNetJS ratio with both cores. */
@@ -56,15 +58,15 @@ async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean,
   const convnet: number[] = [];
   for (let r = 0; r < rounds; r++) {
     progress(`train_workers: cnn_plain round ${r + 1}/${rounds} ...`);
-    const t = await oneAndTwo(pair, request);
-    one.push(...t.one);
-    two.push(...t.two);
-    if (t.lost.length) out.notes.push(`cnn_plain: the peer was lost (${t.lost.join('; ')}): those steps ran on one worker`);
+    const { t1, t2 } = await oneAndTwo(pair, request);
+    one.push(...t1.examplesPerSecond);
+    two.push(...t2.examplesPerSecond);
+    if (t2.lost.length) out.notes.push(`cnn_plain: the peer was lost (${t2.lost.join('; ')}): those steps ran on one worker`);
     for (let i = 0; i < (quick ? 1 : 2); i++, seen += B) {
       const n = quick ? 8 : B;
       convnet.push((n * 1000) / convnetBatchMs(trainer, plain, norm, n, seen));
     }
-    progress(`train_workers: cnn_plain round ${r + 1}/${rounds}: one ${median(t.one).toPrecision(3)}, two ${median(t.two).toPrecision(3)}, ConvNetJS ${median(convnet).toPrecision(3)} examples/s`);
+    progress(`train_workers: cnn_plain round ${r + 1}/${rounds}: one ${median(t1.examplesPerSecond).toPrecision(3)}, two ${median(t2.examplesPerSecond).toPrecision(3)}, ConvNetJS ${median(convnet).toPrecision(3)} examples/s`);
   }
   const macs = trainingMacs(config);
   out.figures['train_examples_per_s.wasm_1worker.cnn_plain'] = figure(one, 'examples/s');
@@ -102,20 +104,15 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const lost: string[] = [];
     const waits: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      progress(`train_workers: round ${r + 1}/${rounds}: one worker ...`);
-      const t1 = await a.api.time(request);
+      progress(`train_workers: round ${r + 1}/${rounds}: one worker, then two ...`);
+      const { t1, t2 } = await oneAndTwo(pair, request);
       one.push(...t1.examplesPerSecond);
       oneMs.push(...t1.stepMs);
-      progress(`train_workers: round ${r + 1}/${rounds}: one worker ${median(t1.examplesPerSecond).toPrecision(3)} examples/s; two workers ...`);
-      const { port1, port2 } = new MessageChannel();
-      const served = b.api.servePeer(Comlink.transfer(port2, [port2]));
-      const t2 = await a.api.time(Comlink.transfer({ ...request, peerPort: port1 }, [port1]));
-      await served;
       two.push(...t2.examplesPerSecond);
       twoMs.push(...t2.stepMs);
       lost.push(...t2.lost);
       waits.push(...t2.peerWaitMs);
-      progress(`train_workers: round ${r + 1}/${rounds}: two workers ${median(t2.examplesPerSecond).toPrecision(3)} examples/s (x${(median(t2.examplesPerSecond) / median(t1.examplesPerSecond)).toFixed(2)})`);
+      progress(`train_workers: round ${r + 1}/${rounds}: one worker ${median(t1.examplesPerSecond).toPrecision(3)}, two workers ${median(t2.examplesPerSecond).toPrecision(3)} examples/s (x${(median(t2.examplesPerSecond) / median(t1.examplesPerSecond)).toFixed(2)})`);
     }
     figures['train_examples_per_s.wasm_1worker.cnn_lstm'] = figure(one, 'examples/s');
     figures['train_examples_per_s.wasm_2workers.cnn_lstm'] = figure(two, 'examples/s');
