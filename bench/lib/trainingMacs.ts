@@ -4,6 +4,7 @@
 // layer: the frame needs none). Suite train_models divides examples/s by it to report GMAC/s and
 // the share of the machine's peak that training reaches (issue 15).
 import type { ModelConfig } from '../../src/model/config.ts';
+import type { tf as TF } from '../../src/model/tfSetup.ts';
 import { describeModel } from '../../src/model/describe.ts';
 
 /**
@@ -44,3 +45,29 @@ export function trainingMacs(config: ModelConfig): TrainingMacs {
 
 /** GMAC/s that `examplesPerSecond` training examples of `macs` amount to. */
 export const gmacPerSecond = (macs: TrainingMacs, examplesPerSecond: number): number => (macs.total * examplesPerSecond) / 1e9;
+
+/**
+ * The best the backend does at the arithmetic itself: GMAC/s of each n x n x n matMul (XNNPACK's
+ * GEMM on wasm) after one warm-up, for `runs` products or until `ms` have passed. The ceiling
+ * training's share is read against (suite train_models, bench/node/gemmCores.mts).
+ */
+export function matMulRates(tf: typeof TF, n: number, until: { readonly runs?: number; readonly ms?: number }): number[] {
+  const [a, b] = tf.tidy(() => [tf.randomUniform([n, n], -1, 1, 'float32', 1), tf.randomUniform([n, n], -1, 1, 'float32', 2)]);
+  const rates: number[] = [];
+  const end = until.ms === undefined ? Infinity : performance.now() + until.ms;
+  try {
+    for (let i = 0; i <= (until.runs ?? Infinity) && performance.now() < end; i++) {
+      const t0 = performance.now();
+      const c = tf.matMul(a, b);
+      // Not returned from a tf.tidy: tidy walks a returned typed array element by element.
+      c.dataSync();
+      const ms = performance.now() - t0;
+      c.dispose();
+      if (i > 0) rates.push((n * n * n) / ms / 1e6);
+    }
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+  return rates;
+}

@@ -10,19 +10,9 @@ import { fileURLToPath } from 'node:url';
 const ms = Number(process.env.MS ?? 6000);
 if (process.env.GEMM_LOOP) {
   const { initBackend, tf } = await import('../../src/model/tfSetup.ts');
+  const { matMulRates } = await import('../lib/trainingMacs.ts');
   await initBackend('wasm');
-  const n = 512;
-  const [a, b] = [tf.randomUniform([n, n], -1, 1, 'float32', 1), tf.randomUniform([n, n], -1, 1, 'float32', 2)];
-  const rates: number[] = [];
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    const t0 = performance.now();
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-    rates.push(n ** 3 / (performance.now() - t0) / 1e6);
-  }
-  rates.sort((x, y) => x - y);
+  const rates = matMulRates(tf, 512, { ms }).sort((x, y) => x - y);
   console.log(rates[rates.length >> 1]);
 } else {
   const self = fileURLToPath(import.meta.url);

@@ -31,7 +31,7 @@ import {
 } from '../../lib/convnet.ts';
 import { figure, listParam, median, type Figure, type SamplingBudget, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
 import { timeTraining } from '../../lib/trainTiming.ts';
-import { gmacPerSecond, PEAK_GMAC_PER_S, trainingMacs } from '../../lib/trainingMacs.ts';
+import { gmacPerSecond, matMulRates, PEAK_GMAC_PER_S, trainingMacs } from '../../lib/trainingMacs.ts';
 import { dashFrames, expertDrive } from '../drive.ts';
 import { progress } from '../progress.ts';
 
@@ -54,9 +54,7 @@ function budget(backend: BackendName, quick: boolean): SamplingBudget {
 /** ConvNetJS batches interleaved with one backend's cnn_plain steps. */
 const convnetBatches = (backend: BackendName, quick: boolean): number => (quick ? 1 : backend === 'wasm' ? 6 : 3);
 
-type Frames = PackedFrames;
-
-function source(config: ModelConfig, f: Frames): BatchSource {
+function source(config: ModelConfig, f: PackedFrames): BatchSource {
   const { window, runLength } = config.sequence;
   const T = config.sequence.kind === 'cnn' ? 1 : window;
   // The measured speed each frame was recorded at, for the models that read it (the default).
@@ -72,7 +70,7 @@ function source(config: ModelConfig, f: Frames): BatchSource {
  * (withStep) the same after one SGD step of each on the same first batch, with how far the
  * outputs moved in that step (the difference is only meaningful against it).
  */
-async function checkEquivalence(config: ModelConfig, f: Frames, withStep: boolean): Promise<{ forward: number; afterStep: number | null; moved: number | null }> {
+async function checkEquivalence(config: ModelConfig, f: PackedFrames, withStep: boolean): Promise<{ forward: number; afterStep: number | null; moved: number | null }> {
   const one = createConfig({ ...config, training: { ...config.training, epochs: 1 } });
   const net = createSteeringNet(one);
   const cnet = createConvnet(one);
@@ -87,7 +85,7 @@ async function checkEquivalence(config: ModelConfig, f: Frames, withStep: boolea
     const forward = diff(theirs(), before);
     if (!withStep) return { forward, afterStep: null, moved: null };
     const B = one.training.batchSize;
-    const batch: Frames = { ...f, frames: f.frames.subarray(0, B * fb), targets: f.targets.subarray(0, B * 3) };
+    const batch: PackedFrames = { ...f, frames: f.frames.subarray(0, B * fb), targets: f.targets.subarray(0, B * 3) };
     const norm = computeTargetNormalization(batch.targets);
     const trainer = convnetTrainer(cnet, one);
     for (let i = 0; i < B; i++) trainer.train(frameToVol(batch.frames, i, f.width, f.height), normalizedTargets(batch.targets, i, norm));
@@ -99,30 +97,6 @@ async function checkEquivalence(config: ModelConfig, f: Frames, withStep: boolea
   } finally {
     net.dispose();
   }
-}
-
-/**
- * The best this backend does at the arithmetic itself: GMAC/s of an n x n x n matMul (XNNPACK's
- * GEMM on wasm), median of `runs` after a warm-up. The ceiling training's share is read against.
- */
-function matMulRate(n: number, runs: number): number[] {
-  const [a, b] = tf.tidy(() => [tf.randomUniform([n, n], -1, 1, 'float32', 1), tf.randomUniform([n, n], -1, 1, 'float32', 2)]);
-  const rates: number[] = [];
-  try {
-    for (let i = 0; i <= runs; i++) {
-      const t0 = performance.now();
-      const c = tf.matMul(a, b);
-      // Not returned from a tf.tidy: tidy walks a returned typed array element by element.
-      c.dataSync();
-      const ms = performance.now() - t0;
-      c.dispose();
-      if (i > 0) rates.push((n * n * n) / ms / 1e6);
-    }
-  } finally {
-    a.dispose();
-    b.dispose();
-  }
-  return rates;
 }
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
@@ -144,9 +118,9 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const count = quick ? 48 : 256;
   const drive = expertDrive('oval', count, 60);
   progress(`train_models: rendering ${count} dash frames at ${DASH.width}x${DASH.height} and ${plainInput.width}x${plainInput.height}`);
-  const dash: Frames = { ...DASH, frames: await dashFrames('oval', drive.poses, DASH.width, DASH.height), targets: drive.targets };
-  const plain: Frames = { width: plainInput.width, height: plainInput.height, frames: await dashFrames('oval', drive.poses, plainInput.width, plainInput.height), targets: drive.targets };
-  const framesOf = (m: ModelName): Frames => (PLAIN[m] ? plain : dash);
+  const dash: PackedFrames = { ...DASH, frames: await dashFrames('oval', drive.poses, DASH.width, DASH.height), targets: drive.targets };
+  const plain: PackedFrames = { width: plainInput.width, height: plainInput.height, frames: await dashFrames('oval', drive.poses, plainInput.width, plainInput.height), targets: drive.targets };
+  const framesOf = (m: ModelName): PackedFrames => (PLAIN[m] ? plain : dash);
   const norm = computeTargetNormalization(plain.targets);
   const B = configs.cnn_plain.training.batchSize;
 
@@ -185,7 +159,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       continue;
     }
     if (backend === 'wasm') {
-      const rate = figure(matMulRate(512, quick ? 3 : 10), 'GMAC/s');
+      const rate = figure(matMulRates(tf, 512, { runs: quick ? 3 : 10 }), 'GMAC/s');
       figures['matmul_gmac_per_s.wasm.512'] = rate;
       progress(`train_models: wasm matMul 512x512x512: ${rate.median.toPrecision(3)} GMAC/s`);
     }
