@@ -1,6 +1,8 @@
 // Build, dev server and unit-test configuration.
 // `vite build --mode e2e` adds the typed test hook (src/app/testHook.ts); production builds leave it out.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { ISOLATION_HEADERS } from './server/isolation.ts';
 
 export default defineConfig({
   base: './',
@@ -10,9 +12,13 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     rollupOptions: { input: { main: 'index.html', bench: 'bench/index.html' } },
   },
+  resolve: {
+    // tfjs-backend-wasm's threaded factory, unminified (src/model/wasmThreadedFactory.ts says why).
+    alias: [{ find: /^\.\.\/wasm-out\/tfjs-backend-wasm-threaded-simd\.js$/, replacement: fileURLToPath(new URL('src/model/wasmThreadedFactory.ts', import.meta.url)) }],
+  },
   worker: { format: 'es' },
-  server: { port: 5173 },
-  preview: { port: 5173 },
+  server: { port: 5173, headers: ISOLATION_HEADERS },
+  preview: { port: 5173, headers: ISOLATION_HEADERS },
   test: {
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'bench/**/*.test.ts', 'server/**/*.test.ts'],
     environment: 'node',

@@ -11,6 +11,7 @@ test.describe('training on two workers', () => {
     const game = new GamePage(page);
     await game.open('?track=oval');
     expect(await page.evaluate(() => navigator.hardwareConcurrency)).toBeGreaterThanOrEqual(2);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true); // so the trainer runs wasm threads, the peer one
     await game.hook('autoRecord', { minutes: 16 / 60, trackIds: ['oval', 'kidney'], themes: ['day'] });
     await page.getByTestId('mode-train').click();
     await expect(page.getByTestId('training-panel')).toBeVisible();

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { rateKey } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import { type Db, migrate, openDb } from './db.ts';
+import { ISOLATION_HEADERS } from './isolation.ts';
 import { boardsPlugin } from './plugins/boards.ts';
 import type { ApiDeps } from './plugins/deps.ts';
 import { lapsPlugin } from './plugins/laps.ts';
@@ -71,7 +72,11 @@ export async function buildServer(config: ServerConfig): Promise<Server> {
   await app.register(boardsPlugin, deps);
   await app.register(modelsPlugin, deps);
   if (config.staticDir && existsSync(config.staticDir)) {
-    await app.register(fastifyStatic, { root: config.staticDir, prefix: '/', index: ['index.html'] });
+    // The game's files come cross-origin isolated (server/isolation.ts): its training worker may then run wasm threads.
+    await app.register(fastifyStatic, {
+      root: config.staticDir, prefix: '/', index: ['index.html'],
+      setHeaders: (reply) => void reply.headers(ISOLATION_HEADERS),
+    });
   }
 
   return {

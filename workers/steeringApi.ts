@@ -58,6 +58,8 @@ export interface WorkerStatus {
   /** How the backend was chosen. */
   chosenBy: 'forced' | 'calibrated' | 'cached' | 'default' | null;
   training: 'idle' | 'running' | 'paused';
+  /** The wasm backend's XNNPACK threads once it started in this worker (init's wasmThreads), else null. */
+  wasmThreads: number | null;
   loadedModel: { id: string; name: string; kind: string; window: number; inputWidth: number; inputHeight: number } | null;
 }
 
@@ -92,6 +94,9 @@ function isCalibration(v: unknown): v is Calibration {
 export function createSteeringApi(deps: SteeringApiDeps) {
   let backend: BackendName | null = null;
   let chosenBy: WorkerStatus['chosenBy'] = null;
+  /** Threads asked for the wasm backend (init), and the ones it runs once started. */
+  let wasmThreadsWanted = 1;
+  let wasmThreads: number | null = null;
   let calibration: Calibration | null = null;
   let control: TrainingControl | null = null;
   const quota = createQuotaGuard(deps.models);
@@ -108,7 +113,8 @@ export function createSteeringApi(deps: SteeringApiDeps) {
 
   async function useBackend(name: BackendName): Promise<void> {
     if (backend === name) return;
-    await initBackend(name);
+    const info = await initBackend(name, { wasmThreads: wasmThreadsWanted });
+    if (info.wasmThreads !== undefined) wasmThreads = info.wasmThreads;
     backend = name;
   }
 
@@ -137,6 +143,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     overlays,
     trainingOrder,
     useBackend,
+    wasmThreads: () => wasmThreads,
     dropBackend: () => {
       backend = null;
     },
@@ -149,10 +156,13 @@ export function createSteeringApi(deps: SteeringApiDeps) {
   const api = {
     /**
      * Starts a backend: the forced one, else the cached calibration's best for `use`, else
-     * wasm (measured fastest on CPU-only machines) until calibrate() runs.
+     * wasm (measured fastest on CPU-only machines) until calibrate() runs. `wasmThreads`: XNNPACK
+     * threads for this worker's wasm backend (default 1; more need a cross-origin isolated page,
+     * and only the first start of wasm in this worker reads it: tfSetup.ts BackendOptions).
      */
-    async init(opts: { backend?: BackendName | 'auto'; use?: 'inference' | 'training' } = {}): Promise<WorkerStatus> {
+    async init(opts: { backend?: BackendName | 'auto'; use?: 'inference' | 'training'; wasmThreads?: number } = {}): Promise<WorkerStatus> {
       const use = opts.use ?? 'inference';
+      if (opts.wasmThreads !== undefined) wasmThreadsWanted = opts.wasmThreads;
       if (opts.backend && opts.backend !== 'auto') {
         if (!BACKEND_NAMES.includes(opts.backend)) throw new Error(`unknown backend '${opts.backend}'`);
         await useBackend(opts.backend);
@@ -195,6 +205,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         backend,
         chosenBy,
         training: control ? (control.state === 'paused' ? 'paused' : 'running') : 'idle',
+        wasmThreads,
         loadedModel: driving?.meta ?? null,
       };
     },

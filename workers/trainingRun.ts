@@ -118,6 +118,8 @@ export interface TrainingRunHost {
   /** Training backends in order of preference. */
   trainingOrder(): BackendName[];
   useBackend(name: BackendName): Promise<void>;
+  /** The wasm backend's XNNPACK threads once it started here, else null. */
+  wasmThreads(): number | null;
   /** That backend failed: the next useBackend starts one afresh. */
   dropBackend(): void;
   /** The run's control, once its clips are read (the worker's status says 'running' from then); endRun() at its end. */
@@ -214,7 +216,9 @@ async function trainOnBackends(
         } else {
           net = createSteeringNet(config);
         }
-        const how = attempt === 0 ? `training on ${name}` : `continuing on ${name} from the last checkpoint`;
+        const threads = name === 'wasm' ? host.wasmThreads() ?? 1 : 1;
+        const on = threads > 1 ? `${name} (${threads} threads)` : name;
+        const how = attempt === 0 ? `training on ${on}` : `continuing on ${on} from the last checkpoint`;
         // One or two workers: the setting's 'two', or in 'auto' this device's measured verdict (a trial if none).
         const workers = await peers.decide(name);
         // The peer starts only when this backend's choice uses it (a cached 'one' starts none).

@@ -24,8 +24,14 @@ const CONFIGS: Record<BenchModel, ModelConfig> = {
   cnn_plain: comparableCnnConfig({ training: BENCH_TRAINING }),
 };
 
+/** XNNPACK threads asked for this worker's wasm backend (init), and the ones it runs. */
+let wasmThreadsWanted = 1;
+let wasmThreads = 0;
+
 async function useBackend(name: string): Promise<void> {
-  if (tf.getBackend() !== name) await initBackend(name as BackendName);
+  if (tf.getBackend() === name) return;
+  const info = await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
+  wasmThreads = info.wasmThreads ?? wasmThreads;
 }
 
 export interface TimeRequest {
@@ -43,9 +49,16 @@ export interface TimeRequest {
 }
 
 const api = {
-  async init(backend: BackendName): Promise<string> {
+  /** `threads`: XNNPACK threads for wasm (the app's training worker asks for navigator.hardwareConcurrency). */
+  async init(backend: BackendName, threads = 1): Promise<string> {
+    wasmThreadsWanted = threads;
     await useBackend(backend);
     return tf.getBackend();
+  },
+
+  /** The wasm backend's XNNPACK threads (0 before it started). */
+  wasmThreads(): number {
+    return wasmThreads;
   },
 
   /** Weights in the default model: the floats each replica sends per step. */

@@ -1,7 +1,8 @@
 // Two bench training workers (trainWorker.ts) on wasm with the frames they train on: the expert's
 // drive on the oval rendered at the dash size (64 frames quick, else 256) and a timing request of
 // `steps` timed steps after 2 warm-up steps. The set-up that suites train_workers and train_auto
-// share; the caller terminates the pair when done (terminate()).
+// share (train_workers also asks for a third worker running wasm threads); the caller terminates
+// the pair when done (terminate()).
 import * as Comlink from 'comlink';
 import type { BenchTrainWorker, TimeRequest } from './trainWorker.ts';
 import { dashFrames, expertDrive } from './drive.ts';
@@ -23,6 +24,8 @@ export interface WasmWorkerPair {
   /** The trainer ('train-a') and the peer replica ('train-b'). */
   readonly a: BenchWorker;
   readonly b: BenchWorker;
+  /** With `threads`: a third worker, alone, whose wasm runs as many XNNPACK threads as the device has (the app's training worker). */
+  readonly threaded: BenchWorker | null;
   /** Dash frames rendered. */
   readonly count: number;
   /** The car's poses they were rendered at (to render the same drive at another size). */
@@ -33,24 +36,24 @@ export interface WasmWorkerPair {
 }
 
 /** Renders the frames and starts both workers on wasm; throws (with both terminated) if either runs another backend. */
-export async function startWasmWorkerPair(o: { readonly suite: string; readonly quick: boolean; readonly steps: number }): Promise<WasmWorkerPair> {
+export async function startWasmWorkerPair(o: { readonly suite: string; readonly quick: boolean; readonly steps: number; readonly threads?: boolean }): Promise<WasmWorkerPair> {
   const count = o.quick ? 64 : 256;
   const drive = expertDrive('oval', count, 60);
   progress(`${o.suite}: rendering ${count} dash frames at ${DASH.width}x${DASH.height}`);
   const frames = await dashFrames('oval', drive.poses, DASH.width, DASH.height);
   const a = startWorker('train-a');
   const b = startWorker('train-b');
+  const threaded = o.threads ? startWorker('train-threads') : null;
   const terminate = (): void => {
-    a.worker.terminate();
-    b.worker.terminate();
+    for (const w of [a, b, threaded]) w?.worker.terminate();
   };
   try {
-    const backends = await Promise.all([a.api.init('wasm'), b.api.init('wasm')]);
+    const backends = await Promise.all([a.api.init('wasm'), b.api.init('wasm'), ...(threaded ? [threaded.api.init('wasm', navigator.hardwareConcurrency || 1)] : [])]);
     if (backends.some((x) => x !== 'wasm')) throw new Error(`the workers run ${backends.join(' and ')}, not wasm`);
   } catch (e) {
     terminate();
     throw e;
   }
   const budget = { warmup: 2, minRuns: o.steps, maxRuns: o.steps, budgetMs: 60_000, hardLimitMs: 300_000 };
-  return { a, b, count, poses: drive.poses, request: { ...DASH, frames, targets: drive.targets, budget }, terminate };
+  return { a, b, threaded, count, poses: drive.poses, request: { ...DASH, frames, targets: drive.targets, budget }, terminate };
 }

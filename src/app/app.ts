@@ -148,6 +148,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settingsFeature.current.backend,
     (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
     () => trainingWorkersMode(settingsFeature.current.trainingWorkers, navigator.hardwareConcurrency),
+    navigator.hardwareConcurrency || 1,
   );
   noticeTraining(training, shell, () => void trainingPanel.refresh());
 

@@ -42,6 +42,8 @@ export class TrainingController {
     private readonly onCrash: (reason: string) => void,
     /** Workers a run trains on: 'two' splits every batch between two; 'auto' starts the peer and lets the worker keep the faster (workers/trainingWorkers.ts). */
     private readonly workers: () => 'one' | 'auto' | 'two' = () => 'one',
+    /** XNNPACK threads the training worker's wasm asks for (the app: the device's hardware threads; used where the page is cross-origin isolated). */
+    private readonly wasmThreads = 1,
   ) {}
 
   ensureWorker(): Promise<SteeringWorker> {
@@ -54,7 +56,7 @@ export class TrainingController {
         this.running = false;
         this.onCrash(reason);
       });
-      this.status = await w.api.init({ backend: this.backend(), use: 'training' });
+      this.status = await w.api.init({ backend: this.backend(), use: 'training', wasmThreads: this.wasmThreads });
       this.worker = w;
       return w;
     })().finally(() => {

@@ -6,7 +6,7 @@
 // Browser: cpu, wasm (binaries from vite `?url` imports), webgl, webgpu (loaded on first use:
 // the webgpu package is only imported when asked for, so Node never sees it).
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type * as NodeModule from 'node:module';
 import type * as NodePath from 'node:path';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasmKernels/index.ts';
@@ -22,7 +22,7 @@ export interface BackendInfo {
   readonly runtime: 'node' | 'browser';
   /** wasm only: whether the SIMD binary runs (it is several times faster). */
   readonly wasmSimd?: boolean;
-  /** wasm only: XNNPACK threads (1 unless the page is cross-origin isolated, which we do not ask for). */
+  /** wasm only: XNNPACK threads (1 unless asked for more in a cross-origin isolated page: BackendOptions). */
   readonly wasmThreads?: number;
   /** Kernels we registered on this backend (names from tfjs' kernel registry). */
   readonly ourKernels: readonly string[];
@@ -52,13 +52,53 @@ async function setWasmBinaryPaths(): Promise<void> {
   wasmPathsSet = true;
 }
 
+export interface BackendOptions {
+  /**
+   * wasm in a browser: XNNPACK threads for this thread's wasm backend, read at its first start
+   * only (a module cannot change its thread pool later). 1 (the default) runs the single-threaded
+   * SIMD binary; more run the threaded binary, which needs a cross-origin isolated page (the
+   * game's servers send the headers, server/isolation.ts); without isolation, one thread.
+   */
+  readonly wasmThreads?: number;
+}
+
+/** tfjs-backend-wasm's own ceiling on its thread pool. */
+const MAX_WASM_THREADS = 8;
+let wasmStarted = false;
+
+/**
+ * Starts the wasm backend with `threads` XNNPACK threads where it can. tfjs 4.22 caps the pool
+ * at half of `navigator.hardwareConcurrency` (it assumes two hardware threads per core), so on a
+ * 2-thread machine it would never run two; the module reads the count once, while it starts, so
+ * for that moment this thread's navigator reports twice the threads wanted. A threaded start
+ * that fails is retried on one thread.
+ */
+async function startWasm(threads: number): Promise<boolean> {
+  const want = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(threads)));
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  if (wasmStarted || isNode()) return tf.setBackend('wasm');
+  wasmStarted = true;
+  if (want > 1 && isolated) {
+    setThreadsCount(want);
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * want, configurable: true });
+    try {
+      if (await tf.setBackend('wasm')) return true;
+    } finally {
+      delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+    }
+  }
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setThreadsCount(1);
+  return tf.setBackend('wasm');
+}
+
 /**
  * Makes `name` the active tfjs backend and waits until it is ready. Safe to call again (to
  * switch back and forth); tensors made on another backend are moved on first use.
  * Throws if the backend cannot start here (webgl and webgpu need a browser; webgpu also
  * needs navigator.gpu).
  */
-export async function initBackend(name: BackendName): Promise<BackendInfo> {
+export async function initBackend(name: BackendName, options: BackendOptions = {}): Promise<BackendInfo> {
   const runtime = isNode() ? 'node' : 'browser';
   if (name === 'wasm') {
     await setWasmBinaryPaths();
@@ -73,7 +113,7 @@ export async function initBackend(name: BackendName): Promise<BackendInfo> {
   } else if (name === 'webgl' && runtime === 'node') {
     throw new Error('webgl backend needs a browser');
   }
-  const ok = await tf.setBackend(name);
+  const ok = name === 'wasm' ? await startWasm(options.wasmThreads ?? 1) : await tf.setBackend(name);
   if (!ok) throw new Error(`tfjs backend '${name}' failed to start`);
   await tf.ready();
   if (name === 'wasm') {

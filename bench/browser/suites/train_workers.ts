@@ -10,8 +10,11 @@
 // (cnn_plain, frames at its 100x33 input), with a ConvNetJS batch of the same network and frames
 // on this (main) thread after each round while both workers idle: train_vs_convnetjs.wasm_2workers.cnn
 // is the ConvNetJS ratio with both cores training (train_models' .wasm.cnn: one trainer, one core).
+// Each round also times a third worker alone whose wasm runs XNNPACK threads, as many as the device
+// has hardware threads (the app's training worker, where the page is cross-origin isolated):
+// .wasm_threads. figures, and train_threads_vs_one.
 // Params: rounds (default 4; quick 1), steps (timed steps per round, default 12; quick 3),
-// models (default cnn_lstm,cnn_plain).
+// models (default cnn_lstm,cnn_plain), threads (default 1; 0 leaves the threaded worker out).
 import * as Comlink from 'comlink';
 import { computeTargetNormalization } from '../../../src/model/preprocess.ts';
 import { comparableCnnConfig, convnetBatchMs, convnetTrainer, createConvnet } from '../../lib/convnet.ts';
@@ -29,14 +32,15 @@ function param(options: SuiteOptions, key: string, fallback: number): number {
 
 type Timing = Awaited<ReturnType<WasmWorkerPair['a']['api']['time']>>;
 
-/** Times one worker, then two (the pair's b as the peer), on the same request. */
-async function oneAndTwo(pair: WasmWorkerPair, request: TimeRequest): Promise<{ t1: Timing; t2: Timing }> {
+/** Times one worker, then two (the pair's b as the peer), then the threaded worker alone (if any), on the same request. */
+async function oneAndTwo(pair: WasmWorkerPair, request: TimeRequest): Promise<{ t1: Timing; t2: Timing; tt: Timing | null }> {
   const t1 = await pair.a.api.time(request);
   const { port1, port2 } = new MessageChannel();
   const served = pair.b.api.servePeer(Comlink.transfer(port2, [port2]));
   const t2 = await pair.a.api.time(Comlink.transfer({ ...request, peerPort: port1 }, [port1]));
   await served;
-  return { t1, t2 };
+  const tt = pair.threaded ? await pair.threaded.api.time(request) : null;
+  return { t1, t2, tt };
 }
 
 /** cnn_plain on one and two workers, a ConvNetJS batch between rounds: the ConvNetJS ratio with both cores. */
@@ -55,18 +59,20 @@ async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean,
   seen += B;
   const one: number[] = [];
   const two: number[] = [];
+  const threads: number[] = [];
   const convnet: number[] = [];
   for (let r = 0; r < rounds; r++) {
     progress(`train_workers: cnn_plain round ${r + 1}/${rounds} ...`);
-    const { t1, t2 } = await oneAndTwo(pair, request);
+    const { t1, t2, tt } = await oneAndTwo(pair, request);
     one.push(...t1.examplesPerSecond);
     two.push(...t2.examplesPerSecond);
+    threads.push(...(tt?.examplesPerSecond ?? []));
     if (t2.lost.length) out.notes.push(`cnn_plain: the peer was lost (${t2.lost.join('; ')}): those steps ran on one worker`);
     for (let i = 0; i < (quick ? 1 : 2); i++, seen += B) {
       const n = quick ? 8 : B;
       convnet.push((n * 1000) / convnetBatchMs(trainer, plain, norm, n, seen));
     }
-    progress(`train_workers: cnn_plain round ${r + 1}/${rounds}: one ${median(t1.examplesPerSecond).toPrecision(3)}, two ${median(t2.examplesPerSecond).toPrecision(3)}, ConvNetJS ${median(convnet).toPrecision(3)} examples/s`);
+    progress(`train_workers: cnn_plain round ${r + 1}/${rounds}: one ${median(t1.examplesPerSecond).toPrecision(3)}, two ${median(t2.examplesPerSecond).toPrecision(3)}${tt ? `, threads ${median(tt.examplesPerSecond).toPrecision(3)}` : ''}, ConvNetJS ${median(convnet).toPrecision(3)} examples/s`);
   }
   const macs = trainingMacs(config);
   out.figures['train_examples_per_s.wasm_1worker.cnn_plain'] = figure(one, 'examples/s');
@@ -77,6 +83,13 @@ async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean,
   out.ratios['train_vs_convnetjs.wasm_1worker.cnn'] = median(one) / median(convnet);
   out.ratios['train_vs_convnetjs.wasm_2workers.cnn'] = median(two) / median(convnet);
   out.ratios['train_peak_share.wasm_2workers.cnn'] = gmacPerSecond(macs, median(two)) / PEAK_GMAC_PER_S.machine;
+  if (threads.length) {
+    out.figures['train_examples_per_s.wasm_threads.cnn_plain'] = figure(threads, 'examples/s');
+    out.figures['train_gmac_per_s.wasm_threads.cnn_plain'] = figure(threads.map((x) => gmacPerSecond(macs, x)), 'GMAC/s');
+    out.ratios['train_threads_vs_one.wasm.cnn_plain'] = median(threads) / median(one);
+    out.ratios['train_vs_convnetjs.wasm_threads.cnn'] = median(threads) / median(convnet);
+    out.ratios['train_peak_share.wasm_threads.cnn'] = gmacPerSecond(macs, median(threads)) / PEAK_GMAC_PER_S.machine;
+  }
   out.notes.push(
     `cnn_plain: train_models' ConvNetJS network (SGD momentum, batch ${B}, ${width}x${height} frames of the same drive, ${(macs.total / 1e6).toFixed(2)} M multiply-adds per training example), in the worker alone and data-parallel on two; ${rounds} rounds of one, two, then ${quick ? 1 : 2} ConvNetJS batch(es) on the main thread while both workers idle`,
   );
@@ -92,27 +105,36 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
 
   const models = listParam(options, 'models') ?? ['cnn_lstm', 'cnn_plain'];
   for (const m of models) if (m !== 'cnn_lstm' && m !== 'cnn_plain') throw new Error(`no model '${m}' (have: cnn_lstm, cnn_plain)`);
-  const pair = await startWasmWorkerPair({ suite: 'train_workers', quick, steps });
+  const withThreads = param(options, 'threads', 1) !== 0;
+  const pair = await startWasmWorkerPair({ suite: 'train_workers', quick, steps, threads: withThreads });
   const { a, b, count, request } = pair;
   try {
+    if (pair.threaded) {
+      const n = await pair.threaded.api.wasmThreads();
+      notes.push(`the threaded worker runs ${n} XNNPACK thread(s) on ${navigator.hardwareConcurrency} hardware threads${crossOriginIsolated ? '' : ' (this page is not cross-origin isolated: one thread)'}`);
+    }
     if (models.includes('cnn_plain')) await plainRounds(pair, rounds, quick, { figures, ratios, notes });
     if (!models.includes('cnn_lstm')) return { figures, ratios, notes };
     const one: number[] = [];
     const two: number[] = [];
     const oneMs: number[] = [];
     const twoMs: number[] = [];
+    const threads: number[] = [];
+    const threadsMs: number[] = [];
     const lost: string[] = [];
     const waits: number[] = [];
     for (let r = 0; r < rounds; r++) {
       progress(`train_workers: round ${r + 1}/${rounds}: one worker, then two ...`);
-      const { t1, t2 } = await oneAndTwo(pair, request);
+      const { t1, t2, tt } = await oneAndTwo(pair, request);
       one.push(...t1.examplesPerSecond);
       oneMs.push(...t1.stepMs);
+      threads.push(...(tt?.examplesPerSecond ?? []));
+      threadsMs.push(...(tt?.stepMs ?? []));
       two.push(...t2.examplesPerSecond);
       twoMs.push(...t2.stepMs);
       lost.push(...t2.lost);
       waits.push(...t2.peerWaitMs);
-      progress(`train_workers: round ${r + 1}/${rounds}: one worker ${median(t1.examplesPerSecond).toPrecision(3)}, two workers ${median(t2.examplesPerSecond).toPrecision(3)} examples/s (x${(median(t2.examplesPerSecond) / median(t1.examplesPerSecond)).toFixed(2)})`);
+      progress(`train_workers: round ${r + 1}/${rounds}: one worker ${median(t1.examplesPerSecond).toPrecision(3)}, two workers ${median(t2.examplesPerSecond).toPrecision(3)} examples/s (x${(median(t2.examplesPerSecond) / median(t1.examplesPerSecond)).toFixed(2)})${tt ? `, threads ${median(tt.examplesPerSecond).toPrecision(3)}` : ''}`);
     }
     figures['train_examples_per_s.wasm_1worker.cnn_lstm'] = figure(one, 'examples/s');
     figures['train_examples_per_s.wasm_2workers.cnn_lstm'] = figure(two, 'examples/s');
@@ -120,6 +142,11 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     figures['train_step_ms.wasm_2workers.cnn_lstm'] = figure(twoMs, 'ms');
     if (waits.length) figures['train_peer_wait_ms.wasm_2workers.cnn_lstm'] = figure(waits, 'ms');
     ratios['train_two_workers_vs_one.wasm.cnn_lstm'] = median(two) / median(one);
+    if (threads.length) {
+      figures['train_examples_per_s.wasm_threads.cnn_lstm'] = figure(threads, 'examples/s');
+      figures['train_step_ms.wasm_threads.cnn_lstm'] = figure(threadsMs, 'ms');
+      ratios['train_threads_vs_one.wasm.cnn_lstm'] = median(threads) / median(one);
+    }
     if (lost.length) notes.push(`the peer was lost in a two-worker run (${lost.join('; ')}): those steps ran on one worker`);
 
     // The exchange alone: one gradient's worth of floats there and back.

@@ -11,19 +11,23 @@ import { convKernelTuning } from './wasmHeap.ts';
 
 const TOLERANCE = 1e-4;
 const cases = convGradientCases();
-// The same cases with one image per chunk, so batches of 2 and 3 take the multi-chunk path.
+// The parity cases run dx as stride phases (convKernelTuning.phaseDxMinElements 0), then again
+// with one image per chunk and dx through patch space, so batches of 2 and 3 take the multi-chunk
+// col2im path.
 const chunkedCases = cases.filter((c) => !c.name.startsWith(`conv2d ${CONV_CASE_SHAPES[0].batch}x`));
 let results = new Map<string, ParityResult>();
 let chunkedResults = new Map<string, ParityResult>();
 
 beforeAll(async () => {
-  results = new Map((await compareBackends(cases)).map((r) => [r.name, r]));
-  const saved = convKernelTuning.patchChunkElements;
-  convKernelTuning.patchChunkElements = 1;
+  const saved = { ...convKernelTuning };
   try {
+    convKernelTuning.phaseDxMinElements = 0;
+    results = new Map((await compareBackends(cases)).map((r) => [r.name, r]));
+    convKernelTuning.patchChunkElements = 1;
+    convKernelTuning.phaseDxMinElements = Infinity;
     chunkedResults = new Map((await compareBackends(chunkedCases)).map((r) => [r.name, r]));
   } finally {
-    convKernelTuning.patchChunkElements = saved;
+    Object.assign(convKernelTuning, saved);
   }
 }, 300_000);
 
@@ -36,7 +40,7 @@ describe('conv2d gradients, wasm vs cpu', () => {
   });
 });
 
-describe('conv2d gradients computed one image per chunk, wasm vs cpu', () => {
+describe('conv2d gradients computed one image per chunk, dx through patch space, wasm vs cpu', () => {
   it('covers batches of more than one image', () => expect(chunkedCases.length).toBeGreaterThan(20));
   it.each(chunkedCases.map((c) => c.name))('%s', (name) => {
     expect(chunkedResults.get(name)?.relError).toBeLessThan(TOLERANCE);

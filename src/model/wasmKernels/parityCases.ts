@@ -41,7 +41,7 @@ export const CONV_CASE_SHAPES: readonly ConvCaseShape[] = [
   { batch: 2, height: 9, width: 13, inChannels: 12, outChannels: 5 },
 ];
 
-/** dx and dW of conv2d for kernel 1/3/5 x stride 1/2 x same/valid x CONV_CASE_SHAPES, plus uneven strides. */
+/** dx and dW of conv2d for kernel 1/3/5 x stride 1/2 x same/valid x CONV_CASE_SHAPES, plus uneven strides and kernels no larger than their stride. */
 export function convGradientCases(): ParityCase[] {
   const cases: ParityCase[] = [];
   const conv = (s: ConvCaseShape, k: number, strides: [number, number], pad: 'same' | 'valid'): ParityCase =>
@@ -59,6 +59,11 @@ export function convGradientCases(): ParityCase[] {
   }
   cases.push(conv(CONV_CASE_SHAPES[1], 3, [2, 1], 'same'));
   cases.push(conv(CONV_CASE_SHAPES[2], 5, [1, 2], 'valid'));
+  // Kernel no larger than the stride, 'same' on odd sizes: a stride phase of dx whose convolution
+  // has a row past the phase's last (conv2dBackpropInput.ts crops it)
+  cases.push(conv(CONV_CASE_SHAPES[3], 2, [2, 2], 'same'));
+  cases.push(conv(CONV_CASE_SHAPES[1], 3, [3, 3], 'same'));
+  cases.push(conv(CONV_CASE_SHAPES[2], 3, [3, 3], 'same')); // and one before the phase's first
   // Rectangular filter, through the raw kernel so the filter shape is not square.
   cases.push(gradsOfWeightedSum('conv2d 2x9x12x3->4 k3x5 s2 same', [[2, 9, 12, 3], [3, 5, 3, 4]],
     (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')));

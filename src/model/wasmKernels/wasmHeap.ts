@@ -77,4 +77,12 @@ export const convKernelTuning = {
    * floats (4 MB) keeps it in cache here, and caps the extra wasm heap a training step needs.
    */
   patchChunkElements: 1 << 20,
+  /**
+   * Conv2DBackpropInput runs as one stride-1 XNNPACK convolution per stride phase
+   * (conv2dBackpropInput.ts) where its patch matrix would hold at least this many floats, else as
+   * the patch-space matMul + col2im: below it, building s*s small XNNPACK operators costs more than
+   * col2im's loop (the default encoder's layer 3: 2.2 against 0.9 CPU ms; layer 2, 1.27M floats:
+   * 4.8 against 7.0). Tests set 0 and Infinity to run both paths.
+   */
+  phaseDxMinElements: 1 << 19,
 };
