@@ -32,6 +32,7 @@ import {
   type TrainingResult,
   trainModel,
 } from '../src/model/index.ts';
+import { trainerBackendKey } from '../src/model/workerChoice.ts';
 import type { OverlayViewsState } from './overlayApi.ts';
 import { fromStored, toStored } from './storedModel.ts';
 import { classifyTrainingError, type createQuotaGuard, trainingDataError } from './trainingFailure.ts';
@@ -145,7 +146,9 @@ export async function runTraining(host: TrainingRunHost, req: TrainRequest, onEv
   const order = host.trainingOrder();
   // A run that updates only part of the net (training.trainable: a head's small backward pass) trains on one worker.
   const alone = (config.training.trainable ?? 'all') !== 'all';
-  const peers = peerSupply(req, startPeer, alone, (backend) => decideWorkers({ mode: req.peerMode ?? 'two', settings: host.settings, backend, config, now: host.now }));
+  const peers = peerSupply(req, startPeer, alone, (backend) => decideWorkers({
+    mode: req.peerMode ?? 'two', settings: host.settings, backend: trainerBackendKey(backend, host.wasmThreads()), config, now: host.now,
+  }));
   try {
     // The first backend's choice now, so a peer it keeps starts while the clips are read.
     if (order[0]) await peers.prepare(order[0]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createConfig } from './config.ts';
 import {
   describeChoice, modelShapeKey, planWorkers, readVerdicts, TWO_WORKER_MARGIN, VERDICT_MAX_AGE_MS, verdictOf, WORKER_CHOICE_VERSION,
-  readPending, type WorkerCount, WorkerTrial, type WorkerVerdict, withPending, withVerdict,
+  readPending, trainerBackendKey, type WorkerCount, WorkerTrial, type WorkerVerdict, withPending, withVerdict,
 } from './workerChoice.ts';
 
 /** Runs a trial to its end with steps of `msOf(side)` ms over `examples` examples each; the sides in order and the result. */
@@ -215,5 +215,15 @@ describe('a run shorter than the trial', () => {
     // Malformed entries are ignored (unequal sides, a bad time).
     const bad = { version: WORKER_CHOICE_VERSION, entries: [], pending: [{ ...p, msPerExample: { one: [1, 2], two: [1] } }, { ...p, msPerExample: { one: [-1], two: [1] } }, null] };
     expect(readPending(bad)).toEqual([]);
+  });
+});
+
+describe('trainerBackendKey', () => {
+  it('keys a threaded wasm trainer apart from a one-thread one, and leaves other backends as named', () => {
+    expect(trainerBackendKey('wasm', 2)).toBe('wasm x2');
+    expect(trainerBackendKey('wasm', 1)).toBe('wasm');
+    expect(trainerBackendKey('wasm', null)).toBe('wasm');
+    expect(trainerBackendKey('webgl', 4)).toBe('webgl');
+    expect(modelShapeKey(trainerBackendKey('wasm', 2), createConfig())).not.toBe(modelShapeKey('wasm', createConfig()));
   });
 });

@@ -66,6 +66,14 @@ export const VERDICT_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 /** Verdicts kept (the newest). */
 const MAX_ENTRIES = 24;
 
+/**
+ * The backend as the trainer runs it, for modelShapeKey: a threaded wasm trainer ('wasm x2') is
+ * timed against its peer apart from a one-thread one (its verdict may differ).
+ */
+export function trainerBackendKey(backend: string, wasmThreads: number | null): string {
+  return backend === 'wasm' && (wasmThreads ?? 1) > 1 ? `wasm x${wasmThreads}` : backend;
+}
+
 /** The model's size class for the cache: backend, input, encoder, sequence, head width and batch. */
 export function modelShapeKey(backend: string, config: ModelConfig): string {
   const { input, encoder, sequence, heads, training } = config;

@@ -8,6 +8,7 @@
 // by the margin (TWO_WORKER_MARGIN), so a ratio between 1 and the margin fits either choice;
 // outside it the choice must be the faster side. The suite fails when fewer than half the rounds
 // fit. Also the 'auto' run's own speed after its trial against the faster of the two.
+// Its figures are named auto_suite_* (train_workers reports the same one/two measures, over rounds of its own).
 // Params: rounds (default 3; quick 1), steps (timed steps per run, default 6; quick 3), check (default 1; 0 reports only).
 import * as Comlink from 'comlink';
 import { figure, listParam, median, type Figure, type SuiteOptions, type SuiteResult } from '../../lib/stats.ts';
@@ -94,10 +95,10 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       stepNotes.push(`round ${r + 1} ms/example: trial one [${msPer(ta.trial.msPerExample.one)}] two [${msPer(ta.trial.msPerExample.two)}]; fixed one [${msPer(fixed(t1))}] two [${msPer(fixed(t2))}]`);
     }
     const sideBySide = median(two) / median(one);
-    figures['train_examples_per_s.wasm_1worker.cnn_lstm'] = figure(one, 'examples/s');
-    figures['train_examples_per_s.wasm_2workers.cnn_lstm'] = figure(two, 'examples/s');
+    figures['train_examples_per_s.auto_suite_1worker.cnn_lstm'] = figure(one, 'examples/s');
+    figures['train_examples_per_s.auto_suite_2workers.cnn_lstm'] = figure(two, 'examples/s');
     figures['train_examples_per_s.wasm_auto.cnn_lstm'] = figure(auto, 'examples/s');
-    ratios['train_two_workers_vs_one.wasm.cnn_lstm'] = sideBySide;
+    ratios['train_two_workers_vs_one.auto_suite.cnn_lstm'] = sideBySide;
     ratios['train_auto_trial_two_vs_one.wasm.cnn_lstm'] = median(trials.map((t) => t.ratio));
     ratios['train_auto_vs_faster.wasm.cnn_lstm'] = median(auto) / Math.max(median(one), median(two));
     // Each round's trial against the fixed runs of the same round (the load of the moment): the
