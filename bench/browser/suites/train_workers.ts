@@ -33,7 +33,7 @@ function param(options: SuiteOptions, key: string, fallback: number): number {
 type Timing = Awaited<ReturnType<WasmWorkerPair['a']['api']['time']>>;
 
 /** Times one worker, then two (the pair's b as the peer), then the threaded worker alone (if any), on the same request. */
-async function oneAndTwo(pair: WasmWorkerPair, request: TimeRequest): Promise<{ t1: Timing; t2: Timing; tt: Timing | null }> {
+async function sideBySide(pair: WasmWorkerPair, request: TimeRequest): Promise<{ t1: Timing; t2: Timing; tt: Timing | null }> {
   const t1 = await pair.a.api.time(request);
   const { port1, port2 } = new MessageChannel();
   const served = pair.b.api.servePeer(Comlink.transfer(port2, [port2]));
@@ -63,7 +63,7 @@ async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean,
   const convnet: number[] = [];
   for (let r = 0; r < rounds; r++) {
     progress(`train_workers: cnn_plain round ${r + 1}/${rounds} ...`);
-    const { t1, t2, tt } = await oneAndTwo(pair, request);
+    const { t1, t2, tt } = await sideBySide(pair, request);
     one.push(...t1.examplesPerSecond);
     two.push(...t2.examplesPerSecond);
     threads.push(...(tt?.examplesPerSecond ?? []));
@@ -125,7 +125,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const waits: number[] = [];
     for (let r = 0; r < rounds; r++) {
       progress(`train_workers: round ${r + 1}/${rounds}: one worker, then two ...`);
-      const { t1, t2, tt } = await oneAndTwo(pair, request);
+      const { t1, t2, tt } = await sideBySide(pair, request);
       one.push(...t1.examplesPerSecond);
       oneMs.push(...t1.stepMs);
       threads.push(...(tt?.examplesPerSecond ?? []));
