@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import { createArrayBatchSource } from '../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../src/model/config.ts';
 import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
-import { createSteeringNet, netWeights } from '../../src/model/factory.ts';
+import { createSteeringNet, netWeights, type SteeringNet } from '../../src/model/factory.ts';
 import { initBackend, tf, type BackendName } from '../../src/model/tfSetup.ts';
 import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
 import { comparableCnnConfig } from '../lib/convnet.ts';
@@ -48,6 +48,16 @@ export interface TimeRequest {
   readonly trial?: TrialOptions;
 }
 
+/** FNV-1a over the bits of every weight, in the net's weight order. */
+async function weightsHash(net: SteeringNet): Promise<number> {
+  let h = 0x811c9dc5;
+  for (const w of netWeights(net)) {
+    const bits = new Uint32Array(((await w.read().data()) as Float32Array).slice().buffer);
+    for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  }
+  return h >>> 0;
+}
+
 const api = {
   /** `threads`: XNNPACK threads for wasm (the app's training worker asks for navigator.hardwareConcurrency). */
   async init(backend: BackendName, threads = 1): Promise<string> {
@@ -69,8 +79,12 @@ const api = {
     return n;
   },
 
-  /** Also: per two-worker step, how long the trainer waited for the peer's gradient after its own was ready (ms). */
-  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[]; peerWaitMs: number[]; trial: TrialResult | null }> {
+  /**
+   * Also: per two-worker step, how long the trainer waited for the peer's gradient after its own
+   * was ready (ms); and a hash of the net's weight bits after the run (two workers that ran the
+   * same steps alone computed the same bits iff their hashes match: threads against one thread).
+   */
+  async time(req: TimeRequest): Promise<TrainTiming & { lost: string[]; peerWaitMs: number[]; trial: TrialResult | null; weightsHash: number }> {
     const config = CONFIGS[req.model ?? 'cnn_lstm'];
     const single = config.sequence.kind === 'cnn';
     const { window, runLength } = config.sequence;
@@ -98,7 +112,7 @@ const api = {
         peerTrial: req.trial ? new WorkerTrial(req.trial) : null, onPeerTrial: (r) => (trial = r),
       });
       // The warm-up steps' waits are not the timed steps'.
-      return { ...t, lost, peerWaitMs: peerWaitMs.slice(-t.stepMs.length), trial };
+      return { ...t, lost, peerWaitMs: peerWaitMs.slice(-t.stepMs.length), trial, weightsHash: await weightsHash(net) };
     } finally {
       link?.close();
       net.dispose();

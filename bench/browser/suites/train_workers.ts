@@ -12,7 +12,8 @@
 // is the ConvNetJS ratio with both cores training (train_models' .wasm.cnn: one trainer, one core).
 // Each round also times a third worker alone whose wasm runs XNNPACK threads, as many as the device
 // has hardware threads (the app's training worker, where the page is cross-origin isolated):
-// .wasm_threads. figures, and train_threads_vs_one.
+// .wasm_threads. figures, train_threads_vs_one, and train_threads_same_weights (the share of rounds
+// whose threaded run ended with the one-thread run's weight bits).
 // Params: rounds (default 4; quick 1), steps (timed steps per round, default 12; quick 3),
 // models (default cnn_lstm,cnn_plain), threads (default 1; 0 leaves the threaded worker out).
 import * as Comlink from 'comlink';
@@ -43,6 +44,12 @@ async function sideBySide(pair: WasmWorkerPair, request: TimeRequest): Promise<{
   return { t1, t2, tt };
 }
 
+/** Whether the threaded worker ended each round with the same weight bits as one worker alone (the same steps from the same start). */
+function sameBits(rounds: { t1: Timing; tt: Timing | null }[]): { same: number; of: number } {
+  const both = rounds.filter((r) => r.tt && r.tt.stepMs.length === r.t1.stepMs.length);
+  return { same: both.filter((r) => r.tt!.weightsHash === r.t1.weightsHash).length, of: both.length };
+}
+
 /** cnn_plain on one and two workers, a ConvNetJS batch between rounds: the ConvNetJS ratio with both cores. */
 async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean, out: SuiteResult): Promise<void> {
   const config = comparableCnnConfig();
@@ -61,9 +68,11 @@ async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean,
   const two: number[] = [];
   const threads: number[] = [];
   const convnet: number[] = [];
+  const timed: { t1: Timing; tt: Timing | null }[] = [];
   for (let r = 0; r < rounds; r++) {
     progress(`train_workers: cnn_plain round ${r + 1}/${rounds} ...`);
     const { t1, t2, tt } = await sideBySide(pair, request);
+    timed.push({ t1, tt });
     one.push(...t1.examplesPerSecond);
     two.push(...t2.examplesPerSecond);
     threads.push(...(tt?.examplesPerSecond ?? []));
@@ -89,6 +98,9 @@ async function plainRounds(pair: WasmWorkerPair, rounds: number, quick: boolean,
     out.ratios['train_threads_vs_one.wasm.cnn_plain'] = median(threads) / median(one);
     out.ratios['train_vs_convnetjs.wasm_threads.cnn'] = median(threads) / median(convnet);
     out.ratios['train_peak_share.wasm_threads.cnn'] = gmacPerSecond(macs, median(threads)) / PEAK_GMAC_PER_S.machine;
+    const bits = sameBits(timed);
+    out.ratios['train_threads_same_weights.wasm.cnn_plain'] = bits.same / Math.max(1, bits.of);
+    out.notes.push(`cnn_plain: the threaded worker's weights after each round's steps had the same bits as one worker's in ${bits.same} of ${bits.of} rounds`);
   }
   out.notes.push(
     `cnn_plain: train_models' ConvNetJS network (SGD momentum, batch ${B}, ${width}x${height} frames of the same drive, ${(macs.total / 1e6).toFixed(2)} M multiply-adds per training example), in the worker alone and data-parallel on two; ${rounds} rounds of one, two, then ${quick ? 1 : 2} ConvNetJS batch(es) on the main thread while both workers idle`,
@@ -121,11 +133,13 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     const twoMs: number[] = [];
     const threads: number[] = [];
     const threadsMs: number[] = [];
+    const timed: { t1: Timing; tt: Timing | null }[] = [];
     const lost: string[] = [];
     const waits: number[] = [];
     for (let r = 0; r < rounds; r++) {
       progress(`train_workers: round ${r + 1}/${rounds}: one worker, then two ...`);
       const { t1, t2, tt } = await sideBySide(pair, request);
+      timed.push({ t1, tt });
       one.push(...t1.examplesPerSecond);
       oneMs.push(...t1.stepMs);
       threads.push(...(tt?.examplesPerSecond ?? []));
@@ -146,6 +160,9 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       figures['train_examples_per_s.wasm_threads.cnn_lstm'] = figure(threads, 'examples/s');
       figures['train_step_ms.wasm_threads.cnn_lstm'] = figure(threadsMs, 'ms');
       ratios['train_threads_vs_one.wasm.cnn_lstm'] = median(threads) / median(one);
+      const bits = sameBits(timed);
+      ratios['train_threads_same_weights.wasm.cnn_lstm'] = bits.same / Math.max(1, bits.of);
+      notes.push(`cnn_lstm: the threaded worker's weights after each round's steps had the same bits as one worker's in ${bits.same} of ${bits.of} rounds (so a threaded trainer and a one-thread peer stay identical replicas)`);
     }
     if (lost.length) notes.push(`the peer was lost in a two-worker run (${lost.join('; ')}): those steps ran on one worker`);
 
