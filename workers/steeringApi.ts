@@ -35,6 +35,7 @@ import {
   TrainingControl,
   tensorMemory,
   type TensorMemory,
+  wasmThreadCount,
   DEFAULT_CONFIG,
   serveGradientPeer,
 } from '../src/model/index.ts';
@@ -94,9 +95,8 @@ function isCalibration(v: unknown): v is Calibration {
 export function createSteeringApi(deps: SteeringApiDeps) {
   let backend: BackendName | null = null;
   let chosenBy: WorkerStatus['chosenBy'] = null;
-  /** Threads asked for the wasm backend (init), and the ones it runs once started. */
+  /** Threads asked for the wasm backend (init); wasmThreadCount() says what it runs. */
   let wasmThreadsWanted = 1;
-  let wasmThreads: number | null = null;
   let calibration: Calibration | null = null;
   let control: TrainingControl | null = null;
   const quota = createQuotaGuard(deps.models);
@@ -113,8 +113,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
 
   async function useBackend(name: BackendName): Promise<void> {
     if (backend === name) return;
-    const info = await initBackend(name, { wasmThreads: wasmThreadsWanted });
-    if (info.wasmThreads !== undefined) wasmThreads = info.wasmThreads;
+    await initBackend(name, { wasmThreads: wasmThreadsWanted });
     backend = name;
   }
 
@@ -143,7 +142,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     overlays,
     trainingOrder,
     useBackend,
-    wasmThreads: () => wasmThreads,
+    wasmThreads: wasmThreadCount,
     dropBackend: () => {
       backend = null;
     },
@@ -205,7 +204,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         backend,
         chosenBy,
         training: control ? (control.state === 'paused' ? 'paused' : 'running') : 'idle',
-        wasmThreads,
+        wasmThreads: wasmThreadCount(),
         loadedModel: driving?.meta ?? null,
       };
     },

@@ -9,7 +9,7 @@ import { createArrayBatchSource } from '../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../src/model/config.ts';
 import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from '../../src/model/factory.ts';
-import { initBackend, tf, type BackendName } from '../../src/model/tfSetup.ts';
+import { initBackend, tf, wasmThreadCount, type BackendName } from '../../src/model/tfSetup.ts';
 import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
 import { comparableCnnConfig } from '../lib/convnet.ts';
 import type { SamplingBudget } from '../lib/stats.ts';
@@ -24,14 +24,11 @@ const CONFIGS: Record<BenchModel, ModelConfig> = {
   cnn_plain: comparableCnnConfig({ training: BENCH_TRAINING }),
 };
 
-/** XNNPACK threads asked for this worker's wasm backend (init), and the ones it runs. */
+/** XNNPACK threads asked for this worker's wasm backend (init). */
 let wasmThreadsWanted = 1;
-let wasmThreads = 0;
 
 async function useBackend(name: string): Promise<void> {
-  if (tf.getBackend() === name) return;
-  const info = await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
-  wasmThreads = info.wasmThreads ?? wasmThreads;
+  if (tf.getBackend() !== name) await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
 }
 
 export interface TimeRequest {
@@ -68,7 +65,7 @@ const api = {
 
   /** The wasm backend's XNNPACK threads (0 before it started). */
   wasmThreads(): number {
-    return wasmThreads;
+    return wasmThreadCount() ?? 0;
   },
 
   /** Weights in the default model: the floats each replica sends per step. */

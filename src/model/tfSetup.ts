@@ -92,6 +92,15 @@ async function startWasm(threads: number): Promise<boolean> {
   return tf.setBackend('wasm');
 }
 
+/** This thread's wasm backend's XNNPACK threads once it started, else null. */
+export function wasmThreadCount(): number | null {
+  try {
+    return getThreadsCount();
+  } catch {
+    return null; // not started yet
+  }
+}
+
 /**
  * Makes `name` the active tfjs backend and waits until it is ready. Safe to call again (to
  * switch back and forth); tensors made on another backend are moved on first use.
@@ -124,7 +133,7 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
       name,
       runtime,
       wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
-      wasmThreads: getThreadsCount(),
+      wasmThreads: wasmThreadCount() ?? 1,
       ourKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName),
     };
   }
