@@ -313,23 +313,38 @@ export function augmentValues(values: Float32Array, shape: readonly [number, num
   const shadow = any((d) => d.shadow !== null);
   if (!(geometry || contrast || brightness || shadow)) return;
   const F = H * W * C;
-  const src = geometry ? values.slice() : values;
+  const row = W * C;
+  // One frame's values before its mirror and shift (a frame that does neither is left in place).
+  const src = geometry ? new Float32Array(F) : null;
   const cols = new Int32Array(W);
+  /** Frame `base` of `values` from its copy `src`, mirrored and shifted pixel by pixel. */
+  const remap = (values: Float32Array, src: Float32Array, base: number, d: AugmentDraw): void => {
+    for (let u = 0; u < W; u++) {
+      const su = Math.min(W - 1, Math.max(0, u - d.dx));
+      cols[u] = (d.flip ? W - 1 - su : su) * C;
+    }
+    for (let v = 0; v < H; v++) {
+      const from = Math.min(H - 1, Math.max(0, v - d.dy)) * row;
+      let to = base + v * row;
+      for (let u = 0; u < W; u++, to += C) {
+        const f = from + cols[u];
+        for (let c = 0; c < C; c++) values[to + c] = src[f + c];
+      }
+    }
+  };
   for (let i = 0; i < n; i++) {
     const d = perFrame[i];
     const base = i * F;
-    if (geometry) {
-      for (let u = 0; u < W; u++) {
-        const su = Math.min(W - 1, Math.max(0, u - d.dx));
-        cols[u] = (d.flip ? W - 1 - su : su) * C;
-      }
-      for (let v = 0; v < H; v++) {
-        const from = base + Math.min(H - 1, Math.max(0, v - d.dy)) * W * C;
-        let to = base + v * W * C;
-        for (let u = 0; u < W; u++, to += C) {
-          const f = from + cols[u];
-          for (let c = 0; c < C; c++) values[to + c] = src[f + c];
+    if (src && (d.flip || d.dx !== 0 || d.dy !== 0)) {
+      src.set(values.subarray(base, base + F));
+      if (!d.flip && d.dx === 0) {
+        // Rows moved whole (the default augmentation shifts vertically only).
+        for (let v = 0; v < H; v++) {
+          const from = Math.min(H - 1, Math.max(0, v - d.dy)) * row;
+          values.set(src.subarray(from, from + row), base + v * row);
         }
+      } else {
+        remap(values, src, base, d);
       }
     }
     let mean = 0;
@@ -340,22 +355,36 @@ export function augmentValues(values: Float32Array, shape: readonly [number, num
     const k = Math.fround(d.contrast);
     const b = Math.fround(brightness ? d.brightness : 0);
     const sh = shadow ? d.shadow : null;
+    if (!sh) {
+      // No shadow on this frame: one flat pass (the same arithmetic as below with dark = 0 skipped).
+      if (contrast) {
+        for (let at = base; at < base + F; at++) {
+          const y = (values[at] - mean) * k + mean + b;
+          values[at] = y < -1 ? -1 : y > 1 ? 1 : y;
+        }
+      } else {
+        for (let at = base; at < base + F; at++) {
+          const y = values[at] + b;
+          values[at] = y < -1 ? -1 : y > 1 ? 1 : y;
+        }
+      }
+      continue;
+    }
     // The side of the shadow's line in float32, op by op as augmentFrames computes it, so a pixel
     // on the line falls on the same side (Math.fround of one float32 op's exact result is that op).
-    const top = Math.fround(sh ? sh.top : 0);
-    const slope = Math.fround(sh ? (sh.bottom - sh.top) / Math.max(1, H - 1) : 0);
-    const sign = sh?.left ? -1 : 1;
-    const darkness = Math.fround(sh ? sh.darkness : 0);
+    const top = Math.fround(sh.top);
+    const slope = Math.fround((sh.bottom - sh.top) / Math.max(1, H - 1));
+    const sign = sh.left ? -1 : 1;
+    const lit = 1 - Math.fround(sh.darkness);
     for (let v = 0; v < H; v++) {
       const line = Math.fround(top + Math.fround(slope * v));
-      for (let u = 0; u < W; u++) {
+      for (let u = 0, at = base + v * row; u < W; u++) {
         // tf.step: 1 where the side is > 0.
-        const dark = sh && Math.fround(u - line) * sign > 0 ? darkness : 0;
-        for (let c = 0, at = base + (v * W + u) * C; c < C; c++, at++) {
+        const f = Math.fround(u - line) * sign > 0 ? lit : 1;
+        for (let c = 0; c < C; c++, at++) {
           let y = values[at];
           if (contrast) y = (y - mean) * k + mean;
-          y += b;
-          if (sh) y = (y + 1) * (1 - dark) - 1;
+          y = (y + b + 1) * f - 1;
           values[at] = y < -1 ? -1 : y > 1 ? 1 : y;
         }
       }

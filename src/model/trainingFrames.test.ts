@@ -109,6 +109,17 @@ describe.each(['cpu', 'wasm'] as BackendName[])('trainingFrames (%s)', (backend)
     expect(worstDiff(frames, null)).toBe(0);
   });
 
+  it('moves each frame its own way in one batch: mirrored, rows only, columns only, not at all', async () => {
+    await initBackend(backend);
+    const frames = noiseFrames(count, from.width, from.height, 11);
+    const none: AugmentDraw = { flip: false, brightness: 0, contrast: 1, shadow: null, dx: 0, dy: 0 };
+    // Rows only (dy, no mirror) are copied whole; the others pixel by pixel; the last group stays put.
+    const draws = [{ ...none, flip: true, dy: -1 }, { ...none, dy: 2 }, { ...none, dx: -2 }, none];
+    expect(worstDiff(frames, draws)).toBe(0);
+    const withContrast = draws.map((d, g) => ({ ...d, contrast: 1 + 0.1 * g, brightness: 0.05 * g }));
+    expect(worstDiff(frames, withContrast)).toBeLessThan(1e-5);
+  });
+
   it('puts a pixel on the shadow line on the side augmentFrames puts it', async () => {
     await initBackend(backend);
     const frames = new Uint8Array(count * from.width * from.height * 3).fill(200);
