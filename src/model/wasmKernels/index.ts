@@ -7,16 +7,15 @@ import { batchMatMulConfig } from './batchMatMul.ts';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
-import { squareConfig } from './square.ts';
 import { shippedWasmKernels } from './wasmHeap.ts';
 
 /**
  * Our kernels: Conv2DBackpropFilter (missing from the wasm package), Conv2DBackpropInput
  * (present but a slow scalar loop), MaxPoolGrad (present but wrong, see maxPoolGrad.ts) and
  * BatchMatMul (the shipped one, with transposed operands of batch-1 products transposed first
- * so XNNPACK multiplies them instead of a scalar loop) and Square (as Multiply, see square.ts).
+ * so XNNPACK multiplies them instead of a scalar loop).
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, squareConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig];
 
 /** The kernels the wasm package registered itself before we replaced them (kept for comparison, and BatchMatMul delegates to its own). */
 const replaced = shippedWasmKernels;
