@@ -28,20 +28,44 @@ export interface SteeringOptimizer {
   readonly kind: OptimizerConfig['kind'];
   /** Updates applied so far. */
   readonly step: number;
-  /** One update at this learning rate; grads in the order of the weights. NOTE mutates the weights. */
-  apply(grads: readonly tf.Tensor[], learningRate: number): void;
+  /**
+   * One update at this learning rate; grads in the order of the weights, each multiplied by
+   * `scale` first (float32, as tf.mul would: the global-norm clip's factor). NOTE mutates the weights.
+   */
+  apply(grads: readonly tf.Tensor[], learningRate: number, scale?: number): void;
+  /**
+   * Whether apply() updates in plain JS on the current backend (Adam on cpu and wasm, whose
+   * tensors live in CPU memory): then a clip factor is best passed as `scale`.
+   */
+  readonly updatesInJs: boolean;
   state(): Promise<OptimizerState>;
   restore(state: OptimizerState): void;
   dispose(): void;
 }
 
-export function createOptimizer(config: OptimizerConfig, weights: readonly NamedVariable[]): SteeringOptimizer {
+export interface OptimizerOptions {
+  /** Adam's update in plain JS on cpu and wasm (default true); false keeps the tf ops everywhere (the tests' reference). */
+  readonly jsUpdate?: boolean;
+}
+
+export function createOptimizer(config: OptimizerConfig, weights: readonly NamedVariable[], options: OptimizerOptions = {}): SteeringOptimizer {
   const slotNames = config.kind === 'adam' ? ['m', 'v'] : config.kind === 'sgd' ? ['velocity'] : ['ms', 'mom'];
   const slots: NamedVariable[][] = weights.map((w) =>
     // In a tidy so the zeros are freed; the variable keeps its own reference to the data.
     slotNames.map((s) => ({ name: `${w.name}/${s}`, variable: tf.tidy(() => tf.variable(tf.zerosLike(w.variable), false)) })),
   );
   let step = 0;
+  /** Adam's moments as plain arrays while the JS update runs (then they, not the slot variables, are current). */
+  let jsSlots: Float32Array[][] | null = null;
+  const inJs = (): boolean => config.kind === 'adam' && options.jsUpdate !== false && JS_UPDATE_BACKENDS.has(tf.getBackend());
+
+  /** Writes the JS moments back into the slot variables and drops them (before a tf update, a save or a restore). */
+  function flushJsSlots(): void {
+    if (!jsSlots) return;
+    const arrays = jsSlots;
+    jsSlots = null;
+    tf.tidy(() => slots.forEach((s, i) => s.forEach((slot, j) => slot.variable.assign(tf.tensor(arrays[i][j], slot.variable.shape)))));
+  }
 
   function update(w: tf.Variable, g: tf.Tensor, s: readonly NamedVariable[], lr: number): void {
     switch (config.kind) {
@@ -79,29 +103,81 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
   return {
     kind: config.kind,
     get step() { return step; },
-    apply(grads, learningRate) {
+    get updatesInJs() {
+      return inJs();
+    },
+    apply(grads, learningRate, scale = 1) {
       if (disposed) throw new ModelError('disposed', 'this optimiser was disposed');
       if (grads.length !== weights.length) throw new ModelError('invalid-input', `${grads.length} gradients for ${weights.length} weights`);
       if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new ModelError('invalid-input', `learning rate must be >= 0, got ${learningRate}`);
-      tf.tidy(() => {
-        weights.forEach((w, i) => update(w.variable, grads[i], slots[i], learningRate));
-      });
+      if (!Number.isFinite(scale)) throw new ModelError('invalid-input', `gradient scale must be finite, got ${scale}`);
+      if (inJs() && config.kind === 'adam') {
+        jsSlots ??= slots.map((s) => s.map((slot) => Float32Array.from(slot.variable.dataSync() as Float32Array)));
+        const moments = jsSlots;
+        const lrT = (learningRate * Math.sqrt(1 - config.beta2 ** (step + 1))) / (1 - config.beta1 ** (step + 1));
+        tf.tidy(() => {
+          weights.forEach((w, i) => {
+            const next = adamInJs(w.variable.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, moments[i][0], moments[i][1], { ...config, lrT, scale });
+            w.variable.assign(tf.tensor(next, w.variable.shape));
+          });
+        });
+      } else {
+        flushJsSlots();
+        tf.tidy(() => {
+          weights.forEach((w, i) => update(w.variable, scale === 1 ? grads[i] : tf.mul(grads[i], scale), slots[i], learningRate));
+        });
+      }
       step++;
     },
     async state() {
+      flushJsSlots();
       return { kind: config.kind, step, slots: await packTensors(slots.flat().map((s) => ({ name: s.name, tensor: s.variable }))) };
     },
     restore(state) {
       if (state.kind !== config.kind) throw new ModelError('bad-model-file', `the checkpoint's optimiser is '${state.kind}', the config says '${config.kind}'`);
+      jsSlots = null;
       assignFromBlob(state.slots, slots.flat(), 'the checkpoint\'s optimiser state');
       step = state.step;
     },
     dispose() {
       if (disposed) return;
       disposed = true;
+      jsSlots = null;
       for (const s of slots.flat()) s.variable.dispose();
     },
   };
+}
+
+/** Backends whose tensors live in CPU memory, where reading a gradient is a copy, not a GPU readback. */
+const JS_UPDATE_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
+/**
+ * One Adam update of one weight in plain JS: the moments `m`, `v` in place (NOTE mutates them),
+ * the new weight values returned. Every operation is rounded to float32 as the tf ops of
+ * `update` round it (float32 products, sums and quotients of float32 values are correctly
+ * rounded in doubles), so it gives their bits: ~14 tensor ops per weight become one loop
+ * (optimizers.test compares the bits on cpu and wasm).
+ */
+export function adamInJs(
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  p: { readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly lrT: number; readonly scale: number },
+): Float32Array {
+  const f = Math.fround;
+  const b1 = f(p.beta1), c1 = f(1 - p.beta1), b2 = f(p.beta2), c2 = f(1 - p.beta2);
+  const eps = f(p.epsilon), lr = f(p.lrT), scale = f(p.scale);
+  const out = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const gi = scale === 1 ? g[i] : f(g[i] * scale);
+    const mi = f(f(m[i] * b1) + f(gi * c1));
+    const vi = f(f(v[i] * b2) + f(f(gi * gi) * c2));
+    m[i] = mi;
+    v[i] = vi;
+    out[i] = f(w[i] - f(f(mi / f(f(Math.sqrt(vi)) + eps)) * lr));
+  }
+  return out;
 }
 
 /** Where training is, for the schedule: the global step (0-based) and the steps in one epoch. */
@@ -155,8 +231,13 @@ export function clipAndApply(
   let appliedNorm: tf.Tensor = globalNorm;
   if (clip.kind === 'global-norm') {
     const factor = tf.div(clip.maxNorm, tf.maximum(globalNorm, clip.maxNorm));
-    applied = list.map((g) => tf.mul(g, factor));
     appliedNorm = tf.mul(globalNorm, factor);
+    // An update in JS takes the factor as a number (one read on a CPU backend) instead of a product per weight.
+    if (optimizer.updatesInJs) {
+      optimizer.apply(list, lr, factor.dataSync()[0]);
+      return { layerNorms, globalNorm, appliedNorm };
+    }
+    applied = list.map((g) => tf.mul(g, factor));
   } else if (clip.kind === 'value') {
     applied = list.map((g) => tf.clipByValue(g, -clip.maxValue, clip.maxValue));
     appliedNorm = tf.sqrt(tf.addN(applied.map((g) => tf.sum(tf.square(g)))));

@@ -1,0 +1,101 @@
+// Adam's update in plain JS (cpu, wasm) against the tf ops it replaces: the same bits, weights
+// and moments, over steps with and without the global-norm clip, after a save and a restore.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRng } from '../core/rng.ts';
+import type { GradientClipConfig, OptimizerConfig } from './config.ts';
+import { clipAndApply, createOptimizer, type NamedVariable, type SteeringOptimizer } from './optimizers.ts';
+import { initBackend, tf } from './tfSetup.ts';
+
+const ADAM: OptimizerConfig = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+const SHAPES: readonly (readonly number[])[] = [[5, 5, 3, 4], [4], [37, 11], [1]];
+
+function seededValues(seed: number, n: number, spread: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * spread);
+}
+
+let made = 0;
+function weightsOf(seed: number): NamedVariable[] {
+  return SHAPES.map((shape, i) => {
+    const n = shape.reduce((a: number, b: number) => a * b, 1);
+    return { name: `w${i}`, variable: tf.tidy(() => tf.variable(tf.tensor(seededValues(seed + i, n, 0.5), [...shape]), true, `opt_test_${made++}`)) };
+  });
+}
+
+const bitsOf = (ws: readonly NamedVariable[]): Uint32Array[] => ws.map((w) => new Uint32Array(Float32Array.from(w.variable.dataSync() as Float32Array).buffer));
+
+/** Gradients of step `s`, some large enough that the global-norm clip (max 5) acts. */
+function gradients(s: number): tf.Tensor[] {
+  return SHAPES.map((shape, i) => {
+    const n = shape.reduce((a: number, b: number) => a * b, 1);
+    return tf.tensor(seededValues(1000 * s + i, n, s % 2 === 0 ? 0.02 : 3), [...shape]);
+  });
+}
+
+function step(opt: SteeringOptimizer, ws: readonly NamedVariable[], s: number, clip: GradientClipConfig): void {
+  tf.tidy(() => {
+    clipAndApply(opt, gradients(s), [{ from: 0, to: 2 }, { from: 2, to: ws.length }], clip, 1e-3 * (1 + s));
+  });
+}
+
+describe.each(['cpu', 'wasm'] as const)('Adam updated in JS on %s', (backend) => {
+  afterAll(() => tf.disposeVariables());
+
+  it('gives the tf ops\' bits: weights and moments, clipped or not, after a save and restore', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const [wJs, wTf] = [weightsOf(7), weightsOf(7)];
+    const js = createOptimizer(ADAM, wJs);
+    const ref = createOptimizer(ADAM, wTf, { jsUpdate: false });
+    expect(js.updatesInJs).toBe(true);
+    expect(ref.updatesInJs).toBe(false);
+    const clip: GradientClipConfig = { kind: 'global-norm', maxNorm: 5 };
+    for (let s = 0; s < 6; s++) {
+      step(js, wJs, s, s === 4 ? { kind: 'none' } : clip);
+      step(ref, wTf, s, s === 4 ? { kind: 'none' } : clip);
+      expect(bitsOf(wJs)).toEqual(bitsOf(wTf));
+    }
+    const [stateJs, stateTf] = [await js.state(), await ref.state()];
+    expect(stateJs.step).toBe(6);
+    expect(new Uint8Array(stateJs.slots.data)).toEqual(new Uint8Array(stateTf.slots.data));
+    // A restore replaces the moments the JS update holds: both go on from the tf optimiser's state.
+    const restored = createOptimizer(ADAM, wJs);
+    restored.restore(stateTf);
+    step(restored, wJs, 6, clip);
+    step(ref, wTf, 6, clip);
+    expect(bitsOf(wJs)).toEqual(bitsOf(wTf));
+    expect(bitsOf(wJs)).not.toEqual(bitsOf(weightsOf(7)));
+    for (const o of [js, ref, restored]) o.dispose();
+    for (const w of [...wJs, ...wTf]) w.variable.dispose();
+    tf.disposeVariables();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('applies a scale as tf.mul would, and refuses a non-finite one', async () => {
+    await initBackend(backend);
+    const [wJs, wTf] = [weightsOf(3), weightsOf(3)];
+    const js = createOptimizer(ADAM, wJs);
+    const ref = createOptimizer(ADAM, wTf, { jsUpdate: false });
+    tf.tidy(() => {
+      js.apply(gradients(1), 2e-3, 0.3712);
+      ref.apply(gradients(1), 2e-3, 0.3712);
+    });
+    expect(bitsOf(wJs)).toEqual(bitsOf(wTf));
+    expect(() => tf.tidy(() => js.apply(gradients(1), 1e-3, Number.NaN))).toThrow(/scale must be finite/);
+    js.dispose();
+    ref.dispose();
+  });
+});
+
+describe('optimisers that stay on tf ops', () => {
+  it('SGD and RMSProp do not update in JS', async () => {
+    await initBackend('wasm');
+    const ws = weightsOf(11);
+    for (const config of [{ kind: 'sgd', momentum: 0.9, nesterov: false }, { kind: 'rmsprop', decay: 0.9, momentum: 0, epsilon: 1e-7 }] as const) {
+      const opt = createOptimizer(config as OptimizerConfig, ws);
+      expect(opt.updatesInJs).toBe(false);
+      opt.dispose();
+    }
+    for (const w of ws) w.variable.dispose();
+  });
+});
