@@ -17,7 +17,8 @@ describe('initBackend (Node)', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(info.wasmSimd).toBe(true);
     expect(info.wasmThreads).toBe(1);
-    expect(info.ourKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul']);
+    expect(info.ourKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Conv2D']);
+    expect(info.simdConv).toBeNull();
   });
 
   it('switches back and forth, and wasm can then differentiate a conv layer', async () => {

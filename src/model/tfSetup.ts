@@ -8,8 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type * as NodeModule from 'node:module';
+import type * as NodeFs from 'node:fs/promises';
 import type * as NodePath from 'node:path';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasmKernels/index.ts';
+import { startSimdConv } from './wasmKernels/simdConv.ts';
 
 export { tf };
 
@@ -26,6 +29,8 @@ export interface BackendInfo {
   readonly wasmThreads?: number;
   /** Kernels we registered on this backend (names from tfjs' kernel registry). */
   readonly ourKernels: readonly string[];
+  /** wasm only: null when our SIMD conv gradients run (wasmKernels/simdConv.ts), else why not. */
+  readonly simdConv?: string | null;
 }
 
 export const isNode = (): boolean =>
@@ -50,6 +55,21 @@ async function setWasmBinaryPaths(): Promise<void> {
     setWasmPaths({ ...WASM_BINARY_URLS });
   }
   wasmPathsSet = true;
+}
+
+/** Our SIMD conv module's bytes: the file beside its source in Node, vite's URL in a browser. */
+async function simdConvBytes(shared: boolean): Promise<BufferSource> {
+  const file = shared ? 'convKernels-shared.wasm' : 'convKernels.wasm';
+  if (isNode()) {
+    const fsName = 'node:fs/promises';
+    const dir = './wasmKernels/simd/';
+    const { readFile } = (await import(/* @vite-ignore */ fsName)) as typeof NodeFs;
+    return readFile(new URL(dir + file, import.meta.url));
+  }
+  const { SIMD_CONV_URLS } = await import('./wasmBinaryUrls.ts');
+  const response = await fetch(shared ? SIMD_CONV_URLS.shared : SIMD_CONV_URLS.plain);
+  if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+  return response.arrayBuffer();
 }
 
 export interface BackendOptions {
@@ -129,12 +149,14 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
     // After the backend started: it runs the setup of the kernels it shipped only then, and
     // the ones we replace stay usable (benchmarks compare against them).
     registerWasmTrainingKernels();
+    const simdConv = await startSimdConv(tf.backend() as unknown as BackendWasm, simdConvBytes);
     return {
       name,
       runtime,
       wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
       wasmThreads: wasmThreadCount() ?? 1,
       ourKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName),
+      simdConv,
     };
   }
   return { name, runtime, ourKernels: [] };

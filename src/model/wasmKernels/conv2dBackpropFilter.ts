@@ -10,6 +10,7 @@
 import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { patchGeometry, patchRows } from './patches.ts';
+import { simdBackpropFilter, simdConvFor } from './simdConv.ts';
 import { allocate, heapView, release, runWasmKernel, transpose } from './wasmHeap.ts';
 
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
@@ -18,11 +19,14 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad,
     attrs.dimRoundingMode, false, backend_util.convertConv2DDataFormat(attrs.dataFormat));
   const g = patchGeometry(info);
-  const dW = allocate(backend, [...info.filterShape]);
   if (patchRows(g) === 0) {
+    const dW = allocate(backend, [...info.filterShape]);
     heapView(backend, dW).fill(0); // empty output map: no tap saw any gradient
     return dW;
   }
+  const simd = simdConvFor(backend);
+  if (simd) return simdBackpropFilter(backend, simd, x, dy, g);
+  const dW = allocate(backend, [...info.filterShape]);
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO } = g;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, padTop, padLeft } = g;
   // The last tap of the last output pixel is at row (OH-1)*SH + KH-1 of the padded image: pad the

@@ -11,6 +11,7 @@
 import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { col2imAdd, imageChunks, patchCols, patchGeometry, patchRows, type PatchGeometry } from './patches.ts';
+import { simdBackpropInput, simdConvFor } from './simdConv.ts';
 import { allocate, copyRows, heapView, matMul, convKernelTuning, release, runWasmKernel, transpose, withShape } from './wasmHeap.ts';
 
 /**
@@ -124,6 +125,8 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
     heapView(backend, dx).fill(0);
     return dx; // empty output map: no gradient flows back
   }
+  const simd = simdConvFor(backend);
+  if (simd) return simdBackpropInput(backend, simd, dy, filter, g);
   const cols = patchCols(g);
   if (patchRows(g) * cols >= convKernelTuning.phaseDxMinElements) return phaseDx(backend, dy, filter, g);
 

@@ -7,20 +7,27 @@ import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
 import { compareBackends, seededTensor, type ParityResult } from './parity.ts';
 import { CONV_CASE_SHAPES, convGradientCases } from './parityCases.ts';
+import { simdConvSettings } from './simdConv.ts';
 import { convKernelTuning } from './wasmHeap.ts';
 
 const TOLERANCE = 1e-4;
 const cases = convGradientCases();
-// The parity cases run dx as stride phases (convKernelTuning.phaseDxMinElements 0), then again
+// The parity cases run on our SIMD kernels (simdConv.ts, the default where they start), then on
+// the XNNPACK paths: dx as stride phases (convKernelTuning.phaseDxMinElements 0), then again
 // with one image per chunk and dx through patch space, so batches of 2 and 3 take the multi-chunk
 // col2im path.
 const chunkedCases = cases.filter((c) => !c.name.startsWith(`conv2d ${CONV_CASE_SHAPES[0].batch}x`));
+let simdResults = new Map<string, ParityResult>();
+let simdStarted: string | null | undefined;
 let results = new Map<string, ParityResult>();
 let chunkedResults = new Map<string, ParityResult>();
 
 beforeAll(async () => {
   const saved = { ...convKernelTuning };
   try {
+    simdStarted = (await initBackend('wasm')).simdConv;
+    simdResults = new Map((await compareBackends(cases)).map((r) => [r.name, r]));
+    simdConvSettings.enabled = false;
     convKernelTuning.phaseDxMinElements = 0;
     results = new Map((await compareBackends(cases)).map((r) => [r.name, r]));
     convKernelTuning.patchChunkElements = 1;
@@ -28,10 +35,20 @@ beforeAll(async () => {
     chunkedResults = new Map((await compareBackends(chunkedCases)).map((r) => [r.name, r]));
   } finally {
     Object.assign(convKernelTuning, saved);
+    simdConvSettings.enabled = true;
   }
 }, 300_000);
 
-describe('conv2d gradients, wasm vs cpu', () => {
+describe('conv2d gradients on our SIMD kernels, wasm vs cpu', () => {
+  it('run here (the module started over the backend\'s memory)', () => expect(simdStarted).toBeNull());
+  it.each(cases.map((c) => c.name))('%s', (name) => {
+    const r = simdResults.get(name);
+    expect(r?.outputs).toBe(3);
+    expect(r!.relError).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('conv2d gradients on the XNNPACK paths, wasm vs cpu', () => {
   it.each(cases.map((c) => c.name))('%s', (name) => {
     const r = results.get(name);
     expect(r, 'case ran').toBeDefined();

@@ -4,6 +4,7 @@
 // again is a no-op.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batchMatMul.ts';
+import { conv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
@@ -11,11 +12,13 @@ import { shippedWasmKernels } from './wasmHeap.ts';
 
 /**
  * Our kernels: Conv2DBackpropFilter (missing from the wasm package), Conv2DBackpropInput
- * (present but a slow scalar loop), MaxPoolGrad (present but wrong, see maxPoolGrad.ts) and
+ * (present but a slow scalar loop), MaxPoolGrad (present but wrong, see maxPoolGrad.ts),
  * BatchMatMul (the shipped one, with transposed operands of batch-1 products transposed first
- * so XNNPACK multiplies them instead of a scalar loop).
+ * so XNNPACK multiplies them instead of a scalar loop) and Conv2D (our SIMD kernel where it
+ * runs, else the shipped one). The three convolutions run on our SIMD module (simdConv.ts)
+ * where it started.
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig];
 
 /** The kernels the wasm package registered itself before we replaced them (kept for comparison, and BatchMatMul delegates to its own). */
 const replaced = shippedWasmKernels;

@@ -1,0 +1,243 @@
+// Convolutions for the training kernels (Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput), in
+// wasm SIMD. Built by `npm run build:simd` (clang, wasm32, -msimd128) into convKernels.wasm,
+// which is committed so neither the game nor its tests need clang; convKernels.test.ts checks the
+// binary is this file's build where clang exists.
+//
+// The module imports the wasm backend's own memory (env.memory) and works on its tensors in
+// place: every pointer argument is a byte offset into that heap, allocated there by the caller.
+// It has no data and no stack of its own: nothing here takes an address of a local, so nothing
+// is written outside the buffers it is given (the test checks the module declares no data).
+//
+// Layouts are NHWC. "Padded" images carry the convolution's zero border, so the loops never
+// test bounds. Each kernel is a register tile of 4 x 8 multiply-adds (4 taps or 4 pixels, 8
+// output lanes as two f32x4), the shape of a small GEMM micro-kernel.
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+static inline v128_t lane(v128_t v, int i) {
+  switch (i) {
+    case 0: return wasm_i32x4_shuffle(v, v, 0, 0, 0, 0);
+    case 1: return wasm_i32x4_shuffle(v, v, 1, 1, 1, 1);
+    case 2: return wasm_i32x4_shuffle(v, v, 2, 2, 2, 2);
+    default: return wasm_i32x4_shuffle(v, v, 3, 3, 3, 3);
+  }
+}
+
+/** Stores the first m (1..4) lanes of v at o. */
+static inline void store_lanes(float* o, v128_t v, int m) {
+  if (m >= 4) { wasm_v128_store(o, v); return; }
+  o[0] = wasm_f32x4_extract_lane(v, 0);
+  if (m > 1) o[1] = wasm_f32x4_extract_lane(v, 1);
+  if (m > 2) o[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+/** dst[N][Hp][Wp][CP] = src[N][H][W][C] at (top, left), zeros elsewhere (border and channels C..CP). */
+EXPORT(pad_nhwc)
+void pad_nhwc(const float* src, float* dst, int N, int H, int W, int C, int Hp, int Wp, int CP, int top, int left) {
+  const int total = N * Hp * Wp * CP;
+  for (int i = 0; i < total; i++) dst[i] = 0.0f;
+  for (int n = 0; n < N; n++) {
+    for (int y = 0; y < H; y++) {
+      const float* s = src + ((n * H + y) * W) * C;
+      float* d = dst + ((n * Hp + y + top) * Wp + left) * CP;
+      for (int x = 0; x < W; x++, s += C, d += CP) {
+        for (int c = 0; c < C; c++) d[c] = s[c];
+      }
+    }
+  }
+}
+
+/** dst[N][H][W][C] = src[N][Hp][Wp][CP] from (top, left): the inverse of pad_nhwc. */
+EXPORT(crop_nhwc)
+void crop_nhwc(const float* src, float* dst, int N, int H, int W, int C, int Hp, int Wp, int CP, int top, int left) {
+  for (int n = 0; n < N; n++) {
+    for (int y = 0; y < H; y++) {
+      const float* s = src + ((n * Hp + y + top) * Wp + left) * CP;
+      float* d = dst + ((n * H + y) * W) * C;
+      for (int x = 0; x < W; x++, s += CP, d += C) {
+        for (int c = 0; c < C; c++) d[c] = s[c];
+      }
+    }
+  }
+}
+
+/**
+ * The forward convolution: out[n][oy][ox][co] = sum over (kh, kw, ci) of
+ * x[n][oy*SH + kh][ox*SW + kw][ci] * w[kh][kw*Ci + ci][co], x padded [N][Hp][Wp][Ci], w packed as
+ * [KH][KW*Ci][CoP] with CoP a multiple of 8 (zeros past Co), out [N][OH][OW][Co]. A tile is 4
+ * consecutive output pixels of one row by 8 output channels; a filter row's taps run contiguously
+ * in x.
+ */
+EXPORT(conv_fwd)
+void conv_fwd(const float* x, const float* w, float* out, int N, int Hp, int Wp, int Ci, int KH, int KW, int SH, int SW, int OH, int OW, int Co, int CoP) {
+  const int KWC = KW * Ci;
+  const int sx = SW * Ci;
+  for (int n = 0; n < N; n++) {
+    for (int oy = 0; oy < OH; oy++) {
+      float* orow = out + ((n * OH + oy) * OW) * Co;
+      for (int cb = 0; cb < Co; cb += 8) {
+        const int m = Co - cb < 8 ? Co - cb : 8;
+        int ox = 0;
+        for (; ox + 4 <= OW; ox += 4) {
+          v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+          for (int kh = 0; kh < KH; kh++) {
+            const float* xr = x + ((n * Hp + oy * SH + kh) * Wp + ox * SW) * Ci;
+            const float* wr = w + (kh * KWC) * CoP + cb;
+            for (int t = 0; t < KWC; t++, wr += CoP) {
+              const v128_t w0 = wasm_v128_load(wr), w1 = wasm_v128_load(wr + 4);
+              const v128_t xa = wasm_f32x4_splat(xr[t]), xb = wasm_f32x4_splat(xr[t + sx]);
+              const v128_t xc = wasm_f32x4_splat(xr[t + 2 * sx]), xd = wasm_f32x4_splat(xr[t + 3 * sx]);
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, w0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, w1));
+              b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(xb, w0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(xb, w1));
+              c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(xc, w0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(xc, w1));
+              d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(xd, w0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(xd, w1));
+            }
+          }
+          float* o = orow + ox * Co + cb;
+          store_lanes(o, a0, m); if (m > 4) store_lanes(o + 4, a1, m - 4); o += Co;
+          store_lanes(o, b0, m); if (m > 4) store_lanes(o + 4, b1, m - 4); o += Co;
+          store_lanes(o, c0, m); if (m > 4) store_lanes(o + 4, c1, m - 4); o += Co;
+          store_lanes(o, d0, m); if (m > 4) store_lanes(o + 4, d1, m - 4);
+        }
+        for (; ox < OW; ox++) {
+          v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+          for (int kh = 0; kh < KH; kh++) {
+            const float* xr = x + ((n * Hp + oy * SH + kh) * Wp + ox * SW) * Ci;
+            const float* wr = w + (kh * KWC) * CoP + cb;
+            for (int t = 0; t < KWC; t++, wr += CoP) {
+              const v128_t xa = wasm_f32x4_splat(xr[t]);
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, wasm_v128_load(wr)));
+              a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, wasm_v128_load(wr + 4)));
+            }
+          }
+          float* o = orow + ox * Co + cb;
+          store_lanes(o, a0, m); if (m > 4) store_lanes(o + 4, a1, m - 4);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The filter gradient: dw[kh][kw][ci][co] = sum over (n, oy, ox) of
+ * x[n][oy*SH + kh][ox*SW + kw][ci] * dy[n][oy][ox][co], x padded [N][Hp][Wp][Ci], dy [N][OH][OW]
+ * rows of ldy floats (ldy a multiple of 4 and at least Co: lanes up to ldy may be read, only Co are stored).
+ * A tile is 4 consecutive taps of one filter row (kw*Ci + ci runs contiguously in x) by 8 output
+ * channels, summed over every output pixel.
+ */
+EXPORT(conv_dw)
+void conv_dw(const float* x, const float* dy, float* dw, int N, int Hp, int Wp, int Ci, int KH, int KW, int SH, int SW, int OH, int OW, int Co, int ldy) {
+  const int KWC = KW * Ci;
+  const int sx = SW * Ci;
+  for (int kh = 0; kh < KH; kh++) {
+    for (int cb = 0; cb < Co; cb += 8) {
+      const int m = Co - cb < 8 ? Co - cb : 8;
+      int t = 0;
+      for (; t + 4 <= KWC; t += 4) {
+        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        for (int n = 0; n < N; n++) {
+          for (int oy = 0; oy < OH; oy++) {
+            const float* xp = x + ((n * Hp + oy * SH + kh) * Wp) * Ci + t;
+            const float* dp = dy + ((n * OH + oy) * OW) * ldy + cb;
+            for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
+              const v128_t g0 = wasm_v128_load(dp), g1 = m > 4 ? wasm_v128_load(dp + 4) : g0;
+              const v128_t xv = wasm_v128_load(xp);
+              const v128_t xa = lane(xv, 0), xb = lane(xv, 1), xc = lane(xv, 2), xd = lane(xv, 3);
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, g0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, g1));
+              b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(xb, g0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(xb, g1));
+              c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(xc, g0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(xc, g1));
+              d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(xd, g0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(xd, g1));
+            }
+          }
+        }
+        float* o = dw + (kh * KWC + t) * Co + cb;
+        store_lanes(o, a0, m); if (m > 4) store_lanes(o + 4, a1, m - 4); o += Co;
+        store_lanes(o, b0, m); if (m > 4) store_lanes(o + 4, b1, m - 4); o += Co;
+        store_lanes(o, c0, m); if (m > 4) store_lanes(o + 4, c1, m - 4); o += Co;
+        store_lanes(o, d0, m); if (m > 4) store_lanes(o + 4, d1, m - 4);
+      }
+      for (; t < KWC; t++) {
+        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+        for (int n = 0; n < N; n++) {
+          for (int oy = 0; oy < OH; oy++) {
+            const float* xp = x + ((n * Hp + oy * SH + kh) * Wp) * Ci + t;
+            const float* dp = dy + ((n * OH + oy) * OW) * ldy + cb;
+            for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
+              const v128_t xa = wasm_f32x4_splat(*xp);
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, wasm_v128_load(dp)));
+              if (m > 4) a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, wasm_v128_load(dp + 4)));
+            }
+          }
+        }
+        float* o = dw + (kh * KWC + t) * Co + cb;
+        store_lanes(o, a0, m); if (m > 4) store_lanes(o + 4, a1, m - 4);
+      }
+    }
+  }
+}
+
+/**
+ * The input gradient, added into dxp (padded [N][Hp][Wp][CiP], zeroed by the caller):
+ * dxp[n][oy*SH + kh][ox*SW + kw][ci] += sum over co of dy[n][oy][ox][co] * wt[kh][kw][co][ci],
+ * wt the filter with its last two axes swapped and ci padded to CiP (a multiple of 4, zeros past
+ * Ci). dy rows are ldy floats. A tile is 4 consecutive output pixels of one row by 8 input channels.
+ */
+EXPORT(conv_dx)
+void conv_dx(const float* dy, const float* wt, float* dxp, int N, int Hp, int Wp, int CiP, int KH, int KW, int SH, int SW, int OH, int OW, int Co, int ldy) {
+  const int sx = SW * CiP;
+  for (int n = 0; n < N; n++) {
+    for (int oy = 0; oy < OH; oy++) {
+      const float* drow = dy + ((n * OH + oy) * OW) * ldy;
+      for (int kh = 0; kh < KH; kh++) {
+        float* xrow = dxp + ((n * Hp + oy * SH + kh) * Wp) * CiP;
+        for (int kw = 0; kw < KW; kw++) {
+          const float* wk = wt + ((kh * KW + kw) * Co) * CiP;
+          for (int cb = 0; cb < CiP; cb += 8) {
+            const int two = CiP - cb >= 8;
+            int ox = 0;
+            for (; ox + 4 <= OW; ox += 4) {
+              v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+              const float* g = drow + ox * ldy;
+              const float* w = wk + cb;
+              for (int co = 0; co < Co; co++, w += CiP) {
+                const v128_t w0 = wasm_v128_load(w), w1 = two ? wasm_v128_load(w + 4) : w0;
+                const v128_t ga = wasm_f32x4_splat(g[co]), gb = wasm_f32x4_splat(g[co + ldy]);
+                const v128_t gc = wasm_f32x4_splat(g[co + 2 * ldy]), gd = wasm_f32x4_splat(g[co + 3 * ldy]);
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(ga, w0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(ga, w1));
+                b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(gb, w0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(gb, w1));
+                c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(gc, w0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(gc, w1));
+                d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(gd, w0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(gd, w1));
+              }
+              float* o = xrow + (ox * SW + kw) * CiP + cb;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a0));
+              if (two) wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), a1));
+              o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), b0));
+              if (two) wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), b1));
+              o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), c0));
+              if (two) wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), c1));
+              o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), d0));
+              if (two) wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), d1));
+            }
+            for (; ox < OW; ox++) {
+              v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+              const float* g = drow + ox * ldy;
+              const float* w = wk + cb;
+              for (int co = 0; co < Co; co++, w += CiP) {
+                const v128_t ga = wasm_f32x4_splat(g[co]);
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(ga, wasm_v128_load(w)));
+                if (two) a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(ga, wasm_v128_load(w + 4)));
+              }
+              float* o = xrow + (ox * SW + kw) * CiP + cb;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a0));
+              if (two) wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), a1));
+            }
+          }
+        }
+      }
+    }
+  }
+}

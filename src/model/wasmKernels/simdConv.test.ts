@@ -1,0 +1,167 @@
+// Our SIMD conv module (simd/convKernels.c) on its own: the committed binaries are the source's
+// build, and each kernel computes its sums and writes nothing outside the buffer it is given
+// (the module works in the wasm backend's own heap, so a stray write would corrupt a tensor).
+// The kernels inside the backend are checked against the cpu backend by convGradients.test.ts.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../core/rng.ts';
+// @ts-expect-error a plain .mjs build script, no types
+import { buildSimd, SIMD_BUILDS } from './simd/build.mjs';
+
+const dir = new URL('./simd/', import.meta.url);
+const FILES = Object.keys(SIMD_BUILDS as Record<string, string[]>);
+
+function hasClang(): boolean {
+  try {
+    execFileSync('clang', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the committed SIMD binaries', () => {
+  // CI installs clang (.ci/run), so there this always runs; elsewhere it needs clang and lld.
+  const clang = hasClang();
+  it.skipIf(!clang && !process.env.CI)('are the build of convKernels.c', () => {
+    expect(clang, 'clang is installed (apt-get install clang lld)').toBe(true);
+    const out = mkdtempSync(join(tmpdir(), 'simd-'));
+    try {
+      (buildSimd as (outDir: string) => void)(out);
+      for (const f of FILES) expect(readFileSync(join(out, f)).equals(readFileSync(new URL(f, dir))), `${f} is stale: npm run build:simd`).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+interface Kernels {
+  pad_nhwc(...a: number[]): void;
+  crop_nhwc(...a: number[]): void;
+  conv_fwd(...a: number[]): void;
+  conv_dw(...a: number[]): void;
+  conv_dx(...a: number[]): void;
+}
+
+/** A module over a fresh memory filled with a pattern, and a bump allocator into it (byte offsets). */
+async function rig(file: string): Promise<{ k: Kernels; f32: () => Float32Array; alloc: (n: number) => number }> {
+  const shared = file.includes('shared');
+  const memory = new WebAssembly.Memory(shared ? { initial: 64, maximum: 1024, shared: true } : { initial: 64 });
+  const { instance } = await WebAssembly.instantiate(readFileSync(new URL(file, dir)), { env: { memory } });
+  const f32 = (): Float32Array => new Float32Array(memory.buffer);
+  f32().fill(-7.25);
+  let next = 4096; // bytes; nothing below is ours, so nothing there may change either
+  return {
+    k: instance.exports as unknown as Kernels,
+    f32,
+    alloc: (n: number) => {
+      const at = next;
+      next += 4 * n + 64; // a gap between buffers, which must keep the pattern
+      return at;
+    },
+  };
+}
+
+const seeded = (seed: number, n: number): Float32Array => {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+};
+
+/** Every float outside [at, at + n) still holds the pattern, except in the listed inputs (left as written). */
+function expectOnlyWritten(mem: Float32Array, written: readonly [number, number][]): void {
+  const mine = new Uint8Array(mem.length);
+  for (const [at, n] of written) mine.fill(1, at / 4, at / 4 + n);
+  let strays = 0;
+  for (let i = 0; i < mem.length; i++) if (!mine[i] && mem[i] !== -7.25) strays++;
+  expect(strays, 'floats changed outside the buffers').toBe(0);
+}
+
+interface Geometry { n: number; hp: number; wp: number; ci: number; kh: number; kw: number; sh: number; sw: number; co: number }
+const outSize = (g: Geometry) => ({ oh: Math.floor((g.hp - g.kh) / g.sh) + 1, ow: Math.floor((g.wp - g.kw) / g.sw) + 1 });
+
+// Shapes that reach every path: whole 4-tap blocks and leftover taps, 8-lane blocks and leftover
+// lanes (1..7), whole 4-pixel blocks and leftover pixels, strides 1 and 2 in either axis.
+const GEOMETRIES: Geometry[] = [
+  { n: 2, hp: 9, wp: 13, ci: 3, kh: 5, kw: 5, sh: 2, sw: 2, co: 12 },
+  { n: 1, hp: 7, wp: 11, ci: 12, kh: 3, kw: 3, sh: 1, sw: 2, co: 18 },
+  { n: 3, hp: 5, wp: 6, ci: 5, kh: 2, kw: 3, sh: 2, sw: 1, co: 5 },
+  { n: 1, hp: 3, wp: 11, ci: 24, kh: 3, kw: 3, sh: 1, sw: 1, co: 32 },
+  { n: 2, hp: 4, wp: 4, ci: 1, kh: 1, kw: 1, sh: 1, sw: 1, co: 3 },
+];
+
+describe.each(FILES)('%s', (file) => {
+  it.each(GEOMETRIES.map((g) => [JSON.stringify(g), g] as const))('conv_fwd, conv_dw and conv_dx on %s: the sums, and no write outside their output', async (_, g) => {
+    const { k, f32, alloc } = await rig(file);
+    const { oh, ow } = outSize(g);
+    const ldy = (g.co + 3) & ~3;
+    const cip = (g.ci + 3) & ~3;
+    const x = seeded(1, g.n * g.hp * g.wp * g.ci);
+    const dy = seeded(2, g.n * oh * ow * g.co);
+    const w = seeded(3, g.kh * g.kw * g.ci * g.co);
+    const [xAt, dyAt, dwAt] = [alloc(x.length), alloc(g.n * oh * ow * ldy), alloc(w.length)];
+    const [wtAt, dxAt] = [alloc(g.kh * g.kw * g.co * cip), alloc(g.n * g.hp * g.wp * cip)];
+    const cop = (g.co + 7) & ~7;
+    const [wpAt, yAt] = [alloc(g.kh * g.kw * g.ci * cop), alloc(g.n * oh * ow * g.co)];
+    const m = f32();
+    m.set(x, xAt / 4);
+    for (let p = 0; p < g.n * oh * ow; p++) {
+      m.set(dy.subarray(p * g.co, (p + 1) * g.co), dyAt / 4 + p * ldy);
+      m.fill(0, dyAt / 4 + p * ldy + g.co, dyAt / 4 + (p + 1) * ldy);
+    }
+    m.fill(0, wtAt / 4, wtAt / 4 + g.kh * g.kw * g.co * cip);
+    for (let tap = 0; tap < g.kh * g.kw; tap++) {
+      for (let ci = 0; ci < g.ci; ci++) for (let co = 0; co < g.co; co++) m[wtAt / 4 + (tap * g.co + co) * cip + ci] = w[(tap * g.ci + ci) * g.co + co];
+    }
+    m.fill(0, dxAt / 4, dxAt / 4 + g.n * g.hp * g.wp * cip);
+    m.fill(0, wpAt / 4, wpAt / 4 + g.kh * g.kw * g.ci * cop);
+    for (let t = 0; t < g.kh * g.kw * g.ci; t++) m.set(w.subarray(t * g.co, (t + 1) * g.co), wpAt / 4 + t * cop);
+    k.conv_fwd(xAt, wpAt, yAt, g.n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, cop);
+    k.conv_dw(xAt, dyAt, dwAt, g.n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy);
+    k.conv_dx(dyAt, wtAt, dxAt, g.n, g.hp, g.wp, cip, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy);
+    const after = f32();
+    expectOnlyWritten(after, [[xAt, x.length], [dyAt, g.n * oh * ow * ldy], [dwAt, w.length], [wtAt, g.kh * g.kw * g.co * cip], [dxAt, g.n * g.hp * g.wp * cip], [wpAt, g.kh * g.kw * g.ci * cop], [yAt, g.n * oh * ow * g.co]]);
+    // Plain sums in float64, the reference.
+    const dwRef = new Float64Array(w.length);
+    const dxRef = new Float64Array(g.n * g.hp * g.wp * g.ci);
+    const yRef = new Float64Array(g.n * oh * ow * g.co);
+    for (let n = 0; n < g.n; n++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+      for (let kh = 0; kh < g.kh; kh++) for (let kw = 0; kw < g.kw; kw++) for (let ci = 0; ci < g.ci; ci++) {
+        const xi = ((n * g.hp + oy * g.sh + kh) * g.wp + ox * g.sw + kw) * g.ci + ci;
+        for (let co = 0; co < g.co; co++) {
+          const d = dy[((n * oh + oy) * ow + ox) * g.co + co];
+          dwRef[((kh * g.kw + kw) * g.ci + ci) * g.co + co] += x[xi] * d;
+          dxRef[xi] += d * w[((kh * g.kw + kw) * g.ci + ci) * g.co + co];
+          yRef[((n * oh + oy) * ow + ox) * g.co + co] += x[xi] * w[((kh * g.kw + kw) * g.ci + ci) * g.co + co];
+        }
+      }
+    }
+    const dw = after.subarray(dwAt / 4, dwAt / 4 + w.length);
+    dwRef.forEach((v, i) => expect(dw[i]).toBeCloseTo(v, 4));
+    const y = after.subarray(yAt / 4, yAt / 4 + yRef.length);
+    yRef.forEach((v, i) => expect(y[i]).toBeCloseTo(v, 4));
+    // conv_dx reads dy as rows of ldy floats too: the zero lanes past Co add nothing.
+    for (let p = 0; p < g.n * g.hp * g.wp; p++) {
+      for (let ci = 0; ci < g.ci; ci++) expect(after[dxAt / 4 + p * cip + ci]).toBeCloseTo(dxRef[p * g.ci + ci], 4);
+      for (let ci = g.ci; ci < cip; ci++) expect(after[dxAt / 4 + p * cip + ci]).toBe(0);
+    }
+  });
+
+  it('pad_nhwc and crop_nhwc invert each other and write only their output', async () => {
+    const { k, f32, alloc } = await rig(file);
+    const [n, h, w, c, hp, wp, cp, top, left] = [2, 3, 5, 3, 6, 8, 4, 1, 2];
+    const src = seeded(9, n * h * w * c);
+    const [srcAt, padAt, backAt] = [alloc(src.length), alloc(n * hp * wp * cp), alloc(src.length)];
+    f32().set(src, srcAt / 4);
+    k.pad_nhwc(srcAt, padAt, n, h, w, c, hp, wp, cp, top, left);
+    k.crop_nhwc(padAt, backAt, n, h, w, c, hp, wp, cp, top, left);
+    const m = f32();
+    expectOnlyWritten(m, [[srcAt, src.length], [padAt, n * hp * wp * cp], [backAt, src.length]]);
+    expect(m.subarray(backAt / 4, backAt / 4 + src.length)).toEqual(src);
+    const padded = m.subarray(padAt / 4, padAt / 4 + n * hp * wp * cp);
+    expect(padded.reduce((s, v) => s + Math.abs(v), 0)).toBeCloseTo(src.reduce((s, v) => s + Math.abs(v), 0), 3);
+    expect(padded[((1 * hp + top) * wp + left) * cp + 2]).toBe(src[(1 * h * w) * c + 2]);
+  });
+});
