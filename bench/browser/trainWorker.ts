@@ -26,9 +26,11 @@ const CONFIGS: Record<BenchModel, ModelConfig> = {
 
 /** XNNPACK threads asked for this worker's wasm backend (init). */
 let wasmThreadsWanted = 1;
+/** initBackend's word on our SIMD conv kernels (null: they run). */
+let simdConv: string | null | undefined;
 
 async function useBackend(name: string): Promise<void> {
-  if (tf.getBackend() !== name) await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
+  if (tf.getBackend() !== name) simdConv = (await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted })).simdConv;
 }
 
 export interface TimeRequest {
@@ -61,6 +63,11 @@ const api = {
     wasmThreadsWanted = threads;
     await useBackend(backend);
     return tf.getBackend();
+  },
+
+  /** Whether our SIMD conv kernels run in this worker: null when they do, else why not. */
+  simdConv(): string | null {
+    return simdConv === undefined ? 'the wasm backend has not started' : simdConv;
   },
 
   /** The wasm backend's XNNPACK threads (0 before it started). */

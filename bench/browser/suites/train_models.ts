@@ -153,7 +153,8 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
 
   for (const backend of backends) {
     try {
-      await initBackend(backend);
+      const info = await initBackend(backend);
+      if (backend === 'wasm') notes.push(`wasm: our SIMD conv kernels ${info.simdConv === null ? 'run' : `do not run (${info.simdConv})`}`);
     } catch (e) {
       notes.push(`${backend}: skipped (${(e as Error).message})`);
       continue;
