@@ -7,7 +7,7 @@ import { defaultTabLocks } from '../data/tabLocks.ts';
 import { createHud, type Hud } from '../hud/createHud.ts';
 import { hudView, type HudExtras } from '../hud/hudView.ts';
 import { createHumanInput } from '../input/humanInput.ts';
-import { WORKER_VERDICTS_KEY } from '../model/workerChoice.ts';
+import { trainerWasmThreads, WORKER_VERDICTS_KEY } from '../model/workerChoice.ts';
 import { CAMERA_MODES, type CameraMode, interpolatePose, isThemeName, poseOfCar, type Renderer, THEME_NAMES, type ThemeName } from '../render/index.ts';
 import { carSpeed } from '../sim/car.ts';
 import { DT, TICK_HZ } from '../sim/constants.ts';
@@ -148,7 +148,7 @@ export function startApp(root: HTMLElement, opts: AppOptions = {}): App {
     () => (params.backend as 'cpu' | 'wasm' | 'webgl' | 'webgpu' | undefined) ?? settingsFeature.current.backend,
     (reason) => shell.notify(`${reason}. Training stopped; its last checkpoint is kept, start it again to resume.`, 'error'),
     () => trainingWorkersMode(settingsFeature.current.trainingWorkers, navigator.hardwareConcurrency),
-    navigator.hardwareConcurrency || 1,
+    trainerWasmThreads(navigator.hardwareConcurrency || 1),
   );
   noticeTraining(training, shell, () => void trainingPanel.refresh());
 

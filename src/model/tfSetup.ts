@@ -58,16 +58,16 @@ async function setWasmBinaryPaths(): Promise<void> {
 }
 
 /** Our SIMD conv module's bytes: the file beside its source in Node, vite's URL in a browser. */
-async function simdConvBytes(shared: boolean): Promise<BufferSource> {
-  const file = shared ? 'convKernels-shared.wasm' : 'convKernels.wasm';
+async function simdConvBytes(): Promise<BufferSource> {
+  const file = 'convKernels.wasm';
   if (isNode()) {
     const fsName = 'node:fs/promises';
     const dir = './wasmKernels/simd/';
     const { readFile } = (await import(/* @vite-ignore */ fsName)) as typeof NodeFs;
     return readFile(new URL(dir + file, import.meta.url));
   }
-  const { SIMD_CONV_URLS } = await import('./wasmBinaryUrls.ts');
-  const response = await fetch(shared ? SIMD_CONV_URLS.shared : SIMD_CONV_URLS.plain);
+  const { SIMD_CONV_URL } = await import('./wasmBinaryUrls.ts');
+  const response = await fetch(SIMD_CONV_URL);
   if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
@@ -149,7 +149,7 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
     // After the backend started: it runs the setup of the kernels it shipped only then, and
     // the ones we replace stay usable (benchmarks compare against them).
     registerWasmTrainingKernels();
-    const simdConv = await startSimdConv(tf.backend() as unknown as BackendWasm, simdConvBytes);
+    const simdConv = await startSimdConv(tf.backend() as unknown as BackendWasm, simdConvBytes, wasmThreadCount() ?? 1);
     return {
       name,
       runtime,

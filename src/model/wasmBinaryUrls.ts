@@ -5,7 +5,6 @@ import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import simdConv from './wasmKernels/simd/convKernels.wasm?url';
-import simdConvShared from './wasmKernels/simd/convKernels-shared.wasm?url';
 
 /** The file map `setWasmPaths` takes. */
 export const WASM_BINARY_URLS = {
@@ -14,5 +13,5 @@ export const WASM_BINARY_URLS = {
   'tfjs-backend-wasm-threaded-simd.wasm': threadedSimd,
 } as const;
 
-/** Our SIMD conv kernels (wasmKernels/simdConv.ts): for a plain memory, and for the threaded backend's shared one. */
-export const SIMD_CONV_URLS = { plain: simdConv, shared: simdConvShared } as const;
+/** Our SIMD conv kernels (wasmKernels/simdConv.ts). */
+export const SIMD_CONV_URL: string = simdConv;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createConfig } from './config.ts';
 import {
-  describeChoice, modelShapeKey, planWorkers, readVerdicts, TWO_WORKER_MARGIN, VERDICT_MAX_AGE_MS, verdictOf, WORKER_CHOICE_VERSION,
+  describeChoice, modelShapeKey, trainerWasmThreads, planWorkers, readVerdicts, TWO_WORKER_MARGIN, VERDICT_MAX_AGE_MS, verdictOf, WORKER_CHOICE_VERSION,
   readPending, trainerBackendKey, type WorkerCount, WorkerTrial, type WorkerVerdict, withPending, withVerdict,
 } from './workerChoice.ts';
 
@@ -225,5 +225,11 @@ describe('trainerBackendKey', () => {
     expect(trainerBackendKey('wasm', null)).toBe('wasm');
     expect(trainerBackendKey('webgl', 4)).toBe('webgl');
     expect(modelShapeKey(trainerBackendKey('wasm', 2), createConfig())).not.toBe(modelShapeKey('wasm', createConfig()));
+  });
+});
+
+describe('trainerWasmThreads', () => {
+  it('keeps one thread (our SIMD kernels, the peer on the other core) up to 2 hardware threads, else the pool', () => {
+    expect([1, 2, 3, 4, 8, 16].map(trainerWasmThreads)).toEqual([1, 1, 3, 4, 8, 16]);
   });
 });

@@ -58,13 +58,24 @@ export interface WorkerVerdicts {
 /** Where the settings store keeps the verdicts (the app removes it when the setting changes). */
 export const WORKER_VERDICTS_KEY = 'training-workers-verdicts';
 /** Bump when the trial changes meaning, so cached verdicts are measured again. */
-export const WORKER_CHOICE_VERSION = 1;
+export const WORKER_CHOICE_VERSION = 2;
 /** Two workers are kept only when at least this much faster than one (noise under load is ~5-10%). */
 export const TWO_WORKER_MARGIN = 1.1;
 /** A verdict older than this is measured again (the machine's load and the browser change). */
 export const VERDICT_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 /** Verdicts kept (the newest). */
 const MAX_ENTRIES = 24;
+
+/**
+ * XNNPACK threads the app's training worker asks for, given the device's hardware threads. Our
+ * SIMD conv kernels (wasmKernels/simdConv.ts) run on one thread, in a one-thread backend only; on
+ * 2 hardware threads one thread with them trains faster than two threads without (suite
+ * train_workers: the threaded worker at 0.81-0.96x one worker), and the second core goes to the
+ * data-parallel peer instead. Devices with more threads keep the pool (not measured here).
+ */
+export function trainerWasmThreads(hardwareThreads: number): number {
+  return hardwareThreads > 2 ? Math.floor(hardwareThreads) : 1;
+}
 
 /**
  * The backend as the trainer runs it, for modelShapeKey: a threaded wasm trainer ('wasm x2') is

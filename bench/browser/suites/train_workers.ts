@@ -125,7 +125,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
       const n = await pair.threaded.api.wasmThreads();
       notes.push(`the threaded worker runs ${n} XNNPACK thread(s) on ${navigator.hardwareConcurrency} hardware threads${crossOriginIsolated ? '' : ' (this page is not cross-origin isolated: one thread)'}`);
       const simd = await pair.threaded.api.simdConv();
-      notes.push(`the threaded worker's SIMD conv kernels: ${simd === null ? 'run (shared-memory build)' : `do not run (${simd})`}`);
+      notes.push(`the threaded worker's SIMD conv kernels: ${simd === null ? 'run' : `do not run (${simd})`}`);
     }
     if (models.includes('cnn_plain')) await plainRounds(pair, rounds, quick, { figures, ratios, notes });
     if (!models.includes('cnn_lstm')) return { figures, ratios, notes };

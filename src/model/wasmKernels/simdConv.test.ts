@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../core/rng.ts';
 // @ts-expect-error a plain .mjs build script, no types
 import { buildSimd, SIMD_BUILDS } from './simd/build.mjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { startSimdConv } from './simdConv.ts';
 
 const dir = new URL('./simd/', import.meta.url);
 const FILES = Object.keys(SIMD_BUILDS as Record<string, string[]>);
@@ -48,8 +50,7 @@ interface Kernels {
 
 /** A module over a fresh memory filled with a pattern, and a bump allocator into it (byte offsets). */
 async function rig(file: string): Promise<{ k: Kernels; f32: () => Float32Array; alloc: (n: number) => number }> {
-  const shared = file.includes('shared');
-  const memory = new WebAssembly.Memory(shared ? { initial: 64, maximum: 1024, shared: true } : { initial: 64 });
+  const memory = new WebAssembly.Memory({ initial: 64 });
   const { instance } = await WebAssembly.instantiate(readFileSync(new URL(file, dir)), { env: { memory } });
   const f32 = (): Float32Array => new Float32Array(memory.buffer);
   f32().fill(-7.25);
@@ -83,13 +84,16 @@ interface Geometry { n: number; hp: number; wp: number; ci: number; kh: number; 
 const outSize = (g: Geometry) => ({ oh: Math.floor((g.hp - g.kh) / g.sh) + 1, ow: Math.floor((g.wp - g.kw) / g.sw) + 1 });
 
 // Shapes that reach every path: whole 4-tap blocks and leftover taps, 8-lane blocks and leftover
-// lanes (1..7), whole 4-pixel blocks and leftover pixels, strides 1 and 2 in either axis.
+// lanes (1..7), whole 4-pixel blocks and leftover pixels, strides 1 and 2 in either axis, and
+// several blocks of output rows.
 const GEOMETRIES: Geometry[] = [
   { n: 2, hp: 9, wp: 13, ci: 3, kh: 5, kw: 5, sh: 2, sw: 2, co: 12 },
   { n: 1, hp: 7, wp: 11, ci: 12, kh: 3, kw: 3, sh: 1, sw: 2, co: 18 },
   { n: 3, hp: 5, wp: 6, ci: 5, kh: 2, kw: 3, sh: 2, sw: 1, co: 5 },
   { n: 1, hp: 3, wp: 11, ci: 24, kh: 3, kw: 3, sh: 1, sw: 1, co: 32 },
   { n: 2, hp: 4, wp: 4, ci: 1, kh: 1, kw: 1, sh: 1, sw: 1, co: 3 },
+  // 114 output rows of 8 pixels: conv_dw's blocks of 32 rows, the last one short.
+  { n: 3, hp: 40, wp: 10, ci: 2, kh: 3, kw: 3, sh: 1, sw: 1, co: 9 },
 ];
 
 describe.each(FILES)('%s', (file) => {
@@ -101,9 +105,9 @@ describe.each(FILES)('%s', (file) => {
     const x = seeded(1, g.n * g.hp * g.wp * g.ci);
     const dy = seeded(2, g.n * oh * ow * g.co);
     const w = seeded(3, g.kh * g.kw * g.ci * g.co);
-    const [xAt, dyAt, dwAt] = [alloc(x.length), alloc(g.n * oh * ow * ldy), alloc(w.length)];
-    const [wtAt, dxAt] = [alloc(g.kh * g.kw * g.co * cip), alloc(g.n * g.hp * g.wp * cip)];
     const cop = (g.co + 7) & ~7;
+    const [xAt, dyAt, dwAt] = [alloc(x.length), alloc(g.n * oh * ow * ldy), alloc(g.kh * g.kw * g.ci * cop)];
+    const [wtAt, dxAt] = [alloc(g.kh * g.kw * g.co * cip), alloc(g.n * g.hp * g.wp * cip)];
     const [wpAt, yAt] = [alloc(g.kh * g.kw * g.ci * cop), alloc(g.n * oh * ow * g.co)];
     const m = f32();
     m.set(x, xAt / 4);
@@ -119,10 +123,11 @@ describe.each(FILES)('%s', (file) => {
     m.fill(0, wpAt / 4, wpAt / 4 + g.kh * g.kw * g.ci * cop);
     for (let t = 0; t < g.kh * g.kw * g.ci; t++) m.set(w.subarray(t * g.co, (t + 1) * g.co), wpAt / 4 + t * cop);
     k.conv_fwd(xAt, wpAt, yAt, g.n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, cop);
-    k.conv_dw(xAt, dyAt, dwAt, g.n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy);
+    m.fill(0, dwAt / 4, dwAt / 4 + g.kh * g.kw * g.ci * cop);
+    k.conv_dw(xAt, dyAt, dwAt, g.n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy, cop);
     k.conv_dx(dyAt, wtAt, dxAt, g.n, g.hp, g.wp, cip, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy);
     const after = f32();
-    expectOnlyWritten(after, [[xAt, x.length], [dyAt, g.n * oh * ow * ldy], [dwAt, w.length], [wtAt, g.kh * g.kw * g.co * cip], [dxAt, g.n * g.hp * g.wp * cip], [wpAt, g.kh * g.kw * g.ci * cop], [yAt, g.n * oh * ow * g.co]]);
+    expectOnlyWritten(after, [[xAt, x.length], [dyAt, g.n * oh * ow * ldy], [dwAt, g.kh * g.kw * g.ci * cop], [wtAt, g.kh * g.kw * g.co * cip], [dxAt, g.n * g.hp * g.wp * cip], [wpAt, g.kh * g.kw * g.ci * cop], [yAt, g.n * oh * ow * g.co]]);
     // Plain sums in float64, the reference.
     const dwRef = new Float64Array(w.length);
     const dxRef = new Float64Array(g.n * g.hp * g.wp * g.ci);
@@ -138,8 +143,10 @@ describe.each(FILES)('%s', (file) => {
         }
       }
     }
-    const dw = after.subarray(dwAt / 4, dwAt / 4 + w.length);
-    dwRef.forEach((v, i) => expect(dw[i]).toBeCloseTo(v, 4));
+    // conv_dw adds to rows of cop floats; lanes past Co are scratch (the caller crops them).
+    for (let t = 0; t < g.kh * g.kw * g.ci; t++) {
+      for (let co = 0; co < g.co; co++) expect(after[dwAt / 4 + t * cop + co]).toBeCloseTo(dwRef[t * g.co + co], 4);
+    }
     const y = after.subarray(yAt / 4, yAt / 4 + yRef.length);
     yRef.forEach((v, i) => expect(y[i]).toBeCloseTo(v, 4));
     // conv_dx reads dy as rows of ldy floats too: the zero lanes past Co add nothing.
@@ -163,5 +170,17 @@ describe.each(FILES)('%s', (file) => {
     const padded = m.subarray(padAt / 4, padAt / 4 + n * hp * wp * cp);
     expect(padded.reduce((s, v) => s + Math.abs(v), 0)).toBeCloseTo(src.reduce((s, v) => s + Math.abs(v), 0), 3);
     expect(padded[((1 * hp + top) * wp + left) * cp + 2]).toBe(src[(1 * h * w) * c + 2]);
+  });
+});
+
+describe('startSimdConv', () => {
+  const bytes = async (): Promise<BufferSource> => readFileSync(new URL('convKernels.wasm', dir));
+  it('leaves a threaded backend to XNNPACK, whose convolutions use its pool', async () => {
+    expect(await startSimdConv({} as BackendWasm, bytes, 2)).toMatch(/2 XNNPACK threads/);
+  });
+  it('says why when the backend has no memory to share, or a shared one', async () => {
+    expect(await startSimdConv({ wasm: {} } as unknown as BackendWasm, bytes, 1)).toMatch(/does not expose its memory/);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    expect(await startSimdConv({ wasm: { asm: { memory } } } as unknown as BackendWasm, bytes, 1)).toMatch(/memory is shared/);
   });
 });

@@ -1,5 +1,5 @@
 // Convolutions and their gradients in wasm SIMD of our own (simd/convKernels.c, built to
-// simd/convKernels.wasm and, for the threaded backend's shared memory, convKernels-shared.wasm).
+// simd/convKernels.wasm).
 // The module is instantiated over the wasm backend's own memory, so it reads and writes tensors
 // on the backend's heap in place: the kernels below allocate every buffer there (scratch
 // TensorInfos, released before they return) and pass byte offsets.
@@ -19,19 +19,19 @@ interface ConvExports {
   pad_nhwc(src: I, dst: I, n: I, h: I, w: I, c: I, hp: I, wp: I, cp: I, top: I, left: I): void;
   crop_nhwc(src: I, dst: I, n: I, h: I, w: I, c: I, hp: I, wp: I, cp: I, top: I, left: I): void;
   conv_fwd(x: I, w: I, out: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, cop: I): void;
-  conv_dw(x: I, dy: I, dw: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I): void;
+  conv_dw(x: I, dy: I, dwp: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I, cop: I): void;
   conv_dx(dy: I, wt: I, dxp: I, n: I, hp: I, wp: I, cip: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I): void;
 }
 
 /** Where the module's bytes come from: Node reads the file, the browser fetches vite's URL. */
-export type SimdBytes = (shared: boolean) => Promise<BufferSource>;
+export type SimdBytes = () => Promise<BufferSource>;
 
 const started = new WeakMap<BackendWasm, ConvExports>();
 
 /** Switch for benchmarks and tests: false runs the XNNPACK paths even where the module started. */
 export const simdConvSettings = { enabled: true };
 
-/** The backend's WebAssembly.Memory (emscripten keeps it on the module: asm.memory, or wasmMemory when threaded). */
+/** The backend's WebAssembly.Memory (emscripten keeps it on the module: asm.memory). */
 function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
   const m = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
   const memory = m.wasmMemory ?? m.asm?.memory;
@@ -40,15 +40,17 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
 
 /**
  * Instantiates the kernels over this backend's memory, once. Returns null when they run, else
- * why not (the XNNPACK paths stay in use).
+ * why not (the XNNPACK paths stay in use). The kernels run on one thread: a backend started with
+ * a pool of XNNPACK threads keeps XNNPACK's convolutions, which use the pool.
  */
-export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes): Promise<string | null> {
+export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<string | null> {
   if (started.has(backend)) return null;
+  if (threads > 1) return `the backend runs ${threads} XNNPACK threads, whose convolutions use them all`;
   const memory = backendMemory(backend);
   if (!memory) return 'the wasm backend does not expose its memory';
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return 'the wasm backend\'s memory is shared';
   try {
-    const { instance } = await WebAssembly.instantiate(await bytes(shared), { env: { memory } });
+    const { instance } = await WebAssembly.instantiate(await bytes(), { env: { memory } });
     started.set(backend, instance.exports as unknown as ConvExports);
     return null;
   } catch (e) {
@@ -112,9 +114,16 @@ export function simdConvForward(backend: BackendWasm, k: ConvExports, x: TensorI
 export function simdBackpropFilter(backend: BackendWasm, k: ConvExports, x: TensorInfo, dy: TensorInfo, g: PatchGeometry): TensorInfo {
   const xp = paddedInput(backend, k, x, g);
   const rows = dyRows(backend, k, dy, g);
+  // The sums go to rows of cop floats (whole 8-lane tiles), then the Co lanes of each to dW.
+  const taps = g.filterHeight * g.filterWidth * g.inChannels;
+  const cop = (g.outChannels + 7) & ~7;
+  const dWp = allocate(backend, [taps, cop]);
+  heapView(backend, dWp).fill(0);
+  k.conv_dw(offsetOf(backend, xp.t), offsetOf(backend, rows.t), offsetOf(backend, dWp), g.batch, xp.hp, xp.wp, g.inChannels,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, g.outChannels, rows.ldy, cop);
   const dW = allocate(backend, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
-  k.conv_dw(offsetOf(backend, xp.t), offsetOf(backend, rows.t), offsetOf(backend, dW), g.batch, xp.hp, xp.wp, g.inChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, g.outChannels, rows.ldy);
+  k.crop_nhwc(offsetOf(backend, dWp), offsetOf(backend, dW), 1, 1, taps, g.outChannels, 1, taps, cop, 0, 0);
+  release(backend, dWp);
   if (xp.copy) release(backend, xp.t);
   if (rows.copy) release(backend, rows.t);
   return dW;

@@ -1,5 +1,4 @@
-// Builds convKernels.c into the two committed binaries (npm run build:simd): convKernels.wasm for
-// the wasm backend's plain memory, convKernels-shared.wasm for the threaded backend's shared one.
+// Builds convKernels.c into the committed binary convKernels.wasm (npm run build:simd).
 // Needs Debian's clang and lld (apt-get install clang lld; .ci/run installs them). The game and
 // its tests load the committed binaries, so only a change to convKernels.c needs this.
 //   node src/model/wasmKernels/simd/build.mjs [outDir]
@@ -11,10 +10,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const COMMON = ['--target=wasm32', '-O3', '-msimd128', '-fno-builtin', '-nostdlib', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all'];
 export const SIMD_BUILDS = {
   'convKernels.wasm': COMMON,
-  'convKernels-shared.wasm': [...COMMON, '-matomics', '-mbulk-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'],
 };
 
-/** Builds both binaries into outDir; throws with clang's message when it fails or is missing. */
+/** Builds the binaries into outDir; throws with clang's message when it fails or is missing. */
 export function buildSimd(outDir = here) {
   for (const [file, flags] of Object.entries(SIMD_BUILDS)) {
     execFileSync('clang', [...flags, '-o', join(outDir, file), join(here, 'convKernels.c')], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -120,28 +120,38 @@ void conv_fwd(const float* x, const float* w, float* out, int N, int Hp, int Wp,
 }
 
 /**
- * The filter gradient: dw[kh][kw][ci][co] = sum over (n, oy, ox) of
+ * The filter gradient: dwp[kh][kw*Ci + ci][co] += sum over (n, oy, ox) of
  * x[n][oy*SH + kh][ox*SW + kw][ci] * dy[n][oy][ox][co], x padded [N][Hp][Wp][Ci], dy [N][OH][OW]
- * rows of ldy floats (ldy a multiple of 4 and at least Co: lanes up to ldy may be read, only Co are stored).
- * A tile is 4 consecutive taps of one filter row (kw*Ci + ci runs contiguously in x) by 8 output
- * channels, summed over every output pixel.
+ * rows of ldy floats (ldy a multiple of 4 and at least Co), dwp rows of CoP floats (a multiple
+ * of 8; the caller zeroes it and crops lanes past Co). A tile is 4 consecutive taps of one filter
+ * row (kw*Ci + ci runs contiguously in x) by 8 output channels. The output rows (n, oy) are taken
+ * a block at a time, about 256 pixels, so the block's dy and x stay in cache while every tile
+ * passes over them; each tile adds its block's sum to dwp.
  */
 EXPORT(conv_dw)
-void conv_dw(const float* x, const float* dy, float* dw, int N, int Hp, int Wp, int Ci, int KH, int KW, int SH, int SW, int OH, int OW, int Co, int ldy) {
+void conv_dw(const float* x, const float* dy, float* dwp, int N, int Hp, int Wp, int Ci, int KH, int KW, int SH, int SW, int OH, int OW, int Co, int ldy, int CoP) {
   const int KWC = KW * Ci;
   const int sx = SW * Ci;
-  for (int kh = 0; kh < KH; kh++) {
-    for (int cb = 0; cb < Co; cb += 8) {
-      const int m = Co - cb < 8 ? Co - cb : 8;
-      int t = 0;
-      for (; t + 4 <= KWC; t += 4) {
-        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-        for (int n = 0; n < N; n++) {
-          for (int oy = 0; oy < OH; oy++) {
+  const int rows = N * OH;
+  const int block = OW >= 256 ? 1 : 256 / OW;
+  for (int r0 = 0; r0 < rows; r0 += block) {
+    const int r1 = r0 + block < rows ? r0 + block : rows;
+    for (int kh = 0; kh < KH; kh++) {
+      for (int cb = 0; cb < Co; cb += 8) {
+        const int two = Co - cb > 4;
+        int t = 0;
+        for (; t + 4 <= KWC; t += 4) {
+          float* o = dwp + (kh * KWC + t) * CoP + cb;
+          v128_t a0 = wasm_v128_load(o), a1 = wasm_v128_load(o + 4);
+          v128_t b0 = wasm_v128_load(o + CoP), b1 = wasm_v128_load(o + CoP + 4);
+          v128_t c0 = wasm_v128_load(o + 2 * CoP), c1 = wasm_v128_load(o + 2 * CoP + 4);
+          v128_t d0 = wasm_v128_load(o + 3 * CoP), d1 = wasm_v128_load(o + 3 * CoP + 4);
+          for (int r = r0; r < r1; r++) {
+            const int n = r / OH, oy = r - n * OH;
             const float* xp = x + ((n * Hp + oy * SH + kh) * Wp) * Ci + t;
-            const float* dp = dy + ((n * OH + oy) * OW) * ldy + cb;
+            const float* dp = dy + r * OW * ldy + cb;
             for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
-              const v128_t g0 = wasm_v128_load(dp), g1 = m > 4 ? wasm_v128_load(dp + 4) : g0;
+              const v128_t g0 = wasm_v128_load(dp), g1 = two ? wasm_v128_load(dp + 4) : g0;
               const v128_t xv = wasm_v128_load(xp);
               const v128_t xa = lane(xv, 0), xb = lane(xv, 1), xc = lane(xv, 2), xd = lane(xv, 3);
               a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, g0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, g1));
@@ -150,28 +160,26 @@ void conv_dw(const float* x, const float* dy, float* dw, int N, int Hp, int Wp, 
               d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(xd, g0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(xd, g1));
             }
           }
+          wasm_v128_store(o, a0); wasm_v128_store(o + 4, a1);
+          wasm_v128_store(o + CoP, b0); wasm_v128_store(o + CoP + 4, b1);
+          wasm_v128_store(o + 2 * CoP, c0); wasm_v128_store(o + 2 * CoP + 4, c1);
+          wasm_v128_store(o + 3 * CoP, d0); wasm_v128_store(o + 3 * CoP + 4, d1);
         }
-        float* o = dw + (kh * KWC + t) * Co + cb;
-        store_lanes(o, a0, m); if (m > 4) store_lanes(o + 4, a1, m - 4); o += Co;
-        store_lanes(o, b0, m); if (m > 4) store_lanes(o + 4, b1, m - 4); o += Co;
-        store_lanes(o, c0, m); if (m > 4) store_lanes(o + 4, c1, m - 4); o += Co;
-        store_lanes(o, d0, m); if (m > 4) store_lanes(o + 4, d1, m - 4);
-      }
-      for (; t < KWC; t++) {
-        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
-        for (int n = 0; n < N; n++) {
-          for (int oy = 0; oy < OH; oy++) {
+        for (; t < KWC; t++) {
+          float* o = dwp + (kh * KWC + t) * CoP + cb;
+          v128_t a0 = wasm_v128_load(o), a1 = wasm_v128_load(o + 4);
+          for (int r = r0; r < r1; r++) {
+            const int n = r / OH, oy = r - n * OH;
             const float* xp = x + ((n * Hp + oy * SH + kh) * Wp) * Ci + t;
-            const float* dp = dy + ((n * OH + oy) * OW) * ldy + cb;
+            const float* dp = dy + r * OW * ldy + cb;
             for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
               const v128_t xa = wasm_f32x4_splat(*xp);
               a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, wasm_v128_load(dp)));
-              if (m > 4) a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, wasm_v128_load(dp + 4)));
+              if (two) a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, wasm_v128_load(dp + 4)));
             }
           }
+          wasm_v128_store(o, a0); wasm_v128_store(o + 4, a1);
         }
-        float* o = dw + (kh * KWC + t) * Co + cb;
-        store_lanes(o, a0, m); if (m > 4) store_lanes(o + 4, a1, m - 4);
       }
     }
   }
