@@ -92,6 +92,8 @@ const GEOMETRIES: Geometry[] = [
   { n: 3, hp: 5, wp: 6, ci: 5, kh: 2, kw: 3, sh: 2, sw: 1, co: 5 },
   { n: 1, hp: 3, wp: 11, ci: 24, kh: 3, kw: 3, sh: 1, sw: 1, co: 32 },
   { n: 2, hp: 4, wp: 4, ci: 1, kh: 1, kw: 1, sh: 1, sw: 1, co: 3 },
+  // 4-lane chunks: 8-pixel tiles (forward, dx) then 3 leftover pixels; an 8-tap and a 4-tap dW tile.
+  { n: 2, hp: 6, wp: 13, ci: 4, kh: 3, kw: 3, sh: 1, sw: 1, co: 4 },
   // 114 output rows of 8 pixels: conv_dw's blocks of 32 rows, the last one short.
   { n: 3, hp: 40, wp: 10, ci: 2, kh: 3, kw: 3, sh: 1, sw: 1, co: 9 },
 ];

@@ -79,6 +79,29 @@ void conv_fwd(const float* x, const float* w, float* out, int N, int Hp, int Wp,
       for (int cb = 0; cb < Co; cb += 8) {
         const int m = Co - cb < 8 ? Co - cb : 8;
         int ox = 0;
+        // A chunk of 4 lanes or fewer: 8 pixels by one f32x4, so no lanes are computed for nothing.
+        for (; m <= 4 && ox + 8 <= OW; ox += 8) {
+          v128_t a = wasm_f32x4_splat(0.0f), b = a, c = a, d = a, e = a, f = a, g = a, h = a;
+          for (int kh = 0; kh < KH; kh++) {
+            const float* xr = x + ((n * Hp + oy * SH + kh) * Wp + ox * SW) * Ci;
+            const float* wr = w + (kh * KWC) * CoP + cb;
+            for (int t = 0; t < KWC; t++, wr += CoP) {
+              const v128_t w0 = wasm_v128_load(wr);
+              const float* xt = xr + t;
+              a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(xt[0]), w0));
+              b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(xt[sx]), w0));
+              c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(xt[2 * sx]), w0));
+              d = wasm_f32x4_add(d, wasm_f32x4_mul(wasm_f32x4_splat(xt[3 * sx]), w0));
+              e = wasm_f32x4_add(e, wasm_f32x4_mul(wasm_f32x4_splat(xt[4 * sx]), w0));
+              f = wasm_f32x4_add(f, wasm_f32x4_mul(wasm_f32x4_splat(xt[5 * sx]), w0));
+              g = wasm_f32x4_add(g, wasm_f32x4_mul(wasm_f32x4_splat(xt[6 * sx]), w0));
+              h = wasm_f32x4_add(h, wasm_f32x4_mul(wasm_f32x4_splat(xt[7 * sx]), w0));
+            }
+          }
+          float* o = orow + ox * Co + cb;
+          store_lanes(o, a, m); store_lanes(o + Co, b, m); store_lanes(o + 2 * Co, c, m); store_lanes(o + 3 * Co, d, m);
+          store_lanes(o + 4 * Co, e, m); store_lanes(o + 5 * Co, f, m); store_lanes(o + 6 * Co, g, m); store_lanes(o + 7 * Co, h, m);
+        }
         for (; ox + 4 <= OW; ox += 4) {
           v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
           for (int kh = 0; kh < KH; kh++) {
@@ -140,6 +163,27 @@ void conv_dw(const float* x, const float* dy, float* dwp, int N, int Hp, int Wp,
       for (int cb = 0; cb < Co; cb += 8) {
         const int two = Co - cb > 4;
         int t = 0;
+        // A chunk of 4 lanes or fewer: 8 taps (two f32x4 of x) by one f32x4 of dy.
+        for (; !two && t + 8 <= KWC; t += 8) {
+          float* o = dwp + (kh * KWC + t) * CoP + cb;
+          v128_t a = wasm_v128_load(o), b = wasm_v128_load(o + CoP), c = wasm_v128_load(o + 2 * CoP), d = wasm_v128_load(o + 3 * CoP);
+          v128_t e = wasm_v128_load(o + 4 * CoP), f = wasm_v128_load(o + 5 * CoP), g = wasm_v128_load(o + 6 * CoP), h = wasm_v128_load(o + 7 * CoP);
+          for (int r = r0; r < r1; r++) {
+            const int n = r / OH, oy = r - n * OH;
+            const float* xp = x + ((n * Hp + oy * SH + kh) * Wp) * Ci + t;
+            const float* dp = dy + r * OW * ldy + cb;
+            for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
+              const v128_t g0 = wasm_v128_load(dp);
+              const v128_t xv = wasm_v128_load(xp), xw = wasm_v128_load(xp + 4);
+              a = wasm_f32x4_add(a, wasm_f32x4_mul(lane(xv, 0), g0)); b = wasm_f32x4_add(b, wasm_f32x4_mul(lane(xv, 1), g0));
+              c = wasm_f32x4_add(c, wasm_f32x4_mul(lane(xv, 2), g0)); d = wasm_f32x4_add(d, wasm_f32x4_mul(lane(xv, 3), g0));
+              e = wasm_f32x4_add(e, wasm_f32x4_mul(lane(xw, 0), g0)); f = wasm_f32x4_add(f, wasm_f32x4_mul(lane(xw, 1), g0));
+              g = wasm_f32x4_add(g, wasm_f32x4_mul(lane(xw, 2), g0)); h = wasm_f32x4_add(h, wasm_f32x4_mul(lane(xw, 3), g0));
+            }
+          }
+          wasm_v128_store(o, a); wasm_v128_store(o + CoP, b); wasm_v128_store(o + 2 * CoP, c); wasm_v128_store(o + 3 * CoP, d);
+          wasm_v128_store(o + 4 * CoP, e); wasm_v128_store(o + 5 * CoP, f); wasm_v128_store(o + 6 * CoP, g); wasm_v128_store(o + 7 * CoP, h);
+        }
         for (; t + 4 <= KWC; t += 4) {
           float* o = dwp + (kh * KWC + t) * CoP + cb;
           v128_t a0 = wasm_v128_load(o), a1 = wasm_v128_load(o + 4);
@@ -204,6 +248,33 @@ void conv_dx(const float* dy, const float* wt, float* dxp, int N, int Hp, int Wp
           for (int cb = 0; cb < CiP; cb += 8) {
             const int two = CiP - cb >= 8;
             int ox = 0;
+            // A chunk of 4 lanes: 8 pixels by one f32x4.
+            for (; !two && ox + 8 <= OW; ox += 8) {
+              v128_t a = wasm_f32x4_splat(0.0f), b = a, c = a, d = a, e = a, f = a, g = a, h = a;
+              const float* gp = drow + ox * ldy;
+              const float* w = wk + cb;
+              for (int co = 0; co < Co; co++, w += CiP) {
+                const v128_t w0 = wasm_v128_load(w);
+                const float* gc = gp + co;
+                a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(gc[0]), w0));
+                b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(gc[ldy]), w0));
+                c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(gc[2 * ldy]), w0));
+                d = wasm_f32x4_add(d, wasm_f32x4_mul(wasm_f32x4_splat(gc[3 * ldy]), w0));
+                e = wasm_f32x4_add(e, wasm_f32x4_mul(wasm_f32x4_splat(gc[4 * ldy]), w0));
+                f = wasm_f32x4_add(f, wasm_f32x4_mul(wasm_f32x4_splat(gc[5 * ldy]), w0));
+                g = wasm_f32x4_add(g, wasm_f32x4_mul(wasm_f32x4_splat(gc[6 * ldy]), w0));
+                h = wasm_f32x4_add(h, wasm_f32x4_mul(wasm_f32x4_splat(gc[7 * ldy]), w0));
+              }
+              float* o = xrow + (ox * SW + kw) * CiP + cb;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), b)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), c)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), d)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), e)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), f)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), g)); o += sx;
+              wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), h));
+            }
             for (; ox + 4 <= OW; ox += 4) {
               v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
               const float* g = drow + ox * ldy;
