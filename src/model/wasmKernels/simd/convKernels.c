@@ -24,6 +24,30 @@ static inline v128_t lane(v128_t v, int i) {
   }
 }
 
+/**
+ * a..h += p[i * stride] * w0 for i = 0..7: one f32x4 of weights against 8 scalars a stride
+ * apart (8 pixels of a 4-lane chunk). A macro over the caller's accumulators, so they stay in
+ * registers (a struct of them could go through memory, and the module has none of its own).
+ */
+#define MULADD8(p, stride, w0) do { \
+    a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat((p)[0]), w0)); \
+    b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat((p)[(stride)]), w0)); \
+    c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat((p)[2 * (stride)]), w0)); \
+    d = wasm_f32x4_add(d, wasm_f32x4_mul(wasm_f32x4_splat((p)[3 * (stride)]), w0)); \
+    e = wasm_f32x4_add(e, wasm_f32x4_mul(wasm_f32x4_splat((p)[4 * (stride)]), w0)); \
+    f = wasm_f32x4_add(f, wasm_f32x4_mul(wasm_f32x4_splat((p)[5 * (stride)]), w0)); \
+    g = wasm_f32x4_add(g, wasm_f32x4_mul(wasm_f32x4_splat((p)[6 * (stride)]), w0)); \
+    h = wasm_f32x4_add(h, wasm_f32x4_mul(wasm_f32x4_splat((p)[7 * (stride)]), w0)); \
+  } while (0)
+
+/** a0..d1 += (pa, pb, pc, pd) x (w0, w1): the 4 x 8 tile's update, 4 broadcast values by 8 lanes. */
+#define MULADD4X2(pa, pb, pc, pd, w0, w1) do { \
+    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(pa, w0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(pa, w1)); \
+    b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(pb, w0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(pb, w1)); \
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(pc, w0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(pc, w1)); \
+    d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(pd, w0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(pd, w1)); \
+  } while (0)
+
 /** Stores the first m (1..4) lanes of v at o. */
 static inline void store_lanes(float* o, v128_t v, int m) {
   if (m >= 4) { wasm_v128_store(o, v); return; }
@@ -87,15 +111,7 @@ void conv_fwd(const float* x, const float* w, float* out, int N, int Hp, int Wp,
             const float* wr = w + (kh * KWC) * CoP + cb;
             for (int t = 0; t < KWC; t++, wr += CoP) {
               const v128_t w0 = wasm_v128_load(wr);
-              const float* xt = xr + t;
-              a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(xt[0]), w0));
-              b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(xt[sx]), w0));
-              c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(xt[2 * sx]), w0));
-              d = wasm_f32x4_add(d, wasm_f32x4_mul(wasm_f32x4_splat(xt[3 * sx]), w0));
-              e = wasm_f32x4_add(e, wasm_f32x4_mul(wasm_f32x4_splat(xt[4 * sx]), w0));
-              f = wasm_f32x4_add(f, wasm_f32x4_mul(wasm_f32x4_splat(xt[5 * sx]), w0));
-              g = wasm_f32x4_add(g, wasm_f32x4_mul(wasm_f32x4_splat(xt[6 * sx]), w0));
-              h = wasm_f32x4_add(h, wasm_f32x4_mul(wasm_f32x4_splat(xt[7 * sx]), w0));
+              MULADD8(xr + t, sx, w0);
             }
           }
           float* o = orow + ox * Co + cb;
@@ -111,10 +127,7 @@ void conv_fwd(const float* x, const float* w, float* out, int N, int Hp, int Wp,
               const v128_t w0 = wasm_v128_load(wr), w1 = wasm_v128_load(wr + 4);
               const v128_t xa = wasm_f32x4_splat(xr[t]), xb = wasm_f32x4_splat(xr[t + sx]);
               const v128_t xc = wasm_f32x4_splat(xr[t + 2 * sx]), xd = wasm_f32x4_splat(xr[t + 3 * sx]);
-              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, w0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, w1));
-              b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(xb, w0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(xb, w1));
-              c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(xc, w0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(xc, w1));
-              d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(xd, w0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(xd, w1));
+              MULADD4X2(xa, xb, xc, xd, w0, w1);
             }
           }
           float* o = orow + ox * Co + cb;
@@ -197,11 +210,7 @@ void conv_dw(const float* x, const float* dy, float* dwp, int N, int Hp, int Wp,
             for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
               const v128_t g0 = wasm_v128_load(dp), g1 = two ? wasm_v128_load(dp + 4) : g0;
               const v128_t xv = wasm_v128_load(xp);
-              const v128_t xa = lane(xv, 0), xb = lane(xv, 1), xc = lane(xv, 2), xd = lane(xv, 3);
-              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, g0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, g1));
-              b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(xb, g0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(xb, g1));
-              c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(xc, g0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(xc, g1));
-              d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(xd, g0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(xd, g1));
+              MULADD4X2(lane(xv, 0), lane(xv, 1), lane(xv, 2), lane(xv, 3), g0, g1);
             }
           }
           wasm_v128_store(o, a0); wasm_v128_store(o + 4, a1);
@@ -255,15 +264,7 @@ void conv_dx(const float* dy, const float* wt, float* dxp, int N, int Hp, int Wp
               const float* w = wk + cb;
               for (int co = 0; co < Co; co++, w += CiP) {
                 const v128_t w0 = wasm_v128_load(w);
-                const float* gc = gp + co;
-                a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(gc[0]), w0));
-                b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(gc[ldy]), w0));
-                c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(gc[2 * ldy]), w0));
-                d = wasm_f32x4_add(d, wasm_f32x4_mul(wasm_f32x4_splat(gc[3 * ldy]), w0));
-                e = wasm_f32x4_add(e, wasm_f32x4_mul(wasm_f32x4_splat(gc[4 * ldy]), w0));
-                f = wasm_f32x4_add(f, wasm_f32x4_mul(wasm_f32x4_splat(gc[5 * ldy]), w0));
-                g = wasm_f32x4_add(g, wasm_f32x4_mul(wasm_f32x4_splat(gc[6 * ldy]), w0));
-                h = wasm_f32x4_add(h, wasm_f32x4_mul(wasm_f32x4_splat(gc[7 * ldy]), w0));
+                MULADD8(gp + co, ldy, w0);
               }
               float* o = xrow + (ox * SW + kw) * CiP + cb;
               wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a)); o += sx;
@@ -283,10 +284,7 @@ void conv_dx(const float* dy, const float* wt, float* dxp, int N, int Hp, int Wp
                 const v128_t w0 = wasm_v128_load(w), w1 = two ? wasm_v128_load(w + 4) : w0;
                 const v128_t ga = wasm_f32x4_splat(g[co]), gb = wasm_f32x4_splat(g[co + ldy]);
                 const v128_t gc = wasm_f32x4_splat(g[co + 2 * ldy]), gd = wasm_f32x4_splat(g[co + 3 * ldy]);
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(ga, w0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(ga, w1));
-                b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(gb, w0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(gb, w1));
-                c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(gc, w0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(gc, w1));
-                d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(gd, w0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(gd, w1));
+                MULADD4X2(ga, gb, gc, gd, w0, w1);
               }
               float* o = xrow + (ox * SW + kw) * CiP + cb;
               wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a0));
