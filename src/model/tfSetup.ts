@@ -29,7 +29,7 @@ export interface BackendInfo {
   readonly wasmThreads?: number;
   /** Kernels we registered on this backend (names from tfjs' kernel registry). */
   readonly ourKernels: readonly string[];
-  /** wasm only: null when our SIMD conv gradients run (wasmKernels/simdConv.ts), else why not. */
+  /** wasm only: null when our SIMD conv kernels run (wasmKernels/simdConv.ts), else why not. */
   readonly simdConv?: string | null;
 }
 

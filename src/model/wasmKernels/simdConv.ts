@@ -6,9 +6,9 @@
 //
 // Why: tfjs's XNNPACK runs these small convolutions (3-24 input channels) at 3-6 GMAC/s here,
 // a third of what its own GEMM reaches; a 4x8 register tile over the taps (dW) or the pixels (dx)
-// reaches ~2x that (docs/training-on-wasm.md, "Our own SIMD kernels"). Where the module cannot
-// start (no wasm SIMD, an unexpected heap), conv2dBackpropFilter.ts and conv2dBackpropInput.ts
-// keep their XNNPACK paths.
+// reaches ~2x that (docs/training-on-wasm.md, "Our own SIMD kernels"). Where the module does not
+// start (a threaded backend, an unexpected heap, a failed fetch), conv2d.ts,
+// conv2dBackpropFilter.ts and conv2dBackpropInput.ts keep their XNNPACK paths.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { PatchGeometry } from './patches.ts';
@@ -31,10 +31,9 @@ const started = new WeakMap<BackendWasm, ConvExports>();
 /** Switch for benchmarks and tests: false runs the XNNPACK paths even where the module started. */
 export const simdConvSettings = { enabled: true };
 
-/** The backend's WebAssembly.Memory (emscripten keeps it on the module: asm.memory). */
+/** The backend's WebAssembly.Memory (emscripten keeps it on the module as asm.memory). */
 function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
-  const m = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
-  const memory = m.wasmMemory ?? m.asm?.memory;
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   return memory instanceof WebAssembly.Memory ? memory : null;
 }
 
