@@ -12,7 +12,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { PatchGeometry } from './patches.ts';
-import { allocate, heapView, release, withShape } from './wasmHeap.ts';
+import { allocate, heapView, release, transpose } from './wasmHeap.ts';
 
 type I = number;
 interface ConvExports {
@@ -26,7 +26,8 @@ interface ConvExports {
 /** Where the module's bytes come from: Node reads the file, the browser fetches vite's URL. */
 export type SimdBytes = () => Promise<BufferSource>;
 
-const started = new WeakMap<BackendWasm, ConvExports>();
+/** Per backend, the kernels, or why they did not start (asked once: initBackend runs on every backend switch). */
+const started = new WeakMap<BackendWasm, ConvExports | string>();
 
 /** Switch for benchmarks and tests: false runs the XNNPACK paths even where the module started. */
 export const simdConvSettings = { enabled: true };
@@ -43,15 +44,19 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
  * a pool of XNNPACK threads keeps XNNPACK's convolutions, which use the pool.
  */
 export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<string | null> {
-  if (started.has(backend)) return null;
+  if (!started.has(backend)) started.set(backend, await instantiate(backend, bytes, threads));
+  const outcome = started.get(backend)!;
+  return typeof outcome === 'string' ? outcome : null;
+}
+
+async function instantiate(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<ConvExports | string> {
   if (threads > 1) return `the backend runs ${threads} XNNPACK threads, whose convolutions use them all`;
   const memory = backendMemory(backend);
   if (!memory) return 'the wasm backend does not expose its memory';
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return 'the wasm backend\'s memory is shared';
   try {
     const { instance } = await WebAssembly.instantiate(await bytes(), { env: { memory } });
-    started.set(backend, instance.exports as unknown as ConvExports);
-    return null;
+    return instance.exports as unknown as ConvExports;
   } catch (e) {
     return `our SIMD conv kernels did not start: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -59,7 +64,8 @@ export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes, thre
 
 /** The kernels for this backend, or null (not started, or switched off). */
 export function simdConvFor(backend: BackendWasm): ConvExports | null {
-  return simdConvSettings.enabled ? started.get(backend) ?? null : null;
+  const outcome = started.get(backend);
+  return simdConvSettings.enabled && outcome !== undefined && typeof outcome !== 'string' ? outcome : null;
 }
 
 const offsetOf = (backend: BackendWasm, t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -73,15 +79,19 @@ function paddedSize(g: PatchGeometry): { hp: number; wp: number } {
   };
 }
 
+/** A new [rows, ld] tensor: the rows of a [rows, cols] one, zeros in columns cols..ld. Caller releases it. */
+function padRows(backend: BackendWasm, k: ConvExports, src: TensorInfo, rows: number, cols: number, ld: number): TensorInfo {
+  const t = allocate(backend, [rows, ld]);
+  k.pad_nhwc(offsetOf(backend, src), offsetOf(backend, t), 1, 1, rows, cols, 1, rows, ld, 0, 0);
+  return t;
+}
+
 /** dy as rows of a multiple of 4 floats: itself, or a copy with zero lanes past Co. Caller releases a copy. */
 function dyRows(backend: BackendWasm, k: ConvExports, dy: TensorInfo, g: PatchGeometry): { t: TensorInfo; ldy: number; copy: boolean } {
   const co = g.outChannels;
   const ldy = roundUp4(co);
   if (ldy === co) return { t: dy, ldy, copy: false };
-  const rows = g.batch * g.outHeight * g.outWidth;
-  const t = allocate(backend, [rows, ldy]);
-  k.pad_nhwc(offsetOf(backend, dy), offsetOf(backend, t), 1, 1, rows, co, 1, rows, ldy, 0, 0);
-  return { t, ldy, copy: true };
+  return { t: padRows(backend, k, dy, g.batch * g.outHeight * g.outWidth, co, ldy), ldy, copy: true };
 }
 
 /** x padded for g's taps: x itself when no border is needed, else a copy the caller releases. */
@@ -99,8 +109,7 @@ export function simdConvForward(backend: BackendWasm, k: ConvExports, x: TensorI
   const co = g.outChannels;
   const cop = (co + 7) & ~7;
   const taps = g.filterHeight * g.filterWidth * g.inChannels;
-  const wp = allocate(backend, [taps, cop]);
-  k.pad_nhwc(offsetOf(backend, w), offsetOf(backend, wp), 1, 1, taps, co, 1, taps, cop, 0, 0);
+  const wp = padRows(backend, k, w, taps, co, cop);
   const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, co]);
   k.conv_fwd(offsetOf(backend, xp.t), offsetOf(backend, wp), offsetOf(backend, y), g.batch, xp.hp, xp.wp, g.inChannels,
     g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, co, cop);
@@ -133,23 +142,17 @@ export function simdBackpropInput(backend: BackendWasm, k: ConvExports, dy: Tens
   const { hp, wp } = paddedSize(g);
   const { filterHeight: KH, filterWidth: KW, inChannels: CI, outChannels: CO } = g;
   const cip = roundUp4(CI);
-  // The filter with ci and co swapped, ci padded with zeros to cip: [KH, KW, CO, cip].
-  const wt = allocate(backend, [KH, KW, CO, cip]);
+  // The filter with ci and co swapped (the backend's compiled transpose), ci padded with zeros to cip: [KH, KW, CO, cip].
+  const swapped = transpose(backend, w, [0, 1, 3, 2]);
+  const wt = padRows(backend, k, swapped, KH * KW * CO, CI, cip);
+  release(backend, swapped);
   const dxp = allocate(backend, [g.batch, hp, wp, cip]);
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, CI]);
-  const src = heapView(backend, w);
-  const dst = heapView(backend, wt);
-  dst.fill(0);
-  for (let tap = 0; tap < KH * KW; tap++) {
-    for (let ci = 0; ci < CI; ci++) {
-      for (let co = 0; co < CO; co++) dst[(tap * CO + co) * cip + ci] = src[(tap * CI + ci) * CO + co];
-    }
-  }
   heapView(backend, dxp).fill(0);
   k.conv_dx(offsetOf(backend, dy), offsetOf(backend, wt), offsetOf(backend, dxp), g.batch, hp, wp, cip,
     KH, KW, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, CO, CO);
   k.crop_nhwc(offsetOf(backend, dxp), offsetOf(backend, dx), g.batch, g.inHeight, g.inWidth, CI, hp, wp, cip, g.padTop, g.padLeft);
   release(backend, wt);
   release(backend, dxp);
-  return withShape(dx, [g.batch, g.inHeight, g.inWidth, CI]);
+  return dx;
 }
