@@ -25,13 +25,17 @@ const { replicaOf } = await import(`${repo}/src/model/dataParallel.ts`);
 const { syntheticSequence } = await import(`${repo}/src/model/testKit.ts`);
 
 await m.initBackend('wasm');
-const config = m.createConfig({ training: { epochs: 1000, earlyStopping: { patience: 0 } } });
-const W = 200, H = 66;
+const long = { training: { epochs: 1000, earlyStopping: { patience: 0 } } };
+const config = process.env.PLAIN
+  ? (await import(`${repo}/bench/lib/convnet.ts`)).comparableCnnConfig(long)
+  : m.createConfig(long);
+// PLAIN=1: train_models' cnn_plain (the ConvNetJS comparison's network), on frames at its input size.
+const [W, H] = process.env.PLAIN ? [config.input.width, config.input.height] : [200, 66];
 const seq = syntheticSequence({ count: 256, width: W, height: H });
 const speeds = seq.targets.filter((_: number, i: number) => i % 3 === 1);
-const T = config.sequence.window;
+const T = config.sequence.kind === 'cnn' ? 1 : config.sequence.window;
 const source = m.createArrayBatchSource({
-  sequences: [{ ...seq, speeds }], frameWidth: W, frameHeight: H, window: T, runLength: config.sequence.runLength,
+  sequences: [{ ...seq, speeds }], frameWidth: W, frameHeight: H, window: T, runLength: T === 1 ? 1 : config.sequence.runLength,
   batchSize: config.training.batchSize, shuffleSeed: config.seed,
 });
 /** Process CPU time, ms: on this shared machine wall time mostly measures the other work. */
@@ -78,7 +82,7 @@ async function partSteps(): Promise<{ parts: Record<string, number[]>; profile: 
   const norm = pre.computeTargetNormalization(targets);
   const binWeights = config.balance.kind === 'steer-bins' ? steerBinWeights(targets, config.balance.bins, config.balance.maxWeight) : null;
   const rng = createRng(config.seed).fork('augment:0');
-  const lossWeights = [1, 1.5, 0.5];
+  const lossWeights = m.HEAD_NAMES ? m.HEAD_NAMES.map((h: string) => config.heads[h].lossWeight) : [1, 1.5, 0.5];
   const parts: Record<string, number[]> = { batch: [], jsPrep: [], framesAndAugment: [], forward: [], forwardBackward: [], clipUpdate: [], whole: [] };
   let profile: Record<string, { ms: number; calls: number }> = {};
   let profileStepMs = 0, kernelMs = 0, kernelCalls = 0;

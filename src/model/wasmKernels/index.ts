@@ -7,6 +7,7 @@ import { batchMatMulConfig } from './batchMatMul.ts';
 import { conv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
+import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
 import { shippedWasmKernels } from './wasmHeap.ts';
 
@@ -16,9 +17,10 @@ import { shippedWasmKernels } from './wasmHeap.ts';
  * BatchMatMul (the shipped one, with transposed operands of batch-1 products transposed first
  * so XNNPACK multiplies them instead of a scalar loop) and Conv2D (our SIMD kernel where it
  * runs, else the shipped one). The three convolutions run on our SIMD module (simdConv.ts)
- * where it started.
+ * where it started. Identity shares its input's bytes instead of copying them (the engine
+ * clones every tensor it saves for a gradient).
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig, identityConfig];
 
 /** The kernels the wasm package registered itself before we replaced them (kept for comparison, and BatchMatMul delegates to its own). */
 const replaced = shippedWasmKernels;
