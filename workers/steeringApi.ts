@@ -35,7 +35,7 @@ import {
   TrainingControl,
   tensorMemory,
   type TensorMemory,
-  wasmThreadCount,
+  wasmTrainingThreads,
   DEFAULT_CONFIG,
   serveGradientPeer,
 } from '../src/model/index.ts';
@@ -59,7 +59,7 @@ export interface WorkerStatus {
   /** How the backend was chosen. */
   chosenBy: 'forced' | 'calibrated' | 'cached' | 'default' | null;
   training: 'idle' | 'running' | 'paused';
-  /** The wasm backend's XNNPACK threads once it started in this worker (init's wasmThreads), else null. */
+  /** Threads the wasm backend trains on once it started in this worker (init's wasmThreads: 2 with our conv helper thread), else null. */
   wasmThreads: number | null;
   loadedModel: { id: string; name: string; kind: string; window: number; inputWidth: number; inputHeight: number } | null;
 }
@@ -95,7 +95,7 @@ function isCalibration(v: unknown): v is Calibration {
 export function createSteeringApi(deps: SteeringApiDeps) {
   let backend: BackendName | null = null;
   let chosenBy: WorkerStatus['chosenBy'] = null;
-  /** Threads asked for the wasm backend (init); wasmThreadCount() says what it runs. */
+  /** Threads asked for the wasm backend (init); wasmTrainingThreads() says what it runs. */
   let wasmThreadsWanted = 1;
   let calibration: Calibration | null = null;
   let control: TrainingControl | null = null;
@@ -142,7 +142,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
     overlays,
     trainingOrder,
     useBackend,
-    wasmThreads: wasmThreadCount,
+    wasmThreads: wasmTrainingThreads,
     dropBackend: () => {
       backend = null;
     },
@@ -204,7 +204,7 @@ export function createSteeringApi(deps: SteeringApiDeps) {
         backend,
         chosenBy,
         training: control ? (control.state === 'paused' ? 'paused' : 'running') : 'idle',
-        wasmThreads: wasmThreadCount(),
+        wasmThreads: wasmTrainingThreads(),
         loadedModel: driving?.meta ?? null,
       };
     },

@@ -9,8 +9,11 @@ import { createArrayBatchSource } from '../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../src/model/config.ts';
 import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from '../../src/model/factory.ts';
-import { initBackend, tf, wasmThreadCount, type BackendName } from '../../src/model/tfSetup.ts';
+import { initBackend, tf, wasmTrainingThreads, type BackendName } from '../../src/model/tfSetup.ts';
 import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
+import { compareBackends, type ParityResult } from '../../src/model/wasmKernels/parity.ts';
+import { convGradientCases, opGradientCases, trainingStepCases } from '../../src/model/wasmKernels/parityCases.ts';
+import { simdConvSettings } from '../../src/model/wasmKernels/simdConv.ts';
 import { comparableCnnConfig } from '../lib/convnet.ts';
 import type { SamplingBudget } from '../lib/stats.ts';
 import { timeTraining, type TrainTiming } from '../lib/trainTiming.ts';
@@ -28,9 +31,15 @@ const CONFIGS: Record<BenchModel, ModelConfig> = {
 let wasmThreadsWanted = 1;
 /** initBackend's word on our SIMD conv kernels (null: they run). */
 let simdConv: string | null | undefined;
+/** Threads our SIMD conv kernels run on (2: the threaded backend's helper thread takes half of each call). */
+let simdThreads = 0;
 
 async function useBackend(name: string): Promise<void> {
-  if (tf.getBackend() !== name) simdConv = (await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted })).simdConv;
+  if (tf.getBackend() !== name) {
+    const info = await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
+    simdConv = info.simdConv;
+    simdThreads = info.simdConvThreads ?? 0;
+  }
 }
 
 export interface TimeRequest {
@@ -58,6 +67,24 @@ async function weightsHash(net: SteeringNet): Promise<number> {
 }
 
 const api = {
+  /**
+   * The kernels suite's parity cases (cpu against wasm) in this worker, whose wasm started with
+   * init's threads: with 2 in an isolated page, our conv kernels split every call with their
+   * helper thread (even the cases' small ones: the split's size floor is off meanwhile).
+   */
+  async parity(quick: boolean): Promise<{ results: ParityResult[]; simdConvThreads: number }> {
+    const cases = quick
+      ? [...convGradientCases().filter((_, i) => i % 6 === 0), ...trainingStepCases().slice(0, 1)]
+      : [...convGradientCases(), ...opGradientCases(), ...trainingStepCases()];
+    const floor = simdConvSettings.minSplitMacs;
+    simdConvSettings.minSplitMacs = 0;
+    try {
+      return { results: await compareBackends(cases), simdConvThreads: simdThreads };
+    } finally {
+      simdConvSettings.minSplitMacs = floor;
+    }
+  },
+
   /** `threads`: XNNPACK threads for wasm (the app's training worker asks for navigator.hardwareConcurrency). */
   async init(backend: BackendName, threads = 1): Promise<string> {
     wasmThreadsWanted = threads;
@@ -70,9 +97,14 @@ const api = {
     return simdConv === undefined ? 'the wasm backend has not started' : simdConv;
   },
 
-  /** The wasm backend's XNNPACK threads (0 before it started). */
+  /** Threads our SIMD conv kernels run on (0: they do not run). */
+  simdConvThreads(): number {
+    return simdThreads;
+  },
+
+  /** Threads the wasm backend trains on (0 before it started; 2 with our conv helper thread). */
   wasmThreads(): number {
-    return wasmThreadCount() ?? 0;
+    return wasmTrainingThreads() ?? 0;
   },
 
   /** Weights in the default model: the floats each replica sends per step. */

@@ -15,7 +15,8 @@ export interface BenchWorker {
   readonly worker: Worker;
 }
 
-function startWorker(name: string): BenchWorker {
+/** A bench training worker (trainWorker.ts), not yet started on a backend. */
+export function startWorker(name: string): BenchWorker {
   const worker = new Worker(new URL('./trainWorker.ts', import.meta.url), { type: 'module', name });
   return { worker, api: Comlink.wrap<BenchTrainWorker>(worker) };
 }

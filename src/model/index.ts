@@ -2,7 +2,7 @@
 // forms (config.ts alone is tfjs-free: import it directly to avoid loading tfjs). Tensors never
 // cross this line: everything here takes and returns typed arrays and plain data.
 
-export { initBackend, tensorMemory, wasmThreadCount, BACKEND_NAMES, type BackendInfo, type BackendName, type TensorMemory } from './tfSetup.ts';
+export { initBackend, tensorMemory, wasmThreadCount, wasmTrainingThreads, BACKEND_NAMES, type BackendInfo, type BackendName, type TensorMemory } from './tfSetup.ts';
 export {
   CONFIG_VERSION, DEFAULT_CONFIG, DEFAULT_INPUT_SIZE, HEAD_NAMES, createConfig, defaultEncoderLayers, mergeConfig, parseModelConfig,
   type ConfigOverrides, type HeadName, type HeadValues, type ModelConfig,

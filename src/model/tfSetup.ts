@@ -12,7 +12,7 @@ import type * as NodeFs from 'node:fs/promises';
 import type * as NodePath from 'node:path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasmKernels/index.ts';
-import { startSimdConv } from './wasmKernels/simdConv.ts';
+import { simdConvThreads, startSimdConv, type SimdBinary } from './wasmKernels/simdConv.ts';
 
 export { tf };
 
@@ -25,12 +25,14 @@ export interface BackendInfo {
   readonly runtime: 'node' | 'browser';
   /** wasm only: whether the SIMD binary runs (it is several times faster). */
   readonly wasmSimd?: boolean;
-  /** wasm only: XNNPACK threads (1 unless asked for more in a cross-origin isolated page: BackendOptions). */
+  /** wasm only: threads it trains on (1 unless asked for more in a cross-origin isolated page: BackendOptions). */
   readonly wasmThreads?: number;
   /** Kernels we registered on this backend (names from tfjs' kernel registry). */
   readonly ourKernels: readonly string[];
   /** wasm only: null when our SIMD conv kernels run (wasmKernels/simdConv.ts), else why not. */
   readonly simdConv?: string | null;
+  /** wasm only: threads our SIMD conv kernels run on (2 with the helper thread of a threaded backend), 0 when they do not run. */
+  readonly simdConvThreads?: number;
 }
 
 export const isNode = (): boolean =>
@@ -58,58 +60,62 @@ async function setWasmBinaryPaths(): Promise<void> {
 }
 
 /** Our SIMD conv module's bytes: the file beside its source in Node, vite's URL in a browser. */
-async function simdConvBytes(): Promise<BufferSource> {
-  const file = 'convKernels.wasm';
+async function simdConvBytes(file: SimdBinary): Promise<BufferSource> {
   if (isNode()) {
     const fsName = 'node:fs/promises';
     const dir = './wasmKernels/simd/';
     const { readFile } = (await import(/* @vite-ignore */ fsName)) as typeof NodeFs;
     return readFile(new URL(dir + file, import.meta.url));
   }
-  const { SIMD_CONV_URL } = await import('./wasmBinaryUrls.ts');
-  const response = await fetch(SIMD_CONV_URL);
+  const { SIMD_CONV_URLS } = await import('./wasmBinaryUrls.ts');
+  const response = await fetch(SIMD_CONV_URLS[file]);
   if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
 export interface BackendOptions {
   /**
-   * wasm in a browser: XNNPACK threads for this thread's wasm backend, read at its first start
-   * only (a module cannot change its thread pool later). 1 (the default) runs the single-threaded
-   * SIMD binary; more run the threaded binary, which needs a cross-origin isolated page (the
-   * game's servers send the headers, server/isolation.ts); without isolation, one thread.
+   * wasm in a browser: threads to train on, read at the backend's first start only (a module
+   * cannot change its memory or thread pool later). 1 (the default) runs the single-threaded
+   * SIMD binary. 2 or more run the threaded binary, which needs a cross-origin isolated page (the
+   * game's servers send the headers, server/isolation.ts): its memory is shared, so our conv
+   * kernels' helper thread (wasmKernels/simdHelper.ts) runs half of every convolution while
+   * XNNPACK keeps one thread for the other kernels (with a pool of its own beside the helper it
+   * measured slower than one thread: bench suite train_workers). Without isolation, one thread.
    */
   readonly wasmThreads?: number;
 }
 
-/** tfjs-backend-wasm's own ceiling on its thread pool. */
-const MAX_WASM_THREADS = 8;
 let wasmStarted = false;
+/** Threads the wasm backend started for (the threaded binary: 2, our conv helper's and this one), 1 for the single-threaded binary. */
+let wasmThreadsStarted = 1;
 
 /**
- * Starts the wasm backend with `threads` XNNPACK threads where it can. tfjs 4.22 caps the pool
- * at half of `navigator.hardwareConcurrency` (it assumes two hardware threads per core), so on a
- * 2-thread machine it would never run two; the module reads the count once, while it starts, so
- * for that moment this thread's navigator reports twice the threads wanted. A threaded start
- * that fails is retried on one thread.
+ * Starts the wasm backend, on the threaded binary where `threads` > 1 and the page is
+ * cross-origin isolated (XNNPACK on one thread: the second is our conv helper's). A threaded
+ * start that fails is retried on the single-threaded binary.
  */
 async function startWasm(threads: number): Promise<boolean> {
-  const want = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(threads)));
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
   if (wasmStarted || isNode()) return tf.setBackend('wasm');
   wasmStarted = true;
-  if (want > 1 && isolated) {
-    setThreadsCount(want);
-    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * want, configurable: true });
-    try {
-      if (await tf.setBackend('wasm')) return true;
-    } finally {
-      delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  setThreadsCount(1);
+  if (threads > 1 && isolated) {
+    if (await tf.setBackend('wasm')) {
+      wasmThreadsStarted = 2;
+      return true;
     }
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  setThreadsCount(1);
   return tf.setBackend('wasm');
+}
+
+/** Threads this thread's wasm backend trains on once it started (2: the threaded binary with our conv helper), else null. */
+export function wasmTrainingThreads(): number | null {
+  const xnnpack = wasmThreadCount();
+  if (xnnpack === null) return null;
+  const backend = tf.findBackend('wasm') as unknown as BackendWasm | null;
+  return Math.max(xnnpack, backend ? simdConvThreads(backend) : 0);
 }
 
 /** This thread's wasm backend's XNNPACK threads once it started, else null. */
@@ -149,14 +155,16 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
     // After the backend started: it runs the setup of the kernels it shipped only then, and
     // the ones we replace stay usable (benchmarks compare against them).
     registerWasmTrainingKernels();
-    const simdConv = await startSimdConv(tf.backend() as unknown as BackendWasm, simdConvBytes, wasmThreadCount() ?? 1);
+    const backend = tf.backend() as unknown as BackendWasm;
+    const simdConv = await startSimdConv(backend, simdConvBytes, wasmThreadsStarted);
     return {
       name,
       runtime,
       wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
-      wasmThreads: wasmThreadCount() ?? 1,
+      wasmThreads: wasmTrainingThreads() ?? 1,
       ourKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName),
       simdConv,
+      simdConvThreads: simdConvThreads(backend),
     };
   }
   return { name, runtime, ourKernels: [] };

@@ -4,7 +4,9 @@
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { SimdBinary } from './wasmKernels/simdConv.ts';
 import simdConv from './wasmKernels/simd/convKernels.wasm?url';
+import simdConvShared from './wasmKernels/simd/convKernelsShared.wasm?url';
 
 /** The file map `setWasmPaths` takes. */
 export const WASM_BINARY_URLS = {
@@ -13,5 +15,8 @@ export const WASM_BINARY_URLS = {
   'tfjs-backend-wasm-threaded-simd.wasm': threadedSimd,
 } as const;
 
-/** Our SIMD conv kernels (wasmKernels/simdConv.ts). */
-export const SIMD_CONV_URL: string = simdConv;
+/** Our SIMD conv kernels (wasmKernels/simdConv.ts), built for an unshared and a shared memory. */
+export const SIMD_CONV_URLS: Readonly<Record<SimdBinary, string>> = {
+  'convKernels.wasm': simdConv,
+  'convKernelsShared.wasm': simdConvShared,
+};

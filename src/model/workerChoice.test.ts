@@ -229,7 +229,7 @@ describe('trainerBackendKey', () => {
 });
 
 describe('trainerWasmThreads', () => {
-  it('keeps one thread (our SIMD kernels, the peer on the other core) up to 2 hardware threads, else the pool', () => {
-    expect([1, 2, 3, 4, 8, 16].map(trainerWasmThreads)).toEqual([1, 1, 3, 4, 8, 16]);
+  it('asks for 2 threads (our conv kernels and their helper) wherever there are 2, else one', () => {
+    expect([0, 1, 2, 3, 4, 8, 16].map(trainerWasmThreads)).toEqual([1, 1, 2, 2, 2, 2, 2]);
   });
 });

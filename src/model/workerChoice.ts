@@ -67,14 +67,15 @@ export const VERDICT_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 const MAX_ENTRIES = 24;
 
 /**
- * XNNPACK threads the app's training worker asks for, given the device's hardware threads. Our
- * SIMD conv kernels (wasmKernels/simdConv.ts) run on one thread, in a one-thread backend only; on
- * 2 hardware threads one thread with them trains faster than two threads without (suite
- * train_workers: the threaded worker at 0.81-0.96x one worker), and the second core goes to the
- * data-parallel peer instead. Devices with more threads keep the pool (not measured here).
+ * Threads the app's training worker asks for, given the device's hardware threads: 2 wherever
+ * there are 2. In a cross-origin isolated page that starts the threaded wasm binary, whose shared
+ * memory lets our SIMD conv kernels run half of every call on a helper thread
+ * (wasmKernels/simdHelper.ts; XNNPACK keeps one thread: with a pool of its own beside the helper
+ * it measured slower). On this 2-core machine, suite train_workers: the threaded worker trains
+ * the plain CNN at 1.2-1.5x one thread. A third or more threads are not used (not measured).
  */
 export function trainerWasmThreads(hardwareThreads: number): number {
-  return hardwareThreads > 2 ? Math.floor(hardwareThreads) : 1;
+  return hardwareThreads >= 2 ? 2 : 1;
 }
 
 /**

@@ -1,10 +1,13 @@
 // Suite 'kernels': the wasm training kernels checked against the cpu backend in this browser
-// (the same parity cases as the Node tests). Figures are relative errors, not speeds;
-// e2e/wasmKernels.spec.ts asserts they stay under 1e-4.
+// (the same parity cases as the Node tests), on this page's one-thread wasm backend and then in
+// a worker whose wasm runs the threaded binary (where the page is cross-origin isolated): there
+// our conv kernels split every call with their helper thread (grad_rel_error.wasm_threads.*).
+// Figures are relative errors, not speeds; e2e/wasmKernels.spec.ts asserts they stay under 1e-4.
 import { compareBackends } from '../../../src/model/wasmKernels/parity.ts';
 import { convGradientCases, opGradientCases, trainingStepCases } from '../../../src/model/wasmKernels/parityCases.ts';
 import type { Figure, SuiteOptions, SuiteResult } from '../../lib/stats.ts';
 import { progress } from '../progress.ts';
+import { startWorker } from '../trainWorkerPair.ts';
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
   const cases = options.quick
@@ -18,9 +21,26 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
     figures[`grad_rel_error.wasm.${r.name}`] = { median: r.relError, min: r.relError, max: r.relError, unit: 'relative', runs: 1 };
     worst = Math.max(worst, r.relError);
   }
-  return {
-    figures,
-    ratios: { 'grad_rel_error_max.wasm': worst },
-    notes: [`${results.length} cases; relative error = max|wasm - cpu| / max|cpu| per output, worst output per case`],
-  };
+  const notes = [`${results.length} cases; relative error = max|wasm - cpu| / max|cpu| per output, worst output per case`];
+  const ratios: Record<string, number> = { 'grad_rel_error_max.wasm': worst };
+  if (crossOriginIsolated) {
+    progress('kernels: the same cases in a worker on the threaded wasm binary');
+    const w = startWorker('kernels-threads');
+    try {
+      await w.api.init('wasm', 2);
+      const threaded = await w.api.parity(options.quick);
+      let worstThreaded = 0;
+      for (const r of threaded.results) {
+        figures[`grad_rel_error.wasm_threads.${r.name}`] = { median: r.relError, min: r.relError, max: r.relError, unit: 'relative', runs: 1 };
+        worstThreaded = Math.max(worstThreaded, r.relError);
+      }
+      ratios['grad_rel_error_max.wasm_threads'] = worstThreaded;
+      notes.push(`threaded worker: our SIMD conv kernels on ${threaded.simdConvThreads} thread(s)`);
+    } finally {
+      w.worker.terminate();
+    }
+  } else {
+    notes.push('this page is not cross-origin isolated: no threaded run');
+  }
+  return { figures, ratios, notes };
 }

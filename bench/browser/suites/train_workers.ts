@@ -135,9 +135,9 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   try {
     if (pair.threaded) {
       const n = await pair.threaded.api.wasmThreads();
-      notes.push(`the threaded worker runs ${n} XNNPACK thread(s) on ${navigator.hardwareConcurrency} hardware threads${crossOriginIsolated ? '' : ' (this page is not cross-origin isolated: one thread)'}`);
+      notes.push(`the threaded worker trains on ${n} thread(s) on ${navigator.hardwareConcurrency} hardware threads${crossOriginIsolated ? '' : ' (this page is not cross-origin isolated: one thread)'}`);
       const simd = await pair.threaded.api.simdConv();
-      notes.push(`the threaded worker's SIMD conv kernels: ${simd === null ? 'run' : `do not run (${simd})`}`);
+      notes.push(`the threaded worker's SIMD conv kernels: ${simd === null ? `run on ${await pair.threaded.api.simdConvThreads()} thread(s)` : `do not run (${simd})`}`);
     }
     if (models.includes('cnn_plain')) await plainRounds(pair, rounds, quick, { figures, ratios, notes });
     if (!models.includes('cnn_lstm')) return { figures, ratios, notes };

@@ -11,7 +11,8 @@ import { createRng } from '../../core/rng.ts';
 // @ts-expect-error a plain .mjs build script, no types
 import { buildSimd, SIMD_BUILDS } from './simd/build.mjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { startSimdConv } from './simdConv.ts';
+import { simdConvThreads, startSimdConv } from './simdConv.ts';
+import { createConvHelper } from './simdHelper.ts';
 
 const dir = new URL('./simd/', import.meta.url);
 const FILES = Object.keys(SIMD_BUILDS as Record<string, string[]>);
@@ -49,14 +50,16 @@ interface Kernels {
 }
 
 /** A module over a fresh memory filled with a pattern, and a bump allocator into it (byte offsets). */
-async function rig(file: string): Promise<{ k: Kernels; f32: () => Float32Array; alloc: (n: number) => number }> {
-  const memory = new WebAssembly.Memory({ initial: 64 });
+async function rig(file: string): Promise<{ k: Kernels; f32: () => Float32Array; alloc: (n: number) => number; memory: WebAssembly.Memory }> {
+  // The shared build imports a shared memory (a threaded backend's), the other an unshared one.
+  const memory = file.includes('Shared') ? new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true }) : new WebAssembly.Memory({ initial: 64 });
   const { instance } = await WebAssembly.instantiate(readFileSync(new URL(file, dir)), { env: { memory } });
   const f32 = (): Float32Array => new Float32Array(memory.buffer);
   f32().fill(-7.25);
   let next = 4096; // bytes; nothing below is ours, so nothing there may change either
   return {
     k: instance.exports as unknown as Kernels,
+    memory,
     f32,
     alloc: (n: number) => {
       const at = next;
@@ -175,14 +178,88 @@ describe.each(FILES)('%s', (file) => {
   });
 });
 
-describe('startSimdConv', () => {
-  const bytes = async (): Promise<BufferSource> => readFileSync(new URL('convKernels.wasm', dir));
-  it('leaves a threaded backend to XNNPACK, whose convolutions use its pool', async () => {
-    expect(await startSimdConv({} as BackendWasm, bytes, 2)).toMatch(/2 XNNPACK threads/);
+describe('the helper thread (convKernelsShared.wasm over a shared memory)', () => {
+  const bytes = (): ArrayBuffer => { const b = readFileSync(new URL('convKernelsShared.wasm', dir)); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
+  const g: Geometry = { n: 5, hp: 9, wp: 13, ci: 3, kh: 5, kw: 5, sh: 2, sw: 2, co: 12 };
+  const { oh, ow } = outSize(g);
+  const cop = 16, cip = 4, ldy = 12;
+
+  it('runs the second half of a batch while this thread runs the first: the same bits as one call', async () => {
+    const { k, f32, alloc, memory } = await rig('convKernelsShared.wasm');
+    const helper = await createConvHelper(memory, bytes());
+    if (typeof helper === 'string') throw new Error(helper);
+    try {
+      const xImage = g.hp * g.wp * g.ci, yImage = oh * ow * g.co, dxImage = g.hp * g.wp * cip;
+      const [xAt, wpAt, dyAt, wtAt] = [alloc(g.n * xImage), alloc(g.kh * g.kw * g.ci * cop), alloc(g.n * yImage), alloc(g.kh * g.kw * g.co * cip)];
+      const [yWhole, ySplit, dxWhole, dxSplit] = [alloc(g.n * yImage), alloc(g.n * yImage), alloc(g.n * dxImage), alloc(g.n * dxImage)];
+      const [dwWhole, dwA, dwB] = [alloc(g.kh * g.kw * g.ci * cop), alloc(g.kh * g.kw * g.ci * cop), alloc(g.kh * g.kw * g.ci * cop)];
+      const m = f32();
+      m.set(seeded(1, g.n * xImage), xAt / 4);
+      m.set(seeded(2, g.kh * g.kw * g.ci * cop), wpAt / 4);
+      m.set(seeded(3, g.n * yImage), dyAt / 4);
+      m.set(seeded(4, g.kh * g.kw * g.co * cip), wtAt / 4);
+      for (const [at, n] of [[dxWhole, g.n * dxImage], [dxSplit, g.n * dxImage], [dwWhole, g.kh * g.kw * g.ci * cop], [dwA, g.kh * g.kw * g.ci * cop], [dwB, g.kh * g.kw * g.ci * cop]]) m.fill(0, at / 4, at / 4 + n);
+      const fwd = (n0: number, n: number, out: number) => [xAt + 4 * n0 * xImage, wpAt, out + 4 * n0 * yImage, n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, cop];
+      const dx = (n0: number, n: number, out: number) => [dyAt + 4 * n0 * yImage, wtAt, out + 4 * n0 * dxImage, n, g.hp, g.wp, cip, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy];
+      const dw = (n0: number, n: number, out: number) => [xAt + 4 * n0 * xImage, dyAt + 4 * n0 * yImage, out, n, g.hp, g.wp, g.ci, g.kh, g.kw, g.sh, g.sw, oh, ow, g.co, ldy, cop];
+      k.conv_fwd(...fwd(0, g.n, yWhole));
+      k.conv_dx(...dx(0, g.n, dxWhole));
+      k.conv_dw(...dw(0, g.n, dwWhole));
+      // Images 2..4 on the helper, 0..1 here, at the same time.
+      for (const [op, args, mine] of [['conv_fwd', fwd(2, 3, ySplit), fwd(0, 2, ySplit)], ['conv_dx', dx(2, 3, dxSplit), dx(0, 2, dxSplit)], ['conv_dw', dw(2, 3, dwB), dw(0, 2, dwA)]] as const) {
+        helper.post(op, args);
+        k[op](...mine);
+        helper.wait();
+      }
+      const v = f32();
+      const view = (at: number, n: number) => v.subarray(at / 4, at / 4 + n);
+      expect(view(ySplit, g.n * yImage)).toEqual(view(yWhole, g.n * yImage));
+      expect(view(dxSplit, g.n * dxImage)).toEqual(view(dxWhole, g.n * dxImage));
+      const whole = view(dwWhole, g.kh * g.kw * g.ci * cop), a = view(dwA, whole.length), b = view(dwB, whole.length);
+      whole.forEach((x, i) => expect(a[i] + b[i]).toBeCloseTo(x, 4));
+      expect(b.some((x) => x !== 0), 'the helper wrote its half').toBe(true);
+    } finally {
+      helper.dispose();
+    }
   });
-  it('says why when the backend has no memory to share, or a shared one', async () => {
+
+  it('reports a job the helper failed, and is then stopped', async () => {
+    const { memory } = await rig('convKernelsShared.wasm');
+    const helper = await createConvHelper(memory, bytes());
+    if (typeof helper === 'string') throw new Error(helper);
+    // An output far past the 4 MB memory: the helper's call traps.
+    helper.post('conv_fwd', [4096, 4096, 0x7ff00000, 1, 9, 13, 3, 5, 5, 2, 2, 3, 5, 12, 16]);
+    expect(() => helper.wait()).toThrow(/failed a job/);
+    expect(() => helper.post('conv_fwd', [])).toThrow(/stopped/);
+  });
+
+  it('is refused an unshared memory', async () => {
+    expect(await createConvHelper(new WebAssembly.Memory({ initial: 1 }), bytes())).toMatch(/not shared/);
+  });
+});
+
+describe('startSimdConv', () => {
+  const bytes = async (file: string): Promise<BufferSource> => readFileSync(new URL(file, dir));
+  it('says why when the backend has no memory it can reach', async () => {
     expect(await startSimdConv({ wasm: {} } as unknown as BackendWasm, bytes, 1)).toMatch(/does not expose its memory/);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
-    expect(await startSimdConv({ wasm: { asm: { memory } } } as unknown as BackendWasm, bytes, 1)).toMatch(/memory is shared/);
+  });
+  it('starts over an unshared memory on one thread', async () => {
+    const backend = { wasm: { asm: { memory: new WebAssembly.Memory({ initial: 2 }) } } } as unknown as BackendWasm;
+    expect(await startSimdConv(backend, bytes, 1)).toBeNull();
+    expect(simdConvThreads(backend)).toBe(1);
+  });
+  it('starts over a threaded backend\'s shared memory (emscripten\'s wasmMemory) with a helper thread', async () => {
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 4, shared: true });
+    const backend = { wasm: { wasmMemory: memory } } as unknown as BackendWasm;
+    expect(await startSimdConv(backend, bytes, 2)).toBeNull();
+    expect(simdConvThreads(backend)).toBe(2);
+    const oneThread = { wasm: { wasmMemory: memory } } as unknown as BackendWasm;
+    expect(await startSimdConv(oneThread, bytes, 1)).toBeNull();
+    expect(simdConvThreads(oneThread)).toBe(1);
+  });
+  it('says why when the module does not fit the memory', async () => {
+    const backend = { wasm: { asm: { memory: new WebAssembly.Memory({ initial: 2 }) } } } as unknown as BackendWasm;
+    expect(await startSimdConv(backend, async () => readFileSync(new URL('convKernelsShared.wasm', dir)), 1)).toMatch(/did not start/);
+    expect(simdConvThreads(backend)).toBe(0);
   });
 });

@@ -1,17 +1,23 @@
 // Convolutions and their gradients in wasm SIMD of our own (simd/convKernels.c, built to
-// simd/convKernels.wasm).
+// simd/convKernels.wasm, and simd/convKernelsShared.wasm for a shared memory).
 // The module is instantiated over the wasm backend's own memory, so it reads and writes tensors
 // on the backend's heap in place: the kernels below allocate every buffer there (scratch
 // TensorInfos, released before they return) and pass byte offsets.
 //
 // Why: tfjs's XNNPACK runs these small convolutions (3-24 input channels) at 3-6 GMAC/s here,
 // a third of what its own GEMM reaches; a 4x8 register tile over the taps (dW) or the pixels (dx)
-// reaches ~2x that (docs/training-on-wasm.md, "Our own SIMD kernels"). Where the module does not
-// start (a threaded backend, an unexpected heap, a failed fetch), conv2d.ts,
-// conv2dBackpropFilter.ts and conv2dBackpropInput.ts keep their XNNPACK paths.
+// reaches ~2x that (docs/training-on-wasm.md, "Our own SIMD kernels").
+//
+// Threads: in a threaded backend (shared memory, a cross-origin isolated page, asked for 2 or
+// more threads) a helper thread (simdHelper.ts) runs the second half of each call's batch while
+// this thread runs the first: images are independent in the forward pass and dx, and dW sums
+// each half into its own buffer, added at the end. Where the module does not start (an
+// unexpected heap, a failed fetch), conv2d.ts, conv2dBackpropFilter.ts and
+// conv2dBackpropInput.ts keep their XNNPACK paths.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { PatchGeometry } from './patches.ts';
+import { createConvHelper, type ConvHelper, type HelperOp } from './simdHelper.ts';
 import { allocate, heapView, release, transpose } from './wasmHeap.ts';
 
 type I = number;
@@ -23,25 +29,43 @@ interface ConvExports {
   conv_dx(dy: I, wt: I, dxp: I, n: I, hp: I, wp: I, cip: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I): void;
 }
 
+/** The module built for a memory of its own kind: an unshared one, or a shared one (a threaded backend). */
+export type SimdBinary = 'convKernels.wasm' | 'convKernelsShared.wasm';
+
 /** Where the module's bytes come from: Node reads the file, the browser fetches vite's URL. */
-export type SimdBytes = () => Promise<BufferSource>;
+export type SimdBytes = (file: SimdBinary) => Promise<BufferSource>;
+
+/** The kernels started on one backend, and the helper thread that runs half of each call (null: none). */
+export interface SimdModule {
+  readonly k: ConvExports;
+  helper: ConvHelper | null;
+  /** Why there is no helper thread (null: there is one). */
+  noHelper: string | null;
+}
 
 /** Per backend, the kernels, or why they did not start (asked once: initBackend runs on every backend switch). */
-const started = new WeakMap<BackendWasm, ConvExports | string>();
+const started = new WeakMap<BackendWasm, SimdModule | string>();
 
 /** Switch for benchmarks and tests: false runs the XNNPACK paths even where the module started. */
-export const simdConvSettings = { enabled: true };
+export const simdConvSettings = {
+  enabled: true,
+  /** false: the helper thread idles and this thread runs every call whole (benchmarks compare). */
+  split: true,
+  /** Calls of fewer multiply-adds run whole: handing half to the helper costs tens of microseconds. */
+  minSplitMacs: 1_000_000,
+};
 
-/** The backend's WebAssembly.Memory (emscripten keeps it on the module as asm.memory). */
+/** The backend's WebAssembly.Memory: emscripten keeps it on the module as asm.memory, or (threaded build, which imports it) as wasmMemory. */
 function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
-  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = module.asm?.memory ?? module.wasmMemory;
   return memory instanceof WebAssembly.Memory ? memory : null;
 }
 
 /**
  * Instantiates the kernels over this backend's memory, once. Returns null when they run, else
- * why not (the XNNPACK paths stay in use). The kernels run on one thread: a backend started with
- * a pool of XNNPACK threads keeps XNNPACK's convolutions, which use the pool.
+ * why not (the XNNPACK paths stay in use). `threads` is the backend's: with 2 or more (a
+ * threaded backend, whose memory is shared) a helper thread takes half of each call.
  */
 export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<string | null> {
   if (!started.has(backend)) started.set(backend, await instantiate(backend, bytes, threads));
@@ -49,23 +73,63 @@ export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes, thre
   return typeof outcome === 'string' ? outcome : null;
 }
 
-async function instantiate(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<ConvExports | string> {
-  if (threads > 1) return `the backend runs ${threads} XNNPACK threads, whose convolutions use them all`;
+async function instantiate(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<SimdModule | string> {
   const memory = backendMemory(backend);
   if (!memory) return 'the wasm backend does not expose its memory';
-  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return 'the wasm backend\'s memory is shared';
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  let k: ConvExports;
+  let source: BufferSource;
   try {
-    const { instance } = await WebAssembly.instantiate(await bytes(), { env: { memory } });
-    return instance.exports as unknown as ConvExports;
+    source = await bytes(shared ? 'convKernelsShared.wasm' : 'convKernels.wasm');
+    const { instance } = await WebAssembly.instantiate(source, { env: { memory } });
+    k = instance.exports as unknown as ConvExports;
   } catch (e) {
     return `our SIMD conv kernels did not start: ${e instanceof Error ? e.message : String(e)}`;
   }
+  if (!shared || threads < 2) return { k, helper: null, noHelper: shared ? 'the backend runs one thread' : 'the backend\'s memory is not shared (one thread)' };
+  const copy = ArrayBuffer.isView(source) ? source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) : (source as ArrayBuffer).slice(0);
+  const helper = await createConvHelper(memory, copy as ArrayBuffer);
+  return typeof helper === 'string' ? { k, helper: null, noHelper: helper } : { k, helper, noHelper: null };
 }
 
 /** The kernels for this backend, or null (not started, or switched off). */
-export function simdConvFor(backend: BackendWasm): ConvExports | null {
+export function simdConvFor(backend: BackendWasm): SimdModule | null {
   const outcome = started.get(backend);
   return simdConvSettings.enabled && outcome !== undefined && typeof outcome !== 'string' ? outcome : null;
+}
+
+/** Threads our kernels run on for this backend: 2 with a helper, 1 without, 0 when they do not run. */
+export function simdConvThreads(backend: BackendWasm): number {
+  const outcome = started.get(backend);
+  if (outcome === undefined || typeof outcome === 'string') return 0;
+  return outcome.helper ? 2 : 1;
+}
+
+/**
+ * Runs `op` over a batch of `n` images: the second half on the helper thread and the first here,
+ * when there is a helper and the call is large enough, else all here. `argsFor(first, count)`
+ * gives the kernel's arguments for images first..first+count; `reset(first, count)` clears what a
+ * failed helper may have half written before this thread redoes its part (the helper is then
+ * dropped and the module runs on one thread).
+ */
+function runSplit(m: SimdModule, op: HelperOp, n: number, macs: number, argsFor: (first: number, count: number) => number[], reset: (first: number, count: number) => void): void {
+  const run = (args: number[]): void => (m.k[op] as (...a: number[]) => void)(...args);
+  const helper = m.helper;
+  if (!helper || !simdConvSettings.split || n < 2 || macs < simdConvSettings.minSplitMacs) {
+    run(argsFor(0, n));
+    return;
+  }
+  const half = n >> 1;
+  helper.post(op, argsFor(half, n - half));
+  run(argsFor(0, half));
+  try {
+    helper.wait();
+  } catch (e) {
+    m.helper = null;
+    m.noHelper = e instanceof Error ? e.message : String(e);
+    reset(half, n - half);
+    run(argsFor(half, n - half));
+  }
 }
 
 const offsetOf = (backend: BackendWasm, t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -104,41 +168,65 @@ function paddedInput(backend: BackendWasm, k: ConvExports, x: TensorInfo, g: Pat
 }
 
 /** y [N, OH, OW, Co] of a conv with geometry g (at least one output pixel) and filter w [KH, KW, Ci, Co]. */
-export function simdConvForward(backend: BackendWasm, k: ConvExports, x: TensorInfo, w: TensorInfo, g: PatchGeometry): TensorInfo {
+export function simdConvForward(backend: BackendWasm, m: SimdModule, x: TensorInfo, w: TensorInfo, g: PatchGeometry): TensorInfo {
+  const { k } = m;
   const xp = paddedInput(backend, k, x, g);
   const co = g.outChannels;
   const cop = (co + 7) & ~7;
   const taps = g.filterHeight * g.filterWidth * g.inChannels;
   const wp = padRows(backend, k, w, taps, co, cop);
   const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, co]);
-  k.conv_fwd(offsetOf(backend, xp.t), offsetOf(backend, wp), offsetOf(backend, y), g.batch, xp.hp, xp.wp, g.inChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, co, cop);
+  const [xAt, wAt, yAt] = [offsetOf(backend, xp.t), offsetOf(backend, wp), offsetOf(backend, y)];
+  const xImage = 4 * xp.hp * xp.wp * g.inChannels, yImage = 4 * g.outHeight * g.outWidth * co;
+  runSplit(m, 'conv_fwd', g.batch, macsOf(g), (n0, n) => [xAt + n0 * xImage, wAt, yAt + n0 * yImage, n, xp.hp, xp.wp, g.inChannels,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, co, cop], () => {});
   if (xp.copy) release(backend, xp.t);
   release(backend, wp);
   return y;
 }
 
+/** Multiply-adds of one pass of a conv with geometry g (forward, dW and dx alike). */
+const macsOf = (g: PatchGeometry): number => g.batch * g.outHeight * g.outWidth * g.outChannels * g.filterHeight * g.filterWidth * g.inChannels;
+
 /** dW [KH, KW, Ci, Co] of a conv with geometry g (at least one output pixel). */
-export function simdBackpropFilter(backend: BackendWasm, k: ConvExports, x: TensorInfo, dy: TensorInfo, g: PatchGeometry): TensorInfo {
+export function simdBackpropFilter(backend: BackendWasm, m: SimdModule, x: TensorInfo, dy: TensorInfo, g: PatchGeometry): TensorInfo {
+  const { k } = m;
   const xp = paddedInput(backend, k, x, g);
   const rows = dyRows(backend, k, dy, g);
   // The sums go to rows of cop floats (whole 8-lane tiles), then the Co lanes of each to dW.
+  // A helper thread sums the batch's second half into a buffer of its own, added in at the end.
   const taps = g.filterHeight * g.filterWidth * g.inChannels;
   const cop = (g.outChannels + 7) & ~7;
   const dWp = allocate(backend, [taps, cop]);
+  const dWp2 = m.helper ? allocate(backend, [taps, cop]) : null;
+  const [xAt, dyAt, dWAt] = [offsetOf(backend, xp.t), offsetOf(backend, rows.t), offsetOf(backend, dWp)];
+  const dW2At = dWp2 ? offsetOf(backend, dWp2) : dWAt;
   heapView(backend, dWp).fill(0);
-  k.conv_dw(offsetOf(backend, xp.t), offsetOf(backend, rows.t), offsetOf(backend, dWp), g.batch, xp.hp, xp.wp, g.inChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, g.outChannels, rows.ldy, cop);
+  if (dWp2) heapView(backend, dWp2).fill(0);
+  const xImage = 4 * xp.hp * xp.wp * g.inChannels, dyImage = 4 * g.outHeight * g.outWidth * rows.ldy;
+  let usedSecond = false;
+  runSplit(m, 'conv_dw', g.batch, macsOf(g), (n0, n) => {
+    const out = n0 === 0 ? dWAt : dW2At;
+    usedSecond ||= out !== dWAt;
+    return [xAt + n0 * xImage, dyAt + n0 * dyImage, out, n, xp.hp, xp.wp, g.inChannels,
+      g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, g.outChannels, rows.ldy, cop];
+  }, () => { if (dWp2) heapView(backend, dWp2).fill(0); });
+  if (dWp2 && usedSecond) {
+    const [a, b] = [heapView(backend, dWp), heapView(backend, dWp2)];
+    for (let i = 0; i < a.length; i++) a[i] += b[i];
+  }
   const dW = allocate(backend, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
   k.crop_nhwc(offsetOf(backend, dWp), offsetOf(backend, dW), 1, 1, taps, g.outChannels, 1, taps, cop, 0, 0);
   release(backend, dWp);
+  if (dWp2) release(backend, dWp2);
   if (xp.copy) release(backend, xp.t);
   if (rows.copy) release(backend, rows.t);
   return dW;
 }
 
 /** dx [N, H, W, Ci] of a conv with geometry g (at least one output pixel) and filter w [KH, KW, Ci, Co]. */
-export function simdBackpropInput(backend: BackendWasm, k: ConvExports, dy: TensorInfo, w: TensorInfo, g: PatchGeometry): TensorInfo {
+export function simdBackpropInput(backend: BackendWasm, m: SimdModule, dy: TensorInfo, w: TensorInfo, g: PatchGeometry): TensorInfo {
+  const { k } = m;
   const { hp, wp } = paddedSize(g);
   const { filterHeight: KH, filterWidth: KW, inChannels: CI, outChannels: CO } = g;
   const cip = roundUp4(CI);
@@ -149,8 +237,11 @@ export function simdBackpropInput(backend: BackendWasm, k: ConvExports, dy: Tens
   const dxp = allocate(backend, [g.batch, hp, wp, cip]);
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, CI]);
   heapView(backend, dxp).fill(0);
-  k.conv_dx(offsetOf(backend, dy), offsetOf(backend, wt), offsetOf(backend, dxp), g.batch, hp, wp, cip,
-    KH, KW, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, CO, CO);
+  const [dyAt, wtAt, dxAt] = [offsetOf(backend, dy), offsetOf(backend, wt), offsetOf(backend, dxp)];
+  const dyImage = g.outHeight * g.outWidth * CO, dxImage = hp * wp * cip;
+  runSplit(m, 'conv_dx', g.batch, macsOf(g), (n0, n) => [dyAt + 4 * n0 * dyImage, wtAt, dxAt + 4 * n0 * dxImage, n, hp, wp, cip,
+    KH, KW, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, CO, CO],
+  (n0, n) => heapView(backend, dxp).fill(0, n0 * dxImage, (n0 + n) * dxImage));
   k.crop_nhwc(offsetOf(backend, dxp), offsetOf(backend, dx), g.batch, g.inHeight, g.inWidth, CI, hp, wp, cip, g.padTop, g.padLeft);
   release(backend, wt);
   release(backend, dxp);

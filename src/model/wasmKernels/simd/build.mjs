@@ -10,6 +10,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const COMMON = ['--target=wasm32', '-O3', '-msimd128', '-fno-builtin', '-nostdlib', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all'];
 export const SIMD_BUILDS = {
   'convKernels.wasm': COMMON,
+  // For a threaded backend's memory, which is shared (a helper thread runs half of each call).
+  'convKernelsShared.wasm': [...COMMON, '-matomics', '-mbulk-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'],
 };
 
 /** Builds the binaries into outDir; throws with clang's message when it fails or is missing. */
