@@ -10,11 +10,12 @@
 // (cnn_plain, frames at its 100x33 input), with a ConvNetJS batch of the same network and frames
 // on this (main) thread after each round while both workers idle: train_vs_convnetjs.wasm_2workers.cnn
 // is the ConvNetJS ratio with both cores training (train_models' .wasm.cnn: one trainer, one core).
-// Each round also times a third worker alone whose wasm runs XNNPACK threads, as many as the device
-// has hardware threads (the app's training worker, where the page is cross-origin isolated):
-// .wasm_threads. figures, train_threads_vs_one, and train_threads_same_weights (the share of rounds
-// whose threaded run ended with the one-thread run's weight bits; only where both run the same
-// conv kernels: our SIMD ones start in one-thread backends only, so they usually differ).
+// Each round also times a third worker alone whose wasm runs the threaded binary (the app's
+// training worker, where the page is cross-origin isolated: our conv kernels split each call with
+// their helper thread): .wasm_threads. figures, train_threads_vs_one, and
+// train_threads_same_weights (the share of rounds whose threaded run ended with the one-thread
+// run's weight bits; only where both run the same conv kernels on as many threads: a split dW
+// sums in another order, so the bits then differ).
 // Params: rounds (default 4; quick 1), steps (timed steps per round, default 12; quick 3),
 // models (default cnn_lstm,cnn_plain), threads (default 1; 0 leaves the threaded worker out).
 import * as Comlink from 'comlink';
@@ -46,12 +47,13 @@ async function sideBySide(pair: WasmWorkerPair, request: TimeRequest): Promise<{
 }
 
 /**
- * Whether the threaded and the one-thread workers run the same conv kernels (bit-equal weights are
- * expected only then). Either way a threaded trainer and a one-thread peer stay identical
+ * Whether the threaded and the one-thread workers run the same conv kernels on as many threads
+ * (bit-equal weights are expected only then). Either way a threaded trainer and a one-thread peer stay identical
  * replicas: both apply the same summed gradient (dataParallel.ts).
  */
 async function sameConvKernels(pair: WasmWorkerPair): Promise<boolean> {
-  return pair.threaded !== null && (await pair.a.api.simdConv()) === (await pair.threaded.api.simdConv());
+  return pair.threaded !== null && (await pair.a.api.simdConv()) === (await pair.threaded.api.simdConv())
+    && (await pair.a.api.simdConvThreads()) === (await pair.threaded.api.simdConvThreads());
 }
 
 /** Whether the threaded worker ended each round with the same weight bits as one worker alone (the same steps from the same start). */
