@@ -4,6 +4,7 @@
 // again is a no-op.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batchMatMul.ts';
+import { addConfig, sumConfig } from './biasKernels.ts';
 import { conv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
@@ -18,9 +19,10 @@ import { shippedWasmKernels } from './wasmHeap.ts';
  * so XNNPACK multiplies them instead of a scalar loop) and Conv2D (our SIMD kernel where it
  * runs, else the shipped one). The three convolutions run on our SIMD module (simdConv.ts)
  * where it started. Identity shares its input's bytes instead of copying them (the engine
- * clones every tensor it saves for a gradient).
+ * clones every tensor it saves for a gradient). Add of a bias vector and Sum over every axis but
+ * the last (a bias and its gradient) run on the SIMD module too (biasKernels.ts).
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig, identityConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig, identityConfig, addConfig, sumConfig];
 
 /** The kernels the wasm package registered itself before we replaced them (kept for comparison, and BatchMatMul delegates to its own). */
 const replaced = shippedWasmKernels;

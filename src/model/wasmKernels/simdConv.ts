@@ -27,6 +27,8 @@ interface ConvExports {
   conv_fwd(x: I, w: I, out: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, cop: I): void;
   conv_dw(x: I, dy: I, dwp: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I, cop: I): void;
   conv_dx(dy: I, wt: I, dxp: I, n: I, hp: I, wp: I, cip: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I): void;
+  bias_add(x: I, b: I, out: I, rows: I, c: I): void;
+  col_sum(x: I, out: I, acc: I, rows: I, c: I): void;
 }
 
 /** The module built for a memory of its own kind: an unshared one, or a shared one (a threaded backend). */
@@ -132,7 +134,7 @@ function runSplit(m: SimdModule, op: HelperOp, n: number, macs: number, argsFor:
   }
 }
 
-const offsetOf = (backend: BackendWasm, t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+export const offsetOf = (backend: BackendWasm, t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 const roundUp4 = (n: number): number => (n + 3) & ~3;
 
 /** The padded image size every tap of every output pixel reads, and the image itself at (padTop, padLeft). */

@@ -318,3 +318,35 @@ void conv_dx(const float* dy, const float* wt, float* dxp, int N, int Hp, int Wp
     }
   }
 }
+
+/**
+ * A conv or dense layer's bias: out[r][c] = x[r][c] + b[c] for rows of C floats (out may be x).
+ * The same bits as the backend's broadcasting Add, which runs this case as a scalar loop.
+ */
+EXPORT(bias_add)
+void bias_add(const float* x, const float* b, float* out, int rows, int C) {
+  for (int r = 0; r < rows; r++, x += C, out += C) {
+    int c = 0;
+    for (; c + 4 <= C; c += 4) wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(x + c), wasm_v128_load(b + c)));
+    for (; c < C; c++) out[c] = x[c] + b[c];
+  }
+}
+
+/**
+ * The bias gradient: out[c] = sum over r of x[r][c], rows of C floats, summed in float64 in acc
+ * (C doubles of scratch, 8-byte aligned) and rounded once: float32 sums over tens of thousands of
+ * rows would lose digits. The backend's Sum over every axis but the last transposes first.
+ */
+EXPORT(col_sum)
+void col_sum(const float* x, float* out, double* acc, int rows, int C) {
+  for (int c = 0; c < C; c++) acc[c] = 0.0;
+  for (int r = 0; r < rows; r++, x += C) {
+    int c = 0;
+    for (; c + 2 <= C; c += 2) {
+      const v128_t pair = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + c));
+      wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), pair));
+    }
+    for (; c < C; c++) acc[c] += (double)x[c];
+  }
+  for (int c = 0; c < C; c++) out[c] = (float)acc[c];
+}
