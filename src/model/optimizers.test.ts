@@ -1,5 +1,6 @@
-// Adam's update in plain JS (cpu, wasm) against the tf ops it replaces: the same bits, weights
-// and moments, over steps with and without the global-norm clip, after a save and a restore.
+// Adam's and SGD's updates in plain JS (cpu, wasm) against the tf ops they replace: the same
+// bits, weights and moments (velocities), over steps with and without the global-norm clip,
+// after a save and a restore.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import type { GradientClipConfig, OptimizerConfig } from './config.ts';
@@ -7,6 +8,11 @@ import { clipAndApply, createOptimizer, type NamedVariable, type SteeringOptimiz
 import { initBackend, tf } from './tfSetup.ts';
 
 const ADAM: OptimizerConfig = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+const JS_OPTIMIZERS: readonly [string, OptimizerConfig][] = [
+  ['Adam', ADAM],
+  ['SGD with momentum', { kind: 'sgd', momentum: 0.9, nesterov: false }],
+  ['SGD with Nesterov momentum', { kind: 'sgd', momentum: 0.85, nesterov: true }],
+];
 const SHAPES: readonly (readonly number[])[] = [[5, 5, 3, 4], [4], [37, 11], [1]];
 
 function seededValues(seed: number, n: number, spread: number): Float32Array {
@@ -38,15 +44,15 @@ function step(opt: SteeringOptimizer, ws: readonly NamedVariable[], s: number, c
   });
 }
 
-describe.each(['cpu', 'wasm'] as const)('Adam updated in JS on %s', (backend) => {
+describe.each(JS_OPTIMIZERS.flatMap(([name, config]) => (['cpu', 'wasm'] as const).map((backend) => [name, config, backend] as const)))('%s updated in JS on %s', (_, config, backend) => {
   afterAll(() => tf.disposeVariables());
 
   it('gives the tf ops\' bits: weights and moments, clipped or not, after a save and restore', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
     const [wJs, wTf] = [weightsOf(7), weightsOf(7)];
-    const js = createOptimizer(ADAM, wJs);
-    const ref = createOptimizer(ADAM, wTf, { jsUpdate: false });
+    const js = createOptimizer(config, wJs);
+    const ref = createOptimizer(config, wTf, { jsUpdate: false });
     expect(js.updatesInJs).toBe(true);
     expect(ref.updatesInJs).toBe(false);
     const clip: GradientClipConfig = { kind: 'global-norm', maxNorm: 5 };
@@ -59,7 +65,7 @@ describe.each(['cpu', 'wasm'] as const)('Adam updated in JS on %s', (backend) =>
     expect(stateJs.step).toBe(6);
     expect(new Uint8Array(stateJs.slots.data)).toEqual(new Uint8Array(stateTf.slots.data));
     // A restore replaces the moments the JS update holds: both go on from the tf optimiser's state.
-    const restored = createOptimizer(ADAM, wJs);
+    const restored = createOptimizer(config, wJs);
     restored.restore(stateTf);
     step(restored, wJs, 6, clip);
     step(ref, wTf, 6, clip);
@@ -74,8 +80,8 @@ describe.each(['cpu', 'wasm'] as const)('Adam updated in JS on %s', (backend) =>
   it('applies a scale as tf.mul would, and refuses a non-finite one', async () => {
     await initBackend(backend);
     const [wJs, wTf] = [weightsOf(3), weightsOf(3)];
-    const js = createOptimizer(ADAM, wJs);
-    const ref = createOptimizer(ADAM, wTf, { jsUpdate: false });
+    const js = createOptimizer(config, wJs);
+    const ref = createOptimizer(config, wTf, { jsUpdate: false });
     tf.tidy(() => {
       js.apply(gradients(1), 2e-3, 0.3712);
       ref.apply(gradients(1), 2e-3, 0.3712);
@@ -88,10 +94,10 @@ describe.each(['cpu', 'wasm'] as const)('Adam updated in JS on %s', (backend) =>
 });
 
 describe('optimisers that stay on tf ops', () => {
-  it('SGD and RMSProp do not update in JS', async () => {
+  it('RMSProp does not update in JS', async () => {
     await initBackend('wasm');
     const ws = weightsOf(11);
-    for (const config of [{ kind: 'sgd', momentum: 0.9, nesterov: false }, { kind: 'rmsprop', decay: 0.9, momentum: 0, epsilon: 1e-7 }] as const) {
+    for (const config of [{ kind: 'rmsprop', decay: 0.9, momentum: 0, epsilon: 1e-7 }] as const) {
       const opt = createOptimizer(config as OptimizerConfig, ws);
       expect(opt.updatesInJs).toBe(false);
       opt.dispose();

@@ -34,8 +34,8 @@ export interface SteeringOptimizer {
    */
   apply(grads: readonly tf.Tensor[], learningRate: number, scale?: number): void;
   /**
-   * Whether apply() updates in plain JS on the current backend (Adam on cpu and wasm, whose
-   * tensors live in CPU memory): then a clip factor is best passed as `scale`.
+   * Whether apply() updates in plain JS on the current backend (Adam and SGD on cpu and wasm,
+   * whose tensors live in CPU memory): then a clip factor is best passed as `scale`.
    */
   readonly updatesInJs: boolean;
   state(): Promise<OptimizerState>;
@@ -44,7 +44,7 @@ export interface SteeringOptimizer {
 }
 
 export interface OptimizerOptions {
-  /** Adam's update in plain JS on cpu and wasm (default true); false keeps the tf ops everywhere (the tests' reference). */
+  /** Adam's and SGD's update in plain JS on cpu and wasm (default true); false keeps the tf ops everywhere (the tests' reference). */
   readonly jsUpdate?: boolean;
 }
 
@@ -55,9 +55,9 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
     slotNames.map((s) => ({ name: `${w.name}/${s}`, variable: tf.tidy(() => tf.variable(tf.zerosLike(w.variable), false)) })),
   );
   let step = 0;
-  /** Adam's moments as plain arrays while the JS update runs (then they, not the slot variables, are current). */
+  /** Adam's moments (SGD's velocities) as plain arrays while the JS update runs (then they, not the slot variables, are current). */
   let jsSlots: Float32Array[][] | null = null;
-  const inJs = (): boolean => config.kind === 'adam' && options.jsUpdate !== false && JS_UPDATE_BACKENDS.has(tf.getBackend());
+  const inJs = (): boolean => config.kind !== 'rmsprop' && options.jsUpdate !== false && JS_UPDATE_BACKENDS.has(tf.getBackend());
 
   /** Writes the JS moments back into the slot variables and drops them (before a tf update, a save or a restore). */
   function flushJsSlots(): void {
@@ -111,14 +111,16 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
       if (grads.length !== weights.length) throw new ModelError('invalid-input', `${grads.length} gradients for ${weights.length} weights`);
       if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new ModelError('invalid-input', `learning rate must be >= 0, got ${learningRate}`);
       if (!Number.isFinite(scale)) throw new ModelError('invalid-input', `gradient scale must be finite, got ${scale}`);
-      if (inJs() && config.kind === 'adam') {
+      if (inJs() && config.kind !== 'rmsprop') {
         jsSlots ??= slots.map((s) => s.map((slot) => Float32Array.from(slot.variable.dataSync() as Float32Array)));
         const moments = jsSlots;
-        const lrT = (learningRate * Math.sqrt(1 - config.beta2 ** (step + 1))) / (1 - config.beta1 ** (step + 1));
+        const next = config.kind === 'adam'
+          ? ((lrT: number) => (w: Float32Array, g: Float32Array, i: number) => adamInJs(w, g, moments[i][0], moments[i][1], { ...config, lrT, scale }))(
+            (learningRate * Math.sqrt(1 - config.beta2 ** (step + 1))) / (1 - config.beta1 ** (step + 1)))
+          : (w: Float32Array, g: Float32Array, i: number) => sgdInJs(w, g, moments[i][0], { ...config, lr: learningRate, scale });
         tf.tidy(() => {
           weights.forEach((w, i) => {
-            const next = adamInJs(w.variable.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, moments[i][0], moments[i][1], { ...config, lrT, scale });
-            w.variable.assign(tf.tensor(next, w.variable.shape));
+            w.variable.assign(tf.tensor(next(w.variable.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, i), w.variable.shape));
           });
         });
       } else {
@@ -176,6 +178,30 @@ export function adamInJs(
     m[i] = mi;
     v[i] = vi;
     out[i] = f(w[i] - f(f(mi / f(f(Math.sqrt(vi)) + eps)) * lr));
+  }
+  return out;
+}
+
+/**
+ * One SGD-with-momentum update of one weight in plain JS: the velocity `vel` in place (NOTE
+ * mutates it), the new weight values returned, every operation rounded to float32 as the tf ops
+ * of `update` round it (the same bits; optimizers.test compares them).
+ */
+export function sgdInJs(
+  w: Float32Array,
+  g: Float32Array,
+  vel: Float32Array,
+  p: { readonly momentum: number; readonly nesterov: boolean; readonly lr: number; readonly scale: number },
+): Float32Array {
+  const f = Math.fround;
+  const mom = f(p.momentum), lr = f(p.lr), scale = f(p.scale);
+  const out = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const gi = scale === 1 ? g[i] : f(g[i] * scale);
+    const v = f(f(vel[i] * mom) + gi);
+    vel[i] = v;
+    const dir = p.nesterov ? f(gi + f(v * mom)) : v;
+    out[i] = f(w[i] - f(dir * lr));
   }
   return out;
 }
