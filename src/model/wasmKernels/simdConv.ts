@@ -17,7 +17,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { PatchGeometry } from './patches.ts';
-import { createConvHelper, type ConvHelper, type HelperOp } from './simdHelper.ts';
+import { chunkCount, createConvHelper, type ChunkedJob, type ConvHelper } from './simdHelper.ts';
 import { allocate, heapView, release, transpose } from './wasmHeap.ts';
 
 type I = number;
@@ -107,31 +107,26 @@ export function simdConvThreads(backend: BackendWasm): number {
   return outcome.helper ? 2 : 1;
 }
 
+/** Whether a call of `images` images and `macs` multiply-adds is shared with the helper thread (chunked), else run whole here. */
+function chunked(m: SimdModule, images: number, macs: number): boolean {
+  return m.helper !== null && simdConvSettings.split && images >= 2 && macs >= simdConvSettings.minSplitMacs;
+}
+
 /**
- * Runs `op` over a batch of `n` images: the second half on the helper thread and the first here,
- * when there is a helper and the call is large enough, else all here. `argsFor(first, count)`
- * gives the kernel's arguments for images first..first+count; `reset(first, count)` clears what a
- * failed helper may have half written before this thread redoes its part (the helper is then
- * dropped and the module runs on one thread).
+ * Runs the job in chunks of images on this thread and the helper (simdHelper.ts); if the helper
+ * fails a chunk, `redo(chunk)` clears that chunk's output before this thread runs it again, and
+ * the module goes on without the helper's help (the same chunks, on this thread).
  */
-function runSplit(m: SimdModule, op: HelperOp, n: number, macs: number, argsFor: (first: number, count: number) => number[], reset: (first: number, count: number) => void): void {
-  const run = (args: number[]): void => (m.k[op] as (...a: number[]) => void)(...args);
-  const helper = m.helper;
-  if (!helper || !simdConvSettings.split || n < 2 || macs < simdConvSettings.minSplitMacs) {
-    run(argsFor(0, n));
-    return;
-  }
-  const half = n >> 1;
-  helper.post(op, argsFor(half, n - half));
-  run(argsFor(0, half));
-  try {
-    helper.wait();
-  } catch (e) {
-    m.helper = null;
-    m.noHelper = e instanceof Error ? e.message : String(e);
-    reset(half, n - half);
-    run(argsFor(half, n - half));
-  }
+function runChunked(m: SimdModule, job: ChunkedJob, redo: (chunk: number) => void): void {
+  m.helper!.run(m.k, job, redo);
+  if (m.helper!.stopped !== null && m.noHelper === null) m.noHelper = m.helper!.stopped;
+}
+
+/** The images of chunk `chunk` of a call over `images` images (as simdHelper.ts cuts it). */
+function chunkImages(images: number, chunk: number): { first: number; count: number } {
+  const chunks = chunkCount(images);
+  const first = Math.floor((chunk * images) / chunks);
+  return { first, count: Math.floor(((chunk + 1) * images) / chunks) - first };
 }
 
 export const offsetOf = (backend: BackendWasm, t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -179,9 +174,14 @@ export function simdConvForward(backend: BackendWasm, m: SimdModule, x: TensorIn
   const wp = padRows(backend, k, w, taps, co, cop);
   const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, co]);
   const [xAt, wAt, yAt] = [offsetOf(backend, xp.t), offsetOf(backend, wp), offsetOf(backend, y)];
-  const xImage = 4 * xp.hp * xp.wp * g.inChannels, yImage = 4 * g.outHeight * g.outWidth * co;
-  runSplit(m, 'conv_fwd', g.batch, macsOf(g), (n0, n) => [xAt + n0 * xImage, wAt, yAt + n0 * yImage, n, xp.hp, xp.wp, g.inChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, co, cop], () => {});
+  const args = [xAt, wAt, yAt, g.batch, xp.hp, xp.wp, g.inChannels, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, co, cop];
+  if (chunked(m, g.batch, macsOf(g))) {
+    const xImage = 4 * xp.hp * xp.wp * g.inChannels, yImage = 4 * g.outHeight * g.outWidth * co;
+    // Every image's output is written whole, so a chunk to redo needs no clearing.
+    runChunked(m, { op: 'conv_fwd', args, countArg: 3, images: g.batch, imageStrides: [xImage, 0, yImage], chunkStrides: [] }, () => {});
+  } else {
+    k.conv_fwd(...(args as Parameters<ConvExports['conv_fwd']>));
+  }
   if (xp.copy) release(backend, xp.t);
   release(backend, wp);
   return y;
@@ -196,31 +196,28 @@ export function simdBackpropFilter(backend: BackendWasm, m: SimdModule, x: Tenso
   const xp = paddedInput(backend, k, x, g);
   const rows = dyRows(backend, k, dy, g);
   // The sums go to rows of cop floats (whole 8-lane tiles), then the Co lanes of each to dW.
-  // A helper thread sums the batch's second half into a buffer of its own, added in at the end.
+  // Shared with the helper thread, each chunk of images sums into a block of its own, and the
+  // blocks are added in chunk order (the same bits whichever thread ran which chunk).
   const taps = g.filterHeight * g.filterWidth * g.inChannels;
   const cop = (g.outChannels + 7) & ~7;
-  const dWp = allocate(backend, [taps, cop]);
-  const dWp2 = m.helper ? allocate(backend, [taps, cop]) : null;
-  const [xAt, dyAt, dWAt] = [offsetOf(backend, xp.t), offsetOf(backend, rows.t), offsetOf(backend, dWp)];
-  const dW2At = dWp2 ? offsetOf(backend, dWp2) : dWAt;
+  const split = chunked(m, g.batch, macsOf(g));
+  const blocks = split ? chunkCount(g.batch) : 1;
+  const dWp = allocate(backend, [blocks * taps, cop]);
   heapView(backend, dWp).fill(0);
-  if (dWp2) heapView(backend, dWp2).fill(0);
-  const xImage = 4 * xp.hp * xp.wp * g.inChannels, dyImage = 4 * g.outHeight * g.outWidth * rows.ldy;
-  let usedSecond = false;
-  runSplit(m, 'conv_dw', g.batch, macsOf(g), (n0, n) => {
-    const out = n0 === 0 ? dWAt : dW2At;
-    usedSecond ||= out !== dWAt;
-    return [xAt + n0 * xImage, dyAt + n0 * dyImage, out, n, xp.hp, xp.wp, g.inChannels,
-      g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, g.outChannels, rows.ldy, cop];
-  }, () => { if (dWp2) heapView(backend, dWp2).fill(0); });
-  if (dWp2 && usedSecond) {
-    const [a, b] = [heapView(backend, dWp), heapView(backend, dWp2)];
-    for (let i = 0; i < a.length; i++) a[i] += b[i];
+  const [xAt, dyAt, dWAt] = [offsetOf(backend, xp.t), offsetOf(backend, rows.t), offsetOf(backend, dWp)];
+  const args = [xAt, dyAt, dWAt, g.batch, xp.hp, xp.wp, g.inChannels, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, g.outChannels, rows.ldy, cop];
+  if (split) {
+    const xImage = 4 * xp.hp * xp.wp * g.inChannels, dyImage = 4 * g.outHeight * g.outWidth * rows.ldy, block = taps * cop;
+    runChunked(m, { op: 'conv_dw', args, countArg: 3, images: g.batch, imageStrides: [xImage, dyImage, 0], chunkStrides: [0, 0, 4 * block] },
+      (chunk) => heapView(backend, dWp).fill(0, chunk * block, (chunk + 1) * block));
+    const sums = heapView(backend, dWp);
+    for (let b = 1; b < blocks; b++) for (let i = 0; i < block; i++) sums[i] += sums[b * block + i];
+  } else {
+    k.conv_dw(...(args as Parameters<ConvExports['conv_dw']>));
   }
   const dW = allocate(backend, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
   k.crop_nhwc(offsetOf(backend, dWp), offsetOf(backend, dW), 1, 1, taps, g.outChannels, 1, taps, cop, 0, 0);
   release(backend, dWp);
-  if (dWp2) release(backend, dWp2);
   if (xp.copy) release(backend, xp.t);
   if (rows.copy) release(backend, rows.t);
   return dW;
@@ -240,10 +237,17 @@ export function simdBackpropInput(backend: BackendWasm, m: SimdModule, dy: Tenso
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, CI]);
   heapView(backend, dxp).fill(0);
   const [dyAt, wtAt, dxAt] = [offsetOf(backend, dy), offsetOf(backend, wt), offsetOf(backend, dxp)];
-  const dyImage = g.outHeight * g.outWidth * CO, dxImage = hp * wp * cip;
-  runSplit(m, 'conv_dx', g.batch, macsOf(g), (n0, n) => [dyAt + 4 * n0 * dyImage, wtAt, dxAt + 4 * n0 * dxImage, n, hp, wp, cip,
-    KH, KW, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, CO, CO],
-  (n0, n) => heapView(backend, dxp).fill(0, n0 * dxImage, (n0 + n) * dxImage));
+  const args = [dyAt, wtAt, dxAt, g.batch, hp, wp, cip, KH, KW, g.strideHeight, g.strideWidth, g.outHeight, g.outWidth, CO, CO];
+  if (chunked(m, g.batch, macsOf(g))) {
+    const dyImage = g.outHeight * g.outWidth * CO, dxImage = hp * wp * cip;
+    // dx is summed into its images: a chunk to redo starts from zeros again.
+    runChunked(m, { op: 'conv_dx', args, countArg: 3, images: g.batch, imageStrides: [4 * dyImage, 0, 4 * dxImage], chunkStrides: [] }, (chunk) => {
+      const { first, count } = chunkImages(g.batch, chunk);
+      heapView(backend, dxp).fill(0, first * dxImage, (first + count) * dxImage);
+    });
+  } else {
+    k.conv_dx(...(args as Parameters<ConvExports['conv_dx']>));
+  }
   k.crop_nhwc(offsetOf(backend, dxp), offsetOf(backend, dx), g.batch, g.inHeight, g.inWidth, CI, hp, wp, cip, g.padTop, g.padLeft);
   release(backend, wt);
   release(backend, dxp);
