@@ -79,7 +79,7 @@ export interface BackendOptions {
    * cannot change its memory or thread pool later). 1 (the default) runs the single-threaded
    * SIMD binary. 2 or more run the threaded binary, which needs a cross-origin isolated page (the
    * game's servers send the headers, server/isolation.ts): its memory is shared, so our conv
-   * kernels' helper thread (wasmKernels/simdHelper.ts) runs half of every convolution while
+   * kernels' helper thread (wasmKernels/simdHelper.ts) shares every convolution while
    * XNNPACK keeps one thread for the other kernels (with a pool of its own beside the helper it
    * measured slower than one thread: bench suite train_workers). Without isolation, one thread.
    */

@@ -69,10 +69,11 @@ const MAX_ENTRIES = 24;
 /**
  * Threads the app's training worker asks for, given the device's hardware threads: 2 wherever
  * there are 2. In a cross-origin isolated page that starts the threaded wasm binary, whose shared
- * memory lets our SIMD conv kernels run half of every call on a helper thread
+ * memory lets our SIMD conv kernels share every call with a helper thread
  * (wasmKernels/simdHelper.ts; XNNPACK keeps one thread: with a pool of its own beside the helper
- * it measured slower). On this 2-core machine, suite train_workers: the threaded worker trains
- * the plain CNN at 1.2-1.5x one thread. A third or more threads are not used (not measured).
+ * it measured slower). On this 2-core machine, suite train_workers (2 runs at 6d34ce0): the
+ * threaded worker trains the plain CNN at 1.15x one thread, the CNN+LSTM at 1.04-1.18x. A third or
+ * more threads are not used (not measured).
  */
 export function trainerWasmThreads(hardwareThreads: number): number {
   return hardwareThreads >= 2 ? 2 : 1;

@@ -9,9 +9,9 @@
 // reaches ~2x that (docs/training-on-wasm.md, "Our own SIMD kernels").
 //
 // Threads: in a threaded backend (shared memory, a cross-origin isolated page, asked for 2 or
-// more threads) a helper thread (simdHelper.ts) runs the second half of each call's batch while
-// this thread runs the first: images are independent in the forward pass and dx, and dW sums
-// each half into its own buffer, added at the end. Where the module does not start (an
+// more threads) a helper thread (simdHelper.ts) shares each call: the batch is cut into chunks of
+// images that both threads take until none are left. Images are independent in the forward pass
+// and dx, and dW sums each chunk into a block of its own, added in chunk order. Where the module does not start (an
 // unexpected heap, a failed fetch), conv2d.ts, conv2dBackpropFilter.ts and
 // conv2dBackpropInput.ts keep their XNNPACK paths.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -37,7 +37,7 @@ export type SimdBinary = 'convKernels.wasm' | 'convKernelsShared.wasm';
 /** Where the module's bytes come from: Node reads the file, the browser fetches vite's URL. */
 export type SimdBytes = (file: SimdBinary) => Promise<BufferSource>;
 
-/** The kernels started on one backend, and the helper thread that runs half of each call (null: none). */
+/** The kernels started on one backend, and the helper thread that shares each call (null: none). */
 export interface SimdModule {
   readonly k: ConvExports;
   helper: ConvHelper | null;
@@ -53,7 +53,7 @@ export const simdConvSettings = {
   enabled: true,
   /** false: the helper thread idles and this thread runs every call whole (benchmarks compare). */
   split: true,
-  /** Calls of fewer multiply-adds run whole: handing half to the helper costs tens of microseconds. */
+  /** Calls of fewer multiply-adds run whole: waking the helper costs tens of microseconds. */
   minSplitMacs: 1_000_000,
 };
 
@@ -67,7 +67,7 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
 /**
  * Instantiates the kernels over this backend's memory, once. Returns null when they run, else
  * why not (the XNNPACK paths stay in use). `threads` is the backend's: with 2 or more (a
- * threaded backend, whose memory is shared) a helper thread takes half of each call.
+ * threaded backend, whose memory is shared) a helper thread shares each call.
  */
 export async function startSimdConv(backend: BackendWasm, bytes: SimdBytes, threads: number): Promise<string | null> {
   if (!started.has(backend)) started.set(backend, await instantiate(backend, bytes, threads));
