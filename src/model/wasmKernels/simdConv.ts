@@ -11,9 +11,10 @@
 // Threads: in a threaded backend (shared memory, a cross-origin isolated page, asked for 2 or
 // more threads) a helper thread (simdHelper.ts) shares each call: the batch is cut into chunks of
 // images that both threads take until none are left. Images are independent in the forward pass
-// and dx, and dW sums each chunk into a block of its own, added in chunk order. Where the module does not start (an
-// unexpected heap, a failed fetch), conv2d.ts, conv2dBackpropFilter.ts and
-// conv2dBackpropInput.ts keep their XNNPACK paths.
+// and dx, and dW sums each chunk into a block of its own, added in chunk order.
+//
+// Where the module does not start (an unexpected heap, a failed fetch), conv2d.ts,
+// conv2dBackpropFilter.ts and conv2dBackpropInput.ts keep their XNNPACK paths.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { PatchGeometry } from './patches.ts';
@@ -100,11 +101,11 @@ export function simdConvFor(backend: BackendWasm): SimdModule | null {
   return simdConvSettings.enabled && outcome !== undefined && typeof outcome !== 'string' ? outcome : null;
 }
 
-/** Threads our kernels run on for this backend: 2 with a helper, 1 without, 0 when they do not run. */
+/** Threads our kernels run on for this backend: 2 with a running helper, 1 without, 0 when they do not run. */
 export function simdConvThreads(backend: BackendWasm): number {
   const outcome = started.get(backend);
   if (outcome === undefined || typeof outcome === 'string') return 0;
-  return outcome.helper ? 2 : 1;
+  return outcome.helper && outcome.helper.stopped === null ? 2 : 1;
 }
 
 /** Whether a call of `images` images and `macs` multiply-adds is shared with the helper thread (chunked), else run whole here. */
