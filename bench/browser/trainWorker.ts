@@ -31,7 +31,7 @@ const CONFIGS: Record<BenchModel, ModelConfig> = {
 let wasmThreadsWanted = 1;
 /** initBackend's word on our SIMD conv kernels (null: they run). */
 let simdConv: string | null | undefined;
-/** Threads our SIMD conv kernels run on (2: the threaded backend's helper thread takes half of each call). */
+/** Threads our SIMD conv kernels run on (2: the threaded backend's helper thread shares each call). */
 let simdThreads = 0;
 
 async function useBackend(name: string): Promise<void> {
@@ -69,8 +69,8 @@ async function weightsHash(net: SteeringNet): Promise<number> {
 const api = {
   /**
    * The kernels suite's parity cases (cpu against wasm) in this worker, whose wasm started with
-   * init's threads: with 2 in an isolated page, our conv kernels split every call with their
-   * helper thread (even the cases' small ones: the split's size floor is off meanwhile).
+   * init's threads: with 2 in an isolated page, our conv kernels share every call with their
+   * helper thread (even the cases' small ones: the size floor is off meanwhile).
    */
   async parity(quick: boolean): Promise<{ results: ParityResult[]; simdConvThreads: number }> {
     const cases = quick
@@ -85,7 +85,7 @@ const api = {
     }
   },
 
-  /** `threads`: XNNPACK threads for wasm (the app's training worker asks for navigator.hardwareConcurrency). */
+  /** `threads`: threads for wasm to train on (2 or more: the threaded binary, our conv kernels with their helper thread; the app's training worker asks for 2 where there are 2). */
   async init(backend: BackendName, threads = 1): Promise<string> {
     wasmThreadsWanted = threads;
     await useBackend(backend);

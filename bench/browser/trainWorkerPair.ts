@@ -25,7 +25,7 @@ export interface WasmWorkerPair {
   /** The trainer ('train-a') and the peer replica ('train-b'). */
   readonly a: BenchWorker;
   readonly b: BenchWorker;
-  /** With `threads`: a third worker, alone, whose wasm runs as many XNNPACK threads as the device has (the app's training worker). */
+  /** With `threads`: a third worker, alone, started with as many threads as the device has: the threaded binary, our conv kernels with their helper thread (the app's training worker). */
   readonly threaded: BenchWorker | null;
   /** Dash frames rendered. */
   readonly count: number;

@@ -114,10 +114,11 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
       if (inJs() && config.kind !== 'rmsprop') {
         jsSlots ??= slots.map((s) => s.map((slot) => Float32Array.from(slot.variable.dataSync() as Float32Array)));
         const moments = jsSlots;
-        const next = config.kind === 'adam'
-          ? ((lrT: number) => (w: Float32Array, g: Float32Array, i: number) => adamInJs(w, g, moments[i][0], moments[i][1], { ...config, lrT, scale }))(
-            (learningRate * Math.sqrt(1 - config.beta2 ** (step + 1))) / (1 - config.beta1 ** (step + 1)))
-          : (w: Float32Array, g: Float32Array, i: number) => sgdInJs(w, g, moments[i][0], { ...config, lr: learningRate, scale });
+        const c = config;
+        const lrT = c.kind === 'adam' ? (learningRate * Math.sqrt(1 - c.beta2 ** (step + 1))) / (1 - c.beta1 ** (step + 1)) : 0;
+        const next = (w: Float32Array, g: Float32Array, i: number): Float32Array => (c.kind === 'adam'
+          ? adamInJs(w, g, moments[i][0], moments[i][1], { ...c, lrT, scale })
+          : sgdInJs(w, g, moments[i][0], { ...c, lr: learningRate, scale }));
         tf.tidy(() => {
           weights.forEach((w, i) => {
             w.variable.assign(tf.tensor(next(w.variable.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, i), w.variable.shape));
