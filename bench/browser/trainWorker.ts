@@ -12,7 +12,7 @@ import { createSteeringNet, netWeights, type SteeringNet } from '../../src/model
 import { initBackend, tf, wasmTrainingThreads, type BackendName } from '../../src/model/tfSetup.ts';
 import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
 import { compareBackends, type ParityResult } from '../../src/model/wasmKernels/parity.ts';
-import { convGradientCases, opGradientCases, trainingStepCases } from '../../src/model/wasmKernels/parityCases.ts';
+import { parityCases } from '../../src/model/wasmKernels/parityCases.ts';
 import { simdConvSettings } from '../../src/model/wasmKernels/simdConv.ts';
 import { comparableCnnConfig } from '../lib/convnet.ts';
 import type { SamplingBudget } from '../lib/stats.ts';
@@ -73,9 +73,7 @@ const api = {
    * helper thread (even the cases' small ones: the size floor is off meanwhile).
    */
   async parity(quick: boolean): Promise<{ results: ParityResult[]; simdConvThreads: number }> {
-    const cases = quick
-      ? [...convGradientCases().filter((_, i) => i % 6 === 0), ...trainingStepCases().slice(0, 1)]
-      : [...convGradientCases(), ...opGradientCases(), ...trainingStepCases()];
+    const cases = parityCases(quick);
     const floor = simdConvSettings.minSplitMacs;
     simdConvSettings.minSplitMacs = 0;
     try {

@@ -4,15 +4,13 @@
 // our conv kernels split every call with their helper thread (grad_rel_error.wasm_threads.*).
 // Figures are relative errors, not speeds; e2e/wasmKernels.spec.ts asserts they stay under 1e-4.
 import { compareBackends } from '../../../src/model/wasmKernels/parity.ts';
-import { convGradientCases, opGradientCases, trainingStepCases } from '../../../src/model/wasmKernels/parityCases.ts';
+import { parityCases } from '../../../src/model/wasmKernels/parityCases.ts';
 import type { Figure, SuiteOptions, SuiteResult } from '../../lib/stats.ts';
 import { progress } from '../progress.ts';
 import { startWorker } from '../trainWorkerPair.ts';
 
 export async function run(options: SuiteOptions): Promise<SuiteResult> {
-  const cases = options.quick
-    ? [...convGradientCases().filter((_, i) => i % 6 === 0), ...trainingStepCases().slice(0, 1)]
-    : [...convGradientCases(), ...opGradientCases(), ...trainingStepCases()];
+  const cases = parityCases(options.quick);
   progress(`kernels: ${cases.length} parity cases, cpu then wasm`);
   const results = await compareBackends(cases);
   const figures: Record<string, Figure> = {};

@@ -8,7 +8,7 @@
 // matrix go to the shipped kernel unchanged.
 import { BatchMatMul, util, type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, shippedWasmKernels, transpose } from './wasmHeap.ts';
+import { release, runShippedKernel, transpose } from './wasmHeap.ts';
 
 /** The permutation that swaps a tensor's last two axes. */
 function swapLastTwo(rank: number): number[] {
@@ -19,9 +19,7 @@ function swapLastTwo(rank: number): number[] {
 }
 
 function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs: BatchMatMulAttrs }): TensorInfo {
-  const shipped = shippedWasmKernels.get(BatchMatMul);
-  if (!shipped) throw new Error("the wasm backend's own BatchMatMul was not kept when ours was registered");
-  const run = shipped.kernelFunc as unknown as (a: typeof args) => TensorInfo;
+  const run = (x: typeof args): TensorInfo => runShippedKernel(BatchMatMul, x);
   const { inputs: { a, b }, backend, attrs } = args;
   const { transposeA, transposeB } = attrs;
   const single = (t: TensorInfo): boolean => util.sizeFromShape(t.shape.slice(0, -2)) === 1;

@@ -10,19 +10,13 @@
 import { Add, backend_util, Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { offsetOf, simdConvFor } from './simdConv.ts';
-import { allocate, release, shippedWasmKernels } from './wasmHeap.ts';
+import { allocate, release, runShippedKernel } from './wasmHeap.ts';
 
 /** Tensors smaller than this keep the shipped kernels (a call of ours costs a few microseconds of setup). */
 export const biasKernelTuning = { minElements: 4096 };
 
 /** Calls that ran on our module (tests and benchmarks see which path a case took). */
 export const biasKernelCalls = { add: 0, sum: 0 };
-
-function shipped(name: string, args: unknown): TensorInfo {
-  const kernel = shippedWasmKernels.get(name);
-  if (!kernel) throw new Error(`the wasm backend registered no ${name} of its own`);
-  return kernel.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
-}
 
 type AddArgs = { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm };
 
@@ -32,7 +26,7 @@ function add(args: AddArgs): TensorInfo {
   const [x, bias] = b.shape.length === 1 ? [a, b] : [b, a];
   const c = bias.shape[0];
   if (!simd || a.dtype !== 'float32' || b.dtype !== 'float32' || bias.shape.length !== 1 || x.shape.length < 2
-    || x.shape[x.shape.length - 1] !== c || c === 0 || util.sizeFromShape(x.shape) < biasKernelTuning.minElements) return shipped(Add, args);
+    || x.shape[x.shape.length - 1] !== c || c === 0 || util.sizeFromShape(x.shape) < biasKernelTuning.minElements) return runShippedKernel(Add, args);
   const out = allocate(backend, x.shape.slice());
   biasKernelCalls.add++;
   simd.k.bias_add(offsetOf(backend, x), offsetOf(backend, bias), offsetOf(backend, out), util.sizeFromShape(x.shape) / c, c);
@@ -45,9 +39,9 @@ function sum(args: SumArgs): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   const simd = simdConvFor(backend);
   const rank = x.shape.length;
-  if (!simd || x.dtype !== 'float32' || rank < 2 || util.sizeFromShape(x.shape) < biasKernelTuning.minElements) return shipped(Sum, args);
+  if (!simd || x.dtype !== 'float32' || rank < 2 || util.sizeFromShape(x.shape) < biasKernelTuning.minElements) return runShippedKernel(Sum, args);
   const axes = [...new Set(util.parseAxisParam(attrs.axis, x.shape))].sort((p, q) => p - q);
-  if (axes.length !== rank - 1 || axes.some((ax, i) => ax !== i)) return shipped(Sum, args);
+  if (axes.length !== rank - 1 || axes.some((ax, i) => ax !== i)) return runShippedKernel(Sum, args);
   const c = x.shape[rank - 1];
   const out = allocate(backend, attrs.keepDims ? backend_util.expandShapeToKeepDim([c], axes) : [c]);
   if (c === 0) return out;

@@ -7,15 +7,11 @@ import { backend_util, Conv2D, type Conv2DAttrs, type KernelConfig, type KernelF
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { patchGeometry } from './patches.ts';
 import { simdConvForward, simdConvFor } from './simdConv.ts';
-import { shippedWasmKernels } from './wasmHeap.ts';
+import { runShippedKernel } from './wasmHeap.ts';
 
 type Conv2DArgs = { inputs: { x: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DAttrs };
 
-function shipped(args: Conv2DArgs): TensorInfo {
-  const kernel = shippedWasmKernels.get(Conv2D);
-  if (!kernel) throw new Error('the wasm backend registered no Conv2D of its own');
-  return kernel.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
-}
+const shipped = (args: Conv2DArgs): TensorInfo => runShippedKernel(Conv2D, args);
 
 function conv2D(args: Conv2DArgs): TensorInfo {
   const { inputs: { x, filter }, backend, attrs } = args;

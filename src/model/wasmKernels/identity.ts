@@ -6,17 +6,13 @@
 // Strings go to the shipped kernel.
 import { Identity, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { shippedWasmKernels } from './wasmHeap.ts';
+import { runShippedKernel } from './wasmHeap.ts';
 
 type IdentityArgs = { inputs: { x: TensorInfo }; backend: BackendWasm };
 
 function identity(args: IdentityArgs): TensorInfo {
   const { inputs: { x }, backend } = args;
-  if (x.dtype === 'string') {
-    const kernel = shippedWasmKernels.get(Identity);
-    if (!kernel) throw new Error('the wasm backend registered no Identity of its own');
-    return kernel.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
-  }
+  if (x.dtype === 'string') return runShippedKernel(Identity, args);
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

@@ -211,3 +211,10 @@ export function trainingStepCases(): ParityCase[] {
     trainingStepCase({ optimizer: 'rmsprop', steps: 2, dropout: 0.2 }),
   ];
 }
+
+/** The parity suite: every case, or (quick) every sixth conv case and one training step. */
+export function parityCases(quick: boolean): ParityCase[] {
+  return quick
+    ? [...convGradientCases().filter((_, i) => i % 6 === 0), ...trainingStepCases().slice(0, 1)]
+    : [...convGradientCases(), ...opGradientCases(), ...trainingStepCases()];
+}

@@ -41,9 +41,7 @@ export type SimdBytes = (file: SimdBinary) => Promise<BufferSource>;
 /** The kernels started on one backend, and the helper thread that shares each call (null: none). */
 export interface SimdModule {
   readonly k: ConvExports;
-  helper: ConvHelper | null;
-  /** Why there is no helper thread (null: there is one). */
-  noHelper: string | null;
+  readonly helper: ConvHelper | null;
 }
 
 /** Per backend, the kernels, or why they did not start (asked once: initBackend runs on every backend switch). */
@@ -52,8 +50,6 @@ const started = new WeakMap<BackendWasm, SimdModule | string>();
 /** Switch for benchmarks and tests: false runs the XNNPACK paths even where the module started. */
 export const simdConvSettings = {
   enabled: true,
-  /** false: the helper thread idles and this thread runs every call whole (benchmarks compare). */
-  split: true,
   /** Calls of fewer multiply-adds run whole: waking the helper costs tens of microseconds. */
   minSplitMacs: 1_000_000,
 };
@@ -89,10 +85,11 @@ async function instantiate(backend: BackendWasm, bytes: SimdBytes, threads: numb
   } catch (e) {
     return `our SIMD conv kernels did not start: ${e instanceof Error ? e.message : String(e)}`;
   }
-  if (!shared || threads < 2) return { k, helper: null, noHelper: shared ? 'the backend runs one thread' : 'the backend\'s memory is not shared (one thread)' };
+  if (!shared || threads < 2) return { k, helper: null };
   const copy = ArrayBuffer.isView(source) ? source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) : (source as ArrayBuffer).slice(0);
   const helper = await createConvHelper(memory, copy as ArrayBuffer);
-  return typeof helper === 'string' ? { k, helper: null, noHelper: helper } : { k, helper, noHelper: null };
+  // Without a helper (createConvHelper says why) the kernels run on this thread alone.
+  return { k, helper: typeof helper === 'string' ? null : helper };
 }
 
 /** The kernels for this backend, or null (not started, or switched off). */
@@ -110,7 +107,7 @@ export function simdConvThreads(backend: BackendWasm): number {
 
 /** Whether a call of `images` images and `macs` multiply-adds is shared with the helper thread (chunked), else run whole here. */
 function chunked(m: SimdModule, images: number, macs: number): boolean {
-  return m.helper !== null && simdConvSettings.split && images >= 2 && macs >= simdConvSettings.minSplitMacs;
+  return m.helper !== null && images >= 2 && macs >= simdConvSettings.minSplitMacs;
 }
 
 /**
@@ -120,7 +117,6 @@ function chunked(m: SimdModule, images: number, macs: number): boolean {
  */
 function runChunked(m: SimdModule, job: ChunkedJob, redo: (chunk: number) => void): void {
   m.helper!.run(m.k, job, redo);
-  if (m.helper!.stopped !== null && m.noHelper === null) m.noHelper = m.helper!.stopped;
 }
 
 /** The images of chunk `chunk` of a call over `images` images (as simdHelper.ts cuts it). */

@@ -12,6 +12,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  */
 export const shippedWasmKernels = new Map<string, KernelConfig>();
 
+/** Runs the wasm package's own kernel that ours replaced (ours delegate the cases they do not take). */
+export function runShippedKernel(kernelName: string, args: unknown): TensorInfo {
+  const kernel = shippedWasmKernels.get(kernelName);
+  if (!kernel) throw new Error(`the wasm backend registered no ${kernelName} of its own`);
+  return kernel.kernelFunc(args as Parameters<KernelConfig['kernelFunc']>[0]) as TensorInfo;
+}
+
 /** Allocates an uninitialised tensor on the wasm heap. Caller owns it. */
 export function allocate(backend: BackendWasm, shape: number[], dtype: DataType = 'float32'): TensorInfo {
   return backend.makeOutput(shape, dtype);
