@@ -25,5 +25,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Node 20's V8 has relaxed SIMD behind a flag (Chromium ships it): with it the tests run our
+    // conv kernels' relaxed-SIMD build, as the game does (wasmKernels/simdConv.ts).
+    execArgv: ['--experimental-wasm-relaxed-simd'],
   },
 });

@@ -12,7 +12,7 @@ import type * as NodeFs from 'node:fs/promises';
 import type * as NodePath from 'node:path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasmKernels/index.ts';
-import { simdConvThreads, startSimdConv, type SimdBinary } from './wasmKernels/simdConv.ts';
+import { simdConvFma, simdConvThreads, startSimdConv, type SimdBinary } from './wasmKernels/simdConv.ts';
 
 export { tf };
 
@@ -33,6 +33,8 @@ export interface BackendInfo {
   readonly simdConv?: string | null;
   /** wasm only: threads our SIMD conv kernels run on (2 with the helper thread of a threaded backend), 0 when they do not run. */
   readonly simdConvThreads?: number;
+  /** wasm only: whether our SIMD conv kernels are the relaxed-SIMD build (fused multiply-adds). */
+  readonly simdConvFma?: boolean;
 }
 
 export const isNode = (): boolean =>
@@ -165,6 +167,7 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
       ourKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName),
       simdConv,
       simdConvThreads: simdConvThreads(backend),
+      simdConvFma: simdConvFma(backend),
     };
   }
   return { name, runtime, ourKernels: [] };

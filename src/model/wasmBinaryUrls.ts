@@ -7,6 +7,8 @@ import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import type { SimdBinary } from './wasmKernels/simdConv.ts';
 import simdConv from './wasmKernels/simd/convKernels.wasm?url';
 import simdConvShared from './wasmKernels/simd/convKernelsShared.wasm?url';
+import simdConvFma from './wasmKernels/simd/convKernelsFma.wasm?url';
+import simdConvSharedFma from './wasmKernels/simd/convKernelsSharedFma.wasm?url';
 
 /** The file map `setWasmPaths` takes. */
 export const WASM_BINARY_URLS = {
@@ -15,8 +17,10 @@ export const WASM_BINARY_URLS = {
   'tfjs-backend-wasm-threaded-simd.wasm': threadedSimd,
 } as const;
 
-/** Our SIMD conv kernels (wasmKernels/simdConv.ts), built for an unshared and a shared memory. */
+/** Our SIMD conv kernels (wasmKernels/simdConv.ts), built for an unshared and a shared memory, without and with relaxed SIMD. */
 export const SIMD_CONV_URLS: Readonly<Record<SimdBinary, string>> = {
   'convKernels.wasm': simdConv,
   'convKernelsShared.wasm': simdConvShared,
+  'convKernelsFma.wasm': simdConvFma,
+  'convKernelsSharedFma.wasm': simdConvSharedFma,
 };

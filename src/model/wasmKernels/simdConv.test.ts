@@ -11,15 +11,16 @@ import { createRng } from '../../core/rng.ts';
 // @ts-expect-error a plain .mjs build script, no types
 import { buildSimd, SIMD_BUILDS } from './simd/build.mjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdConvThreads, startSimdConv } from './simdConv.ts';
+import { simdConvFma, simdConvThreads, startSimdConv } from './simdConv.ts';
 import { chunkCount, createConvHelper } from './simdHelper.ts';
 
 const dir = new URL('./simd/', import.meta.url);
-const FILES = Object.keys(SIMD_BUILDS as Record<string, string[]>);
+const BUILDS = SIMD_BUILDS as Record<string, { clang: string; flags: string[] }>;
+const FILES = Object.keys(BUILDS);
 
-function hasClang(): boolean {
+function has(compiler: string): boolean {
   try {
-    execFileSync('clang', ['--version'], { stdio: 'ignore' });
+    execFileSync(compiler, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -27,10 +28,10 @@ function hasClang(): boolean {
 }
 
 describe('the committed SIMD binaries', () => {
-  // CI installs clang (.ci/run), so there this always runs; elsewhere it needs clang and lld.
-  const clang = hasClang();
-  it.skipIf(!clang && !process.env.CI)('are the build of convKernels.c', () => {
-    expect(clang, 'clang is installed (apt-get install clang lld)').toBe(true);
+  // CI installs the compilers (.ci/run), so there this always runs; elsewhere it needs them and lld.
+  const missing = [...new Set(Object.values(BUILDS).map((b) => b.clang))].filter((c) => !has(c));
+  it.skipIf(missing.length > 0 && !process.env.CI)('are the build of convKernels.c', () => {
+    expect(missing, 'the compilers are installed (apt-get install clang lld clang-19 lld-19)').toEqual([]);
     const out = mkdtempSync(join(tmpdir(), 'simd-'));
     try {
       (buildSimd as (outDir: string) => void)(out);
@@ -178,14 +179,14 @@ describe.each(FILES)('%s', (file) => {
   });
 });
 
-describe('the helper thread (convKernelsShared.wasm over a shared memory)', () => {
-  const bytes = (): ArrayBuffer => { const b = readFileSync(new URL('convKernelsShared.wasm', dir)); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
+describe.each(['convKernelsShared.wasm', 'convKernelsSharedFma.wasm'])('the helper thread (%s over a shared memory)', (shared) => {
+  const bytes = (): ArrayBuffer => { const b = readFileSync(new URL(shared, dir)); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
   const g: Geometry = { n: 5, hp: 9, wp: 13, ci: 3, kh: 5, kw: 5, sh: 2, sw: 2, co: 12 };
   const { oh, ow } = outSize(g);
   const cop = 16, cip = 4, ldy = 12;
 
   it.each([5, 12])('shares %i images\' calls in chunks with this thread: forward and dx give one call\'s bits, dW\'s chunk sums add up to it', async (images) => {
-    const { k, f32, alloc, memory } = await rig('convKernelsShared.wasm');
+    const { k, f32, alloc, memory } = await rig(shared);
     const helper = await createConvHelper(memory, bytes());
     if (typeof helper === 'string') throw new Error(helper);
     try {
@@ -242,7 +243,7 @@ describe('the helper thread (convKernelsShared.wasm over a shared memory)', () =
   });
 
   it('redoes on this thread a chunk the helper failed, and stops the helper', async () => {
-    const { k, memory } = await rig('convKernelsShared.wasm');
+    const { k, memory } = await rig(shared);
     const helper = await createConvHelper(memory, bytes());
     if (typeof helper === 'string') throw new Error(helper);
     // Outputs far past the 4 MB memory: the helper's calls trap; this thread's stand-in records
@@ -289,9 +290,34 @@ describe('startSimdConv', () => {
     expect(await startSimdConv(oneThread, bytes, 1)).toBeNull();
     expect(simdConvThreads(oneThread)).toBe(1);
   });
+  it('starts the relaxed-SIMD build where the engine takes it (these tests run with relaxed SIMD: vite.config.ts), else the plain one', async () => {
+    expect(WebAssembly.validate(readFileSync(new URL('convKernelsFma.wasm', dir))), 'this process has relaxed SIMD').toBe(true);
+    const unshared = (): BackendWasm => ({ wasm: { asm: { memory: new WebAssembly.Memory({ initial: 2 }) } } }) as unknown as BackendWasm;
+    const fma = unshared();
+    expect(await startSimdConv(fma, bytes, 1)).toBeNull();
+    expect(simdConvFma(fma)).toBe(true);
+    // An engine without relaxed SIMD refuses the Fma build: here, bytes that do not compile.
+    const asked: string[] = [];
+    const refusing = async (file: string): Promise<BufferSource> => {
+      asked.push(file);
+      return file.endsWith('Fma.wasm') ? new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 255]) : bytes(file);
+    };
+    const plain = unshared();
+    expect(await startSimdConv(plain, refusing, 1)).toBeNull();
+    expect(simdConvFma(plain)).toBe(false);
+    expect(simdConvThreads(plain)).toBe(1);
+    expect(asked).toEqual(['convKernelsFma.wasm', 'convKernels.wasm']);
+    const sharedMemory = new WebAssembly.Memory({ initial: 2, maximum: 4, shared: true });
+    const threaded = { wasm: { wasmMemory: sharedMemory } } as unknown as BackendWasm;
+    asked.length = 0;
+    expect(await startSimdConv(threaded, refusing, 2)).toBeNull();
+    expect([simdConvFma(threaded), simdConvThreads(threaded)]).toEqual([false, 2]);
+    expect(asked).toEqual(['convKernelsSharedFma.wasm', 'convKernelsShared.wasm']);
+  });
   it('says why when the module does not fit the memory', async () => {
     const backend = { wasm: { asm: { memory: new WebAssembly.Memory({ initial: 2 }) } } } as unknown as BackendWasm;
-    expect(await startSimdConv(backend, async () => readFileSync(new URL('convKernelsShared.wasm', dir)), 1)).toMatch(/did not start/);
+    const why = await startSimdConv(backend, async () => readFileSync(new URL('convKernelsSharedFma.wasm', dir)), 1);
+    expect(why).toMatch(/did not start: convKernelsFma\.wasm: .*; convKernels\.wasm: /);
     expect(simdConvThreads(backend)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
-// Builds convKernels.c into the committed binary convKernels.wasm (npm run build:simd).
-// Needs Debian's clang and lld (apt-get install clang lld; .ci/run installs them). The game and
-// its tests load the committed binaries, so only a change to convKernels.c needs this.
+// Builds convKernels.c into the committed binaries (npm run build:simd).
+// Needs Debian's clang and lld (apt-get install clang lld) and, for the relaxed-SIMD builds,
+// clang-19 and lld-19 (.ci/run installs them). The game and its tests load the committed
+// binaries, so only a change to convKernels.c needs this.
 //   node src/model/wasmKernels/simd/build.mjs [outDir]
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -8,16 +9,22 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const COMMON = ['--target=wasm32', '-O3', '-msimd128', '-fno-builtin', '-nostdlib', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all'];
+// For a threaded backend's memory, which is shared (a helper thread runs chunks of each call).
+const SHARED = ['-matomics', '-mbulk-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'];
+// Relaxed SIMD's fused multiply-add (convKernels.c, MAC): clang 19 writes the standard opcodes.
+const FMA = ['-mrelaxed-simd', '-DRELAXED'];
+/** Each binary: the compiler and its flags. */
 export const SIMD_BUILDS = {
-  'convKernels.wasm': COMMON,
-  // For a threaded backend's memory, which is shared (a helper thread runs half of each call).
-  'convKernelsShared.wasm': [...COMMON, '-matomics', '-mbulk-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'],
+  'convKernels.wasm': { clang: 'clang', flags: COMMON },
+  'convKernelsShared.wasm': { clang: 'clang', flags: [...COMMON, ...SHARED] },
+  'convKernelsFma.wasm': { clang: 'clang-19', flags: [...COMMON, ...FMA] },
+  'convKernelsSharedFma.wasm': { clang: 'clang-19', flags: [...COMMON, ...SHARED, ...FMA] },
 };
 
 /** Builds the binaries into outDir; throws with clang's message when it fails or is missing. */
 export function buildSimd(outDir = here) {
-  for (const [file, flags] of Object.entries(SIMD_BUILDS)) {
-    execFileSync('clang', [...flags, '-o', join(outDir, file), join(here, 'convKernels.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  for (const [file, { clang, flags }] of Object.entries(SIMD_BUILDS)) {
+    execFileSync(clang, [...flags, '-o', join(outDir, file), join(here, 'convKernels.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
 }
 

@@ -1,7 +1,7 @@
 // Convolutions for the training kernels (Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput), in
-// wasm SIMD. Built by `npm run build:simd` (clang, wasm32, -msimd128) into convKernels.wasm,
-// which is committed so neither the game nor its tests need clang; convKernels.test.ts checks the
-// binary is this file's build where clang exists.
+// wasm SIMD. Built by `npm run build:simd` (simd/build.mjs: clang, wasm32, -msimd128) into four
+// binaries, committed so neither the game nor its tests need clang; simdConv.test.ts checks they
+// are this file's build.
 //
 // The module imports the wasm backend's own memory (env.memory) and works on its tensors in
 // place: every pointer argument is a byte offset into that heap, allocated there by the caller.
@@ -12,6 +12,17 @@
 // test bounds. Each kernel is a register tile of 4 x 8 multiply-adds (4 taps or 4 pixels, 8
 // output lanes as two f32x4), the shape of a small GEMM micro-kernel.
 #include <wasm_simd128.h>
+
+// MAC(acc, p, q) = acc + p * q. Built with -DRELAXED (convKernelsFma.wasm, convKernelsSharedFma.wasm,
+// clang 19 with -mrelaxed-simd) it is relaxed SIMD's madd, one fused multiply-add where the CPU has
+// FMA (x86 with FMA3, arm64), else a multiply and an add; engines without relaxed SIMD refuse that
+// module, and simdConv.ts then starts the plain build. The products are rounded once instead of
+// twice, so the two builds differ in the last bits; each one's own results are the same every run.
+#ifdef RELAXED
+#define MAC(acc, p, q) wasm_f32x4_relaxed_madd((p), (q), (acc))
+#else
+#define MAC(acc, p, q) wasm_f32x4_add((acc), wasm_f32x4_mul((p), (q)))
+#endif
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -30,22 +41,22 @@ static inline v128_t lane(v128_t v, int i) {
  * registers (a struct of them could go through memory, and the module has none of its own).
  */
 #define MULADD8(p, stride, w0) do { \
-    a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat((p)[0]), w0)); \
-    b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat((p)[(stride)]), w0)); \
-    c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat((p)[2 * (stride)]), w0)); \
-    d = wasm_f32x4_add(d, wasm_f32x4_mul(wasm_f32x4_splat((p)[3 * (stride)]), w0)); \
-    e = wasm_f32x4_add(e, wasm_f32x4_mul(wasm_f32x4_splat((p)[4 * (stride)]), w0)); \
-    f = wasm_f32x4_add(f, wasm_f32x4_mul(wasm_f32x4_splat((p)[5 * (stride)]), w0)); \
-    g = wasm_f32x4_add(g, wasm_f32x4_mul(wasm_f32x4_splat((p)[6 * (stride)]), w0)); \
-    h = wasm_f32x4_add(h, wasm_f32x4_mul(wasm_f32x4_splat((p)[7 * (stride)]), w0)); \
+    a = MAC(a, wasm_f32x4_splat((p)[0]), w0); \
+    b = MAC(b, wasm_f32x4_splat((p)[(stride)]), w0); \
+    c = MAC(c, wasm_f32x4_splat((p)[2 * (stride)]), w0); \
+    d = MAC(d, wasm_f32x4_splat((p)[3 * (stride)]), w0); \
+    e = MAC(e, wasm_f32x4_splat((p)[4 * (stride)]), w0); \
+    f = MAC(f, wasm_f32x4_splat((p)[5 * (stride)]), w0); \
+    g = MAC(g, wasm_f32x4_splat((p)[6 * (stride)]), w0); \
+    h = MAC(h, wasm_f32x4_splat((p)[7 * (stride)]), w0); \
   } while (0)
 
 /** a0..d1 += (pa, pb, pc, pd) x (w0, w1): the 4 x 8 tile's update, 4 broadcast values by 8 lanes. */
 #define MULADD4X2(pa, pb, pc, pd, w0, w1) do { \
-    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(pa, w0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(pa, w1)); \
-    b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(pb, w0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(pb, w1)); \
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(pc, w0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(pc, w1)); \
-    d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(pd, w0)); d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(pd, w1)); \
+    a0 = MAC(a0, pa, w0); a1 = MAC(a1, pa, w1); \
+    b0 = MAC(b0, pb, w0); b1 = MAC(b1, pb, w1); \
+    c0 = MAC(c0, pc, w0); c1 = MAC(c1, pc, w1); \
+    d0 = MAC(d0, pd, w0); d1 = MAC(d1, pd, w1); \
   } while (0)
 
 /** Stores the first m (1..4) lanes of v at o. */
@@ -143,8 +154,8 @@ void conv_fwd(const float* x, const float* w, float* out, int N, int Hp, int Wp,
             const float* wr = w + (kh * KWC) * CoP + cb;
             for (int t = 0; t < KWC; t++, wr += CoP) {
               const v128_t xa = wasm_f32x4_splat(xr[t]);
-              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, wasm_v128_load(wr)));
-              a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, wasm_v128_load(wr + 4)));
+              a0 = MAC(a0, xa, wasm_v128_load(wr));
+              a1 = MAC(a1, xa, wasm_v128_load(wr + 4));
             }
           }
           float* o = orow + ox * Co + cb;
@@ -188,10 +199,10 @@ void conv_dw(const float* x, const float* dy, float* dwp, int N, int Hp, int Wp,
             for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
               const v128_t g0 = wasm_v128_load(dp);
               const v128_t xv = wasm_v128_load(xp), xw = wasm_v128_load(xp + 4);
-              a = wasm_f32x4_add(a, wasm_f32x4_mul(lane(xv, 0), g0)); b = wasm_f32x4_add(b, wasm_f32x4_mul(lane(xv, 1), g0));
-              c = wasm_f32x4_add(c, wasm_f32x4_mul(lane(xv, 2), g0)); d = wasm_f32x4_add(d, wasm_f32x4_mul(lane(xv, 3), g0));
-              e = wasm_f32x4_add(e, wasm_f32x4_mul(lane(xw, 0), g0)); f = wasm_f32x4_add(f, wasm_f32x4_mul(lane(xw, 1), g0));
-              g = wasm_f32x4_add(g, wasm_f32x4_mul(lane(xw, 2), g0)); h = wasm_f32x4_add(h, wasm_f32x4_mul(lane(xw, 3), g0));
+              a = MAC(a, lane(xv, 0), g0); b = MAC(b, lane(xv, 1), g0);
+              c = MAC(c, lane(xv, 2), g0); d = MAC(d, lane(xv, 3), g0);
+              e = MAC(e, lane(xw, 0), g0); f = MAC(f, lane(xw, 1), g0);
+              g = MAC(g, lane(xw, 2), g0); h = MAC(h, lane(xw, 3), g0);
             }
           }
           wasm_v128_store(o, a); wasm_v128_store(o + CoP, b); wasm_v128_store(o + 2 * CoP, c); wasm_v128_store(o + 3 * CoP, d);
@@ -227,8 +238,8 @@ void conv_dw(const float* x, const float* dy, float* dwp, int N, int Hp, int Wp,
             const float* dp = dy + r * OW * ldy + cb;
             for (int ox = 0; ox < OW; ox++, xp += sx, dp += ldy) {
               const v128_t xa = wasm_f32x4_splat(*xp);
-              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xa, wasm_v128_load(dp)));
-              if (two) a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xa, wasm_v128_load(dp + 4)));
+              a0 = MAC(a0, xa, wasm_v128_load(dp));
+              if (two) a1 = MAC(a1, xa, wasm_v128_load(dp + 4));
             }
           }
           wasm_v128_store(o, a0); wasm_v128_store(o + 4, a1);
@@ -305,8 +316,8 @@ void conv_dx(const float* dy, const float* wt, float* dxp, int N, int Hp, int Wp
               const float* w = wk + cb;
               for (int co = 0; co < Co; co++, w += CiP) {
                 const v128_t ga = wasm_f32x4_splat(g[co]);
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(ga, wasm_v128_load(w)));
-                if (two) a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(ga, wasm_v128_load(w + 4)));
+                a0 = MAC(a0, ga, wasm_v128_load(w));
+                if (two) a1 = MAC(a1, ga, wasm_v128_load(w + 4));
               }
               float* o = xrow + (ox * SW + kw) * CiP + cb;
               wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a0));
