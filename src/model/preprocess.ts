@@ -12,6 +12,7 @@ import { ModelError } from './modelErrors.ts';
 import { augmentFrames, augmentValues, defaultGeometryMethod, type AugmentDraw } from './augment.ts';
 import { standardizeFrames, standardizeValues } from './standardize.ts';
 import { tf } from './tfSetup.ts';
+import { heapFrames } from './wasmKernels/heapFrames.ts';
 
 /** Pixels of a frame. */
 export interface FrameSize {
@@ -28,6 +29,8 @@ export const TARGETS_PER_EXAMPLE = HEAD_NAMES.length;
  * and channel where `input.standardize` says so (standardize.ts). Caller disposes it.
  */
 export function framesToTensor(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): tf.Tensor4D {
+  const heap = framesOnHeap(frames, count, size, input);
+  if (heap) return finishedOnHeap(heap, () => { if (input.standardize) standardizeValues(heap.values, count); });
   const values = frameValues(frames, count, size, input);
   if (values) {
     if (input.standardize) standardizeValues(values, count);
@@ -60,6 +63,39 @@ function scaledFramesTensor(frames: Uint8Array, count: number, size: FrameSize, 
  * size, or area resizing); null where it needs tfjs (bilinear resizing). Checks the frames.
  */
 function frameValues(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): Float32Array | null {
+  checkFrames(frames, count, size);
+  const to = { width: input.width, height: input.height };
+  if (size.width === to.width && size.height === to.height) return scaledBytes(frames);
+  // Area resampling straight from the bytes, in JS: one pass over them, and a tensor of the
+  // model's size to upload (the tensor path uploaded the full frames, transposed them twice and
+  // multiplied by two mostly-zero weight matrices: 45 of a 150 ms training step on wasm).
+  if (input.resize === 'area') return areaResizeBytes(frames, count, size, to);
+  return null;
+}
+
+/**
+ * What frameValues gives, as a tensor made on the wasm heap by our module, with a view of its
+ * values (wasmKernels/heapFrames.ts: the same bits, without the JS array and its upload); null
+ * where that path does not apply (then frameValues). Checks the frames.
+ */
+function framesOnHeap(frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input']): { tensor: tf.Tensor4D; values: Float32Array } | null {
+  checkFrames(frames, count, size);
+  return heapFrames(frames, count, size, { width: input.width, height: input.height }, input.resize);
+}
+
+/** The heap tensor after `finish` changed its values in place; disposed if `finish` throws. */
+function finishedOnHeap(heap: { tensor: tf.Tensor4D }, finish: () => void): tf.Tensor4D {
+  try {
+    finish();
+  } catch (e) {
+    heap.tensor.dispose();
+    throw e;
+  }
+  return heap.tensor;
+}
+
+/** Throws unless `frames` holds `count` RGB frames of `size`. */
+function checkFrames(frames: Uint8Array, count: number, size: FrameSize): void {
   const { width, height } = size;
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(width) && width >= 1 && Number.isInteger(height) && height >= 1)) {
     throw new ModelError('invalid-input', `frames need count, width and height >= 1, got ${count} x ${width}x${height}`);
@@ -68,13 +104,6 @@ function frameValues(frames: Uint8Array, count: number, size: FrameSize, input: 
   if (frames.length !== n) {
     throw new ModelError('invalid-input', `expected ${count} RGB frames of ${width}x${height} (${n} bytes), got ${frames.length} bytes`);
   }
-  const to = { width: input.width, height: input.height };
-  if (width === to.width && height === to.height) return scaledBytes(frames);
-  // Area resampling straight from the bytes, in JS: one pass over them, and a tensor of the
-  // model's size to upload (the tensor path uploaded the full frames, transposed them twice and
-  // multiplied by two mostly-zero weight matrices: 45 of a 150 ms training step on wasm).
-  if (input.resize === 'area') return areaResizeBytes(frames, count, size, to);
-  return null;
 }
 
 /** Bytes scaled to -1..1 in one JS loop (instead of cast + mul + sub). */
@@ -94,6 +123,15 @@ function scaledBytes(frames: Uint8Array): Float32Array {
 export function trainingFrames(
   frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input'], draws: readonly AugmentDraw[] | null, lengths: readonly number[],
 ): tf.Tensor4D {
+  if (defaultGeometryMethod() === 'js') {
+    const heap = framesOnHeap(frames, count, size, input);
+    if (heap) {
+      return finishedOnHeap(heap, () => {
+        if (draws) augmentValues(heap.values, [count, input.height, input.width, 3], draws, lengths);
+        if (input.standardize) standardizeValues(heap.values, count);
+      });
+    }
+  }
   const js = defaultGeometryMethod() === 'js' ? frameValues(frames, count, size, input) : null;
   if (js) {
     if (draws) augmentValues(js, [count, input.height, input.width, 3], draws, lengths);

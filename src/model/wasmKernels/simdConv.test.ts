@@ -48,6 +48,8 @@ interface Kernels {
   conv_fwd(...a: number[]): void;
   conv_dw(...a: number[]): void;
   conv_dx(...a: number[]): void;
+  bytes_to_floats(...a: number[]): void;
+  box2_bytes(...a: number[]): void;
 }
 
 /** A module over a fresh memory filled with a pattern, and a bump allocator into it (byte offsets). */
@@ -176,6 +178,26 @@ describe.each(FILES)('%s', (file) => {
     const padded = m.subarray(padAt / 4, padAt / 4 + n * hp * wp * cp);
     expect(padded.reduce((s, v) => s + Math.abs(v), 0)).toBeCloseTo(src.reduce((s, v) => s + Math.abs(v), 0), 3);
     expect(padded[((1 * hp + top) * wp + left) * cp + 2]).toBe(src[(1 * h * w) * c + 2]);
+  });
+
+  it('bytes_to_floats and box2_bytes look up their table and write only their output', async () => {
+    const { k, f32, memory, alloc } = await rig(file);
+    const [count, h, w] = [2, 4, 6];
+    const n = count * h * w * 3;
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) % 256);
+    const [srcAt, tableAt, scaledAt, boxAt] = [alloc(Math.ceil(n / 4)), alloc(1021), alloc(n), alloc(n / 4)];
+    new Uint8Array(memory.buffer, srcAt, n).set(bytes);
+    const table = Float32Array.from({ length: 1021 }, (_, i) => i * 0.5 - 3);
+    f32().set(table, tableAt / 4);
+    k.bytes_to_floats(srcAt, tableAt, scaledAt, n);
+    k.box2_bytes(srcAt, tableAt, boxAt, count, h, w);
+    const m = f32();
+    expectOnlyWritten(m, [[srcAt, Math.ceil(n / 4)], [tableAt, 1021], [scaledAt, n], [boxAt, n / 4]]);
+    expect(Array.from(m.subarray(scaledAt / 4, scaledAt / 4 + n))).toEqual(Array.from(bytes, (b) => table[b]));
+    // Output (frame 1, row 1, column 2, green): its 2x2 box of input bytes.
+    const at = (f: number, y: number, x: number, c: number): number => bytes[((f * h + y) * w + x) * 3 + c];
+    const sum = at(1, 2, 4, 1) + at(1, 2, 5, 1) + at(1, 3, 4, 1) + at(1, 3, 5, 1);
+    expect(m[boxAt / 4 + ((1 * (h / 2) + 1) * (w / 2) + 2) * 3 + 1]).toBe(table[sum]);
   });
 });
 

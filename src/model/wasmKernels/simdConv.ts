@@ -24,7 +24,7 @@ import { chunkCount, createConvHelper, type ChunkedJob, type ConvHelper } from '
 import { allocate, heapView, release, transpose } from './wasmHeap.ts';
 
 type I = number;
-interface ConvExports {
+export interface ConvExports {
   pad_nhwc(src: I, dst: I, n: I, h: I, w: I, c: I, hp: I, wp: I, cp: I, top: I, left: I): void;
   crop_nhwc(src: I, dst: I, n: I, h: I, w: I, c: I, hp: I, wp: I, cp: I, top: I, left: I): void;
   conv_fwd(x: I, w: I, out: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, cop: I): void;
@@ -32,6 +32,8 @@ interface ConvExports {
   conv_dx(dy: I, wt: I, dxp: I, n: I, hp: I, wp: I, cip: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, ldy: I): void;
   bias_add(x: I, b: I, out: I, rows: I, c: I): void;
   col_sum(x: I, out: I, acc: I, rows: I, c: I): void;
+  bytes_to_floats(src: I, table: I, dst: I, n: I): void;
+  box2_bytes(src: I, table: I, dst: I, count: I, h: I, w: I): void;
 }
 
 /** The module built for a memory of its own kind: an unshared one, or a shared one (a threaded backend). */

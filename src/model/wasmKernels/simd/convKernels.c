@@ -361,3 +361,32 @@ void col_sum(const float* x, float* out, double* acc, int rows, int C) {
   }
   for (int c = 0; c < C; c++) out[c] = (float)acc[c];
 }
+
+/**
+ * A training batch's frames (heapFrames.ts): dst[i] = table[src[i]] for n bytes, the caller's
+ * table holding each byte value scaled to -1..1 as the JS loop scales it (b / 127.5 - 1 in
+ * float64, rounded once to float32), so the values are the same bits.
+ */
+EXPORT(bytes_to_floats)
+void bytes_to_floats(const unsigned char* src, const float* table, float* dst, int n) {
+  for (int i = 0; i < n; i++) dst[i] = table[src[i]];
+}
+
+/**
+ * The 2x2 box resize of `count` RGB byte frames of h x w (both even) to h/2 x w/2 values: each
+ * one table[the sum of its box's 4 bytes], the caller's table (0..1020) holding the JS box
+ * resize's value for that sum (areaResize.ts: sum / 4 / 127.5 - 1, rounded once), so the same bits.
+ */
+EXPORT(box2_bytes)
+void box2_bytes(const unsigned char* src, const float* table, float* dst, int count, int h, int w) {
+  const int inRow = w * 3, rows = count * (h / 2), cols = w / 2;
+  for (int r = 0; r < rows; r++) {
+    const unsigned char* a = src + 2 * r * inRow;
+    const unsigned char* b = a + inRow;
+    for (int u = 0; u < cols; u++, a += 6, b += 6, dst += 3) {
+      dst[0] = table[a[0] + a[3] + b[0] + b[3]];
+      dst[1] = table[a[1] + a[4] + b[1] + b[4]];
+      dst[2] = table[a[2] + a[5] + b[2] + b[5]];
+    }
+  }
+}
