@@ -374,7 +374,12 @@ try {
     ...(opts.epochs ? {} : { budgetSeconds: budget }),
   });
   const lengthOf = (budget) => (opts.epochs ? `${opts.epochs} epochs` : `${budget} s`);
-  const summary = (r) => ({ status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, speedometerRmse: r.speedometerRmse ?? null, examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000, workers: r.workers ?? null });
+  const summary = (r) => ({
+    status: r.status, epochs: r.epochsDone, backend: r.backend, valRmse: r.rmse, baselineRmse: r.baselineRmse, speedometerRmse: r.speedometerRmse ?? null,
+    examplesPerSecond: r.examplesPerSecond, wallS: r.ms / 1000, workers: r.workers ?? null,
+    // Where the wall time went: to the first step, then each epoch (its examples at the step rate above, batch reads, validation).
+    firstStepS: r.firstStepMs == null ? null : r.firstStepMs / 1000, epochTimes: r.epochs ?? null,
+  });
 
   if (imported) {
     // --continue: the DAgger rounds below start from the imported model's weights.

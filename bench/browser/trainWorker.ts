@@ -33,12 +33,15 @@ let wasmThreadsWanted = 1;
 let simdConv: string | null | undefined;
 /** Threads our SIMD conv kernels run on (2: the threaded backend's helper thread shares each call). */
 let simdThreads = 0;
+/** Whether they are the relaxed-SIMD build (fused multiply-adds). */
+let simdFma = false;
 
 async function useBackend(name: string): Promise<void> {
   if (tf.getBackend() !== name) {
     const info = await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
     simdConv = info.simdConv;
     simdThreads = info.simdConvThreads ?? 0;
+    simdFma = info.simdConvFma ?? false;
   }
 }
 
@@ -72,12 +75,12 @@ const api = {
    * init's threads: with 2 in an isolated page, our conv kernels share every call with their
    * helper thread (even the cases' small ones: the size floor is off meanwhile).
    */
-  async parity(quick: boolean): Promise<{ results: ParityResult[]; simdConvThreads: number }> {
+  async parity(quick: boolean): Promise<{ results: ParityResult[]; simdConvThreads: number; simdConvFma: boolean }> {
     const cases = parityCases(quick);
     const floor = simdConvSettings.minSplitMacs;
     simdConvSettings.minSplitMacs = 0;
     try {
-      return { results: await compareBackends(cases), simdConvThreads: simdThreads };
+      return { results: await compareBackends(cases), simdConvThreads: simdThreads, simdConvFma: simdFma };
     } finally {
       simdConvSettings.minSplitMacs = floor;
     }

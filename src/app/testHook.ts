@@ -75,7 +75,12 @@ export interface TestHook extends DashHooks {
   clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
   /** Trains in the training worker; resolves with the outcome and wall time. */
   /** `workers`: the run's notes on its training workers (how many, and why), in order. */
-  train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number; workers: string[] }>;
+  /**
+   * Trains as the Train mode does. Besides the outcome: wall ms, the last examples/s (over step
+   * time only), the workers' decisions, the ms from the call to the first step, and each epoch's
+   * examples and seconds (steps, batch reads and validation).
+   */
+  train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number; workers: string[]; firstStepMs: number | null; epochs: { examples: number; seconds: number }[] }>;
   models(): Promise<ModelMeta[]>;
   /** Imports a model zip given as base64 (e.g. the starter model). */
   importModel(base64: string): Promise<ModelMeta>;
@@ -275,9 +280,15 @@ export function installTestHook(app: App): TestHook {
     async train(req) {
       const t0 = performance.now();
       let rate = 0;
+      let firstStepMs: number | null = null;
       const workers: string[] = [];
+      const epochs: { examples: number; seconds: number }[] = [];
       const off = app.training.onEvent((e) => {
-        if (e.kind === 'step') rate = e.examplesPerSecond;
+        if (e.kind === 'step') {
+          rate = e.examplesPerSecond;
+          firstStepMs ??= performance.now() - t0;
+        }
+        if (e.kind === 'epoch') epochs.push({ examples: e.examples, seconds: e.seconds });
         if (e.kind === 'workers') workers.push(`${e.workers ?? '?'}: ${e.reason}`);
       });
       // As the Train mode does: the game stands still while the worker trains.
@@ -291,7 +302,7 @@ export function installTestHook(app: App): TestHook {
           runId: `test-${Date.now()}`,
           ...req,
         });
-        return { ...out, ms: performance.now() - t0, examplesPerSecond: rate, workers };
+        return { ...out, ms: performance.now() - t0, examplesPerSecond: rate, workers, firstStepMs, epochs };
       } finally {
         off();
         app.loop.setPaused(wasPaused);

@@ -154,7 +154,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
   for (const backend of backends) {
     try {
       const info = await initBackend(backend);
-      if (backend === 'wasm') notes.push(`wasm: our SIMD conv kernels ${info.simdConv === null ? 'run' : `do not run (${info.simdConv})`}`);
+      if (backend === 'wasm') notes.push(`wasm: our SIMD conv kernels ${info.simdConv === null ? `run (${info.simdConvFma ? 'relaxed-SIMD build' : 'plain build'})` : `do not run (${info.simdConv})`}`);
     } catch (e) {
       notes.push(`${backend}: skipped (${(e as Error).message})`);
       continue;
