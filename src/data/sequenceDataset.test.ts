@@ -100,6 +100,38 @@ describe('sequenceDataset', () => {
     expect(reads).toBeGreaterThan(4 * 40); // a full shuffle defeats the small cache: why blocks are the default
   });
 
+  it('reads each chunk about once per shuffled epoch of runs too (every camera of a step is in one chunk)', async () => {
+    const store = await openClipStore({ factory: new IDBFactory(), storage: null });
+    const clips = [
+      await recordSyntheticClip(store, { steps: 200, chunkSteps: 10, frameWidth: W, frameHeight: H, cameras: SIDE_CAMERAS }),
+      await recordSyntheticClip(store, { steps: 150, chunkSteps: 10, frameWidth: W, frameHeight: H, cameras: SIDE_CAMERAS, seed: 2 }),
+    ];
+    let reads = 0;
+    const counting: ClipSource = {
+      getMeta: (id) => store.getMeta(id),
+      labels: (id) => store.labels(id),
+      readChunk: (id, i) => (reads++, store.readChunk(id, i)),
+    };
+    const epoch = async (span?: number): Promise<{ order: string[]; windows: number }> => {
+      reads = 0;
+      const ds = await createSequenceDataset(counting, { clipIds: clips.map((c) => c.id), windowLength: 4, batchSize: 1, shuffle: { seed: 5, ...(span ? { span } : {}) }, cacheChunks: 4 });
+      const order: string[] = [];
+      let windows = 0;
+      for await (const run of ds.runs({ runLength: 8 })) {
+        order.push(`${run.clipId}:${run.camera}:${run.start}`);
+        windows += run.count - 3;
+      }
+      expect(ds.stats().maxCachedChunks).toBeLessThanOrEqual(4);
+      return { order, windows };
+    };
+    const blocky = await epoch();
+    expect(blocky.windows).toBe((197 + 147) * 3); // every window of every camera, once
+    expect(reads).toBeLessThanOrEqual(2 * 35); // 35 chunks
+    const scattered = await epoch(Infinity);
+    expect([...scattered.order].sort()).toEqual([...blocky.order].sort());
+    expect(reads).toBeGreaterThan(3 * 35); // runs of one camera, chunks of all three: the full shuffle reads each chunk ~5 times
+  });
+
   it('balances steering bins and oversamples curves from the labels, keeping the window count', async () => {
     const store = await openClipStore({ factory: new IDBFactory(), storage: null });
     // Mostly straight driving, as players record: 70% near 0, few hard turns.
