@@ -117,22 +117,22 @@ function scaledBytes(frames: Uint8Array): Float32Array {
  * A training batch's input: framesToTensor, then augmentFrames with `draws` (null: none). On
  * cpu and wasm, where the frames are prepared in JS anyway, the augmentation is applied to the
  * array before the one upload (augmentValues, the same arithmetic in float64 rounded once,
- * instead of about 30 tensor ops and a read back); elsewhere, and for bilinear resizing, with
- * tensor ops on the device. Caller disposes the result.
+ * instead of about 30 tensor ops and a read back), or on wasm where our module runs to the
+ * tensor it made on the heap, in place; elsewhere, and for bilinear resizing, with tensor ops
+ * on the device. Caller disposes the result.
  */
 export function trainingFrames(
   frames: Uint8Array, count: number, size: FrameSize, input: ModelConfig['input'], draws: readonly AugmentDraw[] | null, lengths: readonly number[],
 ): tf.Tensor4D {
-  if (defaultGeometryMethod() === 'js') {
-    const heap = framesOnHeap(frames, count, size, input);
-    if (heap) {
-      return finishedOnHeap(heap, () => {
-        if (draws) augmentValues(heap.values, [count, input.height, input.width, 3], draws, lengths);
-        if (input.standardize) standardizeValues(heap.values, count);
-      });
-    }
+  const inJs = defaultGeometryMethod() === 'js';
+  const heap = inJs ? framesOnHeap(frames, count, size, input) : null;
+  if (heap) {
+    return finishedOnHeap(heap, () => {
+      if (draws) augmentValues(heap.values, [count, input.height, input.width, 3], draws, lengths);
+      if (input.standardize) standardizeValues(heap.values, count);
+    });
   }
-  const js = defaultGeometryMethod() === 'js' ? frameValues(frames, count, size, input) : null;
+  const js = inJs ? frameValues(frames, count, size, input) : null;
   if (js) {
     if (draws) augmentValues(js, [count, input.height, input.width, 3], draws, lengths);
     if (input.standardize) standardizeValues(js, count);

@@ -24,7 +24,7 @@ import { chunkCount, createConvHelper, type ChunkedJob, type ConvHelper } from '
 import { allocate, heapView, release, transpose } from './wasmHeap.ts';
 
 type I = number;
-export interface ConvExports {
+interface ConvExports {
   pad_nhwc(src: I, dst: I, n: I, h: I, w: I, c: I, hp: I, wp: I, cp: I, top: I, left: I): void;
   crop_nhwc(src: I, dst: I, n: I, h: I, w: I, c: I, hp: I, wp: I, cp: I, top: I, left: I): void;
   conv_fwd(x: I, w: I, out: I, n: I, hp: I, wp: I, ci: I, kh: I, kw: I, sh: I, sw: I, oh: I, ow: I, co: I, cop: I): void;
