@@ -9,7 +9,7 @@ import { createArrayBatchSource } from '../../src/model/batchSource.ts';
 import { createConfig, type ModelConfig } from '../../src/model/config.ts';
 import { connectGradientPeer, serveGradientPeer, type GradientPeer, type PeerPort } from '../../src/model/dataParallel.ts';
 import { createSteeringNet, netWeights, type SteeringNet } from '../../src/model/factory.ts';
-import { initBackend, tf, wasmTrainingThreads, type BackendName } from '../../src/model/tfSetup.ts';
+import { initBackend, tf, wasmTrainingThreads, type BackendInfo, type BackendName } from '../../src/model/tfSetup.ts';
 import { type TrialOptions, type TrialResult, WorkerTrial } from '../../src/model/workerChoice.ts';
 import { compareBackends, type ParityResult } from '../../src/model/wasmKernels/parity.ts';
 import { parityCases } from '../../src/model/wasmKernels/parityCases.ts';
@@ -29,19 +29,12 @@ const CONFIGS: Record<BenchModel, ModelConfig> = {
 
 /** XNNPACK threads asked for this worker's wasm backend (init). */
 let wasmThreadsWanted = 1;
-/** initBackend's word on our SIMD conv kernels (null: they run). */
-let simdConv: string | null | undefined;
-/** Threads our SIMD conv kernels run on (2: the threaded backend's helper thread shares each call). */
-let simdThreads = 0;
-/** Whether they are the relaxed-SIMD build (fused multiply-adds). */
-let simdFma = false;
+/** initBackend's word on the backend last started here (our SIMD conv kernels: simdConv, simdConvThreads, simdConvFma). */
+let started: BackendInfo | null = null;
 
 async function useBackend(name: string): Promise<void> {
   if (tf.getBackend() !== name) {
-    const info = await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
-    simdConv = info.simdConv;
-    simdThreads = info.simdConvThreads ?? 0;
-    simdFma = info.simdConvFma ?? false;
+    started = await initBackend(name as BackendName, { wasmThreads: wasmThreadsWanted });
   }
 }
 
@@ -80,7 +73,7 @@ const api = {
     const floor = simdConvSettings.minSplitMacs;
     simdConvSettings.minSplitMacs = 0;
     try {
-      return { results: await compareBackends(cases), simdConvThreads: simdThreads, simdConvFma: simdFma };
+      return { results: await compareBackends(cases), simdConvThreads: started?.simdConvThreads ?? 0, simdConvFma: started?.simdConvFma ?? false };
     } finally {
       simdConvSettings.minSplitMacs = floor;
     }
@@ -95,12 +88,12 @@ const api = {
 
   /** Whether our SIMD conv kernels run in this worker: null when they do, else why not. */
   simdConv(): string | null {
-    return simdConv === undefined ? 'the wasm backend has not started' : simdConv;
+    return started?.simdConv === undefined ? 'the wasm backend has not started' : started.simdConv;
   },
 
   /** Threads our SIMD conv kernels run on (0: they do not run). */
   simdConvThreads(): number {
-    return simdThreads;
+    return started?.simdConvThreads ?? 0;
   },
 
   /** Threads the wasm backend trains on (0 before it started; 2 with our conv helper thread). */
