@@ -1,11 +1,12 @@
-// Adam's and SGD's updates in plain JS (cpu, wasm) against the tf ops they replace: the same
-// bits, weights and moments (velocities), over steps with and without the global-norm clip,
+// Adam's and SGD's updates in plain JS (cpu, wasm) and in our module on the wasm heap, against
+// the tf ops they replace: the same bits, weights and moments (velocities), over steps with and without the global-norm clip,
 // after a save and a restore.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import type { GradientClipConfig, OptimizerConfig } from './config.ts';
 import { clipAndApply, createOptimizer, type NamedVariable, type SteeringOptimizer } from './optimizers.ts';
 import { initBackend, tf } from './tfSetup.ts';
+import { simdConvSettings } from './wasmKernels/simdConv.ts';
 
 const ADAM: OptimizerConfig = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 const JS_OPTIMIZERS: readonly [string, OptimizerConfig][] = [
@@ -44,7 +45,12 @@ function step(opt: SteeringOptimizer, ws: readonly NamedVariable[], s: number, c
   });
 }
 
-describe.each(JS_OPTIMIZERS.flatMap(([name, config]) => (['cpu', 'wasm'] as const).map((backend) => [name, config, backend] as const)))('%s updated in JS on %s', (_, config, backend) => {
+/** Where the update runs: a JS loop on cpu, our module on the wasm heap, and the JS loop on wasm with our module off. */
+const PLACES = [['cpu', 'a JS loop', false], ['wasm', 'our module on the heap', true], ['wasm', 'a JS loop', false]] as const;
+
+describe.each(JS_OPTIMIZERS.flatMap(([name, config]) => PLACES.map(([backend, path, heap]) => [name, backend, path, config, heap] as const)))('%s updated on %s by %s', (_name, backend, _path, config, heap) => {
+  beforeEach(() => { simdConvSettings.enabled = heap || backend !== 'wasm'; });
+  afterEach(() => { simdConvSettings.enabled = true; });
   afterAll(() => tf.disposeVariables());
 
   it('gives the tf ops\' bits: weights and moments, clipped or not, after a save and restore', async () => {
@@ -54,6 +60,7 @@ describe.each(JS_OPTIMIZERS.flatMap(([name, config]) => (['cpu', 'wasm'] as cons
     const js = createOptimizer(config, wJs);
     const ref = createOptimizer(config, wTf, { jsUpdate: false });
     expect(js.updatesInJs).toBe(true);
+    expect(js.updatesOnHeap).toBe(heap);
     expect(ref.updatesInJs).toBe(false);
     const clip: GradientClipConfig = { kind: 'global-norm', maxNorm: 5 };
     for (let s = 0; s < 6; s++) {

@@ -9,6 +9,7 @@
 import type { GradientClipConfig, ModelConfig, OptimizerConfig } from './config.ts';
 import { ModelError } from './modelErrors.ts';
 import { tf } from './tfSetup.ts';
+import { heapUpdater, updateOnHeap, type HeapUpdate } from './wasmKernels/heapUpdate.ts';
 import { assignFromBlob, packTensors, type WeightBlob } from './weightBlob.ts';
 
 /** A weight the optimiser updates, under its stable name ("conv1/kernel"). */
@@ -38,6 +39,8 @@ export interface SteeringOptimizer {
    * whose tensors live in CPU memory): then a clip factor is best passed as `scale`.
    */
   readonly updatesInJs: boolean;
+  /** Whether those updates run in our module on the wasm heap (else a JS loop over copies). */
+  readonly updatesOnHeap: boolean;
   state(): Promise<OptimizerState>;
   restore(state: OptimizerState): void;
   dispose(): void;
@@ -106,12 +109,25 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
     get updatesInJs() {
       return inJs();
     },
+    get updatesOnHeap() {
+      return inJs() && heapUpdater() !== null;
+    },
     apply(grads, learningRate, scale = 1) {
       if (disposed) throw new ModelError('disposed', 'this optimiser was disposed');
       if (grads.length !== weights.length) throw new ModelError('invalid-input', `${grads.length} gradients for ${weights.length} weights`);
       if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new ModelError('invalid-input', `learning rate must be >= 0, got ${learningRate}`);
       if (!Number.isFinite(scale)) throw new ModelError('invalid-input', `gradient scale must be finite, got ${scale}`);
-      if (inJs() && config.kind !== 'rmsprop') {
+      const heap = inJs() ? heapUpdater() : null;
+      if (heap && config.kind !== 'rmsprop') {
+        // Our module on the wasm heap: the same bits as the JS loop below, in a tenth of its time.
+        flushJsSlots();
+        const c = config;
+        const t = step + 1;
+        const p: HeapUpdate = c.kind === 'adam'
+          ? { kind: 'adam', beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, lrT: (learningRate * Math.sqrt(1 - c.beta2 ** t)) / (1 - c.beta1 ** t), scale }
+          : { kind: 'sgd', momentum: c.momentum, nesterov: c.nesterov, lr: learningRate, scale };
+        weights.forEach((w, i) => updateOnHeap(heap, w.variable, grads[i], slots[i].map((s) => s.variable), p));
+      } else if (inJs() && config.kind !== 'rmsprop') {
         jsSlots ??= slots.map((s) => s.map((slot) => Float32Array.from(slot.variable.dataSync() as Float32Array)));
         const moments = jsSlots;
         const c = config;

@@ -2,7 +2,7 @@
 // tfSetup.initBackend('wasm') calls it once the backend has started (the package runs its own
 // kernels' setup only then, so the ones we replace stay runnable for comparison). Calling it
 // again is a no-op.
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { getKernel, registerGradient, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batchMatMul.ts';
 import { addConfig, sumConfig } from './biasKernels.ts';
 import { conv2DConfig } from './conv2d.ts';
@@ -10,6 +10,7 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
+import { reluGradConfig, reluGradientConfig } from './reluGrad.ts';
 import { shippedWasmKernels } from './wasmHeap.ts';
 
 /**
@@ -20,9 +21,10 @@ import { shippedWasmKernels } from './wasmHeap.ts';
  * runs, else the shipped one). The three convolutions run on our SIMD module (simdConv.ts)
  * where it started. Identity shares its input's bytes instead of copying them (the engine
  * clones every tensor it saves for a gradient). Add of a bias vector and Sum over every axis but
- * the last (a bias and its gradient) run on the SIMD module too (biasKernels.ts).
+ * the last (a bias and its gradient) run on the SIMD module too (biasKernels.ts), and Relu's
+ * gradient, one kernel of ours in place of three (reluGrad.ts, with the gradient that calls it).
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig, identityConfig, addConfig, sumConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, conv2DConfig, identityConfig, addConfig, sumConfig, reluGradConfig];
 
 /** The kernels the wasm package registered itself before we replaced them (kept for comparison, and BatchMatMul delegates to its own). */
 const replaced = shippedWasmKernels;
@@ -38,6 +40,8 @@ export function registerWasmTrainingKernels(): void {
     }
     registerKernel(config);
   }
+  // Global (every backend's): it calls our kernel on wasm where our module runs, tfjs' formula elsewhere.
+  registerGradient(reluGradientConfig);
 }
 
 /** The wasm package's own kernel that ours replaced, if any (benchmarks compare against it). */

@@ -34,6 +34,9 @@ interface ConvExports {
   col_sum(x: I, out: I, acc: I, rows: I, c: I): void;
   bytes_to_floats(src: I, table: I, dst: I, n: I): void;
   box2_bytes(src: I, table: I, dst: I, count: I, h: I, w: I): void;
+  adam_update(w: I, g: I, m: I, v: I, wOut: I, mOut: I, vOut: I, n: I, b1: number, c1: number, b2: number, c2: number, eps: number, lr: number, scale: number): void;
+  sgd_update(w: I, g: I, vel: I, wOut: I, velOut: I, n: I, mom: number, lr: number, scale: number, nesterov: I): void;
+  relu_grad(dy: I, x: I, out: I, n: I): void;
 }
 
 /** The module built for a memory of its own kind: an unshared one, or a shared one (a threaded backend). */

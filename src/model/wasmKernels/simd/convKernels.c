@@ -390,3 +390,77 @@ void box2_bytes(const unsigned char* src, const float* table, float* dst, int co
     }
   }
 }
+
+// The optimisers' updates (heapUpdate.ts): the float32 operations of optimizers.ts adamInJs and
+// sgdInJs in their order, four lanes at a time. Each product and sum is rounded on its own, as
+// the tf ops round it (no fused multiply-add, whatever the build), so the weights and slots are
+// the same bits as the tf ops' (optimizers.test.ts compares them).
+#pragma clang fp contract(off)
+
+/** Adam: m' = m b1 + g' c1, v' = v b2 + (g' g') c2, w' = w - (m' / (sqrt(v') + eps)) lr, with g' = g scale. */
+EXPORT(adam_update)
+void adam_update(const float* w, const float* g, const float* m, const float* v, float* wOut, float* mOut, float* vOut, int n,
+                 float b1, float c1, float b2, float c2, float eps, float lr, float scale) {
+  const v128_t B1 = wasm_f32x4_splat(b1), C1 = wasm_f32x4_splat(c1), B2 = wasm_f32x4_splat(b2), C2 = wasm_f32x4_splat(c2);
+  const v128_t EPS = wasm_f32x4_splat(eps), LR = wasm_f32x4_splat(lr), S = wasm_f32x4_splat(scale);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gi = wasm_f32x4_mul(wasm_v128_load(g + i), S);
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), B1), wasm_f32x4_mul(gi, C1));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), B2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), C2));
+    wasm_v128_store(mOut + i, mi);
+    wasm_v128_store(vOut + i, vi);
+    const v128_t step = wasm_f32x4_mul(wasm_f32x4_div(mi, wasm_f32x4_add(wasm_f32x4_sqrt(vi), EPS)), LR);
+    wasm_v128_store(wOut + i, wasm_f32x4_sub(wasm_v128_load(w + i), step));
+  }
+  for (; i < n; i++) {
+    const float gi = g[i] * scale;
+    const float mi = m[i] * b1 + gi * c1;
+    const float vi = v[i] * b2 + (gi * gi) * c2;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    wOut[i] = w[i] - (mi / (__builtin_sqrtf(vi) + eps)) * lr;
+  }
+}
+
+/** SGD with momentum: vel' = vel mom + g', w' = w - d lr, d = vel' (or g' + vel' mom with Nesterov), g' = g scale. */
+EXPORT(sgd_update)
+void sgd_update(const float* w, const float* g, const float* vel, float* wOut, float* velOut, int n, float mom, float lr, float scale, int nesterov) {
+  const v128_t M = wasm_f32x4_splat(mom), LR = wasm_f32x4_splat(lr), S = wasm_f32x4_splat(scale);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gi = wasm_f32x4_mul(wasm_v128_load(g + i), S);
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(vel + i), M), gi);
+    wasm_v128_store(velOut + i, vi);
+    const v128_t d = nesterov ? wasm_f32x4_add(gi, wasm_f32x4_mul(vi, M)) : vi;
+    wasm_v128_store(wOut + i, wasm_f32x4_sub(wasm_v128_load(w + i), wasm_f32x4_mul(d, LR)));
+  }
+  for (; i < n; i++) {
+    const float gi = g[i] * scale;
+    const float vi = vel[i] * mom + gi;
+    velOut[i] = vi;
+    const float d = nesterov ? gi + vi * mom : vi;
+    wOut[i] = w[i] - d * lr;
+  }
+}
+
+/**
+ * Relu's gradient (reluGradient.ts): out = dy * step(x), step(x) = 1 where x > 0, NaN where x is
+ * NaN, else 0: one pass in place of the tf ops' Step, Cast and Multiply, with their bits.
+ */
+EXPORT(relu_grad)
+void relu_grad(const float* dy, const float* x, float* out, int n) {
+  const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t xi = wasm_v128_load(x + i);
+    v128_t s = wasm_v128_bitselect(one, zero, wasm_f32x4_gt(xi, zero));
+    s = wasm_v128_bitselect(xi, s, wasm_f32x4_ne(xi, xi));
+    wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(dy + i), s));
+  }
+  for (; i < n; i++) {
+    const float xi = x[i];
+    const float s = xi > 0.0f ? 1.0f : (xi != xi ? xi : 0.0f);
+    out[i] = dy[i] * s;
+  }
+}
