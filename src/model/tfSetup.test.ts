@@ -17,7 +17,7 @@ describe('initBackend (Node)', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(info.wasmSimd).toBe(true);
     expect(info.wasmThreads).toBe(1);
-    expect(info.ourKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Conv2D', 'Identity', 'Add', 'Sum']);
+    expect(info.ourKernels).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Conv2D', 'Identity', 'Add', 'Sum', 'DeepSteerReluGrad']);
     expect(info.simdConv).toBeNull();
   });
 

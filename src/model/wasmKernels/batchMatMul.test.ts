@@ -1,11 +1,12 @@
-// Our wasm BatchMatMul (transposed operands of batch-1 products transposed first, then XNNPACK)
-// against tfjs' cpu backend, for every transpose combination, ranks 2 and 3 and a batch of 2
+// Our wasm BatchMatMul (batch-1 products on our SIMD conv kernels; with them off, or both
+// operands transposed, transposed operands transposed first, then XNNPACK) against tfjs' cpu backend, for every transpose combination, ranks 2 and 3 and a batch of 2
 // (which the shipped kernel keeps); the gradients of a dense layer and of the LSTM's recurrent
 // product (the transposed products of a training step); no scratch buffer left on the heap.
 import { describe, expect, it } from 'vitest';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { initBackend, tf } from '../tfSetup.ts';
-import { batchMatMulConfig } from './batchMatMul.ts';
+import { batchMatMulConfig, matMulCalls } from './batchMatMul.ts';
+import { simdConvSettings } from './simdConv.ts';
 import { compareBackends, seededTensor, takeValues, type ParityCase } from './parity.ts';
 
 const TOLERANCE = 1e-5;
@@ -64,6 +65,19 @@ describe('BatchMatMul on wasm (ours) vs cpu', async () => {
     expect(r.relError).toBeLessThan(TOLERANCE);
   });
 
+  it('runs batch-1 products on our kernels unless both operands are transposed', async () => {
+    await initBackend('wasm');
+    const a = seededTensor([20, 30], 'path/a');
+    const b = seededTensor([40, 30], 'path/b');
+    const c = seededTensor([40, 20], 'path/c');
+    const calls = matMulCalls.simd;
+    tf.tidy(() => [tf.matMul(a, b, false, true), tf.matMul(c, b, true, false), tf.matMul(c, a)]);
+    expect(matMulCalls.simd).toBe(calls + 3);
+    tf.tidy(() => [tf.matMul(a, c, true, true), tf.matMul(tf.stack([a, a]), tf.stack([b, b]), false, true)]);
+    expect(matMulCalls.simd).toBe(calls + 3);
+    tf.dispose([a, b, c]);
+  });
+
   it('is the kernel the wasm backend runs, and frees its scratch transposes', async () => {
     await initBackend('wasm');
     expect(getKernel('BatchMatMul', 'wasm')).toBe(batchMatMulConfig);
@@ -76,5 +90,21 @@ describe('BatchMatMul on wasm (ours) vs cpu', async () => {
     tf.dispose(products());
     expect(tf.engine().backend.numDataIds()).toBe(before);
     tf.dispose([a, b, c]);
+  });
+});
+
+describe('BatchMatMul on wasm with our conv kernels off (XNNPACK) vs cpu', async () => {
+  simdConvSettings.enabled = false;
+  const calls = matMulCalls.simd;
+  let results: Awaited<ReturnType<typeof compareBackends>>;
+  try {
+    results = await compareBackends([...products, ...gradients]);
+  } finally {
+    simdConvSettings.enabled = true;
+  }
+  const ours = matMulCalls.simd - calls;
+  it('took the XNNPACK path', () => expect(ours).toBe(0));
+  it.each(results.map((r) => [r.name, r] as const))('%s', (_, r) => {
+    expect(r.relError).toBeLessThan(TOLERANCE);
   });
 });
