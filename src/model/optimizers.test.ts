@@ -112,3 +112,37 @@ describe('optimisers that stay on tf ops', () => {
     for (const w of ws) w.variable.dispose();
   });
 });
+
+describe('clipAndApply on the wasm heap (our module\'s sums of squares)', () => {
+  afterEach(() => { simdConvSettings.optimizer = true; });
+
+  it.each([
+    ['global-norm', { kind: 'global-norm', maxNorm: 5 }],
+    ['value', { kind: 'value', maxValue: 0.5 }],
+    ['none', { kind: 'none' }],
+  ] as const)('reports the norms and clips as the tf ops do (%s)', async (_, clip) => {
+    await initBackend('wasm');
+    const run = (heap: boolean): { norms: number[]; weights: Float32Array[] } => {
+      simdConvSettings.optimizer = heap;
+      const ws = weightsOf(21);
+      const opt = createOptimizer(ADAM, ws);
+      expect(opt.updatesOnHeap).toBe(heap);
+      const norms = tf.tidy(() => {
+        const r = clipAndApply(opt, gradients(1), [{ from: 0, to: 2 }, { from: 2, to: ws.length }], clip as GradientClipConfig, 1e-2);
+        return Array.from(tf.concat([tf.stack(r.layerNorms), tf.reshape(r.globalNorm, [1]), tf.reshape(r.appliedNorm, [1])]).dataSync());
+      });
+      const weights = ws.map((w) => Float32Array.from(w.variable.dataSync() as Float32Array));
+      opt.dispose();
+      for (const w of ws) w.variable.dispose();
+      return { norms, weights };
+    };
+    const before = tf.memory().numTensors;
+    const [heap, ops] = [run(true), run(false)];
+    expect(tf.memory().numTensors).toBe(before);
+    expect(heap.norms).toHaveLength(4);
+    // Gradients of step 1 are large: the global-norm clip acts (the applied norm is the cap).
+    if (clip.kind === 'global-norm') expect(heap.norms[3]).toBeCloseTo(5, 4);
+    heap.norms.forEach((v, i) => expect(Math.abs(v - ops.norms[i])).toBeLessThan(1e-5 * ops.norms[i]));
+    heap.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - ops.weights[i][j])).toBeLessThan(1e-6)));
+  });
+});

@@ -13,7 +13,7 @@
 import { BatchMatMul, util, type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { PatchGeometry } from './patches.ts';
-import { simdBackpropFilter, simdBackpropInput, simdConvFor, simdConvForward, type SimdModule } from './simdConv.ts';
+import { simdBackpropFilter, simdBackpropInput, simdConvFor, simdConvForward, simdConvSettings, type SimdModule } from './simdConv.ts';
 import { release, runShippedKernel, transpose, withShape } from './wasmHeap.ts';
 
 /** Products that ran on our SIMD kernels (tests see which path a case took). */
@@ -56,7 +56,7 @@ function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: 
   if (!single(a) || !single(b) || a.dtype !== 'float32' || b.dtype !== 'float32') return run(args);
   const simd = simdConvFor(backend);
   const sizes = [...a.shape.slice(-2), ...b.shape.slice(-2)];
-  if (simd && !(transposeA && transposeB) && sizes.every((d) => d > 0)) return simdProduct(backend, simd, a, b, transposeA, transposeB);
+  if (simd && simdConvSettings.matMul && !(transposeA && transposeB) && sizes.every((d) => d > 0)) return simdProduct(backend, simd, a, b, transposeA, transposeB);
   if (!(transposeA || transposeB)) return run(args);
   const a2 = transposeA ? transpose(backend, a, swapLastTwo(a.shape.length)) : a;
   const b2 = transposeB ? transpose(backend, b, swapLastTwo(b.shape.length)) : b;

@@ -5,7 +5,7 @@
 // float32 operations in the same order, so the same bits (optimizers.test.ts).
 import { backend as currentBackend, engine, getBackend, type Tensor, type Variable } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { offsetOf, simdConvFor, type SimdModule } from './simdConv.ts';
+import { offsetOf, simdConvFor, simdConvSettings, type SimdModule } from './simdConv.ts';
 import { allocate } from './wasmHeap.ts';
 
 /** The step's constants: Adam's (lrT is the bias-corrected rate) or SGD's. */
@@ -15,7 +15,7 @@ export type HeapUpdate =
 
 /** Our module on the current backend when it can run the updates (the wasm backend, our module started), else null. */
 export function heapUpdater(): { backend: BackendWasm; simd: SimdModule } | null {
-  if (getBackend() !== 'wasm') return null;
+  if (!simdConvSettings.optimizer || getBackend() !== 'wasm') return null;
   const backend = currentBackend() as unknown as BackendWasm;
   const simd = simdConvFor(backend);
   return simd ? { backend, simd } : null;
@@ -40,4 +40,12 @@ export function updateOnHeap(on: { backend: BackendWasm; simd: SimdModule }, w: 
   const made = outs.map((o) => engine().makeTensorFromTensorInfo(o));
   [w, ...slots].forEach((t, i) => t.assign(made[i]));
   for (const t of made) t.dispose();
+}
+
+/** Each tensor's sum of squares in float64, read where it lies on the heap (float32 tensors; `on` is heapUpdater()'s answer). */
+export function squaresOnHeap(on: { backend: BackendWasm; simd: SimdModule }, tensors: readonly Tensor[]): number[] {
+  return tensors.map((t) => {
+    if (t.dtype !== 'float32') throw new Error(`expected a float32 gradient, got ${t.dtype}`);
+    return t.size === 0 ? 0 : on.simd.k.sum_squares(offsetOf(on.backend, t), t.size);
+  });
 }

@@ -6,7 +6,7 @@
 // tfjs' own formula everywhere else.
 import { cast, engine, getBackend, getKernel, mul, Relu, step, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { offsetOf, simdConvFor } from './simdConv.ts';
+import { offsetOf, simdConvFor, simdConvSettings } from './simdConv.ts';
 import { allocate } from './wasmHeap.ts';
 
 /** Our kernel's name (tfjs has none for it): dy * step(x) for float32 dy and x of one shape. */
@@ -31,7 +31,7 @@ export const reluGradConfig: KernelConfig = { kernelName: RELU_GRAD, backendName
 
 /** Whether this gradient can run on our kernel: the wasm backend with our module, float32 tensors of one shape. */
 function onOurKernel(dy: Tensor, x: Tensor): boolean {
-  if (getBackend() !== 'wasm' || !getKernel(RELU_GRAD, 'wasm')) return false;
+  if (!simdConvSettings.reluGrad || getBackend() !== 'wasm' || !getKernel(RELU_GRAD, 'wasm')) return false;
   if (dy.dtype !== 'float32' || x.dtype !== 'float32' || dy.shape.length !== x.shape.length || dy.shape.some((d, i) => d !== x.shape[i])) return false;
   return simdConvFor(engine().backend as unknown as BackendWasm) !== null;
 }

@@ -37,6 +37,7 @@ interface ConvExports {
   adam_update(w: I, g: I, m: I, v: I, wOut: I, mOut: I, vOut: I, n: I, b1: number, c1: number, b2: number, c2: number, eps: number, lr: number, scale: number): void;
   sgd_update(w: I, g: I, vel: I, wOut: I, velOut: I, n: I, mom: number, lr: number, scale: number, nesterov: I): void;
   relu_grad(dy: I, x: I, out: I, n: I): void;
+  sum_squares(x: I, n: I): number;
 }
 
 /** The module built for a memory of its own kind: an unshared one, or a shared one (a threaded backend). */
@@ -68,6 +69,10 @@ const started = new WeakMap<BackendWasm, SimdModule | string>();
 /** Switch for benchmarks and tests: false runs the XNNPACK paths even where the module started. */
 export const simdConvSettings = {
   enabled: true,
+  /** Each of the module's uses beyond the convolutions, on its own (benchmarks time a step with and without one, alternating). */
+  matMul: true,
+  reluGrad: true,
+  optimizer: true,
   /** Calls of fewer multiply-adds run whole: waking the helper costs tens of microseconds. */
   minSplitMacs: 1_000_000,
 };

@@ -464,3 +464,19 @@ void relu_grad(const float* dy, const float* x, float* out, int n) {
     out[i] = dy[i] * s;
   }
 }
+
+/** The sum of the squares of n floats, in float64 (a gradient's norm, squared: optimizers.ts clipAndApply). */
+EXPORT(sum_squares)
+double sum_squares(const float* x, int n) {
+  v128_t lo = wasm_f64x2_splat(0.0), hi = wasm_f64x2_splat(0.0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t a = wasm_f64x2_promote_low_f32x4(v), b = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+    lo = wasm_f64x2_add(lo, wasm_f64x2_mul(a, a));
+    hi = wasm_f64x2_add(hi, wasm_f64x2_mul(b, b));
+  }
+  double s = wasm_f64x2_extract_lane(lo, 0) + wasm_f64x2_extract_lane(lo, 1) + wasm_f64x2_extract_lane(hi, 0) + wasm_f64x2_extract_lane(hi, 1);
+  for (; i < n; i++) s += (double)x[i] * (double)x[i];
+  return s;
+}
