@@ -14,6 +14,8 @@ export const SUITES = [
   { name: 'live_latency', kind: 'browser', timeoutMs: 20 * 60_000 },
   { name: 'saliency', kind: 'browser', timeoutMs: 20 * 60_000 },
   { name: 'train_models', kind: 'browser', timeoutMs: 60 * 60_000 },
+  // The step with and without our module's paths beyond the convolutions, alternating blocks of one trainer: bench/browser/suites/train_paths.ts.
+  { name: 'train_paths', kind: 'browser', timeoutMs: 15 * 60_000 },
   // One vs two training workers (data-parallel), alternating rounds: bench/browser/suites/train_workers.ts.
   { name: 'train_workers', kind: 'browser', timeoutMs: 30 * 60_000 },
   // Settings > Training workers 'auto' (src/model/workerChoice.ts): its trial's choice against one and two workers timed side by side.
