@@ -1,5 +1,5 @@
-// Our wasm BatchMatMul (batch-1 products on our SIMD conv kernels; with them off, or both
-// operands transposed, transposed operands transposed first, then XNNPACK) against tfjs' cpu backend, for every transpose combination, ranks 2 and 3 and a batch of 2
+// Our wasm BatchMatMul (batch-1 products A B^T on our SIMD conv kernels; with them off, and
+// every other transposed form, transposed operands transposed first, then XNNPACK) against tfjs' cpu backend, for every transpose combination, ranks 2 and 3 and a batch of 2
 // (which the shipped kernel keeps); the gradients of a dense layer and of the LSTM's recurrent
 // product (the transposed products of a training step); no scratch buffer left on the heap.
 import { describe, expect, it } from 'vitest';
@@ -65,17 +65,19 @@ describe('BatchMatMul on wasm (ours) vs cpu', async () => {
     expect(r.relError).toBeLessThan(TOLERANCE);
   });
 
-  it('runs batch-1 products on our kernels unless both operands are transposed', async () => {
+  it('runs batch-1 products A B^T up to MAX_SIMD_MACS on our kernels, and the rest on XNNPACK', async () => {
     await initBackend('wasm');
     const a = seededTensor([20, 30], 'path/a');
     const b = seededTensor([40, 30], 'path/b');
     const c = seededTensor([40, 20], 'path/c');
     const calls = matMulCalls.simd;
-    tf.tidy(() => [tf.matMul(a, b, false, true), tf.matMul(c, b, true, false), tf.matMul(c, a)]);
-    expect(matMulCalls.simd).toBe(calls + 3);
-    tf.tidy(() => [tf.matMul(a, c, true, true), tf.matMul(tf.stack([a, a]), tf.stack([b, b]), false, true)]);
-    expect(matMulCalls.simd).toBe(calls + 3);
-    tf.dispose([a, b, c]);
+    tf.tidy(() => [tf.matMul(a, b, false, true), tf.matMul(tf.reshape(a, [1, 20, 30]), tf.reshape(b, [1, 40, 30]), false, true)]);
+    expect(matMulCalls.simd).toBe(calls + 2);
+    tf.tidy(() => [tf.matMul(c, b, true, false), tf.matMul(c, a), tf.matMul(a, c, true, true), tf.matMul(tf.stack([a, a]), tf.stack([b, b]), false, true)]);
+    const big = tf.zeros([256, 128]);
+    tf.tidy(() => tf.matMul(big, big, false, true)); // 256 x 128 x 256 = 8.4M multiply-adds
+    expect(matMulCalls.simd).toBe(calls + 2);
+    tf.dispose([a, b, c, big]);
   });
 
   it('is the kernel the wasm backend runs, and frees its scratch transposes', async () => {
