@@ -254,19 +254,23 @@ export function scheduledLearningRate(training: ModelConfig['training'], at: Sch
   return warmupSteps > 0 && at.step < warmupSteps ? (rate * (at.step + 1)) / warmupSteps : rate;
 }
 
+/** Each layer's weights as a range of indices into the gradient list. */
+type LayerRanges = readonly { readonly from: number; readonly to: number }[];
+
+/** The norms clipAndApply reports, as tensors the caller's tidy owns. */
+interface ClipNorms {
+  layerNorms: tf.Tensor[];
+  globalNorm: tf.Tensor;
+  appliedNorm: tf.Tensor;
+}
+
 /**
  * Clips the gradients `list` (one per weight, in the optimiser's order) as `clip` says and
  * applies them at `lr` (NOTE mutates the weights and the optimiser). Returns, as tensors the
  * caller's tidy owns: the norm of each layer's gradient (`layerRanges` index `list`), the global
  * norm before clipping and the norm applied. Call inside a tf.tidy.
  */
-export function clipAndApply(
-  optimizer: SteeringOptimizer,
-  list: readonly tf.Tensor[],
-  layerRanges: readonly { readonly from: number; readonly to: number }[],
-  clip: GradientClipConfig,
-  lr: number,
-): { layerNorms: tf.Tensor[]; globalNorm: tf.Tensor; appliedNorm: tf.Tensor } {
+export function clipAndApply(optimizer: SteeringOptimizer, list: readonly tf.Tensor[], layerRanges: LayerRanges, clip: GradientClipConfig, lr: number): ClipNorms {
   const heap = heapUpdater();
   if (heap) return clipAndApplyOnHeap(heap, optimizer, list, layerRanges, clip, lr);
   const squares = list.map((g) => tf.sum(tf.square(g)));
@@ -297,14 +301,7 @@ export function clipAndApply(
  * Sqrt and AddN: ~60 ops a step), the norms and the clip factor as numbers (float32 where they
  * meet the weights, as the tf ops compute them), then the same update.
  */
-function clipAndApplyOnHeap(
-  heap: NonNullable<ReturnType<typeof heapUpdater>>,
-  optimizer: SteeringOptimizer,
-  list: readonly tf.Tensor[],
-  layerRanges: readonly { readonly from: number; readonly to: number }[],
-  clip: GradientClipConfig,
-  lr: number,
-): { layerNorms: tf.Tensor[]; globalNorm: tf.Tensor; appliedNorm: tf.Tensor } {
+function clipAndApplyOnHeap(heap: NonNullable<ReturnType<typeof heapUpdater>>, ...[optimizer, list, layerRanges, clip, lr]: Parameters<typeof clipAndApply>): ClipNorms {
   const f = Math.fround;
   const total = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   const squares = squaresOnHeap(heap, list);
