@@ -50,6 +50,10 @@ interface Kernels {
   conv_dx(...a: number[]): void;
   bytes_to_floats(...a: number[]): void;
   box2_bytes(...a: number[]): void;
+  adam_update(...a: number[]): void;
+  sgd_update(...a: number[]): void;
+  relu_grad(...a: number[]): void;
+  sum_squares(...a: number[]): number;
 }
 
 /** A module over a fresh memory filled with a pattern, and a bump allocator into it (byte offsets). */
@@ -178,6 +182,32 @@ describe.each(FILES)('%s', (file) => {
     const padded = m.subarray(padAt / 4, padAt / 4 + n * hp * wp * cp);
     expect(padded.reduce((s, v) => s + Math.abs(v), 0)).toBeCloseTo(src.reduce((s, v) => s + Math.abs(v), 0), 3);
     expect(padded[((1 * hp + top) * wp + left) * cp + 2]).toBe(src[(1 * h * w) * c + 2]);
+  });
+
+  it('adam_update, sgd_update, relu_grad and sum_squares write only their outputs, tails included', async () => {
+    const { k, f32, alloc } = await rig(file);
+    const n = 23; // 5 lanes of 4 and a tail of 3
+    const [w, g, m, v] = [seeded(1, n), seeded(2, n), seeded(3, n), seeded(4, n).map(Math.abs)];
+    const ins = [w, g, m, v].map((a) => { const at = alloc(n); f32().set(a, at / 4); return at; });
+    const outs = [alloc(n), alloc(n), alloc(n), alloc(n), alloc(n), alloc(n)];
+    k.adam_update(...ins, outs[0], outs[1], outs[2], n, 0.9, 0.1, 0.999, 0.001, 1e-7, 0.01, 0.5);
+    k.sgd_update(ins[0], ins[1], ins[2], outs[3], outs[4], n, 0.9, 0.01, 1, 1);
+    k.relu_grad(ins[1], ins[0], outs[5], n);
+    const squares = k.sum_squares(ins[1], n);
+    expectOnlyWritten(f32(), [...ins, ...outs].map((at) => [at, n] as [number, number]));
+    const mem = f32();
+    const f = Math.fround;
+    // The last lane of the tail, against the JS loops' float32 arithmetic.
+    const i = n - 1, gi = f(g[i] * 0.5), mi = f(f(m[i] * f(0.9)) + f(gi * f(0.1)));
+    const vi = f(f(v[i] * f(0.999)) + f(f(gi * gi) * f(0.001)));
+    expect(mem[outs[1] / 4 + i]).toBe(mi);
+    expect(mem[outs[2] / 4 + i]).toBe(vi);
+    expect(mem[outs[0] / 4 + i]).toBe(f(w[i] - f(f(mi / f(f(Math.sqrt(vi)) + f(1e-7))) * f(0.01))));
+    const vel = f(f(m[i] * f(0.9)) + g[i]);
+    expect(mem[outs[4] / 4 + i]).toBe(vel);
+    expect(mem[outs[3] / 4 + i]).toBe(f(w[i] - f(f(g[i] + f(vel * f(0.9))) * f(0.01))));
+    expect(mem[outs[5] / 4 + i]).toBe(w[i] > 0 ? g[i] : g[i] * 0);
+    expect(squares).toBeCloseTo(g.reduce((s, x) => s + x * x, 0), 12);
   });
 
   it('bytes_to_floats and box2_bytes look up their table and write only their output', async () => {

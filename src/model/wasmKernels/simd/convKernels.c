@@ -445,7 +445,7 @@ void sgd_update(const float* w, const float* g, const float* vel, float* wOut, f
 }
 
 /**
- * Relu's gradient (reluGradient.ts): out = dy * step(x), step(x) = 1 where x > 0, NaN where x is
+ * Relu's gradient (reluGrad.ts): out = dy * step(x), step(x) = 1 where x > 0, NaN where x is
  * NaN, else 0: one pass in place of the tf ops' Step, Cast and Multiply, with their bits.
  */
 EXPORT(relu_grad)
