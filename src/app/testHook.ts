@@ -73,9 +73,7 @@ export interface TestHook extends DashHooks {
   clips(): Promise<ClipMeta[]>;
   /** SHA-256 of a clip's frames (every camera) and numeric labels, to compare round trips. */
   clipDigest(id: string): Promise<{ frames: string; labels: string; count: number }>;
-  /** Trains in the training worker; resolves with the outcome and wall time. */
-  /** `workers`: the run's notes on its training workers (how many, and why), in order. */
-  /** Trains as the Train mode does; also: wall ms, the last examples/s (step time only), the workers' decisions, ms to the first step, each epoch's examples and seconds. */
+  /** Trains in the worker as the Train mode does: the outcome, wall ms, the last examples/s (step time only), the workers' decisions in order, ms to the first step, each epoch's examples and seconds. */
   train(req: Partial<TrainRequest> & { trainClipIds: string[] }): Promise<TrainOutcome & { ms: number; examplesPerSecond: number; workers: string[]; firstStepMs: number | null; epochs: { examples: number; seconds: number }[] }>;
   models(): Promise<ModelMeta[]>;
   /** Imports a model zip given as base64 (e.g. the starter model). */

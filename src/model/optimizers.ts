@@ -77,7 +77,7 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
         const t = step + 1;
         const m = tf.add(tf.mul(s[0].variable, beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(s[1].variable, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+        const lrT = adamRate(config, lr, t);
         s[0].variable.assign(m);
         s[1].variable.assign(v);
         w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), lrT)));
@@ -117,21 +117,21 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
       if (grads.length !== weights.length) throw new ModelError('invalid-input', `${grads.length} gradients for ${weights.length} weights`);
       if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new ModelError('invalid-input', `learning rate must be >= 0, got ${learningRate}`);
       if (!Number.isFinite(scale)) throw new ModelError('invalid-input', `gradient scale must be finite, got ${scale}`);
-      const heap = inJs() ? heapUpdater() : null;
+      const js = inJs();
+      const heap = js ? heapUpdater() : null;
       if (heap && config.kind !== 'rmsprop') {
         // Our module on the wasm heap: the same bits as the JS loop below, four lanes at a time (heapUpdate.ts).
         flushJsSlots();
         const c = config;
-        const t = step + 1;
         const p: HeapUpdate = c.kind === 'adam'
-          ? { kind: 'adam', beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, lrT: (learningRate * Math.sqrt(1 - c.beta2 ** t)) / (1 - c.beta1 ** t), scale }
+          ? { kind: 'adam', beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, lrT: adamRate(c, learningRate, step + 1), scale }
           : { kind: 'sgd', momentum: c.momentum, nesterov: c.nesterov, lr: learningRate, scale };
         weights.forEach((w, i) => updateOnHeap(heap, w.variable, grads[i], slots[i].map((s) => s.variable), p));
-      } else if (inJs() && config.kind !== 'rmsprop') {
+      } else if (js && config.kind !== 'rmsprop') {
         jsSlots ??= slots.map((s) => s.map((slot) => Float32Array.from(slot.variable.dataSync() as Float32Array)));
         const moments = jsSlots;
         const c = config;
-        const lrT = c.kind === 'adam' ? (learningRate * Math.sqrt(1 - c.beta2 ** (step + 1))) / (1 - c.beta1 ** (step + 1)) : 0;
+        const lrT = c.kind === 'adam' ? adamRate(c, learningRate, step + 1) : 0;
         const next = (w: Float32Array, g: Float32Array, i: number): Float32Array => (c.kind === 'adam'
           ? adamInJs(w, g, moments[i][0], moments[i][1], { ...c, lrT, scale })
           : sgdInJs(w, g, moments[i][0], { ...c, lr: learningRate, scale }));
@@ -165,6 +165,11 @@ export function createOptimizer(config: OptimizerConfig, weights: readonly Named
       for (const s of slots.flat()) s.variable.dispose();
     },
   };
+}
+
+/** Adam's bias-corrected learning rate at update t (1-based), one expression for every path (the same bits). */
+function adamRate(c: { readonly beta1: number; readonly beta2: number }, lr: number, t: number): number {
+  return (lr * Math.sqrt(1 - c.beta2 ** t)) / (1 - c.beta1 ** t);
 }
 
 /** Backends whose tensors live in CPU memory, where reading a gradient is a copy, not a GPU readback. */

@@ -57,8 +57,8 @@ function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: 
   const single = (t: TensorInfo): boolean => util.sizeFromShape(t.shape.slice(0, -2)) === 1;
   if (!single(a) || !single(b) || a.dtype !== 'float32' || b.dtype !== 'float32') return run(args);
   const simd = simdConvFor(backend);
-  if (simd && simdConvSettings.matMul && transposeB && !transposeA && util.sizeFromShape(a.shape) > 0 && b.shape[b.shape.length - 2] > 0
-    && util.sizeFromShape(a.shape) * b.shape[b.shape.length - 2] <= MAX_SIMD_MACS) return simdProductBT(backend, simd, a, b);
+  const macs = util.sizeFromShape(a.shape) * b.shape[b.shape.length - 2];
+  if (simd && simdConvSettings.matMul && transposeB && !transposeA && macs > 0 && macs <= MAX_SIMD_MACS) return simdProductBT(backend, simd, a, b);
   if (!(transposeA || transposeB)) return run(args);
   const a2 = transposeA ? transpose(backend, a, swapLastTwo(a.shape.length)) : a;
   const b2 = transposeB ? transpose(backend, b, swapLastTwo(b.shape.length)) : b;
