@@ -298,7 +298,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
   // The speed head's weight 3 (1.5 before): chosen in the closed loop on the validation tracks 5, 1234,
   // 9, 2048 x 4 themes, 3 epochs over 6 recorded minutes, seeds 1-3 (bench/results/loop5.md, "Where
   // the loop's laps were lost"): 99.4% mean autonomy, 45 of 48 laps clean, against 93.2% and 24 of 48
-  // at 1.5. The laps were lost entering bends too fast, not steering; steering RMSE grows by ~30%.
+  // at 1.5. The laps were lost entering bends too fast, not steering; steering RMSE grows by ~15%.
   heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 3 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true, speedLabel: 'target', torqueSpeedChanges: 4 },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
