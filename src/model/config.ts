@@ -282,9 +282,8 @@ export function defaultEncoderLayers(input: { readonly height: number; readonly 
 export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
   version: CONFIG_VERSION,
   seed: 1,
-  // Standardised frames: chosen on the validation tracks 5, 1234, 9, 2048 x 4 themes with the
-  // default recipe at 7 epochs (bench/results/lap-time-probes.md): validation RMSE steering 0.048
-  // against 0.060, speed 1.25 against 1.59 m/s; closed loop 98.8% against 95.9% (dusk 97.6% against 89.6%).
+  // Standardised frames: chosen on the validation tracks 5, 1234, 9, 2048 x 4 themes at 7 epochs (bench/results/lap-time-probes.md):
+  // validation RMSE steering 0.048 against 0.060, speed 1.25 against 1.59 m/s; closed loop 98.8% against 95.9% (dusk 97.6% against 89.6%).
   input: { ...DEFAULT_INPUT_SIZE, resize: 'area', speed: true, standardize: true },
   encoder: {
     layers: defaultEncoderLayers(DEFAULT_INPUT_SIZE),
@@ -295,10 +294,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  // The speed head's weight 3 (1.5 before): chosen in the closed loop on the validation tracks 5, 1234,
-  // 9, 2048 x 4 themes, 3 epochs over 6 recorded minutes, seeds 1-3 (bench/results/loop5.md, "Where
-  // the loop's laps were lost"): 99.4% mean autonomy, 45 of 48 laps clean, against 93.2% and 24 of 48
-  // at 1.5. The laps were lost entering bends too fast, not steering; steering RMSE grows by ~15%.
+  // Speed weight 3 (1.5 before): chosen in the closed loop on the validation tracks over seeds 1-3, 99.4% against 93.2% (bench/results/loop5.md, "Where the loop's laps were lost").
   heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 3 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true, speedLabel: 'target', torqueSpeedChanges: 4 },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {

@@ -22,6 +22,10 @@ const W = 16;
 const H = 12;
 const noYield = async (): Promise<void> => {};
 
+// The heads' loss weights for the optimisers' test: it is about the optimisers on one fixed
+// problem, which should not move with the default config's weights.
+const PINNED_HEAD_WEIGHTS = { steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 } };
+
 function source(config: ModelConfig, options: { count?: number; seed?: number; shuffle?: boolean; curvature?: boolean } = {}): BatchSource {
   const net = config.sequence.kind === 'cnn' ? 1 : config.sequence.window;
   return createArrayBatchSource({
@@ -256,10 +260,7 @@ describe('trainModel', () => {
     { kind: 'sgd', momentum: 0.9, nesterov: true },
     { kind: 'rmsprop', decay: 0.9, momentum: 0, epsilon: 1e-7 },
   ] as const)('trains with $kind', async (optimizer) => {
-    // The heads' loss weights pinned: the test is about the optimisers on one fixed problem, which
-    // should not move with the default config's weights.
-    const heads = { steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 } };
-    await withNet({ heads, training: { epochs: 6, optimizer, learningRate: optimizer.kind === 'sgd' ? 0.02 : 3e-3 } }, async (net) => {
+    await withNet({ heads: PINNED_HEAD_WEIGHTS, training: { epochs: 6, optimizer, learningRate: optimizer.kind === 'sgd' ? 0.02 : 3e-3 } }, async (net) => {
       const r = await train(net);
       expect(r.history[5].trainLoss).toBeLessThan(0.8 * r.history[0].trainLoss);
     });
