@@ -12,6 +12,10 @@
 // Options (defaults take about 45 minutes here: recording 2 min, training 7 + 3, validation laps before
 // DAgger and after each of 3 rounds 4 x 3, the rounds 7, the held-out and comparison laps 10; --seeds 3
 // adds 4 x 7 min):
+//   --loop                 issue 15's loop from an empty database, in one command (`npm run bench:loop`): the
+//                          options LOOP_ARGS below (6 recorded minutes on 8 generated tracks, 3 epochs on one worker,
+//                          one DAgger round of 3 minutes kept as it is, no CNN, no validation laps), then the held-out
+//                          laps; later options override it. loop_s = recording + training + the DAgger round
 //   --minutes 5            simulated minutes recorded
 //   --train-tracks oval,kidney,hairpins,twister,3,11,42,77   --themes day,dusk,overcast,night
 //   --heldout 101,202,303,404,505,606,707,808  --heldout-themes day,dusk,overcast,night  --laps 1
@@ -91,7 +95,13 @@ const stats = (xs) => {
   const m = xs.reduce((x, y) => x + y, 0) / xs.length;
   return { mean: m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)), values: xs };
 };
+// The 5-minute loop's recipe (issue 15), chosen on the validation tracks over seeds 1-3
+// (bench/results/loop5.md, "One DAgger round in the loop").
+const LOOP_ARGS = ['--minutes', '6', '--epochs', '3', '--workers', 'one', '--dagger', '1', '--dagger-minutes', '3', '--last-round',
+  '--no-baseline', '--train-tracks', '3,11,42,77,13,21,34,55', '--validation', 'none'];
+const argv = process.argv.slice(2);
 const { values: a } = parseArgs({
+  args: argv.includes('--loop') ? [...LOOP_ARGS, ...argv.filter((x) => x !== '--loop')] : argv,
   options: {
     minutes: { type: 'string', default: '5' },
     'train-tracks': { type: 'string', default: 'oval,kidney,hairpins,twister,3,11,42,77' },
@@ -563,7 +573,11 @@ try {
   results.figures.clean_laps = all.reduce((x, r) => x + r.cleanLaps, 0);
   results.figures.laps = all.reduce((x, r) => x + r.lapsCompleted, 0);
   results.figures.lap_time_over_expert = mean(all.map((r) => r.lapTimeOverExpert).filter((x) => x !== null));
-  if (results.phases.recordS !== undefined && results.phases.trainS !== undefined) results.figures.record_plus_train_s ??= results.phases.recordS + results.phases.trainS;
+  if (results.phases.recordS !== undefined && results.phases.trainS !== undefined) {
+    results.figures.record_plus_train_s ??= results.phases.recordS + results.phases.trainS;
+    // From an empty database to the model that drives: the DAgger rounds record and train too.
+    results.figures.loop_s = results.figures.record_plus_train_s + (results.phases.daggerS ?? 0);
+  }
   if (results.sequenceVsFrameLaps) {
     const sum = (rows) => ({
       autonomy_pct: weightedAutonomy(rows),
