@@ -99,9 +99,19 @@ const stats = (xs) => {
 // (bench/results/loop5.md, "One DAgger round in the loop").
 const LOOP_ARGS = ['--minutes', '6', '--epochs', '3', '--workers', 'one', '--dagger', '1', '--dagger-minutes', '3', '--last-round',
   '--no-baseline', '--train-tracks', '3,11,42,77,13,21,34,55', '--validation', 'none'];
+// Its model config under any --config given with it: the speed head's loss weight 3 (chosen for this
+// loop, same place, "Where the loop's laps were lost").
+const LOOP_CONFIG = { heads: { speed: { lossWeight: 3 } } };
 const argv = process.argv.slice(2);
+const loop = argv.includes('--loop');
+/** `over` merged into `base`, objects key by key, anything else replaced (as model config overrides merge). */
+const mergeConfig = (base, over) => Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => {
+  const [b, o] = [base[k], over[k]];
+  const isObj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  return [k, isObj(b) && isObj(o) ? mergeConfig(b, o) : o === undefined ? b : o];
+}));
 const { values: a } = parseArgs({
-  args: argv.includes('--loop') ? [...LOOP_ARGS, ...argv.filter((x) => x !== '--loop')] : argv,
+  args: loop ? [...LOOP_ARGS, ...argv.filter((x) => x !== '--loop')] : argv,
   options: {
     minutes: { type: 'string', default: '5' },
     'train-tracks': { type: 'string', default: 'oval,kidney,hairpins,twister,3,11,42,77' },
@@ -188,7 +198,7 @@ const opts = {
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
   baselineBudget: quick ? 5 : Number(a['baseline-budget'] ?? a.budget),
-  config: JSON.parse(a.config),
+  config: loop ? mergeConfig(LOOP_CONFIG, JSON.parse(a.config)) : JSON.parse(a.config),
   throttle: a.throttle,
   governor: a.governor === 'on',
   speedControl: a['speed-control'] ?? 'default',
