@@ -14,8 +14,9 @@
 // adds 4 x 7 min):
 //   --loop                 issue 15's loop from an empty database, in one command (`npm run bench:loop`): the
 //                          options LOOP_ARGS below (6 recorded minutes on 8 generated tracks, 3 epochs on one worker,
-//                          one DAgger round of 3 minutes kept as it is, no CNN, no validation laps), then the held-out
-//                          laps; later options override it. loop_s = recording + training + the DAgger round
+//                          one DAgger round of 3 minutes kept as it is, no CNN, no validation laps) and the speed head's
+//                          loss weight 3 (LOOP_CONFIG, under any --config), then the held-out laps; later options override
+//                          it. loop_s = recording + training + the DAgger round
 //   --minutes 5            simulated minutes recorded
 //   --train-tracks oval,kidney,hairpins,twister,3,11,42,77   --themes day,dusk,overcast,night
 //   --heldout 101,202,303,404,505,606,707,808  --heldout-themes day,dusk,overcast,night  --laps 1
