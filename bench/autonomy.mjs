@@ -15,7 +15,7 @@
 //   --loop                 issue 15's loop from an empty database, in one command (`npm run bench:loop`): the
 //                          options LOOP_ARGS below (6 recorded minutes on 8 generated tracks, 3 epochs on one worker,
 //                          one DAgger round of 3 minutes kept as it is, no CNN, no validation laps) and the speed head's
-//                          loss weight 3 (LOOP_CONFIG, under any --config), then the held-out laps; later options override
+//                          loss weight 3 (loopConfig, under any --config), then the held-out laps; later options override
 //                          it. loop_s = recording + training + the DAgger round
 //   --minutes 5            simulated minutes recorded
 //   --train-tracks oval,kidney,hairpins,twister,3,11,42,77   --themes day,dusk,overcast,night
@@ -100,17 +100,12 @@ const stats = (xs) => {
 // (bench/results/loop5.md, "One DAgger round in the loop").
 const LOOP_ARGS = ['--minutes', '6', '--epochs', '3', '--workers', 'one', '--dagger', '1', '--dagger-minutes', '3', '--last-round',
   '--no-baseline', '--train-tracks', '3,11,42,77,13,21,34,55', '--validation', 'none'];
-// Its model config under any --config given with it: the speed head's loss weight 3 (chosen for this
-// loop, same place, "Where the loop's laps were lost").
-const LOOP_CONFIG = { heads: { speed: { lossWeight: 3 } } };
+// Its model config: the speed head's loss weight 3 (chosen for this loop, same place, "Where the
+// loop's laps were lost") under any --config given with it, which the app then merges into the
+// defaults (src/model/config.ts createConfig).
+const loopConfig = (over) => ({ ...over, heads: { ...over.heads, speed: { lossWeight: 3, ...over.heads?.speed } } });
 const argv = process.argv.slice(2);
 const loop = argv.includes('--loop');
-/** `over` merged into `base`, objects key by key, anything else replaced (as model config overrides merge). */
-const mergeConfig = (base, over) => Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => {
-  const [b, o] = [base[k], over[k]];
-  const isObj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
-  return [k, isObj(b) && isObj(o) ? mergeConfig(b, o) : o === undefined ? b : o];
-}));
 const { values: a } = parseArgs({
   args: loop ? [...LOOP_ARGS, ...argv.filter((x) => x !== '--loop')] : argv,
   options: {
@@ -199,7 +194,7 @@ const opts = {
   seeds: Number(a.seeds),
   budget: quick ? 10 : Number(a.budget),
   baselineBudget: quick ? 5 : Number(a['baseline-budget'] ?? a.budget),
-  config: loop ? mergeConfig(LOOP_CONFIG, JSON.parse(a.config)) : JSON.parse(a.config),
+  config: loop ? loopConfig(JSON.parse(a.config)) : JSON.parse(a.config),
   throttle: a.throttle,
   governor: a.governor === 'on',
   speedControl: a['speed-control'] ?? 'default',

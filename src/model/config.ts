@@ -294,7 +294,7 @@ export const DEFAULT_CONFIG: ModelConfig = deepFreeze({
     dropout: 0,
   },
   sequence: { kind: 'cnn_lstm', cell: 'lstm', units: 64, window: 6, runLength: 16 },
-  // Speed weight 1.5: the full benchmark's choice on its validation laps (bench/results/full-speed-weight.md); the 3-epoch loop takes 3 (bench/autonomy.mjs LOOP_CONFIG).
+  // Speed weight 1.5: the full benchmark's choice on its validation laps (bench/results/full-speed-weight.md); the 3-epoch loop takes 3 (bench/autonomy.mjs loopConfig).
   heads: { hidden: 0, activation: 'relu', steering: { lossWeight: 1 }, speed: { lossWeight: 1.5 }, torque: { lossWeight: 0.5 }, speedAheadS: SPEED_AHEAD_S, speedResidual: true, speedLabel: 'target', torqueSpeedChanges: 4 },
   init: { kernel: 'heNormal', recurrent: 'orthogonal' },
   training: {
