@@ -133,6 +133,42 @@ describe('sequenceDataset adapter', () => {
     }
   });
 
+  it('with sequence.padStart, adds the windows ending at each clip\'s first T-1 steps, front-filled with its first frame and speed', async () => {
+    const store = await openClipStore({ factory: new IDBFactory(), storage: null });
+    const shape = { frameWidth: 16, frameHeight: 8 };
+    const a = await recordSyntheticClip(store, { steps: 23, chunkSteps: 5, cameras: SIDE_CAMERAS, seed: 1, ...shape });
+    const b = await recordSyntheticClip(store, { steps: 2, chunkSteps: 4, seed: 2, ...shape });
+    const T = 4;
+    const base = { input: { speed: true }, sequence: { window: T, runLength: 8 }, training: { batchSize: 5 } } as const;
+    const plain = await createDatasetBatchSource({ source: store, clipIds: [a.id, b.id], config: tinyConfig(base), shuffle: false });
+    const config = tinyConfig({ ...base, sequence: { ...base.sequence, padStart: true } });
+    const src = await createDatasetBatchSource({ source: store, clipIds: [a.id, b.id], config, shuffle: false });
+    // Clip a's three cameras gain T-1 windows each; clip b, shorter than a window, none.
+    expect(plain.exampleCount).toBe(3 * 20);
+    expect(src.exampleCount).toBe(3 * 23);
+    const fb = 16 * 8 * 3;
+    const batches = await collect(src);
+    expect(batches.reduce((n, x) => n + x.targets.length / 3, 0)).toBe(src.exampleCount);
+    // In order: the first run of the first camera is T-1 copies of step 0, then steps 0.., and its
+    // windows' targets are the labels of steps 0, 1, 2, ...; its speeds start with T copies of step 0's.
+    const first = batches[0];
+    expect(first.lengths[0]).toBe(8 + T - 1);
+    for (let i = 0; i < T; i++) expect(first.frames.subarray(i * fb, (i + 1) * fb)).toEqual(first.frames.subarray((T - 1) * fb, T * fb));
+    expect(first.frames.subarray(T * fb, (T + 1) * fb)).not.toEqual(first.frames.subarray(0, fb));
+    const s1 = { ...shape, cameras: a.cameras, seed: 1 };
+    const label0 = syntheticLabels(0, s1);
+    expect(Array.from(first.speeds!.subarray(0, T))).toEqual(new Array(T).fill(Math.fround(label0.speed)));
+    const steerOf = (end: number) => Math.fround(syntheticLabels(end, s1).steer);
+    expect(Array.from({ length: 8 }, (_, i) => first.targets[i * 3])).toEqual(Array.from({ length: 8 }, (_, i) => steerOf(i)));
+    // targets() holds the same windows as the batches.
+    expect(rows(await src.targets())).toEqual(batches.flatMap((x) => rows(x.targets)));
+    // Every later run and the windows without padding are unchanged.
+    const plainRows = (await collect(plain)).flatMap((x) => rows(x.targets));
+    const paddedRows = batches.flatMap((x) => rows(x.targets));
+    for (const r of plainRows) expect(paddedRows).toContain(r);
+    store.close();
+  });
+
   it('batches single frames for the cnn', async () => {
     const store = await openClipStore({ factory: new IDBFactory(), storage: null });
     const clip = await recordSyntheticClip(store, { steps: 13, chunkSteps: 4, frameWidth: 16, frameHeight: 8 });

@@ -193,6 +193,24 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
     shuffle: options.shuffle ? { seed: config.seed } : null,
   });
   const k = TARGETS_PER_EXAMPLE;
+  // sequence.padStart: a run at a clip's first step gains T-1 copies of that step in front (frame
+  // and labels, so its measured speed too), giving the windows that end at the first T-1 steps.
+  const pad = T > 1 && config.sequence.padStart === true ? T - 1 : 0;
+  const metas = pad > 0 ? await Promise.all(clipIds.map((id) => source.getMeta(id))) : [];
+  const padded = metas.reduce((n, m) => n + (m.frameCount >= T ? m.cameras.filter((c) => !cameras || cameras.includes(c.id)).length : 0), 0);
+  const padRun = (r: FrameRun): FrameRun => {
+    if (pad === 0 || r.start !== 0) return r;
+    const fb = r.frames.length / r.count;
+    const frames = new Uint8Array((r.count + pad) * fb);
+    const labels = new Float32Array((r.count + pad) * fields);
+    for (let i = 0; i < pad; i++) {
+      frames.set(r.frames.subarray(0, fb), i * fb);
+      labels.set(r.labels.subarray(0, fields), i * fields);
+    }
+    frames.set(r.frames, pad * fb);
+    labels.set(r.labels, pad * fields);
+    return { ...r, count: r.count + pad, frames, labels };
+  };
 
   /** Targets (and curvature) of the windows ending at rows first.. of packed label rows. */
   function split(labels: Float32Array, first: number, n: number): { targets: Float32Array; curvature?: Float32Array } {
@@ -240,7 +258,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
     frameWidth: ds.frameWidth,
     frameHeight: ds.frameHeight,
     window: T,
-    exampleCount: ds.windowCount,
+    exampleCount: ds.windowCount + pad * padded,
     hasCurvature: withCurvature,
     async *batches(epoch) {
       if (T === 1) {
@@ -251,7 +269,8 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
       }
       let list: FrameRun[] = [];
       let examples = 0;
-      for await (const run of ds.runs({ runLength, epoch })) {
+      for await (const r of ds.runs({ runLength, epoch })) {
+        const run = padRun(r);
         list.push(run);
         examples += run.count - T + 1;
         if (examples >= batchSize) {
@@ -263,21 +282,22 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
       if (list.length > 0) yield joinRuns(list);
     },
     async targets() {
-      const out = new Float32Array(ds.windowCount * k);
+      const out = new Float32Array((ds.windowCount + pad * padded) * k);
       let e = 0;
       for (const id of clipIds) {
         const [meta, labels] = await Promise.all([source.getMeta(id), source.labels(id)]);
         for (const cam of meta.cameras) {
           if (cameras && !cameras.includes(cam.id)) continue;
           const steer = labels.cameraSteer[cam.id]!;
-          for (let end = T - 1; end < meta.frameCount; end++, e++) {
+          if (meta.frameCount < T) continue;
+          for (let end = T - 1 - pad; end < meta.frameCount; end++, e++) {
             out[e * k] = steer[end];
             out[e * k + 1] = speedLabelOf(labels, meta, end, speedAheadOf(config), speedLabelSource(config));
             out[e * k + 2] = labels.torque[end];
           }
         }
       }
-      if (e !== ds.windowCount) throw new ModelError('invalid-input', `the clips hold ${e} windows, the dataset counts ${ds.windowCount}`);
+      if (e !== ds.windowCount + pad * padded) throw new ModelError('invalid-input', `the clips hold ${e} windows, the dataset counts ${ds.windowCount + pad * padded}`);
       return out;
     },
   };

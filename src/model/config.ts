@@ -45,11 +45,9 @@ export type Padding = 'valid' | 'same';
 export type ResizeMethod = 'area' | 'bilinear';
 
 // Field builders whose messages complete the sentence "<field> ...".
-const num = (lo: number, hi: number, what = `${lo}..${hi}`) =>
-  z.number().min(lo, { error: `must be ${what}` }).max(hi, { error: `must be ${what}` });
+const num = (lo: number, hi: number, what = `${lo}..${hi}`) => z.number().min(lo, { error: `must be ${what}` }).max(hi, { error: `must be ${what}` });
 const int = (lo: number, hi: number) => z.int({ error: `must be an integer ${lo}..${hi}` }).min(lo, { error: `must be ${lo}..${hi}` }).max(hi, { error: `must be ${lo}..${hi}` });
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.map((v) => `'${v}'`).join(', ')}` });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.map((v) => `'${v}'`).join(', ')}` });
 const kindUnion = <T extends readonly [z.ZodObject<{ kind: z.ZodLiteral<string> }>, ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[]]>(options: T) =>
   z.discriminatedUnion('kind', options as unknown as [T[0], ...T[number][]], {
     error: `must be an object whose kind is one of ${options.map((o) => `'${String(o.shape.kind.value)}'`).join(', ')}`,
@@ -112,6 +110,8 @@ export const modelConfigSchema = z.strictObject({
      * overlapping windows, so a frame is encoded about N/(N-T+1) times instead of T times.
      */
     runLength: int(2, 256),
+    /** (cnn_lstm) Also train on the windows ending at a clip's first T-1 frames, front-filled with its first frame as the predictor fills its window after a start or reset. */
+    padStart: z.boolean({ error: 'must be true or false' }).optional(),
   }),
   heads: z.strictObject({
     /** Width of a hidden dense layer in each head; 0 = a linear head on the features. */
