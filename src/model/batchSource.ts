@@ -198,6 +198,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
   const pad = T > 1 && config.sequence.padStart === true ? T - 1 : 0;
   const metas = pad > 0 ? await Promise.all(clipIds.map((id) => source.getMeta(id))) : [];
   const padded = metas.reduce((n, m) => n + (m.frameCount >= T ? m.cameras.filter((c) => !cameras || cameras.includes(c.id)).length : 0), 0);
+  const exampleCount = ds.windowCount + pad * padded;
   const padRun = (r: FrameRun): FrameRun => {
     if (pad === 0 || r.start !== 0) return r;
     const fb = r.frames.length / r.count;
@@ -258,7 +259,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
     frameWidth: ds.frameWidth,
     frameHeight: ds.frameHeight,
     window: T,
-    exampleCount: ds.windowCount + pad * padded,
+    exampleCount,
     hasCurvature: withCurvature,
     async *batches(epoch) {
       if (T === 1) {
@@ -282,7 +283,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
       if (list.length > 0) yield joinRuns(list);
     },
     async targets() {
-      const out = new Float32Array((ds.windowCount + pad * padded) * k);
+      const out = new Float32Array(exampleCount * k);
       let e = 0;
       for (const id of clipIds) {
         const [meta, labels] = await Promise.all([source.getMeta(id), source.labels(id)]);
@@ -297,7 +298,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
           }
         }
       }
-      if (e !== ds.windowCount + pad * padded) throw new ModelError('invalid-input', `the clips hold ${e} windows, the dataset counts ${ds.windowCount + pad * padded}`);
+      if (e !== exampleCount) throw new ModelError('invalid-input', `the clips hold ${e} windows, the dataset counts ${exampleCount}`);
       return out;
     },
   };
