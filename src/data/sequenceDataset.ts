@@ -108,6 +108,8 @@ export interface SequenceDataset {
   readonly labelFields: readonly DatasetLabelField[];
   /** Windows per epoch (after weighting, which keeps the count). */
   readonly windowCount: number;
+  /** Camera streams that form windows: each camera of each clip with at least T frames. */
+  readonly streamCount: number;
   /** One epoch of batches; each epoch number gives its own reproducible order. */
   batches(epoch?: number): AsyncGenerator<SequenceBatch>;
   /**
@@ -257,11 +259,8 @@ export async function createSequenceDataset(source: ClipSource, options: Sequenc
   }
 
   return {
-    frameWidth,
-    frameHeight,
-    windowLength: T,
-    labelFields: fields,
-    windowCount,
+    frameWidth, frameHeight, windowLength: T, labelFields: fields, windowCount,
+    streamCount: clips.reduce((n, c) => n + (c.meta.frameCount >= T ? c.cameraSlots.length : 0), 0),
 
     async *batches(epoch = 0) {
       const rng = epochRng(epoch);

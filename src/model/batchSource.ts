@@ -196,9 +196,7 @@ export async function createDatasetBatchSource(options: DatasetBatchSourceOption
   // sequence.padStart: a run at a clip's first step gains T-1 copies of that step in front (frame
   // and labels, so its measured speed too), giving the windows that end at the first T-1 steps.
   const pad = T > 1 && config.sequence.padStart === true ? T - 1 : 0;
-  const metas = pad > 0 ? await Promise.all(clipIds.map((id) => source.getMeta(id))) : [];
-  const padded = metas.reduce((n, m) => n + (m.frameCount >= T ? m.cameras.filter((c) => !cameras || cameras.includes(c.id)).length : 0), 0);
-  const exampleCount = ds.windowCount + pad * padded;
+  const exampleCount = ds.windowCount + pad * ds.streamCount;
   const padRun = (r: FrameRun): FrameRun => {
     if (pad === 0 || r.start !== 0) return r;
     const fb = r.frames.length / r.count;
